@@ -1,0 +1,147 @@
+# exposure - plain GNU Makefile (wireguard-tools style).
+#   make            build ./exposure
+#   make check      install what is missing, build, start the lab, run every
+#                   test, again under ASan+UBSan, then the fuzzers (bounded)
+#   make demo       install, build, start the lab, scan it, print the report
+#   make install    PREFIX=/usr/local by default
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+CC ?= cc
+PKGS := libssh libcurl libpq libcjson openssl libxml-2.0
+V ?= 0
+FUZZ_SECONDS ?= 20
+DEVELOPER ?= 1
+
+CFLAGS ?= -O2 -g
+CFLAGS += -std=c11 -D_GNU_SOURCE -Iinclude -Iscanner -Wall -Wextra -MMD -MP
+ifeq ($(DEVELOPER),1)
+CFLAGS += -Werror -Wstrict-prototypes -Wvla -Wshadow -Wformat=2 -Wno-format-nonliteral
+endif
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+LDLIBS += $(PKG_LIBS) -lpthread -lm
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+LIB_SRCS := $(sort $(filter-out scanner/main.c,$(wildcard scanner/*.c)) \
+	$(wildcard checks/*.c) $(wildcard inventory/*.c))
+UNIT_SRCS := $(sort $(wildcard tests/unit/*.c))
+INTEG_SRCS := $(sort $(wildcard tests/integration/*.c))
+FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+LAB_TOOLS := $(patsubst tests/lab/%.c,build/lab/%,$(sort $(wildcard tests/lab/*.c)))
+
+# One object tree per flavour: build/ (plain), build/asan/, build/fuzz/.
+objs = $(patsubst %.c,$(1)/%.o,$(2))
+
+.PHONY: all deps deps-test check test test-asan fuzz demo lab-start \
+	lab-stop install uninstall clean format-check checksrc bench
+
+all: exposure
+
+# ---- dependencies (Debian 12): installed once, only when missing ----
+BUILD_DEBS := gcc make pkg-config libssh-dev libcurl4-openssl-dev \
+	libcjson-dev libpq-dev libssl-dev libxml2-dev
+TEST_DEBS := libcriterion-dev clang libclang-rt-14-dev openssh-server \
+	openssh-client iproute2 nftables util-linux procps
+BENCH_DEBS := nmap hydra ssh-audit time
+deps:
+	$(Q)tests/lab/need-debs $(BUILD_DEBS)
+deps-test: deps
+	$(Q)tests/lab/need-debs $(TEST_DEBS)
+
+# ---- the binary ----
+build/%.o: %.c
+	@mkdir -p $(dir $@)
+	@[ "$(V)" = 1 ] || echo "  CC      $<"
+	$(Q)$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+
+build/libexposure.a: $(call objs,build,$(LIB_SRCS))
+	@[ "$(V)" = 1 ] || echo "  AR      $@"
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+exposure: build/scanner/main.o build/libexposure.a
+	@[ "$(V)" = 1 ] || echo "  LD      $@"
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
+
+# ---- tests (criterion) ----
+build/tests/unit.bin: $(call objs,build,$(UNIT_SRCS)) build/libexposure.a
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS) -lcriterion
+build/tests/integration.bin: $(call objs,build,$(INTEG_SRCS)) build/libexposure.a
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS) -lcriterion
+build/lab/%: tests/lab/%.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $<
+
+# ASan + UBSan flavour: same sources, own objects.
+ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=undefined
+build/asan/%.o: %.c
+	@mkdir -p $(dir $@)
+	@[ "$(V)" = 1 ] || echo "  CC/SAN  $<"
+	$(Q)$(CC) $(CFLAGS) -O1 $(ASAN_FLAGS) $(PKG_CFLAGS) -c -o $@ $<
+build/asan/libexposure.a: $(call objs,build/asan,$(LIB_SRCS))
+	$(Q)rm -f $@ && ar rcs $@ $^
+build/asan/exposure: build/asan/scanner/main.o build/asan/libexposure.a
+	$(Q)$(CC) $(CFLAGS) $(ASAN_FLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
+build/asan/tests/unit.bin: $(call objs,build/asan,$(UNIT_SRCS)) build/asan/libexposure.a
+	$(Q)$(CC) $(CFLAGS) $(ASAN_FLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS) -lcriterion
+build/asan/tests/integration.bin: $(call objs,build/asan,$(INTEG_SRCS)) build/asan/libexposure.a
+	$(Q)$(CC) $(CFLAGS) $(ASAN_FLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS) -lcriterion
+
+# libFuzzer flavour (clang): one harness per network parser.
+FUZZ_CC := clang
+FUZZ_FLAGS := -fsanitize=fuzzer-no-link,address,undefined -g -O1
+build/fuzz/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(Q)$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -Iinclude -Iscanner $(FUZZ_FLAGS) $(PKG_CFLAGS) -c -o $@ $<
+build/fuzz/libexposure.a: $(call objs,build/fuzz,$(LIB_SRCS))
+	$(Q)rm -f $@ && ar rcs $@ $^
+build/fuzz/%: build/fuzz/tests/fuzz/%.o build/fuzz/libexposure.a
+	$(Q)$(FUZZ_CC) -fsanitize=fuzzer,address,undefined -o $@ $^ $(LDLIBS)
+
+TEST_BINS := build/tests/unit.bin build/tests/integration.bin
+ASAN_BINS := build/asan/exposure build/asan/tests/unit.bin build/asan/tests/integration.bin
+FUZZ_BINS := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRCS))
+
+# The lab (real servers on 127.0.0.0/8) runs once for the whole suite.
+LAB_DIR ?= $(CURDIR)/build/lab-run
+lab-start: exposure $(LAB_TOOLS)
+	$(Q)tests/lab/lab.sh start $(LAB_DIR)
+lab-stop:
+	$(Q)tests/lab/lab.sh stop $(LAB_DIR)
+
+check: deps-test
+	$(Q)$(MAKE) --no-print-directory exposure $(TEST_BINS) $(LAB_TOOLS)
+	$(Q)$(MAKE) --no-print-directory $(ASAN_BINS)
+	$(Q)$(MAKE) --no-print-directory $(FUZZ_BINS)
+	$(Q)tests/run-suite $(LAB_DIR) $(FUZZ_SECONDS) $(FUZZ_BINS)
+
+demo: deps-test
+	$(Q)$(MAKE) --no-print-directory exposure $(LAB_TOOLS)
+	$(Q)tests/lab/demo $(LAB_DIR)
+
+bench: deps-test
+	$(Q)$(MAKE) --no-print-directory exposure $(LAB_TOOLS)
+	$(Q)tests/lab/need-debs $(BENCH_DEBS)
+	$(Q)tests/bench/discovery.sh
+
+install: exposure
+	install -d $(DESTDIR)$(BINDIR)
+	install -m 0755 exposure $(DESTDIR)$(BINDIR)/exposure
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/exposure
+
+# Style is enforced by tools: banned calls (a tiny checksrc) and format.
+BANNED := '\b(strcpy|strcat|sprintf|vsprintf|gets|atoi|atol|strtok|sscanf)\s*\('
+checksrc:
+	$(Q)! grep -nE $(BANNED) scanner/*.c checks/*.c inventory/*.c include/*.h || \
+		{ echo "checksrc: banned call above"; exit 1; }
+
+clean:
+	rm -rf build exposure
+
+-include $(shell find build -name '*.d' 2>/dev/null)

@@ -1,0 +1,138 @@
+/*
+ * check.h - the contract between the engine and a check module.
+ *
+ * A module is one constant struct check (designated initializers) in
+ * checks/<name>.c, listed once in checks/checks.def. It keeps no global
+ * mutable state, never prints, never sleeps and never blocks: the engine
+ * owns every socket wait and every deadline.
+ *
+ * Life of one probe (one target address, one port):
+ *   start() -> 0, or < 0 (then nothing else is called for this probe);
+ *   step() is called once right after start(), then again each time the fd
+ *          set with ctx_set_fd() is ready in the direction it asked for,
+ *          until it returns PROBE_DONE or < 0;
+ *   cleanup() runs exactly once after a successful start(), also when the
+ *          deadline struck between two steps (it must close what it opened);
+ *   assess() then turns the facts gathered in ctx_facts() into findings,
+ *          also after a timeout or error, from whatever facts were gathered.
+ * The engine zero-allocates state_size bytes of per-probe state and frees
+ * it; modules have no malloc/free pairing to get right for it.
+ */
+#ifndef CHECK_H
+#define CHECK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cjson/cJSON.h>
+#include "finding.h"
+#include "target.h"
+
+struct check_ctx;		/* opaque: see the ctx_* functions below */
+
+enum probe_wait {
+	PROBE_DONE = 0,
+	PROBE_WANT_READ = 1,
+	PROBE_WANT_WRITE = 2,
+	PROBE_WANT_RW = 3,	/* both: libssh may want both at once */
+};
+
+enum check_flags {
+	CHECK_LOGIN = 1 << 0,	/* tries credentials: limited by --no-login */
+	CHECK_INTRUSIVE = 1 << 1,	/* changes state: only with --intrusive */
+};
+
+/* One catalogue entry a check may report (DESIGN.md rule catalogue). */
+struct rule {
+	const char *id;		/* "ssh.weak_kex": stable, never renamed */
+	const char *title;
+	const char *description;	/* a sentence or two: what and why */
+	const char *cvss_vector;	/* CVSS:3.1 base vector */
+	const char *references;	/* "CWE-327; ATT&CK T1040" */
+	const char *remediation;
+	enum impact impact;
+	enum confidence confidence;
+	unsigned flags;		/* enum check_flags the rule needs */
+};
+
+struct check {
+	const char *name;	/* "ssh": what --checks takes */
+	const char *summary;	/* one line for `exposure checks` */
+	const char *const *services;	/* nmap service names, NULL-ended */
+	const uint16_t *ports;	/* default ports */
+	size_t nports;
+	unsigned flags;		/* enum check_flags */
+	const struct rule *rules;
+	size_t nrules;
+	/* built-in credential lists, tried after --creds; NULL if none */
+	const char *const *default_users;	/* NULL-ended */
+	const char *const *default_passwords;	/* NULL-ended; besides these
+						 * the empty password and
+						 * password = user are tried */
+	unsigned default_max_attempts;	/* per account and host */
+	size_t state_size;
+	int (*start)(struct check_ctx *ctx, void *state);
+	int (*step)(struct check_ctx *ctx, void *state);
+	void (*cleanup)(struct check_ctx *ctx, void *state);
+	/* pure: facts -> ctx_report() calls; no network, no clock */
+	int (*assess)(const cJSON *facts, struct check_ctx *ctx);
+};
+
+/* checks/registry.c */
+extern const struct check *const check_registry[];
+extern const size_t check_registry_len;
+const struct check *check_find(const char *name);
+const struct rule *check_rule(const struct check *c, const char *rule_id);
+
+/* ---- what a module may ask of its context ---- */
+
+const struct target *ctx_target(const struct check_ctx *ctx);
+const struct target_addr *ctx_addr(const struct check_ctx *ctx);
+uint16_t ctx_port(const struct check_ctx *ctx);
+bool ctx_intrusive(const struct check_ctx *ctx);
+
+/* Starts a non-blocking TCP connect to the probe's address and port.
+ * On 0, *fd is the socket (connect may still be in progress: wait for
+ * PROBE_WANT_WRITE, then read SO_ERROR). The module closes it. */
+int ctx_connect(struct check_ctx *ctx, int *fd);
+/* The fd the next PROBE_WANT_* waits on. */
+void ctx_set_fd(struct check_ctx *ctx, int fd);
+/* Names the phase under way ("banner", "auth none", "login 3") for the
+ * timeout reason, and restarts the phase clock: each phase must finish
+ * within --timeout, and the whole probe within --check-timeout. */
+void ctx_phase(struct check_ctx *ctx, const char *phase);
+
+/* Facts gathered so far; the ctx owns the object, the module adds to it. */
+cJSON *ctx_facts(struct check_ctx *ctx);
+
+/* Credentials. --no-login, --max-attempts (per account and host, over
+ * every check and port of the host) and lockout are enforced here only.
+ * ctx_next_cred: 1 and the next pair (valid until the probe ends), or 0
+ * when none is left. The attempt is counted when handed out. */
+bool ctx_login_allowed(const struct check_ctx *ctx);
+int ctx_next_cred(struct check_ctx *ctx, const char **user,
+		  const char **password);
+/* A random user and password that no real account has; 0 under --no-login.
+ * Not counted against any account. */
+int ctx_canary(struct check_ctx *ctx, const char **user,
+	       const char **password);
+enum cred_result {
+	CRED_FAILED = 0,
+	CRED_ACCEPTED,
+	CRED_LOCKED,		/* locked or disabled account: stop the host */
+	CRED_FORBIDDEN,		/* this address may not log in at all */
+};
+void ctx_cred_result(struct check_ctx *ctx, const char *user,
+		     enum cred_result result);
+
+/* Reports a finding of a rule the check declared (else EXPO_ERULE).
+ * The evidence must not contain secrets: pass them as `secret` (may be
+ * NULL); the ctx redacts it unless --show-secrets. Text from the server may
+ * be passed as it is: writers escape it. */
+int ctx_report(struct check_ctx *ctx, const char *rule_id, const char *secret,
+	       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Records the probe's outcome when it is not a plain success. */
+void ctx_status(struct check_ctx *ctx, enum probe_status status,
+		const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+#endif

@@ -1,0 +1,43 @@
+/*
+ * config.h - the scan settings that the command line fills in and the
+ * engine reads. Checks never see it: they ask their ctx.
+ */
+#ifndef CONFIG_H
+#define CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "target.h"
+
+struct credential_pair {
+	char *user, *password;
+};
+
+struct scan_config {
+	const struct check **checks;	/* enabled checks */
+	size_t nchecks;
+	struct port_override *extra_ports;	/* --ports */
+	size_t nextra_ports;
+	bool ports_replace;	/* --ports with plain numbers: only these */
+	bool discover_only;	/* --discover-only: no checks run */
+	unsigned concurrency;	/* sockets in flight (discovery) */
+	unsigned rate;		/* new connections per second, 0 = no limit */
+	unsigned timeout_ms;	/* connect and per-phase timeout */
+	unsigned check_timeout_ms;	/* whole probe deadline */
+	unsigned workers;	/* check worker threads */
+	unsigned max_attempts;	/* 0: each check's default */
+	bool no_login;
+	bool intrusive;
+	bool show_secrets;
+	struct credential_pair *creds;	/* --creds FILE, tried first */
+	size_t ncreds;
+	bool progress;		/* a progress line on stderr */
+	int verbose;
+};
+
+void scan_config_defaults(struct scan_config *c);
+/* frees creds and extra_ports; the checks array stays the caller's */
+void scan_config_release(struct scan_config *c);
+
+#endif

@@ -1,0 +1,87 @@
+/*
+ * finding.h - findings and per-port statuses, the data every writer reads.
+ *
+ * A struct finding owns all of its strings (so a report re-read from JSON
+ * is a finding like any other); finding_release() frees them.
+ * finding_list_add() copies nothing: it hands back a zeroed slot to fill.
+ */
+#ifndef FINDING_H
+#define FINDING_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "target.h"
+
+/* CVSS v3.1 qualitative bands; SEV_INFO is "None" (score 0.0). */
+enum severity { SEV_INFO = 0, SEV_LOW, SEV_MEDIUM, SEV_HIGH, SEV_CRITICAL };
+
+enum confidence {
+	CONFIDENCE_CONFIRMED = 0,	/* the access was actually obtained */
+	CONFIDENCE_INFERRED,		/* from a version or configuration */
+};
+
+/* What the weakness gives an attacker; lower ranks first. */
+enum impact {
+	IMPACT_EXEC = 0,	/* code execution: login, Docker API, superuser */
+	IMPACT_DATA,		/* data access */
+	IMPACT_WEAKENED,	/* weakened defences */
+	IMPACT_INFO,		/* informational */
+};
+
+/* The outcome of one (target, address, port[, check]). */
+enum probe_status {
+	STATUS_OPEN = 0,	/* connected; checks (if any) ran to the end */
+	STATUS_CLOSED,		/* refused (RST) */
+	STATUS_FILTERED,	/* no answer within the timeout */
+	STATUS_TIMEOUT,		/* open, but a check blew its deadline */
+	STATUS_ERROR,		/* see reason */
+	STATUS_COUNT,
+};
+
+struct finding {
+	char *rule_id;		/* "ssh.weak_kex" */
+	char *check;		/* "ssh" */
+	char *title;
+	char *service;		/* "ssh" */
+	char *target_id, *target_name, *address;
+	uint16_t port;
+	char *cvss_vector;	/* "CVSS:3.1/AV:N/..." */
+	double cvss_score;
+	enum severity severity;
+	enum confidence confidence;
+	enum impact impact;
+	char *evidence;		/* never holds a secret */
+	char *secret;		/* NULL, or already redacted unless --show-secrets */
+	char *remediation;
+	char *references;	/* "CWE-521; ATT&CK T1110.001; CVE-..." */
+	bool is_public;		/* the address is public */
+	enum exposure exposure;	/* what firewall data says of the port */
+	char fingerprint[33];	/* hex, stable: rule + target id + port */
+	char *rank_reason;	/* one sentence: why it ranks where it does */
+};
+
+struct finding_list {
+	struct finding *v;
+	size_t n, alloc;
+};
+
+void finding_release(struct finding *f);
+void finding_list_init(struct finding_list *l);
+void finding_list_release(struct finding_list *l);
+struct finding *finding_list_add(struct finding_list *l);
+/* moves every finding of src to the end of dst; src is left empty */
+int finding_list_take(struct finding_list *dst, struct finding_list *src);
+
+/* sha256(rule | target id | port), first 32 hex digits, into out[33] */
+void finding_fingerprint(char out[33], const char *rule_id,
+			 const char *target_id, unsigned port);
+
+const char *severity_name(enum severity s);	/* "critical", ... "info" */
+/* "critical".."info", also "none" -> -1 (gate off); EXPO_EINVAL otherwise */
+int severity_parse(const char *s, int *out);
+const char *confidence_name(enum confidence c);
+const char *impact_name(enum impact i);
+const char *status_name(enum probe_status s);
+
+#endif

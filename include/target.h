@@ -1,0 +1,104 @@
+/*
+ * target.h - what the inventory loaders produce and the scanner consumes.
+ *
+ * A struct target owns every pointer inside it; target_release() frees them
+ * (and accepts a zeroed target). A target_list owns its targets.
+ */
+#ifndef TARGET_H
+#define TARGET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <arpa/inet.h>
+#include <cjson/cJSON.h>
+
+struct target_addr {
+	union {
+		struct sockaddr sa;
+		struct sockaddr_in sin;
+		struct sockaddr_in6 sin6;
+	} u;			/* port left 0: the engine sets it */
+	socklen_t salen;
+	bool is_public;		/* the inventory says public, or not a private,
+				 * loopback, link-local, CGNAT or ULA range */
+};
+
+/* What firewall configuration says about one port of a target. */
+enum exposure {
+	EXPOSURE_UNKNOWN = 0,	/* no firewall data given */
+	EXPOSURE_RESTRICTED,	/* firewall data given; no world-open rule */
+	EXPOSURE_WORLD,		/* a rule opens it to 0.0.0.0/0 or ::/0 */
+};
+
+/* One ingress rule that opens ports to the whole internet. */
+struct world_rule {
+	uint16_t port_from, port_to;	/* inclusive; 0-65535 for "all" */
+	char *ref;			/* "sg-0abc (ingress tcp 22 0.0.0.0/0)" */
+};
+
+/* A port to probe for one check, e.g. ansible_port=2222 for "ssh". */
+struct port_override {
+	char check[16];		/* check name, or "" for "whichever claims it" */
+	uint16_t port;
+};
+
+/* Cloud details; NULL for a plain list entry, to keep a /16 small. */
+struct target_meta {
+	char *account;		/* each may be NULL */
+	char *region;
+	char *zone;
+	char *state;		/* provider state ("running") */
+	char *os;		/* "windows"/"linux" hint */
+	cJSON *tags;		/* object of string values */
+	bool firewall_known;	/* firewall data was given for this target */
+	struct world_rule *world_rules;
+	size_t nworld_rules;
+};
+
+struct target {
+	char *id;		/* stable: "aws:i-0abc", "list:192.0.2.7" */
+	char *name;		/* display name; NULL: the first address */
+	const char *source;	/* inventory file; interned by the list */
+	const char *provider;	/* static: aws, gcp, azure, terraform,
+				 * ansible, nmap, list */
+	struct target_meta *meta;	/* may be NULL */
+	char *skip_reason;	/* non-NULL: listed as skipped, never scanned */
+	struct target_addr *addrs;
+	uint32_t naddrs;
+	uint32_t nports;
+	struct port_override *ports;	/* per-check port overrides */
+	bool only_listed_ports;	/* host:port lines: probe only ports[] */
+};
+
+struct target_list {
+	struct target *v;
+	size_t n, alloc;
+	char **sources;		/* interned source names */
+	size_t nsources;
+};
+
+void target_release(struct target *t);
+void target_list_init(struct target_list *l);
+void target_list_release(struct target_list *l);
+/* appends a zeroed target and returns it, or NULL on ENOMEM */
+struct target *target_list_add(struct target_list *l);
+/* a copy of name owned by the list, shared by every target from it */
+const char *target_list_intern_source(struct target_list *l,
+				      const char *name);
+
+/* parses a numeric IPv4/IPv6 address (no DNS); 0 or EXPO_EINVAL */
+int target_addr_parse(struct target_addr *out, const char *text);
+/* numeric text of the address into buf (INET6_ADDRSTRLEN bytes) */
+const char *target_addr_text(const struct target_addr *a, char *buf);
+/* true unless the address is in a private/reserved/loopback range */
+bool addr_is_public(const struct sockaddr *sa);
+const char *target_display_name(const struct target *t, char *buf);
+enum exposure target_port_exposure(const struct target *t, uint16_t port);
+/* the world_rule that opens the port, or NULL */
+const struct world_rule *target_port_rule(const struct target *t,
+					  uint16_t port);
+
+#endif

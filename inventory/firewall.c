@@ -1,0 +1,270 @@
+/*
+ * firewall.c - which TCP ports the firewall configuration opens to the
+ * whole internet, per target.
+ *
+ * Only rules whose source is the whole internet (0.0.0.0/0, ::/0, Azure
+ * "Internet"/"*") are modelled: a packet from an arbitrary internet host
+ * matches no other rule. So a rule from a partial range (0.0.0.0/1) is
+ * ignored, allow or deny: an approximation that can only over-report.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "expo.h"
+#include "loaders.h"
+
+void fw_set_release(struct fw_set *s)
+{
+	size_t i;
+
+	if (!s)
+		return;
+	for (i = 0; i < s->n; i++) {
+		free(s->v[i].ranges);
+		free(s->v[i].ref);
+	}
+	free(s->v);
+	free(s->groups);
+	free(s->att);
+	memset(s, 0, sizeof(*s));
+}
+
+static int grow(void **v, size_t *alloc, size_t n, size_t size)
+{
+	size_t want = *alloc ? *alloc * 2 : 8;
+	void *p = NULL;
+	int rc = 0;
+
+	if (n < *alloc)
+		goto out;
+	p = realloc(*v, want * size);
+	if (!p) {
+		rc = EXPO_ENOMEM;
+		goto out;
+	}
+	*v = p;
+	*alloc = want;
+out:
+	return rc;
+}
+
+struct fw_rule *fw_rule_add(struct fw_set *s)
+{
+	struct fw_rule *r = NULL;
+
+	if (grow((void **)&s->v, &s->alloc, s->n, sizeof(*s->v)) < 0)
+		goto out;
+	r = &s->v[s->n];
+	memset(r, 0, sizeof(*r));
+	r->order = s->n++;
+out:
+	return r;
+}
+
+int fw_rule_add_range(struct fw_rule *r, unsigned lo, unsigned hi)
+{
+	struct fw_range *v;
+	int rc = 0;
+
+	v = realloc(r->ranges, (r->nranges + 1) * sizeof(*v));
+	if (!v) {
+		rc = EXPO_ENOMEM;
+		goto out;
+	}
+	r->ranges = v;
+	v[r->nranges].lo = (uint16_t)lo;
+	v[r->nranges].hi = (uint16_t)hi;
+	r->nranges++;
+out:
+	return rc;
+}
+
+int fw_group_add(struct fw_set *s, const char *group)
+{
+	int rc;
+
+	rc = grow((void **)&s->groups, &s->agroups, s->ngroups,
+		  sizeof(*s->groups));
+	if (rc == 0)
+		s->groups[s->ngroups++] = group;
+	return rc;
+}
+
+bool fw_group_known(const struct fw_set *s, const char *group)
+{
+	bool found = false;
+	size_t i;
+
+	for (i = 0; i < s->ngroups && !found; i++)
+		found = !strcasecmp(s->groups[i], group);
+	return found;
+}
+
+int fw_attach_add(struct fw_set *s, const char *nic, const char *nsg)
+{
+	int rc;
+
+	rc = grow((void **)&s->att, &s->aatt, s->natt, sizeof(*s->att));
+	if (rc == 0) {
+		s->att[s->natt].nic = nic;
+		s->att[s->natt].nsg = nsg;
+		s->natt++;
+	}
+	return rc;
+}
+
+bool fw_parse_ports(const char *s, unsigned *lo, unsigned *hi)
+{
+	unsigned long a, b;
+	char *end = NULL;
+	bool ok = false;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	if (!*s || !strcmp(s, "*") || !strcasecmp(s, "any")) {
+		*lo = 0;
+		*hi = 65535;
+		ok = true;
+		goto out;
+	}
+	if (!isdigit((unsigned char)*s))
+		goto out;
+	errno = 0;
+	a = strtoul(s, &end, 10);
+	if (errno || a > 65535)
+		goto out;
+	b = a;
+	if (*end == '-') {
+		s = end + 1;
+		if (!isdigit((unsigned char)*s))
+			goto out;
+		b = strtoul(s, &end, 10);
+		if (errno || b > 65535 || b < a)
+			goto out;
+	}
+	while (isspace((unsigned char)*end))
+		end++;
+	if (*end)
+		goto out;
+	*lo = (unsigned)a;
+	*hi = (unsigned)b;
+	ok = true;
+out:
+	return ok;
+}
+
+static int rule_cmp(const void *pa, const void *pb)
+{
+	const struct fw_rule *a = *(const struct fw_rule *const *)pa;
+	const struct fw_rule *b = *(const struct fw_rule *const *)pb;
+
+	if (a->priority != b->priority)
+		return a->priority < b->priority ? -1 : 1;
+	if (a->allow != b->allow)
+		return a->allow ? 1 : -1;	/* deny first */
+	if (a->order != b->order)
+		return a->order < b->order ? -1 : 1;
+	return 0;
+}
+
+/* sorted, disjoint ranges already decided by an earlier rule */
+struct decided {
+	struct fw_range *v;
+	size_t n, alloc;
+};
+
+static int decided_add(struct decided *d, unsigned lo, unsigned hi)
+{
+	size_t i, o;
+	int rc;
+
+	rc = grow((void **)&d->v, &d->alloc, d->n, sizeof(*d->v));
+	if (rc < 0)
+		goto out;
+	/* insert sorted by lo, then merge neighbours */
+	for (i = d->n; i > 0 && d->v[i - 1].lo > lo; i--)
+		d->v[i] = d->v[i - 1];
+	d->v[i].lo = (uint16_t)lo;
+	d->v[i].hi = (uint16_t)hi;
+	d->n++;
+	for (i = 1, o = 0; i < d->n; i++) {
+		if ((unsigned)d->v[i].lo <= (unsigned)d->v[o].hi + 1) {
+			if (d->v[i].hi > d->v[o].hi)
+				d->v[o].hi = d->v[i].hi;
+		} else {
+			d->v[++o] = d->v[i];
+		}
+	}
+	d->n = o + 1;
+out:
+	return rc;
+}
+
+/* adds a world rule for each part of [lo, hi] not yet decided */
+static int emit_residual(struct target *t, const struct decided *d,
+			 const struct fw_rule *r, unsigned lo, unsigned hi)
+{
+	unsigned cur = lo;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < d->n && cur <= hi; i++) {
+		if (d->v[i].hi < cur || d->v[i].lo > hi)
+			continue;
+		if (d->v[i].lo > cur) {
+			rc = inv_world_rule_add(t, cur, d->v[i].lo - 1u,
+						"%s %u-%u from %s", r->ref,
+						cur, d->v[i].lo - 1u, r->src);
+			if (rc < 0)
+				goto out;
+		}
+		cur = d->v[i].hi + 1u;
+	}
+	if (cur <= hi)
+		rc = inv_world_rule_add(t, cur, hi, "%s %u-%u from %s",
+					r->ref, cur, hi, r->src);
+out:
+	return rc;
+}
+
+int fw_decide(struct target *t, const struct fw_rule *const *rules,
+	      size_t n)
+{
+	const struct fw_rule **sorted = NULL;
+	struct decided d = { 0 };
+	size_t i, k;
+	int rc = 0;
+
+	if (!n)
+		goto out;
+	sorted = malloc(n * sizeof(*sorted));
+	if (!sorted) {
+		rc = EXPO_ENOMEM;
+		goto out;
+	}
+	memcpy(sorted, rules, n * sizeof(*sorted));
+	qsort(sorted, n, sizeof(*sorted), rule_cmp);
+	for (i = 0; i < n; i++) {
+		const struct fw_rule *r = sorted[i];
+
+		for (k = 0; k < r->nranges; k++) {
+			if (r->allow) {
+				rc = emit_residual(t, &d, r, r->ranges[k].lo,
+						   r->ranges[k].hi);
+				if (rc < 0)
+					goto out;
+			}
+			rc = decided_add(&d, r->ranges[k].lo,
+					 r->ranges[k].hi);
+			if (rc < 0)
+				goto out;
+		}
+	}
+out:
+	free(d.v);
+	free(sorted);
+	return rc;
+}

@@ -1,0 +1,433 @@
+/*
+ * json_util.c - messages and typed JSON access with paths, for the loaders.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "expo.h"
+#include "json_util.h"
+
+static int verr(char **err, int rc, const char *fmt, va_list ap)
+{
+	char *s = NULL;
+
+	if (!err || *err)
+		goto out;
+	if (vasprintf(&s, fmt, ap) < 0) {
+		rc = EXPO_ENOMEM;
+		goto out;
+	}
+	*err = s;
+out:
+	return rc;
+}
+
+int inv_err(char **err, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = verr(err, EXPO_EPARSE, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+int inv_err_rc(char **err, int rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	rc = verr(err, rc, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+const char *inv_quote(const char *s, size_t n, char *buf, size_t bufsz)
+{
+	size_t i, o = 0;
+
+	for (i = 0; i < n && o + 4 < bufsz; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		buf[o++] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
+	}
+	if (i < n) {
+		/* cut: make room for the dots */
+		if (o > bufsz - 4)
+			o = bufsz - 4;
+		memcpy(buf + o, "...", 3);
+		o += 3;
+	}
+	buf[o] = 0;
+	return buf;
+}
+
+void inv_line_col(const char *data, size_t off, size_t *line, size_t *col)
+{
+	size_t i, l = 1, c = 1;
+
+	for (i = 0; i < off; i++) {
+		if (data[i] == '\n') {
+			l++;
+			c = 1;
+		} else {
+			c++;
+		}
+	}
+	*line = l;
+	*col = c;
+}
+
+char *inv_strdup(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+int inv_json_parse(const char *file, const char *data, size_t len,
+		   cJSON **out, char **err)
+{
+	const char *end = NULL;
+	cJSON *root = NULL;
+	size_t off, line, col;
+	char q[40];
+	int rc = 0;
+
+	root = cJSON_ParseWithLengthOpts(data, len, &end, false);
+	if (!root) {
+		const char *ep = cJSON_GetErrorPtr();
+
+		/* cJSON reports where it stopped; prefer the thread-safe
+		 * return_parse_end, fall back on the global pointer */
+		if (!end || end < data || end > data + len)
+			end = ep;
+		if (!end || end < data || end > data + len) {
+			rc = inv_err(err, "%s: not valid JSON", file);
+			goto out;
+		}
+		off = (size_t)(end - data);
+		inv_line_col(data, off, &line, &col);
+		if (off >= len)
+			rc = inv_err(err, "%s:%zu:%zu: not valid JSON: "
+				     "unexpected end of file", file, line, col);
+		else
+			rc = inv_err(err, "%s:%zu:%zu: not valid JSON near "
+				     "'%s'", file, line, col,
+				     inv_quote(end, strnlen(end,
+					     len - off), q, 24));
+		goto out;
+	}
+	off = (size_t)(end - data);
+	while (off < len && isspace((unsigned char)data[off]))
+		off++;
+	if (off < len) {
+		inv_line_col(data, off, &line, &col);
+		rc = inv_err(err, "%s:%zu:%zu: unexpected data after the "
+			     "JSON value", file, line, col);
+		goto out;
+	}
+	*out = root;
+	root = NULL;
+out:
+	cJSON_Delete(root);
+	return rc;
+}
+
+void jctx_init(struct jctx *j, const char *file, char **err)
+{
+	j->file = file;
+	j->err = err;
+	j->path[0] = '$';
+	j->path[1] = 0;
+	j->len = 1;
+}
+
+static size_t jpath_append(struct jctx *j, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static size_t jpath_append(struct jctx *j, const char *fmt, ...)
+{
+	size_t mark = j->len;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(j->path + j->len, sizeof(j->path) - j->len, fmt, ap);
+	va_end(ap);
+	/* a path too long for the buffer is cut, never overflowed */
+	if (n > 0)
+		j->len += (size_t)n < sizeof(j->path) - j->len ?
+			(size_t)n : sizeof(j->path) - j->len - 1;
+	return mark;
+}
+
+static bool plain_key(const char *k)
+{
+	const char *p;
+
+	if (!*k || isdigit((unsigned char)*k))
+		return false;
+	for (p = k; *p; p++)
+		if (!isalnum((unsigned char)*p) && *p != '_')
+			return false;
+	return true;
+}
+
+size_t jpath_key(struct jctx *j, const char *key)
+{
+	char q[80];
+
+	if (plain_key(key))
+		return jpath_append(j, ".%s", key);
+	return jpath_append(j, "[\"%s\"]",
+			    inv_quote(key, strlen(key), q, sizeof(q)));
+}
+
+size_t jpath_idx(struct jctx *j, size_t i)
+{
+	return jpath_append(j, "[%zu]", i);
+}
+
+void jpath_pop(struct jctx *j, size_t mark)
+{
+	if (mark < sizeof(j->path)) {
+		j->len = mark;
+		j->path[mark] = 0;
+	}
+}
+
+static int vjerr(struct jctx *j, const char *fmt, va_list ap)
+{
+	char *msg = NULL;
+	int rc = EXPO_EPARSE;
+
+	if (vasprintf(&msg, fmt, ap) < 0) {
+		rc = EXPO_ENOMEM;
+		goto out;
+	}
+	rc = inv_err(j->err, "%s: %s: %s", j->file, j->path, msg);
+out:
+	free(msg);
+	return rc;
+}
+
+int jerr(struct jctx *j, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = vjerr(j, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+int jerr_key(struct jctx *j, const char *key, const char *fmt, ...)
+{
+	size_t mark = jpath_key(j, key);
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = vjerr(j, fmt, ap);
+	va_end(ap);
+	jpath_pop(j, mark);
+	return rc;
+}
+
+const cJSON *jget(const cJSON *obj, const char *key)
+{
+	const cJSON *v;
+
+	if (!obj || !cJSON_IsObject(obj))
+		return NULL;
+	v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	if (!v || cJSON_IsNull(v))
+		return NULL;
+	return v;
+}
+
+int jget_str(struct jctx *j, const cJSON *obj, const char *key, bool need,
+	     const char **out)
+{
+	const cJSON *v = jget(obj, key);
+	int rc = 0;
+
+	*out = NULL;
+	if (!v) {
+		if (need)
+			rc = jerr_key(j, key, "missing");
+		goto out;
+	}
+	if (!cJSON_IsString(v)) {
+		rc = jerr_key(j, key, "expected a string");
+		goto out;
+	}
+	*out = v->valuestring;
+out:
+	return rc;
+}
+
+static int jget_kind(struct jctx *j, const cJSON *obj, const char *key,
+		     bool need, const cJSON **out, bool array)
+{
+	const cJSON *v = jget(obj, key);
+	int rc = 0;
+
+	*out = NULL;
+	if (!v) {
+		if (need)
+			rc = jerr_key(j, key, "missing");
+		goto out;
+	}
+	if (array ? !cJSON_IsArray(v) : !cJSON_IsObject(v)) {
+		rc = jerr_key(j, key, array ? "expected an array" :
+			      "expected an object");
+		goto out;
+	}
+	*out = v;
+out:
+	return rc;
+}
+
+int jget_obj(struct jctx *j, const cJSON *obj, const char *key, bool need,
+	     const cJSON **out)
+{
+	return jget_kind(j, obj, key, need, out, false);
+}
+
+int jget_arr(struct jctx *j, const cJSON *obj, const char *key, bool need,
+	     const cJSON **out)
+{
+	return jget_kind(j, obj, key, need, out, true);
+}
+
+static bool parse_long(const char *s, long *out)
+{
+	char *end = NULL;
+	long v;
+
+	if (!*s || isspace((unsigned char)*s))
+		return false;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end)
+		return false;
+	*out = v;
+	return true;
+}
+
+int jget_int(struct jctx *j, const cJSON *obj, const char *key, long min,
+	     long max, long dflt, long *out)
+{
+	const cJSON *v = jget(obj, key);
+	long n = 0;
+	int rc = 0;
+
+	*out = dflt;
+	if (!v)
+		goto out;
+	if (cJSON_IsNumber(v)) {
+		double d = v->valuedouble;
+
+		if (d != floor(d) || d < (double)min || d > (double)max) {
+			rc = jerr_key(j, key, "expected an integer from %ld "
+				      "to %ld", min, max);
+			goto out;
+		}
+		n = (long)d;
+	} else if (cJSON_IsString(v)) {
+		if (!parse_long(v->valuestring, &n) || n < min || n > max) {
+			rc = jerr_key(j, key, "expected an integer from %ld "
+				      "to %ld", min, max);
+			goto out;
+		}
+	} else {
+		rc = jerr_key(j, key, "expected a number");
+		goto out;
+	}
+	*out = n;
+out:
+	return rc;
+}
+
+int jget_bool(struct jctx *j, const cJSON *obj, const char *key, bool dflt,
+	      bool *out)
+{
+	const cJSON *v = jget(obj, key);
+	int rc = 0;
+
+	*out = dflt;
+	if (!v)
+		goto out;
+	if (cJSON_IsBool(v)) {
+		*out = cJSON_IsTrue(v);
+	} else if (cJSON_IsString(v) &&
+		   (!strcasecmp(v->valuestring, "true") ||
+		    !strcasecmp(v->valuestring, "false"))) {
+		*out = !strcasecmp(v->valuestring, "true");
+	} else {
+		rc = jerr_key(j, key, "expected true or false");
+	}
+out:
+	return rc;
+}
+
+int jget_id(struct jctx *j, const cJSON *obj, const char *key, bool need,
+	    char *buf, size_t bufsz)
+{
+	const cJSON *v = jget(obj, key);
+	int rc = 0;
+
+	buf[0] = 0;
+	if (!v) {
+		if (need)
+			rc = jerr_key(j, key, "missing");
+		goto out;
+	}
+	if (cJSON_IsString(v) && v->valuestring[0]) {
+		if (strlen(v->valuestring) >= bufsz) {
+			rc = jerr_key(j, key, "too long");
+			goto out;
+		}
+		snprintf(buf, bufsz, "%s", v->valuestring);
+	} else if (cJSON_IsNumber(v) && v->valuedouble >= 0 &&
+		   v->valuedouble == floor(v->valuedouble) &&
+		   v->valuedouble < 1e19) {
+		/* large ids lose precision as doubles; gcloud quotes them */
+		snprintf(buf, bufsz, "%.0f", v->valuedouble);
+	} else {
+		rc = jerr_key(j, key, "expected a non-empty string");
+	}
+out:
+	return rc;
+}
+
+int jexpect_str(struct jctx *j, const cJSON *v, const char **out)
+{
+	*out = NULL;
+	if (!cJSON_IsString(v))
+		return jerr(j, "expected a string");
+	*out = v->valuestring;
+	return 0;
+}
+
+bool jarr_has_str(const cJSON *arr, const char *s, bool icase)
+{
+	const cJSON *e;
+
+	cJSON_ArrayForEach(e, arr) {
+		if (!cJSON_IsString(e))
+			continue;
+		if (icase ? !strcasecmp(e->valuestring, s) :
+		    !strcmp(e->valuestring, s))
+			return true;
+	}
+	return false;
+}

@@ -1,0 +1,179 @@
+/*
+ * loaders.h - private to inventory/: the loaders, the staging state of one
+ * inventory_load() call, target-building helpers and firewall evaluation.
+ *
+ * Loaders append to L->list, a staging list: inventory_load() moves its
+ * targets to the caller's list only when every file loaded and joined. A
+ * loader that fails sets *L->err (first error wins) and returns < 0; the
+ * partly filled staging list is then simply released.
+ */
+#ifndef INV_LOADERS_H
+#define INV_LOADERS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cjson/cJSON.h>
+#include "inventory.h"
+#include "target.h"
+#include "json_util.h"
+
+#define INV_MAX_FILE_BYTES ((size_t)256 << 20)
+#define INV_DEFAULT_MAX_CIDR 65536u
+
+enum inv_cloud { INV_AWS, INV_GCP, INV_AZURE, INV_NCLOUDS };
+
+/* ---- firewall model: only rules that match traffic from the world ---- */
+
+struct fw_range {
+	uint16_t lo, hi;
+};
+
+/*
+ * One rule as seen by a packet from the internet to a TCP port. Rules whose
+ * source is not the whole internet never match such a packet and are not
+ * kept. Strings are borrowed from a parsed document unless noted.
+ */
+struct fw_rule {
+	const char *group;	/* aws: sg id; azure: nsg id; gcp: network */
+	const char *group_alt;	/* aws (terraform): sg name */
+	long priority;		/* lower is evaluated first */
+	bool allow;
+	size_t order;		/* input order: stable tie-break */
+	struct fw_range *ranges;	/* owned */
+	size_t nranges;
+	char *ref;		/* owned: "sg-0abc ingress tcp" */
+	const char *src;	/* "0.0.0.0/0" */
+	const cJSON *target_tags;	/* gcp: array or NULL */
+	const cJSON *target_sas;	/* gcp: array or NULL */
+};
+
+/* an azure NSG attached to a NIC */
+struct fw_attach {
+	const char *nic, *nsg;
+};
+
+struct fw_set {
+	struct fw_rule *v;
+	size_t n, alloc;
+	const char **groups;	/* aws: every SG id seen (and name) */
+	size_t ngroups, agroups;
+	struct fw_attach *att;
+	size_t natt, aatt;
+	bool given;		/* a firewall file of this cloud was loaded */
+	const char *first_file;	/* for "firewall file given alone" */
+};
+
+void fw_set_release(struct fw_set *s);
+/* a zeroed rule appended to s (ref/ranges NULL), or NULL on ENOMEM */
+struct fw_rule *fw_rule_add(struct fw_set *s);
+int fw_rule_add_range(struct fw_rule *r, unsigned lo, unsigned hi);
+int fw_group_add(struct fw_set *s, const char *group);
+bool fw_group_known(const struct fw_set *s, const char *group);
+int fw_attach_add(struct fw_set *s, const char *nic, const char *nsg);
+/*
+ * Evaluates rules (first match wins per port, in priority order, deny
+ * before allow at equal priority) and appends to t one world_rule for each
+ * port range that an allow rule decides.
+ */
+int fw_decide(struct target *t, const struct fw_rule *const *rules,
+	      size_t n);
+/* parses "22", "80-90", "*", "" (all) into lo/hi; false if malformed */
+bool fw_parse_ports(const char *s, unsigned *lo, unsigned *hi);
+/* AWS: apply the SGs named in ids (array of strings) to t */
+int inv_aws_apply(const struct fw_set *s, struct target *t,
+		  const char *const *ids, size_t nids);
+
+/* ---- staging state of one inventory_load() call ---- */
+
+struct inv_join {
+	size_t idx;		/* target index in the staging list */
+	const cJSON *node;	/* the instance, in a document kept alive */
+};
+
+struct inv_load {
+	const struct inventory_opts *opts;
+	struct target_list list;
+	char **err;
+	cJSON **docs;		/* parsed documents, freed at the end */
+	size_t ndocs, adocs;
+	struct inv_join *joins[INV_NCLOUDS];
+	size_t njoins[INV_NCLOUDS], ajoins[INV_NCLOUDS];
+	bool have_instances[INV_NCLOUDS];
+	struct fw_set fw[INV_NCLOUDS];
+};
+
+struct inv_file {
+	const char *name;	/* for messages */
+	const char *source;	/* interned in the staging list */
+	const char *data;	/* NUL-terminated */
+	size_t len;
+};
+
+int inv_join_add(struct inv_load *L, enum inv_cloud c, size_t idx,
+		 const cJSON *node);
+
+/* reads path ("-": stdin) into a malloc'ed NUL-terminated buffer */
+int inv_read_file(const char *path, size_t max, char **data, size_t *len,
+		  char **err);
+
+/* ---- loaders ---- */
+int inv_list_load(struct inv_load *L, const struct inv_file *f);
+int inv_nmap_load(struct inv_load *L, const struct inv_file *f);
+int inv_aws_load(struct inv_load *L, const struct inv_file *f,
+		 const cJSON *root);
+int inv_aws_sg_load(struct inv_load *L, const struct inv_file *f,
+		    const cJSON *root);
+int inv_aws_join(struct inv_load *L);
+int inv_gcp_load(struct inv_load *L, const struct inv_file *f,
+		 const cJSON *root);
+int inv_gcp_fw_load(struct inv_load *L, const struct inv_file *f,
+		    const cJSON *root);
+int inv_gcp_join(struct inv_load *L);
+int inv_azure_load(struct inv_load *L, const struct inv_file *f,
+		   const cJSON *root);
+int inv_azure_nsg_load(struct inv_load *L, const struct inv_file *f,
+		       const cJSON *root);
+int inv_azure_join(struct inv_load *L);
+int inv_terraform_load(struct inv_load *L, const struct inv_file *f,
+		       const cJSON *root);
+int inv_ansible_load(struct inv_load *L, const struct inv_file *f,
+		     const cJSON *root);
+
+/* ---- target-building helpers (target.c) ---- */
+
+/* adds a copy of a unless the same address is there (then ORs is_public) */
+int inv_addr_add(struct target *t, const struct target_addr *a);
+/* numeric text; pub < 0: addr_is_public(), else the given value.
+ * EXPO_EINVAL if text is not a numeric address. */
+int inv_addr_add_text(struct target *t, const char *text, int pub);
+/* adds {check, port} unless present; check NULL means "" */
+int inv_port_add(struct target *t, const char *check, uint16_t port);
+/* t->meta, allocated on first use; NULL on ENOMEM */
+struct target_meta *inv_meta(struct target *t);
+/* sets t->skip_reason unless already set */
+int inv_skip(struct target *t, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+int inv_world_rule_add(struct target *t, unsigned lo, unsigned hi,
+		       const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* replaces *dst with a copy of s (NULL allowed); EXPO_ENOMEM */
+int inv_set_str(char **dst, const char *s);
+/* ensures room for n more targets without another allocation */
+int inv_list_reserve(struct target_list *l, size_t more);
+/* a new target with id "prefix:rest", provider and source set */
+struct target *inv_target_new(struct target_list *l, const char *provider,
+			      const char *source, const char *prefix,
+			      const char *rest);
+
+/* ---- shared by list and ansible (list.c) ---- */
+
+/* true if s is a syntactically valid DNS host name */
+bool inv_is_hostname(const char *s);
+/* resolves host into t's addresses; a failure sets skip_reason */
+int inv_resolve(struct target *t, const char *host, int pub);
+
+/* region from an availability zone: "us-east-1a" -> "us-east-1" */
+int inv_region_from_zone(const char *zone, char **out);
+
+#endif

@@ -1,0 +1,539 @@
+/*
+ * Engine tests with a fake check module against loopback sockets made by
+ * the test: deadlines, statuses, the worker pool, credentials, ranking.
+ */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <pthread.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "check.h"
+#include "context.h"
+#include "engine.h"
+#include "expo.h"
+
+/* ---- a fake module: connects, waits for "OK", reports fake.ok ---- */
+
+struct fake_state {
+	int fd;
+	int stage;
+};
+
+static const struct rule fake_rules[] = {
+	{ .id = "fake.ok", .title = "server said OK",
+	  .cvss_vector = "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",
+	  .impact = IMPACT_EXEC, .confidence = CONFIDENCE_CONFIRMED },
+	{ .id = "fake.weak", .title = "weak",
+	  .cvss_vector = "CVSS:3.1/AV:N/AC:H/PR:N/UI:R/S:U/C:L/I:N/A:N",
+	  .impact = IMPACT_WEAKENED, .confidence = CONFIDENCE_INFERRED },
+};
+static const uint16_t fake_ports[] = { 1 };
+static const char *const fake_users[] = { "a", "b", NULL };
+static const char *const fake_passwords[] = { "p1", NULL };
+
+static int
+fake_start(struct check_ctx *ctx, void *state)
+{
+	struct fake_state *s = state;
+
+	s->fd = -1;
+	ctx_phase(ctx, "connect");
+	return ctx_connect(ctx, &s->fd);
+}
+
+static int
+fake_step(struct check_ctx *ctx, void *state)
+{
+	struct fake_state *s = state;
+	char buf[8];
+	ssize_t n;
+
+	if (s->stage == 0) {
+		s->stage = 1;
+		ctx_set_fd(ctx, s->fd);
+		return PROBE_WANT_WRITE;
+	}
+	if (s->stage == 1) {
+		s->stage = 2;
+		ctx_phase(ctx, "greeting");
+		return PROBE_WANT_READ;
+	}
+	n = read(s->fd, buf, sizeof(buf) - 1);
+	if (n > 0) {
+		buf[n] = '\0';
+		cJSON_AddStringToObject(ctx_facts(ctx), "said", buf);
+	}
+	return PROBE_DONE;
+}
+
+static void
+fake_cleanup(struct check_ctx *ctx, void *state)
+{
+	struct fake_state *s = state;
+
+	(void)ctx;
+	if (s->fd >= 0)
+		close(s->fd);
+	s->fd = -1;
+}
+
+static int
+fake_assess(const cJSON *facts, struct check_ctx *ctx)
+{
+	const cJSON *said = cJSON_GetObjectItemCaseSensitive(facts, "said");
+
+	if (cJSON_IsString(said) && strncmp(said->valuestring, "OK", 2) == 0)
+		return ctx_report(ctx, "fake.ok", NULL, "server said %s",
+				  "OK");
+	return 0;
+}
+
+static const struct check check_fake = {
+	.name = "fake", .summary = "test module",
+	.ports = fake_ports, .nports = 1, .flags = CHECK_LOGIN,
+	.rules = fake_rules, .nrules = 2,
+	.default_users = fake_users, .default_passwords = fake_passwords,
+	.default_max_attempts = 2,
+	.state_size = sizeof(struct fake_state),
+	.start = fake_start, .step = fake_step, .cleanup = fake_cleanup,
+	.assess = fake_assess,
+};
+
+/* ---- loopback servers made by the test ---- */
+
+/* a listener that never accepts: the kernel completes the handshake, then
+ * nothing is ever said (a silent server) */
+static int
+listen_on(const char *addr, uint16_t *port)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	socklen_t len = sizeof(sin);
+	int s = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+
+	cr_assert(s >= 0);
+	setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	inet_pton(AF_INET, addr, &sin.sin_addr);
+	cr_assert(bind(s, (struct sockaddr *)&sin, sizeof(sin)) == 0);
+	cr_assert(listen(s, 256) == 0);
+	getsockname(s, (struct sockaddr *)&sin, &len);
+	*port = ntohs(sin.sin_port);
+	return s;
+}
+
+static void *
+ok_server(void *arg)
+{
+	int ls = *(int *)arg, c, i;
+
+	for (i = 0; i < 8; i++) {
+		c = accept(ls, NULL, NULL);
+		if (c < 0)
+			break;
+		if (write(c, "OK\n", 3) != 3)
+			break;
+		close(c);
+	}
+	return NULL;
+}
+
+static void
+one_target(struct target_list *tl, const char *addr, uint16_t port,
+	   const char *check)
+{
+	struct target *t;
+
+	target_list_init(tl);
+	t = target_list_add(tl);
+	cr_assert(t != NULL);
+	t->id = strdup(addr);
+	t->provider = "list";
+	t->addrs = calloc(1, sizeof(*t->addrs));
+	cr_assert(target_addr_parse(&t->addrs[0], addr) == 0);
+	t->naddrs = 1;
+	t->ports = calloc(1, sizeof(*t->ports));
+	t->ports[0].port = port;
+	snprintf(t->ports[0].check, sizeof(t->ports[0].check), "%s", check);
+	t->nports = 1;
+	t->only_listed_ports = true;
+}
+
+static const struct check *fake_list[] = { &check_fake };
+
+static void
+fake_config(struct scan_config *cfg)
+{
+	scan_config_defaults(cfg);
+	cfg->checks = fake_list;
+	cfg->nchecks = 1;
+	cfg->timeout_ms = 300;
+	cfg->check_timeout_ms = 5000;
+}
+
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* discovery records come first, in pair order; then one per probe (the
+ * fake check is not in the registry, so its record says CHECK_NONE too) */
+static const struct port_record *
+check_record(const struct scan_result *r)
+{
+	cr_assert_eq(r->nrecords, 2);
+	return &r->records[1];
+}
+
+Test(engine, silent_server_times_out_within_the_phase_timeout)
+{
+	struct target_list tl;
+	struct scan_config cfg;
+	struct scan_result res;
+	const struct port_record *rec;
+	char *err = NULL;
+	uint16_t port;
+	int ls = listen_on("127.0.0.1", &port);
+	double t0;
+
+	one_target(&tl, "127.0.0.1", port, "fake");
+	fake_config(&cfg);
+	t0 = now_s();
+	cr_assert_eq(scan_run(&cfg, &tl, &res, &err), 0);
+	cr_assert_lt(now_s() - t0, 0.3 + 0.4, "took %.2f s", now_s() - t0);
+	cr_assert_eq(res.nrecords, 2);
+	cr_assert_eq(res.records[0].status, STATUS_OPEN);
+	rec = check_record(&res);
+	cr_assert_eq(rec->status, STATUS_TIMEOUT);
+	cr_assert_str_eq(res.reasons[rec->reason],
+			 "greeting: no progress within 300 ms (--timeout)");
+	cr_assert_eq(res.findings.n, 0);
+	scan_result_release(&res);
+	target_list_release(&tl);
+	close(ls);
+}
+
+Test(engine, a_server_that_answers_gives_a_ranked_finding)
+{
+	struct target_list tl;
+	struct scan_config cfg;
+	struct scan_result res;
+	char *err = NULL;
+	uint16_t port;
+	int ls = listen_on("127.0.0.1", &port);
+	pthread_t th;
+
+	pthread_create(&th, NULL, ok_server, &ls);
+	one_target(&tl, "127.0.0.1", port, "fake");
+	fake_config(&cfg);
+	cr_assert_eq(scan_run(&cfg, &tl, &res, &err), 0);
+	cr_assert_eq(res.findings.n, 1);
+	cr_assert_str_eq(res.findings.v[0].rule_id, "fake.ok");
+	cr_assert_str_eq(res.findings.v[0].address, "127.0.0.1");
+	cr_assert_eq(res.findings.v[0].port, port);
+	cr_assert_eq(res.findings.v[0].severity, SEV_CRITICAL);
+	cr_assert_float_eq(res.findings.v[0].cvss_score, 9.8, 1e-9);
+	cr_assert_str_eq(res.findings.v[0].rank_reason,
+			 "confirmed code execution, on a private address, "
+			 "CVSS 9.8");
+	cr_assert_eq(check_record(&res)->status, STATUS_OPEN);
+	scan_result_release(&res);
+	target_list_release(&tl);
+	shutdown(ls, SHUT_RDWR);
+	close(ls);
+	pthread_join(th, NULL);
+}
+
+Test(engine, closed_port_runs_no_check)
+{
+	struct target_list tl;
+	struct scan_config cfg;
+	struct scan_result res;
+	char *err = NULL;
+	uint16_t port;
+	int ls = listen_on("127.0.0.1", &port);
+
+	close(ls);		/* nothing listens there now: refused */
+	one_target(&tl, "127.0.0.1", port, "fake");
+	fake_config(&cfg);
+	cr_assert_eq(scan_run(&cfg, &tl, &res, &err), 0);
+	cr_assert_eq(res.nrecords, 1);
+	cr_assert_eq(res.records[0].status, STATUS_CLOSED);
+	cr_assert_eq(res.findings.n, 0);
+	scan_result_release(&res);
+	target_list_release(&tl);
+}
+
+Test(engine, many_silent_probes_all_end_in_one_timeout)
+{
+	struct target_list tl;
+	struct scan_config cfg;
+	struct scan_result res;
+	char *err = NULL;
+	uint16_t port;
+	int ls = listen_on("127.0.0.1", &port), i;
+	size_t timeouts = 0, k;
+	double t0;
+
+	target_list_init(&tl);
+	for (i = 0; i < 40; i++) {
+		struct target *t = target_list_add(&tl);
+		char addr[32];
+
+		/* 127.0.0.1 only: the listener is bound there; 40 targets
+		 * with distinct ids and the same address */
+		snprintf(addr, sizeof(addr), "t%d", i);
+		t->id = strdup(addr);
+		t->provider = "list";
+		t->addrs = calloc(1, sizeof(*t->addrs));
+		target_addr_parse(&t->addrs[0], "127.0.0.1");
+		t->naddrs = 1;
+		t->ports = calloc(1, sizeof(*t->ports));
+		t->ports[0].port = port;
+		snprintf(t->ports[0].check, 16, "fake");
+		t->nports = 1;
+		t->only_listed_ports = true;
+	}
+	fake_config(&cfg);
+	cfg.workers = 2;
+	t0 = now_s();
+	cr_assert_eq(scan_run(&cfg, &tl, &res, &err), 0);
+	/* in parallel, not one after another: 40 x 0.3 s would be 12 s */
+	cr_assert_lt(now_s() - t0, 1.5, "took %.2f s", now_s() - t0);
+	for (k = 0; k < res.nrecords; k++)
+		if (res.records[k].status == STATUS_TIMEOUT)
+			timeouts++;
+	cr_assert_eq(timeouts, 40);
+	scan_result_release(&res);
+	target_list_release(&tl);
+	close(ls);
+}
+
+Test(engine, unclaimed_listed_port_is_a_clear_error)
+{
+	struct target_list tl;
+	struct scan_config cfg;
+	struct scan_result res;
+	char *err = NULL;
+
+	one_target(&tl, "127.0.0.1", 2222, "");
+	tl.v[0].source = "inv.txt";
+	fake_config(&cfg);
+	cr_assert_eq(scan_run(&cfg, &tl, &res, &err), EXPO_EINVAL);
+	cr_assert_str_eq(err, "inv.txt: target 127.0.0.1: port 2222 is not a "
+			 "default port of any enabled check; name one on the "
+			 "line (e.g. check=ssh) or enable it with --checks");
+	free(err);
+	target_list_release(&tl);
+}
+
+Test(engine, all_targets_skipped_is_nothing_to_scan)
+{
+	struct target_list tl;
+	struct scan_config cfg;
+	struct scan_result res;
+	char *err = NULL;
+
+	one_target(&tl, "127.0.0.1", 1, "fake");
+	tl.v[0].skip_reason = strdup("aws state stopped: not scanned");
+	fake_config(&cfg);
+	cr_assert_eq(scan_run(&cfg, &tl, &res, &err), EXPO_ENOTFOUND);
+	scan_result_release(&res);
+	target_list_release(&tl);
+}
+
+/* ---- credentials: the one place that counts them ---- */
+
+static struct check_ctx *
+cred_ctx(struct scan_config *cfg, struct target_list *tl)
+{
+	one_target(tl, "127.0.0.1", 1, "fake");
+	return ctx_new(&check_fake, cfg, &tl->v[0], &tl->v[0].addrs[0], 1,
+		       NULL);
+}
+
+Test(engine_creds, sequence_is_file_pairs_then_spray_with_a_cap)
+{
+	struct credential_pair file[] = { { "x", "y" }, { "a", "zz" } };
+	struct scan_config cfg;
+	struct target_list tl;
+	struct check_ctx *ctx;
+	const char *u, *p;
+	char got[256] = "";
+
+	fake_config(&cfg);
+	cfg.creds = file;
+	cfg.ncreds = 2;
+	ctx = cred_ctx(&cfg, &tl);
+	while (ctx_next_cred(ctx, &u, &p) == 1) {
+		size_t len = strlen(got);
+
+		snprintf(got + len, sizeof(got) - len, "%s:%s ", u, p);
+	}
+	/* cap 2 per account: "a" had one from the file */
+	cr_assert_str_eq(got, "x:y a:zz a: b: b:b ");
+	ctx_free(ctx);
+	target_list_release(&tl);
+}
+
+Test(engine_creds, found_user_is_not_tried_again)
+{
+	struct scan_config cfg;
+	struct target_list tl;
+	struct check_ctx *ctx;
+	const char *u, *p;
+	char got[256] = "";
+
+	fake_config(&cfg);
+	cfg.max_attempts = 10;
+	ctx = cred_ctx(&cfg, &tl);
+	cr_assert_eq(ctx_next_cred(ctx, &u, &p), 1);
+	cr_assert_str_eq(u, "a");
+	ctx_cred_result(ctx, u, CRED_ACCEPTED);
+	while (ctx_next_cred(ctx, &u, &p) == 1) {
+		size_t len = strlen(got);
+
+		snprintf(got + len, sizeof(got) - len, "%s:%s ", u, p);
+	}
+	cr_assert_str_eq(got, "b: b:b b:p1 ");
+	ctx_free(ctx);
+	target_list_release(&tl);
+}
+
+Test(engine_creds, lockout_stops_the_host_and_no_login_tries_nothing)
+{
+	struct scan_config cfg;
+	struct target_list tl;
+	struct check_ctx *ctx;
+	const char *u, *p;
+
+	fake_config(&cfg);
+	ctx = cred_ctx(&cfg, &tl);
+	cr_assert_eq(ctx_next_cred(ctx, &u, &p), 1);
+	ctx_cred_result(ctx, u, CRED_LOCKED);
+	cr_assert_eq(ctx_next_cred(ctx, &u, &p), 0);
+	cr_assert_eq(ctx_canary(ctx, &u, &p), 0);
+	ctx_free(ctx);
+	target_list_release(&tl);
+
+	fake_config(&cfg);
+	cfg.no_login = true;
+	ctx = cred_ctx(&cfg, &tl);
+	cr_assert_eq(ctx_login_allowed(ctx), false);
+	cr_assert_eq(ctx_next_cred(ctx, &u, &p), 0);
+	cr_assert_eq(ctx_canary(ctx, &u, &p), 0);
+	ctx_free(ctx);
+	target_list_release(&tl);
+}
+
+Test(engine_creds, canary_is_random_and_not_a_listed_user)
+{
+	struct scan_config cfg;
+	struct target_list tl;
+	struct check_ctx *a, *b;
+	const char *u1, *p1, *u2, *p2;
+
+	fake_config(&cfg);
+	a = cred_ctx(&cfg, &tl);
+	b = ctx_new(&check_fake, &cfg, &tl.v[0], &tl.v[0].addrs[0], 1, NULL);
+	cr_assert_eq(ctx_canary(a, &u1, &p1), 1);
+	cr_assert_eq(ctx_canary(b, &u2, &p2), 1);
+	cr_assert_str_neq(u1, u2);
+	cr_assert_str_neq(p1, p2);
+	cr_assert_geq(strlen(u1), 10);
+	cr_assert_geq(strlen(p1), 16);
+	ctx_free(a);
+	ctx_free(b);
+	target_list_release(&tl);
+}
+
+/* ---- reporting through the ctx ---- */
+
+Test(engine_report, undeclared_rule_is_refused_and_secrets_redacted)
+{
+	struct scan_config cfg;
+	struct target_list tl;
+	struct check_ctx *ctx;
+	struct finding_list *f;
+	char fp[33];
+
+	fake_config(&cfg);
+	ctx = cred_ctx(&cfg, &tl);
+	cr_assert_eq(ctx_report(ctx, "fake.nope", NULL, "x"), EXPO_ERULE);
+	cr_assert_eq(ctx_report(ctx, "fake.ok", "hunter2", "login %s", "a"),
+		     0);
+	cr_assert_eq(ctx_report(ctx, "fake.ok", "", "login %s", "b"), 0);
+	f = ctx_findings(ctx);
+	cr_assert_eq(f->n, 2);
+	cr_assert_str_eq(f->v[0].secret, "<redacted>");
+	cr_assert_str_eq(f->v[0].evidence, "login a");
+	cr_assert_str_eq(f->v[1].secret, "(empty)");
+	finding_fingerprint(fp, "fake.ok", "127.0.0.1", 1);
+	cr_assert_str_eq(f->v[0].fingerprint, fp);
+	cr_assert_eq(strlen(fp), 32);
+	ctx_free(ctx);
+	target_list_release(&tl);
+
+	fake_config(&cfg);
+	cfg.show_secrets = true;
+	ctx = cred_ctx(&cfg, &tl);
+	cr_assert_eq(ctx_report(ctx, "fake.ok", "hunter2", "login"), 0);
+	cr_assert_str_eq(ctx_findings(ctx)->v[0].secret, "hunter2");
+	ctx_free(ctx);
+	target_list_release(&tl);
+}
+
+/* ---- ranking ---- */
+
+static void
+add_finding(struct finding_list *l, const char *rule, const char *target,
+	    enum confidence c, enum impact i, bool pub, enum exposure e,
+	    double score)
+{
+	struct finding *f = finding_list_add(l);
+
+	f->rule_id = strdup(rule);
+	f->target_id = strdup(target);
+	f->confidence = c;
+	f->impact = i;
+	f->is_public = pub;
+	f->exposure = e;
+	f->cvss_score = score;
+	f->port = 22;
+}
+
+Test(rank, order_follows_the_design_and_is_deterministic)
+{
+	struct finding_list l;
+	const char *want[] = { "confirmed-exec-world", "confirmed-exec-pub",
+			       "confirmed-exec-priv-a", "confirmed-exec-priv-b",
+			       "confirmed-data", "inferred-high",
+			       "inferred-low" };
+	size_t i;
+
+	finding_list_init(&l);
+	add_finding(&l, "inferred-low", "t1", CONFIDENCE_INFERRED,
+		    IMPACT_WEAKENED, true, EXPOSURE_WORLD, 3.1);
+	add_finding(&l, "confirmed-data", "t1", CONFIDENCE_CONFIRMED,
+		    IMPACT_DATA, true, EXPOSURE_WORLD, 9.9);
+	add_finding(&l, "confirmed-exec-priv-b", "t9", CONFIDENCE_CONFIRMED,
+		    IMPACT_EXEC, false, EXPOSURE_WORLD, 9.8);
+	add_finding(&l, "confirmed-exec-pub", "t1", CONFIDENCE_CONFIRMED,
+		    IMPACT_EXEC, true, EXPOSURE_UNKNOWN, 5.0);
+	add_finding(&l, "inferred-high", "t1", CONFIDENCE_INFERRED,
+		    IMPACT_WEAKENED, true, EXPOSURE_WORLD, 7.5);
+	add_finding(&l, "confirmed-exec-priv-a", "t2", CONFIDENCE_CONFIRMED,
+		    IMPACT_EXEC, false, EXPOSURE_UNKNOWN, 9.8);
+	add_finding(&l, "confirmed-exec-world", "t1", CONFIDENCE_CONFIRMED,
+		    IMPACT_EXEC, true, EXPOSURE_WORLD, 5.0);
+	rank_findings(&l);
+	for (i = 0; i < l.n; i++)
+		cr_assert_str_eq(l.v[i].rule_id, want[i], "rank %zu", i + 1);
+	cr_assert_str_eq(l.v[0].rank_reason, "confirmed code execution, on a "
+			 "public address that the firewall opens to the "
+			 "internet, CVSS 5.0");
+	finding_list_release(&l);
+}
