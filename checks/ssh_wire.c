@@ -90,7 +90,9 @@ int ssh_wire_banner(const void *buf, size_t len, struct ssh_banner *out,
 	int err = SSH_WIRE_MORE;
 
 	for (;;) {
-		const char *nl = memchr(b + off, '\n', len - off);
+		/* (NULL, 0) is an empty buffer, not an error */
+		const char *nl = len > off ? memchr(b + off, '\n', len - off) :
+				 NULL;
 		size_t linelen;
 
 		if (nl == NULL) {
@@ -184,7 +186,7 @@ int ssh_wire_kexinit(const uint8_t *payload, size_t len,
 		goto out;
 	memcpy(k.cookie, payload + off, sizeof(k.cookie));
 	off += sizeof(k.cookie);
-	for (i = 0; i < SSH_NLISTS; i++) {
+	for (i = 0; i < SSH_L_NLISTS; i++) {
 		uint32_t n;
 		size_t j;
 
@@ -247,10 +249,10 @@ bool ssh_namelist_has(const struct ssh_namelist *l, const char *name)
 
 const char *ssh_kexinit_list_name(enum ssh_kexinit_list i)
 {
-	static const char *const names[SSH_NLISTS] = {
+	static const char *const names[SSH_L_NLISTS] = {
 		"kex", "hostkey", "enc_c2s", "enc_s2c", "mac_c2s",
 		"mac_s2c", "comp_c2s", "comp_s2c", "lang_c2s", "lang_s2c",
 	};
 
-	return (unsigned)i < SSH_NLISTS ? names[i] : "?";
+	return (unsigned)i < SSH_L_NLISTS ? names[i] : "?";
 }

@@ -62,17 +62,17 @@ int ssh_wire_packet(const void *buf, size_t len, const uint8_t **payload,
 		    size_t *plen, size_t *used);
 
 enum ssh_kexinit_list {
-	SSH_KEX = 0,
-	SSH_HOSTKEY,
-	SSH_ENC_C2S,
-	SSH_ENC_S2C,
-	SSH_MAC_C2S,
-	SSH_MAC_S2C,
-	SSH_COMP_C2S,
-	SSH_COMP_S2C,
-	SSH_LANG_C2S,
-	SSH_LANG_S2C,
-	SSH_NLISTS,
+	SSH_L_KEX = 0,
+	SSH_L_HOSTKEY,
+	SSH_L_ENC_C2S,
+	SSH_L_ENC_S2C,
+	SSH_L_MAC_C2S,
+	SSH_L_MAC_S2C,
+	SSH_L_COMP_C2S,
+	SSH_L_COMP_S2C,
+	SSH_L_LANG_C2S,
+	SSH_L_LANG_S2C,
+	SSH_L_NLISTS,
 };
 
 /* A comma-separated name-list inside the parsed payload (not
@@ -84,7 +84,7 @@ struct ssh_namelist {
 
 struct ssh_kexinit {
 	uint8_t cookie[16];
-	struct ssh_namelist lists[SSH_NLISTS];
+	struct ssh_namelist lists[SSH_L_NLISTS];
 	bool first_kex_follows;
 };
 

@@ -160,14 +160,15 @@ static int rule_cmp(const void *pa, const void *pb)
 {
 	const struct fw_rule *a = *(const struct fw_rule *const *)pa;
 	const struct fw_rule *b = *(const struct fw_rule *const *)pb;
+	int c;
 
 	if (a->priority != b->priority)
-		return a->priority < b->priority ? -1 : 1;
-	if (a->allow != b->allow)
-		return a->allow ? 1 : -1;	/* deny first */
-	if (a->order != b->order)
-		return a->order < b->order ? -1 : 1;
-	return 0;
+		c = a->priority < b->priority ? -1 : 1;
+	else if (a->allow != b->allow)
+		c = a->allow ? 1 : -1;	/* deny first */
+	else
+		c = a->order < b->order ? -1 : a->order > b->order;
+	return c;
 }
 
 /* sorted, disjoint ranges already decided by an earlier rule */

@@ -76,7 +76,8 @@ int inv_read_file(const char *path, size_t max, char **data, size_t *len,
 			goto out;
 	}
 	*len = b.len;
-	*data = dynbuf_detach(&b);
+	/* an empty dynbuf may hold no buffer at all */
+	*data = b.len ? dynbuf_detach(&b) : calloc(1, 1);
 	if (!*data)
 		rc = EXPO_ENOMEM;
 out:
@@ -95,10 +96,15 @@ static bool list_bracket_line(const char *p, const char *end)
 	while (q < end && (isxdigit((unsigned char)*q) || *q == ':' ||
 			   *q == '.' || *q == '/'))
 		q++;
+	/* a ':' right inside '[' is never JSON: an IPv6 target */
+	if (memchr(p + 1, ':', (size_t)(q - p - 1))) {
+		ok = true;
+		goto out;
+	}
 	if (q == p + 1 || q >= end || *q != ']')
 		goto out;
-	/* a JSON array of numbers ("[1]") also matches; one needs a ':' */
-	ok = memchr(p, ':', (size_t)(q - p)) != NULL;
+	q++;
+	ok = q == end || *q == ':' || *q == '#' || isspace((unsigned char)*q);
 out:
 	return ok;
 }
@@ -139,23 +145,25 @@ static enum inv_kind kind_of_json(const cJSON *root)
 	if (!cJSON_IsObject(first))
 		goto out;
 	kind = cJSON_GetStringValue(jget(first, "kind"));
-	if (jget(first, "networkInterfaces") ||
-	    (kind && !strcmp(kind, "compute#instance")))
+	/* NSGs also carry networkInterfaces: test them before GCP */
+	if (jget(first, "securityRules") ||
+	    jget(first, "defaultSecurityRules") ||
+	    (jget(first, "properties") &&
+	     jget(jget(first, "properties"), "securityRules")))
+		k = K_AZURE_NSG;
+	else if (jget(first, "vmId") || jget(first, "hardwareProfile") ||
+		 jget(first, "powerState") ||
+		 (jget(first, "properties") &&
+		  jget(jget(first, "properties"), "vmId")))
+		k = K_AZURE;
+	else if (jget(first, "networkInterfaces") ||
+		 (kind && !strcmp(kind, "compute#instance")))
 		k = K_GCP;
 	else if (jget(first, "sourceRanges") ||
 		 ((jget(first, "allowed") || jget(first, "denied")) &&
 		  jget(first, "direction")) ||
 		 (kind && !strcmp(kind, "compute#firewall")))
 		k = K_GCP_FW;
-	else if (jget(first, "vmId") || jget(first, "hardwareProfile") ||
-		 jget(first, "powerState") ||
-		 (jget(first, "properties") &&
-		  jget(jget(first, "properties"), "vmId")))
-		k = K_AZURE;
-	else if (jget(first, "securityRules") ||
-		 (jget(first, "properties") &&
-		  jget(jget(first, "properties"), "securityRules")))
-		k = K_AZURE_NSG;
 	else if (jget(first, "InstanceId"))
 		k = K_AWS;	/* --query 'Reservations[].Instances[]' */
 out:

@@ -90,6 +90,25 @@ char *inv_strdup(const char *s)
 	return s ? strdup(s) : NULL;
 }
 
+/* length of the text up to the end of its line */
+static size_t strcspn_n(const char *s, size_t max)
+{
+	size_t n = 0;
+
+	while (n < max && s[n] && s[n] != '\n' && s[n] != '\r')
+		n++;
+	return n;
+}
+
+static size_t strspn_ws(const char *s, size_t max)
+{
+	size_t n = 0;
+
+	while (n < max && isspace((unsigned char)s[n]))
+		n++;
+	return n;
+}
+
 int inv_json_parse(const char *file, const char *data, size_t len,
 		   cJSON **out, char **err)
 {
@@ -113,14 +132,14 @@ int inv_json_parse(const char *file, const char *data, size_t len,
 		}
 		off = (size_t)(end - data);
 		inv_line_col(data, off, &line, &col);
-		if (off >= len)
+		if (off + strspn_ws(data + off, len - off) >= len)
 			rc = inv_err(err, "%s:%zu:%zu: not valid JSON: "
 				     "unexpected end of file", file, line, col);
 		else
 			rc = inv_err(err, "%s:%zu:%zu: not valid JSON near "
 				     "'%s'", file, line, col,
-				     inv_quote(end, strnlen(end,
-					     len - off), q, 24));
+				     inv_quote(end, strcspn_n(end, len - off),
+					       q, 24));
 		goto out;
 	}
 	off = (size_t)(end - data);
@@ -170,23 +189,20 @@ static size_t jpath_append(struct jctx *j, const char *fmt, ...)
 static bool plain_key(const char *k)
 {
 	const char *p;
+	bool ok = *k && !isdigit((unsigned char)*k);
 
-	if (!*k || isdigit((unsigned char)*k))
-		return false;
-	for (p = k; *p; p++)
-		if (!isalnum((unsigned char)*p) && *p != '_')
-			return false;
-	return true;
+	for (p = k; *p && ok; p++)
+		ok = isalnum((unsigned char)*p) || *p == '_';
+	return ok;
 }
 
 size_t jpath_key(struct jctx *j, const char *key)
 {
 	char q[80];
 
-	if (plain_key(key))
-		return jpath_append(j, ".%s", key);
-	return jpath_append(j, "[\"%s\"]",
-			    inv_quote(key, strlen(key), q, sizeof(q)));
+	return plain_key(key) ? jpath_append(j, ".%s", key) :
+		jpath_append(j, "[\"%s\"]",
+			     inv_quote(key, strlen(key), q, sizeof(q)));
 }
 
 size_t jpath_idx(struct jctx *j, size_t i)
@@ -243,14 +259,11 @@ int jerr_key(struct jctx *j, const char *key, const char *fmt, ...)
 
 const cJSON *jget(const cJSON *obj, const char *key)
 {
-	const cJSON *v;
+	const cJSON *v = NULL;
 
-	if (!obj || !cJSON_IsObject(obj))
-		return NULL;
-	v = cJSON_GetObjectItemCaseSensitive(obj, key);
-	if (!v || cJSON_IsNull(v))
-		return NULL;
-	return v;
+	if (obj && cJSON_IsObject(obj))
+		v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	return v && !cJSON_IsNull(v) ? v : NULL;
 }
 
 int jget_str(struct jctx *j, const cJSON *obj, const char *key, bool need,
@@ -311,16 +324,19 @@ int jget_arr(struct jctx *j, const cJSON *obj, const char *key, bool need,
 static bool parse_long(const char *s, long *out)
 {
 	char *end = NULL;
+	bool ok = false;
 	long v;
 
 	if (!*s || isspace((unsigned char)*s))
-		return false;
+		goto out;
 	errno = 0;
 	v = strtol(s, &end, 10);
 	if (errno || *end)
-		return false;
+		goto out;
 	*out = v;
-	return true;
+	ok = true;
+out:
+	return ok;
 }
 
 int jget_int(struct jctx *j, const cJSON *obj, const char *key, long min,
@@ -411,23 +427,26 @@ out:
 
 int jexpect_str(struct jctx *j, const cJSON *v, const char **out)
 {
+	int rc = 0;
+
 	*out = NULL;
-	if (!cJSON_IsString(v))
-		return jerr(j, "expected a string");
-	*out = v->valuestring;
-	return 0;
+	if (cJSON_IsString(v))
+		*out = v->valuestring;
+	else
+		rc = jerr(j, "expected a string");
+	return rc;
 }
 
 bool jarr_has_str(const cJSON *arr, const char *s, bool icase)
 {
 	const cJSON *e;
+	bool found = false;
 
 	cJSON_ArrayForEach(e, arr) {
-		if (!cJSON_IsString(e))
+		if (found || !cJSON_IsString(e))
 			continue;
-		if (icase ? !strcasecmp(e->valuestring, s) :
-		    !strcmp(e->valuestring, s))
-			return true;
+		found = icase ? !strcasecmp(e->valuestring, s) :
+			!strcmp(e->valuestring, s);
 	}
-	return false;
+	return found;
 }

@@ -124,7 +124,7 @@ out:
 static bool split_host_port(const char *w, char *buf, size_t bufsz,
 			    uint16_t *port)
 {
-	const char *colon, *close;
+	const char *colon, *close, *host = w;
 	size_t n;
 	bool ok = false;
 
@@ -133,7 +133,8 @@ static bool split_host_port(const char *w, char *buf, size_t bufsz,
 		close = strchr(w, ']');
 		if (!close || close == w + 1)
 			goto out;
-		n = (size_t)(close - w - 1);
+		host = w + 1;
+		n = (size_t)(close - host);
 		if (close[1] == ':') {
 			if (!parse_port(close + 2, port))
 				goto out;
@@ -141,7 +142,7 @@ static bool split_host_port(const char *w, char *buf, size_t bufsz,
 			goto out;
 		}
 		/* only IPv6 belongs in brackets */
-		if (!memchr(w + 1, ':', n))
+		if (!memchr(host, ':', n))
 			goto out;
 	} else {
 		colon = strchr(w, ':');
@@ -151,15 +152,35 @@ static bool split_host_port(const char *w, char *buf, size_t bufsz,
 				goto out;
 			n = (size_t)(colon - w);
 		}
-		w--;		/* so that w + 1 is the host below */
 	}
 	if (n == 0 || n >= bufsz)
 		goto out;
-	memcpy(buf, w + 1, n);
+	memcpy(buf, host, n);
 	buf[n] = 0;
 	ok = true;
 out:
 	return ok;
+}
+
+/* inet_ntop() formats through stdio: too slow for a /16 */
+static const char *v4_text(uint32_t a, char *buf)
+{
+	char *p = buf;
+	int i, shift;
+
+	for (i = 0; i < 4; i++) {
+		unsigned o = (a >> (24 - 8 * i)) & 0xff;
+
+		shift = o >= 100 ? 3 : o >= 10 ? 2 : 1;
+		p += shift;
+		do {
+			*--p = (char)('0' + o % 10);
+			o /= 10;
+		} while (o);
+		p += shift;
+		*p++ = i < 3 ? '.' : 0;
+	}
+	return buf;
 }
 
 static int add_overrides(struct target *t, const struct line_opts *o,
@@ -258,6 +279,8 @@ static int add_cidr(struct inv_load *L, const struct inv_file *f,
 		}
 		a.is_public = o->pub >= 0 ? o->pub : addr_is_public(&a.u.sa);
 		t = inv_target_new(&L->list, "list", f->source, "list",
+				   bits == 32 ? v4_text(ntohl(
+					   a.u.sin.sin_addr.s_addr), text) :
 				   target_addr_text(&a, text));
 		if (!t)
 			goto nomem;

@@ -240,11 +240,15 @@ out:
 
 const char *target_display_name(const struct target *t, char *buf)
 {
+	const char *s;
+
 	if (t->name && *t->name)
-		return t->name;
-	if (t->naddrs)
-		return target_addr_text(&t->addrs[0], buf);
-	return t->id ? t->id : "?";
+		s = t->name;
+	else if (t->naddrs)
+		s = target_addr_text(&t->addrs[0], buf);
+	else
+		s = t->id ? t->id : "?";
+	return s;
 }
 
 const struct world_rule *target_port_rule(const struct target *t,
@@ -269,10 +273,12 @@ out:
 
 enum exposure target_port_exposure(const struct target *t, uint16_t port)
 {
-	if (!t->meta || !t->meta->firewall_known)
-		return EXPOSURE_UNKNOWN;
-	return target_port_rule(t, port) ? EXPOSURE_WORLD :
-		EXPOSURE_RESTRICTED;
+	enum exposure e = EXPOSURE_UNKNOWN;
+
+	if (t->meta && t->meta->firewall_known)
+		e = target_port_rule(t, port) ? EXPOSURE_WORLD :
+			EXPOSURE_RESTRICTED;
+	return e;
 }
 
 /* ---- helpers for the loaders ---- */
@@ -280,11 +286,15 @@ enum exposure target_port_exposure(const struct target *t, uint16_t port)
 static bool addr_equal(const struct target_addr *a,
 		       const struct target_addr *b)
 {
+	bool eq = false;
+
 	if (a->u.sa.sa_family != b->u.sa.sa_family)
-		return false;
-	if (a->u.sa.sa_family == AF_INET)
-		return a->u.sin.sin_addr.s_addr == b->u.sin.sin_addr.s_addr;
-	return !memcmp(&a->u.sin6.sin6_addr, &b->u.sin6.sin6_addr, 16);
+		eq = false;
+	else if (a->u.sa.sa_family == AF_INET)
+		eq = a->u.sin.sin_addr.s_addr == b->u.sin.sin_addr.s_addr;
+	else
+		eq = !memcmp(&a->u.sin6.sin6_addr, &b->u.sin6.sin6_addr, 16);
+	return eq;
 }
 
 int inv_addr_add(struct target *t, const struct target_addr *a)
@@ -460,8 +470,8 @@ int inv_region_from_zone(const char *zone, char **out)
 	size_t n = strlen(zone);
 	int rc = 0;
 
-	/* AWS "us-east-1a", local zones "us-west-2-lax-1a": drop the
-	 * trailing letters after the last digit */
+	/* "us-east-1a" -> "us-east-1": drop the trailing zone letter(s);
+	 * a name without them is kept whole */
 	while (n > 0 && zone[n - 1] >= 'a' && zone[n - 1] <= 'z')
 		n--;
 	if (n == 0)

@@ -151,10 +151,13 @@ cvss31_roundup(double x)
 	/* integer arithmetic, as FIRST's Appendix A: float ceil() would make
 	 * 0.1 + 0.2 (0.30000000000000004) into 0.4 */
 	long long i = llround(x * 100000.0);
+	double r;
 
 	if (i % 10000 == 0)
-		return (double)i / 100000.0;
-	return (double)(i / 10000 + 1) / 10.0;
+		r = (double)i / 100000.0;
+	else
+		r = (double)(i / 10000 + 1) / 10.0;
+	return r;
 }
 
 enum severity

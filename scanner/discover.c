@@ -106,8 +106,9 @@ static uint32_t fit_nofile(uint32_t want)
 		rl.rlim_cur = need;
 		if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < need)
 			rl.rlim_cur = rl.rlim_max;
-		if (setrlimit(RLIMIT_NOFILE, &rl) != 0 ||
-		    getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		/* on failure, fit what the unchanged limit allows */
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+		if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
 			goto out;
 	}
 	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need)
@@ -120,22 +121,30 @@ out:
 /* errno of a finished connect -> status */
 static enum probe_status classify(int e)
 {
+	enum probe_status st = STATUS_ERROR;
+
 	switch (e) {
 	case 0:
 	case EISCONN:
 	case ECONNRESET:	/* only after the handshake: it was open */
 	case EPIPE:
-		return STATUS_OPEN;
+		st = STATUS_OPEN;
+		break;
 	case ECONNREFUSED:	/* RST to our SYN */
-		return STATUS_CLOSED;
+		st = STATUS_CLOSED;
+		break;
 	case ETIMEDOUT:		/* the kernel gave up on its SYN retries */
-		return STATUS_FILTERED;
-	default:
-		return STATUS_ERROR;
+		st = STATUS_FILTERED;
+		break;
 	}
+	return st;
 }
 
-/* out of descriptors, buffers or local ports: wait, do not report */
+/*
+ * Out of descriptors or buffers (or, for connect(), EAGAIN): wait, do not
+ * report. Linux reports exhausted local ports as EADDRNOTAVAIL, which is
+ * also a real answer (no usable source address), so that one is reported.
+ */
 static bool is_resource_err(int e)
 {
 	return e == EMFILE || e == ENFILE || e == ENOBUFS || e == ENOMEM ||
@@ -285,15 +294,15 @@ static int get_sock(struct disc *d, int family, bool *reused)
 {
 	int fd;
 
-	*reused = false;
-	if (d->spare >= 0 && d->spare_family == family) {
+	*reused = d->spare >= 0 && d->spare_family == family;
+	if (*reused) {
 		fd = d->spare;
 		d->spare = -1;
-		*reused = true;
-		return fd;
+	} else {
+		fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+			    IPPROTO_TCP);
 	}
-	return socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-		      IPPROTO_TCP);
+	return fd;
 }
 
 static void put_sock(struct disc *d, int fd, int family, int e)
@@ -301,9 +310,9 @@ static void put_sock(struct disc *d, int fd, int family, int e)
 	if (e == ECONNREFUSED && d->spare < 0 && !d->no_reuse) {
 		d->spare = fd;
 		d->spare_family = family;
-		return;
+	} else {
+		close_sock(fd, classify(e));
 	}
-	close_sock(fd, classify(e));
 }
 
 /*
@@ -415,10 +424,13 @@ static void complete(struct disc *d, uint32_t s)
 	socklen_t len = sizeof(e);
 
 	if (s >= d->nslots || d->slots[s].fd < 0)
-		return;
+		goto out;
+	/* the one read of the outcome; it also clears it */
 	if (getsockopt(d->slots[s].fd, SOL_SOCKET, SO_ERROR, &e, &len) != 0)
 		e = errno;
 	slot_finish(d, s, classify(e), e);
+out:
+	return;
 }
 
 /* ms until something can happen: a deadline, a token, a retry */
@@ -426,9 +438,10 @@ static int wait_ms(struct disc *d)
 {
 	uint64_t t = UINT64_MAX, need;
 	bool can_launch = d->next < d->npairs && d->inflight < d->cap;
+	int ms = 0;
 
 	if (can_launch && d->now >= d->retry_at && have_token(d))
-		return 0;
+		goto out;
 	if (d->head != NIL)
 		t = d->slots[d->head].deadline > d->now ?
 		    d->slots[d->head].deadline - d->now : 0;
@@ -440,11 +453,11 @@ static int wait_ms(struct disc *d)
 		if (need < t)
 			t = need;
 	}
-	if (t == UINT64_MAX)
-		return -1;
-	/* round up: waking early would only spin */
-	t = (t + NSEC_PER_MSEC - 1) / NSEC_PER_MSEC;
-	return t > 60000 ? 60000 : (int)t;
+	/* round up: waking early would only spin; never block for good */
+	t = t == UINT64_MAX ? 1000 : (t + NSEC_PER_MSEC - 1) / NSEC_PER_MSEC;
+	ms = t > 60000 ? 60000 : (int)t;
+out:
+	return ms;
 }
 
 static void progress(struct disc *d, bool last)

@@ -153,9 +153,11 @@ static const char *const severity_names[] = {
 const char *
 severity_name(enum severity s)
 {
-	if ((unsigned)s > SEV_CRITICAL)
-		return "unknown";
-	return severity_names[s];
+	const char *name = "unknown";
+
+	if ((unsigned)s <= SEV_CRITICAL)
+		name = severity_names[s];
+	return name;
 }
 
 int
@@ -184,35 +186,42 @@ out:
 const char *
 confidence_name(enum confidence c)
 {
-	switch (c) {
-	case CONFIDENCE_CONFIRMED: return "confirmed";
-	case CONFIDENCE_INFERRED: return "inferred";
-	}
-	return "unknown";
+	static const char *const names[] = {
+		[CONFIDENCE_CONFIRMED] = "confirmed",
+		[CONFIDENCE_INFERRED] = "inferred",
+	};
+	const char *name = "unknown";
+
+	if ((unsigned)c <= CONFIDENCE_INFERRED)
+		name = names[c];
+	return name;
 }
 
 const char *
 impact_name(enum impact i)
 {
-	switch (i) {
-	case IMPACT_EXEC: return "exec";
-	case IMPACT_DATA: return "data";
-	case IMPACT_WEAKENED: return "weakened";
-	case IMPACT_INFO: return "info";
-	}
-	return "unknown";
+	static const char *const names[] = {
+		[IMPACT_EXEC] = "exec", [IMPACT_DATA] = "data",
+		[IMPACT_WEAKENED] = "weakened", [IMPACT_INFO] = "info",
+	};
+	const char *name = "unknown";
+
+	if ((unsigned)i <= IMPACT_INFO)
+		name = names[i];
+	return name;
 }
 
 const char *
 status_name(enum probe_status s)
 {
-	switch (s) {
-	case STATUS_OPEN: return "open";
-	case STATUS_CLOSED: return "closed";
-	case STATUS_FILTERED: return "filtered";
-	case STATUS_TIMEOUT: return "timeout";
-	case STATUS_ERROR: return "error";
-	case STATUS_COUNT: break;
-	}
-	return "unknown";
+	static const char *const names[] = {
+		[STATUS_OPEN] = "open", [STATUS_CLOSED] = "closed",
+		[STATUS_FILTERED] = "filtered", [STATUS_TIMEOUT] = "timeout",
+		[STATUS_ERROR] = "error",
+	};
+	const char *name = "unknown";
+
+	if ((unsigned)s < STATUS_COUNT)
+		name = names[s];
+	return name;
 }

@@ -8,6 +8,7 @@
  * The report is built in memory and written with one fwrite, so a write
  * error is seen once and reported as EXPO_EIO.
  */
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -118,25 +119,24 @@ put_addr_port(struct text *t, const char *addr, unsigned port)
 	putf(t, ":%u", port);
 }
 
+/* labelled like the findings' targets, which carry only name and id */
 static void
 put_target_of(struct text *t, const struct target *tg)
 {
-	char buf[INET6_ADDRSTRLEN];
-	const char *name = tg->name;
-
-	if (name == NULL && tg->naddrs > 0)
-		name = target_addr_text(&tg->addrs[0], buf);
-	put_target_label(t, name, tg->id);
+	put_target_label(t, tg->name, tg->id);
 }
 
+/* one detail line; absent details take no line */
 static void
 put_field(struct text *t, const char *label, const char *value)
 {
-	put(t, "            ");
-	put(t, label);
-	put(t, ": ");
-	put_esc(t, value);
-	put(t, "\n");
+	if (value != NULL) {
+		put(t, "            ");
+		put(t, label);
+		put(t, ": ");
+		put_esc(t, value);
+		put(t, "\n");
+	}
 }
 
 static void
@@ -149,8 +149,7 @@ put_finding(struct text *t, const struct finding *f)
 
 	/* upper-case label, padded outside the colour codes */
 	for (i = 0; i < sizeof(label) - 1 && name[i] != '\0'; i++)
-		label[i] = (char)(name[i] - ('a' <= name[i] && name[i] <= 'z' ?
-					     'a' - 'A' : 0));
+		label[i] = (char)toupper((unsigned char)name[i]);
 	label[i] = '\0';
 	put(t, "  ");
 	put_color(t, sev_sgr(f->severity));
@@ -176,8 +175,7 @@ put_finding(struct text *t, const struct finding *f)
 		put_esc(t, f->title);
 		put(t, "\n");
 		put_field(t, "evidence", f->evidence);
-		if (f->secret != NULL)
-			put_field(t, "secret", f->secret);
+		put_field(t, "secret", f->secret);
 		put_field(t, "why", f->rank_reason);
 	}
 	if (t->verbose > 0) {
@@ -300,7 +298,7 @@ put_problems(struct text *t, size_t nproblems)
 	const struct scan_report *r = t->r;
 	const struct port_record *rec;
 	char buf[INET6_ADDRSTRLEN];
-	const char *check;
+	const char *check, *reason;
 	size_t i, shown = 0;
 
 	if (nproblems > 0)
@@ -326,8 +324,10 @@ put_problems(struct text *t, size_t nproblems)
 			put(t, " ");
 			put_esc(t, check);
 		}
-		put(t, ": ");
-		put_esc(t, report_record_reason(r, rec));
+		if ((reason = report_record_reason(r, rec)) != NULL) {
+			put(t, ": ");
+			put_esc(t, reason);
+		}
 		put(t, "\n");
 	}
 }
@@ -402,6 +402,17 @@ put_summary(struct text *t, const struct report_counts *c)
 	put(t, "\n");
 }
 
+static bool
+has_secret(const struct scan_report *r)
+{
+	size_t i;
+	bool found = false;
+
+	for (i = 0; r->findings != NULL && i < r->findings->n && !found; i++)
+		found = r->findings->v[i].secret != NULL;
+	return found;
+}
+
 int
 report_text_write(FILE *out, const struct scan_report *r, bool color,
 		  int verbose)
@@ -426,6 +437,9 @@ report_text_write(FILE *out, const struct scan_report *r, bool color,
 		if (verbose > 0)
 			put_closed(&t);
 	}
+	if (r->show_secrets && verbose >= 0 && has_secret(r))
+		put(&t, "\nnote: secrets are shown unredacted "
+		    "(--show-secrets)\n");
 	put_summary(&t, &c);
 	ret = t.err;
 	if (ret != 0)

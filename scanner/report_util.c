@@ -13,15 +13,16 @@ size_t
 utf8_seq_len(const unsigned char *s, size_t n)
 {
 	unsigned char c, lo = 0x80, hi = 0xbf;
-	size_t len, i;
+	size_t len = 0, i;
 
 	if (n == 0)
-		return 0;
+		goto out;
 	c = s[0];
-	if (c < 0x80)
-		return 1;
 	/* RFC 3629 table 4: no overlongs, no surrogates, nothing > U+10FFFF */
-	if (c >= 0xc2 && c <= 0xdf) {
+	if (c < 0x80) {
+		len = 1;
+		goto out;
+	} else if (c >= 0xc2 && c <= 0xdf) {
 		len = 2;
 	} else if (c >= 0xe0 && c <= 0xef) {
 		len = 3;
@@ -36,13 +37,14 @@ utf8_seq_len(const unsigned char *s, size_t n)
 		else if (c == 0xf4)
 			hi = 0x8f;
 	} else {
-		return 0;
+		goto out;
 	}
 	if (n < len || s[1] < lo || s[1] > hi)
-		return 0;
+		len = 0;
 	for (i = 2; i < len; i++)
 		if (s[i] < 0x80 || s[i] > 0xbf)
-			return 0;
+			len = 0;
+out:
 	return len;
 }
 
@@ -50,26 +52,23 @@ bool
 utf8_valid(const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	size_t n = strlen(s), k;
+	size_t n = strlen(s), k = 1;
 
-	while (n > 0) {
-		if ((k = utf8_seq_len(p, n)) == 0)
-			return false;
+	while (n > 0 && (k = utf8_seq_len(p, n)) > 0) {
 		p += k;
 		n -= k;
 	}
-	return true;
+	return n == 0;
 }
 
 static uint32_t
 utf8_decode(const unsigned char *s, size_t len)
 {
-	uint32_t cp;
+	uint32_t cp = s[0];
 	size_t i;
 
-	if (len == 1)
-		return s[0];
-	cp = s[0] & (0xff >> (len + 1));
+	if (len > 1)
+		cp = s[0] & (0xff >> (len + 1));
 	for (i = 1; i < len; i++)
 		cp = (cp << 6) | (s[i] & 0x3f);
 	return cp;
@@ -103,13 +102,13 @@ add_hex(struct dynbuf *b, const unsigned char *s, size_t len)
 int
 report_escape(struct dynbuf *b, const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	const unsigned char *run;
+	const unsigned char *p, *run;
 	size_t n, k;
 	int r = 0;
 
 	if (s == NULL)
-		return dynbuf_add(b, "-", 1);
+		s = "-";
+	p = (const unsigned char *)s;
 	n = strlen(s);
 	run = p;
 	while (n > 0 && r == 0) {
@@ -139,11 +138,11 @@ utf8_sanitize(const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t n = strlen(s), k, o = 0;
-	char *out;
+	char *out = NULL;
 
 	/* each bad byte becomes 3 bytes at most */
 	if (n > (SIZE_MAX - 1) / 3 || (out = malloc(3 * n + 1)) == NULL)
-		return NULL;
+		goto out;
 	while (n > 0) {
 		k = utf8_seq_len(p, n);
 		if (k == 0) {
@@ -158,6 +157,7 @@ utf8_sanitize(const char *s)
 		n -= k;
 	}
 	out[o] = '\0';
+out:
 	return out;
 }
 
@@ -165,34 +165,40 @@ const char *
 report_record_addr(const struct scan_report *r, const struct port_record *rec,
 		   char *buf)
 {
-	const struct target *t;
+	const struct target *t = NULL;
+	const char *text = "?";
 
-	if (r->targets == NULL || rec->target >= r->targets->n)
-		return "?";
-	t = &r->targets->v[rec->target];
-	if (rec->addr >= t->naddrs)
-		return "?";
-	return target_addr_text(&t->addrs[rec->addr], buf);
+	if (r->targets != NULL && rec->target < r->targets->n)
+		t = &r->targets->v[rec->target];
+	if (t != NULL && rec->addr < t->naddrs)
+		text = target_addr_text(&t->addrs[rec->addr], buf);
+	return text;
 }
 
 const char *
 report_record_reason(const struct scan_report *r,
 		     const struct port_record *rec)
 {
-	if (rec->reason == 0 || r->reasons == NULL ||
-	    rec->reason >= r->nreasons)
-		return NULL;
-	return r->reasons[rec->reason];
+	const char *reason = NULL;
+
+	if (rec->reason != 0 && r->reasons != NULL &&
+	    rec->reason < r->nreasons)
+		reason = r->reasons[rec->reason];
+	return reason;
 }
 
 const char *
 report_record_check(const struct port_record *rec)
 {
+	const char *name = NULL;
+
 	if (rec->check == CHECK_NONE)
-		return NULL;
-	if (rec->check >= check_registry_len)
-		return "?";
-	return check_registry[rec->check]->name;
+		name = NULL;
+	else if (rec->check >= check_registry_len)
+		name = "?";
+	else
+		name = check_registry[rec->check]->name;
+	return name;
 }
 
 void
@@ -231,7 +237,9 @@ report_count(const struct scan_report *r, struct report_counts *c)
 const char *
 report_gate_result(const struct scan_report *r, const struct report_counts *c)
 {
-	if (r->fail_on < 0)
-		return "off";
-	return c->gate_hits > 0 ? "failed" : "passed";
+	const char *result = "off";
+
+	if (r->fail_on >= 0)
+		result = c->gate_hits > 0 ? "failed" : "passed";
+	return result;
 }

@@ -154,22 +154,31 @@ static void enter_netns(void)
 	close(fd);
 }
 
-/* in the test's own namespace: drop SYNs to `drop`, ICMP-reject `reject` */
-static void firewall(uint16_t drop, uint16_t reject)
+/* in the test's own namespace: an input chain holding `rules` */
+static void nft_rules(const char *rules)
 {
-	char cmd[512];
+	char cmd[1024];
 	int n;
 
 	n = snprintf(cmd, sizeof(cmd),
 		     "nft 'add table inet expo_test; "
 		     "add chain inet expo_test in { type filter hook input "
-		     "priority 0; policy accept; }; "
-		     "add rule inet expo_test in tcp dport %u drop; "
-		     "add rule inet expo_test in tcp dport %u reject with "
-		     "icmpx type host-unreachable'",
-		     (unsigned)drop, (unsigned)reject);
+		     "priority 0; policy accept; }; %s'", rules);
 	cr_assert(n > 0 && (size_t)n < sizeof(cmd));
 	cr_assert_eq(system(cmd), 0, "nft failed: %s", cmd);
+}
+
+/* drop SYNs to `drop`, answer SYNs to `reject` with ICMP host-unreachable */
+static void firewall(uint16_t drop, uint16_t reject)
+{
+	char rules[256];
+
+	snprintf(rules, sizeof(rules),
+		 "add rule inet expo_test in tcp dport %u drop; "
+		 "add rule inet expo_test in tcp dport %u reject with "
+		 "icmpx type host-unreachable", (unsigned)drop,
+		 (unsigned)reject);
+	nft_rules(rules);
 }
 
 TestSuite(discover, .timeout = 30);
@@ -394,6 +403,44 @@ Test(discover, mixed_results)
 		close(l6);
 	if (b6 >= 0)
 		close(b6);
+}
+
+/*
+ * Answers that come after connect() returned go through epoll: drop only
+ * the first SYN to each port (a byte quota per rule), so the retransmitted
+ * SYN, ~1 s later, meets the listener (open) or the RST (closed).
+ */
+Test(discover, late_answers_via_epoll)
+{
+	struct pairs p = { .n = 0 };
+	uint8_t st[2];
+	int16_t err[2];
+	uint16_t po, pc;
+	int l, b;
+	char rules[256];
+	double t0, el;
+
+	enter_netns();
+	l = tcp_port(AF_INET, "127.0.0.1", 1, &po);
+	b = tcp_port(AF_INET, "127.0.0.1", 0, &pc);
+	cr_assert(l >= 0 && b >= 0);
+	snprintf(rules, sizeof(rules),
+		 "add rule inet expo_test in tcp dport %u tcp flags syn "
+		 "quota until 100 bytes drop; "
+		 "add rule inet expo_test in tcp dport %u tcp flags syn "
+		 "quota until 100 bytes drop", (unsigned)po, (unsigned)pc);
+	nft_rules(rules);
+	add4(&p, "127.0.0.1", po);
+	add4(&p, "127.0.0.1", pc);
+	t0 = now_ms();
+	cr_assert_eq(run(&p, 8, 0, 3000, st, err), 0);
+	el = now_ms() - t0;
+	cr_assert_eq(st[0], STATUS_OPEN, "status %u err %d", st[0], err[0]);
+	cr_assert_eq(st[1], STATUS_CLOSED, "status %u err %d", st[1], err[1]);
+	cr_assert_geq(el, 500.0, "took %.0f ms: no SYN was dropped?", el);
+	cr_assert_leq(el, 2500.0, "took %.0f ms", el);
+	close(l);
+	close(b);
 }
 
 /*

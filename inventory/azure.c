@@ -1,0 +1,539 @@
+/*
+ * azure.c - `az vm list -d -o json` and `az network nsg list -o json`.
+ *
+ * Both the az CLI shape (fields flattened) and the ARM REST shape (fields
+ * under "properties") are read. Addresses come from the -d fields
+ * publicIps/privateIps (comma-joined strings); without -d there are none.
+ *
+ * NSGs are joined to VMs through networkInterfaces[].id (case-insensitive,
+ * ARM ids are). Rules are Inbound, evaluated in priority order, first match
+ * wins, defaultSecurityRules included. What cannot be seen: an NSG attached
+ * to the NIC's subnet (az vm list -d does not say which subnet a NIC is
+ * in), so a VM with a NIC that has no NSG of its own is "unknown"; and when
+ * both a NIC and a subnet NSG exist, traffic needs both to allow it, so a
+ * "world" verdict from the NIC NSG alone may be an overstatement. Azure
+ * Firewall, route tables and application security groups are not modelled.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "expo.h"
+#include "loaders.h"
+
+/* where key lives: obj itself (flattened) or obj.properties (ARM) */
+static const cJSON *az_home(const cJSON *obj, const char *key)
+{
+	const cJSON *p = jget(obj, "properties");
+
+	return !jget(obj, key) && p && cJSON_IsObject(p) && jget(p, key) ?
+		p : obj;
+}
+
+static int az_str(struct jctx *j, const cJSON *obj, const char *key,
+		  bool need, const char **out)
+{
+	const cJSON *home = az_home(obj, key);
+	size_t m = j->len;
+	int rc;
+
+	if (home != obj)
+		m = jpath_key(j, "properties");
+	rc = jget_str(j, home, key, need, out);
+	jpath_pop(j, m);
+	return rc;
+}
+
+static int az_arr(struct jctx *j, const cJSON *obj, const char *key,
+		  const cJSON **out, size_t *mark)
+{
+	const cJSON *home = az_home(obj, key);
+	int rc;
+
+	/* leaves the path at the array on success (pop to *mark) */
+	*mark = j->len;
+	if (home != obj)
+		jpath_key(j, "properties");
+	rc = jget_arr(j, home, key, false, out);
+	if (rc == 0 && *out)
+		jpath_key(j, key);
+	else
+		jpath_pop(j, *mark);
+	return rc;
+}
+
+static int az_obj(struct jctx *j, const cJSON *obj, const char *key,
+		  const cJSON **out)
+{
+	const cJSON *home = az_home(obj, key);
+	size_t m = j->len;
+	int rc;
+
+	if (home != obj)
+		m = jpath_key(j, "properties");
+	rc = jget_obj(j, home, key, false, out);
+	jpath_pop(j, m);
+	return rc;
+}
+
+/* lenient read for the join, after validation */
+static const cJSON *az_get(const cJSON *obj, const char *key)
+{
+	return jget(az_home(obj, key), key);
+}
+
+static int comma_addrs(struct jctx *j, struct target *t, const cJSON *vm,
+		       const char *key, int pub, bool *present)
+{
+	const char *s = NULL, *p, *e;
+	char buf[INET6_ADDRSTRLEN + 8], q[64];
+	size_t n;
+	int rc;
+
+	rc = az_str(j, vm, key, false, &s);
+	if (rc < 0 || !s)
+		goto out;
+	*present = true;
+	for (p = s; *p; p = *e ? e + 1 : e) {
+		e = strchr(p, ',');
+		if (!e)
+			e = p + strlen(p);
+		while (p < e && *p == ' ')
+			p++;
+		n = (size_t)(e - p);
+		while (n && p[n - 1] == ' ')
+			n--;
+		if (!n)
+			continue;
+		if (n < sizeof(buf)) {
+			memcpy(buf, p, n);
+			buf[n] = 0;
+			rc = inv_addr_add_text(t, buf, pub);
+		} else {
+			rc = EXPO_EINVAL;
+		}
+		if (rc == EXPO_EINVAL)
+			rc = jerr_key(j, key, "expected comma-separated IP "
+				      "addresses, got '%s'",
+				      inv_quote(p, n, q, sizeof(q)));
+		if (rc < 0)
+			break;
+	}
+out:
+	return rc;
+}
+
+/* "/subscriptions/SUB/resourceGroups/..." -> SUB */
+static char *subscription(const char *id)
+{
+	const char *p = id ? strcasestr(id, "/subscriptions/") : NULL;
+	char *sub = NULL;
+	size_t n;
+
+	if (!p)
+		goto out;
+	p += strlen("/subscriptions/");
+	n = strcspn(p, "/");
+	if (n)
+		sub = strndup(p, n);
+out:
+	return sub;
+}
+
+static int check_nic_ids(struct jctx *j, const cJSON *obj)
+{
+	const cJSON *arr = NULL, *e;
+	const char *s;
+	size_t i = 0, m1, m2;
+	int rc;
+
+	rc = az_arr(j, obj, "networkInterfaces", &arr, &m1);
+	if (rc < 0 || !arr)
+		goto out;
+	cJSON_ArrayForEach(e, arr) {
+		m2 = jpath_idx(j, i++);
+		rc = cJSON_IsObject(e) ? 0 : jerr(j, "expected an object");
+		if (rc == 0)
+			rc = jget_str(j, e, "id", true, &s);
+		jpath_pop(j, m2);
+		if (rc < 0)
+			break;
+	}
+	jpath_pop(j, m1);
+out:
+	return rc;
+}
+
+static int load_vm(struct inv_load *L, const struct inv_file *f,
+		   struct jctx *j, const cJSON *vm)
+{
+	const cJSON *zones = NULL, *tags = NULL, *np = NULL, *sp = NULL;
+	const cJSON *disk = NULL;
+	const char *vmid = NULL, *arm = NULL, *name = NULL, *loc = NULL;
+	const char *power = NULL, *ostype = NULL, *z;
+	bool any = false;
+	struct target_meta *m;
+	struct target *t;
+	size_t mark;
+	int rc;
+
+	rc = cJSON_IsObject(vm) ? 0 : jerr(j, "expected an object");
+	if (rc == 0)
+		rc = az_str(j, vm, "vmId", false, &vmid);
+	if (rc == 0)
+		rc = jget_str(j, vm, "id", false, &arm);
+	if (rc == 0)
+		rc = jget_str(j, vm, "name", false, &name);
+	if (rc == 0)
+		rc = jget_str(j, vm, "location", false, &loc);
+	if (rc == 0)
+		rc = az_str(j, vm, "powerState", false, &power);
+	if (rc == 0)
+		rc = jget_arr(j, vm, "zones", false, &zones);
+	if (rc == 0)
+		rc = jget_obj(j, vm, "tags", false, &tags);
+	if (rc < 0)
+		goto out;
+	if ((!vmid || !*vmid) && (!arm || !*arm)) {
+		rc = jerr(j, "missing both vmId and id");
+		goto out;
+	}
+	t = inv_target_new(&L->list, "azure", f->source, "azure",
+			   vmid && *vmid ? vmid : arm);
+	if (!t || !(m = inv_meta(t)))
+		goto nomem;
+	rc = inv_join_add(L, INV_AZURE, L->list.n - 1, vm);
+	if (rc == 0)
+		rc = inv_set_str(&t->name, name);
+	if (rc == 0)
+		rc = inv_set_str(&m->region, loc);
+	if (rc == 0)
+		rc = inv_set_str(&m->state, power);
+	if (rc < 0)
+		goto out;
+	z = cJSON_GetStringValue(cJSON_GetArrayItem(zones, 0));
+	if (z && inv_set_str(&m->zone, z) < 0)
+		goto nomem;
+	m->account = subscription(arm);
+	if (tags && !(m->tags = cJSON_Duplicate(tags, true)))
+		goto nomem;
+	rc = az_obj(j, vm, "storageProfile", &sp);
+	if (rc == 0 && sp) {
+		mark = jpath_key(j, "storageProfile");
+		rc = jget_obj(j, sp, "osDisk", false, &disk);
+		if (rc == 0 && disk) {
+			jpath_key(j, "osDisk");
+			rc = jget_str(j, disk, "osType", false, &ostype);
+		}
+		jpath_pop(j, mark);
+	}
+	if (rc == 0 && ostype)
+		rc = inv_set_str(&m->os, !strcasecmp(ostype, "windows") ?
+				 "windows" : "linux");
+	if (rc == 0)
+		rc = comma_addrs(j, t, vm, "publicIps", 1, &any);
+	if (rc == 0)
+		rc = comma_addrs(j, t, vm, "privateIps", 0, &any);
+	if (rc == 0)
+		rc = az_obj(j, vm, "networkProfile", &np);
+	if (rc == 0 && np) {
+		mark = jpath_key(j, "networkProfile");
+		rc = check_nic_ids(j, np);
+		jpath_pop(j, mark);
+	}
+	if (rc < 0)
+		goto out;
+	if (power && strcasecmp(power, "VM running"))
+		rc = inv_skip(t, "azure power state %s: not scanned", power);
+	else if (!t->naddrs && !any)
+		rc = inv_skip(t, "no address: run az vm list -d "
+			      "(--show-details)");
+	else if (!t->naddrs)
+		rc = inv_skip(t, "no address");
+	goto out;
+nomem:
+	rc = EXPO_ENOMEM;
+out:
+	return rc;
+}
+
+int inv_azure_load(struct inv_load *L, const struct inv_file *f,
+		   const cJSON *root)
+{
+	const cJSON *vm;
+	struct jctx j;
+	size_t i = 0, m;
+	int rc = 0;
+
+	jctx_init(&j, f->name, L->err);
+	if (!cJSON_IsArray(root)) {
+		rc = jerr(&j, "expected an array of VMs (az vm list -d)");
+		goto out;
+	}
+	cJSON_ArrayForEach(vm, root) {
+		m = jpath_idx(&j, i++);
+		rc = load_vm(L, f, &j, vm);
+		jpath_pop(&j, m);
+		if (rc < 0)
+			break;
+	}
+out:
+	return rc;
+}
+
+/* ---- network security groups ---- */
+
+static bool world_prefix(const char *s)
+{
+	static const char *const w[] = {
+		"*", "Internet", "Any", "0.0.0.0/0", "::/0",
+	};
+	bool hit = false;
+	size_t i;
+
+	for (i = 0; i < sizeof(w) / sizeof(w[0]) && s && !hit; i++)
+		hit = !strcasecmp(s, w[i]);
+	return hit;
+}
+
+static int port_strings(struct jctx *j, const cJSON *rule,
+			struct fw_rule *r)
+{
+	const cJSON *arr = NULL, *e;
+	const char *s = NULL;
+	unsigned lo, hi;
+	size_t i = 0, m1, m2;
+	int rc;
+
+	rc = az_str(j, rule, "destinationPortRange", false, &s);
+	if (rc == 0 && s) {
+		if (!fw_parse_ports(s, &lo, &hi))
+			rc = jerr_key(j, "destinationPortRange", "expected a "
+				      "port, a range like 80-90, or *");
+		else if (r)
+			rc = fw_rule_add_range(r, lo, hi);
+	}
+	if (rc == 0)
+		rc = az_arr(j, rule, "destinationPortRanges", &arr, &m1);
+	if (rc < 0 || !arr)
+		goto out;
+	cJSON_ArrayForEach(e, arr) {
+		m2 = jpath_idx(j, i++);
+		rc = jexpect_str(j, e, &s);
+		if (rc == 0 && !fw_parse_ports(s, &lo, &hi))
+			rc = jerr(j, "expected a port, a range like 80-90, "
+				  "or *");
+		else if (rc == 0 && r)
+			rc = fw_rule_add_range(r, lo, hi);
+		jpath_pop(j, m2);
+		if (rc < 0)
+			break;
+	}
+	jpath_pop(j, m1);
+out:
+	return rc;
+}
+
+static int load_nsg_rule(struct jctx *j, struct fw_set *s, const char *nsg,
+			 const char *nsgname, const cJSON *rule)
+{
+	const cJSON *prefixes = NULL, *e;
+	const char *name = NULL, *dir = NULL, *access = NULL, *proto = NULL;
+	const char *src = NULL, *world = NULL;
+	struct fw_rule *r = NULL;
+	long prio = 0;
+	size_t i = 0, m1, m2;
+	int rc;
+
+	rc = cJSON_IsObject(rule) ? 0 : jerr(j, "expected an object");
+	if (rc == 0)
+		rc = jget_str(j, rule, "name", false, &name);
+	if (rc == 0)
+		rc = az_str(j, rule, "direction", true, &dir);
+	if (rc == 0)
+		rc = az_str(j, rule, "access", true, &access);
+	if (rc == 0)
+		rc = az_str(j, rule, "protocol", true, &proto);
+	if (rc == 0) {
+		const cJSON *home = az_home(rule, "priority");
+		size_t m = j->len;
+
+		if (home != rule)
+			m = jpath_key(j, "properties");
+		rc = jget_int(j, home, "priority", 0, 65535, 65535, &prio);
+		jpath_pop(j, m);
+	}
+	if (rc == 0)
+		rc = az_str(j, rule, "sourceAddressPrefix", false, &src);
+	if (rc == 0)
+		rc = az_arr(j, rule, "sourceAddressPrefixes", &prefixes, &m1);
+	if (rc < 0)
+		goto out;
+	if (world_prefix(src))
+		world = src;
+	cJSON_ArrayForEach(e, prefixes) {
+		m2 = jpath_idx(j, i++);
+		rc = jexpect_str(j, e, &src);
+		jpath_pop(j, m2);
+		if (rc < 0)
+			break;
+		if (!world && world_prefix(src))
+			world = src;
+	}
+	if (prefixes)
+		jpath_pop(j, m1);
+	if (rc < 0)
+		goto out;
+	if (world && !strcasecmp(dir, "Inbound") &&
+	    (!strcasecmp(proto, "Tcp") || !strcmp(proto, "*") ||
+	     !strcasecmp(proto, "Any"))) {
+		r = fw_rule_add(s);
+		if (!r || asprintf(&r->ref, "nsg %s rule %s %s %s",
+				   nsgname ? nsgname : nsg,
+				   name ? name : "?",
+				   strcasecmp(access, "Allow") ? "deny" :
+				   "allow", strcasecmp(proto, "Tcp") ? "any" :
+				   "tcp") < 0) {
+			if (r)
+				r->ref = NULL;
+			rc = EXPO_ENOMEM;
+			goto out;
+		}
+		r->group = nsg;
+		r->priority = prio;
+		r->allow = !strcasecmp(access, "Allow");
+		r->src = world;
+	}
+	rc = port_strings(j, rule, r);
+	if (rc == 0 && r && !r->nranges)
+		rc = fw_rule_add_range(r, 0, 65535);
+out:
+	return rc;
+}
+
+static int load_nsg(struct jctx *j, struct fw_set *s, const cJSON *nsg)
+{
+	static const char *const keys[] = {
+		"securityRules", "defaultSecurityRules",
+	};
+	const cJSON *arr = NULL, *e;
+	const char *id = NULL, *name = NULL, *nic;
+	size_t i, k, m1, m2;
+	int rc;
+
+	rc = cJSON_IsObject(nsg) ? 0 : jerr(j, "expected an object");
+	if (rc == 0)
+		rc = jget_str(j, nsg, "id", true, &id);
+	if (rc == 0)
+		rc = jget_str(j, nsg, "name", false, &name);
+	if (rc == 0)
+		rc = check_nic_ids(j, nsg);
+	if (rc < 0)
+		goto out;
+	cJSON_ArrayForEach(e, az_get(nsg, "networkInterfaces")) {
+		nic = cJSON_GetStringValue(jget(e, "id"));
+		rc = fw_attach_add(s, nic, id);
+		if (rc < 0)
+			goto out;
+	}
+	for (k = 0; k < 2; k++) {
+		rc = az_arr(j, nsg, keys[k], &arr, &m1);
+		if (rc < 0)
+			goto out;
+		i = 0;
+		cJSON_ArrayForEach(e, arr) {
+			m2 = jpath_idx(j, i++);
+			rc = load_nsg_rule(j, s, id, name, e);
+			jpath_pop(j, m2);
+			if (rc < 0)
+				break;
+		}
+		jpath_pop(j, m1);
+		if (rc < 0)
+			goto out;
+	}
+out:
+	return rc;
+}
+
+int inv_azure_nsg_load(struct inv_load *L, const struct inv_file *f,
+		       const cJSON *root)
+{
+	struct fw_set *s = &L->fw[INV_AZURE];
+	const cJSON *nsg;
+	struct jctx j;
+	size_t i = 0, m;
+	int rc = 0;
+
+	jctx_init(&j, f->name, L->err);
+	if (!s->given)
+		s->first_file = f->name;
+	s->given = true;
+	if (!cJSON_IsArray(root)) {
+		rc = jerr(&j, "expected an array of NSGs (az network nsg "
+			  "list)");
+		goto out;
+	}
+	cJSON_ArrayForEach(nsg, root) {
+		m = jpath_idx(&j, i++);
+		rc = load_nsg(&j, s, nsg);
+		jpath_pop(&j, m);
+		if (rc < 0)
+			break;
+	}
+out:
+	return rc;
+}
+
+int inv_azure_join(struct inv_load *L)
+{
+	const struct fw_set *s = &L->fw[INV_AZURE];
+	const struct fw_rule **rules = NULL;
+	const cJSON *nic;
+	size_t i, k, a, n;
+	int rc = 0;
+
+	if (!s->given)
+		goto out;
+	rules = malloc((s->n + 1) * sizeof(*rules));
+	if (!rules) {
+		rc = EXPO_ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < L->njoins[INV_AZURE] && rc == 0; i++) {
+		const struct inv_join *jn = &L->joins[INV_AZURE][i];
+		struct target *t = &L->list.v[jn->idx];
+		bool known = false, nsgless = false;
+
+		cJSON_ArrayForEach(nic, az_get(az_get(jn->node,
+				   "networkProfile"), "networkInterfaces")) {
+			const char *id = cJSON_GetStringValue(jget(nic, "id"));
+			const char *nsg = NULL;
+
+			for (a = 0; a < s->natt && id && !nsg; a++)
+				if (s->att[a].nic &&
+				    !strcasecmp(s->att[a].nic, id))
+					nsg = s->att[a].nsg;
+			if (!nsg) {
+				nsgless = true;
+				continue;
+			}
+			known = true;
+			n = 0;
+			for (k = 0; k < s->n; k++)
+				if (!strcasecmp(s->v[k].group, nsg))
+					rules[n++] = &s->v[k];
+			rc = fw_decide(t, rules, n);
+			if (rc < 0)
+				break;
+		}
+		if (rc == 0 && !inv_meta(t))
+			rc = EXPO_ENOMEM;
+		if (rc == 0)
+			t->meta->firewall_known = known && !nsgless;
+	}
+out:
+	free(rules);
+	return rc;
+}

@@ -1,0 +1,268 @@
+/*
+ * nmap.c - nmap -oX output.
+ *
+ * nmaprun/host: status@state (down: kept, skipped), address@addr with
+ * addrtype ipv4/ipv6 (mac ignored), the first hostnames/hostname@name, and
+ * ports/port (TCP, state open) as port overrides whose check is mapped from
+ * the service name. hosthint elements are not hosts.
+ *
+ * XXE: the parser runs with XML_PARSE_NONET and without XML_PARSE_NOENT or
+ * DTD loading, and any entity declaration is refused before parsing (nmap
+ * never writes one), so no entity can pull in a local file or expand into
+ * a billion laughs. The input size is capped by inventory_load().
+ */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+
+#include "expo.h"
+#include "loaders.h"
+
+static const struct {
+	const char *service, *check;
+} svc_map[] = {
+	{ "ssh", "ssh" },
+	{ "postgresql", "pg" },
+	{ "microsoft-ds", "smb" },
+	{ "netbios-ssn", "smb" },
+	{ "ms-wbt-server", "rdp" },
+};
+
+static const char *check_for(const char *service)
+{
+	const char *c = "";
+	size_t i;
+
+	for (i = 0; service && i < sizeof(svc_map) / sizeof(svc_map[0]); i++)
+		if (!strcmp(service, svc_map[i].service))
+			c = svc_map[i].check;
+	return c;
+}
+
+static bool is_elem(const xmlNode *n, const char *name)
+{
+	return n->type == XML_ELEMENT_NODE &&
+		!strcmp((const char *)n->name, name);
+}
+
+static const xmlNode *child(const xmlNode *n, const char *name)
+{
+	const xmlNode *c;
+
+	for (c = n ? n->children : NULL; c; c = c->next)
+		if (is_elem(c, name))
+			break;
+	return c;
+}
+
+/* a property as a malloc'ed C string (xmlFree), or NULL */
+static char *prop(const xmlNode *n, const char *name)
+{
+	return n ? (char *)xmlGetProp(n, (const xmlChar *)name) : NULL;
+}
+
+static int add_ports(struct inv_load *L, const struct inv_file *f,
+		     struct target *t, const xmlNode *ports)
+{
+	const xmlNode *p;
+	char *proto = NULL, *id = NULL, *state = NULL, *svc = NULL;
+	unsigned long port;
+	char *end, q[40];
+	int rc = 0;
+
+	for (p = ports ? ports->children : NULL; p; p = p->next) {
+		if (!is_elem(p, "port"))
+			continue;
+		proto = prop(p, "protocol");
+		id = prop(p, "portid");
+		state = prop(child(p, "state"), "state");
+		svc = prop(child(p, "service"), "name");
+		end = NULL;
+		port = id ? strtoul(id, &end, 10) : 0;
+		if (!id || !*id || *end || port == 0 || port > 65535) {
+			rc = inv_err(L->err, "%s:%ld: <port portid='%s'> is "
+				     "not a port number", f->name,
+				     xmlGetLineNo(p), id ? inv_quote(id,
+				     strlen(id), q, sizeof(q)) : "");
+		} else if (proto && !strcmp(proto, "tcp") && state &&
+			   !strcmp(state, "open")) {
+			rc = inv_port_add(t, check_for(svc), (uint16_t)port);
+		}
+		xmlFree(proto);
+		xmlFree(id);
+		xmlFree(state);
+		xmlFree(svc);
+		proto = id = state = svc = NULL;
+		if (rc < 0)
+			break;
+	}
+	return rc;
+}
+
+static int load_host(struct inv_load *L, const struct inv_file *f,
+		     const xmlNode *h)
+{
+	struct target_addr addrs[16];
+	const xmlNode *c, *hn;
+	char *state = NULL, *addr = NULL, *type = NULL, *name = NULL;
+	char text[INET6_ADDRSTRLEN], q[64];
+	struct target *t;
+	size_t n = 0, i;
+	int rc = 0;
+
+	for (c = h->children; c; c = c->next) {
+		if (!is_elem(c, "address"))
+			continue;
+		addr = prop(c, "addr");
+		type = prop(c, "addrtype");
+		if (type && (!strcmp(type, "ipv4") || !strcmp(type, "ipv6"))) {
+			if (!addr || target_addr_parse(&addrs[n], addr) < 0) {
+				rc = inv_err(L->err, "%s:%ld: <address addr="
+					     "'%s'> is not an IP address",
+					     f->name, xmlGetLineNo(c),
+					     addr ? inv_quote(addr,
+					     strlen(addr), q, sizeof(q)) : "");
+			} else if (n < sizeof(addrs) / sizeof(addrs[0])) {
+				n++;
+			}
+		}
+		xmlFree(addr);
+		xmlFree(type);
+		addr = type = NULL;
+		if (rc < 0)
+			goto out;
+	}
+	if (!n) {
+		rc = inv_err(L->err, "%s:%ld: <host> has no ipv4 or ipv6 "
+			     "address", f->name, xmlGetLineNo(h));
+		goto out;
+	}
+	t = inv_target_new(&L->list, "nmap", f->source, "nmap",
+			   target_addr_text(&addrs[0], text));
+	if (!t)
+		goto nomem;
+	for (i = 0; i < n; i++) {
+		rc = inv_addr_add(t, &addrs[i]);
+		if (rc < 0)
+			goto out;
+	}
+	hn = child(child(h, "hostnames"), "hostname");
+	name = prop(hn, "name");
+	if (name && *name && inv_set_str(&t->name, name) < 0)
+		goto nomem;
+	state = prop(child(h, "status"), "state");
+	if (state && !strcmp(state, "down"))
+		rc = inv_skip(t, "nmap: host down");
+	if (rc == 0)
+		rc = add_ports(L, f, t, child(h, "ports"));
+	goto out;
+nomem:
+	rc = EXPO_ENOMEM;
+out:
+	xmlFree(state);
+	xmlFree(name);
+	return rc;
+}
+
+/* the first error, not the last: later ones are mostly its echoes */
+struct first_err {
+	int line;
+	char msg[200];
+	bool set;
+};
+
+static void on_error(void *data, xmlErrorPtr e)
+{
+	xmlParserCtxtPtr ctxt = data;
+	struct first_err *fe = ctxt ? ctxt->_private : NULL;
+	size_t n;
+
+	if (!fe || fe->set || !e)
+		return;
+	fe->set = true;
+	fe->line = e->line;
+	snprintf(fe->msg, sizeof(fe->msg), "%s",
+		 e->message ? e->message : "parse error");
+	n = strlen(fe->msg);
+	while (n && (fe->msg[n - 1] == '\n' || fe->msg[n - 1] == ' '))
+		fe->msg[--n] = 0;
+}
+
+static int refuse_entities(struct inv_load *L, const struct inv_file *f)
+{
+	const char *p = memmem(f->data, f->len, "<!ENTITY", 8);
+	size_t line, col;
+	int rc = 0;
+
+	if (p) {
+		inv_line_col(f->data, (size_t)(p - f->data), &line, &col);
+		rc = inv_err(L->err, "%s:%zu: entity declarations are refused "
+			     "(nmap never writes them; they could read local "
+			     "files)", f->name, line);
+	}
+	return rc;
+}
+
+int inv_nmap_load(struct inv_load *L, const struct inv_file *f)
+{
+	xmlParserCtxtPtr ctxt = NULL;
+	xmlDocPtr doc = NULL;
+	const xmlNode *root, *h;
+	struct first_err fe;
+	int rc;
+
+	rc = refuse_entities(L, f);
+	if (rc < 0)
+		goto out;
+	if (f->len > INT_MAX) {
+		rc = inv_err_rc(L->err, EXPO_ETOOBIG, "%s: too large for the "
+				"XML parser", f->name);
+		goto out;
+	}
+	memset(&fe, 0, sizeof(fe));
+	ctxt = xmlNewParserCtxt();
+	if (!ctxt) {
+		rc = EXPO_ENOMEM;
+		goto out;
+	}
+	ctxt->_private = &fe;
+	ctxt->sax->serror = on_error;
+	/* no XML_PARSE_NOENT, DTDLOAD, DTDATTR or HUGE: see the top */
+	doc = xmlCtxtReadMemory(ctxt, f->data, (int)f->len, f->name, NULL,
+				XML_PARSE_NONET | XML_PARSE_NOERROR |
+				XML_PARSE_NOWARNING);
+	if (!doc || !ctxt->wellFormed) {
+		rc = inv_err(L->err, "%s:%d: not valid XML: %s", f->name,
+			     fe.line, fe.set ? fe.msg : "parse error");
+		goto out;
+	}
+	if (doc->intSubset && (doc->intSubset->entities ||
+			       doc->intSubset->pentities)) {
+		rc = inv_err(L->err, "%s: entity declarations are refused",
+			     f->name);
+		goto out;
+	}
+	root = xmlDocGetRootElement(doc);
+	if (!root || !is_elem(root, "nmaprun")) {
+		rc = inv_err(L->err, "%s:%ld: root element is <%s>, expected "
+			     "<nmaprun> (nmap -oX output)", f->name,
+			     root ? xmlGetLineNo(root) : 0L,
+			     root ? (const char *)root->name : "");
+		goto out;
+	}
+	for (h = root->children; h; h = h->next) {
+		if (!is_elem(h, "host"))
+			continue;	/* hosthint, runstats, ... */
+		rc = load_host(L, f, h);
+		if (rc < 0)
+			break;
+	}
+out:
+	xmlFreeDoc(doc);
+	xmlFreeParserCtxt(ctxt);
+	return rc;
+}
