@@ -19,6 +19,7 @@ CFLAGS += -Werror -Wstrict-prototypes -Wvla -Wshadow -Wformat=2 -Wno-format-nonl
 endif
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+LDFLAGS += -Wl,--as-needed
 LDLIBS += $(PKG_LIBS) -lpthread -lm
 
 ifeq ($(V),1)

@@ -71,6 +71,7 @@ struct target {
 	uint32_t nports;
 	struct port_override *ports;	/* per-check port overrides */
 	bool only_listed_ports;	/* host:port lines: probe only ports[] */
+	bool in_arena;		/* id and addrs live in the list's arena */
 };
 
 struct target_list {
@@ -78,6 +79,7 @@ struct target_list {
 	size_t n, alloc;
 	char **sources;		/* interned source names */
 	size_t nsources;
+	struct target_arena *arena;	/* bulk storage for large CIDRs */
 };
 
 void target_release(struct target *t);
@@ -85,6 +87,11 @@ void target_list_init(struct target_list *l);
 void target_list_release(struct target_list *l);
 /* appends a zeroed target and returns it, or NULL on ENOMEM */
 struct target *target_list_add(struct target_list *l);
+/* size bytes (8-aligned) that live as long as the list: a /16 of list
+ * targets then costs no malloc header per id and address */
+void *target_list_arena_alloc(struct target_list *l, size_t size);
+/* moves src's arena to dst (after src's targets were moved to dst) */
+void target_list_adopt_arena(struct target_list *dst, struct target_list *src);
 /* a copy of name owned by the list, shared by every target from it */
 const char *target_list_intern_source(struct target_list *l,
 				      const char *name);

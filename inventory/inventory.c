@@ -432,6 +432,14 @@ static int commit(struct inv_load *L, struct target_list *out)
 	rc = dedupe(&L->list);
 	if (rc < 0)
 		goto out;
+	/* an empty destination takes the whole list: no second copy of a
+	 * /16 at the peak */
+	if (out->n == 0 && out->nsources == 0) {
+		target_list_release(out);
+		*out = L->list;
+		target_list_init(&L->list);
+		goto out;
+	}
 	map = calloc(L->list.nsources + 1, sizeof(*map));
 	if (!map) {
 		rc = EXPO_ENOMEM;
@@ -448,6 +456,7 @@ static int commit(struct inv_load *L, struct target_list *out)
 	if (rc < 0)
 		goto out;
 	/* nothing below can fail */
+	target_list_adopt_arena(out, &L->list);
 	for (i = 0; i < L->list.n; i++) {
 		struct target *t = &L->list.v[i];
 

@@ -29,15 +29,25 @@ static void meta_free(struct target_meta *m)
 	free(m);
 }
 
+#define ARENA_CHUNK (1u << 20)
+
+struct target_arena {
+	struct target_arena *next;
+	size_t used, size;
+	_Alignas(8) unsigned char data[];
+};
+
 void target_release(struct target *t)
 {
 	if (!t)
 		return;
-	free(t->id);
+	if (!t->in_arena) {
+		free(t->id);
+		free(t->addrs);
+	}
 	free(t->name);
 	meta_free(t->meta);
 	free(t->skip_reason);
-	free(t->addrs);
 	free(t->ports);
 	memset(t, 0, sizeof(*t));
 }
@@ -59,7 +69,52 @@ void target_list_release(struct target_list *l)
 	for (i = 0; i < l->nsources; i++)
 		free(l->sources[i]);
 	free(l->sources);
+	while (l->arena) {
+		struct target_arena *next = l->arena->next;
+
+		free(l->arena);
+		l->arena = next;
+	}
 	target_list_init(l);
+}
+
+
+void *target_list_arena_alloc(struct target_list *l, size_t size)
+{
+	struct target_arena *a = l->arena;
+	void *p = NULL;
+
+	size = (size + 7) & ~(size_t)7;
+	if (!a || a->size - a->used < size) {
+		size_t cap = size > ARENA_CHUNK ? size : ARENA_CHUNK;
+
+		a = malloc(sizeof(*a) + cap);
+		if (!a)
+			goto out;
+		a->used = 0;
+		a->size = cap;
+		a->next = l->arena;
+		l->arena = a;
+	}
+	p = a->data + a->used;
+	a->used += size;
+out:
+	return p;
+}
+
+void target_list_adopt_arena(struct target_list *dst, struct target_list *src)
+{
+	struct target_arena **tail = &src->arena;
+
+	if (!src->arena)
+		return;
+	while (*tail)
+		tail = &(*tail)->next;
+	/* src's chunks go in front: dst's current chunk stays the open one
+	 * only if src had none, which is fine either way */
+	*tail = dst->arena;
+	dst->arena = src->arena;
+	src->arena = NULL;
 }
 
 int inv_list_reserve(struct target_list *l, size_t more)

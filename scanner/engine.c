@@ -222,6 +222,15 @@ planned_build(struct planned *pl, const struct scan_config *cfg,
 		pl->pair_start[t] = pairs;
 		if (tg->skip_reason != NULL || tg->naddrs == 0)
 			continue;
+		if (tg->naddrs > UINT16_MAX) {
+			/* records keep 16 bits of address index */
+			if (asprintf(err, "target %s has %u addresses: at most "
+				     "%u per target", tg->id, tg->naddrs,
+				     UINT16_MAX) < 0)
+				*err = NULL;
+			r = EXPO_EINVAL;
+			goto out;
+		}
 		if (tg->nports == 0) {
 			p = &pl->default_plan;
 		} else {
@@ -307,18 +316,19 @@ pair_sockaddr(void *ud, size_t i, struct sockaddr_storage *sa,
 
 /* ---- the collector ---- */
 
-/* interns reason text; returns its index (0 for none) */
-static uint32_t
+/* interns reason text; returns its index (0 for none). Past 65,535
+ * distinct reasons (records keep 16 bits) a record says none. */
+static uint16_t
 collector_reason(struct collector *c, const char *text)
 {
 	size_t i;
 	char **v;
 
-	if (text == NULL)
+	if (text == NULL || c->nreasons > UINT16_MAX)
 		return 0;
 	for (i = 1; i < c->nreasons; i++)
 		if (strcmp(c->reasons[i], text) == 0)
-			return (uint32_t)i;
+			return (uint16_t)i;
 	if (c->nreasons == 0)
 		c->nreasons = 1;	/* index 0 means "none" */
 	if (c->nreasons >= c->reasons_alloc) {
@@ -334,7 +344,7 @@ collector_reason(struct collector *c, const char *text)
 	c->reasons[c->nreasons] = strdup(text);
 	if (c->reasons[c->nreasons] == NULL)
 		return 0;
-	return (uint32_t)c->nreasons++;
+	return (uint16_t)c->nreasons++;
 }
 
 static struct port_record *

@@ -106,49 +106,94 @@ out:
 }
 
 int
-write_file_atomic(const char *path, const char *data, size_t len)
+atomic_file_open(struct atomic_file *af, const char *path)
 {
 	struct stat st;
-	char *tmp = NULL;
-	int fd = -1, r = EXPO_EINVAL, saved_errno;
+	int r;
 
-	if (path == NULL || *path == '\0' || (data == NULL && len > 0))
-		goto out;
+	af->fd = -1;
+	af->tmp = NULL;
+	af->path = path;
+	if (path == NULL || *path == '\0')
+		return EXPO_EINVAL;
 	if (strcmp(path, "-") == 0) {
 		/* "-" is standard output, as for every other file option */
-		r = write_all(STDOUT_FILENO, data, len);
-		goto out;
+		af->fd = STDOUT_FILENO;
+		return 0;
 	}
-	if ((r = open_temp(path, &tmp, &fd)) != 0)
-		goto out;
+	if ((r = open_temp(path, &af->tmp, &af->fd)) != 0)
+		return r;
 	/* replacing a file keeps its mode: a report chmod'ed 0600 stays so */
 	if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
-		(void)fchmod(fd, st.st_mode & 07777);
-	if ((r = write_all(fd, data, len)) != 0)
+		(void)fchmod(af->fd, st.st_mode & 07777);
+	return 0;
+}
+
+int
+atomic_file_write(struct atomic_file *af, const void *data, size_t len)
+{
+	return write_all(af->fd, data, len);
+}
+
+void
+atomic_file_abort(struct atomic_file *af)
+{
+	int saved_errno = errno;
+
+	if (af->tmp != NULL) {
+		if (af->fd >= 0)
+			close(af->fd);
+		unlink(af->tmp);
+		free(af->tmp);
+	}
+	af->tmp = NULL;
+	af->fd = -1;
+	errno = saved_errno;
+}
+
+int
+atomic_file_commit(struct atomic_file *af)
+{
+	int r = EXPO_EIO;
+
+	if (af->tmp == NULL) {	/* standard output */
+		af->fd = -1;
+		return 0;
+	}
+	if (fsync(af->fd) != 0)
 		goto out;
-	r = EXPO_EIO;
-	if (fsync(fd) != 0)
-		goto out;
-	if (close(fd) != 0) {
-		fd = -1;
+	r = close(af->fd);
+	af->fd = -1;
+	if (r != 0) {
+		r = EXPO_EIO;
 		goto out;
 	}
-	fd = -1;
 	r = EXPO_ESYS;
-	if (rename(tmp, path) != 0)
+	if (rename(af->tmp, af->path) != 0)
 		goto out;
-	sync_dir(path);
-	free(tmp);
-	tmp = NULL;
+	sync_dir(af->path);
+	free(af->tmp);
+	af->tmp = NULL;
 	r = 0;
 out:
-	saved_errno = errno;
-	if (fd >= 0)
-		close(fd);
-	if (tmp != NULL) {
-		unlink(tmp);
-		free(tmp);
-	}
-	errno = saved_errno;
+	if (r != 0)
+		atomic_file_abort(af);
 	return r;
+}
+
+int
+write_file_atomic(const char *path, const char *data, size_t len)
+{
+	struct atomic_file af;
+	int r;
+
+	if (data == NULL && len > 0)
+		return EXPO_EINVAL;
+	if ((r = atomic_file_open(&af, path)) != 0)
+		return r;
+	if ((r = atomic_file_write(&af, data, len)) != 0) {
+		atomic_file_abort(&af);
+		return r;
+	}
+	return atomic_file_commit(&af);
 }
