@@ -47,7 +47,7 @@ all: exposure
 BUILD_DEBS := gcc make pkg-config libssh-dev libcurl4-openssl-dev \
 	libcjson-dev libpq-dev libssl-dev libxml2-dev
 TEST_DEBS := libcriterion-dev clang libclang-rt-14-dev openssh-server \
-	openssh-client iproute2 nftables util-linux procps
+	openssh-client openssl iproute2 nftables util-linux procps
 BENCH_DEBS := nmap hydra ssh-audit time
 deps:
 	$(Q)tests/lab/need-debs $(BUILD_DEBS)
