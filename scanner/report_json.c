@@ -185,6 +185,8 @@ add_targets(struct jctx *j, cJSON *root, const struct scan_report *r)
 		jadd(j, o, "status",
 		     jconst(status_name((enum probe_status)rec->status)));
 		jadd(j, o, "reason", jstr(report_record_reason(r, rec)));
+		jadd(j, o, "exposure", jconst(exposure_name(
+			target_port_exposure(&tl->v[rec->target], rec->port))));
 	}
 out:
 	free(ports);
