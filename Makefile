@@ -48,11 +48,13 @@ BUILD_DEBS := gcc make pkg-config libssh-dev libcurl4-openssl-dev \
 	libcjson-dev libpq-dev libssl-dev libxml2-dev
 TEST_DEBS := libcriterion-dev clang libclang-rt-14-dev openssh-server \
 	openssh-client openssl iproute2 nftables util-linux procps
-BENCH_DEBS := nmap hydra ssh-audit time
+# each lab service and benchmark lists its own packages in a file
+LAB_DEBS = $(shell cat tests/lab/debs.d/*.list 2>/dev/null)
+BENCH_DEBS = nmap hydra ssh-audit time $(shell cat tests/bench/debs.d/*.list 2>/dev/null)
 deps:
 	$(Q)tests/lab/need-debs $(BUILD_DEBS)
 deps-test: deps
-	$(Q)tests/lab/need-debs $(TEST_DEBS)
+	$(Q)tests/lab/need-debs $(TEST_DEBS) $(LAB_DEBS)
 
 # ---- the binary ----
 build/%.o: %.c
@@ -128,7 +130,7 @@ demo: deps-test
 bench: deps-test
 	$(Q)$(MAKE) --no-print-directory exposure $(LAB_TOOLS)
 	$(Q)tests/lab/need-debs $(BENCH_DEBS)
-	$(Q)tests/bench/discovery.sh
+	$(Q)tests/bench/run-all
 
 install: exposure
 	install -d $(DESTDIR)$(BINDIR)

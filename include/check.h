@@ -17,6 +17,15 @@
  *          also after a timeout or error, from whatever facts were gathered.
  * The engine zero-allocates state_size bytes of per-probe state and frees
  * it; modules have no malloc/free pairing to get right for it.
+ *
+ * Blocking lane: a check built on a blocking library (libsmbclient,
+ * FreeRDP) supplies run(). It is called on a thread of a small, bounded
+ * pool after step() returned PROBE_DONE (or right after start() when the
+ * check has no step()), with the same ctx and state; at most max_parallel
+ * run() calls of one check are under way at once. run() may block, but
+ * must give its library timeouts from ctx_timeout_ms() and
+ * ctx_remaining_ms(); if it returns past the probe deadline the engine
+ * still records `timeout`. Then cleanup() and assess() as above.
  */
 #ifndef CHECK_H
 #define CHECK_H
@@ -35,6 +44,8 @@ enum probe_wait {
 	PROBE_WANT_READ = 1,
 	PROBE_WANT_WRITE = 2,
 	PROBE_WANT_RW = 3,	/* both: libssh may want both at once */
+	PROBE_WANT_TIMER = 4,	/* no fd: only the ctx_wake_after() timer;
+				 * may also be OR-ed with the others */
 };
 
 enum check_flags {
@@ -72,7 +83,10 @@ struct check {
 	unsigned default_max_attempts;	/* per account and host */
 	size_t state_size;
 	int (*start)(struct check_ctx *ctx, void *state);
-	int (*step)(struct check_ctx *ctx, void *state);
+	int (*step)(struct check_ctx *ctx, void *state);	/* may be NULL */
+	/* blocking lane (see above); NULL for pure step() checks */
+	int (*run)(struct check_ctx *ctx, void *state);
+	unsigned max_parallel;	/* run() calls at once; 0 = the lane's size */
 	void (*cleanup)(struct check_ctx *ctx, void *state);
 	/* pure: facts -> ctx_report() calls; no network, no clock */
 	int (*assess)(const cJSON *facts, struct check_ctx *ctx);
@@ -101,6 +115,14 @@ void ctx_set_fd(struct check_ctx *ctx, int fd);
  * timeout reason, and restarts the phase clock: each phase must finish
  * within --timeout, and the whole probe within --check-timeout. */
 void ctx_phase(struct check_ctx *ctx, const char *phase);
+
+/* step() is also called once when ms have passed (one-shot; a new call
+ * replaces the old), e.g. for libcurl's multi timer. */
+void ctx_wake_after(struct check_ctx *ctx, unsigned ms);
+/* --timeout, and the time left before the probe deadline, for the
+ * timeouts of a library the engine cannot interrupt */
+unsigned ctx_timeout_ms(const struct check_ctx *ctx);
+unsigned ctx_remaining_ms(const struct check_ctx *ctx);
 
 /* Facts gathered so far; the ctx owns the object, the module adds to it. */
 cJSON *ctx_facts(struct check_ctx *ctx);

@@ -25,7 +25,8 @@ struct scan_config {
 	unsigned rate;		/* new connections per second, 0 = no limit */
 	unsigned timeout_ms;	/* connect and per-phase timeout */
 	unsigned check_timeout_ms;	/* whole probe deadline */
-	unsigned workers;	/* check worker threads */
+	unsigned workers;	/* check worker threads (event loops) */
+	unsigned blocking_workers;	/* threads of the blocking lane */
 	unsigned max_attempts;	/* 0: each check's default */
 	bool no_login;
 	bool intrusive;

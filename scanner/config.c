@@ -15,6 +15,8 @@ scan_config_defaults(struct scan_config *c)
 	c->check_timeout_ms = 120000;
 	/* crypto (KEX) is the CPU cost of a check: one loop per core */
 	c->workers = ncpu < 1 ? 1 : ncpu > 8 ? 8 : (unsigned)ncpu;
+	/* blocking libraries hold a thread per session: keep it small */
+	c->blocking_workers = 4;
 }
 
 void

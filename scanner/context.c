@@ -322,6 +322,29 @@ ctx_phase(struct check_ctx *ctx, const char *phase)
 	ctx->phase_deadline_ms = ctx_now_ms() + ctx->cfg->timeout_ms;
 }
 
+void
+ctx_wake_after(struct check_ctx *ctx, unsigned ms)
+{
+	ctx->wake_ms = ctx_now_ms() + ms;
+}
+
+unsigned
+ctx_timeout_ms(const struct check_ctx *ctx)
+{
+	return ctx->cfg->timeout_ms;
+}
+
+unsigned
+ctx_remaining_ms(const struct check_ctx *ctx)
+{
+	uint64_t now = ctx_now_ms();
+
+	if (ctx->probe_deadline_ms == 0)	/* outside the engine: tests */
+		return ctx->cfg->check_timeout_ms;
+	return ctx->probe_deadline_ms > now ?
+	       (unsigned)(ctx->probe_deadline_ms - now) : 0;
+}
+
 cJSON *
 ctx_facts(struct check_ctx *ctx)
 {

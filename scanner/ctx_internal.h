@@ -25,6 +25,7 @@ struct check_ctx {
 	/* deadlines, CLOCK_MONOTONIC ms; set by the engine, moved by
 	 * ctx_phase() */
 	uint64_t phase_deadline_ms, probe_deadline_ms;
+	uint64_t wake_ms;	/* 0: no timer */
 	char phase[48];
 	/* credential iteration */
 	size_t cred_next;	/* position in the candidate sequence */

@@ -63,7 +63,20 @@ struct collector {
 	size_t nreasons, reasons_alloc;
 };
 
+struct probe;
+
+/* The blocking lane: probes whose check has run() wait here for one of a
+ * few threads; per-check caps bound libraries with thread-safety caveats. */
+struct lane {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct probe **queue;	/* FIFO of probes handed over */
+	size_t head, tail, alloc;
+	unsigned running[MAX_CHECKS];
+};
+
 struct scan_run {
+	struct lane lane;
 	const struct scan_config *cfg;
 	const struct target_list *targets;
 	struct planned *plan;
@@ -408,6 +421,11 @@ probe_register(int ep, struct probe *p, int wait)
 				  .data.ptr = p };
 	int fd = p->ctx->fd;
 
+	if (ev.events == 0) {
+		/* the timer alone: it must be set, or nothing would wake us */
+		probe_unregister(ep, p);
+		return p->ctx->wake_ms != 0 ? 0 : EXPO_EINVAL;
+	}
 	if (fd < 0)
 		return EXPO_EINVAL;
 	if (fd == p->registered_fd) {
@@ -462,7 +480,48 @@ probe_finish(struct scan_run *run, int ep, struct probe *p)
 	free(p->state);
 	p->ctx = NULL;
 	p->state = NULL;
-	atomic_fetch_add(&run->done_jobs, 1);
+	if (atomic_fetch_add(&run->done_jobs, 1) + 1 == run->njobs) {
+		/* the last probe: lane threads waiting for work may leave */
+		pthread_mutex_lock(&run->lane.lock);
+		pthread_cond_broadcast(&run->lane.cond);
+		pthread_mutex_unlock(&run->lane.lock);
+	}
+}
+
+/* hands a probe to the blocking lane; its slot in the loop is free */
+static void
+lane_push(struct scan_run *run, int ep, struct probe *p)
+{
+	struct lane *l = &run->lane;
+	struct probe *copy = malloc(sizeof(*copy));
+
+	probe_unregister(ep, p);
+	pthread_mutex_lock(&l->lock);
+	if (copy != NULL && l->tail == l->alloc) {
+		size_t n = l->alloc ? l->alloc * 2 : 64;
+		struct probe **q = realloc(l->queue, n * sizeof(*q));
+
+		if (q == NULL) {
+			free(copy);
+			copy = NULL;
+		} else {
+			l->queue = q;
+			l->alloc = n;
+		}
+	}
+	if (copy != NULL) {
+		*copy = *p;
+		l->queue[l->tail++] = copy;
+		pthread_cond_broadcast(&l->cond);
+	}
+	pthread_mutex_unlock(&l->lock);
+	if (copy == NULL) {
+		ctx_status(p->ctx, STATUS_ERROR, "out of memory");
+		probe_finish(run, ep, p);
+		return;
+	}
+	p->ctx = NULL;
+	p->state = NULL;
 }
 
 /* runs one step and arms the next wait; false when the probe ended */
@@ -470,8 +529,14 @@ static bool
 probe_step(struct scan_run *run, int ep, struct probe *p)
 {
 	const struct check *c = run->cfg->checks[p->job->check];
-	int w = c->step(p->ctx, p->state);
+	int w;
 
+	p->ctx->wake_ms = 0;
+	w = c->step(p->ctx, p->state);
+	if (w == PROBE_DONE && c->run != NULL) {
+		lane_push(run, ep, p);
+		return false;
+	}
 	if (w == PROBE_DONE)
 		goto end;
 	if (w < 0) {
@@ -527,6 +592,10 @@ probe_begin(struct scan_run *run, int ep, struct probe *p,
 		return false;
 	}
 	p->started = true;
+	if (c->step == NULL) {
+		lane_push(run, ep, p);
+		return false;
+	}
 	return probe_step(run, ep, p);
 }
 
@@ -607,6 +676,15 @@ worker_main(void *arg)
 				probe_expire(run, ep, &slots[i]);
 				continue;
 			}
+			if (slots[i].ctx->wake_ms != 0 &&
+			    slots[i].ctx->wake_ms <= now) {
+				if (!probe_step(run, ep, &slots[i]))
+					continue;
+				d = probe_deadline(&slots[i]);
+			}
+			if (slots[i].ctx->wake_ms != 0 &&
+			    slots[i].ctx->wake_ms < d)
+				d = slots[i].ctx->wake_ms;
 			if (d < next)
 				next = d;
 		}
@@ -637,6 +715,79 @@ out:
 	return NULL;
 }
 
+static unsigned
+lane_cap(const struct scan_run *run, const struct check *c)
+{
+	unsigned n = run->cfg->blocking_workers ? run->cfg->blocking_workers
+						: 1;
+
+	return c->max_parallel != 0 && c->max_parallel < n ? c->max_parallel
+							   : n;
+}
+
+static void *
+lane_main(void *arg)
+{
+	struct scan_run *run = arg;
+	struct lane *l = &run->lane;
+
+	pthread_mutex_lock(&l->lock);
+	for (;;) {
+		struct probe *p = NULL;
+		const struct check *c;
+		size_t i;
+		uint64_t now;
+		uint8_t ci;
+		int r;
+
+		for (i = l->head; i < l->tail; i++) {
+			c = run->cfg->checks[l->queue[i]->job->check];
+			if (l->running[l->queue[i]->job->check] <
+			    lane_cap(run, c)) {
+				p = l->queue[i];
+				/* keep FIFO order for the others */
+				memmove(&l->queue[i], &l->queue[i + 1],
+					(l->tail - i - 1) * sizeof(*l->queue));
+				l->tail--;
+				break;
+			}
+		}
+		if (p == NULL) {
+			if (atomic_load(&run->done_jobs) >= run->njobs)
+				break;
+			pthread_cond_wait(&l->cond, &l->lock);
+			continue;
+		}
+		ci = p->job->check;
+		l->running[ci]++;
+		pthread_mutex_unlock(&l->lock);
+		c = run->cfg->checks[ci];
+		/* a run() that names no phase of its own is "session" */
+		if (p->ctx->phase[0] == '\0' ||
+		    strcmp(p->ctx->phase, "start") == 0)
+			snprintf(p->ctx->phase, sizeof(p->ctx->phase),
+				 "session");
+		r = c->run(p->ctx, p->state);
+		now = ctx_now_ms();
+		if (now > p->ctx->probe_deadline_ms)
+			ctx_status(p->ctx, STATUS_TIMEOUT, "%s: the library "
+				   "returned after the %u ms deadline "
+				   "(--check-timeout)", p->ctx->phase,
+				   run->cfg->check_timeout_ms);
+		else if (r < 0 && p->ctx->status == STATUS_OPEN)
+			ctx_status(p->ctx, STATUS_ERROR, "%s: %s",
+				   p->ctx->phase, expo_strerror(r));
+		probe_finish(run, -1, p);
+		free(p);
+		pthread_mutex_lock(&l->lock);
+		l->running[ci]--;
+		pthread_cond_broadcast(&l->cond);
+	}
+	pthread_cond_broadcast(&l->cond);
+	pthread_mutex_unlock(&l->lock);
+	return NULL;
+}
+
 static void
 progress_checks(struct scan_run *run, bool final)
 {
@@ -645,11 +796,22 @@ progress_checks(struct scan_run *run, bool final)
 	fflush(stderr);
 }
 
+static bool
+any_blocking(const struct scan_config *cfg)
+{
+	size_t k;
+
+	for (k = 0; k < cfg->nchecks; k++)
+		if (cfg->checks[k]->run != NULL)
+			return true;
+	return false;
+}
+
 static int
 run_checks(struct scan_run *run)
 {
-	pthread_t tids[8];
-	unsigned nw = run->cfg->workers, i, started = 0;
+	pthread_t tids[8], lane_tids[16];
+	unsigned nw = run->cfg->workers, i, started = 0, lanes = 0, nl;
 
 	if (run->njobs == 0)
 		return 0;
@@ -659,6 +821,14 @@ run_checks(struct scan_run *run)
 		nw = 8;
 	if (nw > run->njobs)
 		nw = (unsigned)run->njobs;
+	nl = any_blocking(run->cfg) ? run->cfg->blocking_workers : 0;
+	if (nl > 16)
+		nl = 16;
+	for (i = 0; i < nl; i++)
+		if (pthread_create(&lane_tids[lanes], NULL, lane_main, run) == 0)
+			lanes++;
+	if (nl > 0 && lanes == 0)
+		return EXPO_ESYS;	/* blocking checks could never run */
 	for (i = 0; i < nw; i++)
 		if (pthread_create(&tids[i], NULL, worker_main, run) == 0)
 			started++;
@@ -675,6 +845,8 @@ run_checks(struct scan_run *run)
 	}
 	for (i = 0; i < started; i++)
 		pthread_join(tids[i], NULL);
+	for (i = 0; i < lanes; i++)
+		pthread_join(lane_tids[i], NULL);
 	return 0;
 }
 
@@ -824,7 +996,14 @@ scan_run(const struct scan_config *cfg, const struct target_list *targets,
 	}
 	atomic_init(&run.next_job, 0);
 	atomic_init(&run.done_jobs, 0);
-	run_checks(&run);
+	pthread_mutex_init(&run.lane.lock, NULL);
+	pthread_cond_init(&run.lane.cond, NULL);
+	r = run_checks(&run);
+	pthread_cond_destroy(&run.lane.cond);
+	pthread_mutex_destroy(&run.lane.lock);
+	free(run.lane.queue);
+	if (r != 0)
+		goto out;
 	rank_findings(&col.findings);
 out:
 	planned_release(&pl);

@@ -21,6 +21,12 @@
 # are bind-mounted over the real ones. Every PID goes to DIR/pids, and
 # `stop` kills exactly those. DIR/lab.env holds the addresses as shell
 # variables. Needs root (unshare, mount, sshd on port 22).
+#
+# Other services plug in as tests/lab/lab.d/NAME.sh, sourced here: each
+# defines lab_NAME_start (and optionally lab_NAME_stop), uses its own
+# 127.0.X.0/24 block, records its PIDs with pid_add, its addresses with
+# env_add, waits with wait_port, and adds its process names to LAB_PROCS
+# (so that `stop` recognises them). Plugins start after sshd, in name order.
 set -u
 
 usage() {
@@ -52,19 +58,51 @@ listening() {
 		grep -qxE "($addr|0\.0\.0\.0|\*|\[::\]):$port"
 }
 
+LAB_PROCS="sshd|hostile|unshare"
+
 # our own process still under that PID (PIDs are reused)
 ours() {
 	local pid=$1
 	[ -r "/proc/$pid/cmdline" ] &&
-		tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qE 'sshd|hostile|unshare'
+		tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qE "$LAB_PROCS"
 }
 
+# for plugins: record a PID to stop, a line for lab.env, wait for a port
+pid_add() {
+	echo "$1" >>"$dir/pids"
+}
+env_add() {
+	echo "$1" >>"$dir/lab.env"
+}
+wait_port() {
+	local addr=$1 port=$2 tries=${3:-100} i
+	for i in $(seq "$tries"); do
+		listening "$addr" "$port" && return 0
+		sleep 0.1
+	done
+	echo "lab: nothing listens on $addr:$port after $((tries / 10)) s" >&2
+	return 1
+}
+
+PLUGINS=()
+for plugin in "$top"/tests/lab/lab.d/*.sh; do
+	[ -e "$plugin" ] || continue
+	# shellcheck source=/dev/null
+	. "$plugin"
+	PLUGINS+=("$(basename "$plugin" .sh)")
+done
+
 lab_stop() {
-	local pid i alive
+	local pid i alive p
 	if [ ! -f "$dir/$MARK" ]; then
 		[ -e "$dir" ] && { echo "lab: $dir is not a lab directory; not touching it" >&2; return 1; }
 		return 0
 	fi
+	for p in "${PLUGINS[@]}"; do
+		if declare -F "lab_${p}_stop" >/dev/null; then
+			"lab_${p}_stop" || true
+		fi
+	done
 	if [ -f "$dir/pids" ]; then
 		while read -r pid; do
 			[ -n "$pid" ] && ours "$pid" && kill -TERM "$pid" 2>/dev/null
@@ -271,6 +309,9 @@ EXPO_LAB_HOSTILE_GARBAGE=$HOSTILE_GARBAGE
 EXPO_LAB_HOSTILE_RESET=$HOSTILE_RESET
 EXPO_LAB_HOSTILE_DRIP=$HOSTILE_DRIP
 EOF
+	for p in "${PLUGINS[@]}"; do
+		"lab_${p}_start" || { echo "lab: $p did not start" >&2; return 1; }
+	done
 	echo "lab: started in $dir ($(wc -l <"$dir/pids") servers)"
 }
 

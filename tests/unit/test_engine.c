@@ -538,3 +538,160 @@ Test(rank, order_follows_the_design_and_is_deterministic)
 			 "internet, CVSS 5.0");
 	finding_list_release(&l);
 }
+
+/* ---- the timer and the blocking lane ---- */
+
+static int
+timer_step(struct check_ctx *ctx, void *state)
+{
+	int *n = state;
+
+	if ((*n)++ < 2) {
+		ctx_wake_after(ctx, 60);
+		return PROBE_WANT_TIMER;
+	}
+	cJSON_AddStringToObject(ctx_facts(ctx), "said", "OK");
+	return PROBE_DONE;
+}
+
+static int
+blocking_run(struct check_ctx *ctx, void *state)
+{
+	struct timespec ts = { 0, 150 * 1000 * 1000 };
+
+	(void)state;
+	nanosleep(&ts, NULL);
+	cJSON_AddStringToObject(ctx_facts(ctx), "said", "OK");
+	return 0;
+}
+
+static int
+nothing_start(struct check_ctx *ctx, void *state)
+{
+	(void)ctx;
+	(void)state;
+	return 0;
+}
+
+static void
+nothing_cleanup(struct check_ctx *ctx, void *state)
+{
+	(void)ctx;
+	(void)state;
+}
+
+static void
+n_targets(struct target_list *tl, int n, uint16_t port, const char *check)
+{
+	int i;
+
+	target_list_init(tl);
+	for (i = 0; i < n; i++) {
+		struct target *t = target_list_add(tl);
+		char id[16];
+
+		snprintf(id, sizeof(id), "t%d", i);
+		t->id = strdup(id);
+		t->provider = "list";
+		t->addrs = calloc(1, sizeof(*t->addrs));
+		target_addr_parse(&t->addrs[0], "127.0.0.1");
+		t->naddrs = 1;
+		t->ports = calloc(1, sizeof(*t->ports));
+		t->ports[0].port = port;
+		snprintf(t->ports[0].check, 16, "%s", check);
+		t->nports = 1;
+		t->only_listed_ports = true;
+	}
+}
+
+static double
+scan_fake(const struct check *c, int ntargets, unsigned check_timeout,
+	  struct scan_result *res)
+{
+	const struct check *list[] = { c };
+	struct target_list tl;
+	struct scan_config cfg;
+	char *err = NULL;
+	uint16_t port;
+	int ls = listen_on("127.0.0.1", &port);
+	double t0;
+
+	n_targets(&tl, ntargets, port, c->name);
+	scan_config_defaults(&cfg);
+	cfg.checks = list;
+	cfg.nchecks = 1;
+	cfg.timeout_ms = 1000;
+	cfg.check_timeout_ms = check_timeout;
+	t0 = now_s();
+	cr_assert_eq(scan_run(&cfg, &tl, res, &err), 0);
+	t0 = now_s() - t0;
+	target_list_release(&tl);
+	close(ls);
+	return t0;
+}
+
+Test(engine_lane, timer_only_waits_call_step_again)
+{
+	struct check c = check_fake;
+	struct scan_result res;
+	double took;
+
+	c.name = "timer";
+	c.state_size = sizeof(int);
+	c.start = nothing_start;
+	c.step = timer_step;
+	c.cleanup = nothing_cleanup;
+	took = scan_fake(&c, 1, 5000, &res);
+	cr_assert_geq(took, 0.12, "took %.3f s", took);
+	cr_assert_lt(took, 1.0, "took %.3f s", took);
+	cr_assert_eq(res.findings.n, 1);
+	scan_result_release(&res);
+}
+
+Test(engine_lane, blocking_run_is_capped_per_check)
+{
+	struct check c = check_fake;
+	struct scan_result res;
+	double took;
+
+	c.name = "blocking";
+	c.start = nothing_start;
+	c.step = NULL;
+	c.run = blocking_run;
+	c.cleanup = nothing_cleanup;
+	c.max_parallel = 1;
+	took = scan_fake(&c, 4, 5000, &res);
+	/* one at a time: 4 x 150 ms */
+	cr_assert_geq(took, 0.6, "took %.3f s", took);
+	cr_assert_eq(res.findings.n, 4);
+	scan_result_release(&res);
+
+	c.max_parallel = 0;	/* the whole lane: 4 threads */
+	took = scan_fake(&c, 4, 5000, &res);
+	cr_assert_lt(took, 0.45, "took %.3f s", took);
+	cr_assert_eq(res.findings.n, 4);
+	scan_result_release(&res);
+}
+
+Test(engine_lane, blocking_run_past_the_deadline_is_a_timeout)
+{
+	struct check c = check_fake;
+	struct scan_result res;
+	size_t i, timeouts = 0;
+
+	c.name = "slow";
+	c.start = nothing_start;
+	c.step = NULL;
+	c.run = blocking_run;
+	c.cleanup = nothing_cleanup;
+	scan_fake(&c, 2, 50, &res);
+	for (i = 0; i < res.nrecords; i++)
+		if (res.records[i].status == STATUS_TIMEOUT) {
+			timeouts++;
+			cr_assert_str_eq(res.reasons[res.records[i].reason],
+					 "session: the library returned after "
+					 "the 50 ms deadline (--check-timeout)");
+		}
+	cr_assert_eq(timeouts, 2);
+	scan_result_release(&res);
+}
