@@ -27,6 +27,8 @@
 # 127.0.X.0/24 block, records its PIDs with pid_add, its addresses with
 # env_add, waits with wait_port, and adds its process names to LAB_PROCS
 # (so that `stop` recognises them). Plugins start after sshd, in name order.
+# LAB_ONLY="pg redis" starts only those plugins ("ssh" = the sshd and
+# hostile servers), so that one part can be tried alone.
 set -u
 
 usage() {
@@ -89,7 +91,8 @@ for plugin in "$top"/tests/lab/lab.d/*.sh; do
 	[ -e "$plugin" ] || continue
 	# shellcheck source=/dev/null
 	. "$plugin"
-	PLUGINS+=("$(basename "$plugin" .sh)")
+	name=$(basename "$plugin" .sh)
+	case " ${LAB_ONLY:-$name} " in *" $name "*) PLUGINS+=("$name") ;; esac
 done
 
 lab_stop() {
@@ -253,9 +256,8 @@ wait_ready() {
 	done
 }
 
-lab_start() {
+lab_ssh_start() {
 	local addr busy="" strong_pw ready hostile=0
-	[ "$(id -u)" = 0 ] || { echo "lab: must run as root (unshare, mount, port 22)" >&2; return 1; }
 	[ -x "$SSHD" ] || { echo "lab: $SSHD missing (apt-get install openssh-server)" >&2; return 1; }
 	for addr in $LAB_ADDRS; do
 		listening "$addr" 22 && busy="$busy $addr:22"
@@ -265,9 +267,6 @@ lab_start() {
 		echo "lab: a lab is running? stop it with: make lab-stop (or $0 stop DIR)" >&2
 		return 3
 	fi
-	mkdir -p "$dir" || return 1
-	: >"$dir/$MARK"
-	: >"$dir/pids"
 	# sshd's privilege separation directory
 	mkdir -p /run/sshd && chmod 755 /run/sshd
 	ssh-keygen -q -t rsa -b 2048 -N '' -f "$dir/weak_rsa_key" &&
@@ -294,7 +293,7 @@ lab_start() {
 		echo "lab: $HOSTILE not built; no hostile servers (make build/lab/hostile)" >&2
 	fi
 	wait_ready $ready || return 1
-	cat >"$dir/lab.env" <<EOF
+	cat >>"$dir/lab.env" <<EOF
 # exposure lab addresses (tests/lab/lab.sh); source this file
 EXPO_LAB_SSH_WEAK=$SSH_WEAK
 EXPO_LAB_SSH_HARDENED=$SSH_HARDENED
@@ -309,6 +308,17 @@ EXPO_LAB_HOSTILE_GARBAGE=$HOSTILE_GARBAGE
 EXPO_LAB_HOSTILE_RESET=$HOSTILE_RESET
 EXPO_LAB_HOSTILE_DRIP=$HOSTILE_DRIP
 EOF
+}
+
+lab_start() {
+	[ "$(id -u)" = 0 ] || { echo "lab: must run as root (unshare, mount, port 22)" >&2; return 1; }
+	mkdir -p "$dir" || return 1
+	: >"$dir/$MARK"
+	: >"$dir/pids"
+	: >"$dir/lab.env"
+	case " ${LAB_ONLY:-ssh} " in
+	*" ssh "*) lab_ssh_start || return $? ;;
+	esac
 	for p in "${PLUGINS[@]}"; do
 		"lab_${p}_start" || { echo "lab: $p did not start" >&2; return 1; }
 	done
