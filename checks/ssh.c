@@ -55,6 +55,23 @@
 #define SSH_MAX_KBD_ROUNDS 4
 #define SSH_EVIDENCE_MAX 4096
 
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* the algorithm lists as facts, in the order assess() reports them, and
+ * the weak_* rule of each */
+static const struct ssh_alg_list {
+	enum ssh_alg_kind kind;
+	const char *key;	/* the facts' array of names */
+	const char *rule;
+	const char *what;	/* "offers weak <what>: ..." */
+} ssh_alg_lists[] = {
+	{ SSH_ALG_KEX, "kex", "ssh.weak_kex", "key exchange algorithms" },
+	{ SSH_ALG_CIPHER, "ciphers", "ssh.weak_cipher", "ciphers" },
+	{ SSH_ALG_MAC, "macs", "ssh.weak_mac", "MACs" },
+	{ SSH_ALG_HOSTKEY, "hostkey", "ssh.weak_hostkey",
+	  "host key algorithms" },
+};
+
 /*
  * Everything libssh 0.10 can negotiate, modern first (it takes the
  * client's order), so that legacy servers still get as far as the
@@ -158,6 +175,19 @@ static bool array_has(const cJSON *arr, const char *s)
 	return found;
 }
 
+/* appends a copy of s to arr: 0 or EXPO_ENOMEM */
+static int array_add_str(cJSON *arr, const char *s)
+{
+	cJSON *item = cJSON_CreateString(s);
+	int err = 0;
+
+	if (item == NULL || !cJSON_AddItemToArray(arr, item)) {
+		cJSON_Delete(item);
+		err = EXPO_ENOMEM;
+	}
+	return err;
+}
+
 /* Adds the names of one or two name-lists (c2s and s2c) to facts[key]
  * once each. */
 static int fact_names(cJSON *facts, const char *key,
@@ -178,7 +208,6 @@ static int fact_names(cJSON *facts, const char *key,
 
 		while (ssh_namelist_next(lists[i], &pos, &name, &n)) {
 			char buf[SSH_BANNER_MAX_LINE + 1];
-			cJSON *s = NULL;
 
 			if (cJSON_GetArraySize(arr) >= SSH_MAX_NAMES) {
 				err = fact_bool(facts, "lists_truncated", true);
@@ -187,12 +216,9 @@ static int fact_names(cJSON *facts, const char *key,
 			snprintf(buf, sizeof(buf), "%.*s", (int)n, name);
 			if (array_has(arr, buf))
 				continue;
-			s = cJSON_CreateString(buf);
-			if (s == NULL || !cJSON_AddItemToArray(arr, s)) {
-				cJSON_Delete(s);
-				err = EXPO_ENOMEM;
+			err = array_add_str(arr, buf);
+			if (err)
 				goto out;
-			}
 		}
 	}
 out:
@@ -201,20 +227,23 @@ out:
 
 static int record_kexinit(cJSON *facts, const struct ssh_kexinit *k)
 {
-	int err;
+	static const struct {
+		const char *key;
+		enum ssh_kexinit_list c2s, s2c;	/* s2c == c2s: one list */
+	} lists[] = {
+		{ "kex", SSH_L_KEX, SSH_L_KEX },
+		{ "hostkey", SSH_L_HOSTKEY, SSH_L_HOSTKEY },
+		{ "ciphers", SSH_L_ENC_C2S, SSH_L_ENC_S2C },
+		{ "macs", SSH_L_MAC_C2S, SSH_L_MAC_S2C },
+		{ "compression", SSH_L_COMP_C2S, SSH_L_COMP_S2C },
+	};
+	size_t i;
+	int err = 0;
 
-	err = fact_names(facts, "kex", &k->lists[SSH_L_KEX], NULL);
-	if (!err)
-		err = fact_names(facts, "hostkey", &k->lists[SSH_L_HOSTKEY], NULL);
-	if (!err)
-		err = fact_names(facts, "ciphers", &k->lists[SSH_L_ENC_C2S],
-				 &k->lists[SSH_L_ENC_S2C]);
-	if (!err)
-		err = fact_names(facts, "macs", &k->lists[SSH_L_MAC_C2S],
-				 &k->lists[SSH_L_MAC_S2C]);
-	if (!err)
-		err = fact_names(facts, "compression", &k->lists[SSH_L_COMP_C2S],
-				 &k->lists[SSH_L_COMP_S2C]);
+	for (i = 0; !err && i < ARRAY_SIZE(lists); i++)
+		err = fact_names(facts, lists[i].key, &k->lists[lists[i].c2s],
+				 lists[i].s2c == lists[i].c2s ? NULL :
+				 &k->lists[lists[i].s2c]);
 	if (!err)
 		err = fact_bool(facts, "first_kex_follows", k->first_kex_follows);
 	if (!err)
@@ -242,10 +271,9 @@ static int record_banner(cJSON *facts, const struct ssh_banner *b)
 
 /* ---- small helpers ---- */
 
-static int fail(struct check_ctx *ctx, enum probe_status status,
-		const char *what, const char *why)
+static int fail(struct check_ctx *ctx, const char *what, const char *why)
 {
-	ctx_status(ctx, status, "%s: %s", what, why);
+	ctx_status(ctx, STATUS_ERROR, "%s: %s", what, why);
 	return PROBE_DONE;
 }
 
@@ -274,7 +302,7 @@ static const char *login_phase(unsigned n)
 	};
 
 	/* string literals: the ctx may keep the pointer */
-	return n >= 1 && n <= sizeof(names) / sizeof(names[0]) ?
+	return n >= 1 && n <= ARRAY_SIZE(names) ?
 	       names[n - 1] : "login";
 }
 
@@ -332,19 +360,29 @@ out:
 	return err;
 }
 
-static int sess_wait(struct check_ctx *ctx, struct ssh_probe *st)
+/*
+ * The non-blocking libssh call pattern: rc is what the call returned and
+ * again its "would block" code (SSH_AGAIN, SSH_AUTH_AGAIN). True when it
+ * would block: *want is then the PROBE_WANT_* that libssh polls for.
+ */
+static bool sess_blocked(struct check_ctx *ctx, struct ssh_probe *st,
+			 int rc, int again, int *want)
 {
-	int flags = ssh_get_poll_flags(st->sess);
-	int want = 0;
+	int flags;
 
+	if (rc != again)
+		goto out;
+	flags = ssh_get_poll_flags(st->sess);
+	*want = 0;
 	if (flags & SSH_READ_PENDING)
-		want |= PROBE_WANT_READ;
+		*want |= PROBE_WANT_READ;
 	if (flags & SSH_WRITE_PENDING)
-		want |= PROBE_WANT_WRITE;
-	if (want == 0)
-		want = PROBE_WANT_READ;
+		*want |= PROBE_WANT_WRITE;
+	if (*want == 0)
+		*want = PROBE_WANT_READ;
 	ctx_set_fd(ctx, st->sfd);
-	return want;
+out:
+	return rc == again;
 }
 
 static int sess_create(struct check_ctx *ctx, struct ssh_probe *st,
@@ -506,108 +544,32 @@ out:
 	return err;
 }
 
-static const char *wire_error(int err, const char *what)
+/*
+ * A wire parser's err (not 0) for what ("banner", "kexinit"): wait for
+ * more bytes (SSH_WIRE_MORE before eof), or fail with closed (the stream
+ * ended first), a bound, or malformed.
+ */
+static int wire_fail(struct check_ctx *ctx, int err, bool eof,
+		     const char *what, const char *closed,
+		     const char *malformed)
 {
-	const char *s = what;
+	const char *why = malformed;
+	int rc = PROBE_WANT_READ;
 
-	if (err == EXPO_ETOOBIG)
-		s = "a bound was exceeded (line over 255 bytes, more than 20 "
-		    "lines or 8 KiB before the banner, or a packet over 35000 "
-		    "bytes)";
+	if (err == SSH_WIRE_MORE && !eof)
+		goto out;
+	if (err == SSH_WIRE_MORE)
+		why = closed;
+	else if (err == EXPO_ETOOBIG)
+		why = "a bound was exceeded (line over 255 bytes, more than 20 "
+		      "lines or 8 KiB before the banner, or a packet over 35000 "
+		      "bytes)";
 	else if (err == EXPO_EPROTO)
-		s = "the first packet is not SSH_MSG_KEXINIT";
-	return s;
-}
-
-static int step_kexinit(struct check_ctx *ctx, struct ssh_probe *st)
-{
-	cJSON *facts = ctx_facts(ctx);
-	const uint8_t *payload = NULL;
-	size_t used = 0, plen = 0;
-	struct ssh_kexinit k;
-	bool eof = false;
-	int err, rc;
-
-	err = raw_io(st, &eof);
-	if (err == EMSGSIZE) {
-		rc = fail(ctx, STATUS_ERROR, "banner/kexinit",
-			  "more data than an SSH server sends before KEXINIT");
-		goto out;
-	}
-	if (err) {
-		rc = fail(ctx, STATUS_ERROR, "banner/kexinit", strerror(err));
-		goto out;
-	}
-	if (!st->have_banner) {
-		struct ssh_banner b;
-
-		memset(&b, 0, sizeof(b));
-		err = ssh_wire_banner(st->in.buf, st->in.len, &b, &used);
-		if (err == SSH_WIRE_MORE) {
-			rc = eof ? fail(ctx, STATUS_ERROR, "banner",
-					"connection closed before an SSH "
-					"banner") : PROBE_WANT_READ;
-			goto wait;
-		}
-		if (err < 0) {
-			rc = fail(ctx, STATUS_ERROR, "banner",
-				  wire_error(err, "not an SSH identification "
-					     "line"));
-			goto out;
-		}
-		err = record_banner(facts, &b);
-		if (err < 0) {
-			rc = err;
-			goto out;
-		}
-		dynbuf_consume(&st->in, used);
-		st->have_banner = true;
-		if (!b.v2) {
-			/* SSH-1 only: libssh cannot go further */
-			raw_close(st);
-			st->phase = PH_DONE;
-			rc = PROBE_DONE;
-			goto out;
-		}
-	}
-	err = ssh_wire_packet(st->in.buf, st->in.len, &payload, &plen, &used);
-	if (err == SSH_WIRE_MORE) {
-		rc = eof ? fail(ctx, STATUS_ERROR, "kexinit",
-				"connection closed before KEXINIT") :
-			   PROBE_WANT_READ;
-		goto wait;
-	}
-	if (err < 0) {
-		rc = fail(ctx, STATUS_ERROR, "kexinit",
-			  wire_error(err, "malformed binary packet"));
-		goto out;
-	}
-	err = ssh_wire_kexinit(payload, plen, &k);
-	if (err < 0) {
-		rc = fail(ctx, STATUS_ERROR, "kexinit",
-			  wire_error(err, "malformed KEXINIT"));
-		goto out;
-	}
-	err = record_kexinit(facts, &k);
-	raw_close(st);
-	if (err < 0) {
-		rc = err;
-		goto out;
-	}
-	rc = STEP_AGAIN;
-	st->phase = PH_SESS_TCP;
-	goto out;
-wait:
-	if (rc == PROBE_WANT_READ) {
-		if (st->ident_sent < sizeof(SSH_IDENT) - 1)
-			rc = PROBE_WANT_RW;
-		ctx_set_fd(ctx, st->fd);
-	}
+		why = "the first packet is not SSH_MSG_KEXINIT";
+	rc = fail(ctx, what, why);
 out:
 	return rc;
 }
-
-/* ---- phases 2-4 ---- */
 
 /* the first session: "auth none" as the canary user (so the canary can
  * follow on the same connection) or as a random user */
@@ -636,6 +598,84 @@ static int start_auth_none(struct check_ctx *ctx, struct ssh_probe *st)
 	return rc;
 }
 
+static int step_kexinit(struct check_ctx *ctx, struct ssh_probe *st)
+{
+	cJSON *facts = ctx_facts(ctx);
+	const uint8_t *payload = NULL;
+	size_t used = 0, plen = 0;
+	struct ssh_kexinit k;
+	bool eof = false;
+	int err, rc;
+
+	err = raw_io(st, &eof);
+	if (err) {
+		rc = fail(ctx, "banner/kexinit", err == EMSGSIZE ?
+			  "more data than an SSH server sends before KEXINIT" :
+			  strerror(err));
+		goto out;
+	}
+	if (!st->have_banner) {
+		struct ssh_banner b;
+
+		memset(&b, 0, sizeof(b));
+		err = ssh_wire_banner(st->in.buf, st->in.len, &b, &used);
+		if (err) {
+			rc = wire_fail(ctx, err, eof, "banner",
+				       "connection closed before an SSH banner",
+				       "not an SSH identification line");
+			goto wait;
+		}
+		err = record_banner(facts, &b);
+		if (err < 0) {
+			rc = err;
+			goto out;
+		}
+		dynbuf_consume(&st->in, used);
+		st->have_banner = true;
+		if (!b.v2) {
+			/* SSH-1 only: libssh cannot go further */
+			raw_close(st);
+			st->phase = PH_DONE;
+			rc = PROBE_DONE;
+			goto out;
+		}
+	}
+	err = ssh_wire_packet(st->in.buf, st->in.len, &payload, &plen, &used);
+	if (err) {
+		rc = wire_fail(ctx, err, eof, "kexinit",
+			       "connection closed before KEXINIT",
+			       "malformed binary packet");
+		goto wait;
+	}
+	err = ssh_wire_kexinit(payload, plen, &k);
+	if (err) {
+		rc = wire_fail(ctx, err, eof, "kexinit", NULL,
+			       "malformed KEXINIT");
+		goto out;
+	}
+	err = record_kexinit(facts, &k);
+	raw_close(st);
+	rc = err < 0 ? err : start_auth_none(ctx, st);
+	goto out;
+wait:
+	if (rc == PROBE_WANT_READ) {
+		if (st->ident_sent < sizeof(SSH_IDENT) - 1)
+			rc = PROBE_WANT_RW;
+		ctx_set_fd(ctx, st->fd);
+	}
+out:
+	return rc;
+}
+
+/* ---- phases 2-4 ---- */
+
+static int end_probe(struct ssh_probe *st)
+{
+	sess_close(st);
+	st->phase = PH_DONE;
+	return PROBE_DONE;
+}
+
 /* A session could not be set up: for the first one the KEXINIT facts
  * still stand; during logins the verdict is incomplete. */
 static int sess_failed(struct check_ctx *ctx, struct ssh_probe *st,
@@ -650,9 +690,22 @@ static int sess_failed(struct check_ctx *ctx, struct ssh_probe *st,
 		ctx_status(ctx, STATUS_ERROR, "login check incomplete: %s",
 			   why);
 	}
+	return end_probe(st);
+}
+
+/* the session failed in libssh: its own error message says why */
+static int sess_error(struct check_ctx *ctx, struct ssh_probe *st)
+{
+	return sess_failed(ctx, st, ssh_get_error(st->sess));
+}
+
+/* on to the logins, on a new connection: the next users differ, and
+ * OpenSSH drops a change of user within a connection */
+static int to_login(struct ssh_probe *st)
+{
 	sess_close(st);
-	st->phase = PH_DONE;
-	return PROBE_DONE;
+	st->phase = PH_LOGIN;
+	return STEP_AGAIN;
 }
 
 static int step_sess_tcp(struct check_ctx *ctx, struct ssh_probe *st)
@@ -684,16 +737,17 @@ static int step_sess_kex(struct check_ctx *ctx, struct ssh_probe *st)
 	int rc = ssh_connect(st->sess);
 
 	st->sfd_handed = true;
-	if (rc == SSH_AGAIN) {
-		rc = sess_wait(ctx, st);
-	} else if (rc != SSH_OK) {
-		rc = sess_failed(ctx, st, ssh_get_error(st->sess));
+	if (sess_blocked(ctx, st, rc, SSH_AGAIN, &rc))
+		goto out;
+	if (rc != SSH_OK) {
+		rc = sess_error(ctx, st);
 	} else {
 		if (st->first_sess)
 			record_session(ctx_facts(ctx), st->sess);
 		st->phase = st->after_kex;
 		rc = STEP_AGAIN;
 	}
+out:
 	return rc;
 }
 
@@ -713,25 +767,11 @@ static int record_methods(cJSON *facts, int methods)
 	size_t i;
 	int err = arr == NULL ? EXPO_ENOMEM : 0;
 
-	for (i = 0; !err && i < sizeof(names) / sizeof(names[0]); i++) {
-		cJSON *s = NULL;
-
-		if (!(methods & names[i].bit))
-			continue;
-		s = cJSON_CreateString(names[i].name);
-		if (s == NULL || !cJSON_AddItemToArray(arr, s)) {
-			cJSON_Delete(s);
-			err = EXPO_ENOMEM;
-		}
+	for (i = 0; !err && i < ARRAY_SIZE(names); i++) {
+		if (methods & names[i].bit)
+			err = array_add_str(arr, names[i].name);
 	}
 	return err;
-}
-
-static int end_probe(struct ssh_probe *st)
-{
-	sess_close(st);
-	st->phase = PH_DONE;
-	return PROBE_DONE;
 }
 
 static int step_auth_none(struct check_ctx *ctx, struct ssh_probe *st)
@@ -739,12 +779,10 @@ static int step_auth_none(struct check_ctx *ctx, struct ssh_probe *st)
 	cJSON *facts = ctx_facts(ctx);
 	int rc = ssh_userauth_none(st->sess, NULL), methods;
 
-	if (rc == SSH_AUTH_AGAIN) {
-		rc = sess_wait(ctx, st);
+	if (sess_blocked(ctx, st, rc, SSH_AUTH_AGAIN, &rc))
 		goto out;
-	}
 	if (rc == SSH_AUTH_ERROR) {
-		rc = sess_failed(ctx, st, ssh_get_error(st->sess));
+		rc = sess_error(ctx, st);
 		goto out;
 	}
 	if (rc == SSH_AUTH_SUCCESS) {
@@ -769,11 +807,10 @@ static int step_auth_none(struct check_ctx *ctx, struct ssh_probe *st)
 	if (st->have_canary) {
 		ctx_phase(ctx, "canary");
 		st->phase = PH_CANARY;
+		rc = STEP_AGAIN;
 	} else {
-		sess_close(st);
-		st->phase = PH_LOGIN;
+		rc = to_login(st);
 	}
-	rc = STEP_AGAIN;
 out:
 	return rc;
 }
@@ -783,23 +820,19 @@ static int step_canary(struct check_ctx *ctx, struct ssh_probe *st)
 	cJSON *facts = ctx_facts(ctx);
 	int rc = auth_try(st, st->canary_user, st->canary_pass);
 
-	if (rc == SSH_AUTH_AGAIN) {
-		rc = sess_wait(ctx, st);
-	} else if (rc == SSH_AUTH_SUCCESS) {
+	if (sess_blocked(ctx, st, rc, SSH_AUTH_AGAIN, &rc))
+		goto out;
+	if (rc == SSH_AUTH_SUCCESS) {
 		fact_bool(facts, "accepts_any_credential", true);
 		fact_str(facts, "canary_user", st->canary_user);
 		fact_str(facts, "canary_password", st->canary_pass);
 		rc = end_probe(st);
-	} else {
-		if (rc == SSH_AUTH_ERROR)
-			fact_str(facts, "canary_error",
-				 ssh_get_error(st->sess));
-		/* the next users differ, and OpenSSH drops a change of
-		 * user within a connection */
-		sess_close(st);
-		st->phase = PH_LOGIN;
-		rc = STEP_AGAIN;
+		goto out;
 	}
+	if (rc == SSH_AUTH_ERROR)
+		fact_str(facts, "canary_error", ssh_get_error(st->sess));
+	rc = to_login(st);
+out:
 	return rc;
 }
 
@@ -944,7 +977,7 @@ static int login_result(struct check_ctx *ctx, struct ssh_probe *st, int rc)
 		if (st->sess_tries == 0) {
 			/* refused on a fresh connection: no verdict on the
 			 * password, and the next would fare the same */
-			rc = sess_failed(ctx, st, ssh_get_error(st->sess));
+			rc = sess_error(ctx, st);
 			break;
 		}
 		/* dropped after answered attempts (OpenSSH's MaxAuthTries
@@ -979,10 +1012,8 @@ static int step_login(struct check_ctx *ctx, struct ssh_probe *st)
 		goto out;
 	}
 	rc = auth_try(st, st->user, st->pass);
-	if (rc == SSH_AUTH_AGAIN) {
-		rc = sess_wait(ctx, st);
+	if (sess_blocked(ctx, st, rc, SSH_AUTH_AGAIN, &rc))
 		goto out;
-	}
 	st->have_pair = false;
 	rc = login_result(ctx, st, rc);
 out:
@@ -1012,53 +1043,49 @@ out:
 	return err;
 }
 
+/* phase 1's TCP connect: wait for writable (whether or not the engine
+ * waited already), then read SO_ERROR */
+static int step_connect(struct check_ctx *ctx, struct ssh_probe *st)
+{
+	ctx_set_fd(ctx, st->fd);
+	st->phase = PH_CONNECTED;
+	return PROBE_WANT_WRITE;
+}
+
+static int step_connected(struct check_ctx *ctx, struct ssh_probe *st)
+{
+	int err = connect_error(st->fd), rc = STEP_AGAIN;
+
+	if (err)
+		rc = fail(ctx, "connect", strerror(err));
+	else
+		st->phase = PH_KEXINIT;
+	return rc;
+}
+
+/* the step of each phase; PH_DONE has none */
+static int (*const ssh_steps[])(struct check_ctx *ctx, struct ssh_probe *st) = {
+	[PH_CONNECT] = step_connect,
+	[PH_CONNECTED] = step_connected,
+	[PH_KEXINIT] = step_kexinit,
+	[PH_SESS_TCP] = step_sess_tcp,
+	[PH_SESS_KEX] = step_sess_kex,
+	[PH_AUTH_NONE] = step_auth_none,
+	[PH_CANARY] = step_canary,
+	[PH_LOGIN] = step_login,
+};
+
 static int ssh_step(struct check_ctx *ctx, void *state)
 {
 	struct ssh_probe *st = state;
-	int rc = STEP_AGAIN, err;
+	int rc = STEP_AGAIN;
 
 	while (rc == STEP_AGAIN) {
-		switch (st->phase) {
-		case PH_CONNECT:
-			/* whether or not the engine waited already */
-			ctx_set_fd(ctx, st->fd);
-			st->phase = PH_CONNECTED;
-			rc = PROBE_WANT_WRITE;
-			break;
-		case PH_CONNECTED:
-			err = connect_error(st->fd);
-			if (err) {
-				rc = fail(ctx, STATUS_ERROR, "connect",
-					  strerror(err));
-				break;
-			}
-			st->phase = PH_KEXINIT;
-			break;
-		case PH_KEXINIT:
-			rc = step_kexinit(ctx, st);
-			if (rc == STEP_AGAIN)
-				rc = start_auth_none(ctx, st);
-			break;
-		case PH_SESS_TCP:
-			rc = step_sess_tcp(ctx, st);
-			break;
-		case PH_SESS_KEX:
-			rc = step_sess_kex(ctx, st);
-			break;
-		case PH_AUTH_NONE:
-			rc = step_auth_none(ctx, st);
-			break;
-		case PH_CANARY:
-			rc = step_canary(ctx, st);
-			break;
-		case PH_LOGIN:
-			rc = step_login(ctx, st);
-			break;
-		case PH_DONE:
-		default:
+		if ((size_t)st->phase < ARRAY_SIZE(ssh_steps) &&
+		    ssh_steps[st->phase] != NULL)
+			rc = ssh_steps[st->phase](ctx, st);
+		else
 			rc = PROBE_DONE;
-			break;
-		}
 	}
 	return rc;
 }
@@ -1094,8 +1121,7 @@ static int keep_err(int err, int rc)
 }
 
 static int assess_weak(const cJSON *facts, struct check_ctx *ctx,
-		       enum ssh_alg_kind kind, const char *key,
-		       const char *rule, const char *what)
+		       const struct ssh_alg_list *l)
 {
 	const cJSON *it = NULL;
 	struct dynbuf ev;
@@ -1103,12 +1129,12 @@ static int assess_weak(const cJSON *facts, struct check_ctx *ctx,
 	unsigned n = 0;
 
 	dynbuf_init(&ev, SSH_EVIDENCE_MAX);
-	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(facts, key)) {
+	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(facts, l->key)) {
 		const char *why;
 
 		if (!cJSON_IsString(it))
 			continue;
-		why = ssh_policy_weak(kind, it->valuestring);
+		why = ssh_policy_weak(l->kind, it->valuestring);
 		if (why == NULL)
 			continue;
 		/* a full buffer only shortens the evidence */
@@ -1117,36 +1143,29 @@ static int assess_weak(const cJSON *facts, struct check_ctx *ctx,
 		n++;
 	}
 	if (n > 0)
-		err = ctx_report(ctx, rule, NULL, "offers weak %s: %s", what,
-				 ev.buf);
+		err = ctx_report(ctx, l->rule, NULL, "offers weak %s: %s",
+				 l->what, ev.buf);
 	dynbuf_release(&ev);
 	return err;
 }
 
 static int assess_terrapin(const cJSON *facts, struct check_ctx *ctx)
 {
-	static const struct {
-		enum ssh_alg_kind kind;
-		const char *key;
-	} lists[] = {
-		{ SSH_ALG_KEX, "kex" },
-		{ SSH_ALG_CIPHER, "ciphers" },
-		{ SSH_ALG_MAC, "macs" },
-	};
 	struct ssh_terrapin t = { 0 };
 	size_t i;
 	int err = 0;
 
 	if (cJSON_GetObjectItemCaseSensitive(facts, "ciphers") == NULL)
 		goto out;
-	for (i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
+	/* host key names do not count: ssh_terrapin_add() skips them */
+	for (i = 0; i < ARRAY_SIZE(ssh_alg_lists); i++) {
+		const struct ssh_alg_list *l = &ssh_alg_lists[i];
 		const cJSON *it = NULL;
 
-		cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(
-					       facts, lists[i].key)) {
+		cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(facts,
+									l->key)) {
 			if (cJSON_IsString(it))
-				ssh_terrapin_add(&t, lists[i].kind,
-						 it->valuestring);
+				ssh_terrapin_add(&t, l->kind, it->valuestring);
 		}
 	}
 	if (ssh_terrapin_vulnerable(&t))
@@ -1188,11 +1207,11 @@ static int assess_credentials(const cJSON *facts, struct check_ctx *ctx)
 	dynbuf_init(&ev, SSH_EVIDENCE_MAX);
 	dynbuf_init(&secret, SSH_EVIDENCE_MAX);
 	if (fact_true(facts, "auth_none_accepted")) {
+		const char *u = fact_string(facts, "auth_none_user");
+
 		err = ctx_report(ctx, "ssh.default_credentials", NULL,
 				 "accepts the \"none\" method for the made-up "
-				 "user %s: no password at all",
-				 fact_string(facts, "auth_none_user") ?
-				 fact_string(facts, "auth_none_user") : "?");
+				 "user %s: no password at all", u ? u : "?");
 		goto out;
 	}
 	if (fact_true(facts, "accepts_any_credential")) {
@@ -1249,6 +1268,7 @@ static int assess_version(const cJSON *facts, struct check_ctx *ctx)
 static int ssh_assess(const cJSON *facts, struct check_ctx *ctx)
 {
 	const char *banner = fact_string(facts, "banner");
+	size_t i;
 	int err = 0;
 
 	if (fact_true(facts, "protocol_v1"))
@@ -1256,16 +1276,8 @@ static int ssh_assess(const cJSON *facts, struct check_ctx *ctx)
 					       "banner \"%s\" offers SSH "
 					       "protocol 1",
 					       banner ? banner : "?"));
-	err = keep_err(err, assess_weak(facts, ctx, SSH_ALG_KEX, "kex",
-					"ssh.weak_kex",
-					"key exchange algorithms"));
-	err = keep_err(err, assess_weak(facts, ctx, SSH_ALG_CIPHER, "ciphers",
-					"ssh.weak_cipher", "ciphers"));
-	err = keep_err(err, assess_weak(facts, ctx, SSH_ALG_MAC, "macs",
-					"ssh.weak_mac", "MACs"));
-	err = keep_err(err, assess_weak(facts, ctx, SSH_ALG_HOSTKEY, "hostkey",
-					"ssh.weak_hostkey",
-					"host key algorithms"));
+	for (i = 0; i < ARRAY_SIZE(ssh_alg_lists); i++)
+		err = keep_err(err, assess_weak(facts, ctx, &ssh_alg_lists[i]));
 	err = keep_err(err, assess_terrapin(facts, ctx));
 	err = keep_err(err, assess_password_auth(facts, ctx));
 	err = keep_err(err, assess_credentials(facts, ctx));
@@ -1442,10 +1454,10 @@ const struct check check_ssh = {
 		   "credentials, Terrapin, banner CVEs",
 	.services = ssh_services,
 	.ports = ssh_ports,
-	.nports = sizeof(ssh_ports) / sizeof(ssh_ports[0]),
+	.nports = ARRAY_SIZE(ssh_ports),
 	.flags = CHECK_LOGIN,
 	.rules = ssh_rules,
-	.nrules = sizeof(ssh_rules) / sizeof(ssh_rules[0]),
+	.nrules = ARRAY_SIZE(ssh_rules),
 	.default_users = ssh_default_users,
 	.default_passwords = ssh_default_passwords,
 	.default_max_attempts = 5,

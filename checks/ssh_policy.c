@@ -406,6 +406,18 @@ static void first_word(char *dst, size_t size, const char *s)
 	dst[n] = '\0';
 }
 
+/* an affected upstream version whose distribution fixes are not known:
+ * always a hit */
+static bool backports_unknown(struct ssh_vuln *out, const char *comments)
+{
+	out->backports_unknown = true;
+	snprintf(out->detail, sizeof(out->detail),
+		 "upstream version in affected range; distribution "
+		 "backports not known for %s",
+		 comments[0] ? comments : "(no distribution suffix)");
+	return true;
+}
+
 /*
  * CVE-2024-6387 (regreSSHion, Qualys 2024-07-01): a signal handler race
  * in sshd's LoginGraceTime alarm on glibc Linux; OpenSSH 8.5p1 up to
@@ -429,24 +441,14 @@ static bool regresshion(const struct osh_ver *v, const char *software,
 	if (ver_cmp(v, &old) < 0) {
 		out->affected = "OpenSSH < 4.4p1 (unless patched for "
 				"CVE-2006-5051 and CVE-2008-4109)";
-		out->backports_unknown = true;
-		snprintf(out->detail, sizeof(out->detail),
-			 "upstream version in affected range; distribution "
-			 "backports not known for %s",
-			 comments[0] ? comments : "(no distribution suffix)");
-		hit = true;
+		hit = backports_unknown(out, comments);
 		goto out;
 	}
 	if (ver_cmp(v, &lo) < 0 || ver_cmp(v, &hi) >= 0)
 		goto out;
 	out->affected = "8.5p1 <= OpenSSH < 9.8p1";
 	if (!distro_revision(comments, distro, sizeof(distro), &rev)) {
-		out->backports_unknown = true;
-		snprintf(out->detail, sizeof(out->detail),
-			 "upstream version in affected range; distribution "
-			 "backports not known for %s",
-			 comments[0] ? comments : "(no distribution suffix)");
-		hit = true;
+		hit = backports_unknown(out, comments);
 		goto out;
 	}
 	first_word(revbuf, sizeof(revbuf), rev);

@@ -19,53 +19,6 @@
 #include "expo.h"
 #include "loaders.h"
 
-/* one address field of obj; pub as for inv_addr_add_text() */
-static int addr_field(struct jctx *j, struct target *t, const cJSON *obj,
-		      const char *key, int pub)
-{
-	const char *s = NULL;
-	char q[64];
-	int rc;
-
-	rc = jget_str(j, obj, key, false, &s);
-	if (rc < 0 || !s || !*s)
-		goto out;
-	rc = inv_addr_add_text(t, s, pub);
-	if (rc == EXPO_EINVAL)
-		rc = jerr_key(j, key, "expected an IP address, got '%s'",
-			      inv_quote(s, strlen(s), q, sizeof(q)));
-out:
-	return rc;
-}
-
-/* checks that arr[].key are strings (the join reads them later) */
-static int check_ids(struct jctx *j, const cJSON *obj, const char *arrkey,
-		     const char *key)
-{
-	const cJSON *arr = NULL, *e;
-	const char *s;
-	size_t i = 0, m1, m2;
-	int rc;
-
-	rc = jget_arr(j, obj, arrkey, false, &arr);
-	if (rc < 0 || !arr)
-		goto out;
-	m1 = jpath_key(j, arrkey);
-	cJSON_ArrayForEach(e, arr) {
-		m2 = jpath_idx(j, i++);
-		if (!cJSON_IsObject(e))
-			rc = jerr(j, "expected an object");
-		else
-			rc = jget_str(j, e, key, true, &s);
-		jpath_pop(j, m2);
-		if (rc < 0)
-			break;
-	}
-	jpath_pop(j, m1);
-out:
-	return rc;
-}
-
 static int load_tags(struct jctx *j, struct target *t, const cJSON *inst)
 {
 	const cJSON *tags = NULL, *e;
@@ -112,7 +65,7 @@ out:
 static int load_nic(struct jctx *j, struct target *t, const cJSON *nic)
 {
 	const cJSON *assoc = NULL, *arr = NULL, *e;
-	size_t i, m1, m2;
+	size_t i = 0, m1, m2;
 	int rc;
 
 	if (!cJSON_IsObject(nic)) {
@@ -122,7 +75,7 @@ static int load_nic(struct jctx *j, struct target *t, const cJSON *nic)
 	rc = jget_obj(j, nic, "Association", false, &assoc);
 	if (rc == 0 && assoc) {
 		m1 = jpath_key(j, "Association");
-		rc = addr_field(j, t, assoc, "PublicIp", 1);
+		rc = inv_addr_field(j, t, assoc, "PublicIp", 1);
 		jpath_pop(j, m1);
 	}
 	if (rc == 0)
@@ -130,17 +83,16 @@ static int load_nic(struct jctx *j, struct target *t, const cJSON *nic)
 	if (rc < 0)
 		goto out;
 	m1 = jpath_key(j, "PrivateIpAddresses");
-	i = 0;
 	cJSON_ArrayForEach(e, arr) {
 		m2 = jpath_idx(j, i++);
 		rc = cJSON_IsObject(e) ? 0 : jerr(j, "expected an object");
 		if (rc == 0)
-			rc = addr_field(j, t, e, "PrivateIpAddress", 0);
+			rc = inv_addr_field(j, t, e, "PrivateIpAddress", 0);
 		if (rc == 0)
 			rc = jget_obj(j, e, "Association", false, &assoc);
 		if (rc == 0 && assoc) {
 			jpath_key(j, "Association");
-			rc = addr_field(j, t, assoc, "PublicIp", 1);
+			rc = inv_addr_field(j, t, assoc, "PublicIp", 1);
 		}
 		jpath_pop(j, m2);
 		if (rc < 0)
@@ -148,23 +100,10 @@ static int load_nic(struct jctx *j, struct target *t, const cJSON *nic)
 	}
 	jpath_pop(j, m1);
 	if (rc == 0)
-		rc = jget_arr(j, nic, "Ipv6Addresses", false, &arr);
-	if (rc < 0)
-		goto out;
-	m1 = jpath_key(j, "Ipv6Addresses");
-	i = 0;
-	cJSON_ArrayForEach(e, arr) {
-		m2 = jpath_idx(j, i++);
-		rc = cJSON_IsObject(e) ? 0 : jerr(j, "expected an object");
-		if (rc == 0)
-			rc = addr_field(j, t, e, "Ipv6Address", -1);
-		jpath_pop(j, m2);
-		if (rc < 0)
-			break;
-	}
-	jpath_pop(j, m1);
+		rc = inv_addr_arr(j, t, nic, "Ipv6Addresses", "Ipv6Address",
+				  -1);
 	if (rc == 0)
-		rc = check_ids(j, nic, "Groups", "GroupId");
+		rc = jget_objs_str(j, nic, "Groups", "GroupId", true);
 out:
 	return rc;
 }
@@ -223,11 +162,11 @@ static int load_instance(struct inv_load *L, const struct inv_file *f,
 		rc = load_tags(j, t, inst);
 	/* the instance's own fields first: the first address is shown */
 	if (rc == 0)
-		rc = addr_field(j, t, inst, "PublicIpAddress", 1);
+		rc = inv_addr_field(j, t, inst, "PublicIpAddress", 1);
 	if (rc == 0)
-		rc = addr_field(j, t, inst, "Ipv6Address", -1);
+		rc = inv_addr_field(j, t, inst, "Ipv6Address", -1);
 	if (rc == 0)
-		rc = addr_field(j, t, inst, "PrivateIpAddress", 0);
+		rc = inv_addr_field(j, t, inst, "PrivateIpAddress", 0);
 	if (rc == 0)
 		rc = jget_arr(j, inst, "NetworkInterfaces", false, &nics);
 	if (rc < 0)
@@ -242,13 +181,12 @@ static int load_instance(struct inv_load *L, const struct inv_file *f,
 	}
 	jpath_pop(j, m1);
 	if (rc == 0)
-		rc = check_ids(j, inst, "SecurityGroups", "GroupId");
+		rc = jget_objs_str(j, inst, "SecurityGroups", "GroupId",
+				   true);
 	if (rc < 0)
 		goto out;
-	if (state && strcmp(state, "running"))
-		rc = inv_skip(t, "aws state %s: not scanned", state);
-	else if (!t->naddrs)
-		rc = inv_skip(t, "no address");
+	rc = inv_skip_state(t, "aws state", state,
+			    !state || !strcmp(state, "running"));
 	goto out;
 nomem:
 	rc = EXPO_ENOMEM;
@@ -408,9 +346,7 @@ int inv_aws_sg_load(struct inv_load *L, const struct inv_file *f,
 	int rc;
 
 	jctx_init(&j, f->name, L->err);
-	if (!s->given)
-		s->first_file = f->name;
-	s->given = true;
+	inv_fw_given(s, f);
 	rc = jget_arr(&j, root, "SecurityGroups", true, &sgs);
 	if (rc < 0)
 		goto out;

@@ -31,15 +31,25 @@ static const cJSON *az_home(const cJSON *obj, const char *key)
 		p : obj;
 }
 
+/* az_home() of obj for key, with the path following it (pop to *mark) */
+static const cJSON *az_enter(struct jctx *j, const cJSON *obj,
+			     const char *key, size_t *mark)
+{
+	const cJSON *home = az_home(obj, key);
+
+	*mark = j->len;
+	if (home != obj)
+		jpath_key(j, "properties");
+	return home;
+}
+
 static int az_str(struct jctx *j, const cJSON *obj, const char *key,
 		  bool need, const char **out)
 {
-	const cJSON *home = az_home(obj, key);
-	size_t m = j->len;
+	size_t m;
+	const cJSON *home = az_enter(j, obj, key, &m);
 	int rc;
 
-	if (home != obj)
-		m = jpath_key(j, "properties");
 	rc = jget_str(j, home, key, need, out);
 	jpath_pop(j, m);
 	return rc;
@@ -48,13 +58,10 @@ static int az_str(struct jctx *j, const cJSON *obj, const char *key,
 static int az_arr(struct jctx *j, const cJSON *obj, const char *key,
 		  const cJSON **out, size_t *mark)
 {
-	const cJSON *home = az_home(obj, key);
+	const cJSON *home = az_enter(j, obj, key, mark);
 	int rc;
 
 	/* leaves the path at the array on success (pop to *mark) */
-	*mark = j->len;
-	if (home != obj)
-		jpath_key(j, "properties");
 	rc = jget_arr(j, home, key, false, out);
 	if (rc == 0 && *out)
 		jpath_key(j, key);
@@ -66,12 +73,10 @@ static int az_arr(struct jctx *j, const cJSON *obj, const char *key,
 static int az_obj(struct jctx *j, const cJSON *obj, const char *key,
 		  const cJSON **out)
 {
-	const cJSON *home = az_home(obj, key);
-	size_t m = j->len;
+	size_t m;
+	const cJSON *home = az_enter(j, obj, key, &m);
 	int rc;
 
-	if (home != obj)
-		m = jpath_key(j, "properties");
 	rc = jget_obj(j, home, key, false, out);
 	jpath_pop(j, m);
 	return rc;
@@ -143,25 +148,15 @@ out:
 
 static int check_nic_ids(struct jctx *j, const cJSON *obj)
 {
-	const cJSON *arr = NULL, *e;
-	const char *s;
-	size_t i = 0, m1, m2;
+	const cJSON *arr = NULL;
+	size_t m;
 	int rc;
 
-	rc = az_arr(j, obj, "networkInterfaces", &arr, &m1);
-	if (rc < 0 || !arr)
-		goto out;
-	cJSON_ArrayForEach(e, arr) {
-		m2 = jpath_idx(j, i++);
-		rc = cJSON_IsObject(e) ? 0 : jerr(j, "expected an object");
-		if (rc == 0)
-			rc = jget_str(j, e, "id", true, &s);
-		jpath_pop(j, m2);
-		if (rc < 0)
-			break;
+	rc = az_arr(j, obj, "networkInterfaces", &arr, &m);
+	if (rc == 0 && arr) {
+		rc = jcheck_objs_str(j, arr, "id", true);
+		jpath_pop(j, m);
 	}
-	jpath_pop(j, m1);
-out:
 	return rc;
 }
 
@@ -172,7 +167,7 @@ static int load_vm(struct inv_load *L, const struct inv_file *f,
 	const cJSON *disk = NULL;
 	const char *vmid = NULL, *arm = NULL, *name = NULL, *loc = NULL;
 	const char *power = NULL, *ostype = NULL, *z;
-	bool any = false;
+	bool any = false, running;
 	struct target_meta *m;
 	struct target *t;
 	size_t mark;
@@ -244,13 +239,12 @@ static int load_vm(struct inv_load *L, const struct inv_file *f,
 	}
 	if (rc < 0)
 		goto out;
-	if (power && strcasecmp(power, "VM running"))
-		rc = inv_skip(t, "azure power state %s: not scanned", power);
-	else if (!t->naddrs && !any)
+	running = !power || !strcasecmp(power, "VM running");
+	if (running && !t->naddrs && !any)
 		rc = inv_skip(t, "no address: run az vm list -d "
 			      "(--show-details)");
-	else if (!t->naddrs)
-		rc = inv_skip(t, "no address");
+	else
+		rc = inv_skip_state(t, "azure power state", power, running);
 	goto out;
 nomem:
 	rc = EXPO_ENOMEM;
@@ -261,25 +255,8 @@ out:
 int inv_azure_load(struct inv_load *L, const struct inv_file *f,
 		   const cJSON *root)
 {
-	const cJSON *vm;
-	struct jctx j;
-	size_t i = 0, m;
-	int rc = 0;
-
-	jctx_init(&j, f->name, L->err);
-	if (!cJSON_IsArray(root)) {
-		rc = jerr(&j, "expected an array of VMs (az vm list -d)");
-		goto out;
-	}
-	cJSON_ArrayForEach(vm, root) {
-		m = jpath_idx(&j, i++);
-		rc = load_vm(L, f, &j, vm);
-		jpath_pop(&j, m);
-		if (rc < 0)
-			break;
-	}
-out:
-	return rc;
+	return inv_load_array(L, f, root, "expected an array of VMs (az vm "
+			      "list -d)", load_vm);
 }
 
 /* ---- network security groups ---- */
@@ -356,11 +333,9 @@ static int load_nsg_rule(struct jctx *j, struct fw_set *s, const char *nsg,
 	if (rc == 0)
 		rc = az_str(j, rule, "protocol", true, &proto);
 	if (rc == 0) {
-		const cJSON *home = az_home(rule, "priority");
-		size_t m = j->len;
+		size_t m;
+		const cJSON *home = az_enter(j, rule, "priority", &m);
 
-		if (home != rule)
-			m = jpath_key(j, "properties");
 		rc = jget_int(j, home, "priority", 0, 65535, 65535, &prio);
 		jpath_pop(j, m);
 	}
@@ -412,8 +387,10 @@ out:
 	return rc;
 }
 
-static int load_nsg(struct jctx *j, struct fw_set *s, const cJSON *nsg)
+static int load_nsg(struct inv_load *L, const struct inv_file *f,
+		    struct jctx *j, const cJSON *nsg)
 {
+	struct fw_set *s = &L->fw[INV_AZURE];
 	static const char *const keys[] = {
 		"securityRules", "defaultSecurityRules",
 	};
@@ -422,6 +399,7 @@ static int load_nsg(struct jctx *j, struct fw_set *s, const cJSON *nsg)
 	size_t i, k, m1, m2;
 	int rc;
 
+	(void)f;
 	rc = cJSON_IsObject(nsg) ? 0 : jerr(j, "expected an object");
 	if (rc == 0)
 		rc = jget_str(j, nsg, "id", true, &id);
@@ -460,30 +438,9 @@ out:
 int inv_azure_nsg_load(struct inv_load *L, const struct inv_file *f,
 		       const cJSON *root)
 {
-	struct fw_set *s = &L->fw[INV_AZURE];
-	const cJSON *nsg;
-	struct jctx j;
-	size_t i = 0, m;
-	int rc = 0;
-
-	jctx_init(&j, f->name, L->err);
-	if (!s->given)
-		s->first_file = f->name;
-	s->given = true;
-	if (!cJSON_IsArray(root)) {
-		rc = jerr(&j, "expected an array of NSGs (az network nsg "
-			  "list)");
-		goto out;
-	}
-	cJSON_ArrayForEach(nsg, root) {
-		m = jpath_idx(&j, i++);
-		rc = load_nsg(&j, s, nsg);
-		jpath_pop(&j, m);
-		if (rc < 0)
-			break;
-	}
-out:
-	return rc;
+	inv_fw_given(&L->fw[INV_AZURE], f);
+	return inv_load_array(L, f, root, "expected an array of NSGs (az "
+			      "network nsg list)", load_nsg);
 }
 
 int inv_azure_join(struct inv_load *L)

@@ -18,74 +18,6 @@
 #include "expo.h"
 #include "loaders.h"
 
-static int addr_field(struct jctx *j, struct target *t, const cJSON *obj,
-		      const char *key, int pub)
-{
-	const char *s = NULL;
-	char q[64];
-	int rc;
-
-	rc = jget_str(j, obj, key, false, &s);
-	if (rc < 0 || !s || !*s)
-		goto out;
-	rc = inv_addr_add_text(t, s, pub);
-	if (rc == EXPO_EINVAL)
-		rc = jerr_key(j, key, "expected an IP address, got '%s'",
-			      inv_quote(s, strlen(s), q, sizeof(q)));
-out:
-	return rc;
-}
-
-/* every element of obj.key must be an object; calls fn on each */
-static int each_obj(struct jctx *j, struct target *t, const cJSON *obj,
-		    const char *key, const char *field, int pub)
-{
-	const cJSON *arr = NULL, *e;
-	size_t i = 0, m1, m2;
-	int rc;
-
-	rc = jget_arr(j, obj, key, false, &arr);
-	if (rc < 0 || !arr)
-		goto out;
-	m1 = jpath_key(j, key);
-	cJSON_ArrayForEach(e, arr) {
-		m2 = jpath_idx(j, i++);
-		rc = cJSON_IsObject(e) ? 0 : jerr(j, "expected an object");
-		if (rc == 0)
-			rc = addr_field(j, t, e, field, pub);
-		jpath_pop(j, m2);
-		if (rc < 0)
-			break;
-	}
-	jpath_pop(j, m1);
-out:
-	return rc;
-}
-
-static int str_array(struct jctx *j, const cJSON *obj, const char *key,
-		     const cJSON **out)
-{
-	const cJSON *e;
-	const char *s;
-	size_t i = 0, m1, m2;
-	int rc;
-
-	rc = jget_arr(j, obj, key, false, out);
-	if (rc < 0 || !*out)
-		goto out;
-	m1 = jpath_key(j, key);
-	cJSON_ArrayForEach(e, *out) {
-		m2 = jpath_idx(j, i++);
-		rc = jexpect_str(j, e, &s);
-		jpath_pop(j, m2);
-		if (rc < 0)
-			break;
-	}
-	jpath_pop(j, m1);
-out:
-	return rc;
-}
-
 /* "…/projects/P/zones/us-central1-a" -> segment after "what/" */
 static char *url_part(const char *url, const char *what)
 {
@@ -123,14 +55,17 @@ static int nics(struct jctx *j, struct target *t, const cJSON *arr,
 		m2 = jpath_idx(j, i++);
 		rc = cJSON_IsObject(nic) ? 0 : jerr(j, "expected an object");
 		if (rc == 0 && public_pass) {
-			rc = each_obj(j, t, nic, "accessConfigs", "natIP", 1);
+			rc = inv_addr_arr(j, t, nic, "accessConfigs", "natIP",
+					  1);
 			if (rc == 0)
-				rc = each_obj(j, t, nic, "ipv6AccessConfigs",
-					      "externalIpv6", 1);
+				rc = inv_addr_arr(j, t, nic,
+						  "ipv6AccessConfigs",
+						  "externalIpv6", 1);
 		} else if (rc == 0) {
-			rc = addr_field(j, t, nic, "networkIP", 0);
+			rc = inv_addr_field(j, t, nic, "networkIP", 0);
 			if (rc == 0)
-				rc = addr_field(j, t, nic, "ipv6Address", -1);
+				rc = inv_addr_field(j, t, nic, "ipv6Address",
+						    -1);
 			if (rc == 0)
 				rc = jget_str(j, nic, "network", false, &net);
 		}
@@ -157,9 +92,8 @@ static bool is_windows(const cJSON *inst)
 
 static int load_tags(struct jctx *j, struct target *t, const cJSON *inst)
 {
-	const cJSON *labels = NULL, *nt = NULL, *items, *sas = NULL, *e;
-	const char *email;
-	size_t i = 0, m1, m2;
+	const cJSON *labels = NULL, *nt = NULL, *items;
+	size_t m1;
 	int rc;
 
 	rc = jget_obj(j, inst, "labels", false, &labels);
@@ -173,25 +107,11 @@ static int load_tags(struct jctx *j, struct target *t, const cJSON *inst)
 		rc = jget_obj(j, inst, "tags", false, &nt);
 	if (rc == 0 && nt) {
 		m1 = jpath_key(j, "tags");
-		rc = str_array(j, nt, "items", &items);
+		rc = jget_str_arr(j, nt, "items", &items);
 		jpath_pop(j, m1);
 	}
 	if (rc == 0)
-		rc = jget_arr(j, inst, "serviceAccounts", false, &sas);
-	if (rc < 0 || !sas)
-		goto out;
-	m1 = jpath_key(j, "serviceAccounts");
-	cJSON_ArrayForEach(e, sas) {
-		m2 = jpath_idx(j, i++);
-		rc = cJSON_IsObject(e) ? 0 : jerr(j, "expected an object");
-		if (rc == 0)
-			rc = jget_str(j, e, "email", false, &email);
-		jpath_pop(j, m2);
-		if (rc < 0)
-			break;
-	}
-	jpath_pop(j, m1);
-out:
+		rc = jget_objs_str(j, inst, "serviceAccounts", "email", false);
 	return rc;
 }
 
@@ -250,10 +170,8 @@ static int load_instance(struct inv_load *L, const struct inv_file *f,
 		rc = nics(j, t, arr, false);
 	if (rc < 0)
 		goto out;
-	if (status && strcmp(status, "RUNNING"))
-		rc = inv_skip(t, "gcp status %s: not scanned", status);
-	else if (!t->naddrs)
-		rc = inv_skip(t, "no address");
+	rc = inv_skip_state(t, "gcp status", status,
+			    !status || !strcmp(status, "RUNNING"));
 	goto out;
 nomem:
 	rc = EXPO_ENOMEM;
@@ -264,26 +182,9 @@ out:
 int inv_gcp_load(struct inv_load *L, const struct inv_file *f,
 		 const cJSON *root)
 {
-	const cJSON *inst;
-	struct jctx j;
-	size_t i = 0, m;
-	int rc = 0;
-
-	jctx_init(&j, f->name, L->err);
-	if (!cJSON_IsArray(root)) {
-		rc = jerr(&j, "expected an array of instances (gcloud compute "
-			  "instances list --format=json)");
-		goto out;
-	}
-	cJSON_ArrayForEach(inst, root) {
-		m = jpath_idx(&j, i++);
-		rc = load_instance(L, f, &j, inst);
-		jpath_pop(&j, m);
-		if (rc < 0)
-			break;
-	}
-out:
-	return rc;
+	return inv_load_array(L, f, root, "expected an array of instances "
+			      "(gcloud compute instances list --format=json)",
+			      load_instance);
 }
 
 /* ---- firewall rules ---- */
@@ -367,14 +268,17 @@ out:
 	return rc;
 }
 
-static int load_fw_rule(struct jctx *j, struct fw_set *s, const cJSON *rule)
+static int load_fw_rule(struct inv_load *L, const struct inv_file *f,
+			struct jctx *j, const cJSON *rule)
 {
+	struct fw_set *s = &L->fw[INV_GCP];
 	const cJSON *ranges = NULL;
 	const char *dir = NULL;
 	struct gcp_rule g;
 	bool disabled = false;
 	int rc;
 
+	(void)f;
 	memset(&g, 0, sizeof(g));
 	rc = cJSON_IsObject(rule) ? 0 : jerr(j, "expected an object");
 	if (rc == 0)
@@ -389,11 +293,11 @@ static int load_fw_rule(struct jctx *j, struct fw_set *s, const cJSON *rule)
 		rc = jget_int(j, rule, "priority", 0, 65535, 1000,
 			      &g.priority);
 	if (rc == 0)
-		rc = str_array(j, rule, "sourceRanges", &ranges);
+		rc = jget_str_arr(j, rule, "sourceRanges", &ranges);
 	if (rc == 0)
-		rc = str_array(j, rule, "targetTags", &g.ttags);
+		rc = jget_str_arr(j, rule, "targetTags", &g.ttags);
 	if (rc == 0)
-		rc = str_array(j, rule, "targetServiceAccounts", &g.tsas);
+		rc = jget_str_arr(j, rule, "targetServiceAccounts", &g.tsas);
 	if (rc < 0)
 		goto out;
 	if (jarr_has_str(ranges, "0.0.0.0/0", false))
@@ -413,29 +317,9 @@ out:
 int inv_gcp_fw_load(struct inv_load *L, const struct inv_file *f,
 		    const cJSON *root)
 {
-	struct fw_set *s = &L->fw[INV_GCP];
-	const cJSON *rule;
-	struct jctx j;
-	size_t i = 0, m;
-	int rc = 0;
-
-	jctx_init(&j, f->name, L->err);
-	if (!s->given)
-		s->first_file = f->name;
-	s->given = true;
-	if (!cJSON_IsArray(root)) {
-		rc = jerr(&j, "expected an array of firewall rules");
-		goto out;
-	}
-	cJSON_ArrayForEach(rule, root) {
-		m = jpath_idx(&j, i++);
-		rc = load_fw_rule(&j, s, rule);
-		jpath_pop(&j, m);
-		if (rc < 0)
-			break;
-	}
-out:
-	return rc;
+	inv_fw_given(&L->fw[INV_GCP], f);
+	return inv_load_array(L, f, root, "expected an array of firewall rules",
+			      load_fw_rule);
 }
 
 /* network URLs come full or relative: compare from "projects/" on */

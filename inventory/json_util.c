@@ -450,3 +450,64 @@ bool jarr_has_str(const cJSON *arr, const char *s, bool icase)
 	}
 	return found;
 }
+
+int jget_str_arr(struct jctx *j, const cJSON *obj, const char *key,
+		 const cJSON **out)
+{
+	const cJSON *e;
+	const char *s;
+	size_t i = 0, m1, m2;
+	int rc;
+
+	rc = jget_arr(j, obj, key, false, out);
+	if (rc < 0 || !*out)
+		goto out;
+	m1 = jpath_key(j, key);
+	cJSON_ArrayForEach(e, *out) {
+		m2 = jpath_idx(j, i++);
+		rc = jexpect_str(j, e, &s);
+		jpath_pop(j, m2);
+		if (rc < 0)
+			break;
+	}
+	jpath_pop(j, m1);
+out:
+	return rc;
+}
+
+int jcheck_objs_str(struct jctx *j, const cJSON *arr, const char *key,
+		    bool need)
+{
+	const cJSON *e;
+	const char *s;
+	size_t i = 0, m;
+	int rc = 0;
+
+	cJSON_ArrayForEach(e, arr) {
+		m = jpath_idx(j, i++);
+		rc = cJSON_IsObject(e) ? 0 : jerr(j, "expected an object");
+		if (rc == 0)
+			rc = jget_str(j, e, key, need, &s);
+		jpath_pop(j, m);
+		if (rc < 0)
+			break;
+	}
+	return rc;
+}
+
+int jget_objs_str(struct jctx *j, const cJSON *obj, const char *arrkey,
+		  const char *key, bool need)
+{
+	const cJSON *arr = NULL;
+	size_t m;
+	int rc;
+
+	rc = jget_arr(j, obj, arrkey, false, &arr);
+	if (rc < 0 || !arr)
+		goto out;
+	m = jpath_key(j, arrkey);
+	rc = jcheck_objs_str(j, arr, key, need);
+	jpath_pop(j, m);
+out:
+	return rc;
+}

@@ -83,6 +83,16 @@ int jget_id(struct jctx *j, const cJSON *obj, const char *key, bool need,
 /* the value at the current path must be a string */
 int jexpect_str(struct jctx *j, const cJSON *v, const char **out);
 
+/* an optional array of strings; *out = the array or NULL */
+int jget_str_arr(struct jctx *j, const cJSON *obj, const char *key,
+		 const cJSON **out);
+/* every element of arr (path at arr) is an object with a string key */
+int jcheck_objs_str(struct jctx *j, const cJSON *arr, const char *key,
+		    bool need);
+/* same for the optional array obj.arrkey */
+int jget_objs_str(struct jctx *j, const cJSON *obj, const char *arrkey,
+		  const char *key, bool need);
+
 /* case-insensitive "does the array of strings contain s" */
 bool jarr_has_str(const cJSON *arr, const char *s, bool icase);
 

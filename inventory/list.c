@@ -226,6 +226,16 @@ out:
 	return t;
 }
 
+static int bad_word(struct inv_load *L, const struct inv_file *f,
+		    size_t lineno, const char *word)
+{
+	char q[80];
+
+	return inv_err(L->err, "%s:%zu: cannot read '%s' as a host, "
+		       "address, CIDR or host:port", f->name, lineno,
+		       inv_quote(word, strlen(word), q, sizeof(q)));
+}
+
 static int add_cidr(struct inv_load *L, const struct inv_file *f,
 		    size_t lineno, const char *host, const char *word,
 		    const struct line_opts *o, uint16_t port)
@@ -320,9 +330,7 @@ static int add_cidr(struct inv_load *L, const struct inv_file *f,
 	}
 	goto out;
 bad:
-	rc = inv_err(L->err, "%s:%zu: cannot read '%s' as a host, address, "
-		     "CIDR or host:port", f->name, lineno,
-		     inv_quote(word, strlen(word), q, sizeof(q)));
+	rc = bad_word(L, f, lineno, word);
 	goto out;
 nomem:
 	rc = EXPO_ENOMEM;
@@ -442,9 +450,7 @@ static int load_line(struct inv_load *L, const struct inv_file *f,
 		rc = add_overrides(t, &o, port);
 	goto out;
 bad:
-	rc = inv_err(L->err, "%s:%zu: cannot read '%s' as a host, address, "
-		     "CIDR or host:port", f->name, lineno,
-		     inv_quote(word, strlen(word), q, sizeof(q)));
+	rc = bad_word(L, f, lineno, word);
 	goto out;
 nomem:
 	rc = EXPO_ENOMEM;

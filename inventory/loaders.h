@@ -140,6 +140,27 @@ int inv_terraform_load(struct inv_load *L, const struct inv_file *f,
 int inv_ansible_load(struct inv_load *L, const struct inv_file *f,
 		     const cJSON *root);
 
+/* ---- shared by the cloud and terraform loaders (common.c) ---- */
+
+/* the address string obj.key (absent or "": nothing); pub as for
+ * inv_addr_add_text() */
+int inv_addr_field(struct jctx *j, struct target *t, const cJSON *obj,
+		   const char *key, int pub);
+/* an array of address strings; sub: field of object elements, or NULL */
+int inv_addr_arr(struct jctx *j, struct target *t, const cJSON *obj,
+		 const char *key, const char *sub, int pub);
+/* state given and not running: "WHAT STATE: not scanned"; else no
+ * address: "no address" */
+int inv_skip_state(struct target *t, const char *what, const char *state,
+		   bool running);
+/* marks a firewall file of s's cloud as loaded */
+void inv_fw_given(struct fw_set *s, const struct inv_file *f);
+/* root must be an array ("FILE: $: expect" if not); fn on each element */
+int inv_load_array(struct inv_load *L, const struct inv_file *f,
+		   const cJSON *root, const char *expect,
+		   int (*fn)(struct inv_load *L, const struct inv_file *f,
+			     struct jctx *j, const cJSON *e));
+
 /* ---- target-building helpers (target.c) ---- */
 
 /* adds a copy of a unless the same address is there (then ORs is_public) */

@@ -29,88 +29,6 @@ struct tf {
 	bool sg_pass;
 };
 
-static int addr_str(struct jctx *j, struct target *t, const cJSON *v,
-		    const char *key, int pub)
-{
-	const char *s = NULL;
-	char q[64];
-	int rc;
-
-	rc = jget_str(j, v, key, false, &s);
-	if (rc < 0 || !s || !*s)
-		goto out;
-	rc = inv_addr_add_text(t, s, pub);
-	if (rc == EXPO_EINVAL)
-		rc = jerr_key(j, key, "expected an IP address, got '%s'",
-			      inv_quote(s, strlen(s), q, sizeof(q)));
-out:
-	return rc;
-}
-
-/* an array of address strings; sub: field of object elements, or NULL */
-static int addr_arr(struct jctx *j, struct target *t, const cJSON *v,
-		    const char *key, const char *sub, int pub)
-{
-	const cJSON *arr = NULL, *e;
-	const char *s;
-	size_t i = 0, m1, m2;
-	char q[64];
-	int rc;
-
-	rc = jget_arr(j, v, key, false, &arr);
-	if (rc < 0 || !arr)
-		goto out;
-	m1 = jpath_key(j, key);
-	cJSON_ArrayForEach(e, arr) {
-		m2 = jpath_idx(j, i++);
-		if (sub) {
-			rc = cJSON_IsObject(e) ? 0 :
-				jerr(j, "expected an object");
-			if (rc == 0)
-				rc = addr_str(j, t, e, sub, pub);
-		} else {
-			rc = jexpect_str(j, e, &s);
-			if (rc == 0 && *s) {
-				rc = inv_addr_add_text(t, s, pub);
-				if (rc == EXPO_EINVAL)
-					rc = jerr(j, "expected an IP address, "
-						  "got '%s'", inv_quote(s,
-						  strlen(s), q, sizeof(q)));
-			}
-		}
-		jpath_pop(j, m2);
-		if (rc < 0)
-			break;
-	}
-	jpath_pop(j, m1);
-out:
-	return rc;
-}
-
-static int str_arr(struct jctx *j, const cJSON *v, const char *key,
-		   const cJSON **out)
-{
-	const cJSON *e;
-	const char *s;
-	size_t i = 0, m1, m2;
-	int rc;
-
-	rc = jget_arr(j, v, key, false, out);
-	if (rc < 0 || !*out)
-		goto out;
-	m1 = jpath_key(j, key);
-	cJSON_ArrayForEach(e, *out) {
-		m2 = jpath_idx(j, i++);
-		rc = jexpect_str(j, e, &s);
-		jpath_pop(j, m2);
-		if (rc < 0)
-			break;
-	}
-	jpath_pop(j, m1);
-out:
-	return rc;
-}
-
 static int tags_obj(struct jctx *j, struct target *t, const cJSON *v,
 		    const char *key)
 {
@@ -158,7 +76,7 @@ static int sg_ids(struct jctx *j, const cJSON *v, const char ***ids,
 	int rc = 0;
 
 	for (k = 0; k < 2 && rc == 0; k++) {
-		rc = str_arr(j, v, keys[k], &arr);
+		rc = jget_str_arr(j, v, keys[k], &arr);
 		total += (size_t)cJSON_GetArraySize(arr);
 	}
 	if (rc < 0)
@@ -211,18 +129,18 @@ static int aws_instance(struct tf *x, struct target *t, const cJSON *v)
 	name = cJSON_GetStringValue(jget(tags, "Name"));
 	if (name && *name && inv_set_str(&t->name, name) < 0)
 		goto nomem;
-	rc = addr_str(&x->j, t, v, "public_ip", 1);
+	rc = inv_addr_field(&x->j, t, v, "public_ip", 1);
 	if (rc == 0)
-		rc = addr_arr(&x->j, t, v, "ipv6_addresses", NULL, -1);
+		rc = inv_addr_arr(&x->j, t, v, "ipv6_addresses", NULL, -1);
 	if (rc == 0)
-		rc = addr_str(&x->j, t, v, "private_ip", 0);
+		rc = inv_addr_field(&x->j, t, v, "private_ip", 0);
 	if (rc == 0)
 		rc = sg_ids(&x->j, v, &ids, &nids);
 	if (rc == 0 && x->sgs.ngroups)
 		rc = inv_aws_apply(&x->sgs, t, ids, nids);
-	if (rc == 0 && state && strcmp(state, "running"))
-		rc = inv_skip(t, "terraform instance_state %s: not scanned",
-			      state);
+	if (rc == 0)
+		rc = inv_skip_state(t, "terraform instance_state", state,
+				    !state || !strcmp(state, "running"));
 	goto out;
 nomem:
 	rc = EXPO_ENOMEM;
@@ -247,7 +165,7 @@ static int gcp_instance(struct tf *x, struct target *t, const cJSON *v)
 	if (rc == 0)
 		rc = tags_obj(&x->j, t, v, "labels");
 	if (rc == 0)
-		rc = str_arr(&x->j, v, "tags", &arr);
+		rc = jget_str_arr(&x->j, v, "tags", &arr);
 	if (rc == 0)
 		rc = inv_set_str(&m->zone, zone);
 	if (rc == 0)
@@ -270,26 +188,27 @@ static int gcp_instance(struct tf *x, struct target *t, const cJSON *v)
 			rc = cJSON_IsObject(nic) ? 0 :
 				jerr(&x->j, "expected an object");
 			if (rc == 0 && pass == 0)
-				rc = addr_arr(&x->j, t, nic, "access_config",
-					      "nat_ip", 1);
+				rc = inv_addr_arr(&x->j, t, nic,
+						  "access_config", "nat_ip", 1);
 			if (rc == 0 && pass == 0)
-				rc = addr_arr(&x->j, t, nic,
-					      "ipv6_access_config",
-					      "external_ipv6", 1);
+				rc = inv_addr_arr(&x->j, t, nic,
+						  "ipv6_access_config",
+						  "external_ipv6", 1);
 			if (rc == 0 && pass == 1)
-				rc = addr_str(&x->j, t, nic, "network_ip", 0);
+				rc = inv_addr_field(&x->j, t, nic,
+						    "network_ip", 0);
 			if (rc == 0 && pass == 1)
-				rc = addr_str(&x->j, t, nic, "ipv6_address",
-					      -1);
+				rc = inv_addr_field(&x->j, t, nic,
+						    "ipv6_address", -1);
 			jpath_pop(&x->j, m2);
 			if (rc < 0)
 				break;
 		}
 		jpath_pop(&x->j, m1);
 	}
-	if (rc == 0 && status && strcmp(status, "RUNNING"))
-		rc = inv_skip(t, "terraform current_status %s: not scanned",
-			      status);
+	if (rc == 0)
+		rc = inv_skip_state(t, "terraform current_status", status,
+				    !status || !strcmp(status, "RUNNING"));
 out:
 	return rc;
 }
@@ -305,7 +224,7 @@ static int azure_vm(struct tf *x, struct target *t, const cJSON *v,
 
 	rc = jget_str(&x->j, v, "location", false, &loc);
 	if (rc == 0 && jget(v, "zones"))
-		rc = str_arr(&x->j, v, "zones", &zones);
+		rc = jget_str_arr(&x->j, v, "zones", &zones);
 	else if (rc == 0)
 		rc = jget_str(&x->j, v, "zone", false, &zone);
 	if (rc == 0)
@@ -329,13 +248,13 @@ static int azure_vm(struct tf *x, struct target *t, const cJSON *v,
 	if (rc == 0)
 		rc = inv_set_str(&m->os, os);
 	if (rc == 0)
-		rc = addr_str(&x->j, t, v, "public_ip_address", 1);
+		rc = inv_addr_field(&x->j, t, v, "public_ip_address", 1);
 	if (rc == 0)
-		rc = addr_arr(&x->j, t, v, "public_ip_addresses", NULL, 1);
+		rc = inv_addr_arr(&x->j, t, v, "public_ip_addresses", NULL, 1);
 	if (rc == 0)
-		rc = addr_str(&x->j, t, v, "private_ip_address", 0);
+		rc = inv_addr_field(&x->j, t, v, "private_ip_address", 0);
 	if (rc == 0)
-		rc = addr_arr(&x->j, t, v, "private_ip_addresses", NULL, 0);
+		rc = inv_addr_arr(&x->j, t, v, "private_ip_addresses", NULL, 0);
 out:
 	return rc;
 }
@@ -389,9 +308,9 @@ static int sg_block(struct tf *x, const char *sg, const char *sgname,
 	if (rc == 0)
 		rc = jget_int(&x->j, b, "to_port", -1, 65535, -1, &to);
 	if (rc == 0)
-		rc = str_arr(&x->j, b, "cidr_blocks", &v4);
+		rc = jget_str_arr(&x->j, b, "cidr_blocks", &v4);
 	if (rc == 0)
-		rc = str_arr(&x->j, b, "ipv6_cidr_blocks", &v6);
+		rc = jget_str_arr(&x->j, b, "ipv6_cidr_blocks", &v6);
 	if (rc == 0 && jarr_has_str(v4, "0.0.0.0/0", false))
 		rc = sg_rule(x, sg, sgname, proto, from, to, "0.0.0.0/0");
 	else if (rc == 0 && jarr_has_str(v6, "::/0", false))
@@ -525,42 +444,41 @@ out:
 	return rc;
 }
 
-static int module(struct tf *x, const cJSON *mod)
+static int module(struct tf *x, const cJSON *mod);
+
+/* fn on each element of the optional array obj.key */
+static int each(struct tf *x, const cJSON *obj, const char *key,
+		int (*fn)(struct tf *x, const cJSON *e))
 {
 	const cJSON *arr = NULL, *e;
-	size_t i, m1, m2;
+	size_t i = 0, m1, m2;
 	int rc;
 
-	rc = cJSON_IsObject(mod) ? 0 : jerr(&x->j, "expected an object");
-	if (rc == 0)
-		rc = jget_arr(&x->j, mod, "resources", false, &arr);
+	rc = jget_arr(&x->j, obj, key, false, &arr);
 	if (rc < 0)
 		goto out;
-	m1 = jpath_key(&x->j, "resources");
-	i = 0;
+	m1 = jpath_key(&x->j, key);
 	cJSON_ArrayForEach(e, arr) {
 		m2 = jpath_idx(&x->j, i++);
-		rc = resource(x, e);
-		jpath_pop(&x->j, m2);
-		if (rc < 0)
-			break;
-	}
-	jpath_pop(&x->j, m1);
-	if (rc == 0)
-		rc = jget_arr(&x->j, mod, "child_modules", false, &arr);
-	if (rc < 0)
-		goto out;
-	m1 = jpath_key(&x->j, "child_modules");
-	i = 0;
-	cJSON_ArrayForEach(e, arr) {
-		m2 = jpath_idx(&x->j, i++);
-		rc = module(x, e);
+		rc = fn(x, e);
 		jpath_pop(&x->j, m2);
 		if (rc < 0)
 			break;
 	}
 	jpath_pop(&x->j, m1);
 out:
+	return rc;
+}
+
+static int module(struct tf *x, const cJSON *mod)
+{
+	int rc;
+
+	rc = cJSON_IsObject(mod) ? 0 : jerr(&x->j, "expected an object");
+	if (rc == 0)
+		rc = each(x, mod, "resources", resource);
+	if (rc == 0)
+		rc = each(x, mod, "child_modules", module);
 	return rc;
 }
 

@@ -512,11 +512,12 @@ static void fixture_release(struct fixture *f)
 	free(f->target.id);
 }
 
-/* the rule ids reported, sorted, comma-joined */
-static void rule_ids(struct check_ctx *ctx, char *out, size_t size)
+/* asserts the rule ids reported, sorted and comma-joined, are want */
+static void expect_rules(struct check_ctx *ctx, const char *want)
 {
 	struct finding_list *l = ctx_findings(ctx);
 	const char *ids[32];
+	char out[512];
 	size_t i, j, n = l->n < 32 ? l->n : 32;
 
 	for (i = 0; i < n; i++)
@@ -530,8 +531,9 @@ static void rule_ids(struct check_ctx *ctx, char *out, size_t size)
 		}
 	out[0] = '\0';
 	for (i = 0; i < n; i++)
-		snprintf(out + strlen(out), size - strlen(out), "%s%s",
+		snprintf(out + strlen(out), sizeof(out) - strlen(out), "%s%s",
 			 i ? "," : "", ids[i]);
+	cr_assert_str_eq(out, want);
 }
 
 static const struct finding *find_rule(struct check_ctx *ctx, const char *id)
@@ -562,17 +564,25 @@ static const char weak_facts[] =
 	"{\"user\":\"test\",\"password\":\"s3cr3t-pw\","
 	"\"method\":\"password\",\"partial\":false}]}";
 
+/* assess() on json reports exactly the rules want */
+static void expect_json_rules(const char *json, const char *want)
+{
+	struct fixture f;
+
+	fixture_init(&f, json, false);
+	expect_rules(f.ctx, want);
+	fixture_release(&f);
+}
+
 Test(ssh_assess, weak_server_rule_set)
 {
 	struct fixture f;
 	const struct finding *cred;
-	char ids[512];
 
 	fixture_init(&f, weak_facts, false);
-	rule_ids(f.ctx, ids, sizeof(ids));
-	cr_assert_str_eq(ids, "ssh.default_credentials,ssh.password_auth,"
-			 "ssh.terrapin,ssh.vulnerable_version,ssh.weak_cipher,"
-			 "ssh.weak_hostkey,ssh.weak_kex,ssh.weak_mac");
+	expect_rules(f.ctx, "ssh.default_credentials,ssh.password_auth,"
+		     "ssh.terrapin,ssh.vulnerable_version,ssh.weak_cipher,"
+		     "ssh.weak_hostkey,ssh.weak_kex,ssh.weak_mac");
 	cred = find_rule(f.ctx, "ssh.default_credentials");
 	cr_assert_str_eq(cred->secret, "<redacted>");
 	cr_assert(strstr(cred->evidence, "root") != NULL);
@@ -603,31 +613,23 @@ Test(ssh_assess, show_secrets)
 
 Test(ssh_assess, hardened_server_nothing)
 {
-	struct fixture f;
-	char ids[512];
-
-	fixture_init(&f,
-		     "{\"banner\":\"SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u10\","
-		     "\"software\":\"OpenSSH_9.2p1\","
-		     "\"comments\":\"Debian-2+deb12u10\",\"protocol_v1\":false,"
-		     "\"kex\":[\"sntrup761x25519-sha512@openssh.com\","
-		     "\"curve25519-sha256\",\"kex-strict-s-v00@openssh.com\"],"
-		     "\"hostkey\":[\"ssh-ed25519\"],"
-		     "\"ciphers\":[\"chacha20-poly1305@openssh.com\","
-		     "\"aes256-gcm@openssh.com\"],"
-		     "\"macs\":[\"hmac-sha2-512-etm@openssh.com\"],"
-		     "\"strict_kex\":true,\"auth_methods\":[\"publickey\"]}",
-		     false);
-	rule_ids(f.ctx, ids, sizeof(ids));
-	cr_assert_str_eq(ids, "");
-	fixture_release(&f);
+	expect_json_rules(
+		"{\"banner\":\"SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u10\","
+		"\"software\":\"OpenSSH_9.2p1\","
+		"\"comments\":\"Debian-2+deb12u10\",\"protocol_v1\":false,"
+		"\"kex\":[\"sntrup761x25519-sha512@openssh.com\","
+		"\"curve25519-sha256\",\"kex-strict-s-v00@openssh.com\"],"
+		"\"hostkey\":[\"ssh-ed25519\"],"
+		"\"ciphers\":[\"chacha20-poly1305@openssh.com\","
+		"\"aes256-gcm@openssh.com\"],"
+		"\"macs\":[\"hmac-sha2-512-etm@openssh.com\"],"
+		"\"strict_kex\":true,\"auth_methods\":[\"publickey\"]}", "");
 }
 
 Test(ssh_assess, canary_and_v1)
 {
 	struct fixture f;
 	const struct finding *cred;
-	char ids[512];
 
 	fixture_init(&f,
 		     "{\"banner\":\"SSH-1.99-OpenSSH_9.9p1\","
@@ -638,9 +640,8 @@ Test(ssh_assess, canary_and_v1)
 		     "\"canary_user\":\"xqabc\",\"canary_password\":\"Czsecret\","
 		     "\"logins\":[{\"user\":\"root\",\"password\":\"x\"}]}",
 		     false);
-	rule_ids(f.ctx, ids, sizeof(ids));
-	cr_assert_str_eq(ids, "ssh.default_credentials,ssh.password_auth,"
-			 "ssh.protocol_v1");
+	expect_rules(f.ctx, "ssh.default_credentials,ssh.password_auth,"
+		     "ssh.protocol_v1");
 	cred = find_rule(f.ctx, "ssh.default_credentials");
 	cr_assert(strstr(cred->evidence, "any user and password") != NULL);
 	cr_assert(strstr(cred->evidence, "Czsecret") == NULL);
@@ -650,13 +651,7 @@ Test(ssh_assess, canary_and_v1)
 
 Test(ssh_assess, empty_facts_no_findings)
 {
-	struct fixture f;
-	char ids[512];
-
-	fixture_init(&f, "{}", false);
-	rule_ids(f.ctx, ids, sizeof(ids));
-	cr_assert_str_eq(ids, "");
-	fixture_release(&f);
+	expect_json_rules("{}", "");
 }
 
 Test(ssh_assess, unknown_backport_evidence)
