@@ -429,10 +429,11 @@ probe_register(int ep, struct probe *p, int wait)
 	if (fd < 0)
 		return EXPO_EINVAL;
 	if (fd == p->registered_fd) {
-		if (ev.events == p->registered_events)
-			return 0;
-		/* the module may have closed and reopened the same number,
-		 * which drops it from epoll: then ADD again */
+		/* Always MOD, even for the same events: the module (or libpq
+		 * inside it) may have closed the socket and opened a new one
+		 * under the same number, which epoll dropped; MOD then fails
+		 * with ENOENT and we ADD. No other probe of this loop can take
+		 * the number in between: steps run one at a time. */
 		if (epoll_ctl(ep, EPOLL_CTL_MOD, fd, &ev) == 0)
 			goto done;
 		if (errno != ENOENT)
