@@ -17,10 +17,13 @@ CFLAGS += -std=c11 -D_GNU_SOURCE -Iinclude -Iscanner -Wall -Wextra -MMD -MP
 ifeq ($(DEVELOPER),1)
 CFLAGS += -Werror -Wstrict-prototypes -Wvla -Wshadow -Wformat=2 -Wno-format-nonliteral
 endif
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+# Client libraries of some checks are opened at first use (dlopen, see
+# checks/lazylib.h): their headers are needed, their libraries not linked.
+DLOPEN_PKGS := smbclient freerdp2 winpr2
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) $(DLOPEN_PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 LDFLAGS += -Wl,--as-needed
-LDLIBS += $(PKG_LIBS) -lpthread -lm
+LDLIBS += $(PKG_LIBS) -lpthread -lm -ldl
 
 ifeq ($(V),1)
 Q :=
@@ -45,7 +48,8 @@ all: exposure
 
 # ---- dependencies (Debian 12): installed once, only when missing ----
 BUILD_DEBS := gcc make pkg-config libssh-dev libcurl4-openssl-dev \
-	libcjson-dev libpq-dev libssl-dev libxml2-dev
+	libcjson-dev libpq-dev libssl-dev libxml2-dev libsmbclient-dev \
+	freerdp2-dev
 TEST_DEBS := libcriterion-dev clang libclang-rt-14-dev openssh-server \
 	openssh-client openssl iproute2 nftables util-linux procps
 # each lab service and benchmark lists its own packages in a file

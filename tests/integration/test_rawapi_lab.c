@@ -1,0 +1,465 @@
+/*
+ * test_rawapi_lab.c - the redis, memcached, mongodb and mysql checks
+ * against the lab's raw-protocol servers (tests/lab/lab.d/rawapi.sh):
+ * real redis-server, memcached and MariaDB from Debian, the MongoDB 7.0
+ * replay server, and hostile servers on the same ports, through the whole
+ * engine. EXPO_LAB_DIR names the running lab; `make check` always sets it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <pthread.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <criterion/criterion.h>
+#include "check.h"
+#include "config.h"
+#include "engine.h"
+#include "finding.h"
+#include "report.h"
+#include "target.h"
+
+extern const struct check check_redis;
+extern const struct check check_memcached;
+extern const struct check check_mongodb;
+extern const struct check check_mysql;
+
+static const struct check *raw_checks[] = {
+	&check_redis, &check_memcached, &check_mongodb, &check_mysql,
+};
+
+static const char *lab_dir(void)
+{
+	const char *d = getenv("EXPO_LAB_DIR");
+
+	cr_assert(d != NULL && d[0] != '\0',
+		  "EXPO_LAB_DIR is not set: start the lab with "
+		  "tests/lab/lab.sh start DIR and export EXPO_LAB_DIR=DIR");
+	return d;
+}
+
+/* a value from DIR/lab.env, whole */
+static void lab_value(const char *key, char *buf, size_t size)
+{
+	char path[1024], line[1024];
+	size_t klen = strlen(key);
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/lab.env", lab_dir());
+	f = fopen(path, "r");
+	cr_assert_not_null(f, "cannot open %s: is the lab running?", path);
+	buf[0] = '\0';
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (strncmp(line, key, klen) == 0 && line[klen] == '=')
+			snprintf(buf, size, "%s", line + klen + 1);
+	fclose(f);
+	buf[strcspn(buf, "\r\n")] = '\0';
+	cr_assert(buf[0] != '\0', "%s is missing from %s (the rawapi lab "
+		  "plugin did not run?)", key, path);
+}
+
+/* a lab.env "ADDR:PORT" (or "ADDR") value cut to its address */
+static void lab_addr(const char *key, char *buf, size_t size)
+{
+	lab_value(key, buf, size);
+	buf[strcspn(buf, ":")] = '\0';
+}
+
+static void add_target(struct target_list *l, const char *addr)
+{
+	struct target *t = target_list_add(l);
+	char id[64];
+
+	cr_assert_not_null(t);
+	snprintf(id, sizeof(id), "list:%s", addr);
+	t->id = strdup(id);
+	t->provider = "list";
+	t->addrs = calloc(1, sizeof(*t->addrs));
+	cr_assert(t->id != NULL && t->addrs != NULL);
+	cr_assert_eq(target_addr_parse(&t->addrs[0], addr), 0);
+	t->naddrs = 1;
+}
+
+static void lab_config(struct scan_config *cfg)
+{
+	scan_config_defaults(cfg);
+	cfg->checks = raw_checks;
+	cfg->nchecks = sizeof(raw_checks) / sizeof(raw_checks[0]);
+	cfg->timeout_ms = 2000;
+	cfg->check_timeout_ms = 20000;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void scan(const struct scan_config *cfg, struct target_list *l,
+		 struct scan_result *res, double *secs)
+{
+	char *err = NULL;
+	double t0 = now_s();
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	rc = scan_run(cfg, l, res, &err);
+	*secs = now_s() - t0;
+	cr_assert_eq(rc, 0, "scan_run: %d %s", rc, err ? err : "");
+	free(err);
+}
+
+/* the sorted, comma-joined rule ids reported for addr */
+static void rules_for(const struct scan_result *res, const char *addr,
+		      char *out, size_t size)
+{
+	const char *ids[32];
+	size_t i, j, n = 0;
+
+	for (i = 0; i < res->findings.n && n < 32; i++)
+		if (strcmp(res->findings.v[i].address, addr) == 0)
+			ids[n++] = res->findings.v[i].rule_id;
+	for (i = 1; i < n; i++)
+		for (j = i; j > 0 && strcmp(ids[j - 1], ids[j]) > 0; j--) {
+			const char *t = ids[j];
+
+			ids[j] = ids[j - 1];
+			ids[j - 1] = t;
+		}
+	out[0] = '\0';
+	for (i = 0; i < n; i++)
+		snprintf(out + strlen(out), size - strlen(out), "%s%s",
+			 i ? "," : "", ids[i]);
+}
+
+static const struct finding *finding_for(const struct scan_result *res,
+					 const char *addr, const char *rule)
+{
+	size_t i;
+
+	for (i = 0; i < res->findings.n; i++)
+		if (strcmp(res->findings.v[i].address, addr) == 0 &&
+		    strcmp(res->findings.v[i].rule_id, rule) == 0)
+			return &res->findings.v[i];
+	return NULL;
+}
+
+/* the status of check c's record on target ti, port; -1 if none */
+static int check_status(const struct scan_result *res, size_t ti,
+			uint16_t port, const struct check *c,
+			const char **reason)
+{
+	size_t i;
+
+	for (i = 0; i < res->nrecords; i++) {
+		const struct port_record *r = &res->records[i];
+
+		if (r->target == ti && r->port == port &&
+		    r->check != CHECK_NONE &&
+		    check_registry[r->check] == c) {
+			*reason = r->reason ? res->reasons[r->reason] : "";
+			return r->status;
+		}
+	}
+	return -1;
+}
+
+struct expect {
+	const char *key;	/* lab.env */
+	const char *rules;	/* exact set */
+	uint16_t port;
+	const struct check *check;
+	const char *evidence;	/* a substring of the finding's evidence */
+};
+
+static const struct expect servers[] = {
+	{ "EXPO_LAB_REDIS_OPEN", "redis.no_auth", 6379, &check_redis,
+	  "Redis 7." },
+	{ "EXPO_LAB_REDIS_AUTH", "", 6379, &check_redis, NULL },
+	{ "EXPO_LAB_REDIS_SENTINEL", "redis.no_auth", 6379, &check_redis,
+	  "Sentinel" },
+	{ "EXPO_LAB_MEMCACHED", "memcached.no_auth", 11211, &check_memcached,
+	  "memcached 1.6" },
+	{ "EXPO_LAB_MONGODB_OPEN", "mongodb.no_auth", 27017, &check_mongodb,
+	  "4 databases; wire version 21 (MongoDB 7.0)" },
+	{ "EXPO_LAB_MONGODB_AUTH", "", 27017, &check_mongodb, NULL },
+	{ "EXPO_LAB_MARIADB_WEAK", "mysql.default_credentials", 3306,
+	  &check_mysql, "as root (no password" },
+	{ "EXPO_LAB_MARIADB_STRONG", "", 3306, &check_mysql, NULL },
+};
+
+#define NSERVERS (sizeof(servers) / sizeof(servers[0]))
+
+static const char *const hostile_keys[] = {
+	"EXPO_LAB_RAWAPI_HOSTILE_SILENT", "EXPO_LAB_RAWAPI_HOSTILE_GARBAGE",
+	"EXPO_LAB_RAWAPI_HOSTILE_RESET",
+};
+
+Test(rawapi_lab, whole_lab, .timeout = 120)
+{
+	char addrs[NSERVERS + 3][64], ids[1024];
+	struct scan_config cfg;
+	struct target_list l;
+	struct scan_result res;
+	double secs;
+	size_t i, c;
+
+	lab_config(&cfg);
+	target_list_init(&l);
+	for (i = 0; i < NSERVERS; i++) {
+		lab_addr(servers[i].key, addrs[i], sizeof(addrs[i]));
+		add_target(&l, addrs[i]);
+	}
+	for (i = 0; i < 3; i++) {
+		lab_addr(hostile_keys[i], addrs[NSERVERS + i],
+			 sizeof(addrs[0]));
+		add_target(&l, addrs[NSERVERS + i]);
+	}
+	scan(&cfg, &l, &res, &secs);
+
+	for (i = 0; i < NSERVERS; i++) {
+		const struct expect *e = &servers[i];
+		const char *why = NULL;
+		int st;
+
+		rules_for(&res, addrs[i], ids, sizeof(ids));
+		cr_expect_str_eq(ids, e->rules, "%s (%s): %s", e->key,
+				 addrs[i], ids);
+		if (e->evidence != NULL) {
+			const struct finding *f =
+				finding_for(&res, addrs[i], e->rules);
+
+			cr_expect(f != NULL && strstr(f->evidence,
+						      e->evidence) != NULL,
+				  "%s: evidence %s", e->key,
+				  f ? f->evidence : "(none)");
+			if (f != NULL)
+				cr_expect_eq(f->confidence,
+					     CONFIDENCE_CONFIRMED);
+		}
+		st = check_status(&res, i, e->port, e->check, &why);
+		cr_expect_eq(st, STATUS_OPEN, "%s: %s %s", e->key,
+			     st >= 0 ? status_name(st) : "no record", why);
+	}
+	{
+		const struct finding *f = finding_for(&res, addrs[6],
+					"mysql.default_credentials");
+
+		cr_assert_not_null(f);
+		cr_expect_str_eq(f->secret, "<redacted>");
+	}
+	/* hostile: every check on every port ends as timeout or error,
+	 * with no finding */
+	for (i = NSERVERS; i < NSERVERS + 3; i++) {
+		rules_for(&res, addrs[i], ids, sizeof(ids));
+		cr_expect_str_eq(ids, "", "%s: %s", addrs[i], ids);
+		for (c = 0; c < 4; c++) {
+			const char *why = NULL;
+			int st = check_status(&res, i, raw_checks[c]->ports[0],
+					      raw_checks[c], &why);
+
+			cr_expect(st == STATUS_TIMEOUT || st == STATUS_ERROR,
+				  "%s:%u %s: %s %s", addrs[i],
+				  raw_checks[c]->ports[0], raw_checks[c]->name,
+				  st >= 0 ? status_name(st) : "no record", why);
+		}
+	}
+	/* the silent servers cost one --timeout each, all in parallel */
+	cr_expect_lt(secs, 2 * cfg.timeout_ms / 1000.0 + 5.0,
+		     "the scan took %.1f s", secs);
+	scan_result_release(&res);
+	target_list_release(&l);
+}
+
+/* per hostile mode: the exact outcome, within the timeout + margin */
+Test(rawapi_lab, hostile_timing, .timeout = 60)
+{
+	static const struct {
+		const char *key;
+		int status;
+	} modes[] = {
+		{ "EXPO_LAB_RAWAPI_HOSTILE_SILENT", STATUS_TIMEOUT },
+		{ "EXPO_LAB_RAWAPI_HOSTILE_GARBAGE", STATUS_ERROR },
+		{ "EXPO_LAB_RAWAPI_HOSTILE_RESET", STATUS_ERROR },
+	};
+	size_t m, c;
+
+	for (m = 0; m < 3; m++) {
+		struct scan_config cfg;
+		struct target_list l;
+		struct scan_result res;
+		char addr[64];
+		double secs;
+
+		lab_config(&cfg);
+		cfg.timeout_ms = 1000;
+		lab_addr(modes[m].key, addr, sizeof(addr));
+		target_list_init(&l);
+		add_target(&l, addr);
+		scan(&cfg, &l, &res, &secs);
+		for (c = 0; c < 4; c++) {
+			const char *why = NULL;
+			int st = check_status(&res, 0, raw_checks[c]->ports[0],
+					      raw_checks[c], &why);
+
+			cr_expect_eq(st, modes[m].status, "%s %s: %s %s",
+				     modes[m].key, raw_checks[c]->name,
+				     st >= 0 ? status_name(st) : "no record",
+				     why);
+		}
+		cr_expect_lt(secs, cfg.timeout_ms / 1000.0 + 2.0,
+			     "%s: %.1f s", modes[m].key, secs);
+		scan_result_release(&res);
+		target_list_release(&l);
+	}
+}
+
+Test(rawapi_lab, mysql_no_login, .timeout = 60)
+{
+	struct scan_config cfg;
+	struct target_list l;
+	struct scan_result res;
+	char addr[64], ids[256];
+	double secs;
+
+	lab_config(&cfg);
+	cfg.no_login = true;
+	lab_addr("EXPO_LAB_MARIADB_WEAK", addr, sizeof(addr));
+	target_list_init(&l);
+	add_target(&l, addr);
+	scan(&cfg, &l, &res, &secs);
+	rules_for(&res, addr, ids, sizeof(ids));
+	cr_expect_str_eq(ids, "", "--no-login logged in: %s", ids);
+	scan_result_release(&res);
+	target_list_release(&l);
+}
+
+/* the strong MariaDB's Access_denied_errors, over its socket as root */
+static long denied_count(void)
+{
+	char sock[1024], pwfile[1024], cmd[3072], line[256];
+	long n = -1;
+	FILE *p;
+
+	lab_value("EXPO_LAB_MARIADB_STRONG_SOCKET", sock, sizeof(sock));
+	lab_value("EXPO_LAB_MARIADB_STRONG_PWFILE", pwfile, sizeof(pwfile));
+	snprintf(cmd, sizeof(cmd), "mariadb --no-defaults --socket='%s' "
+		 "-uroot -p\"$(cat '%s')\" -N -e \"SHOW GLOBAL STATUS LIKE "
+		 "'Access_denied_errors'\" 2>&1", sock, pwfile);
+	p = popen(cmd, "r");
+	cr_assert_not_null(p);
+	if (fgets(line, sizeof(line), p) != NULL &&
+	    strncmp(line, "Access_denied_errors\t", 21) == 0)
+		n = strtol(line + 21, NULL, 10);
+	pclose(p);
+	cr_assert_geq(n, 0, "cannot read Access_denied_errors: %s", line);
+	return n;
+}
+
+/* --max-attempts bounds the logins: the canary plus two pairs */
+Test(rawapi_lab, mysql_max_attempts, .timeout = 60)
+{
+	struct scan_config cfg;
+	struct target_list l;
+	struct scan_result res;
+	char addr[64], ids[256];
+	long before, after;
+	double secs;
+
+	lab_config(&cfg);
+	cfg.max_attempts = 2;
+	lab_addr("EXPO_LAB_MARIADB_STRONG", addr, sizeof(addr));
+	target_list_init(&l);
+	add_target(&l, addr);
+	before = denied_count();
+	scan(&cfg, &l, &res, &secs);
+	after = denied_count();
+	cr_expect_eq(after - before, 3, "%ld failed logins", after - before);
+	rules_for(&res, addr, ids, sizeof(ids));
+	cr_expect_str_eq(ids, "", "strong: %s", ids);
+	scan_result_release(&res);
+	target_list_release(&l);
+}
+
+/*
+ * Protected mode cannot be met from loopback (it only refuses other
+ * sources), so this test serves Redis 7's -DENIED greeting itself, the
+ * way redis-server sends it: at accept, then close (networking.c).
+ */
+#define DENIED_ADDR "127.0.31.20"
+static const char denied_text[] =
+	"-DENIED Redis is running in protected mode because protected mode "
+	"is enabled and no password is set for the default user. In this "
+	"mode connections are only accepted from the loopback interface. If "
+	"you want to connect from external computers to Redis you may adopt "
+	"one of the following solutions: 1) Just disable protected mode "
+	"sending the command 'CONFIG SET protected-mode no' from the loopback "
+	"interface by connecting to Redis from the same host the server is "
+	"running, however MAKE SURE Redis is not publicly accessible from "
+	"internet if you do so. Use CONFIG REWRITE to make this change "
+	"permanent.\r\n";
+
+/* serves every connection (the engine's port discovery connects too)
+ * until the listener is shut down */
+static void *denied_server(void *arg)
+{
+	int lfd = *(int *)arg, cfd, n;
+
+	for (n = 0; n < 16 && (cfd = accept(lfd, NULL, NULL)) >= 0; n++) {
+		/* port discovery hangs up at once: its send may fail */
+		(void)send(cfd, denied_text, sizeof(denied_text) - 1,
+			   MSG_NOSIGNAL);
+		close(cfd);
+	}
+	return NULL;
+}
+
+Test(rawapi_lab, redis_protected_mode, .timeout = 30)
+{
+	struct sockaddr_in sa;
+	struct scan_config cfg;
+	struct target_list l;
+	struct scan_result res;
+	const char *why = NULL;
+	char ids[256];
+	pthread_t th;
+	double secs;
+	int lfd, one = 1, st;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons(6379);
+	cr_assert_eq(inet_pton(AF_INET, DENIED_ADDR, &sa.sin_addr), 1);
+	lfd = socket(AF_INET, SOCK_STREAM, 0);
+	cr_assert_geq(lfd, 0);
+	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	cr_assert_eq(bind(lfd, (struct sockaddr *)&sa, sizeof(sa)), 0,
+		     "bind %s:6379", DENIED_ADDR);
+	cr_assert_eq(listen(lfd, 8), 0);
+	cr_assert_eq(pthread_create(&th, NULL, denied_server, &lfd), 0);
+
+	scan_config_defaults(&cfg);
+	cfg.checks = raw_checks;
+	cfg.nchecks = 1;
+	cfg.timeout_ms = 2000;
+	target_list_init(&l);
+	add_target(&l, DENIED_ADDR);
+	scan(&cfg, &l, &res, &secs);
+	shutdown(lfd, SHUT_RDWR);	/* ends the accept() */
+	pthread_join(th, NULL);
+	close(lfd);
+	rules_for(&res, DENIED_ADDR, ids, sizeof(ids));
+	cr_expect_str_eq(ids, "", "protected mode reported as: %s", ids);
+	st = check_status(&res, 0, 6379, &check_redis, &why);
+	cr_expect_eq(st, STATUS_OPEN, "%s %s",
+		     st >= 0 ? status_name(st) : "no record", why);
+	cr_expect(why != NULL && strstr(why, "protected mode") != NULL,
+		  "reason: %s", why ? why : "(none)");
+	scan_result_release(&res);
+	target_list_release(&l);
+}
