@@ -4,6 +4,9 @@
  *
  * Exit codes: 0 no finding at or above --fail-on; 1 the gate failed;
  * 2 bad usage or bad input; 3 the scan could not run.
+ *
+ * The writers, the gate and the audit trail shared by `scan`, `report`
+ * and `merge` live in scanner/cli_output.c (cli.h).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -11,8 +14,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include "check.h"
+#include "cli.h"
 #include "config.h"
 #include "cvss.h"
 #include "dynbuf.h"
@@ -21,8 +26,6 @@
 #include "inventory.h"
 #include "report.h"
 
-enum exit_code { EXIT_PASS = 0, EXIT_GATE = 1, EXIT_USAGE = 2, EXIT_NORUN = 3 };
-
 #define CREDS_FILE_MAX (16u << 20)
 
 struct cli {
@@ -30,9 +33,10 @@ struct cli {
 	struct inventory_opts inv;
 	const char **inputs;
 	size_t ninputs;
-	const char *json_path, *ports_path;
-	int fail_on;		/* enum severity, or -1 */
-	bool quiet;
+	struct cli_out out;	/* writers, gate, store (cli.h) */
+	const char *shard_arg;
+	unsigned shard_count_flag;
+	unsigned shard_index, shard_count;	/* 0: not sharded */
 	const char *checks_arg, *skip_arg;
 };
 
@@ -40,6 +44,9 @@ static const char usage_text[] =
 "usage: exposure scan [INVENTORY...] [options]   scan and report (- = stdin)\n"
 "       exposure targets [INVENTORY...] [options] what would be scanned; sends nothing\n"
 "       exposure checks                           modules and rules with CVSS\n"
+"       exposure report REPORT.json [options]     re-render a saved --json report\n"
+"       exposure merge A.json B.json... [options] merge shard reports, re-render\n"
+"       exposure history --store URL | --history DIR   trends across runs\n"
 "       exposure --version | --help\n"
 "\n"
 "Inventory formats (detected from content): plain list (host, IP, CIDR,\n"
@@ -67,7 +74,28 @@ static const char usage_text[] =
 "  --workers N           check worker threads (default: cores, max 8)\n"
 "  --json FILE           JSON report (docs/report-schema.md)\n"
 "  --ports-out FILE      address<TAB>port<TAB>status<TAB>reason lines\n"
-"  --fail-on SEVERITY    critical|high|medium|low|info|none (default high)\n"
+"  --sarif FILE          SARIF 2.1.0 (GitHub code scanning)\n"
+"  --junit FILE          JUnit XML (GitLab test reports)\n"
+"  --markdown FILE       job summary, e.g. $GITHUB_STEP_SUMMARY\n"
+"  --github-annotations  ::error/::warning lines on stdout (10 of each)\n"
+"  --defectdojo FILE     DefectDojo Generic Findings Import JSON\n"
+"  --fail-on SEVERITY    critical|high|medium|low|info|none (default high;\n"
+"                        report/merge: the saved report's)\n"
+"  --baseline FILE       a previous --json report: findings new/unchanged,\n"
+"                        fixed ones listed\n"
+"  --fail-on-new         the gate counts only findings new since --baseline\n"
+"  --ignore FILE         suppressions (JSON: rule, target, port, reason,\n"
+"                        expires); expired/unmatched ones are warned about\n"
+"  --shard K/N           scan shard K of N (1-based; targets split by a hash\n"
+"                        of their id). Default from JOB_COMPLETION_INDEX\n"
+"                        (0-based) with --shard-count N or\n"
+"                        EXPOSURE_SHARD_COUNT, or CI_NODE_INDEX/CI_NODE_TOTAL\n"
+"  --shard-count N       shard count for JOB_COMPLETION_INDEX\n"
+"  --run-id ID           one id for all shards of a run (default\n"
+"                        EXPOSURE_RUN_ID; generated when unsharded)\n"
+"  --store URL           record the run in PostgreSQL (postgresql://...)\n"
+"  --history DIR         keep the run's JSON report in DIR (history without\n"
+"                        PostgreSQL)\n"
 "  --show-secrets        do not redact passwords found\n"
 "  -q, --quiet           no report on stdout (files and exit code only)\n"
 "  -v, --verbose         remediation, CVSS and all statuses in the report\n"
@@ -292,7 +320,9 @@ enum long_only {
 	OPT_PORTS, OPT_DISCOVER, OPT_CREDS, OPT_NOLOGIN, OPT_MAXATT,
 	OPT_INTRUSIVE, OPT_CONC, OPT_RATE, OPT_TIMEOUT, OPT_CHECKTIMEOUT,
 	OPT_WORKERS, OPT_JSON, OPT_PORTSOUT, OPT_FAILON, OPT_SECRETS,
-	OPT_VERSION,
+	OPT_VERSION, OPT_SARIF, OPT_JUNIT, OPT_MARKDOWN, OPT_ANNOT, OPT_DOJO,
+	OPT_BASELINE, OPT_FAILNEW, OPT_IGNORE, OPT_SHARD, OPT_SHARDCOUNT,
+	OPT_RUNID, OPT_STORE, OPT_HISTORY,
 };
 
 static const struct option long_opts[] = {
@@ -316,6 +346,19 @@ static const struct option long_opts[] = {
 	{ "ports-out", required_argument, NULL, OPT_PORTSOUT },
 	{ "fail-on", required_argument, NULL, OPT_FAILON },
 	{ "show-secrets", no_argument, NULL, OPT_SECRETS },
+	{ "sarif", required_argument, NULL, OPT_SARIF },
+	{ "junit", required_argument, NULL, OPT_JUNIT },
+	{ "markdown", required_argument, NULL, OPT_MARKDOWN },
+	{ "github-annotations", no_argument, NULL, OPT_ANNOT },
+	{ "defectdojo", required_argument, NULL, OPT_DOJO },
+	{ "baseline", required_argument, NULL, OPT_BASELINE },
+	{ "fail-on-new", no_argument, NULL, OPT_FAILNEW },
+	{ "ignore", required_argument, NULL, OPT_IGNORE },
+	{ "shard", required_argument, NULL, OPT_SHARD },
+	{ "shard-count", required_argument, NULL, OPT_SHARDCOUNT },
+	{ "run-id", required_argument, NULL, OPT_RUNID },
+	{ "store", required_argument, NULL, OPT_STORE },
+	{ "history", required_argument, NULL, OPT_HISTORY },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
@@ -373,16 +416,39 @@ parse_args(struct cli *c, int argc, char **argv)
 			r = parse_uint("--workers", optarg, 1, 8,
 				       &c->cfg.workers);
 			break;
-		case OPT_JSON: c->json_path = optarg; break;
-		case OPT_PORTSOUT: c->ports_path = optarg; break;
+		case OPT_JSON: c->out.json = optarg; break;
+		case OPT_PORTSOUT: c->out.ports = optarg; break;
+		case OPT_SARIF: c->out.sarif = optarg; break;
+		case OPT_JUNIT: c->out.junit = optarg; break;
+		case OPT_MARKDOWN: c->out.markdown = optarg; break;
+		case OPT_ANNOT: c->out.annotations = true; break;
+		case OPT_DOJO: c->out.defectdojo = optarg; break;
+		case OPT_BASELINE: c->out.baseline_path = optarg; break;
+		case OPT_FAILNEW: c->out.fail_on_new = true; break;
+		case OPT_IGNORE: c->out.ignore_path = optarg; break;
+		case OPT_SHARD:
+			c->shard_arg = optarg;
+			if (shard_parse(optarg, &c->shard_index,
+					&c->shard_count) != 0)
+				r = fail_usage("--shard: '%s' is not K/N with "
+					       "1 <= K <= N%s", optarg, "");
+			break;
+		case OPT_SHARDCOUNT:
+			r = parse_uint("--shard-count", optarg, 1, 100000,
+				       &c->shard_count_flag);
+			break;
+		case OPT_RUNID: c->out.run_id = optarg; break;
+		case OPT_STORE: c->out.store_url = optarg; break;
+		case OPT_HISTORY: c->out.history_dir = optarg; break;
 		case OPT_FAILON:
-			if (severity_parse(optarg, &c->fail_on) != 0)
+			if (severity_parse(optarg, &c->out.fail_on) != 0)
 				r = fail_usage("--fail-on: '%s' is not one of "
 					       "critical, high, medium, low, "
 					       "info, none%s", optarg, "");
+			c->out.fail_on_set = true;
 			break;
 		case OPT_SECRETS: c->cfg.show_secrets = true; break;
-		case 'q': c->quiet = true; break;
+		case 'q': c->out.quiet = true; break;
 		case 'v': c->cfg.verbose++; break;
 		case 'h': fputs(usage_text, stdout); return -1;
 		case OPT_VERSION:
@@ -530,17 +596,27 @@ out:
 
 /* ---- exposure scan ---- */
 
+/* --shard, or the CI's variables: which targets this process scans */
 static int
-gate(const struct finding_list *f, int fail_on)
+pick_shard(struct cli *c)
 {
-	size_t i;
+	char *err = NULL;
 
-	if (fail_on < 0)
-		return EXIT_PASS;
-	for (i = 0; i < f->n; i++)
-		if ((int)f->v[i].severity >= fail_on)
-			return EXIT_GATE;
-	return EXIT_PASS;
+	if (c->shard_arg == NULL &&
+	    shard_from_env(c->shard_count_flag, &c->shard_index,
+			   &c->shard_count, &err) != 0) {
+		fprintf(stderr, "exposure: %s\nTry 'exposure --help'.\n",
+			err ? err : "bad shard variables");
+		free(err);
+		return EXIT_USAGE;
+	}
+	if (c->shard_arg != NULL && c->shard_count_flag != 0)
+		return fail_usage("--shard and --shard-count: give one of "
+				  "them%s%s", "", "");
+	/* one shard of one is no shard (GitLab sets CI_NODE_TOTAL=1) */
+	if (c->shard_count == 1)
+		c->shard_index = c->shard_count = 0;
+	return 0;
 }
 
 static int
@@ -548,12 +624,17 @@ cmd_scan(struct cli *c)
 {
 	struct target_list tl;
 	struct scan_result res;
-	struct scan_report rep;
+	struct report_doc doc;
 	char *err = NULL;
 	int r, code;
 
 	memset(&res, 0, sizeof(res));
+	report_doc_init(&doc);
 	target_list_init(&tl);
+	if ((code = pick_shard(c)) != 0)
+		goto out;
+	if ((code = cli_prepare(&c->out, c->shard_count > 0)) != 0)
+		goto out;
 	if ((r = load_targets(c, &tl)) != 0) {
 		code = r;
 		goto out;
@@ -563,8 +644,27 @@ cmd_scan(struct cli *c)
 				  "nothing%s%s", "", "");
 		goto out;
 	}
-	c->cfg.progress = !c->quiet && isatty(STDERR_FILENO);
+	if (c->shard_count > 0)
+		shard_filter(&tl, c->shard_index, c->shard_count);
+	c->cfg.progress = !c->out.quiet && isatty(STDERR_FILENO);
 	r = scan_run(&c->cfg, &tl, &res, &err);
+	if (r == EXPO_ENOTFOUND && c->shard_count > 0) {
+		/* a shard may well hold nothing to scan: an empty report,
+		 * so that merge and the store still see every shard */
+		fprintf(stderr, "exposure: shard %u/%u: nothing to scan in "
+			"this shard (%zu targets)\n", c->shard_index,
+			c->shard_count, tl.n);
+		memset(&res, 0, sizeof(res));
+		{
+			time_t now = time(NULL);
+			struct tm tm;
+
+			gmtime_r(&now, &tm);
+			strftime(res.started_at, sizeof(res.started_at),
+				 "%Y-%m-%dT%H:%M:%SZ", &tm);
+		}
+		r = 0;
+	}
 	if (r == EXPO_ENOTFOUND) {
 		fprintf(stderr, "exposure: nothing to scan: %zu targets, none "
 			"with an address that can be scanned (see "
@@ -577,42 +677,35 @@ cmd_scan(struct cli *c)
 		code = r == EXPO_EINVAL ? EXIT_USAGE : EXIT_NORUN;
 		goto out;
 	}
-	code = gate(&res.findings, c->fail_on);
-	memset(&rep, 0, sizeof(rep));
-	rep.targets = &tl;
-	rep.findings = &res.findings;
-	rep.records = res.records;
-	rep.nrecords = res.nrecords;
-	rep.reasons = (const char *const *)res.reasons;
-	rep.nreasons = res.nreasons;
-	rep.started_at = res.started_at;
-	rep.duration_s = res.duration_s;
-	rep.fail_on = c->fail_on;
-	rep.exit_code = code;
-	rep.show_secrets = c->cfg.show_secrets;
-	if (c->json_path != NULL &&
-	    (r = report_json_write(c->json_path, &rep)) != 0) {
-		fprintf(stderr, "exposure: --json %s: cannot write: %s\n",
-			c->json_path, expo_strerror(r));
+	if (report_doc_from_scan(&doc, &tl, &res) != 0) {
 		code = EXIT_NORUN;
+		goto out;
 	}
-	if (c->ports_path != NULL &&
-	    (r = report_ports_write(c->ports_path, &rep)) != 0) {
-		fprintf(stderr, "exposure: --ports-out %s: cannot write: %s\n",
-			c->ports_path, expo_strerror(r));
-		code = EXIT_NORUN;
-	}
-	if (!c->quiet)
-		report_text_write(stdout, &rep,
-				  isatty(STDOUT_FILENO) &&
-				  getenv("NO_COLOR") == NULL,
-				  c->cfg.verbose);
-	fflush(stdout);
+	doc.fail_on = c->out.fail_on;
+	doc.show_secrets = c->cfg.show_secrets;
+	doc.shard_index = c->shard_index;
+	doc.shard_count = c->shard_count;
+	c->out.verbose = c->cfg.verbose;
+	code = cli_finish(&c->out, &doc);
 out:
 	free(err);
+	report_doc_release(&doc);
 	scan_result_release(&res);
 	target_list_release(&tl);
 	return code;
+}
+
+/* ---- exposure report / merge ---- */
+
+static int
+cmd_report(struct cli *c, bool merge)
+{
+	int r;
+
+	if ((r = cli_prepare(&c->out, false)) != 0)
+		return r;
+	c->out.verbose = c->cfg.verbose;
+	return cli_report(&c->out, c->inputs, c->ninputs, merge);
 }
 
 int
@@ -625,7 +718,7 @@ main(int argc, char **argv)
 	memset(&c, 0, sizeof(c));
 	scan_config_defaults(&c.cfg);
 	c.inv.max_cidr_addrs = 65536;
-	c.fail_on = SEV_HIGH;
+	c.out.fail_on = SEV_HIGH;
 	if (argc < 2) {
 		fputs(usage_text, stderr);
 		return EXIT_USAGE;
@@ -640,7 +733,8 @@ main(int argc, char **argv)
 		return EXIT_PASS;
 	}
 	if (strcmp(cmd, "scan") != 0 && strcmp(cmd, "targets") != 0 &&
-	    strcmp(cmd, "checks") != 0)
+	    strcmp(cmd, "checks") != 0 && strcmp(cmd, "report") != 0 &&
+	    strcmp(cmd, "merge") != 0 && strcmp(cmd, "history") != 0)
 		return fail_usage("unknown command '%s'%s", cmd, "");
 	r = parse_args(&c, argc - 1, argv + 1);
 	if (r < 0) {
@@ -653,9 +747,14 @@ main(int argc, char **argv)
 		r = cmd_checks();
 	else if (strcmp(cmd, "targets") == 0)
 		r = cmd_targets(&c);
+	else if (strcmp(cmd, "history") == 0)
+		r = cli_history(&c.out);
+	else if (strcmp(cmd, "report") == 0 || strcmp(cmd, "merge") == 0)
+		r = cmd_report(&c, strcmp(cmd, "merge") == 0);
 	else
 		r = cmd_scan(&c);
 out:
+	cli_out_release(&c.out);
 	free(c.cfg.checks);
 	scan_config_release(&c.cfg);
 	return r;

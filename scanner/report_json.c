@@ -112,6 +112,15 @@ add_head(struct jctx *j, cJSON *root, const struct scan_report *r,
 				     severity_name((enum severity)r->fail_on)));
 	jadd(j, o, "result", jconst(report_gate_result(r, c)));
 	jadd(j, o, "exit_code", jnum(r->exit_code));
+	if (r->fail_on_new)
+		jadd(j, o, "fail_on_new", cJSON_CreateBool(true));
+	if (r->run_id != NULL)
+		jadd(j, root, "run_id", jstr(r->run_id));
+	if (r->shard_count > 0) {
+		sub = jobj(j, root, "shard");
+		jadd(j, sub, "index", jnum(r->shard_index));
+		jadd(j, sub, "count", jnum(r->shard_count));
+	}
 
 	o = jobj(j, root, "summary");
 	sub = jobj(j, o, "findings");
@@ -193,8 +202,10 @@ out:
 }
 
 static void
-add_finding(struct jctx *j, cJSON *arr, const struct finding *f, size_t rank)
+add_finding(struct jctx *j, cJSON *arr, const struct finding *f, size_t rank,
+	    const struct finding_note *note)
 {
+	static const char *const base[] = { "none", "new", "unchanged" };
 	cJSON *o, *sub;
 
 	o = jobj(j, arr, NULL);
@@ -223,6 +234,35 @@ add_finding(struct jctx *j, cJSON *arr, const struct finding *f, size_t rank)
 	jadd(j, o, "remediation", jstr(f->remediation));
 	jadd(j, o, "references", jstr(f->references));
 	jadd(j, o, "rank_reason", jstr(f->rank_reason));
+	if (note != NULL && note->baseline != BASELINE_NONE &&
+	    note->baseline <= BASELINE_UNCHANGED)
+		jadd(j, o, "baseline", jconst(base[note->baseline]));
+	if (note != NULL && note->sup_reason != NULL) {
+		sub = jobj(j, o, "suppressed");
+		jadd(j, sub, "reason", jstr(note->sup_reason));
+		jadd(j, sub, "expires", jstr(note->sup_expires));
+	}
+}
+
+/* --baseline: what it was, what is fixed; suppression warnings */
+static void
+add_extras(struct jctx *j, cJSON *root, const struct scan_report *r)
+{
+	cJSON *o, *arr;
+	size_t i;
+
+	if (r->fixed != NULL) {
+		o = jobj(j, root, "baseline");
+		jadd(j, o, "file", jstr(r->baseline_path));
+		arr = jarr(j, o, "fixed");
+		for (i = 0; i < r->fixed->n && j->err == 0; i++)
+			add_finding(j, arr, &r->fixed->v[i], i + 1, NULL);
+	}
+	if (r->nwarnings > 0) {
+		arr = jarr(j, root, "warnings");
+		for (i = 0; i < r->nwarnings && j->err == 0; i++)
+			jadd(j, arr, NULL, jstr(r->warnings[i]));
+	}
 }
 
 int
@@ -246,7 +286,9 @@ report_json_write(const char *path, const struct scan_report *r)
 	arr = jarr(&j, root, "findings");
 	for (i = 0; r->findings != NULL && i < r->findings->n && j.err == 0;
 	     i++)
-		add_finding(&j, arr, &r->findings->v[i], i + 1);
+		add_finding(&j, arr, &r->findings->v[i], i + 1,
+			    r->notes ? &r->notes[i] : NULL);
+	add_extras(&j, root, r);
 	if ((ret = j.err) != 0)
 		goto out;
 	ret = EXPO_ENOMEM;

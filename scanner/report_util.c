@@ -213,9 +213,17 @@ report_count(const struct scan_report *r, struct report_counts *c)
 		f = &r->findings->v[i];
 		if ((unsigned)f->severity <= SEV_CRITICAL)
 			c->sev[f->severity]++;
-		if (r->fail_on >= 0 && (int)f->severity >= r->fail_on)
+		if (report_finding_gates(r, i))
 			c->gate_hits++;
+		if (report_finding_suppressed(r, i))
+			c->suppressed++;
+		if (r->notes != NULL && r->notes[i].baseline == BASELINE_NEW)
+			c->new_findings++;
+		if (r->notes != NULL &&
+		    r->notes[i].baseline == BASELINE_UNCHANGED)
+			c->unchanged++;
 	}
+	c->fixed = r->fixed != NULL ? r->fixed->n : 0;
 	/* A discovery record counts as what it is; a check record only when
 	 * the check did not run to the end (timeout, error), so "open" counts
 	 * open ports and not port + checks. */
@@ -242,4 +250,25 @@ report_gate_result(const struct scan_report *r, const struct report_counts *c)
 	if (r->fail_on >= 0)
 		result = c->gate_hits > 0 ? "failed" : "passed";
 	return result;
+}
+
+bool
+report_finding_suppressed(const struct scan_report *r, size_t i)
+{
+	return r->notes != NULL && r->notes[i].sup_reason != NULL;
+}
+
+bool
+report_finding_gates(const struct scan_report *r, size_t i)
+{
+	const struct finding *f = &r->findings->v[i];
+	bool gates = r->fail_on >= 0 && (int)f->severity >= r->fail_on;
+
+	if (report_finding_suppressed(r, i))
+		gates = false;
+	/* without a baseline every finding is new */
+	if (r->fail_on_new && r->notes != NULL &&
+	    r->notes[i].baseline == BASELINE_UNCHANGED)
+		gates = false;
+	return gates;
 }

@@ -5,11 +5,14 @@
  */
 #include <criterion/criterion.h>
 #include <cjson/cJSON.h>
+#include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "finding.h"
 
 static const char *
 bin(void)
@@ -235,4 +238,625 @@ Test(cli, discover_only_writes_every_pair)
 	unlink(ports);
 	unlink(path);
 	free(path);
+}
+
+/* ==== the CI gate and the audit (issue 7): writers validated by their
+ * consumers, shards, merge, baseline, suppressions, history, examples ==== */
+
+
+/* runs a shell command line as is (stderr folded in); the exit code */
+static int
+sh(char **out, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int
+sh(char **out, const char *fmt, ...)
+{
+	char *cmd = NULL, *full = NULL, buf[4096];
+	size_t len = 0, cap = 4 << 20;
+	va_list ap;
+	FILE *p;
+	int st;
+
+	va_start(ap, fmt);
+	cr_assert(vasprintf(&cmd, fmt, ap) > 0);
+	va_end(ap);
+	cr_assert(asprintf(&full, "( %s ) 2>&1", cmd) > 0);
+	p = popen(full, "r");
+	cr_assert(p != NULL);
+	*out = calloc(1, cap + 1);
+	for (;;) {
+		size_t n = fread(buf, 1, sizeof(buf), p);
+
+		if (n == 0)
+			break;
+		if (len + n > cap)
+			n = cap - len;
+		memcpy(*out + len, buf, n);
+		len += n;
+	}
+	st = pclose(p);
+	free(cmd);
+	free(full);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static char *
+mkdtemp_dup(void)
+{
+	char *d = strdup("/tmp/expo-cli-dir-XXXXXX");
+
+	cr_assert_not_null(mkdtemp(d));
+	return d;
+}
+
+static cJSON *
+read_json(const char *path)
+{
+	FILE *fp = fopen(path, "r");
+	long n;
+	char *text;
+	cJSON *doc;
+
+	cr_assert(fp != NULL, "cannot open %s", path);
+	fseek(fp, 0, SEEK_END);
+	n = ftell(fp);
+	rewind(fp);
+	text = calloc(1, (size_t)n + 1);
+	cr_assert_eq(fread(text, 1, (size_t)n, fp), (size_t)n);
+	fclose(fp);
+	doc = cJSON_Parse(text);
+	cr_assert(doc != NULL, "%s is not JSON", path);
+	free(text);
+	return doc;
+}
+
+/* "fp1 fp2 ..." of a report's findings, in rank order */
+static char *
+fingerprints(const char *path)
+{
+	cJSON *doc = read_json(path), *f;
+	size_t cap = 1 << 16, len = 0;
+	char *s = calloc(1, cap);
+
+	cJSON_ArrayForEach(f, cJSON_GetObjectItem(doc, "findings")) {
+		len += (size_t)snprintf(s + len, cap - len, "%s ",
+			cJSON_GetObjectItem(f, "fingerprint")->valuestring);
+	}
+	cJSON_Delete(doc);
+	return s;
+}
+
+/* sorted "id id ..." of a report's targets */
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static char *
+target_ids(const char *path)
+{
+	cJSON *doc = read_json(path), *t;
+	char *ids[256], *s = calloc(1, 1 << 16);
+	size_t n = 0, i, len = 0;
+
+	cJSON_ArrayForEach(t, cJSON_GetObjectItem(doc, "targets")) {
+		cr_assert_lt(n, 256);
+		ids[n++] = strdup(cJSON_GetObjectItem(t, "id")->valuestring);
+	}
+	qsort(ids, n, sizeof(*ids), cmp_str);
+	for (i = 0; i < n; i++) {
+		len += (size_t)snprintf(s + len, (1 << 16) - len, "%s ", ids[i]);
+		free(ids[i]);
+	}
+	cJSON_Delete(doc);
+	return s;
+}
+
+static const char *
+multitool(void)
+{
+	const char *m = getenv("EXPO_SARIF_MULTITOOL");
+
+	if (m == NULL)
+		m = "build/sarif-multitool/node_modules/.bin/sarif-multitool";
+	cr_assert(access(m, X_OK) == 0, "%s missing: run "
+		  "tests/tools/install-sarif-multitool (or set "
+		  "EXPO_SARIF_MULTITOOL)", m);
+	return m;
+}
+
+/* Microsoft's SARIF multitool, GitHub rules included, offline (its own
+ * network namespace; the URL-fetching rule off): no error, no warning */
+static void
+sarif_validate(const char *dir, const char *sarif)
+{
+	char *out, path[512];
+	cJSON *doc, *res, *r;
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/validation.sarif", dir);
+	unlink(path);
+	rc = sh(&out, "timeout 300 unshare --net -- %s validate %s -o %s "
+		"--config tests/fixtures/sarif/multitool.xml "
+		"--rule-kind Sarif Gh --level Error Warning", multitool(),
+		sarif, path);
+	cr_assert_eq(rc, 0, "multitool: %s", out);
+	free(out);
+	doc = read_json(path);
+	res = cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(doc,
+		"runs"), 0), "results");
+	cJSON_ArrayForEach(r, res) {
+		char *text = cJSON_Print(r);
+
+		cr_expect(0, "%s: the multitool objects: %s", sarif, text);
+		free(text);
+	}
+	cJSON_Delete(doc);
+}
+
+Test(cli, sarif_passes_microsofts_sarif_multitool, .timeout = 600)
+{
+	char *inv = tmpfile_with("127.0.10.1\n127.0.10.2\n127.0.10.11\n");
+	char *dir = mkdtemp_dup(), *out;
+	char sarif[600], fix[600];
+	cJSON *doc;
+
+	(void)lab();
+	snprintf(sarif, sizeof(sarif), "%s/lab.sarif", dir);
+	snprintf(fix, sizeof(fix), "%s/fixture.sarif", dir);
+	cr_assert_eq(sh(&out, "%s scan %s --checks ssh --timeout 1500 "
+			"--shard 1/1 --sarif %s -q", bin(), inv, sarif), 1,
+		     "%s", out);
+	free(out);
+	sarif_validate(dir, sarif);
+	/* hostile server text, baseline states, a suppression, a shard */
+	cr_assert_eq(sh(&out, "%s report tests/fixtures/gate/input.json "
+			"--sarif %s -q", bin(), fix), 1, "%s", out);
+	free(out);
+	sarif_validate(dir, fix);
+	doc = read_json(fix);
+	cr_expect_str_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(
+		cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "runs"), 0),
+		"automationDetails"), "id")->valuestring,
+		"exposure/shard-2-of-3/");
+	cJSON_Delete(doc);
+	cr_assert_eq(sh(&out, "rm -rf %s %s", dir, inv), 0);
+	free(out);
+	free(dir);
+	free(inv);
+}
+
+Test(cli, junit_passes_xmllint_against_the_schema, .timeout = 120)
+{
+	char *inv = tmpfile_with("127.0.10.1\n127.0.10.2\n127.0.10.11\n");
+	char *dir = mkdtemp_dup(), *out;
+
+	(void)lab();
+	cr_assert_eq(sh(&out, "%s scan %s --checks ssh --timeout 1500 "
+			"--junit %s/lab.xml -q", bin(), inv, dir), 1, "%s", out);
+	free(out);
+	cr_assert_eq(sh(&out, "xmllint --noout --schema "
+			"tests/fixtures/junit/junit.xsd %s/lab.xml", dir), 0,
+		     "%s", out);
+	free(out);
+	/* the weak server fails, the silent one is an error (timeout) */
+	cr_assert_eq(sh(&out, "grep -c '<failure' %s/lab.xml", dir), 0);
+	cr_expect(strcmp(out, "1\n") == 0, "failures: %s", out);
+	free(out);
+	cr_assert_eq(sh(&out, "grep -A1 'classname=\"127.0.10.11:22\"' "
+			"%s/lab.xml", dir), 0);
+	cr_expect(strstr(out, "<error message=\"timeout") != NULL, "%s", out);
+	free(out);
+	cr_assert_eq(sh(&out, "%s report tests/fixtures/gate/input.json "
+			"--junit %s/fix.xml -q --fail-on none && xmllint --noout --schema "
+			"tests/fixtures/junit/junit.xsd %s/fix.xml", bin(), dir,
+			dir), 0, "%s", out);
+	free(out);
+	cr_assert_eq(sh(&out, "rm -rf %s %s", dir, inv), 0);
+	free(out);
+	free(dir);
+	free(inv);
+}
+
+Test(cli, shards_merged_equal_the_unsharded_scan, .timeout = 300)
+{
+	char *inv = tmpfile_with("127.0.10.1\n127.0.10.2\n127.0.10.3\n"
+				 "127.0.10.250\n127.0.10.251\n");
+	char *dir = mkdtemp_dup(), *out, path[600];
+	char *want_fp, *want_ids, *got_fp, *got_ids, *a, *b;
+	unsigned k;
+
+	(void)lab();
+	cr_assert_eq(sh(&out, "%s scan %s --checks ssh --timeout 2000 "
+			"--json %s/all.json -q", bin(), inv, dir), 1, "%s", out);
+	free(out);
+	for (k = 1; k <= 3; k++) {
+		sh(&out, "%s scan %s --checks ssh --timeout 2000 --shard %u/3 "
+		   "--json %s/s%u.json -q", bin(), inv, k, dir, k);
+		free(out);
+	}
+	cr_assert_eq(sh(&out, "%s merge %s/s1.json %s/s2.json %s/s3.json "
+			"--json %s/merged.json -q", bin(), dir, dir, dir, dir),
+		     1, "%s", out);
+	free(out);
+	snprintf(path, sizeof(path), "%s/all.json", dir);
+	want_fp = fingerprints(path);
+	want_ids = target_ids(path);
+	snprintf(path, sizeof(path), "%s/merged.json", dir);
+	got_fp = fingerprints(path);
+	got_ids = target_ids(path);
+	cr_expect(strlen(want_fp) > 32);
+	cr_expect_str_eq(got_fp, want_fp);
+	cr_expect_str_eq(got_ids, want_ids);
+	/* the CI variables pick the same shards as --shard */
+	cr_assert_eq(sh(&out, "JOB_COMPLETION_INDEX=1 %s scan %s --checks ssh "
+			"--shard-count 3 --discover-only --json %s/k8s.json -q "
+			"&& CI_NODE_INDEX=2 CI_NODE_TOTAL=3 %s scan %s --checks "
+			"ssh --discover-only --json %s/gitlab.json -q", bin(),
+			inv, dir, bin(), inv, dir), 0, "%s", out);
+	free(out);
+	snprintf(path, sizeof(path), "%s/s2.json", dir);
+	a = target_ids(path);
+	snprintf(path, sizeof(path), "%s/k8s.json", dir);
+	b = target_ids(path);
+	cr_expect_str_eq(b, a);
+	free(b);
+	snprintf(path, sizeof(path), "%s/gitlab.json", dir);
+	b = target_ids(path);
+	cr_expect_str_eq(b, a);
+	free(a);
+	free(b);
+	free(want_fp);
+	free(want_ids);
+	free(got_fp);
+	free(got_ids);
+	cr_assert_eq(sh(&out, "rm -rf %s %s", dir, inv), 0);
+	free(out);
+	free(dir);
+	free(inv);
+}
+
+/* adds to a report a finding of rule on target list:addr port 22 */
+static void
+add_baseline_finding(const char *path, const char *rule, const char *addr)
+{
+	cJSON *doc = read_json(path), *f, *t;
+	char id[64], fp[33], *text;
+	FILE *fp_out;
+
+	snprintf(id, sizeof(id), "list:%s", addr);
+	finding_fingerprint(fp, rule, id, 22);
+	f = cJSON_Duplicate(cJSON_GetArrayItem(cJSON_GetObjectItem(doc,
+		"findings"), 0), 1);
+	cJSON_ReplaceItemInObject(f, "fingerprint", cJSON_CreateString(fp));
+	cJSON_ReplaceItemInObject(f, "rule", cJSON_CreateString(rule));
+	t = cJSON_GetObjectItem(f, "target");
+	cJSON_ReplaceItemInObject(t, "id", cJSON_CreateString(id));
+	cJSON_ReplaceItemInObject(t, "address", cJSON_CreateString(addr));
+	cJSON_AddItemToArray(cJSON_GetObjectItem(doc, "findings"), f);
+	text = cJSON_Print(doc);
+	fp_out = fopen(path, "w");
+	cr_assert_not_null(fp_out);
+	fputs(text, fp_out);
+	fclose(fp_out);
+	cJSON_free(text);
+	cJSON_Delete(doc);
+}
+
+Test(cli, baseline_marks_new_unchanged_and_fixed_and_gates_new, .timeout = 300)
+{
+	char *inv = tmpfile_with("127.0.10.1\n127.0.10.2\n127.0.10.11\n");
+	char *hard = tmpfile_with("127.0.10.2\n");
+	char *dir = mkdtemp_dup(), *out, path[600];
+	cJSON *doc, *f, *fixed;
+	size_t n = 0;
+
+	(void)lab();
+	cr_assert_eq(sh(&out, "%s scan %s --checks ssh --timeout 1500 "
+			"--json %s/base.json -q", bin(), inv, dir), 1, "%s", out);
+	free(out);
+	/* nothing new: --fail-on-new passes although a critical is there */
+	cr_assert_eq(sh(&out, "%s scan %s --checks ssh --timeout 1500 "
+			"--baseline %s/base.json --fail-on-new --json %s/r1.json "
+			"-q", bin(), inv, dir, dir), 0, "%s", out);
+	free(out);
+	snprintf(path, sizeof(path), "%s/r1.json", dir);
+	doc = read_json(path);
+	cJSON_ArrayForEach(f, cJSON_GetObjectItem(doc, "findings")) {
+		cr_expect_str_eq(cJSON_GetObjectItem(f, "baseline")->valuestring,
+				 "unchanged");
+		n++;
+	}
+	cr_expect(n > 3);
+	cJSON_Delete(doc);
+	/* against a baseline of the hardened host alone, all is new */
+	cr_assert_eq(sh(&out, "%s scan %s --checks ssh --timeout 1500 "
+			"--json %s/hard.json -q --fail-on none", bin(), hard,
+			dir), 0, "%s", out);
+	free(out);
+	cr_assert_eq(sh(&out, "%s scan %s --checks ssh --timeout 1500 "
+			"--baseline %s/hard.json --fail-on-new -q", bin(), inv,
+			dir), 1, "%s", out);
+	free(out);
+	/* fixed: proved on the hardened host (its check ran to the end),
+	 * never on the silent one (timed out) */
+	snprintf(path, sizeof(path), "%s/base.json", dir);
+	add_baseline_finding(path, "ssh.password_auth", "127.0.10.2");
+	add_baseline_finding(path, "ssh.password_auth", "127.0.10.11");
+	cr_assert_eq(sh(&out, "%s scan %s --checks ssh --timeout 1500 "
+			"--baseline %s/base.json --json %s/r2.json --markdown "
+			"%s/sum.md -q", bin(), inv, dir, dir, dir), 1, "%s", out);
+	free(out);
+	snprintf(path, sizeof(path), "%s/r2.json", dir);
+	doc = read_json(path);
+	fixed = cJSON_GetObjectItem(cJSON_GetObjectItem(doc, "baseline"),
+				    "fixed");
+	cr_assert_eq(cJSON_GetArraySize(fixed), 1, "fixed: %s",
+		     cJSON_Print(fixed));
+	cr_expect_str_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(
+		cJSON_GetArrayItem(fixed, 0), "target"), "id")->valuestring,
+		"list:127.0.10.2");
+	cJSON_Delete(doc);
+	cr_assert_eq(sh(&out, "grep -c 'Fixed since the baseline' %s/sum.md",
+			dir), 0, "%s", out);
+	free(out);
+	cr_assert_eq(sh(&out, "rm -rf %s %s %s", dir, inv, hard), 0);
+	free(out);
+	free(dir);
+	free(inv);
+	free(hard);
+}
+
+Test(cli, ignore_file_suppresses_and_warns, .timeout = 120)
+{
+	char *inv = tmpfile_with("127.0.10.1\n");
+	char *ign = tmpfile_with(
+		"{\"suppressions\": [\n"
+		" {\"rule\": \"ssh.default_credentials\", \"target\": "
+		"\"127.0.10.1\", \"port\": 22, \"reason\": \"lab box, "
+		"rebuilt nightly\", \"expires\": \"2099-12-31\"},\n"
+		" {\"rule\": \"ssh.weak_*\", \"target\": \"list:10.*\", "
+		"\"reason\": \"old fleet\", \"expires\": \"2099-12-31\"},\n"
+		" {\"rule\": \"ssh.password_auth\", \"reason\": \"was ok\", "
+		"\"expires\": \"2020-01-01\"}\n]}\n");
+	char *bad = tmpfile_with("{\"suppressions\": [{\"rule\": \"x\", "
+				 "\"expires\": \"2099-01-01\"}]}");
+	char json[] = "/tmp/expo-cli-ign-XXXXXX", *out;
+	cJSON *doc, *f;
+	bool seen = false;
+	int fd;
+
+	(void)lab();
+	fd = mkstemp(json);
+	close(fd);
+	cr_assert_eq(sh(&out, "%s scan %s --checks ssh --timeout 1500 "
+			"--ignore %s --fail-on critical --json %s -q", bin(), inv,
+			ign, json), 0, "the accepted critical failed: %s", out);
+	cr_expect(strstr(out, "suppression 2 (ssh.weak_* on list:10.*) "
+			 "matches no finding") != NULL, "%s", out);
+	cr_expect(strstr(out, "suppression 3 (ssh.password_auth on *) "
+			 "expired on 2020-01-01") != NULL, "%s", out);
+	free(out);
+	doc = read_json(json);
+	cJSON_ArrayForEach(f, cJSON_GetObjectItem(doc, "findings")) {
+		cJSON *s = cJSON_GetObjectItem(f, "suppressed");
+		bool crit = strcmp(cJSON_GetObjectItem(f, "rule")->valuestring,
+				   "ssh.default_credentials") == 0;
+
+		cr_expect_eq(s != NULL, crit);
+		if (crit) {
+			seen = true;
+			cr_expect_str_eq(cJSON_GetObjectItem(s, "reason")->
+					 valuestring, "lab box, rebuilt nightly");
+		}
+	}
+	cr_expect(seen);
+	cr_expect_eq(cJSON_GetArraySize(cJSON_GetObjectItem(doc, "warnings")),
+		     2);
+	cJSON_Delete(doc);
+	/* a bad file stops everything before a packet is sent */
+	cr_assert_eq(sh(&out, "%s scan %s --ignore %s", bin(), inv, bad), 2);
+	cr_expect(strstr(out, bad) != NULL && strstr(out, "$.suppressions[0]:"
+		  " \"reason\" is required") != NULL, "%s", out);
+	free(out);
+	unlink(json);
+	unlink(inv);
+	unlink(ign);
+	unlink(bad);
+	free(inv);
+	free(ign);
+	free(bad);
+}
+
+Test(cli, report_merge_and_flags_reject_bad_input)
+{
+	char *bad = tmpfile_with("{\"schema_version\": 1, \"started_at\": 5}");
+	char *out;
+
+	cr_assert_eq(sh(&out, "%s report %s --sarif /dev/null", bin(), bad), 2);
+	cr_expect(strstr(out, bad) != NULL &&
+		  strstr(out, "$: \"started_at\": expected a string") != NULL,
+		  "%s", out);
+	free(out);
+	cr_assert_eq(sh(&out, "%s report /nonexistent/r.json", bin()), 2);
+	cr_expect(strstr(out, "/nonexistent/r.json") != NULL, "%s", out);
+	free(out);
+	cr_assert_eq(sh(&out, "%s merge tests/fixtures/gate/input.json "
+			"tests/fixtures/gate/input.json -q", bin()), 2);
+	cr_expect(strstr(out, "in two of the reports") != NULL, "%s", out);
+	free(out);
+	cr_assert_eq(sh(&out, "%s report", bin()), 2);
+	free(out);
+	cr_assert_eq(sh(&out, "%s scan x --fail-on-new", bin()), 2);
+	cr_expect(strstr(out, "--fail-on-new needs --baseline") != NULL, "%s",
+		  out);
+	free(out);
+	cr_assert_eq(sh(&out, "%s scan x --shard 4/3", bin()), 2);
+	cr_expect(strstr(out, "--shard: '4/3'") != NULL, "%s", out);
+	free(out);
+	cr_assert_eq(sh(&out, "JOB_COMPLETION_INDEX=2 %s scan x", bin()), 2);
+	cr_expect(strstr(out, "EXPOSURE_SHARD_COUNT") != NULL, "%s", out);
+	free(out);
+	cr_assert_eq(sh(&out, "%s scan x --shard 1/2 --store "
+			"postgresql://127.0.0.1/x", bin()), 2);
+	cr_expect(strstr(out, "--run-id") != NULL, "%s", out);
+	free(out);
+	cr_assert_eq(sh(&out, "%s history", bin()), 2);
+	free(out);
+	/* a saved report re-renders with its own gate: exit 1 */
+	cr_assert_eq(sh(&out, "%s report tests/fixtures/gate/input.json -q",
+			bin()), 1, "%s", out);
+	free(out);
+	cr_assert_eq(sh(&out, "%s report tests/fixtures/gate/input.json -q "
+			"--fail-on none", bin()), 0, "%s", out);
+	free(out);
+	unlink(bad);
+	free(bad);
+}
+
+Test(cli, history_dir_lists_runs, .timeout = 120)
+{
+	char *inv = tmpfile_with("127.0.10.1\n127.0.10.2\n");
+	char *dir = mkdtemp_dup(), *out;
+
+	(void)lab();
+	cr_assert_eq(sh(&out, "%s scan %s --checks ssh --timeout 1500 "
+			"--history %s/h --run-id first -q; sleep 1; %s scan "
+			"%s --checks ssh --timeout 1500 --history %s/h --run-id "
+			"second -q", bin(), inv, dir, bin(), inv, dir),
+		     1, "%s", out);
+	free(out);
+	cr_assert_eq(sh(&out, "%s history --history %s/h", bin(), dir), 0,
+		     "%s", out);
+	/* the first run: everything new; the second: nothing new or fixed */
+	cr_expect(strstr(out, "first ") != NULL, "%s", out);
+	cr_expect(strstr(out, "second ") != NULL, "%s", out);
+	cr_expect(strstr(out, "1/1           1     0      ") != NULL, "%s",
+		  out);
+	free(out);
+	cr_assert_eq(sh(&out, "rm -rf %s %s", dir, inv), 0);
+	free(out);
+	free(dir);
+	free(inv);
+}
+
+/* the lab's store URL (tests/lab/lab.d/store.sh) */
+static char *
+store_url(void)
+{
+	char path[512], line[1024];
+	char *url = NULL;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/lab.env", lab());
+	f = fopen(path, "r");
+	cr_assert(f != NULL);
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (strncmp(line, "EXPO_LAB_STORE_URL=", 19) == 0) {
+			line[strcspn(line, "\n")] = '\0';
+			url = strdup(line + 19);
+		}
+	fclose(f);
+	cr_assert(url != NULL, "no store in the lab (tests/lab/lab.d/store.sh)");
+	return url;
+}
+
+/* runs each `exposure` line of an example in dir, with env before it */
+static void
+run_example(const char *example, const char *dir, const char *env,
+	    int want_rc)
+{
+	char *out, *lines, *line, *save = NULL, bindir[512];
+	const char *b = bin(), *slash = strrchr(b, '/');
+	size_t n = 0;
+	int rc;
+
+	snprintf(bindir, sizeof(bindir), "%.*s", slash ? (int)(slash - b) : 1,
+		 slash ? b : ".");
+	cr_assert_eq(sh(&lines, "tests/tools/example-commands examples/%s",
+			example), 0, "%s", lines);
+	for (line = strtok_r(lines, "\n", &save); line != NULL;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *top = getcwd(NULL, 0);
+
+		/* the example's inventory becomes the lab's */
+		rc = sh(&out, "cd %s && env PATH=%s:\"$PATH\" "
+			"INVENTORY=%s/examples/lab-inventory.txt "
+			"GITHUB_STEP_SUMMARY=%s/summary.md %s sh -c '%s'", dir,
+			bindir[0] == '/' ? bindir : top, top, dir, env, line);
+		cr_expect(rc == 0 || rc == want_rc, "%s: %s (exit %d): %s",
+			  example, line, rc, out);
+		free(out);
+		free(top);
+		n++;
+	}
+	cr_expect(n > 0, "no exposure command in %s", example);
+	free(lines);
+}
+
+Test(cli, examples_pass_yamllint_and_run_against_the_lab, .timeout = 900)
+{
+	char *dir = mkdtemp_dup(), *out, *url = store_url(), env[1024];
+	char path[600];
+	unsigned k;
+	cJSON *doc;
+
+	(void)lab();
+	cr_assert_eq(sh(&out, "yamllint -s -c tests/fixtures/examples/"
+			"yamllint.yml examples/*.yml"), 0, "%s", out);
+	free(out);
+	/* what the GitHub workflow expects in the repository */
+	cr_assert_eq(sh(&out, "mkdir -p %s/.exposure && printf '%%s' "
+			"'{\"suppressions\": [{\"rule\": \"ssh.weak_mac\", "
+			"\"reason\": \"lab\", \"expires\": \"2099-01-01\"}]}' "
+			">%s/.exposure/ignore.json && %s scan "
+			"examples/lab-inventory.txt --fail-on none --json "
+			"%s/.exposure/baseline.json -q", dir, dir, bin(), dir),
+		     0, "%s", out);
+	free(out);
+	for (k = 1; k <= 3; k++) {
+		snprintf(env, sizeof(env), "SHARD_INDEX=%u SHARD_COUNT=3", k);
+		run_example("github-actions.yml", dir, env, 1);
+	}
+	/* every shard's SARIF is there; the merge saw all 7 targets */
+	cr_assert_eq(sh(&out, "ls %s/exposure-1.sarif %s/exposure-2.sarif "
+			"%s/exposure-3.sarif && test -s %s/summary.md", dir, dir,
+			dir, dir), 0, "%s", out);
+	free(out);
+	snprintf(path, sizeof(path), "%s/exposure.json", dir);
+	doc = read_json(path);
+	cr_expect_eq(cJSON_GetArraySize(cJSON_GetObjectItem(doc, "targets")),
+		     7);
+	/* the lab did not change since the baseline: the gate passes */
+	cr_expect_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(doc, "gate"),
+					 "exit_code")->valueint, 0);
+	cJSON_Delete(doc);
+	for (k = 1; k <= 2; k++) {
+		snprintf(env, sizeof(env), "CI_NODE_INDEX=%u CI_NODE_TOTAL=2",
+			 k);
+		run_example("gitlab-ci.yml", dir, env, 1);
+	}
+	cr_assert_eq(sh(&out, "xmllint --noout --schema "
+			"tests/fixtures/junit/junit.xsd %s/exposure-1.xml "
+			"%s/exposure-2.xml", dir, dir), 0, "%s", out);
+	free(out);
+	for (k = 0; k < 4; k++) {
+		snprintf(env, sizeof(env), "JOB_COMPLETION_INDEX=%u "
+			 "EXPOSURE_RUN_ID=example-%ld EXPOSURE_STORE_URL=%s", k,
+			 (long)getpid(), url);
+		run_example("kubernetes-cronjob.yml", dir, env, 0);
+	}
+	cr_assert_eq(sh(&out, "%s history --store %s", bin(), url), 0, "%s",
+		     out);
+	snprintf(env, sizeof(env), "example-%ld", (long)getpid());
+	cr_expect(strstr(out, env) != NULL, "%s", out);
+	cr_expect(strstr(strstr(out, env) ? strstr(out, env) : out, " 4/4 ")
+		  != NULL, "the run did not complete: %s", out);
+	free(out);
+	cr_assert_eq(sh(&out, "rm -rf %s", dir), 0);
+	free(out);
+	free(dir);
+	free(url);
 }

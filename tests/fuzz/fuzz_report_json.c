@@ -1,0 +1,59 @@
+/*
+ * fuzz_report_json.c - libFuzzer harness for what `exposure report`,
+ * `merge`, --baseline and --ignore read from files: the strict JSON report
+ * reader (report_json_parse), then what is done with a report (ranking,
+ * a baseline against itself, a merge of two copies, the annotations
+ * writer), and the suppressions parser on the same bytes.
+ * Seed: tests/fuzz/corpus/fuzz_report_json (a real report).
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "gate.h"
+#include "report_doc.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct report_doc a, b;
+	struct suppression_list sl = { 0 };
+	struct scan_report view;
+	char *err = NULL;
+	FILE *devnull;
+	int parsed;
+
+	report_doc_init(&a);
+	report_doc_init(&b);
+	parsed = report_json_parse((const char *)data, size, "fuzz", &a, &err);
+	if (parsed == 0) {
+		report_doc_rank(&a);
+		if (report_json_parse((const char *)data, size, "fuzz", &b,
+				      NULL) == 0)
+			baseline_apply(&a, &b, "fuzz");
+		report_doc_view(&a, &view);
+		devnull = fopen("/dev/null", "w");
+		if (devnull != NULL) {
+			report_annotations_write(devnull, &view);
+			fclose(devnull);
+		}
+		report_doc_release(&b);
+		report_doc_init(&b);
+		/* the same targets twice: refused, both left intact */
+		if (report_json_parse((const char *)data, size, "fuzz", &b,
+				      NULL) == 0)
+			report_doc_merge(&a, &b, NULL);
+	}
+	free(err);
+	err = NULL;
+	if (suppressions_parse((const char *)data, size, "fuzz", &sl, &err) ==
+	    0 && parsed == 0)
+		suppressions_apply(&a, &sl, "2025-01-01");
+	free(err);
+	suppressions_release(&sl);
+	report_doc_release(&a);
+	report_doc_release(&b);
+	return 0;
+}
