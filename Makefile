@@ -7,7 +7,7 @@
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 CC ?= cc
-PKGS := libssh libcurl libpq libcjson openssl libxml-2.0
+PKGS := libssh libcurl libcjson openssl libxml-2.0
 V ?= 0
 FUZZ_SECONDS ?= 20
 DEVELOPER ?= 1
@@ -19,11 +19,13 @@ CFLAGS += -Werror -Wstrict-prototypes -Wvla -Wshadow -Wformat=2 -Wno-format-nonl
 endif
 # Client libraries of some checks are opened at first use (dlopen, see
 # checks/lazylib.h): their headers are needed, their libraries not linked.
-DLOPEN_PKGS := smbclient freerdp2 winpr2
+DLOPEN_PKGS := libpq smbclient freerdp2 winpr2
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) $(DLOPEN_PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 LDFLAGS += -Wl,--as-needed
 LDLIBS += $(PKG_LIBS) -lpthread -lm -ldl
+# tests may talk to the lab's PostgreSQL themselves
+TEST_LDLIBS = -lcriterion $(shell pkg-config --libs libpq 2>/dev/null)
 
 ifeq ($(V),1)
 Q :=
@@ -76,9 +78,9 @@ exposure: build/scanner/main.o build/libexposure.a
 
 # ---- tests (criterion) ----
 build/tests/unit.bin: $(call objs,build,$(UNIT_SRCS)) build/libexposure.a
-	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS) -lcriterion
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS) $(TEST_LDLIBS)
 build/tests/integration.bin: $(call objs,build,$(INTEG_SRCS)) build/libexposure.a
-	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS) -lcriterion
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS) $(TEST_LDLIBS)
 build/lab/%: tests/lab/%.c
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $<
@@ -95,9 +97,9 @@ build/asan/libexposure.a: $(call objs,build/asan,$(LIB_SRCS))
 build/asan/exposure: build/asan/scanner/main.o build/asan/libexposure.a
 	$(Q)$(CC) $(CFLAGS) $(ASAN_FLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
 build/asan/tests/unit.bin: $(call objs,build/asan,$(UNIT_SRCS)) build/asan/libexposure.a
-	$(Q)$(CC) $(CFLAGS) $(ASAN_FLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS) -lcriterion
+	$(Q)$(CC) $(CFLAGS) $(ASAN_FLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS) $(TEST_LDLIBS)
 build/asan/tests/integration.bin: $(call objs,build/asan,$(INTEG_SRCS)) build/asan/libexposure.a
-	$(Q)$(CC) $(CFLAGS) $(ASAN_FLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS) -lcriterion
+	$(Q)$(CC) $(CFLAGS) $(ASAN_FLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS) $(TEST_LDLIBS)
 
 # libFuzzer flavour (clang): one harness per network parser.
 FUZZ_CC := clang

@@ -50,7 +50,7 @@
 #include <sys/stat.h>
 #include <arpa/inet.h>
 #include <unistd.h>
-#include <libpq-fe.h>
+#include "pq_lib.h"	/* libpq, opened at first use */
 #include "check.h"
 #include "dynbuf.h"
 #include "expo.h"
@@ -753,10 +753,15 @@ out:
 static int pg_start(struct check_ctx *ctx, void *state)
 {
 	struct pg_probe *st = state;
+	char why[256];
 	int err;
 
 	st->fd = -1;
 	st->last_fd = -1;
+	if (pq_lib_load(why, sizeof(why)) != 0) {
+		ctx_status(ctx, STATUS_ERROR, "not checked: %s", why);
+		return EXPO_ENOTFOUND;
+	}
 	ctx_phase(ctx, "ssl request");
 	err = ctx_connect(ctx, &st->fd);
 	if (err < 0) {

@@ -22,7 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <libpq-fe.h>
+#include "pq_lib.h"	/* libpq, opened at first use */
 #include "expo.h"
 #include "gate.h"
 #include "report_priv.h"
@@ -156,7 +156,15 @@ pg_open(struct pg *p, const char *url, char **err)
 			       "dbname", NULL };
 	const char *vals[] = { STORE_CONNECT_TIMEOUT, "exposure", url, NULL };
 
+	char why[256];
+
 	p->err = err;
+	p->c = NULL;
+	if (pq_lib_load(why, sizeof(why)) != 0) {
+		if (asprintf(err, "--store: %s (install libpq5)", why) < 0)
+			*err = NULL;
+		return EXPO_ENOTFOUND;
+	}
 	/* the URL's own settings come later and win (expand_dbname) */
 	p->c = PQconnectdbParams(keys, vals, 1);
 	if (p->c == NULL || PQstatus(p->c) != CONNECTION_OK)
