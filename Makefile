@@ -7,7 +7,7 @@
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 CC ?= cc
-PKGS := libssh libcurl libcjson openssl libxml-2.0
+PKGS := libssh libcjson openssl libxml-2.0
 V ?= 0
 FUZZ_SECONDS ?= 20
 DEVELOPER ?= 1
@@ -19,13 +19,13 @@ CFLAGS += -Werror -Wstrict-prototypes -Wvla -Wshadow -Wformat=2 -Wno-format-nonl
 endif
 # Client libraries of some checks are opened at first use (dlopen, see
 # checks/lazylib.h): their headers are needed, their libraries not linked.
-DLOPEN_PKGS := libpq smbclient freerdp2 winpr2
+DLOPEN_PKGS := libcurl libpq smbclient freerdp2 winpr2
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) $(DLOPEN_PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 LDFLAGS += -Wl,--as-needed
 LDLIBS += $(PKG_LIBS) -lpthread -lm -ldl
-# tests may talk to the lab's PostgreSQL themselves
-TEST_LDLIBS = -lcriterion $(shell pkg-config --libs libpq 2>/dev/null)
+# tests may talk to PostgreSQL and use libcurl themselves
+TEST_LDLIBS = -lcriterion $(shell pkg-config --libs libpq libcurl 2>/dev/null)
 
 ifeq ($(V),1)
 Q :=
@@ -124,9 +124,9 @@ lab-stop:
 	$(Q)tests/lab/lab.sh stop $(LAB_DIR)
 
 check: deps-test
-	$(Q)$(MAKE) --no-print-directory exposure $(TEST_BINS) $(LAB_TOOLS)
-	$(Q)$(MAKE) --no-print-directory $(ASAN_BINS)
-	$(Q)$(MAKE) --no-print-directory $(FUZZ_BINS)
+	$(Q)$(MAKE) --no-print-directory -j2 exposure $(TEST_BINS) $(LAB_TOOLS)
+	$(Q)$(MAKE) --no-print-directory -j2 $(ASAN_BINS)
+	$(Q)$(MAKE) --no-print-directory -j2 $(FUZZ_BINS)
 	$(Q)tests/run-suite $(LAB_DIR) $(FUZZ_SECONDS) $(FUZZ_BINS)
 
 demo: deps-test

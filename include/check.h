@@ -84,6 +84,10 @@ struct check {
 	size_t state_size;
 	int (*start)(struct check_ctx *ctx, void *state);
 	int (*step)(struct check_ctx *ctx, void *state);	/* may be NULL */
+	/* once per scan, before any worker thread starts, when the check
+	 * has probes to run (e.g. load a library and curl_global_init);
+	 * < 0 with err filled: every probe of the check ends as error */
+	int (*global_init)(char *err, size_t errlen);
 	/* blocking lane (see above); NULL for pure step() checks */
 	int (*run)(struct check_ctx *ctx, void *state);
 	unsigned max_parallel;	/* run() calls at once; 0 = the lane's size */

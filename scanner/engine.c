@@ -87,6 +87,7 @@ struct scan_run {
 	struct cred_guard *guard;
 	struct collector *col;
 	uint8_t registry_index[MAX_CHECKS];	/* cfg check -> registry */
+	char *init_error[MAX_CHECKS];	/* global_init() failed: why */
 };
 
 /* ---- planning ---- */
@@ -585,6 +586,12 @@ probe_begin(struct scan_run *run, int ep, struct probe *p,
 	p->ctx->probe_deadline_ms = now + run->cfg->check_timeout_ms;
 	p->ctx->phase_deadline_ms = now + run->cfg->timeout_ms;
 	snprintf(p->ctx->phase, sizeof(p->ctx->phase), "start");
+	if (run->init_error[job->check] != NULL) {
+		ctx_status(p->ctx, STATUS_ERROR, "not checked: %s",
+			   run->init_error[job->check]);
+		probe_finish(run, ep, p);
+		return false;
+	}
 	if (c->start != NULL && c->start(p->ctx, p->state) < 0) {
 		if (p->ctx->status == STATUS_OPEN)
 			ctx_status(p->ctx, STATUS_ERROR, "the check could not "
@@ -995,6 +1002,19 @@ scan_run(const struct scan_config *cfg, const struct target_list *targets,
 		r = EXPO_ENOMEM;
 		goto out;
 	}
+	/* global_init of each check that has probes, before any thread */
+	for (k = 0; k < cfg->nchecks; k++) {
+		char why[256] = "";
+
+		if (cfg->checks[k]->global_init == NULL)
+			continue;
+		for (i = 0; i < run.njobs && run.jobs[i].check != k; i++)
+			;
+		if (i < run.njobs &&
+		    cfg->checks[k]->global_init(why, sizeof(why)) < 0)
+			run.init_error[k] = strdup(why[0] ? why :
+						   "initialisation failed");
+	}
 	atomic_init(&run.next_job, 0);
 	atomic_init(&run.done_jobs, 0);
 	pthread_mutex_init(&run.lane.lock, NULL);
@@ -1022,6 +1042,8 @@ out_noplan:
 		memset(out, 0, sizeof(*out));
 	}
 	cred_guard_free(run.guard);
+	for (k = 0; k < MAX_CHECKS; k++)
+		free(run.init_error[k]);
 	free(run.jobs);
 	free(status);
 	free(errs);

@@ -122,8 +122,10 @@ smb_ns() {
 
 smb_start_one() {
 	local name=$1 addr=$2
-	# unshare execs sh, which execs smbd: $! is smbd's PID
-	unshare --mount --propagation private -- /bin/sh -c \
+	# setsid, then unshare exec sh, which execs smbd: $! is smbd's PID.
+	# Its own session: when smbd stops it signals its whole process group
+	# (kill(0, SIGTERM)), which must not be the caller's (make check).
+	setsid unshare --mount --propagation private -- /bin/sh -c \
 		'mount --bind "$1" /etc/passwd && mount --bind "$2" /etc/group &&
 		 exec "$3" --foreground --no-process-group -s "$4"' lab-smbd \
 		"$dir/smb_$name.passwd" "$dir/smb_$name.group" "$SMB_SMBD" \
