@@ -32,6 +32,8 @@ done
 [ -x "$EXPOSURE" ] || { echo "pg.sh: $EXPOSURE missing (make exposure)" >&2; exit 2; }
 
 WORK=$(mktemp -d /tmp/expo-bench-pg.XXXXXX)
+# the lab runs PostgreSQL as the postgres user: it must reach the lab dir
+chmod 755 "$WORK"
 OWN_LAB=0
 cleanup() {
 	[ "$OWN_LAB" = 1 ] && "$ROOT/tests/lab/lab.sh" stop "$WORK/lab" >/dev/null 2>&1 || true
