@@ -101,16 +101,6 @@ out:
 	return got;
 }
 
-static const char *login_phase(unsigned n)
-{
-	static const char *const names[] = {
-		"login 1", "login 2", "login 3", "login 4", "login 5",
-		"login 6", "login 7", "login 8", "login 9",
-	};
-
-	return n >= 1 && n <= ARRAY_SIZE(names) ? names[n - 1] : "login";
-}
-
 static int open_attempt(struct check_ctx *ctx, struct mysql_probe *st)
 {
 	int err;
@@ -119,8 +109,10 @@ static int open_attempt(struct check_ctx *ctx, struct mysql_probe *st)
 	st->rounds = 0;
 	st->asked_key = false;
 	st->phase = MY_HANDSHAKE;
-	ctx_phase(ctx, st->is_canary ? "canary" : st->user ?
-		  login_phase(st->attempt - 1) : "handshake");
+	if (st->is_canary || !st->user)
+		ctx_phase(ctx, st->is_canary ? "canary" : "handshake");
+	else
+		ctx_phasef(ctx, "login %u", st->attempt - 1);
 	err = rawio_open(ctx, &st->io);
 	return err < 0 ? fail(ctx, st, "connect", expo_strerror(err)) :
 	       rawio_pump(ctx, &st->io, "connect");

@@ -151,19 +151,6 @@ static void random_name(char *buf, size_t size)
 		snprintf(buf + strlen(buf), size - strlen(buf), "%02x", r[i]);
 }
 
-static const char *login_phase(unsigned n)
-{
-	static const char *const names[] = {
-		"login 1", "login 2", "login 3", "login 4", "login 5",
-		"login 6", "login 7", "login 8", "login 9", "login 10",
-		"login 11", "login 12", "login 13", "login 14", "login 15",
-		"login 16", "login 17", "login 18", "login 19", "login 20",
-	};
-
-	/* string literals: the ctx may keep the pointer */
-	return n >= 1 && n <= ARRAY_SIZE(names) ? names[n - 1] : "login";
-}
-
 static int connect_error(int fd)
 {
 	int soerr = 0;
@@ -639,7 +626,7 @@ static int start_login(struct check_ctx *ctx, struct pg_probe *st)
 		goto out;
 	}
 	st->attempt++;
-	ctx_phase(ctx, login_phase(st->attempt));
+	ctx_phasef(ctx, "login %u", st->attempt);
 	rc = conn_start(ctx, st, KIND_LOGIN, u, p != NULL ? p : "");
 out:
 	return rc;

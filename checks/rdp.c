@@ -949,18 +949,6 @@ out:
 	return err;
 }
 
-static const char *login_phase(unsigned n)
-{
-	static const char *const names[] = {
-		"login 1", "login 2", "login 3", "login 4", "login 5",
-		"login 6", "login 7", "login 8", "login 9", "login 10",
-		"login 11", "login 12", "login 13", "login 14", "login 15",
-		"login 16",
-	};
-
-	return n >= 1 && n <= ARRAY_SIZE(names) ? names[n - 1] : "login";
-}
-
 /*
  * The canary calibrates what a refusal looks like: Windows answers a wrong
  * password with a CredSSP error code (LOGON_FAILURE), WinPR-based servers
@@ -1020,7 +1008,7 @@ static int rdp_run(struct check_ctx *ctx, void *state)
 			break;
 		if (p == NULL)
 			p = "";
-		ctx_phase(ctx, login_phase(++n));
+		ctx_phasef(ctx, "login %u", ++n);
 		r = try_login(ctx, u, p, why, sizeof(why));
 		err = set_num(facts, "attempts", n);
 		if (err < 0)

@@ -961,18 +961,6 @@ out:
 	return err;
 }
 
-static const char *login_phase(unsigned n)
-{
-	static const char *const names[] = {
-		"login 1", "login 2", "login 3", "login 4", "login 5",
-		"login 6", "login 7", "login 8", "login 9", "login 10",
-		"login 11", "login 12", "login 13", "login 14", "login 15",
-		"login 16", "login 17", "login 18", "login 19", "login 20",
-	};
-
-	return n >= 1 && n <= ARRAY_SIZE(names) ? names[n - 1] : "login";
-}
-
 static int record_login(cJSON *facts, const char *user, const char *pass,
 			const char *note)
 {
@@ -1006,7 +994,7 @@ static int run_logins(struct check_ctx *ctx, struct smb_probe *st,
 			err = fact_bool(facts, "logins_cut_short", true);
 			break;
 		}
-		ctx_phase(ctx, login_phase(++n));
+		ctx_phasef(ctx, "login %u", ++n);
 		attempt_begin(ctx, c, st, u, p);
 		/* the session setup is the verdict (the library's log) */
 		snprintf(url, sizeof(url), "smb://%s/" SMB_NO_SHARE "/", st->host);

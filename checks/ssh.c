@@ -289,23 +289,6 @@ static void random_name(char *buf, size_t size)
 		snprintf(buf + strlen(buf), size - strlen(buf), "%02x", r[i]);
 }
 
-static const char *login_phase(unsigned n)
-{
-	static const char *const names[] = {
-		"login 1", "login 2", "login 3", "login 4", "login 5",
-		"login 6", "login 7", "login 8", "login 9", "login 10",
-		"login 11", "login 12", "login 13", "login 14", "login 15",
-		"login 16", "login 17", "login 18", "login 19", "login 20",
-		"login 21", "login 22", "login 23", "login 24", "login 25",
-		"login 26", "login 27", "login 28", "login 29", "login 30",
-		"login 31", "login 32",
-	};
-
-	/* string literals: the ctx may keep the pointer */
-	return n >= 1 && n <= ARRAY_SIZE(names) ?
-	       names[n - 1] : "login";
-}
-
 /* the SO_ERROR of a non-blocking connect, as an errno value */
 static int connect_error(int fd)
 {
@@ -1002,7 +985,7 @@ static int step_login(struct check_ctx *ctx, struct ssh_probe *st)
 		}
 		st->have_pair = true;
 		st->attempt++;
-		ctx_phase(ctx, login_phase(st->attempt));
+		ctx_phasef(ctx, "login %u", st->attempt);
 	}
 	if (st->sess == NULL || strcmp(st->sess_user, st->user) != 0 ||
 	    !ssh_is_connected(st->sess)) {

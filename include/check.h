@@ -117,8 +117,12 @@ int ctx_connect(struct check_ctx *ctx, int *fd);
 void ctx_set_fd(struct check_ctx *ctx, int fd);
 /* Names the phase under way ("banner", "auth none", "login 3") for the
  * timeout reason, and restarts the phase clock: each phase must finish
- * within --timeout, and the whole probe within --check-timeout. */
+ * within --timeout, and the whole probe within --check-timeout. The ctx
+ * keeps a copy of the name. */
 void ctx_phase(struct check_ctx *ctx, const char *phase);
+/* the same with a formatted name ("login %u"); the name is copied */
+void ctx_phasef(struct check_ctx *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 /* step() is also called once when ms have passed (one-shot; a new call
  * replaces the old), e.g. for libcurl's multi timer. */

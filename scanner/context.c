@@ -345,6 +345,18 @@ ctx_remaining_ms(const struct check_ctx *ctx)
 	       (unsigned)(ctx->probe_deadline_ms - now) : 0;
 }
 
+void
+ctx_phasef(struct check_ctx *ctx, const char *fmt, ...)
+{
+	char name[sizeof(ctx->phase)];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(name, sizeof(name), fmt, ap);
+	va_end(ap);
+	ctx_phase(ctx, name);
+}
+
 cJSON *
 ctx_facts(struct check_ctx *ctx)
 {

@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "finding.h"
+#include "lab_util.h"
 
 static const char *
 bin(void)
@@ -148,15 +149,6 @@ Test(cli, targets_shows_the_plan_and_sends_nothing)
 	free(path);
 }
 
-static const char *
-lab(void)
-{
-	const char *d = getenv("EXPO_LAB_DIR");
-
-	cr_assert(d != NULL, "EXPO_LAB_DIR is not set (run through make check)");
-	return d;
-}
-
 Test(cli, gate_fails_on_the_weak_lab_server_and_json_is_written)
 {
 	char *path = tmpfile_with("127.0.10.1\n127.0.10.2\n");
@@ -167,7 +159,7 @@ Test(cli, gate_fails_on_the_weak_lab_server_and_json_is_written)
 	char *text;
 	int fd;
 
-	(void)lab();
+	(void)lab_dir();
 	fd = mkstemp(json);
 	close(fd);
 	snprintf(args, sizeof(args), "scan %s --checks ssh --timeout 2000 "
@@ -219,7 +211,7 @@ Test(cli, discover_only_writes_every_pair)
 	size_t n;
 	int fd;
 
-	(void)lab();
+	(void)lab_dir();
 	fd = mkstemp(ports);
 	close(fd);
 	snprintf(args, sizeof(args), "scan %s --discover-only --ports 22,23 "
@@ -403,7 +395,7 @@ Test(cli, sarif_passes_microsofts_sarif_multitool, .timeout = 600)
 	char sarif[600], fix[600];
 	cJSON *doc;
 
-	(void)lab();
+	(void)lab_dir();
 	snprintf(sarif, sizeof(sarif), "%s/lab.sarif", dir);
 	snprintf(fix, sizeof(fix), "%s/fixture.sarif", dir);
 	cr_assert_eq(sh(&out, "%s scan %s --checks ssh --timeout 1500 "
@@ -433,7 +425,7 @@ Test(cli, junit_passes_xmllint_against_the_schema, .timeout = 120)
 	char *inv = tmpfile_with("127.0.10.1\n127.0.10.2\n127.0.10.11\n");
 	char *dir = mkdtemp_dup(), *out;
 
-	(void)lab();
+	(void)lab_dir();
 	cr_assert_eq(sh(&out, "%s scan %s --checks ssh --timeout 1500 "
 			"--junit %s/lab.xml -q", bin(), inv, dir), 1, "%s", out);
 	free(out);
@@ -468,7 +460,7 @@ Test(cli, shards_merged_equal_the_unsharded_scan, .timeout = 300)
 	char *want_fp, *want_ids, *got_fp, *got_ids, *a, *b;
 	unsigned k;
 
-	(void)lab();
+	(void)lab_dir();
 	cr_assert_eq(sh(&out, "%s scan %s --checks ssh --timeout 2000 "
 			"--json %s/all.json -q", bin(), inv, dir), 1, "%s", out);
 	free(out);
@@ -553,7 +545,7 @@ Test(cli, baseline_marks_new_unchanged_and_fixed_and_gates_new, .timeout = 300)
 	cJSON *doc, *f, *fixed;
 	size_t n = 0;
 
-	(void)lab();
+	(void)lab_dir();
 	cr_assert_eq(sh(&out, "%s scan %s --checks ssh --timeout 1500 "
 			"--json %s/base.json -q", bin(), inv, dir), 1, "%s", out);
 	free(out);
@@ -628,7 +620,7 @@ Test(cli, ignore_file_suppresses_and_warns, .timeout = 120)
 	bool seen = false;
 	int fd;
 
-	(void)lab();
+	(void)lab_dir();
 	fd = mkstemp(json);
 	close(fd);
 	cr_assert_eq(sh(&out, "%s scan %s --checks ssh --timeout 1500 "
@@ -721,7 +713,7 @@ Test(cli, history_dir_lists_runs, .timeout = 120)
 	char *inv = tmpfile_with("127.0.10.1\n127.0.10.2\n");
 	char *dir = mkdtemp_dup(), *out;
 
-	(void)lab();
+	(void)lab_dir();
 	cr_assert_eq(sh(&out, "%s scan %s --checks ssh --timeout 1500 "
 			"--history %s/h --run-id first -q; sleep 1; %s scan "
 			"%s --checks ssh --timeout 1500 --history %s/h --run-id "
@@ -746,21 +738,10 @@ Test(cli, history_dir_lists_runs, .timeout = 120)
 static char *
 store_url(void)
 {
-	char path[512], line[1024];
-	char *url = NULL;
-	FILE *f;
+	char url[1024];
 
-	snprintf(path, sizeof(path), "%s/lab.env", lab());
-	f = fopen(path, "r");
-	cr_assert(f != NULL);
-	while (fgets(line, sizeof(line), f) != NULL)
-		if (strncmp(line, "EXPO_LAB_STORE_URL=", 19) == 0) {
-			line[strcspn(line, "\n")] = '\0';
-			url = strdup(line + 19);
-		}
-	fclose(f);
-	cr_assert(url != NULL, "no store in the lab (tests/lab/lab.d/store.sh)");
-	return url;
+	lab_env("EXPO_LAB_STORE_URL", url, sizeof(url));
+	return strdup(url);
 }
 
 /* runs each `exposure` line of an example in dir, with env before it */
@@ -803,7 +784,7 @@ Test(cli, examples_pass_yamllint_and_run_against_the_lab, .timeout = 900)
 	unsigned k;
 	cJSON *doc;
 
-	(void)lab();
+	(void)lab_dir();
 	cr_assert_eq(sh(&out, "yamllint -s -c tests/fixtures/examples/"
 			"yamllint.yml examples/*.yml"), 0, "%s", out);
 	free(out);

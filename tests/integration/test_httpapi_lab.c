@@ -9,9 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <curl/curl.h>
 #include <criterion/criterion.h>
+#include "lab_util.h"
 #include "check.h"
 #include "config.h"
 #include "engine.h"
@@ -40,40 +40,11 @@ static void suite_init(void)
 
 TestSuite(httpapi_lab, .init = suite_init, .fini = curl_global_cleanup);
 
-static const char *lab_dir(void)
-{
-	const char *d = getenv("EXPO_LAB_DIR");
-
-	cr_assert(d != NULL && d[0] != '\0',
-		  "EXPO_LAB_DIR is not set: start the lab with "
-		  "tests/lab/lab.sh start DIR and export EXPO_LAB_DIR=DIR");
-	return d;
-}
-
-static void lab_env(const char *key, char *buf, size_t size)
-{
-	char path[1024], line[1024];
-	size_t klen = strlen(key);
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/lab.env", lab_dir());
-	f = fopen(path, "r");
-	cr_assert_not_null(f, "cannot open %s: is the lab running?", path);
-	buf[0] = '\0';
-	while (fgets(line, sizeof(line), f) != NULL) {
-		if (strncmp(line, key, klen) == 0 && line[klen] == '=') {
-			snprintf(buf, size, "%s", line + klen + 1);
-			buf[strcspn(buf, "\r\n")] = '\0';
-		}
-	}
-	fclose(f);
-}
-
 static void require_lab(void)
 {
 	char v[8];
 
-	lab_env("EXPO_LAB_HTTPAPI", v, sizeof(v));
+	lab_env_opt("EXPO_LAB_HTTPAPI", v, sizeof(v));
 	cr_assert_str_eq(v, "1", "the lab runs no httpapi servers "
 			 "(tests/lab/lab.d/httpapi.sh)");
 }
@@ -82,123 +53,19 @@ static void require_lab(void)
 static unsigned replay_count(const char *addr, unsigned port,
 			     const char *needle)
 {
-	char path[1024], line[2048];
-	unsigned n = 0;
-	FILE *f;
+	char path[1024];
 
 	snprintf(path, sizeof(path), "%s/httpapi/replay_%s_%u.log", lab_dir(),
 		 addr, port);
-	f = fopen(path, "r");
-	cr_assert_not_null(f, "cannot open %s", path);
-	while (fgets(line, sizeof(line), f) != NULL)
-		if (strstr(line, needle) != NULL)
-			n++;
-	fclose(f);
-	return n;
+	return lab_count_lines(path, needle);
 }
 
-static void add_target(struct target_list *l, const char *addr)
+static void http_config(struct scan_config *cfg, bool intrusive)
 {
-	struct target *t = target_list_add(l);
-	char id[64];
-
-	cr_assert_not_null(t);
-	snprintf(id, sizeof(id), "list:%s", addr);
-	t->id = strdup(id);
-	t->provider = "list";
-	t->addrs = calloc(1, sizeof(*t->addrs));
-	cr_assert(t->id != NULL && t->addrs != NULL);
-	cr_assert_eq(target_addr_parse(&t->addrs[0], addr), 0);
-	t->naddrs = 1;
-}
-
-static void lab_config(struct scan_config *cfg, bool intrusive)
-{
-	scan_config_defaults(cfg);
-	cfg->checks = http_checks;
-	cfg->nchecks = sizeof(http_checks) / sizeof(http_checks[0]);
+	lab_scan_config(cfg, http_checks,
+			sizeof(http_checks) / sizeof(http_checks[0]), 30000);
 	cfg->timeout_ms = TIMEOUT_MS;
-	cfg->check_timeout_ms = 30000;
 	cfg->intrusive = intrusive;
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void scan(const struct scan_config *cfg, struct target_list *l,
-		 struct scan_result *res, double *secs)
-{
-	char *err = NULL;
-	double t0 = now_s();
-	int rc;
-
-	memset(res, 0, sizeof(*res));
-	rc = scan_run(cfg, l, res, &err);
-	*secs = now_s() - t0;
-	cr_assert_eq(rc, 0, "scan_run: %d %s", rc, err ? err : "");
-	free(err);
-}
-
-/* "port:rule" items for addr, sorted, comma-joined */
-static void rules_for(const struct scan_result *res, const char *addr,
-		      char *out, size_t size)
-{
-	char ids[32][96];
-	size_t i, j, n = 0;
-
-	for (i = 0; i < res->findings.n && n < 32; i++)
-		if (strcmp(res->findings.v[i].address, addr) == 0)
-			snprintf(ids[n++], sizeof(ids[0]), "%u:%s",
-				 (unsigned)res->findings.v[i].port,
-				 res->findings.v[i].rule_id);
-	for (i = 1; i < n; i++)
-		for (j = i; j > 0 && strcmp(ids[j - 1], ids[j]) > 0; j--) {
-			char t[96];
-
-			memcpy(t, ids[j], sizeof(t));
-			memcpy(ids[j], ids[j - 1], sizeof(t));
-			memcpy(ids[j - 1], t, sizeof(t));
-		}
-	out[0] = '\0';
-	for (i = 0; i < n; i++)
-		snprintf(out + strlen(out), size - strlen(out), "%s%s",
-			 i ? "," : "", ids[i]);
-}
-
-static const struct finding *finding_for(const struct scan_result *res,
-					 const char *addr, const char *rule)
-{
-	size_t i;
-
-	for (i = 0; i < res->findings.n; i++)
-		if (strcmp(res->findings.v[i].address, addr) == 0 &&
-		    strcmp(res->findings.v[i].rule_id, rule) == 0)
-			return &res->findings.v[i];
-	return NULL;
-}
-
-/* the status of the check record of target ti on port; -1 if none */
-static int check_status(const struct scan_result *res, size_t ti,
-			unsigned port, const char **reason)
-{
-	size_t i;
-
-	for (i = 0; i < res->nrecords; i++) {
-		const struct port_record *r = &res->records[i];
-
-		if (r->target == ti && r->port == port &&
-		    r->check != CHECK_NONE) {
-			*reason = r->reason ? res->reasons[r->reason] : "";
-			return r->status;
-		}
-	}
-	*reason = "";
-	return -1;
 }
 
 struct expect {
@@ -244,27 +111,27 @@ Test(httpapi_lab, whole_lab, .timeout = 120)
 	int st;
 
 	require_lab();
-	lab_env("EXPO_LAB_DOCKER", docker, sizeof(docker));
-	lab_env("EXPO_LAB_HTTPAPI_HOSTILE", hostile, sizeof(hostile));
+	lab_env_opt("EXPO_LAB_DOCKER", docker, sizeof(docker));
+	lab_env_opt("EXPO_LAB_HTTPAPI_HOSTILE", hostile, sizeof(hostile));
 	cr_assert_str_eq(hostile, "1", "no hostile servers: build "
 			 "build/lab/hostile first");
 	posts = replay_count(NET "19", 8088, "POST /ws/v1/cluster/apps/new");
-	lab_config(&cfg, false);
+	http_config(&cfg, false);
 	target_list_init(&l);
 	for (i = 0; i < NEXPECT; i++)
-		add_target(&l, lab_expect[i].addr);
+		lab_add_target(&l, lab_expect[i].addr);
 	ti_docker = l.n;
-	add_target(&l, NET "4");
+	lab_add_target(&l, NET "4");
 	ti_slow = l.n;
-	add_target(&l, NET "30");
+	lab_add_target(&l, NET "30");
 	ti_garbage = l.n;
-	add_target(&l, NET "31");
+	lab_add_target(&l, NET "31");
 	ti_big = l.n;
-	add_target(&l, NET "32");
-	scan(&cfg, &l, &res, &secs);
+	lab_add_target(&l, NET "32");
+	lab_scan(&cfg, &l, &res, &secs, 0);
 
 	for (i = 0; i < NEXPECT; i++) {
-		rules_for(&res, lab_expect[i].addr, ids, sizeof(ids));
+		lab_port_rules_for(&res, lab_expect[i].addr, ids, sizeof(ids));
 		cr_expect_str_eq(ids, lab_expect[i].rules, "%s: got {%s}",
 				 lab_expect[i].addr, ids);
 	}
@@ -277,14 +144,14 @@ Test(httpapi_lab, whole_lab, .timeout = 120)
 		size_t k;
 
 		for (k = 0; k < sizeof(ports) / sizeof(ports[0]); k++) {
-			st = check_status(&res, i, ports[k], &reason);
+			st = lab_check_status(&res, i, ports[k], NULL, &reason);
 			cr_expect(st == -1 || st == STATUS_OPEN,
 				  "%s:%u: status %d (%s)", lab_expect[i].addr,
 				  ports[k], st, reason);
 		}
 	}
 	/* Docker: dockerd from docker.io, when it could start here */
-	rules_for(&res, NET "4", ids, sizeof(ids));
+	lab_port_rules_for(&res, NET "4", ids, sizeof(ids));
 	if (strcmp(docker, "1") == 0)
 		cr_expect_str_eq(ids, "2375:docker.api_no_auth", "docker: {%s}",
 				 ids);
@@ -294,11 +161,11 @@ Test(httpapi_lab, whole_lab, .timeout = 120)
 	(void)ti_docker;
 
 	/* evidence names counts and versions, never data */
-	f = finding_for(&res, NET "3", "etcd.no_auth");
+	f = lab_finding_for(&res, NET "3", "etcd.no_auth");
 	cr_assert_not_null(f);
 	cr_expect(strstr(f->evidence, "etcd 3.") != NULL &&
 		  strstr(f->evidence, "(3 keys)") != NULL, "%s", f->evidence);
-	f = finding_for(&res, NET "13", "kubernetes.anonymous_api");
+	f = lab_finding_for(&res, NET "13", "kubernetes.anonymous_api");
 	cr_assert_not_null(f);
 	cr_expect(strstr(f->evidence, "v1.28.4") != NULL &&
 		  strstr(f->evidence, "3 pods") != NULL &&
@@ -307,14 +174,14 @@ Test(httpapi_lab, whole_lab, .timeout = 120)
 		  "%s", f->evidence);
 	cr_expect(strstr(f->evidence, "bm90LWEtcmVhbC1zZWNyZXQ") == NULL &&
 		  strstr(f->evidence, "lab-token") == NULL, "%s", f->evidence);
-	f = finding_for(&res, NET "1", "jupyter.no_auth");
+	f = lab_finding_for(&res, NET "1", "jupyter.no_auth");
 	cr_assert_not_null(f);
 	cr_expect(strstr(f->evidence, "6.4.") != NULL, "%s", f->evidence);
-	f = finding_for(&res, NET "17", "consul.no_auth");
+	f = lab_finding_for(&res, NET "17", "consul.no_auth");
 	cr_assert_not_null(f);
 	cr_expect(strstr(f->evidence, "script checks enabled") != NULL,
 		  "%s", f->evidence);
-	f = finding_for(&res, NET "15", "elasticsearch.no_auth");
+	f = lab_finding_for(&res, NET "15", "elasticsearch.no_auth");
 	cr_assert_not_null(f);
 	cr_expect(strstr(f->evidence, "3 indices") != NULL &&
 		  strstr(f->evidence, "orders") == NULL, "%s", f->evidence);
@@ -324,18 +191,18 @@ Test(httpapi_lab, whole_lab, .timeout = 120)
 				  "POST /ws/v1/cluster/apps/new"), posts);
 
 	/* hostile: a status within the timeout, never a hang */
-	st = check_status(&res, ti_slow, 2375, &reason);
+	st = lab_check_status(&res, ti_slow, 2375, NULL, &reason);
 	cr_expect_eq(st, STATUS_TIMEOUT, "slowloris: %d (%s)", st, reason);
-	st = check_status(&res, ti_garbage, 2375, &reason);
+	st = lab_check_status(&res, ti_garbage, 2375, NULL, &reason);
 	cr_expect_eq(st, STATUS_ERROR, "garbage: %d (%s)", st, reason);
-	st = check_status(&res, ti_big, 9200, &reason);
+	st = lab_check_status(&res, ti_big, 9200, NULL, &reason);
 	cr_expect_eq(st, STATUS_ERROR, "10 MB body: %d (%s)", st, reason);
 	cr_expect(strstr(reason, "body over") != NULL, "%s", reason);
-	rules_for(&res, NET "30", ids, sizeof(ids));
+	lab_port_rules_for(&res, NET "30", ids, sizeof(ids));
 	cr_expect_str_eq(ids, "");
-	rules_for(&res, NET "31", ids, sizeof(ids));
+	lab_port_rules_for(&res, NET "31", ids, sizeof(ids));
 	cr_expect_str_eq(ids, "");
-	rules_for(&res, NET "32", ids, sizeof(ids));
+	lab_port_rules_for(&res, NET "32", ids, sizeof(ids));
 	cr_expect_str_eq(ids, "");
 	/* everything runs at once: the slow-drip server bounds the scan */
 	cr_expect(secs < TIMEOUT_MS / 1000.0 + 2.5,
@@ -361,18 +228,18 @@ Test(httpapi_lab, intrusive, .timeout = 60)
 	posts = replay_count(NET "19", 8088, "POST /ws/v1/cluster/apps/new");
 	sessions = replay_count(NET "23", 4444, "POST /session ");
 	deletes = replay_count(NET "23", 4444, "DELETE /session/0123456789");
-	lab_config(&cfg, true);
+	http_config(&cfg, true);
 	target_list_init(&l);
 	for (i = 0; i < sizeof(addrs) / sizeof(addrs[0]); i++)
-		add_target(&l, addrs[i]);
-	scan(&cfg, &l, &res, &secs);
-	rules_for(&res, NET "19", ids, sizeof(ids));
+		lab_add_target(&l, addrs[i]);
+	lab_scan(&cfg, &l, &res, &secs, 0);
+	lab_port_rules_for(&res, NET "19", ids, sizeof(ids));
 	cr_expect_str_eq(ids, "8088:yarn.no_auth");
-	rules_for(&res, NET "20", ids, sizeof(ids));
+	lab_port_rules_for(&res, NET "20", ids, sizeof(ids));
 	cr_expect_str_eq(ids, "");
-	rules_for(&res, NET "23", ids, sizeof(ids));
+	lab_port_rules_for(&res, NET "23", ids, sizeof(ids));
 	cr_expect_str_eq(ids, "4444:selenium.no_auth");
-	rules_for(&res, NET "24", ids, sizeof(ids));
+	lab_port_rules_for(&res, NET "24", ids, sizeof(ids));
 	cr_expect_str_eq(ids, "");
 	/* one allocation, one session, and that session ended */
 	cr_expect_eq(replay_count(NET "19", 8088,
@@ -399,11 +266,11 @@ Test(httpapi_lab, ignores_proxy_env, .timeout = 60)
 	setenv("http_proxy", "http://127.0.30.250:3128", 1);
 	setenv("HTTPS_PROXY", "http://127.0.30.250:3128", 1);
 	setenv("ALL_PROXY", "http://127.0.30.250:3128", 1);
-	lab_config(&cfg, false);
+	http_config(&cfg, false);
 	target_list_init(&l);
-	add_target(&l, NET "10");
-	scan(&cfg, &l, &res, &secs);
-	rules_for(&res, NET "10", ids, sizeof(ids));
+	lab_add_target(&l, NET "10");
+	lab_scan(&cfg, &l, &res, &secs, 0);
+	lab_port_rules_for(&res, NET "10", ids, sizeof(ids));
 	cr_expect_str_eq(ids, "10250:kubelet.api_no_auth,"
 			 "10255:kubelet.api_no_auth");
 	scan_result_release(&res);

@@ -6,8 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <criterion/criterion.h>
+#include "lab_util.h"
 #include "check.h"
 #include "config.h"
 #include "engine.h"
@@ -16,155 +16,17 @@
 
 extern const struct check check_pg;
 
-static const char *lab_dir(void)
-{
-	const char *d = getenv("EXPO_LAB_DIR");
-
-	cr_assert(d != NULL && d[0] != '\0',
-		  "EXPO_LAB_DIR is not set: start the lab with "
-		  "tests/lab/lab.sh start DIR and export EXPO_LAB_DIR=DIR");
-	return d;
-}
-
-/* a value from DIR/lab.env into buf; fails the test if missing */
-static void lab_env(const char *key, char *buf, size_t size)
-{
-	char path[1024], line[1024];
-	size_t klen = strlen(key);
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/lab.env", lab_dir());
-	f = fopen(path, "r");
-	cr_assert_not_null(f, "cannot open %s: is the lab running?", path);
-	buf[0] = '\0';
-	while (fgets(line, sizeof(line), f) != NULL) {
-		if (strncmp(line, key, klen) == 0 && line[klen] == '=') {
-			snprintf(buf, size, "%s", line + klen + 1);
-			buf[strcspn(buf, "\r\n")] = '\0';
-		}
-	}
-	fclose(f);
-	cr_assert(buf[0] != '\0', "%s is not in %s: the pg lab plugin did "
-		  "not run (LAB_ONLY=pg?)", key, path);
-}
-
 /* lines of a lab server's log containing needle */
 static unsigned log_count(const char *server, const char *needle)
 {
-	char dir[1024], path[1200], line[2048];
-	unsigned n = 0;
-	FILE *f;
+	char dir[1024], path[1200];
 
 	lab_env("EXPO_LAB_PG_DIR", dir, sizeof(dir));
 	snprintf(path, sizeof(path), "%s/%s/server.log", dir, server);
-	f = fopen(path, "r");
-	cr_assert_not_null(f, "cannot open %s", path);
-	while (fgets(line, sizeof(line), f) != NULL)
-		if (strstr(line, needle) != NULL)
-			n++;
-	fclose(f);
-	return n;
-}
-
-static void add_target(struct target_list *l, const char *addr)
-{
-	struct target *t = target_list_add(l);
-	char id[64];
-
-	cr_assert_not_null(t);
-	snprintf(id, sizeof(id), "list:%s", addr);
-	t->id = strdup(id);
-	t->provider = "list";
-	t->addrs = calloc(1, sizeof(*t->addrs));
-	cr_assert(t->id != NULL && t->addrs != NULL);
-	cr_assert_eq(target_addr_parse(&t->addrs[0], addr), 0);
-	t->naddrs = 1;
+	return lab_count_lines(path, needle);
 }
 
 static const struct check *pg_only[] = { &check_pg };
-
-static void lab_config(struct scan_config *cfg)
-{
-	scan_config_defaults(cfg);
-	cfg->checks = pg_only;
-	cfg->nchecks = 1;
-	cfg->timeout_ms = 2000;
-	cfg->check_timeout_ms = 30000;
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void scan(const struct scan_config *cfg, struct target_list *l,
-		 struct scan_result *res, double *secs)
-{
-	char *err = NULL;
-	double t0 = now_s();
-	int rc;
-
-	memset(res, 0, sizeof(*res));
-	rc = scan_run(cfg, l, res, &err);
-	*secs = now_s() - t0;
-	cr_assert_eq(rc, 0, "scan_run: %d %s", rc, err ? err : "");
-	free(err);
-}
-
-static void rules_for(const struct scan_result *res, const char *addr,
-		      char *out, size_t size)
-{
-	const char *ids[32];
-	size_t i, j, n = 0;
-
-	for (i = 0; i < res->findings.n && n < 32; i++)
-		if (strcmp(res->findings.v[i].address, addr) == 0)
-			ids[n++] = res->findings.v[i].rule_id;
-	for (i = 1; i < n; i++)
-		for (j = i; j > 0 && strcmp(ids[j - 1], ids[j]) > 0; j--) {
-			const char *t = ids[j];
-
-			ids[j] = ids[j - 1];
-			ids[j - 1] = t;
-		}
-	out[0] = '\0';
-	for (i = 0; i < n; i++)
-		snprintf(out + strlen(out), size - strlen(out), "%s%s",
-			 i ? "," : "", ids[i]);
-}
-
-static const struct finding *finding_for(const struct scan_result *res,
-					 const char *addr, const char *rule)
-{
-	size_t i;
-
-	for (i = 0; i < res->findings.n; i++)
-		if (strcmp(res->findings.v[i].address, addr) == 0 &&
-		    strcmp(res->findings.v[i].rule_id, rule) == 0)
-			return &res->findings.v[i];
-	return NULL;
-}
-
-/* the status of the pg check's record for target index ti */
-static int check_status(const struct scan_result *res, size_t ti,
-			const char **reason)
-{
-	size_t i;
-
-	for (i = 0; i < res->nrecords; i++) {
-		const struct port_record *r = &res->records[i];
-
-		if (r->target == ti && r->port == 5432 &&
-		    r->check != CHECK_NONE) {
-			*reason = r->reason ? res->reasons[r->reason] : "";
-			return r->status;
-		}
-	}
-	return -1;
-}
 
 enum { T_TRUST, T_MD5, T_SUSER, T_SSUPER, T_HARD, T_REJECT, T_GARBAGE,
        T_SILENT, T_N };
@@ -197,7 +59,7 @@ static void lab_targets(struct target_list *l, char addrs[T_N][64])
 	target_list_init(l);
 	for (i = 0; i < T_N; i++) {
 		lab_env(env_keys[i], addrs[i], 64);
-		add_target(l, addrs[i]);
+		lab_add_target(l, addrs[i]);
 	}
 }
 
@@ -212,39 +74,39 @@ Test(pg_lab, whole_lab, .timeout = 120)
 	double secs;
 	size_t i;
 
-	lab_config(&cfg);
+	lab_scan_config(&cfg, pg_only, 1, 30000);
 	lab_targets(&l, addrs);
 	hard_fail = log_count("hardened", "password authentication failed");
-	scan(&cfg, &l, &res, &secs);
+	lab_scan(&cfg, &l, &res, &secs, 0);
 
 	for (i = 0; i < T_N; i++) {
-		rules_for(&res, addrs[i], ids, sizeof(ids));
+		lab_rules_for(&res, addrs[i], ids, sizeof(ids));
 		cr_expect_str_eq(ids, want[i], "%s: %s", env_keys[i], ids);
 	}
-	f = finding_for(&res, addrs[T_TRUST], "pg.trust_auth");
+	f = lab_finding_for(&res, addrs[T_TRUST], "pg.trust_auth");
 	cr_assert_not_null(f);
 	cr_expect(strstr(f->evidence, "postgres") != NULL, "%s", f->evidence);
 	cr_expect_null(f->secret);
-	f = finding_for(&res, addrs[T_MD5], "pg.default_credentials");
+	f = lab_finding_for(&res, addrs[T_MD5], "pg.default_credentials");
 	cr_assert_not_null(f);
 	cr_expect(strstr(f->evidence, "postgres") != NULL, "%s", f->evidence);
 	cr_expect_str_eq(f->secret, "<redacted>");
-	f = finding_for(&res, addrs[T_SUSER], "pg.default_credentials");
+	f = lab_finding_for(&res, addrs[T_SUSER], "pg.default_credentials");
 	cr_assert_not_null(f);
 	cr_expect(strstr(f->evidence, "admin") != NULL, "%s", f->evidence);
-	f = finding_for(&res, addrs[T_SSUPER], "pg.default_credentials");
+	f = lab_finding_for(&res, addrs[T_SSUPER], "pg.default_credentials");
 	cr_assert_not_null(f);
 	cr_expect(strstr(f->evidence, "root") != NULL, "%s", f->evidence);
 	cr_expect(strstr(f->evidence, "TLSv1.") != NULL,
 		  "the TLS version is evidence: %s", f->evidence);
-	f = finding_for(&res, addrs[T_SSUPER], "pg.superuser_access");
+	f = lab_finding_for(&res, addrs[T_SSUPER], "pg.superuser_access");
 	cr_assert_not_null(f);
 	cr_expect(strstr(f->evidence, "root") != NULL, "%s", f->evidence);
 	cr_expect(strstr(f->evidence, "15.") != NULL, "%s", f->evidence);
 
 	for (i = 0; i < T_N; i++) {
 		const char *why = NULL;
-		int st = check_status(&res, i, &why);
+		int st = lab_check_status(&res, i, 5432, NULL, &why);
 
 		if (i == T_GARBAGE || i == T_SILENT) {
 			cr_expect(st == STATUS_TIMEOUT || st == STATUS_ERROR,
@@ -284,12 +146,12 @@ Test(pg_lab, no_login, .timeout = 60)
 	double secs;
 	size_t i;
 
-	lab_config(&cfg);
+	lab_scan_config(&cfg, pg_only, 1, 30000);
 	cfg.no_login = true;
 	lab_targets(&l, addrs);
 	before = log_count("md5", "password authentication failed") +
 		 log_count("scramuser", "password authentication failed");
-	scan(&cfg, &l, &res, &secs);
+	lab_scan(&cfg, &l, &res, &secs, 0);
 	after = log_count("md5", "password authentication failed") +
 		log_count("scramuser", "password authentication failed");
 	cr_expect_eq(after, before, "a password was tried under --no-login");
@@ -297,7 +159,7 @@ Test(pg_lab, no_login, .timeout = 60)
 		const char *w = (i == T_TRUST || i == T_MD5 || i == T_SUSER ||
 				 i == T_REJECT) ? "pg.no_tls" : "";
 
-		rules_for(&res, addrs[i], ids, sizeof(ids));
+		lab_rules_for(&res, addrs[i], ids, sizeof(ids));
 		cr_expect_str_eq(ids, w, "%s: %s", env_keys[i], ids);
 	}
 	scan_result_release(&res);
@@ -315,18 +177,18 @@ Test(pg_lab, max_attempts_one, .timeout = 60)
 	unsigned before, after;
 	double secs;
 
-	lab_config(&cfg);
+	lab_scan_config(&cfg, pg_only, 1, 30000);
 	cfg.max_attempts = 1;
 	lab_targets(&l, addrs);
 	before = log_count("md5", "password authentication failed");
-	scan(&cfg, &l, &res, &secs);
+	lab_scan(&cfg, &l, &res, &secs, 0);
 	after = log_count("md5", "password authentication failed");
 	/* one attempt per user: the empty password, which sends nothing;
 	 * only the canary reaches the server as a failure */
 	cr_expect_eq(after - before, 1, "%u failures", after - before);
-	rules_for(&res, addrs[T_MD5], ids, sizeof(ids));
+	lab_rules_for(&res, addrs[T_MD5], ids, sizeof(ids));
 	cr_expect_str_eq(ids, "pg.no_tls", "md5: %s", ids);
-	rules_for(&res, addrs[T_TRUST], ids, sizeof(ids));
+	lab_rules_for(&res, addrs[T_TRUST], ids, sizeof(ids));
 	cr_expect_str_eq(ids, "pg.no_tls,pg.superuser_access,pg.trust_auth",
 			 "trust: %s", ids);
 	scan_result_release(&res);

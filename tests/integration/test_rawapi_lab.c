@@ -8,13 +8,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <pthread.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <criterion/criterion.h>
+#include "lab_util.h"
 #include "check.h"
 #include "config.h"
 #include "engine.h"
@@ -31,142 +31,13 @@ static const struct check *raw_checks[] = {
 	&check_redis, &check_memcached, &check_mongodb, &check_mysql,
 };
 
-static const char *lab_dir(void)
-{
-	const char *d = getenv("EXPO_LAB_DIR");
-
-	cr_assert(d != NULL && d[0] != '\0',
-		  "EXPO_LAB_DIR is not set: start the lab with "
-		  "tests/lab/lab.sh start DIR and export EXPO_LAB_DIR=DIR");
-	return d;
-}
-
-/* a value from DIR/lab.env, whole */
-static void lab_value(const char *key, char *buf, size_t size)
-{
-	char path[1024], line[1024];
-	size_t klen = strlen(key);
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/lab.env", lab_dir());
-	f = fopen(path, "r");
-	cr_assert_not_null(f, "cannot open %s: is the lab running?", path);
-	buf[0] = '\0';
-	while (fgets(line, sizeof(line), f) != NULL)
-		if (strncmp(line, key, klen) == 0 && line[klen] == '=')
-			snprintf(buf, size, "%s", line + klen + 1);
-	fclose(f);
-	buf[strcspn(buf, "\r\n")] = '\0';
-	cr_assert(buf[0] != '\0', "%s is missing from %s (the rawapi lab "
-		  "plugin did not run?)", key, path);
-}
+#define NRAW (sizeof(raw_checks) / sizeof(raw_checks[0]))
 
 /* a lab.env "ADDR:PORT" (or "ADDR") value cut to its address */
 static void lab_addr(const char *key, char *buf, size_t size)
 {
-	lab_value(key, buf, size);
+	lab_env(key, buf, size);
 	buf[strcspn(buf, ":")] = '\0';
-}
-
-static void add_target(struct target_list *l, const char *addr)
-{
-	struct target *t = target_list_add(l);
-	char id[64];
-
-	cr_assert_not_null(t);
-	snprintf(id, sizeof(id), "list:%s", addr);
-	t->id = strdup(id);
-	t->provider = "list";
-	t->addrs = calloc(1, sizeof(*t->addrs));
-	cr_assert(t->id != NULL && t->addrs != NULL);
-	cr_assert_eq(target_addr_parse(&t->addrs[0], addr), 0);
-	t->naddrs = 1;
-}
-
-static void lab_config(struct scan_config *cfg)
-{
-	scan_config_defaults(cfg);
-	cfg->checks = raw_checks;
-	cfg->nchecks = sizeof(raw_checks) / sizeof(raw_checks[0]);
-	cfg->timeout_ms = 2000;
-	cfg->check_timeout_ms = 20000;
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void scan(const struct scan_config *cfg, struct target_list *l,
-		 struct scan_result *res, double *secs)
-{
-	char *err = NULL;
-	double t0 = now_s();
-	int rc;
-
-	memset(res, 0, sizeof(*res));
-	rc = scan_run(cfg, l, res, &err);
-	*secs = now_s() - t0;
-	cr_assert_eq(rc, 0, "scan_run: %d %s", rc, err ? err : "");
-	free(err);
-}
-
-/* the sorted, comma-joined rule ids reported for addr */
-static void rules_for(const struct scan_result *res, const char *addr,
-		      char *out, size_t size)
-{
-	const char *ids[32];
-	size_t i, j, n = 0;
-
-	for (i = 0; i < res->findings.n && n < 32; i++)
-		if (strcmp(res->findings.v[i].address, addr) == 0)
-			ids[n++] = res->findings.v[i].rule_id;
-	for (i = 1; i < n; i++)
-		for (j = i; j > 0 && strcmp(ids[j - 1], ids[j]) > 0; j--) {
-			const char *t = ids[j];
-
-			ids[j] = ids[j - 1];
-			ids[j - 1] = t;
-		}
-	out[0] = '\0';
-	for (i = 0; i < n; i++)
-		snprintf(out + strlen(out), size - strlen(out), "%s%s",
-			 i ? "," : "", ids[i]);
-}
-
-static const struct finding *finding_for(const struct scan_result *res,
-					 const char *addr, const char *rule)
-{
-	size_t i;
-
-	for (i = 0; i < res->findings.n; i++)
-		if (strcmp(res->findings.v[i].address, addr) == 0 &&
-		    strcmp(res->findings.v[i].rule_id, rule) == 0)
-			return &res->findings.v[i];
-	return NULL;
-}
-
-/* the status of check c's record on target ti, port; -1 if none */
-static int check_status(const struct scan_result *res, size_t ti,
-			uint16_t port, const struct check *c,
-			const char **reason)
-{
-	size_t i;
-
-	for (i = 0; i < res->nrecords; i++) {
-		const struct port_record *r = &res->records[i];
-
-		if (r->target == ti && r->port == port &&
-		    r->check != CHECK_NONE &&
-		    check_registry[r->check] == c) {
-			*reason = r->reason ? res->reasons[r->reason] : "";
-			return r->status;
-		}
-	}
-	return -1;
 }
 
 struct expect {
@@ -209,30 +80,30 @@ Test(rawapi_lab, whole_lab, .timeout = 120)
 	double secs;
 	size_t i, c;
 
-	lab_config(&cfg);
+	lab_scan_config(&cfg, raw_checks, NRAW, 20000);
 	target_list_init(&l);
 	for (i = 0; i < NSERVERS; i++) {
 		lab_addr(servers[i].key, addrs[i], sizeof(addrs[i]));
-		add_target(&l, addrs[i]);
+		lab_add_target(&l, addrs[i]);
 	}
 	for (i = 0; i < 3; i++) {
 		lab_addr(hostile_keys[i], addrs[NSERVERS + i],
 			 sizeof(addrs[0]));
-		add_target(&l, addrs[NSERVERS + i]);
+		lab_add_target(&l, addrs[NSERVERS + i]);
 	}
-	scan(&cfg, &l, &res, &secs);
+	lab_scan(&cfg, &l, &res, &secs, 0);
 
 	for (i = 0; i < NSERVERS; i++) {
 		const struct expect *e = &servers[i];
 		const char *why = NULL;
 		int st;
 
-		rules_for(&res, addrs[i], ids, sizeof(ids));
+		lab_rules_for(&res, addrs[i], ids, sizeof(ids));
 		cr_expect_str_eq(ids, e->rules, "%s (%s): %s", e->key,
 				 addrs[i], ids);
 		if (e->evidence != NULL) {
 			const struct finding *f =
-				finding_for(&res, addrs[i], e->rules);
+				lab_finding_for(&res, addrs[i], e->rules);
 
 			cr_expect(f != NULL && strstr(f->evidence,
 						      e->evidence) != NULL,
@@ -242,12 +113,12 @@ Test(rawapi_lab, whole_lab, .timeout = 120)
 				cr_expect_eq(f->confidence,
 					     CONFIDENCE_CONFIRMED);
 		}
-		st = check_status(&res, i, e->port, e->check, &why);
+		st = lab_check_status(&res, i, e->port, e->check, &why);
 		cr_expect_eq(st, STATUS_OPEN, "%s: %s %s", e->key,
 			     st >= 0 ? status_name(st) : "no record", why);
 	}
 	{
-		const struct finding *f = finding_for(&res, addrs[6],
+		const struct finding *f = lab_finding_for(&res, addrs[6],
 					"mysql.default_credentials");
 
 		cr_assert_not_null(f);
@@ -256,12 +127,13 @@ Test(rawapi_lab, whole_lab, .timeout = 120)
 	/* hostile: every check on every port ends as timeout or error,
 	 * with no finding */
 	for (i = NSERVERS; i < NSERVERS + 3; i++) {
-		rules_for(&res, addrs[i], ids, sizeof(ids));
+		lab_rules_for(&res, addrs[i], ids, sizeof(ids));
 		cr_expect_str_eq(ids, "", "%s: %s", addrs[i], ids);
 		for (c = 0; c < 4; c++) {
 			const char *why = NULL;
-			int st = check_status(&res, i, raw_checks[c]->ports[0],
-					      raw_checks[c], &why);
+			int st = lab_check_status(&res, i,
+						  raw_checks[c]->ports[0],
+						  raw_checks[c], &why);
 
 			cr_expect(st == STATUS_TIMEOUT || st == STATUS_ERROR,
 				  "%s:%u %s: %s %s", addrs[i],
@@ -296,16 +168,17 @@ Test(rawapi_lab, hostile_timing, .timeout = 60)
 		char addr[64];
 		double secs;
 
-		lab_config(&cfg);
+		lab_scan_config(&cfg, raw_checks, NRAW, 20000);
 		cfg.timeout_ms = 1000;
 		lab_addr(modes[m].key, addr, sizeof(addr));
 		target_list_init(&l);
-		add_target(&l, addr);
-		scan(&cfg, &l, &res, &secs);
+		lab_add_target(&l, addr);
+		lab_scan(&cfg, &l, &res, &secs, 0);
 		for (c = 0; c < 4; c++) {
 			const char *why = NULL;
-			int st = check_status(&res, 0, raw_checks[c]->ports[0],
-					      raw_checks[c], &why);
+			int st = lab_check_status(&res, 0,
+						  raw_checks[c]->ports[0],
+						  raw_checks[c], &why);
 
 			cr_expect_eq(st, modes[m].status, "%s %s: %s %s",
 				     modes[m].key, raw_checks[c]->name,
@@ -327,13 +200,13 @@ Test(rawapi_lab, mysql_no_login, .timeout = 60)
 	char addr[64], ids[256];
 	double secs;
 
-	lab_config(&cfg);
+	lab_scan_config(&cfg, raw_checks, NRAW, 20000);
 	cfg.no_login = true;
 	lab_addr("EXPO_LAB_MARIADB_WEAK", addr, sizeof(addr));
 	target_list_init(&l);
-	add_target(&l, addr);
-	scan(&cfg, &l, &res, &secs);
-	rules_for(&res, addr, ids, sizeof(ids));
+	lab_add_target(&l, addr);
+	lab_scan(&cfg, &l, &res, &secs, 0);
+	lab_rules_for(&res, addr, ids, sizeof(ids));
 	cr_expect_str_eq(ids, "", "--no-login logged in: %s", ids);
 	scan_result_release(&res);
 	target_list_release(&l);
@@ -346,8 +219,8 @@ static long denied_count(void)
 	long n = -1;
 	FILE *p;
 
-	lab_value("EXPO_LAB_MARIADB_STRONG_SOCKET", sock, sizeof(sock));
-	lab_value("EXPO_LAB_MARIADB_STRONG_PWFILE", pwfile, sizeof(pwfile));
+	lab_env("EXPO_LAB_MARIADB_STRONG_SOCKET", sock, sizeof(sock));
+	lab_env("EXPO_LAB_MARIADB_STRONG_PWFILE", pwfile, sizeof(pwfile));
 	snprintf(cmd, sizeof(cmd), "mariadb --no-defaults --socket='%s' "
 		 "-uroot -p\"$(cat '%s')\" -N -e \"SHOW GLOBAL STATUS LIKE "
 		 "'Access_denied_errors'\" 2>&1", sock, pwfile);
@@ -371,16 +244,16 @@ Test(rawapi_lab, mysql_max_attempts, .timeout = 60)
 	long before, after;
 	double secs;
 
-	lab_config(&cfg);
+	lab_scan_config(&cfg, raw_checks, NRAW, 20000);
 	cfg.max_attempts = 2;
 	lab_addr("EXPO_LAB_MARIADB_STRONG", addr, sizeof(addr));
 	target_list_init(&l);
-	add_target(&l, addr);
+	lab_add_target(&l, addr);
 	before = denied_count();
-	scan(&cfg, &l, &res, &secs);
+	lab_scan(&cfg, &l, &res, &secs, 0);
 	after = denied_count();
 	cr_expect_eq(after - before, 3, "%ld failed logins", after - before);
-	rules_for(&res, addr, ids, sizeof(ids));
+	lab_rules_for(&res, addr, ids, sizeof(ids));
 	cr_expect_str_eq(ids, "", "strong: %s", ids);
 	scan_result_release(&res);
 	target_list_release(&l);
@@ -448,14 +321,14 @@ Test(rawapi_lab, redis_protected_mode, .timeout = 30)
 	cfg.nchecks = 1;
 	cfg.timeout_ms = 2000;
 	target_list_init(&l);
-	add_target(&l, DENIED_ADDR);
-	scan(&cfg, &l, &res, &secs);
+	lab_add_target(&l, DENIED_ADDR);
+	lab_scan(&cfg, &l, &res, &secs, 0);
 	shutdown(lfd, SHUT_RDWR);	/* ends the accept() */
 	pthread_join(th, NULL);
 	close(lfd);
-	rules_for(&res, DENIED_ADDR, ids, sizeof(ids));
+	lab_rules_for(&res, DENIED_ADDR, ids, sizeof(ids));
 	cr_expect_str_eq(ids, "", "protected mode reported as: %s", ids);
-	st = check_status(&res, 0, 6379, &check_redis, &why);
+	st = lab_check_status(&res, 0, 6379, &check_redis, &why);
 	cr_expect_eq(st, STATUS_OPEN, "%s %s",
 		     st >= 0 ? status_name(st) : "no record", why);
 	cr_expect(why != NULL && strstr(why, "protected mode") != NULL,

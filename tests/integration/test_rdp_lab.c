@@ -7,9 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 #include <criterion/criterion.h>
+#include "lab_util.h"
 #include "check.h"
 #include "config.h"
 #include "engine.h"
@@ -18,156 +17,16 @@
 
 extern const struct check check_rdp;
 
-static const char *lab_dir(void)
-{
-	const char *d = getenv("EXPO_LAB_DIR");
-
-	cr_assert(d != NULL && d[0] != '\0',
-		  "EXPO_LAB_DIR is not set: start the lab with "
-		  "tests/lab/lab.sh start DIR and export EXPO_LAB_DIR=DIR");
-	return d;
-}
-
-/* a value from DIR/lab.env, into buf; fails the test if missing */
-static void lab_env(const char *key, char *buf, size_t size)
-{
-	char path[1024], line[1024];
-	size_t klen = strlen(key);
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/lab.env", lab_dir());
-	f = fopen(path, "r");
-	cr_assert_not_null(f, "cannot open %s: is the lab running?", path);
-	buf[0] = '\0';
-	while (fgets(line, sizeof(line), f) != NULL) {
-		if (strncmp(line, key, klen) == 0 && line[klen] == '=') {
-			snprintf(buf, size, "%s", line + klen + 1);
-			buf[strcspn(buf, "\r\n")] = '\0';
-		}
-	}
-	fclose(f);
-	cr_assert(buf[0] != '\0', "%s missing from lab.env: the rdp lab "
-		  "plugin did not run (LAB_ONLY=rdp?)", key);
-}
-
 /* lines of the shadow server's log containing needle */
 static unsigned shadow_count(const char *needle)
 {
-	char path[1024], line[4096];
-	unsigned n = 0;
-	FILE *f;
+	char path[1024];
 
 	lab_env("EXPO_LAB_RDP_NLA_LOG", path, sizeof(path));
-	f = fopen(path, "r");
-	cr_assert_not_null(f, "cannot open %s", path);
-	while (fgets(line, sizeof(line), f) != NULL)
-		if (strstr(line, needle) != NULL)
-			n++;
-	fclose(f);
-	return n;
-}
-
-static void add_target(struct target_list *l, const char *addr)
-{
-	struct target *t = target_list_add(l);
-	char id[64];
-
-	cr_assert_not_null(t);
-	snprintf(id, sizeof(id), "list:%s", addr);
-	t->id = strdup(id);
-	t->provider = "list";
-	t->addrs = calloc(1, sizeof(*t->addrs));
-	cr_assert(t->id != NULL && t->addrs != NULL);
-	cr_assert_eq(target_addr_parse(&t->addrs[0], addr), 0);
-	t->naddrs = 1;
+	return lab_count_lines(path, needle);
 }
 
 static const struct check *rdp_only[] = { &check_rdp };
-
-static void lab_config(struct scan_config *cfg)
-{
-	scan_config_defaults(cfg);
-	cfg->checks = rdp_only;
-	cfg->nchecks = 1;
-	cfg->timeout_ms = 2000;
-	cfg->check_timeout_ms = 60000;
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void scan(const struct scan_config *cfg, struct target_list *l,
-		 struct scan_result *res, double *secs)
-{
-	char *err = NULL;
-	double t0 = now_s();
-	int rc;
-
-	memset(res, 0, sizeof(*res));
-	rc = scan_run(cfg, l, res, &err);
-	*secs = now_s() - t0;
-	cr_assert_eq(rc, 0, "scan_run: %d %s", rc, err ? err : "");
-	free(err);
-	/* the shadow server logs the last refusal as it drops the link */
-	usleep(300 * 1000);
-}
-
-static void rules_for(const struct scan_result *res, const char *addr,
-		      char *out, size_t size)
-{
-	const char *ids[32];
-	size_t i, j, n = 0;
-
-	for (i = 0; i < res->findings.n && n < 32; i++)
-		if (strcmp(res->findings.v[i].address, addr) == 0)
-			ids[n++] = res->findings.v[i].rule_id;
-	for (i = 1; i < n; i++)
-		for (j = i; j > 0 && strcmp(ids[j - 1], ids[j]) > 0; j--) {
-			const char *t = ids[j];
-
-			ids[j] = ids[j - 1];
-			ids[j - 1] = t;
-		}
-	out[0] = '\0';
-	for (i = 0; i < n; i++)
-		snprintf(out + strlen(out), size - strlen(out), "%s%s",
-			 i ? "," : "", ids[i]);
-}
-
-static const struct finding *finding_for(const struct scan_result *res,
-					 const char *addr, const char *rule)
-{
-	size_t i;
-
-	for (i = 0; i < res->findings.n; i++)
-		if (strcmp(res->findings.v[i].address, addr) == 0 &&
-		    strcmp(res->findings.v[i].rule_id, rule) == 0)
-			return &res->findings.v[i];
-	return NULL;
-}
-
-/* the status of the rdp check's record for target index ti */
-static int check_status(const struct scan_result *res, size_t ti,
-			const char **reason)
-{
-	size_t i;
-
-	for (i = 0; i < res->nrecords; i++) {
-		const struct port_record *r = &res->records[i];
-
-		if (r->target == ti && r->port == 3389 &&
-		    r->check != CHECK_NONE) {
-			*reason = r->reason ? res->reasons[r->reason] : "";
-			return r->status;
-		}
-	}
-	return -1;
-}
 
 /* --creds: pairs are copied; scan_config_release() frees them */
 static void set_creds(struct scan_config *cfg, const char *const *pairs,
@@ -210,18 +69,18 @@ Test(rdp_lab, whole_lab, .timeout = 120)
 	double secs;
 	size_t i;
 
-	lab_config(&cfg);
+	lab_scan_config(&cfg, rdp_only, 1, 60000);
 	target_list_init(&l);
 	for (i = 0; i < N; i++) {
 		lab_env(keys[i], addrs[i], sizeof(addrs[i]));
-		add_target(&l, addrs[i]);
+		lab_add_target(&l, addrs[i]);
 	}
-	scan(&cfg, &l, &res, &secs);
+	lab_scan(&cfg, &l, &res, &secs, 300);
 	for (i = 0; i < N; i++) {
 		const char *why = NULL;
-		int st = check_status(&res, i, &why);
+		int st = lab_check_status(&res, i, 3389, NULL, &why);
 
-		rules_for(&res, addrs[i], ids, sizeof(ids));
+		lab_rules_for(&res, addrs[i], ids, sizeof(ids));
 		cr_expect_str_eq(ids, want[i], "%s: %s", keys[i], ids);
 		if (i < 4)
 			cr_expect_eq(st, STATUS_OPEN, "%s: %s %s", keys[i],
@@ -232,21 +91,21 @@ Test(rdp_lab, whole_lab, .timeout = 120)
 				  st >= 0 ? status_name(st) : "none", why);
 	}
 	/* xrdp crypt_level=low: 40-bit RC4 at level Low, in the evidence */
-	f = finding_for(&res, addrs[0], "rdp.standard_security");
+	f = lab_finding_for(&res, addrs[0], "rdp.standard_security");
 	cr_assert_not_null(f);
 	cr_expect(strstr(f->evidence, "40-bit RC4") != NULL, "%s", f->evidence);
 	cr_expect(strstr(f->evidence, "level Low") != NULL, "%s", f->evidence);
-	f = finding_for(&res, addrs[1], "rdp.nla_not_required");
+	f = lab_finding_for(&res, addrs[1], "rdp.nla_not_required");
 	cr_assert_not_null(f);
 	cr_expect(strstr(f->evidence, "selected SSL") != NULL, "%s",
 		  f->evidence);
-	f = finding_for(&res, addrs[3], "rdp.nla_not_required");
+	f = lab_finding_for(&res, addrs[3], "rdp.nla_not_required");
 	cr_assert_not_null(f);
 	cr_expect(strstr(f->evidence, "no negotiation data") != NULL, "%s",
 		  f->evidence);
 	/* the weak account is found, its password never shown; the host
 	 * names come from the NTLM challenge before authentication */
-	f = finding_for(&res, addrs[2], "rdp.weak_credentials");
+	f = lab_finding_for(&res, addrs[2], "rdp.weak_credentials");
 	cr_assert_not_null(f);
 	cr_expect(strstr(f->evidence, "as admin") != NULL, "%s", f->evidence);
 	cr_expect(strstr(f->evidence, "labstrong") == NULL, "%s", f->evidence);
@@ -257,14 +116,14 @@ Test(rdp_lab, whole_lab, .timeout = 120)
 	{
 		const char *why = NULL;
 
-		cr_expect_eq(check_status(&res, 4, &why), STATUS_TIMEOUT,
-			     "silent: %s", why);
-		cr_expect_eq(check_status(&res, 7, &why), STATUS_TIMEOUT,
-			     "lie-short: %s", why);
-		cr_expect_eq(check_status(&res, 6, &why), STATUS_ERROR,
-			     "lie-long: %s", why);
-		cr_expect_eq(check_status(&res, 8, &why), STATUS_ERROR,
-			     "lie-mismatch: %s", why);
+		cr_expect_eq(lab_check_status(&res, 4, 3389, NULL, &why),
+			     STATUS_TIMEOUT, "silent: %s", why);
+		cr_expect_eq(lab_check_status(&res, 7, 3389, NULL, &why),
+			     STATUS_TIMEOUT, "lie-short: %s", why);
+		cr_expect_eq(lab_check_status(&res, 6, 3389, NULL, &why),
+			     STATUS_ERROR, "lie-long: %s", why);
+		cr_expect_eq(lab_check_status(&res, 8, 3389, NULL, &why),
+			     STATUS_ERROR, "lie-mismatch: %s", why);
 	}
 	/* the hostile ones cost one --timeout each, in parallel; the 20-odd
 	 * NLA logins a few seconds */
@@ -307,18 +166,18 @@ Test(rdp_lab, attempt_cap_and_strong_account, .timeout = 120)
 	pairs[6] = "labstrong"; pairs[7] = "qwerty";
 	pairs[8] = "labstrong"; pairs[9] = strong;
 
-	lab_config(&cfg);
+	lab_scan_config(&cfg, rdp_only, 1, 60000);
 	cfg.checks = rdp_only;
 	set_creds(&cfg, pairs, 5);
 	target_list_init(&l);
-	add_target(&l, nla);
+	lab_add_target(&l, nla);
 	/* WinPR logs one "client authentication failure" per refused
 	 * CredSSP exchange (our NTLM probe is one too) */
 	before = shadow_count("client authentication failure");
-	scan(&cfg, &l, &res, &secs);
-	rules_for(&res, nla, ids, sizeof(ids));
+	lab_scan(&cfg, &l, &res, &secs, 300);
+	lab_rules_for(&res, nla, ids, sizeof(ids));
 	cr_expect_str_eq(ids, "rdp.weak_credentials");
-	f = finding_for(&res, nla, "rdp.weak_credentials");
+	f = lab_finding_for(&res, nla, "rdp.weak_credentials");
 	cr_assert_not_null(f);
 	cr_expect(strstr(f->evidence, "labstrong") == NULL,
 		  "the 4th attempt was made: %s", f->evidence);
@@ -332,9 +191,9 @@ Test(rdp_lab, attempt_cap_and_strong_account, .timeout = 120)
 
 	cfg.max_attempts = 5;
 	target_list_init(&l);
-	add_target(&l, nla);
-	scan(&cfg, &l, &res, &secs);
-	f = finding_for(&res, nla, "rdp.weak_credentials");
+	lab_add_target(&l, nla);
+	lab_scan(&cfg, &l, &res, &secs, 300);
+	f = lab_finding_for(&res, nla, "rdp.weak_credentials");
 	cr_assert_not_null(f);
 	cr_expect(strstr(f->evidence, "labstrong") != NULL,
 		  "a cap of 5 should reach the real password: %s",
@@ -356,16 +215,16 @@ Test(rdp_lab, no_login, .timeout = 60)
 
 	lab_env("EXPO_LAB_RDP_NLA", nla, sizeof(nla));
 	lab_env("EXPO_LAB_RDP_LEGACY", legacy, sizeof(legacy));
-	lab_config(&cfg);
+	lab_scan_config(&cfg, rdp_only, 1, 60000);
 	cfg.no_login = true;
 	target_list_init(&l);
-	add_target(&l, nla);
-	add_target(&l, legacy);
+	lab_add_target(&l, nla);
+	lab_add_target(&l, legacy);
 	before = shadow_count("client authentication failure");
-	scan(&cfg, &l, &res, &secs);
-	rules_for(&res, nla, ids, sizeof(ids));
+	lab_scan(&cfg, &l, &res, &secs, 300);
+	lab_rules_for(&res, nla, ids, sizeof(ids));
 	cr_expect_str_eq(ids, "");
-	rules_for(&res, legacy, ids, sizeof(ids));
+	lab_rules_for(&res, legacy, ids, sizeof(ids));
 	cr_expect_str_eq(ids, "rdp.nla_not_required,rdp.standard_security");
 	/* only the NTLM host-info probe */
 	cr_expect_eq(shadow_count("client authentication failure") - before, 1);

@@ -9,6 +9,7 @@
  * parameters, stored verbatim; the history the CLI prints.
  */
 #include <criterion/criterion.h>
+#include "lab_util.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,31 +17,18 @@
 #include <libpq-fe.h>
 #include <cjson/cJSON.h>
 #include "finding.h"
+#include "lab_util.h"
 #include "gate.h"
 #include "report_doc.h"
 #include "store.h"
 
 static char env_url[1024];
 
+/* the lab's store (plugin store.sh) */
 static void
 read_env(void)
 {
-	const char *dir = getenv("EXPO_LAB_DIR");
-	char path[512], line[1000];
-	FILE *f;
-
-	cr_assert(dir != NULL, "EXPO_LAB_DIR is not set (run through make "
-		  "check, or LAB_ONLY=store tests/lab/lab.sh start DIR)");
-	snprintf(path, sizeof(path), "%s/lab.env", dir);
-	f = fopen(path, "r");
-	cr_assert(f != NULL, "no %s", path);
-	while (fgets(line, sizeof(line), f) != NULL)
-		if (strncmp(line, "EXPO_LAB_STORE_URL=", 19) == 0) {
-			snprintf(env_url, sizeof(env_url), "%s", line + 19);
-			env_url[strcspn(env_url, "\n")] = '\0';
-		}
-	fclose(f);
-	cr_assert(env_url[0] != '\0', "the lab has no store (plugin store.sh)");
+	lab_env("EXPO_LAB_STORE_URL", env_url, sizeof(env_url));
 }
 
 static PGconn *
