@@ -19,7 +19,8 @@
  *     connection each. The empty password is a connection without any
  *     password: accepted means trust (pg.trust_auth). 3D000 (database
  *     does not exist) comes after authentication, so it proves the
- *     password.
+ *     password. A role the server says does not exist (said only after
+ *     trust) or may not log in gets no further password.
  *  5. "query": after a login, one read-only query on that connection
  *     (rolsuper of current_user and server_version); nothing is written
  *     or executed on the server.

@@ -111,9 +111,13 @@ bool pg_cred_verdict(enum pg_outcome o, enum cred_result *r)
 	case PG_NO_DATABASE:	/* the password was checked first */
 		*r = CRED_ACCEPTED;
 		break;
+	case PG_NO_ROLE:
+		/* said only after authentication (trust, or a NOLOGIN role):
+		 * no other password changes it */
+		*r = CRED_NO_ACCOUNT;
+		break;
 	case PG_NEED_PASSWORD:
 	case PG_BAD_PASSWORD:
-	case PG_NO_ROLE:
 	case PG_SERVER_ERROR:
 		*r = CRED_FAILED;
 		break;

@@ -151,6 +151,8 @@ enum cred_result {
 	CRED_ACCEPTED,
 	CRED_LOCKED,		/* locked or disabled account: stop the host */
 	CRED_FORBIDDEN,		/* this address may not log in at all */
+	CRED_NO_ACCOUNT,	/* the server said the account does not exist
+				 * (or may not log in): no other password */
 };
 void ctx_cred_result(struct check_ctx *ctx, const char *user,
 		     enum cred_result result);

@@ -235,9 +235,9 @@ ctx_free(struct check_ctx *ctx)
 	cJSON_Delete(ctx->facts);
 	finding_list_release(&ctx->findings);
 	free(ctx->reason);
-	for (i = 0; i < ctx->nfound_users; i++)
-		free(ctx->found_users[i]);
-	free(ctx->found_users);
+	for (i = 0; i < ctx->nsettled_users; i++)
+		free(ctx->settled_users[i]);
+	free(ctx->settled_users);
 	if (ctx->own_guard)
 		cred_guard_free(ctx->guard);
 	free(ctx);
@@ -372,12 +372,12 @@ ctx_login_allowed(const struct check_ctx *ctx)
 }
 
 static bool
-user_found(const struct check_ctx *ctx, const char *user)
+user_settled(const struct check_ctx *ctx, const char *user)
 {
 	size_t i;
 
-	for (i = 0; i < ctx->nfound_users; i++)
-		if (strcmp(ctx->found_users[i], user) == 0)
+	for (i = 0; i < ctx->nsettled_users; i++)
+		if (strcmp(ctx->settled_users[i], user) == 0)
 			return true;
 	return false;
 }
@@ -438,7 +438,7 @@ ctx_next_cred(struct check_ctx *ctx, const char **user, const char **password)
 		ctx->cred_next++;
 		if (guard_host_stopped(ctx))
 			return 0;
-		if (user_found(ctx, u) || !guard_take(ctx, u, cap))
+		if (user_settled(ctx, u) || !guard_take(ctx, u, cap))
 			continue;
 		*user = u;
 		*password = p;
@@ -489,16 +489,17 @@ ctx_cred_result(struct check_ctx *ctx, const char *user,
 
 	switch (result) {
 	case CRED_ACCEPTED:
-		if (user == NULL || user_found(ctx, user))
+	case CRED_NO_ACCOUNT:
+		if (user == NULL || user_settled(ctx, user))
 			break;
-		v = realloc(ctx->found_users,
-			    (ctx->nfound_users + 1) * sizeof(*v));
+		v = realloc(ctx->settled_users,
+			    (ctx->nsettled_users + 1) * sizeof(*v));
 		if (v == NULL)
 			break;
-		ctx->found_users = v;
-		v[ctx->nfound_users] = strdup(user);
-		if (v[ctx->nfound_users] != NULL)
-			ctx->nfound_users++;
+		ctx->settled_users = v;
+		v[ctx->nsettled_users] = strdup(user);
+		if (v[ctx->nsettled_users] != NULL)
+			ctx->nsettled_users++;
 		break;
 	case CRED_LOCKED:
 	case CRED_FORBIDDEN:

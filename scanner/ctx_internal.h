@@ -29,8 +29,10 @@ struct check_ctx {
 	char phase[48];
 	/* credential iteration */
 	size_t cred_next;	/* position in the candidate sequence */
-	char **found_users;	/* users whose password was found */
-	size_t nfound_users;
+	/* users not to try again on this port: a password was found, or the
+	 * server said the account does not exist */
+	char **settled_users;
+	size_t nsettled_users;
 	char canary_user[24], canary_password[24];
 };
 

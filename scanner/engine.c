@@ -627,6 +627,21 @@ probe_expire(struct scan_run *run, int ep, struct probe *p)
 	probe_finish(run, ep, p);
 }
 
+/*
+ * How many probes one worker runs at once: its slots, but no more than
+ * an even split of the jobs. Without it the first worker to start takes
+ * every job of a small scan (five PostgreSQL hosts whose SCRAM logins
+ * are CPU-bound) and the other cores stay idle.
+ */
+static size_t
+fair_share(const struct scan_run *run, size_t cap)
+{
+	unsigned nw = run->cfg->workers ? run->cfg->workers : 1;
+	size_t share = (run->njobs + nw - 1) / nw;
+
+	return share < 1 ? 1 : share < cap ? share : cap;
+}
+
 static void *
 worker_main(void *arg)
 {
@@ -635,7 +650,7 @@ worker_main(void *arg)
 					      run->cfg->workers : 1);
 	struct probe *slots = NULL;
 	struct epoll_event evs[64];
-	size_t active = 0, i;
+	size_t active = 0, fill, i;
 	bool more = true;
 	int ep = -1, n, k;
 
@@ -643,6 +658,7 @@ worker_main(void *arg)
 		cap = 1;
 	if (cap > PROBES_PER_WORKER_MAX)
 		cap = PROBES_PER_WORKER_MAX;
+	fill = fair_share(run, cap);
 	slots = calloc(cap, sizeof(*slots));
 	ep = epoll_create1(EPOLL_CLOEXEC);
 	if (slots == NULL || ep < 0)
@@ -651,8 +667,12 @@ worker_main(void *arg)
 		uint64_t now, next = UINT64_MAX;
 		int wait_ms;
 
-		/* fill free slots with new jobs */
-		for (i = 0; more && i < cap; i++) {
+		/* fill free slots with new jobs, up to this worker's share */
+		active = 0;
+		for (i = 0; i < cap; i++)
+			if (slots[i].ctx != NULL)
+				active++;
+		for (i = 0; more && i < cap && active < fill; i++) {
 			size_t j;
 
 			if (slots[i].ctx != NULL)
@@ -663,6 +683,7 @@ worker_main(void *arg)
 				break;
 			}
 			probe_begin(run, ep, &slots[i], &run->jobs[j]);
+			active++;
 		}
 		active = 0;
 		for (i = 0; i < cap; i++)

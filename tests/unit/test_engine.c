@@ -404,6 +404,31 @@ Test(engine_creds, found_user_is_not_tried_again)
 	target_list_release(&tl);
 }
 
+Test(engine_creds, missing_account_is_not_tried_again)
+{
+	struct scan_config cfg;
+	struct target_list tl;
+	struct check_ctx *ctx;
+	const char *u, *p;
+	char got[256] = "";
+
+	fake_config(&cfg);
+	cfg.max_attempts = 10;
+	ctx = cred_ctx(&cfg, &tl);
+	cr_assert_eq(ctx_next_cred(ctx, &u, &p), 1);
+	cr_assert_str_eq(u, "a");
+	ctx_cred_result(ctx, u, CRED_NO_ACCOUNT);
+	while (ctx_next_cred(ctx, &u, &p) == 1) {
+		size_t len = strlen(got);
+
+		snprintf(got + len, sizeof(got) - len, "%s:%s ", u, p);
+	}
+	/* "b" keeps its attempts; the host is not stopped */
+	cr_assert_str_eq(got, "b: b:b b:p1 ");
+	ctx_free(ctx);
+	target_list_release(&tl);
+}
+
 Test(engine_creds, lockout_stops_the_host_and_no_login_tries_nothing)
 {
 	struct scan_config cfg;

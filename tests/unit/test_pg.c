@@ -176,7 +176,7 @@ Test(pg_proto, verdicts)
 		{ PG_NO_DATABASE, true, CRED_ACCEPTED },
 		{ PG_NEED_PASSWORD, true, CRED_FAILED },
 		{ PG_BAD_PASSWORD, true, CRED_FAILED },
-		{ PG_NO_ROLE, true, CRED_FAILED },
+		{ PG_NO_ROLE, true, CRED_NO_ACCOUNT },
 		{ PG_SERVER_ERROR, true, CRED_FAILED },
 		{ PG_FORBIDDEN, true, CRED_FORBIDDEN },
 		{ PG_BUSY, false, CRED_FAILED },
