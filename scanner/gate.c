@@ -243,6 +243,23 @@ check_completed(const struct report_doc *d, uint32_t ti, uint16_t addr,
 	return ok;
 }
 
+/* false when the run's options kept it from trying what the rule needs */
+static bool
+run_could_see(const struct report_doc *d, const struct finding *f)
+{
+	const struct check *c = f->check ? check_find(f->check) : NULL;
+	const struct rule *rule = c && f->rule_id ? check_rule(c, f->rule_id)
+						  : NULL;
+
+	if (rule == NULL)
+		return true;	/* a rule of another version: ports decide */
+	if ((rule->flags & CHECK_LOGIN) && d->no_login)
+		return false;
+	if ((rule->flags & CHECK_INTRUSIVE) && !d->intrusive)
+		return false;
+	return true;
+}
+
 bool
 report_doc_proves_absent(const struct report_doc *d, const struct finding *f)
 {
@@ -255,7 +272,7 @@ report_doc_proves_absent(const struct report_doc *d, const struct finding *f)
 			t = &d->targets.v[ti];
 			break;
 		}
-	if (t == NULL || t->skip_reason != NULL)
+	if (t == NULL || t->skip_reason != NULL || !run_could_see(d, f))
 		return false;
 	/* every address probed on that port must say so */
 	for (i = 0; i < d->nrecords; i++) {

@@ -683,6 +683,8 @@ cmd_scan(struct cli *c)
 	}
 	doc.fail_on = c->out.fail_on;
 	doc.show_secrets = c->cfg.show_secrets;
+	doc.no_login = c->cfg.no_login;
+	doc.intrusive = c->cfg.intrusive;
 	doc.shard_index = c->shard_index;
 	doc.shard_count = c->shard_count;
 	c->out.verbose = c->cfg.verbose;

@@ -53,6 +53,7 @@ struct scan_report {
 	int fail_on;		/* enum severity, or -1 for none */
 	int exit_code;		/* what the gate decided */
 	bool show_secrets;	/* secrets in findings are not redacted */
+	bool no_login, intrusive;	/* the scan's --no-login, --intrusive */
 	/* CI gate and audit (all optional: zero means absent) */
 	const struct finding_note *notes;	/* NULL or one per finding */
 	const struct finding_list *fixed;	/* baseline findings fixed in

@@ -71,6 +71,8 @@ report_doc_view(const struct report_doc *d, struct scan_report *r)
 	r->fail_on = d->fail_on;
 	r->exit_code = d->exit_code;
 	r->show_secrets = d->show_secrets;
+	r->no_login = d->no_login;
+	r->intrusive = d->intrusive;
 	r->notes = d->notes;
 	r->fixed = d->has_baseline ? &d->fixed : NULL;
 	r->baseline_path = d->baseline_path;
@@ -310,6 +312,10 @@ report_doc_merge(struct report_doc *dst, struct report_doc *src, char **err)
 	if (src->duration_s > dst->duration_s)
 		dst->duration_s = src->duration_s;
 	dst->show_secrets = dst->show_secrets || src->show_secrets;
+	/* one shard without logins: the merged run cannot prove a login
+	 * finding absent anywhere (which shard saw which host is gone) */
+	dst->no_login = dst->no_login || src->no_login;
+	dst->intrusive = dst->intrusive && src->intrusive;
 	if (dst->run_id == NULL && src->run_id != NULL) {
 		dst->run_id = src->run_id;
 		src->run_id = NULL;

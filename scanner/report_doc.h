@@ -31,6 +31,9 @@ struct report_doc {
 	int fail_on;
 	int exit_code;
 	bool show_secrets;
+	/* what the run was allowed to try: a login or intrusive finding is
+	 * never called fixed by a run that could not have seen it */
+	bool no_login, intrusive;
 	bool fail_on_new;
 	char *run_id;
 	unsigned shard_index, shard_count;

@@ -106,6 +106,9 @@ add_head(struct jctx *j, cJSON *root, const struct scan_report *r,
 	jadd(j, root, "started_at", jstr(r->started_at));
 	jadd(j, root, "duration_s", jnum(r->duration_s));
 	jadd(j, root, "show_secrets", cJSON_CreateBool(r->show_secrets));
+	o = jobj(j, root, "options");
+	jadd(j, o, "no_login", cJSON_CreateBool(r->no_login));
+	jadd(j, o, "intrusive", cJSON_CreateBool(r->intrusive));
 
 	o = jobj(j, root, "gate");
 	jadd(j, o, "fail_on", jconst(r->fail_on < 0 ? "none" :

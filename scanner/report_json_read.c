@@ -503,6 +503,12 @@ read_head(struct rd *rd, const cJSON *root)
 	s = NULL;
 	d->duration_s = get_num(rd, root, "$", "duration_s", 0, 1e9, false);
 	d->show_secrets = get_bool(rd, root, "$", "show_secrets");
+	/* absent in reports written before it was added: logins allowed */
+	if ((g = cJSON_GetObjectItemCaseSensitive(root, "options")) != NULL &&
+	    (g = get_obj(rd, root, "$", "options", false)) != NULL) {
+		d->no_login = get_bool(rd, g, "$.options", "no_login");
+		d->intrusive = get_bool(rd, g, "$.options", "intrusive");
+	}
 	if ((g = get_obj(rd, root, "$", "gate", false)) != NULL) {
 		get_str(rd, g, "$.gate", "fail_on", false, &s);
 		if (rd->r == 0 && severity_parse(s, &d->fail_on) != 0)

@@ -611,6 +611,73 @@ Test(gate_baseline, new_unchanged_and_fixed_only_when_proved)
 	report_doc_release(&cur);
 }
 
+Test(gate_baseline, no_login_run_does_not_fix_login_findings)
+{
+	enum tstate *st = states(3, T_FINDING);
+	struct report_doc base, cur;
+	char *bt, *ct, *with_opts;
+	cJSON *root;
+	size_t k;
+
+	bt = synth(3, st);
+	free(st);
+	st = states(3, T_CLEAN);
+	ct = synth(3, st);
+	/* the options as the JSON writer puts them */
+	root = cJSON_Parse(ct);
+	cr_assert_not_null(root);
+	cr_assert_not_null(cJSON_AddObjectToObject(root, "options"));
+	cJSON_AddBoolToObject(cJSON_GetObjectItem(root, "options"),
+			      "no_login", true);
+	cJSON_AddBoolToObject(cJSON_GetObjectItem(root, "options"),
+			      "intrusive", false);
+	with_opts = cJSON_Print(root);
+	cJSON_Delete(root);
+	parse_doc(&base, bt);
+	parse_doc(&cur, with_opts);
+	cr_assert(cur.no_login);
+	cr_assert_eq(baseline_apply(&cur, &base, "b"), 0);
+	/* target 3 had all three rules; only the login one stays unproven */
+	cr_assert_eq(cur.fixed.n, 1 + 2 + 2, "%zu fixed", cur.fixed.n);
+	for (k = 0; k < cur.fixed.n; k++)
+		cr_expect_str_neq(cur.fixed.v[k].rule_id,
+				  "ssh.default_credentials");
+	/* the same run with logins allowed proves all six absent */
+	cur.no_login = false;
+	cr_assert_eq(baseline_apply(&cur, &base, "b"), 0);
+	cr_expect_eq(cur.fixed.n, 1 + 2 + 3);
+	free(st);
+	cJSON_free(bt);
+	cJSON_free(ct);
+	cJSON_free(with_opts);
+	report_doc_release(&base);
+	report_doc_release(&cur);
+}
+
+Test(gate_baseline, options_must_be_an_object)
+{
+	static const char head[] = "{\"options\": 5,";
+	struct report_doc d;
+	enum tstate *st = states(1, T_CLEAN);
+	char *text = synth(1, st), *bad, *err = NULL;
+
+	/* "{" + the rest of a valid report, with a bad options member */
+	bad = malloc(strlen(text) + sizeof(head));
+	cr_assert_not_null(bad);
+	strcpy(bad, head);
+	strcat(bad, strchr(text, '{') + 1);
+	report_doc_init(&d);
+	cr_expect_neq(report_json_parse(bad, strlen(bad), "bad.json", &d,
+					&err), 0);
+	cr_expect(err != NULL && strstr(err, "options") != NULL, "%s",
+		  err ? err : "no message");
+	free(err);
+	free(bad);
+	free(st);
+	cJSON_free(text);
+	report_doc_release(&d);
+}
+
 Test(gate_baseline, fail_on_new_gates_new_findings_only)
 {
 	enum tstate *st = states(3, T_FINDING);
