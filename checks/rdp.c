@@ -33,11 +33,12 @@
  * MS-CSSP; MS-NLMP 2.2.1.2; T.123, T.125, T.124; nmap rdp-enum-encryption
  * and rdp-ntlm-info; hydra #923 / PR #1083; ../shared/PROBES.md c.1.
  *
- * Known compromise: FreeRDP's blocking CredSSP exchange has a connect
- * timeout (TcpConnectTimeout, from --timeout) but no read timeout, so a
- * server that answered our own negotiation probes with failure 5 and then
- * stalls inside CredSSP holds a lane thread past the deadline (the engine
- * still records the timeout). max_parallel = 1 bounds the cost.
+ * FreeRDP's blocking CredSSP exchange has a connect timeout but no read
+ * timeout (its TLS handshake waits for ever on a silent server): each
+ * login gets the time left before the probe deadline, and a watchdog in
+ * rdp_login.c shuts the connection down when it is up (lab: rdpfake
+ * nla-stall). max_parallel = 1 keeps FreeRDP's socket the only one of
+ * ours to the target while a login runs, which the watchdog relies on.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -998,6 +999,10 @@ static int rdp_run(struct check_ctx *ctx, void *state)
 			err = set_str(facts, "login_error", why);
 			ctx_status(ctx, STATUS_ERROR, "canary login: %s", why);
 			goto out;
+		case RDP_LOGIN_TIMEOUT:
+			err = set_str(facts, "login_error", why);
+			ctx_status(ctx, STATUS_TIMEOUT, "canary login: %s", why);
+			goto out;
 		}
 	}
 	while (ctx_remaining_ms(ctx) > RDP_MIN_ATTEMPT_MS &&
@@ -1032,10 +1037,12 @@ static int rdp_run(struct check_ctx *ctx, void *state)
 		case RDP_LOGIN_DROPPED:
 		case RDP_LOGIN_ERROR:
 		case RDP_LOGIN_UNAVAILABLE:
+		case RDP_LOGIN_TIMEOUT:
 			ctx_cred_result(ctx, u, CRED_FAILED);
 			err = set_str(facts, "login_error", why);
-			ctx_status(ctx, STATUS_ERROR, "login check incomplete: "
-				   "%s", why);
+			ctx_status(ctx, r == RDP_LOGIN_TIMEOUT ? STATUS_TIMEOUT :
+				   STATUS_ERROR, "login check incomplete: %s",
+				   why);
 			goto out;
 		}
 		if (err < 0)

@@ -9,8 +9,19 @@
  * not linked: they cost ~15 MB of resident memory that scans without RDP
  * logins must not pay.
  */
+#include <dirent.h>
+#include <errno.h>
 #include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include "rdp_login.h"
 
 #if defined(__has_include)
@@ -109,6 +120,152 @@ static enum rdp_login_outcome map_error(UINT32 e)
 	}
 }
 
+/*
+ * The watchdog. FreeRDP 2 offers no read timeout and no way to reach its
+ * socket, and its TLS handshake polls for ever on a server that stays
+ * silent. When the time is up, the watchdog shuts down (not closes: the
+ * number stays FreeRDP's) every TCP socket of this process connected to
+ * the target; FreeRDP then reads end-of-file and gives up. Only FreeRDP's
+ * socket can match: discovery is over, and the RDP check runs one probe at
+ * a time through the blocking lane (max_parallel = 1), so no other socket
+ * of ours talks to that address and port while a login runs.
+ */
+struct watchdog {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct sockaddr_storage peer;
+	struct timespec deadline;	/* CLOCK_MONOTONIC */
+	bool done, fired;
+};
+
+static bool same_peer(const struct sockaddr_storage *a,
+		      const struct sockaddr_storage *b)
+{
+	if (a->ss_family != b->ss_family)
+		return false;
+	if (a->ss_family == AF_INET) {
+		const struct sockaddr_in *x = (const void *)a, *y = (const void *)b;
+
+		return x->sin_port == y->sin_port &&
+		       x->sin_addr.s_addr == y->sin_addr.s_addr;
+	}
+	if (a->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *x = (const void *)a,
+					  *y = (const void *)b;
+
+		return x->sin6_port == y->sin6_port &&
+		       memcmp(&x->sin6_addr, &y->sin6_addr, 16) == 0;
+	}
+	return false;
+}
+
+static unsigned shut_sockets_to(const struct sockaddr_storage *peer)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	unsigned n = 0;
+
+	if (d == NULL)
+		return 0;
+	while ((e = readdir(d)) != NULL) {
+		struct sockaddr_storage ss;
+		socklen_t len = sizeof(ss);
+		int type = 0;
+		socklen_t tlen = sizeof(type);
+		char *end = NULL;
+		long fd = strtol(e->d_name, &end, 10);
+
+		if (end == e->d_name || *end != '\0' || fd < 0 || fd == dirfd(d))
+			continue;
+		if (getsockopt((int)fd, SOL_SOCKET, SO_TYPE, &type, &tlen) != 0 ||
+		    type != SOCK_STREAM ||
+		    getpeername((int)fd, (struct sockaddr *)&ss, &len) != 0 ||
+		    !same_peer(&ss, peer))
+			continue;
+		if (shutdown((int)fd, SHUT_RDWR) == 0)
+			n++;
+	}
+	closedir(d);
+	return n;
+}
+
+static void *watchdog_main(void *arg)
+{
+	struct watchdog *w = arg;
+
+	pthread_mutex_lock(&w->lock);
+	while (!w->done) {
+		if (pthread_cond_timedwait(&w->cond, &w->lock,
+					   &w->deadline) == ETIMEDOUT &&
+		    !w->done) {
+			/* a verdict after this would be one we forced */
+			shut_sockets_to(&w->peer);
+			w->fired = true;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&w->lock);
+	return NULL;
+}
+
+static int watchdog_start(struct watchdog *w, pthread_t *tid,
+			  const char *host, unsigned port, unsigned timeout_ms)
+{
+	struct sockaddr_in *v4 = (struct sockaddr_in *)&w->peer;
+	struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&w->peer;
+	pthread_condattr_t ca;
+	int r = -1;
+
+	memset(w, 0, sizeof(*w));
+	if (inet_pton(AF_INET, host, &v4->sin_addr) == 1) {
+		v4->sin_family = AF_INET;
+		v4->sin_port = htons((uint16_t)port);
+	} else if (inet_pton(AF_INET6, host, &v6->sin6_addr) == 1) {
+		v6->sin6_family = AF_INET6;
+		v6->sin6_port = htons((uint16_t)port);
+	} else {
+		return -1;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &w->deadline);
+	w->deadline.tv_sec += timeout_ms / 1000;
+	w->deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+	if (w->deadline.tv_nsec >= 1000000000L) {
+		w->deadline.tv_sec++;
+		w->deadline.tv_nsec -= 1000000000L;
+	}
+	if (pthread_condattr_init(&ca) != 0)
+		return -1;
+	if (pthread_condattr_setclock(&ca, CLOCK_MONOTONIC) == 0 &&
+	    pthread_cond_init(&w->cond, &ca) == 0) {
+		if (pthread_mutex_init(&w->lock, NULL) == 0) {
+			if (pthread_create(tid, NULL, watchdog_main, w) == 0)
+				r = 0;
+			else
+				pthread_mutex_destroy(&w->lock);
+		}
+		if (r != 0)
+			pthread_cond_destroy(&w->cond);
+	}
+	pthread_condattr_destroy(&ca);
+	return r;
+}
+
+/* stops the watchdog; true if it had fired */
+static bool watchdog_stop(struct watchdog *w, pthread_t tid)
+{
+	bool fired;
+
+	pthread_mutex_lock(&w->lock);
+	w->done = true;
+	pthread_cond_signal(&w->cond);
+	pthread_mutex_unlock(&w->lock);
+	pthread_join(tid, NULL);
+	fired = w->fired;
+	pthread_cond_destroy(&w->cond);
+	pthread_mutex_destroy(&w->lock);
+	return fired;
+}
+
 enum rdp_login_outcome rdp_login_try(const char *host, unsigned port,
 				     const char *user, const char *password,
 				     unsigned timeout_ms, char *why,
@@ -118,6 +275,8 @@ enum rdp_login_outcome rdp_login_try(const char *host, unsigned port,
 	freerdp *inst = NULL;
 	rdpSettings *s = NULL;
 	BOOL ok = TRUE, connected;
+	struct watchdog wd;
+	pthread_t wd_tid;
 	UINT32 e;
 
 	if (lazylib_load(&winpr_lazy, why, whysize) != 0 ||
@@ -146,16 +305,28 @@ enum rdp_login_outcome rdp_login_try(const char *host, unsigned port,
 					  timeout_ms);
 	if (!ok)
 		goto out;
+	if (watchdog_start(&wd, &wd_tid, host, port, timeout_ms) != 0) {
+		snprintf(why, whysize, "no watchdog thread: %s",
+			 strerror(errno));
+		goto out;
+	}
 	connected = freerdp_connect(inst);
 	e = freerdp_get_last_error(inst->context);
+	if (connected)
+		freerdp_disconnect(inst);
+	if (watchdog_stop(&wd, wd_tid)) {
+		/* a drop we caused must not pass for a refused password */
+		res = RDP_LOGIN_TIMEOUT;
+		snprintf(why, whysize, "no verdict within %u ms (the "
+			 "connection was shut down)", timeout_ms);
+		goto out;
+	}
 	if (connected && e == FREERDP_ERROR_SUCCESS)
 		res = RDP_LOGIN_ACCEPTED;
 	else
 		res = map_error(e == FREERDP_ERROR_SUCCESS ?
 				FREERDP_ERROR_CONNECT_FAILED : e);
 	snprintf(why, whysize, "%s", freerdp_get_last_error_name(e));
-	if (connected)
-		freerdp_disconnect(inst);
 out:
 	if (inst != NULL) {
 		if (inst->context != NULL)

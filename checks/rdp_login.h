@@ -21,15 +21,19 @@ enum rdp_login_outcome {
 	RDP_LOGIN_DROPPED,	/* the connection dropped during CredSSP:
 				 * how WinPR-based servers refuse a password,
 				 * but also a transport failure */
-	RDP_LOGIN_ERROR,	/* no verdict: TLS, timeout, ... */
+	RDP_LOGIN_ERROR,	/* no verdict: TLS, refused connection, ... */
+	RDP_LOGIN_TIMEOUT,	/* no verdict within timeout_ms: the
+				 * watchdog shut FreeRDP's connection */
 	RDP_LOGIN_UNAVAILABLE,	/* built without FreeRDP */
 };
 
 /*
  * Authenticates user/password (domain empty) against host (numeric
- * address) and port with CredSSP only; timeout_ms goes to FreeRDP's TCP
- * connect and TCP acknowledgement timeouts. *why gets FreeRDP's error
- * name (for RDP_LOGIN_ERROR and the others).
+ * address) and port with CredSSP only, in at most timeout_ms: FreeRDP's
+ * TCP connect and acknowledgement timeouts, and a watchdog thread that
+ * shuts the connection down when the time is up (FreeRDP 2 has no read
+ * timeout, and waits for a TLS handshake forever). *why gets FreeRDP's
+ * error name (for RDP_LOGIN_ERROR and the others).
  */
 enum rdp_login_outcome rdp_login_try(const char *host, unsigned port,
 				     const char *user, const char *password,

@@ -232,3 +232,43 @@ Test(rdp_lab, no_login, .timeout = 60)
 	scan_result_release(&res);
 	target_list_release(&l);
 }
+
+/*
+ * A server that negotiates NLA and then never answers FreeRDP's TLS
+ * ClientHello (rdpfake nla-stall): FreeRDP 2 would wait for ever; the
+ * login's watchdog ends it at the deadline, and the verdict is a timeout,
+ * never a refused (let alone accepted) password. A second, well-behaved
+ * target in the same scan still gets its verdict.
+ */
+Test(rdp_lab, stalled_credssp_ends_at_the_deadline, .timeout = 60)
+{
+	char stall[64], legacy[64], ids[256];
+	struct scan_config cfg;
+	struct target_list l;
+	struct scan_result res;
+	const char *why = NULL;
+	double secs;
+	int st;
+
+	lab_env("EXPO_LAB_RDP_NLA_STALL", stall, sizeof(stall));
+	lab_env("EXPO_LAB_RDP_LEGACY", legacy, sizeof(legacy));
+	lab_scan_config(&cfg, rdp_only, 1, 8000);
+	target_list_init(&l);
+	lab_add_target(&l, stall);
+	lab_add_target(&l, legacy);
+	lab_scan(&cfg, &l, &res, &secs, 0);
+	st = lab_check_status(&res, 0, 3389, NULL, &why);
+	cr_expect_eq(st, STATUS_TIMEOUT, "nla-stall: %s %s",
+		     st >= 0 ? status_name(st) : "none", why);
+	cr_expect(why != NULL && strstr(why, "canary login") != NULL, "%s",
+		  why);
+	lab_rules_for(&res, stall, ids, sizeof(ids));
+	cr_expect_str_eq(ids, "", "nla-stall: %s", ids);
+	lab_rules_for(&res, legacy, ids, sizeof(ids));
+	cr_expect_str_eq(ids, "rdp.nla_not_required,rdp.standard_security");
+	/* one login's share of the 8 s probe deadline, not for ever */
+	cr_expect_lt(secs, 8.0 + 3.0, "the scan took %.1f s", secs);
+	scan_result_release(&res);
+	target_list_release(&l);
+	scan_config_release(&cfg);
+}

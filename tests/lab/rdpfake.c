@@ -11,6 +11,13 @@
  *   lie-mismatch  a 19-byte confirm whose X.224 length indicator says 6
  *   xp            a Windows XP style confirm without negotiation data;
  *                 whatever comes next (MCS) is answered by hanging up
+ *   nla-stall     NLA enforced as far as negotiation goes, for a login
+ *                 client only: a request for PROTOCOL_HYBRID without
+ *                 HYBRID_EX (how FreeRDP asks for NLA alone) gets an
+ *                 RDP_NEG_RSP selecting PROTOCOL_HYBRID and then silence:
+ *                 the TLS ClientHello is read and never answered; every
+ *                 other request (exposure's own probes) gets
+ *                 RDP_NEG_FAILURE 5 (HYBRID_REQUIRED_BY_SERVER)
  * In every mode the connection is then held open until the client closes
  * (xp: until its next request). ADDR must be a numeric 127.0.0.0/8
  * address. Prints "ready" once listening; exits after the lifetime
@@ -35,13 +42,15 @@
 #define MAX_CLIENTS 64
 #define LIFETIME_MAX (7L * 24 * 3600)
 
-enum mode { M_LIE_LONG, M_LIE_SHORT, M_LIE_MISMATCH, M_XP, M_COUNT };
+enum mode { M_LIE_LONG, M_LIE_SHORT, M_LIE_MISMATCH, M_XP, M_NLA_STALL,
+	    M_COUNT };
 
 static const char *const mode_names[M_COUNT] = {
 	[M_LIE_LONG] = "lie-long",
 	[M_LIE_SHORT] = "lie-short",
 	[M_LIE_MISMATCH] = "lie-mismatch",
 	[M_XP] = "xp",
+	[M_NLA_STALL] = "nla-stall",
 };
 
 static const unsigned char cc_long[] = {
@@ -58,6 +67,31 @@ static const unsigned char cc_mismatch[] = {
 static const unsigned char cc_xp[] = {
 	0x03, 0x00, 0x00, 0x0b, 0x06, 0xd0, 0x00, 0x00, 0x12, 0x34, 0x00,
 };
+/* RDP_NEG_FAILURE, failureCode 5 */
+static const unsigned char cc_need_hybrid[] = {
+	0x03, 0x00, 0x00, 0x13, 0x0e, 0xd0, 0x00, 0x00, 0x12, 0x34, 0x00,
+	0x03, 0x00, 0x08, 0x00, 0x05, 0x00, 0x00, 0x00,
+};
+/* RDP_NEG_RSP, selectedProtocol PROTOCOL_HYBRID */
+static const unsigned char cc_hybrid[] = {
+	0x03, 0x00, 0x00, 0x13, 0x0e, 0xd0, 0x00, 0x00, 0x12, 0x34, 0x00,
+	0x02, 0x00, 0x08, 0x00, 0x02, 0x00, 0x00, 0x00,
+};
+
+/* requestedProtocols of a Connection Request whose RDP_NEG_REQ ends it
+ * (MS-RDPBCGR 2.2.1.1); 0 without one */
+static unsigned requested_protocols(const unsigned char *b, size_t n)
+{
+	size_t len;
+
+	if (n < 4 + 7 + 8 || b[0] != 0x03)
+		return 0;
+	len = ((size_t)b[2] << 8) | b[3];
+	if (len > n || len < 4 + 7 + 8 || b[len - 8] != 0x01)
+		return 0;
+	return b[len - 4] | (unsigned)b[len - 3] << 8 |
+	       (unsigned)b[len - 2] << 16 | (unsigned)b[len - 1] << 24;
+}
 
 struct client {
 	int fd;
@@ -77,12 +111,22 @@ static int parse_long(const char *s, long min, long max, long *out)
 	return 0;
 }
 
-static void answer(struct client *c, enum mode m)
+static void answer(struct client *c, enum mode m, const unsigned char *req,
+		   size_t reqlen)
 {
 	const unsigned char *p = cc_xp;
 	size_t n = sizeof(cc_xp);
 
 	switch (m) {
+	case M_NLA_STALL:
+		if ((requested_protocols(req, reqlen) & 0x0a) == 0x02) {
+			p = cc_hybrid;
+			n = sizeof(cc_hybrid);
+		} else {
+			p = cc_need_hybrid;
+			n = sizeof(cc_need_hybrid);
+		}
+		break;
 	case M_LIE_LONG:
 		p = cc_long;
 		n = sizeof(cc_long);
@@ -187,12 +231,12 @@ int main(int argc, char **argv)
 			}
 			/* one read is the whole small request on loopback */
 			if (!cl[i].answered)
-				answer(&cl[i], m);
+				answer(&cl[i], m, buf, (size_t)r);
 		}
 	}
 	return 0;
 usage:
-	fprintf(stderr, "usage: rdpfake lie-long|lie-short|lie-mismatch|xp "
-		"ADDR PORT [--lifetime SECONDS]\n");
+	fprintf(stderr, "usage: rdpfake lie-long|lie-short|lie-mismatch|xp|"
+		"nla-stall ADDR PORT [--lifetime SECONDS]\n");
 	return 2;
 }

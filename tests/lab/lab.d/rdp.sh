@@ -11,6 +11,7 @@
 #   127.0.50.13:3389  rdpfake lie-long    127.0.50.14:3389 rdpfake lie-short
 #   127.0.50.15:3389  rdpfake lie-mismatch
 #   127.0.50.16:3389  rdpfake xp (a confirm without negotiation data)
+#   127.0.50.17:3389  rdpfake nla-stall (NLA enforced, then silent in TLS)
 #
 # Everything lives under DIR/rdp: configs, keys, certificates, logs, the
 # SAM file, and HOME for the shadow server (it writes its certificate
@@ -27,6 +28,7 @@ RDP_LIE_LONG=127.0.50.13
 RDP_LIE_SHORT=127.0.50.14
 RDP_LIE_MISMATCH=127.0.50.15
 RDP_XP=127.0.50.16
+RDP_NLA_STALL=127.0.50.17
 RDPFAKE=$top/build/lab/rdpfake
 
 LAB_PROCS="$LAB_PROCS|xrdp|Xvfb|freerdp-shadow|rdpfake"
@@ -84,7 +86,7 @@ lab_rdp_start() {
 		[ -x "$bin" ] || { echo "lab: rdp: $bin missing (tests/lab/debs.d/rdp.list)" >&2; return 1; }
 	done
 	for addr in $RDP_LEGACY $RDP_NLA $RDP_TLS $RDP_SILENT $RDP_RESET \
-		$RDP_LIE_LONG $RDP_LIE_SHORT $RDP_LIE_MISMATCH $RDP_XP; do
+		$RDP_LIE_LONG $RDP_LIE_SHORT $RDP_LIE_MISMATCH $RDP_XP $RDP_NLA_STALL; do
 		listening "$addr" 3389 && busy="$busy $addr:3389"
 	done
 	if [ -n "$busy" ]; then
@@ -145,9 +147,11 @@ lab_rdp_start() {
 	pid_add $!
 	"$RDPFAKE" xp $RDP_XP 3389 --lifetime 86400 </dev/null >"$d/fake_xp.out" 2>&1 &
 	pid_add $!
+	"$RDPFAKE" nla-stall $RDP_NLA_STALL 3389 --lifetime 86400 </dev/null >"$d/fake_nla_stall.out" 2>&1 &
+	pid_add $!
 
 	for addr in $RDP_LEGACY $RDP_TLS $RDP_NLA $RDP_SILENT $RDP_RESET \
-		$RDP_LIE_LONG $RDP_LIE_SHORT $RDP_LIE_MISMATCH $RDP_XP; do
+		$RDP_LIE_LONG $RDP_LIE_SHORT $RDP_LIE_MISMATCH $RDP_XP $RDP_NLA_STALL; do
 		wait_port "$addr" 3389 100 || {
 			tail -n 5 "$d"/*.log "$d"/*.out >&2 2>/dev/null
 			return 1
@@ -165,4 +169,5 @@ lab_rdp_start() {
 	env_add "EXPO_LAB_RDP_LIE_SHORT=$RDP_LIE_SHORT"
 	env_add "EXPO_LAB_RDP_LIE_MISMATCH=$RDP_LIE_MISMATCH"
 	env_add "EXPO_LAB_RDP_XP=$RDP_XP"
+	env_add "EXPO_LAB_RDP_NLA_STALL=$RDP_NLA_STALL"
 }
