@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "check.h"
+#include "facts.h"
 #include "expo.h"
 #include "memcached_wire.h"
 #include "rawio.h"
@@ -113,26 +114,12 @@ static void mc_cleanup(struct check_ctx *ctx, void *state)
 
 /* ---- assess: facts -> findings, no I/O ---- */
 
-static const char *fact_str(const cJSON *facts, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(facts, key);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-static double fact_num(const cJSON *facts, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(facts, key);
-
-	return cJSON_IsNumber(v) ? v->valuedouble : -1;
-}
-
 static int mc_assess(const cJSON *facts, struct check_ctx *ctx)
 {
-	const char *reply = fact_str(facts, "reply");
-	const char *ver = fact_str(facts, "version");
-	double items = fact_num(facts, "curr_items");
-	double conns = fact_num(facts, "curr_connections");
+	const char *reply = fact_get_str(facts, "reply");
+	const char *ver = fact_get_str(facts, "version");
+	double items = fact_get_num(facts, "curr_items");
+	double conns = fact_get_num(facts, "curr_connections");
 	char it[40] = "item count not given", co[40] = "";
 	int err = 0;
 

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "check.h"
+#include "facts.h"
 #include "expo.h"
 #include "mongodb_wire.h"
 #include "rawio.h"
@@ -242,13 +243,6 @@ static void mongo_cleanup(struct check_ctx *ctx, void *state)
 
 /* ---- assess: facts -> findings, no I/O ---- */
 
-static double fact_num(const cJSON *facts, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(facts, key);
-
-	return cJSON_IsNumber(v) ? v->valuedouble : -1;
-}
-
 /* the release that introduced a maxWireVersion (MongoDB's driver
  * specification table), or NULL */
 static const char *wire_release(double w)
@@ -271,8 +265,8 @@ static const char *wire_release(double w)
 static int mongo_assess(const cJSON *facts, struct check_ctx *ctx)
 {
 	const cJSON *role = cJSON_GetObjectItemCaseSensitive(facts, "role");
-	double n = fact_num(facts, "databases");
-	double w = fact_num(facts, "max_wire_version");
+	double n = fact_get_num(facts, "databases");
+	double w = fact_get_num(facts, "max_wire_version");
 	const char *rel = wire_release(w);
 	char ver[64] = "wire version unknown";
 	int err = 0;

@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "check.h"
+#include "facts.h"
 #include "dynbuf.h"
 #include "expo.h"
 #include "mysql_wire.h"
@@ -472,16 +473,9 @@ static void mysql_cleanup(struct check_ctx *ctx, void *state)
 
 /* ---- assess: facts -> findings, no I/O ---- */
 
-static const char *fact_str(const cJSON *facts, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(facts, key);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 static int mysql_assess(const cJSON *facts, struct check_ctx *ctx)
 {
-	const char *ver = fact_str(facts, "server_version");
+	const char *ver = fact_get_str(facts, "server_version");
 	const cJSON *it = NULL;
 	struct dynbuf ev, secret;
 	unsigned n = 0;
@@ -493,19 +487,19 @@ static int mysql_assess(const cJSON *facts, struct check_ctx *ctx)
 		ver = "version unknown";
 	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(facts,
 							  "accepts_any"))) {
-		const char *u = fact_str(facts, "canary_user");
+		const char *u = fact_get_str(facts, "canary_user");
 
 		err = ctx_report(ctx, "mysql.default_credentials",
-				 fact_str(facts, "canary_password"),
+				 fact_get_str(facts, "canary_password"),
 				 "accepts any user and password (canary): the "
 				 "made-up user %s logged in to %s (grant "
 				 "tables off?)", u ? u : "?", ver);
 		goto out;
 	}
 	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(facts, "logins")) {
-		const char *u = fact_str(it, "user");
-		const char *p = fact_str(it, "password");
-		const char *pl = fact_str(it, "plugin");
+		const char *u = fact_get_str(it, "user");
+		const char *p = fact_get_str(it, "password");
+		const char *pl = fact_get_str(it, "plugin");
 
 		if (u == NULL || p == NULL)
 			continue;

@@ -53,6 +53,7 @@
 #include <unistd.h>
 #include "pq_lib.h"	/* libpq, opened at first use */
 #include "check.h"
+#include "facts.h"
 #include "dynbuf.h"
 #include "expo.h"
 #include "pg_proto.h"
@@ -107,18 +108,6 @@ struct pg_probe {
 
 /* ---- facts ---- */
 
-static int fact_str(cJSON *facts, const char *key, const char *val)
-{
-	cJSON_DeleteItemFromObjectCaseSensitive(facts, key);
-	return cJSON_AddStringToObject(facts, key, val) ? 0 : EXPO_ENOMEM;
-}
-
-static int fact_bool(cJSON *facts, const char *key, bool val)
-{
-	cJSON_DeleteItemFromObjectCaseSensitive(facts, key);
-	return cJSON_AddBoolToObject(facts, key, val) ? 0 : EXPO_ENOMEM;
-}
-
 /* the first line of a libpq message, bounded, without the verbose
  * "LOCATION:" lines */
 static void first_line(const char *msg, char *out, size_t size)
@@ -150,16 +139,6 @@ static void random_name(char *buf, size_t size)
 	snprintf(buf, size, "xp");
 	for (i = 0; i < sizeof(r) && strlen(buf) + 3 <= size; i++)
 		snprintf(buf + strlen(buf), size - strlen(buf), "%02x", r[i]);
-}
-
-static int connect_error(int fd)
-{
-	int soerr = 0;
-	socklen_t len = sizeof(soerr);
-
-	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) < 0)
-		soerr = errno;
-	return soerr;
 }
 
 /* Arms a wait on fd; see the file-top note on the timer hop. */
@@ -250,14 +229,14 @@ static int step_ssl_io(struct check_ctx *ctx, struct pg_probe *st)
 	switch (pg_ssl_answer(b)) {
 	case PG_SSL_YES:
 		st->tls = true;
-		err = fact_str(facts, "ssl_answer", "S");
+		err = fact_set_str(facts, "ssl_answer", "S");
 		break;
 	case PG_SSL_NO:
-		err = fact_str(facts, "ssl_answer", "N");
+		err = fact_set_str(facts, "ssl_answer", "N");
 		break;
 	case PG_SSL_ERROR:
 		/* pre-7.2 servers; libpq cannot talk to them either */
-		err = fact_str(facts, "ssl_answer", "E");
+		err = fact_set_str(facts, "ssl_answer", "E");
 		if (!err)
 			rc = fail(ctx, "ssl request", "the server answered "
 				  "SSLRequest with an error (a very old server, "
@@ -265,7 +244,7 @@ static int step_ssl_io(struct check_ctx *ctx, struct pg_probe *st)
 		goto done;
 	default:
 		snprintf(what, sizeof(what), "0x%02x", b);
-		err = fact_str(facts, "ssl_answer", what);
+		err = fact_set_str(facts, "ssl_answer", what);
 		if (!err)
 			rc = fail(ctx, "ssl request", "not PostgreSQL: the "
 				  "answer to SSLRequest is neither S nor N");
@@ -459,9 +438,9 @@ static int hello_done(struct check_ctx *ctx, struct pg_probe *st,
 	cJSON *facts = ctx_facts(ctx);
 	int rc, err;
 
-	err = fact_str(facts, "hello", pg_outcome_name(o));
+	err = fact_set_str(facts, "hello", pg_outcome_name(o));
 	if (!err && pg_outcome_is_postgres(o))
-		err = fact_bool(facts, "is_postgres", true);
+		err = fact_set_bool(facts, "is_postgres", true);
 	if (err) {
 		rc = err;
 		goto out;
@@ -470,8 +449,8 @@ static int hello_done(struct check_ctx *ctx, struct pg_probe *st,
 	case PG_OK:
 		/* a made-up role got in without a password: a pooler with
 		 * auth_type=any, or a faked server; anyone is "in" */
-		fact_bool(facts, "accepts_any_user", true);
-		fact_str(facts, "accepts_any_user_name", st->hello_user);
+		fact_set_bool(facts, "accepts_any_user", true);
+		fact_set_str(facts, "accepts_any_user_name", st->hello_user);
 		rc = record_login(facts, st, true, false, &st->login);
 		if (rc == 0) {
 			rc = record_params(st->login, st->conn);
@@ -483,16 +462,16 @@ static int hello_done(struct check_ctx *ctx, struct pg_probe *st,
 		goto out;
 	case PG_NEED_PASSWORD:
 		st->need_password = true;
-		fact_bool(facts, "password_required", true);
+		fact_set_bool(facts, "password_required", true);
 		break;
 	case PG_NO_ROLE:
 	case PG_NO_DATABASE:
 	case PG_BAD_PASSWORD:
 	case PG_SERVER_ERROR:
-		fact_bool(facts, "password_required", o == PG_BAD_PASSWORD);
+		fact_set_bool(facts, "password_required", o == PG_BAD_PASSWORD);
 		break;
 	case PG_FORBIDDEN:
-		fact_str(facts, "login_forbidden", why);
+		fact_set_str(facts, "login_forbidden", why);
 		ctx_cred_result(ctx, st->hello_user, CRED_FORBIDDEN);
 		ctx_status(ctx, STATUS_OPEN, "this address may not log in "
 			   "(pg_hba.conf): %s", why);
@@ -504,7 +483,7 @@ static int hello_done(struct check_ctx *ctx, struct pg_probe *st,
 		goto out;
 	case PG_FAILED:
 	default:
-		fact_str(facts, "hello_error", why);
+		fact_set_str(facts, "hello_error", why);
 		rc = fail(ctx, "hello", why[0] ? why :
 			  "not a PostgreSQL answer");
 		end_probe(st);
@@ -539,13 +518,13 @@ static int canary_done(struct check_ctx *ctx, struct pg_probe *st,
 	switch (o) {
 	case PG_OK:
 	case PG_NO_DATABASE:
-		fact_bool(facts, "accepts_any_credential", true);
-		fact_str(facts, "canary_user", st->user);
-		fact_str(facts, "canary_password", st->pass);
+		fact_set_bool(facts, "accepts_any_credential", true);
+		fact_set_str(facts, "canary_user", st->user);
+		fact_set_str(facts, "canary_password", st->pass);
 		rc = end_probe(st);
 		break;
 	case PG_FORBIDDEN:
-		fact_str(facts, "login_forbidden", why);
+		fact_set_str(facts, "login_forbidden", why);
 		ctx_cred_result(ctx, st->user, CRED_FORBIDDEN);
 		ctx_status(ctx, STATUS_OPEN, "this address may not log in "
 			   "(pg_hba.conf): %s", why);
@@ -553,7 +532,7 @@ static int canary_done(struct check_ctx *ctx, struct pg_probe *st,
 		break;
 	case PG_BUSY:
 	case PG_FAILED:
-		fact_str(facts, "canary_error", why);
+		fact_set_str(facts, "canary_error", why);
 		rc = fail(ctx, "canary", why);
 		end_probe(st);
 		break;
@@ -575,7 +554,7 @@ static int login_done(struct check_ctx *ctx, struct pg_probe *st,
 	int rc = 0;
 
 	if (!pg_cred_verdict(o, &r)) {
-		fact_str(facts, "login_error", why);
+		fact_set_str(facts, "login_error", why);
 		ctx_status(ctx, STATUS_ERROR, "login check incomplete: %s",
 			   why);
 		rc = end_probe(st);
@@ -584,12 +563,12 @@ static int login_done(struct check_ctx *ctx, struct pg_probe *st,
 	if (r == CRED_ACCEPTED && nopass && used) {
 		/* a password we did not give (PGPASSWORD in the
 		 * environment): no verdict on the empty one */
-		fact_bool(facts, "env_password_used", true);
+		fact_set_bool(facts, "env_password_used", true);
 		r = CRED_FAILED;
 	}
 	ctx_cred_result(ctx, st->user, r);
 	if (r == CRED_FORBIDDEN) {
-		fact_str(facts, "login_forbidden", why);
+		fact_set_str(facts, "login_forbidden", why);
 		ctx_status(ctx, STATUS_OPEN, "this address may not log in "
 			   "(pg_hba.conf): %s", why);
 		rc = end_probe(st);
@@ -642,7 +621,7 @@ static void record_tls(struct check_ctx *ctx, PGconn *conn)
 
 	if (v != NULL &&
 	    cJSON_GetObjectItemCaseSensitive(facts, "tls_version") == NULL)
-		fact_str(facts, "tls_version", v);
+		fact_set_str(facts, "tls_version", v);
 }
 
 static int step_conn(struct check_ctx *ctx, struct pg_probe *st)
@@ -807,23 +786,6 @@ static void pg_cleanup(struct check_ctx *ctx, void *state)
 
 /* ---- assess: facts -> findings, no I/O ---- */
 
-static const char *fact_string(const cJSON *o, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-static bool fact_true(const cJSON *o, const char *key)
-{
-	return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, key));
-}
-
-static int keep_err(int err, int rc)
-{
-	return err < 0 ? err : (rc < 0 ? rc : 0);
-}
-
 /* the server version seen by any login, or NULL */
 static const char *any_version(const cJSON *facts)
 {
@@ -833,21 +795,21 @@ static const char *any_version(const cJSON *facts)
 	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(facts,
 								"logins")) {
 		if (v == NULL)
-			v = fact_string(it, "server_version");
+			v = fact_get_str(it, "server_version");
 	}
 	return v;
 }
 
 static int assess_tls(const cJSON *facts, struct check_ctx *ctx)
 {
-	const char *ans = fact_string(facts, "ssl_answer");
+	const char *ans = fact_get_str(facts, "ssl_answer");
 	const char *v = any_version(facts);
 	int err = 0;
 
 	/* a garbage server's first byte may be 'N' by chance: only a
 	 * server that then spoke PostgreSQL counts */
 	if (ans != NULL && strcmp(ans, "N") == 0 &&
-	    fact_true(facts, "is_postgres"))
+	    fact_is_true(facts, "is_postgres"))
 		err = ctx_report(ctx, "pg.no_tls", NULL,
 				 "answers N to SSLRequest: logins and data "
 				 "cross the network in cleartext%s%s%s",
@@ -865,19 +827,19 @@ static unsigned list_logins(const cJSON *facts, bool want_trust,
 
 	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(facts,
 								"logins")) {
-		const char *u = fact_string(it, "user");
-		const char *p = fact_string(it, "password");
-		const char *tls = fact_string(it, "tls");
+		const char *u = fact_get_str(it, "user");
+		const char *p = fact_get_str(it, "password");
+		const char *tls = fact_get_str(it, "tls");
 
-		if (u == NULL || fact_true(it, "trust") != want_trust)
+		if (u == NULL || fact_is_true(it, "trust") != want_trust)
 			continue;
 		dynbuf_addf(ev, "%s%s", n ? ", " : "", u);
-		if (fact_true(it, "db_missing") || tls != NULL)
+		if (fact_is_true(it, "db_missing") || tls != NULL)
 			dynbuf_addf(ev, " (%s%s%s%s)",
-				    fact_true(it, "db_missing") ?
+				    fact_is_true(it, "db_missing") ?
 				    "authenticated; database \"postgres\" "
 				    "does not exist" : "",
-				    fact_true(it, "db_missing") && tls ?
+				    fact_is_true(it, "db_missing") && tls ?
 				    ", " : "", tls ? "over " : "",
 				    tls ? tls : "");
 		if (secret != NULL)
@@ -895,8 +857,8 @@ static int assess_trust(const cJSON *facts, struct check_ctx *ctx)
 	int err = 0;
 
 	dynbuf_init(&ev, PG_EVIDENCE_MAX);
-	if (fact_true(facts, "accepts_any_user")) {
-		const char *u = fact_string(facts, "accepts_any_user_name");
+	if (fact_is_true(facts, "accepts_any_user")) {
+		const char *u = fact_get_str(facts, "accepts_any_user_name");
 
 		err = ctx_report(ctx, "pg.trust_auth", NULL,
 				 "the made-up role %s logged in without any "
@@ -922,11 +884,11 @@ static int assess_credentials(const cJSON *facts, struct check_ctx *ctx)
 
 	dynbuf_init(&ev, PG_EVIDENCE_MAX);
 	dynbuf_init(&secret, PG_EVIDENCE_MAX);
-	if (fact_true(facts, "accepts_any_credential")) {
-		const char *u = fact_string(facts, "canary_user");
+	if (fact_is_true(facts, "accepts_any_credential")) {
+		const char *u = fact_get_str(facts, "canary_user");
 
 		err = ctx_report(ctx, "pg.default_credentials",
-				 fact_string(facts, "canary_password"),
+				 fact_get_str(facts, "canary_password"),
 				 "accepts any user and password (canary): the "
 				 "made-up role %s logged in with a random "
 				 "password", u ? u : "?");
@@ -956,19 +918,19 @@ static int assess_superuser(const cJSON *facts, struct check_ctx *ctx)
 								"logins")) {
 		const cJSON *su = cJSON_GetObjectItemCaseSensitive(it,
 								   "superuser");
-		const char *u = fact_string(it, "user");
+		const char *u = fact_get_str(it, "user");
 		bool is_su;
 
 		/* the query's answer; the startup parameter only if the
 		 * query gave none */
 		is_su = cJSON_IsBool(su) ? cJSON_IsTrue(su) :
-			fact_true(it, "superuser_param");
+			fact_is_true(it, "superuser_param");
 		if (!is_su || u == NULL)
 			continue;
 		dynbuf_addf(&ev, "%s%s%s", n ? ", " : "", u,
-			    fact_true(it, "trust") ? " (no password)" : "");
+			    fact_is_true(it, "trust") ? " (no password)" : "");
 		if (v == NULL)
-			v = fact_string(it, "server_version");
+			v = fact_get_str(it, "server_version");
 		n++;
 	}
 	if (n > 0)

@@ -52,6 +52,7 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include "check.h"
+#include "facts.h"
 #include "dynbuf.h"
 #include "expo.h"
 #include "rdp_login.h"
@@ -119,26 +120,6 @@ static const cJSON *fact_get(const cJSON *o, const char *key)
 	return cJSON_GetObjectItemCaseSensitive(o, key);
 }
 
-static const char *fact_string(const cJSON *o, const char *key)
-{
-	const cJSON *v = fact_get(o, key);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-static bool fact_true(const cJSON *o, const char *key)
-{
-	return cJSON_IsTrue(fact_get(o, key));
-}
-
-/* a number fact, or -1 */
-static double fact_num(const cJSON *o, const char *key)
-{
-	const cJSON *v = fact_get(o, key);
-
-	return cJSON_IsNumber(v) ? v->valuedouble : -1;
-}
-
 static cJSON *fact_obj(cJSON *facts, const char *key)
 {
 	cJSON *o = cJSON_GetObjectItemCaseSensitive(facts, key);
@@ -190,11 +171,6 @@ out:
 	return ret;
 }
 
-static int keep_err(int err, int rc)
-{
-	return err < 0 ? err : rc < 0 ? rc : 0;
-}
-
 static int record_cc(cJSON *facts, const char *key, const struct rdp_cc *cc)
 {
 	cJSON *o = fact_obj(facts, key);
@@ -229,9 +205,9 @@ enum nla_verdict { NLA_UNKNOWN = 0, NLA_ENFORCED, NLA_NOT_ENFORCED };
 static enum nla_verdict nla_verdict(const cJSON *facts)
 {
 	const cJSON *p = fact_get(facts, "ssl_probe");
-	const char *resp = fact_string(p, "response");
-	double sel = fact_num(p, "selected_value");
-	double code = fact_num(p, "failure_code");
+	const char *resp = fact_get_str(p, "response");
+	double sel = fact_get_num(p, "selected_value");
+	double code = fact_get_num(p, "failure_code");
 	enum nla_verdict v = NLA_UNKNOWN;
 
 	if (resp == NULL)
@@ -261,7 +237,7 @@ static bool std_security(const cJSON *facts)
 {
 	bool ret = false;
 	const cJSON *p = fact_get(facts, "rdp_probe");
-	const char *resp = fact_string(p, "response");
+	const char *resp = fact_get_str(p, "response");
 
 	if (resp == NULL) {
 		ret = false;
@@ -269,7 +245,7 @@ static bool std_security(const cJSON *facts)
 	}
 	ret = strcmp(resp, "none") == 0 ||
 	       (strcmp(resp, "rsp") == 0 &&
-		fact_num(p, "selected_value") == RDP_PROTO_RDP);
+		fact_get_num(p, "selected_value") == RDP_PROTO_RDP);
 out:
 	return ret;
 }
@@ -285,16 +261,6 @@ static int fail(struct check_ctx *ctx, const char *what, const char *why)
 {
 	ctx_status(ctx, STATUS_ERROR, "%s: %s", what, why);
 	return PROBE_DONE;
-}
-
-static int connect_error(int fd)
-{
-	int soerr = 0;
-	socklen_t len = sizeof(soerr);
-
-	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) < 0)
-		soerr = errno;
-	return soerr;
 }
 
 static void conn_close(struct rdp_probe *st)
@@ -768,8 +734,8 @@ out:
 static int next_phase(struct check_ctx *ctx, struct rdp_probe *st)
 {
 	const cJSON *ssl = fact_get(ctx_facts(ctx), "ssl_probe");
-	const char *resp = fact_string(ssl, "response");
-	double code = fact_num(ssl, "failure_code");
+	const char *resp = fact_get_str(ssl, "response");
+	double code = fact_get_num(ssl, "failure_code");
 	int rc;
 
 	switch (st->phase) {
@@ -1091,7 +1057,7 @@ static void host_info(struct dynbuf *b, const cJSON *facts)
 	size_t i, k = 0;
 
 	for (i = 0; i < ARRAY_SIZE(f); i++) {
-		const char *v = fact_string(n, f[i].key);
+		const char *v = fact_get_str(n, f[i].key);
 
 		if (v == NULL || v[0] == '\0')
 			continue;
@@ -1104,8 +1070,8 @@ static int assess_nla(const cJSON *facts, struct check_ctx *ctx)
 {
 	const cJSON *p = fact_get(facts, "ssl_probe");
 	const cJSON *h = fact_get(facts, "hybrid_probe");
-	const char *resp = fact_string(p, "response");
-	const char *hsel = fact_string(h, "selected");
+	const char *resp = fact_get_str(p, "response");
+	const char *hsel = fact_get_str(h, "selected");
 	struct dynbuf ev;
 	int err = 0;
 
@@ -1120,14 +1086,14 @@ static int assess_nla(const cJSON *facts, struct check_ctx *ctx)
 	} else if (strcmp(resp, "rsp") == 0) {
 		dynbuf_addf(&ev, "requested PROTOCOL_SSL alone (no CredSSP): "
 			    "the server selected %s (RDP_NEG_RSP, ",
-			    or_q(fact_string(p, "selected")));
-		flag_names(&ev, (unsigned)fact_num(p, "flags"));
+			    or_q(fact_get_str(p, "selected")));
+		flag_names(&ev, (unsigned)fact_get_num(p, "flags"));
 		dynbuf_addstr(&ev, ")");
 	} else {
 		dynbuf_addf(&ev, "requested PROTOCOL_SSL alone: RDP_NEG_FAILURE "
 			    "%d %s: no TLS, so no CredSSP",
-			    (int)fact_num(p, "failure_code"),
-			    or_q(fact_string(p, "failure")));
+			    (int)fact_get_num(p, "failure_code"),
+			    or_q(fact_get_str(p, "failure")));
 	}
 	if (hsel != NULL && (strcmp(hsel, "HYBRID") == 0 ||
 			     strcmp(hsel, "HYBRID_EX") == 0))
@@ -1145,10 +1111,10 @@ static int assess_std(const cJSON *facts, struct check_ctx *ctx)
 {
 	const cJSON *p = fact_get(facts, "rdp_probe");
 	const cJSON *m = fact_get(facts, "mcs");
-	const char *resp = fact_string(p, "response");
+	const char *resp = fact_get_str(p, "response");
 	struct dynbuf ev;
-	double method = fact_num(m, "enc_method_value");
-	double level = fact_num(m, "enc_level_value");
+	double method = fact_get_num(m, "enc_method_value");
+	double level = fact_get_num(m, "enc_level_value");
 	int err = 0;
 
 	dynbuf_init(&ev, RDP_EVIDENCE_MAX);
@@ -1162,14 +1128,14 @@ static int assess_std(const cJSON *facts, struct check_ctx *ctx)
 		dynbuf_addstr(&ev, "requested PROTOCOL_RDP: the server "
 			      "selected standard RDP security (RC4; "
 			      "RDP_NEG_RSP ");
-		flag_names(&ev, (unsigned)fact_num(p, "flags"));
+		flag_names(&ev, (unsigned)fact_get_num(p, "flags"));
 		dynbuf_addstr(&ev, ")");
 	}
 	if (method >= 0 && level >= 0) {
 		dynbuf_addf(&ev, "; MCS Connect Response: encryption method "
 			    "%s (0x%02x), encryption level %s (%d)",
-			    or_q(fact_string(m, "enc_method")), (unsigned)method,
-			    or_q(fact_string(m, "enc_level")), (int)level);
+			    or_q(fact_get_str(m, "enc_method")), (unsigned)method,
+			    or_q(fact_get_str(m, "enc_level")), (int)level);
 		/* what makes it worse than RC4 with 128-bit keys at High */
 		if (method == RDP_ENC_NONE || level == RDP_LEVEL_NONE)
 			dynbuf_addstr(&ev, "; WEAK: no encryption at all");
@@ -1182,12 +1148,12 @@ static int assess_std(const cJSON *facts, struct check_ctx *ctx)
 		else if (level == RDP_LEVEL_LOW)
 			dynbuf_addstr(&ev, "; WEAK: level Low leaves "
 				      "server-to-client traffic in clear");
-	} else if (fact_num(m, "result") > 0) {
+	} else if (fact_get_num(m, "result") > 0) {
 		dynbuf_addf(&ev, "; MCS Connect Response result %d",
-			    (int)fact_num(m, "result"));
-	} else if (fact_string(m, "error") != NULL) {
+			    (int)fact_get_num(m, "result"));
+	} else if (fact_get_str(m, "error") != NULL) {
 		dynbuf_addf(&ev, "; encryption not read: %s",
-			    fact_string(m, "error"));
+			    fact_get_str(m, "error"));
 	}
 	host_info(&ev, facts);
 	err = ctx_report(ctx, "rdp.standard_security", NULL, "%s",
@@ -1208,11 +1174,11 @@ static int assess_creds(const cJSON *facts, struct check_ctx *ctx)
 	dynbuf_init(&secret, RDP_EVIDENCE_MAX);
 	dynbuf_init(&info, RDP_EVIDENCE_MAX);
 	host_info(&info, facts);
-	if (fact_true(facts, "accepts_any_credential")) {
-		const char *u = fact_string(facts, "canary_user");
+	if (fact_is_true(facts, "accepts_any_credential")) {
+		const char *u = fact_get_str(facts, "canary_user");
 
 		err = ctx_report(ctx, "rdp.weak_credentials",
-				 fact_string(facts, "canary_password"),
+				 fact_get_str(facts, "canary_password"),
 				 "NLA (CredSSP) accepts any user and password "
 				 "(canary): the made-up user %s authenticated "
 				 "with a random password%s", u ? u : "?",
@@ -1220,13 +1186,13 @@ static int assess_creds(const cJSON *facts, struct check_ctx *ctx)
 		goto out;
 	}
 	cJSON_ArrayForEach(it, fact_get(facts, "logins")) {
-		const char *u = fact_string(it, "user");
-		const char *p = fact_string(it, "password");
+		const char *u = fact_get_str(it, "user");
+		const char *p = fact_get_str(it, "password");
 
 		if (u == NULL || p == NULL)
 			continue;
 		dynbuf_addf(&ev, "%s%s%s", n ? ", " : "", u,
-			    fact_true(it, "password_expired") ?
+			    fact_is_true(it, "password_expired") ?
 			    " (password expired: must be changed)" : "");
 		dynbuf_addf(&secret, "%s%s:%s", n ? ", " : "", u, p);
 		n++;

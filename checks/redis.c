@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "check.h"
+#include "facts.h"
 #include "expo.h"
 #include "rawio.h"
 #include "redis_wire.h"
@@ -168,28 +169,14 @@ static void redis_cleanup(struct check_ctx *ctx, void *state)
 
 /* ---- assess: facts -> findings, no I/O ---- */
 
-static const char *fact_str(const cJSON *facts, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(facts, key);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-static double fact_num(const cJSON *facts, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(facts, key);
-
-	return cJSON_IsNumber(v) ? v->valuedouble : -1;
-}
-
 static int redis_assess(const cJSON *facts, struct check_ctx *ctx)
 {
-	const char *reply = fact_str(facts, "reply");
-	const char *ver = fact_str(facts, "redis_version");
-	const char *mode = fact_str(facts, "redis_mode");
-	const char *role = fact_str(facts, "role");
-	double clients = fact_num(facts, "connected_clients");
-	double keys = fact_num(facts, "keys");
+	const char *reply = fact_get_str(facts, "reply");
+	const char *ver = fact_get_str(facts, "redis_version");
+	const char *mode = fact_get_str(facts, "redis_mode");
+	const char *role = fact_get_str(facts, "role");
+	double clients = fact_get_num(facts, "connected_clients");
+	double keys = fact_get_num(facts, "keys");
 	char cl[48] = "connected clients unknown";
 	int err = 0;
 

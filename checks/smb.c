@@ -51,6 +51,7 @@
 #include <arpa/inet.h>
 #include <unistd.h>
 #include "check.h"
+#include "facts.h"
 #include "dynbuf.h"
 #include "expo.h"
 #include "smb_wire.h"
@@ -114,41 +115,6 @@ struct smb_probe {
 
 /* ---- facts ---- */
 
-static int fact_str(cJSON *facts, const char *key, const char *val)
-{
-	cJSON_DeleteItemFromObjectCaseSensitive(facts, key);
-	return cJSON_AddStringToObject(facts, key, val) ? 0 : EXPO_ENOMEM;
-}
-
-static int fact_bool(cJSON *facts, const char *key, bool val)
-{
-	cJSON_DeleteItemFromObjectCaseSensitive(facts, key);
-	return cJSON_AddBoolToObject(facts, key, val) ? 0 : EXPO_ENOMEM;
-}
-
-static int fact_num(cJSON *facts, const char *key, double val)
-{
-	cJSON_DeleteItemFromObjectCaseSensitive(facts, key);
-	return cJSON_AddNumberToObject(facts, key, val) ? 0 : EXPO_ENOMEM;
-}
-
-static const char *fact_string(const cJSON *facts, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(facts, key);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-static bool fact_true(const cJSON *facts, const char *key)
-{
-	return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(facts, key));
-}
-
-static int keep_err(int err, int rc)
-{
-	return err < 0 ? err : (rc < 0 ? rc : 0);
-}
-
 /* the array facts[key], created when missing; NULL on ENOMEM */
 static cJSON *fact_array(cJSON *facts, const char *key)
 {
@@ -182,20 +148,20 @@ static int record_smb1(cJSON *facts, const struct smb1_negotiate *n)
 	char buf[64];
 	int err;
 
-	err = fact_bool(facts, "smb1", n->dialect_index == 0);
+	err = fact_set_bool(facts, "smb1", n->dialect_index == 0);
 	if (err || n->dialect_index != 0)
 		goto out;
-	err = fact_str(facts, "smb1_dialect", "NT LM 0.12");
-	err = keep_err(err, fact_num(facts, "smb1_security_mode",
+	err = fact_set_str(facts, "smb1_dialect", "NT LM 0.12");
+	err = keep_err(err, fact_set_num(facts, "smb1_security_mode",
 				     n->security_mode));
-	err = keep_err(err, fact_bool(facts, "smb1_signing_required",
+	err = keep_err(err, fact_set_bool(facts, "smb1_signing_required",
 				      n->security_mode &
 				      SMB1_SEC_SIGN_REQUIRED));
 	snprintf(buf, sizeof(buf), "0x%08x", n->capabilities);
-	err = keep_err(err, fact_str(facts, "smb1_capabilities", buf));
+	err = keep_err(err, fact_set_str(facts, "smb1_capabilities", buf));
 	if (n->have_guid) {
 		smb_wire_guid_text(n->server_guid, buf, sizeof(buf));
-		err = keep_err(err, fact_str(facts, "server_guid", buf));
+		err = keep_err(err, fact_set_str(facts, "server_guid", buf));
 	}
 out:
 	return err;
@@ -211,38 +177,28 @@ static int record_smb2(cJSON *facts, const struct smb2_negotiate *n)
 		snprintf(buf, sizeof(buf), "0x%04x", n->dialect);
 		d = buf;
 	}
-	err = fact_str(facts, "dialect", d);
-	err = keep_err(err, fact_num(facts, "security_mode",
+	err = fact_set_str(facts, "dialect", d);
+	err = keep_err(err, fact_set_num(facts, "security_mode",
 				     n->security_mode));
-	err = keep_err(err, fact_bool(facts, "signing_enabled",
+	err = keep_err(err, fact_set_bool(facts, "signing_enabled",
 				      n->security_mode & SMB2_SIGN_ENABLED));
-	err = keep_err(err, fact_bool(facts, "signing_required",
+	err = keep_err(err, fact_set_bool(facts, "signing_required",
 				      n->security_mode & SMB2_SIGN_REQUIRED));
 	smb_wire_guid_text(n->server_guid, buf, sizeof(buf));
-	err = keep_err(err, fact_str(facts, "server_guid", buf));
+	err = keep_err(err, fact_set_str(facts, "server_guid", buf));
 	snprintf(buf, sizeof(buf), "0x%08x", n->capabilities);
-	err = keep_err(err, fact_str(facts, "capabilities", buf));
+	err = keep_err(err, fact_set_str(facts, "capabilities", buf));
 	smb_wire_caps_text(n->capabilities, buf, sizeof(buf));
-	err = keep_err(err, fact_str(facts, "capability_names", buf));
+	err = keep_err(err, fact_set_str(facts, "capability_names", buf));
 	if (n->cipher)
-		err = keep_err(err, fact_num(facts, "cipher", n->cipher));
+		err = keep_err(err, fact_set_num(facts, "cipher", n->cipher));
 	if (n->signing_alg || n->dialect == 0x0311)
-		err = keep_err(err, fact_num(facts, "signing_algorithm",
+		err = keep_err(err, fact_set_num(facts, "signing_algorithm",
 					     n->signing_alg));
 	return err;
 }
 
 /* ---- step(): the two negotiations ---- */
-
-static int connect_error(int fd)
-{
-	int soerr = 0;
-	socklen_t len = sizeof(soerr);
-
-	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) < 0)
-		soerr = errno;
-	return soerr;
-}
 
 static void raw_close(struct smb_probe *st)
 {
@@ -361,8 +317,8 @@ static int smb1_result(struct check_ctx *ctx, struct smb_probe *st,
 	int err = 0;
 
 	if (why != NULL) {
-		err = fact_bool(facts, "smb1", false);
-		err = keep_err(err, fact_str(facts, "smb1_refused", why));
+		err = fact_set_bool(facts, "smb1", false);
+		err = keep_err(err, fact_set_str(facts, "smb1_refused", why));
 	}
 	if (err < 0)
 		return err;
@@ -416,7 +372,7 @@ static int step_smb1(struct check_ctx *ctx, struct smb_probe *st)
 		st->smb1_on = n.dialect_index == 0;
 		rc = record_smb1(ctx_facts(ctx), &n);
 		if (rc == 0 && !st->smb1_on)
-			rc = fact_str(ctx_facts(ctx), "smb1_refused",
+			rc = fact_set_str(ctx_facts(ctx), "smb1_refused",
 				      "no dialect accepted");
 		if (rc == 0)
 			rc = smb1_result(ctx, st, NULL);
@@ -428,15 +384,15 @@ out:
 static int smb2_fail(struct check_ctx *ctx, struct smb_probe *st,
 		     const char *why)
 {
-	int err = fact_str(ctx_facts(ctx), "smb2_error", why);
+	int err = fact_set_str(ctx_facts(ctx), "smb2_error", why);
 
 	raw_close(st);
 	st->phase = PH_DONE;
 	if (!st->smb1_answered && !st->smb2_answered)
 		ctx_status(ctx, STATUS_ERROR, "not an SMB server: SMB1 "
 			   "negotiate: %s; SMB2 negotiate: %s",
-			   fact_string(ctx_facts(ctx), "smb1_refused") ?
-			   fact_string(ctx_facts(ctx), "smb1_refused") : "?",
+			   fact_get_str(ctx_facts(ctx), "smb1_refused") ?
+			   fact_get_str(ctx_facts(ctx), "smb1_refused") : "?",
 			   why);
 	return err < 0 ? err : PROBE_DONE;
 }
@@ -782,7 +738,7 @@ static bool list_shares(struct smb_probe *st, SMBCCTX *c, cJSON *facts,
 		if (cJSON_GetArraySize(arr) >= SMB_MAX_SHARES)
 			break;
 		cJSON_ArrayForEach(it, arr) {
-			const char *n = fact_string(it, "name");
+			const char *n = fact_get_str(it, "name");
 
 			if (n != NULL && strcmp(n, de->name) == 0)
 				seen = true;
@@ -815,7 +771,7 @@ static bool share_readable(const cJSON *facts, const char *name)
 
 	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(facts,
 							"readable_shares")) {
-		const char *n = fact_string(it, "name");
+		const char *n = fact_get_str(it, "name");
 
 		if (n != NULL && strcmp(n, name) == 0)
 			found = true;
@@ -841,8 +797,8 @@ static int read_shares(struct check_ctx *ctx, struct smb_probe *st,
 
 	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(facts,
 								"shares")) {
-		const char *name = fact_string(it, "name");
-		const char *type = fact_string(it, "type");
+		const char *name = fact_get_str(it, "name");
+		const char *type = fact_get_str(it, "type");
 		char url[sizeof(st->host) + 100];
 		struct smbc_dirent *de;
 		cJSON *o, *sample;
@@ -903,10 +859,10 @@ static int run_null(struct check_ctx *ctx, struct smb_probe *st, SMBCCTX *c)
 		goto out;
 	/* the IPC$ tree connect is the proof (OpenVAS 804449); the share
 	 * list may still be refused */
-	err = fact_bool(facts, "null_session", st->tcon_ok || listed);
-	err = keep_err(err, fact_bool(facts, "null_share_list", listed));
+	err = fact_set_bool(facts, "null_session", st->tcon_ok || listed);
+	err = keep_err(err, fact_set_bool(facts, "null_share_list", listed));
 	if (!st->tcon_ok && !listed)
-		err = keep_err(err, fact_str(facts, "null_refused",
+		err = keep_err(err, fact_set_str(facts, "null_refused",
 					     st->verdict == V_SESSION ?
 					     "IPC$ tree connect refused" :
 					     st->login_text[0] ?
@@ -943,13 +899,13 @@ static int run_guest(struct check_ctx *ctx, struct smb_probe *st,
 		st->verdict = V_SESSION;
 	}
 	*guest = st->verdict == V_SESSION;
-	err = fact_bool(facts, "guest", *guest);
-	err = keep_err(err, fact_str(facts, "canary_user", u));
-	err = keep_err(err, fact_str(facts, "canary_password", p));
+	err = fact_set_bool(facts, "guest", *guest);
+	err = keep_err(err, fact_set_str(facts, "canary_user", u));
+	err = keep_err(err, fact_set_str(facts, "canary_password", p));
 	if (err < 0 || !*guest)
 		goto out;
 	/* the share names, unless the null session listed them */
-	if (!fact_true(facts, "null_share_list")) {
+	if (!fact_is_true(facts, "null_share_list")) {
 		attempt_begin(ctx, c, st, u, p);
 		list_shares(st, c, facts, &err);
 		if (err < 0)
@@ -991,7 +947,7 @@ static int run_logins(struct check_ctx *ctx, struct smb_probe *st,
 		if (p == NULL)
 			p = "";
 		if (ctx_remaining_ms(ctx) == 0) {
-			err = fact_bool(facts, "logins_cut_short", true);
+			err = fact_set_bool(facts, "logins_cut_short", true);
 			break;
 		}
 		ctx_phasef(ctx, "login %u", ++n);
@@ -1016,8 +972,8 @@ static int run_logins(struct check_ctx *ctx, struct smb_probe *st,
 		case V_DISABLED:
 			/* stop the host at once: Windows locks accounts */
 			ctx_cred_result(ctx, u, CRED_LOCKED);
-			err = fact_str(facts, "lockout_user", u);
-			err = keep_err(err, fact_str(facts, "lockout_status",
+			err = fact_set_str(facts, "lockout_user", u);
+			err = keep_err(err, fact_set_str(facts, "lockout_status",
 						     st->verdict == V_LOCKED ?
 						     "STATUS_ACCOUNT_LOCKED_OUT" :
 						     "STATUS_ACCOUNT_DISABLED"));
@@ -1031,7 +987,7 @@ static int run_logins(struct check_ctx *ctx, struct smb_probe *st,
 			break;
 		}
 		if (conn_errors >= SMB_MAX_CONN_ERRORS) {
-			err = fact_str(facts, "login_error",
+			err = fact_set_str(facts, "login_error",
 				       "no answer to the session setup");
 			ctx_status(ctx, STATUS_ERROR, "login check incomplete: "
 				   "no verdict for %u attempts in a row",
@@ -1039,7 +995,7 @@ static int run_logins(struct check_ctx *ctx, struct smb_probe *st,
 			break;
 		}
 	}
-	err = keep_err(err, fact_num(facts, "login_attempts", n));
+	err = keep_err(err, fact_set_num(facts, "login_attempts", n));
 out:
 	return err;
 }
@@ -1082,7 +1038,7 @@ static int smb_run(struct check_ctx *ctx, void *state)
 		goto out;
 	if (guest) {
 		/* any user gets in: a login proves nothing */
-		err = fact_str(ctx_facts(ctx), "logins_skipped",
+		err = fact_set_str(ctx_facts(ctx), "logins_skipped",
 			       "the server maps unknown users to guest");
 		goto out;
 	}
@@ -1113,9 +1069,9 @@ static int assess_smb1(const cJSON *facts, struct check_ctx *ctx)
 {
 	const cJSON *mode = cJSON_GetObjectItemCaseSensitive(facts,
 							"smb1_security_mode");
-	const char *caps = fact_string(facts, "smb1_capabilities");
+	const char *caps = fact_get_str(facts, "smb1_capabilities");
 
-	if (!fact_true(facts, "smb1"))
+	if (!fact_is_true(facts, "smb1"))
 		return 0;
 	return ctx_report(ctx, "smb.smbv1", NULL,
 			  "accepts SMB1 (dialect \"NT LM 0.12\" chosen from a "
@@ -1129,25 +1085,25 @@ static int assess_signing(const cJSON *facts, struct check_ctx *ctx)
 {
 	const cJSON *mode = cJSON_GetObjectItemCaseSensitive(facts,
 							     "security_mode");
-	const char *dialect = fact_string(facts, "dialect");
-	const char *guid = fact_string(facts, "server_guid");
-	const char *caps = fact_string(facts, "capability_names");
+	const char *dialect = fact_get_str(facts, "dialect");
+	const char *guid = fact_get_str(facts, "server_guid");
+	const char *caps = fact_get_str(facts, "capability_names");
 	int err = 0;
 
-	if (cJSON_IsNumber(mode) && !fact_true(facts, "signing_required")) {
+	if (cJSON_IsNumber(mode) && !fact_is_true(facts, "signing_required")) {
 		err = ctx_report(ctx, "smb.signing_not_required", NULL,
 				 "SMB2 NEGOTIATE response: dialect %s, "
 				 "SecurityMode 0x%04x (signing %s, not "
 				 "required); server GUID %s; capabilities %s",
 				 dialect ? dialect : "?",
 				 (unsigned)mode->valuedouble,
-				 fact_true(facts, "signing_enabled") ?
+				 fact_is_true(facts, "signing_enabled") ?
 				 "enabled" : "not enabled", guid ? guid : "?",
 				 caps ? caps : "?");
 		goto out;
 	}
 	/* SMB2 requires it, or did not answer: SMB1 sessions count too */
-	if (fact_true(facts, "smb1") &&
+	if (fact_is_true(facts, "smb1") &&
 	    cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(facts,
 						"smb1_signing_required")))
 		err = ctx_report(ctx, "smb.signing_not_required", NULL,
@@ -1169,8 +1125,8 @@ static void share_names(const cJSON *facts, struct dynbuf *ev)
 
 	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(facts,
 								"shares")) {
-		const char *name = fact_string(it, "name");
-		const char *type = fact_string(it, "type");
+		const char *name = fact_get_str(it, "name");
+		const char *type = fact_get_str(it, "type");
 
 		if (name != NULL)
 			dynbuf_addf(ev, "%s%s (%s)", n++ ? ", " : "", name,
@@ -1186,21 +1142,21 @@ static int assess_sessions(const cJSON *facts, struct check_ctx *ctx)
 	int err = 0;
 
 	dynbuf_init(&ev, SMB_EVIDENCE_MAX);
-	if (fact_true(facts, "null_session")) {
+	if (fact_is_true(facts, "null_session")) {
 		share_names(facts, &ev);
 		err = keep_err(err, ctx_report(ctx, "smb.null_session", NULL,
 				"an anonymous session (empty user and "
 				"password) connected to IPC$%s; shares: %s",
-				fact_true(facts, "null_share_list") ?
+				fact_is_true(facts, "null_share_list") ?
 				" and listed the shares" : "", ev.buf));
 	}
-	if (fact_true(facts, "guest")) {
-		const char *u = fact_string(facts, "canary_user");
+	if (fact_is_true(facts, "guest")) {
+		const char *u = fact_get_str(facts, "canary_user");
 
 		dynbuf_reset(&ev);
 		share_names(facts, &ev);
 		err = keep_err(err, ctx_report(ctx, "smb.guest_access",
-				fact_string(facts, "canary_password"),
+				fact_get_str(facts, "canary_password"),
 				"the made-up user %s with a random password "
 				"was accepted (mapped to guest); shares: %s",
 				u ? u : "?", ev.buf));
@@ -1219,8 +1175,8 @@ static int assess_shares(const cJSON *facts, struct check_ctx *ctx)
 	dynbuf_init(&ev, SMB_EVIDENCE_MAX);
 	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(facts,
 						"readable_shares")) {
-		const char *name = fact_string(it, "name");
-		const char *as = fact_string(it, "as");
+		const char *name = fact_get_str(it, "name");
+		const char *as = fact_get_str(it, "as");
 		const cJSON *s = NULL;
 		unsigned k = 0;
 
@@ -1234,7 +1190,7 @@ static int assess_shares(const cJSON *facts, struct check_ctx *ctx)
 			    cJSON_GetNumberValue(
 				    cJSON_GetObjectItemCaseSensitive(it,
 						"entries")) == 1 ? "y" : "ies",
-			    fact_true(it, "entries_capped") ? " or more" : "");
+			    fact_is_true(it, "entries_capped") ? " or more" : "");
 		cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(it,
 								"sample")) {
 			if (cJSON_IsString(s))
@@ -1255,22 +1211,22 @@ static int assess_shares(const cJSON *facts, struct check_ctx *ctx)
 static int assess_logins(const cJSON *facts, struct check_ctx *ctx)
 {
 	const cJSON *it = NULL;
-	const char *lu = fact_string(facts, "lockout_user");
-	const char *ls = fact_string(facts, "lockout_status");
+	const char *lu = fact_get_str(facts, "lockout_user");
+	const char *ls = fact_get_str(facts, "lockout_status");
 	struct dynbuf ev, secret;
 	unsigned n = 0;
 	int err = 0;
 
 	/* the canary got in: any "login" would be guest */
-	if (fact_true(facts, "guest"))
+	if (fact_is_true(facts, "guest"))
 		goto out_nobuf;
 	dynbuf_init(&ev, SMB_EVIDENCE_MAX);
 	dynbuf_init(&secret, SMB_EVIDENCE_MAX);
 	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(facts,
 								"logins")) {
-		const char *u = fact_string(it, "user");
-		const char *p = fact_string(it, "password");
-		const char *note = fact_string(it, "note");
+		const char *u = fact_get_str(it, "user");
+		const char *p = fact_get_str(it, "password");
+		const char *note = fact_get_str(it, "note");
 
 		if (u == NULL || p == NULL)
 			continue;

@@ -40,6 +40,7 @@
 #include <unistd.h>
 #include <libssh/libssh.h>
 #include "check.h"
+#include "facts.h"
 #include "dynbuf.h"
 #include "expo.h"
 #include "ssh_policy.h"
@@ -149,18 +150,6 @@ struct ssh_probe {
 
 /* ---- facts ---- */
 
-static int fact_str(cJSON *facts, const char *key, const char *val)
-{
-	cJSON_DeleteItemFromObjectCaseSensitive(facts, key);
-	return cJSON_AddStringToObject(facts, key, val) ? 0 : EXPO_ENOMEM;
-}
-
-static int fact_bool(cJSON *facts, const char *key, bool val)
-{
-	cJSON_DeleteItemFromObjectCaseSensitive(facts, key);
-	return cJSON_AddBoolToObject(facts, key, val) ? 0 : EXPO_ENOMEM;
-}
-
 static bool array_has(const cJSON *arr, const char *s)
 {
 	const cJSON *it = NULL;
@@ -210,7 +199,7 @@ static int fact_names(cJSON *facts, const char *key,
 			char buf[SSH_BANNER_MAX_LINE + 1];
 
 			if (cJSON_GetArraySize(arr) >= SSH_MAX_NAMES) {
-				err = fact_bool(facts, "lists_truncated", true);
+				err = fact_set_bool(facts, "lists_truncated", true);
 				goto out;
 			}
 			snprintf(buf, sizeof(buf), "%.*s", (int)n, name);
@@ -245,9 +234,9 @@ static int record_kexinit(cJSON *facts, const struct ssh_kexinit *k)
 				 lists[i].s2c == lists[i].c2s ? NULL :
 				 &k->lists[lists[i].s2c]);
 	if (!err)
-		err = fact_bool(facts, "first_kex_follows", k->first_kex_follows);
+		err = fact_set_bool(facts, "first_kex_follows", k->first_kex_follows);
 	if (!err)
-		err = fact_bool(facts, "strict_kex",
+		err = fact_set_bool(facts, "strict_kex",
 				ssh_namelist_has(&k->lists[SSH_L_KEX],
 						 "kex-strict-s-v00@openssh.com"));
 	return err;
@@ -257,15 +246,15 @@ static int record_banner(cJSON *facts, const struct ssh_banner *b)
 {
 	int err;
 
-	err = fact_str(facts, "banner", b->line);
+	err = fact_set_str(facts, "banner", b->line);
 	if (!err)
-		err = fact_str(facts, "protocol", b->proto);
+		err = fact_set_str(facts, "protocol", b->proto);
 	if (!err)
-		err = fact_str(facts, "software", b->software);
+		err = fact_set_str(facts, "software", b->software);
 	if (!err)
-		err = fact_str(facts, "comments", b->comments);
+		err = fact_set_str(facts, "comments", b->comments);
 	if (!err)
-		err = fact_bool(facts, "protocol_v1", b->v1);
+		err = fact_set_bool(facts, "protocol_v1", b->v1);
 	return err;
 }
 
@@ -287,17 +276,6 @@ static void random_name(char *buf, size_t size)
 	snprintf(buf, size, "xp");
 	for (i = 0; i < sizeof(r) && strlen(buf) + 3 <= size; i++)
 		snprintf(buf + strlen(buf), size - strlen(buf), "%02x", r[i]);
-}
-
-/* the SO_ERROR of a non-blocking connect, as an errno value */
-static int connect_error(int fd)
-{
-	int soerr = 0;
-	socklen_t len = sizeof(soerr);
-
-	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) < 0)
-		soerr = errno;
-	return soerr;
 }
 
 /* ---- libssh sessions ---- */
@@ -421,16 +399,16 @@ static void record_session(cJSON *facts, ssh_session sess)
 	const char *s;
 
 	if (ssh_get_server_publickey(sess, &key) == SSH_OK) {
-		fact_str(facts, "hostkey_type",
+		fact_set_str(facts, "hostkey_type",
 			 ssh_key_type_to_char(ssh_key_type(key)));
 		ssh_key_free(key);
 	}
 	s = ssh_get_kex_algo(sess);
 	if (s != NULL)
-		fact_str(facts, "negotiated_kex", s);
+		fact_set_str(facts, "negotiated_kex", s);
 	s = ssh_get_cipher_out(sess);
 	if (s != NULL)
-		fact_str(facts, "negotiated_cipher", s);
+		fact_set_str(facts, "negotiated_cipher", s);
 }
 
 /*
@@ -574,7 +552,7 @@ static int start_auth_none(struct check_ctx *ctx, struct ssh_probe *st)
 	rc = sess_open(ctx, st, st->have_canary ? st->canary_user :
 			       st->rand_user, PH_AUTH_NONE);
 	if (rc < 0) {
-		fact_str(ctx_facts(ctx), "auth_error", expo_strerror(rc));
+		fact_set_str(ctx_facts(ctx), "auth_error", expo_strerror(rc));
 		st->phase = PH_DONE;
 		rc = PROBE_DONE;
 	}
@@ -667,9 +645,9 @@ static int sess_failed(struct check_ctx *ctx, struct ssh_probe *st,
 	cJSON *facts = ctx_facts(ctx);
 
 	if (st->first_sess) {
-		fact_str(facts, "auth_error", why);
+		fact_set_str(facts, "auth_error", why);
 	} else {
-		fact_str(facts, "login_error", why);
+		fact_set_str(facts, "login_error", why);
 		ctx_status(ctx, STATUS_ERROR, "login check incomplete: %s",
 			   why);
 	}
@@ -770,8 +748,8 @@ static int step_auth_none(struct check_ctx *ctx, struct ssh_probe *st)
 	}
 	if (rc == SSH_AUTH_SUCCESS) {
 		/* no authentication at all, for a made-up user */
-		fact_bool(facts, "auth_none_accepted", true);
-		fact_str(facts, "auth_none_user", st->sess_user);
+		fact_set_bool(facts, "auth_none_accepted", true);
+		fact_set_str(facts, "auth_none_user", st->sess_user);
 		rc = end_probe(st);
 		goto out;
 	}
@@ -806,14 +784,14 @@ static int step_canary(struct check_ctx *ctx, struct ssh_probe *st)
 	if (sess_blocked(ctx, st, rc, SSH_AUTH_AGAIN, &rc))
 		goto out;
 	if (rc == SSH_AUTH_SUCCESS) {
-		fact_bool(facts, "accepts_any_credential", true);
-		fact_str(facts, "canary_user", st->canary_user);
-		fact_str(facts, "canary_password", st->canary_pass);
+		fact_set_bool(facts, "accepts_any_credential", true);
+		fact_set_str(facts, "canary_user", st->canary_user);
+		fact_set_str(facts, "canary_password", st->canary_pass);
 		rc = end_probe(st);
 		goto out;
 	}
 	if (rc == SSH_AUTH_ERROR)
-		fact_str(facts, "canary_error", ssh_get_error(st->sess));
+		fact_set_str(facts, "canary_error", ssh_get_error(st->sess));
 	rc = to_login(st);
 out:
 	return rc;
@@ -1086,23 +1064,6 @@ static void ssh_cleanup(struct check_ctx *ctx, void *state)
 
 /* ---- assess: facts -> findings, no I/O ---- */
 
-static const char *fact_string(const cJSON *facts, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(facts, key);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-static bool fact_true(const cJSON *facts, const char *key)
-{
-	return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(facts, key));
-}
-
-static int keep_err(int err, int rc)
-{
-	return err < 0 ? err : (rc < 0 ? rc : 0);
-}
-
 static int assess_weak(const cJSON *facts, struct check_ctx *ctx,
 		       const struct ssh_alg_list *l)
 {
@@ -1189,34 +1150,34 @@ static int assess_credentials(const cJSON *facts, struct check_ctx *ctx)
 
 	dynbuf_init(&ev, SSH_EVIDENCE_MAX);
 	dynbuf_init(&secret, SSH_EVIDENCE_MAX);
-	if (fact_true(facts, "auth_none_accepted")) {
-		const char *u = fact_string(facts, "auth_none_user");
+	if (fact_is_true(facts, "auth_none_accepted")) {
+		const char *u = fact_get_str(facts, "auth_none_user");
 
 		err = ctx_report(ctx, "ssh.default_credentials", NULL,
 				 "accepts the \"none\" method for the made-up "
 				 "user %s: no password at all", u ? u : "?");
 		goto out;
 	}
-	if (fact_true(facts, "accepts_any_credential")) {
-		const char *u = fact_string(facts, "canary_user");
+	if (fact_is_true(facts, "accepts_any_credential")) {
+		const char *u = fact_get_str(facts, "canary_user");
 
 		err = ctx_report(ctx, "ssh.default_credentials",
-				 fact_string(facts, "canary_password"),
+				 fact_get_str(facts, "canary_password"),
 				 "accepts any user and password (canary): the "
 				 "made-up user %s logged in with a random "
 				 "password", u ? u : "?");
 		goto out;
 	}
 	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(facts, "logins")) {
-		const char *u = fact_string(it, "user");
-		const char *p = fact_string(it, "password");
-		const char *m = fact_string(it, "method");
+		const char *u = fact_get_str(it, "user");
+		const char *p = fact_get_str(it, "password");
+		const char *m = fact_get_str(it, "method");
 
 		if (u == NULL || p == NULL)
 			continue;
 		dynbuf_addf(&ev, "%s%s (%s%s)", n ? ", " : "", u,
 			    m ? m : "password",
-			    fact_true(it, "partial") ?
+			    fact_is_true(it, "partial") ?
 			    "; a second factor is then required" : "");
 		dynbuf_addf(&secret, "%s%s:%s", n ? ", " : "", u, p);
 		n++;
@@ -1234,12 +1195,12 @@ out:
 static int assess_version(const cJSON *facts, struct check_ctx *ctx)
 {
 	struct ssh_vuln v[4];
-	const char *sw = fact_string(facts, "software");
-	const char *banner = fact_string(facts, "banner");
+	const char *sw = fact_get_str(facts, "software");
+	const char *banner = fact_get_str(facts, "banner");
 	size_t i, n;
 	int err = 0;
 
-	n = ssh_policy_version(sw, fact_string(facts, "comments"), v, 4);
+	n = ssh_policy_version(sw, fact_get_str(facts, "comments"), v, 4);
 	for (i = 0; i < n && err == 0; i++)
 		err = ctx_report(ctx, "ssh.vulnerable_version", NULL,
 				 "banner \"%s\": %s %s (affected: %s); %s",
@@ -1250,11 +1211,11 @@ static int assess_version(const cJSON *facts, struct check_ctx *ctx)
 
 static int ssh_assess(const cJSON *facts, struct check_ctx *ctx)
 {
-	const char *banner = fact_string(facts, "banner");
+	const char *banner = fact_get_str(facts, "banner");
 	size_t i;
 	int err = 0;
 
-	if (fact_true(facts, "protocol_v1"))
+	if (fact_is_true(facts, "protocol_v1"))
 		err = keep_err(err, ctx_report(ctx, "ssh.protocol_v1", NULL,
 					       "banner \"%s\" offers SSH "
 					       "protocol 1",
