@@ -13,7 +13,7 @@ FUZZ_SECONDS ?= 20
 DEVELOPER ?= 1
 
 CFLAGS ?= -O2 -g
-CFLAGS += -std=c11 -D_GNU_SOURCE -Iinclude -Iscanner -Wall -Wextra -MMD -MP
+CFLAGS += -std=c11 -D_GNU_SOURCE -Iinclude -Wall -Wextra -MMD -MP
 ifeq ($(DEVELOPER),1)
 CFLAGS += -Werror -Wstrict-prototypes -Wvla -Wshadow -Wformat=2 -Wno-format-nonliteral
 endif
@@ -33,8 +33,10 @@ else
 Q := @
 endif
 
-LIB_SRCS := $(sort $(filter-out scanner/main.c,$(wildcard scanner/*.c)) \
-	$(wildcard checks/*.c) $(wildcard inventory/*.c))
+# Sources by stage (scanner/README.md): the part's folder and its subfolders.
+tree_srcs = $(shell find $(1) -name '*.c' 2>/dev/null)
+LIB_SRCS := $(sort $(filter-out scanner/cli/main.c,$(call tree_srcs,scanner)) \
+	$(call tree_srcs,checks) $(call tree_srcs,inventory))
 UNIT_SRCS := $(sort $(wildcard tests/unit/*.c))
 INTEG_SRCS := $(sort $(wildcard tests/integration/*.c))
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
@@ -43,8 +45,15 @@ LAB_TOOLS := $(patsubst tests/lab/%.c,build/lab/%,$(sort $(wildcard tests/lab/*.
 # One object tree per flavour: build/ (plain), build/asan/, build/fuzz/.
 objs = $(patsubst %.c,$(1)/%.o,$(2))
 
-.PHONY: all deps deps-test check test test-asan fuzz demo lab-start \
-	lab-stop install uninstall clean format-check checksrc bench
+# Include paths by part: everything sees include/; the scanner's stages
+# include each other as "engine/engine.h"; check modules find checks/facts.h
+# from their transport folders; tests see the private headers they test.
+part_flags = $(if $(filter scanner/%,$(1)),-Iscanner) \
+	$(if $(filter checks/%,$(1)),-Ichecks) \
+	$(if $(filter tests/%,$(1)),-Iscanner -Ichecks)
+
+.PHONY: all deps deps-test check demo lab-start lab-stop install uninstall \
+	clean format format-check checksrc bench
 
 all: exposure
 
@@ -52,7 +61,7 @@ all: exposure
 BUILD_DEBS := gcc make pkg-config libssh-dev libcurl4-openssl-dev \
 	libcjson-dev libpq-dev libssl-dev libxml2-dev libsmbclient-dev \
 	freerdp2-dev
-TEST_DEBS := libcriterion-dev clang libclang-rt-14-dev openssh-server \
+TEST_DEBS := libcriterion-dev clang clang-format libclang-rt-14-dev openssh-server \
 	openssh-client openssl iproute2 nftables util-linux procps
 # each lab service and benchmark lists its own packages in a file
 LAB_DEBS = $(shell cat tests/lab/debs.d/*.list 2>/dev/null)
@@ -66,13 +75,13 @@ deps-test: deps
 build/%.o: %.c
 	@mkdir -p $(dir $@)
 	@[ "$(V)" = 1 ] || echo "  CC      $<"
-	$(Q)$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(CFLAGS) $(call part_flags,$<) $(PKG_CFLAGS) -c -o $@ $<
 
 build/libexposure.a: $(call objs,build,$(LIB_SRCS))
 	@[ "$(V)" = 1 ] || echo "  AR      $@"
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-exposure: build/scanner/main.o build/libexposure.a
+exposure: build/scanner/cli/main.o build/libexposure.a
 	@[ "$(V)" = 1 ] || echo "  LD      $@"
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
 
@@ -91,10 +100,10 @@ ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
 build/asan/%.o: %.c
 	@mkdir -p $(dir $@)
 	@[ "$(V)" = 1 ] || echo "  CC/SAN  $<"
-	$(Q)$(CC) $(CFLAGS) -O1 $(ASAN_FLAGS) $(PKG_CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(CFLAGS) -O1 $(ASAN_FLAGS) $(call part_flags,$<) $(PKG_CFLAGS) -c -o $@ $<
 build/asan/libexposure.a: $(call objs,build/asan,$(LIB_SRCS))
 	$(Q)rm -f $@ && ar rcs $@ $^
-build/asan/exposure: build/asan/scanner/main.o build/asan/libexposure.a
+build/asan/exposure: build/asan/scanner/cli/main.o build/asan/libexposure.a
 	$(Q)$(CC) $(CFLAGS) $(ASAN_FLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
 build/asan/tests/unit.bin: $(call objs,build/asan,$(UNIT_SRCS)) build/asan/libexposure.a
 	$(Q)$(CC) $(CFLAGS) $(ASAN_FLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS) $(TEST_LDLIBS)
@@ -106,7 +115,7 @@ FUZZ_CC := clang
 FUZZ_FLAGS := -fsanitize=fuzzer-no-link,address,undefined -g -O1
 build/fuzz/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(Q)$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -Iinclude -Iscanner $(FUZZ_FLAGS) $(PKG_CFLAGS) -c -o $@ $<
+	$(Q)$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -Iinclude $(call part_flags,$<) $(FUZZ_FLAGS) $(PKG_CFLAGS) -c -o $@ $<
 build/fuzz/libexposure.a: $(call objs,build/fuzz,$(LIB_SRCS))
 	$(Q)rm -f $@ && ar rcs $@ $^
 build/fuzz/%: build/fuzz/tests/fuzz/%.o build/fuzz/libexposure.a
@@ -124,6 +133,7 @@ lab-stop:
 	$(Q)tests/lab/lab.sh stop $(LAB_DIR)
 
 check: deps-test
+	$(Q)$(MAKE) --no-print-directory checksrc format-check
 	$(Q)$(MAKE) --no-print-directory -j2 exposure $(TEST_BINS) $(LAB_TOOLS)
 	$(Q)$(MAKE) --no-print-directory -j2 $(ASAN_BINS)
 	$(Q)$(MAKE) --no-print-directory -j2 $(FUZZ_BINS)
@@ -145,10 +155,27 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/exposure
 
 # Style is enforced by tools: banned calls (a tiny checksrc) and format.
+# Both walk every part's whole tree, so a new subfolder is never skipped.
+SRC_TREE = $(sort $(call tree_srcs,scanner) $(call tree_srcs,checks) \
+	$(call tree_srcs,inventory) $(wildcard include/*.h) \
+	$(shell find scanner checks inventory -name '*.h') \
+	$(call tree_srcs,tests))
 BANNED := '\b(strcpy|strcat|sprintf|vsprintf|gets|atoi|atol|strtok|sscanf)\s*\('
 checksrc:
-	$(Q)! grep -nE $(BANNED) scanner/*.c checks/*.c inventory/*.c include/*.h || \
+	$(Q)[ -n "$(filter scanner/cli/main.c,$(SRC_TREE))" ] || \
+		{ echo "checksrc: found no source to check"; exit 1; }
+	$(Q)! grep -nE $(BANNED) $(filter-out tests/%,$(SRC_TREE)) || \
 		{ echo "checksrc: banned call above"; exit 1; }
+	$(Q)! grep -nE '\b(ARRAY_SIZE|countof)\b.*define|define\s+(ARRAY_SIZE|N_ELEMS|NELEM)\b' \
+		$(filter-out include/expo.h,$(SRC_TREE)) || \
+		{ echo "checksrc: use ARRAY_SIZE from include/expo.h"; exit 1; }
+	@echo "checksrc: $(words $(SRC_TREE)) files clean"
+format-check:
+	$(Q)clang-format --dry-run --Werror $(SRC_TREE) || \
+		{ echo "format-check: run 'make format'"; exit 1; }
+	@echo "format-check: $(words $(SRC_TREE)) files formatted"
+format:
+	$(Q)clang-format -i $(SRC_TREE)
 
 clean:
 	rm -rf build exposure

@@ -12,8 +12,7 @@
 #include "expo.h"
 
 /* setters replace an earlier value of the same key; 0 or EXPO_ENOMEM */
-static inline int fact_set_str(cJSON *facts, const char *key,
-			       const char *val)
+static inline int fact_set_str(cJSON *facts, const char *key, const char *val)
 {
 	cJSON_DeleteItemFromObjectCaseSensitive(facts, key);
 	return cJSON_AddStringToObject(facts, key, val) ? 0 : EXPO_ENOMEM;

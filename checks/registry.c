@@ -12,11 +12,10 @@ const struct check *const check_registry[] = {
 #undef CHECK
 };
 
-const size_t check_registry_len =
-	sizeof(check_registry) / sizeof(check_registry[0]);
+const size_t check_registry_len = sizeof(check_registry) /
+				  sizeof(check_registry[0]);
 
-const struct check *
-check_find(const char *name)
+const struct check *check_find(const char *name)
 {
 	size_t i;
 
@@ -26,8 +25,7 @@ check_find(const char *name)
 	return NULL;
 }
 
-const struct rule *
-check_rule(const struct check *c, const char *rule_id)
+const struct rule *check_rule(const struct check *c, const char *rule_id)
 {
 	size_t i;
 

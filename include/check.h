@@ -37,60 +37,60 @@
 #include "finding.h"
 #include "target.h"
 
-struct check_ctx;		/* opaque: see the ctx_* functions below */
+struct check_ctx; /* opaque: see the ctx_* functions below */
 
 enum probe_wait {
 	PROBE_DONE = 0,
 	PROBE_WANT_READ = 1,
 	PROBE_WANT_WRITE = 2,
-	PROBE_WANT_RW = 3,	/* both: libssh may want both at once */
-	PROBE_WANT_TIMER = 4,	/* no fd: only the ctx_wake_after() timer;
+	PROBE_WANT_RW = 3,    /* both: libssh may want both at once */
+	PROBE_WANT_TIMER = 4, /* no fd: only the ctx_wake_after() timer;
 				 * may also be OR-ed with the others */
 };
 
 enum check_flags {
-	CHECK_LOGIN = 1 << 0,	/* tries credentials: limited by --no-login */
-	CHECK_INTRUSIVE = 1 << 1,	/* changes state: only with --intrusive */
+	CHECK_LOGIN = 1 << 0,	  /* tries credentials: limited by --no-login */
+	CHECK_INTRUSIVE = 1 << 1, /* changes state: only with --intrusive */
 };
 
 /* One catalogue entry a check may report (DESIGN.md rule catalogue). */
 struct rule {
-	const char *id;		/* "ssh.weak_kex": stable, never renamed */
+	const char *id; /* "ssh.weak_kex": stable, never renamed */
 	const char *title;
-	const char *description;	/* a sentence or two: what and why */
-	const char *cvss_vector;	/* CVSS:3.1 base vector */
-	const char *references;	/* "CWE-327; ATT&CK T1040" */
+	const char *description; /* a sentence or two: what and why */
+	const char *cvss_vector; /* CVSS:3.1 base vector */
+	const char *references;	 /* "CWE-327; ATT&CK T1040" */
 	const char *remediation;
 	enum impact impact;
 	enum confidence confidence;
-	unsigned flags;		/* enum check_flags the rule needs */
+	unsigned flags; /* enum check_flags the rule needs */
 };
 
 struct check {
-	const char *name;	/* "ssh": what --checks takes */
-	const char *summary;	/* one line for `exposure checks` */
-	const char *const *services;	/* nmap service names, NULL-ended */
-	const uint16_t *ports;	/* default ports */
+	const char *name;	     /* "ssh": what --checks takes */
+	const char *summary;	     /* one line for `exposure checks` */
+	const char *const *services; /* nmap service names, NULL-ended */
+	const uint16_t *ports;	     /* default ports */
 	size_t nports;
-	unsigned flags;		/* enum check_flags */
+	unsigned flags; /* enum check_flags */
 	const struct rule *rules;
 	size_t nrules;
 	/* built-in credential lists, tried after --creds; NULL if none */
-	const char *const *default_users;	/* NULL-ended */
-	const char *const *default_passwords;	/* NULL-ended; besides these
+	const char *const *default_users;     /* NULL-ended */
+	const char *const *default_passwords; /* NULL-ended; besides these
 						 * the empty password and
 						 * password = user are tried */
-	unsigned default_max_attempts;	/* per account and host */
+	unsigned default_max_attempts;	      /* per account and host */
 	size_t state_size;
 	int (*start)(struct check_ctx *ctx, void *state);
-	int (*step)(struct check_ctx *ctx, void *state);	/* may be NULL */
+	int (*step)(struct check_ctx *ctx, void *state); /* may be NULL */
 	/* once per scan, before any worker thread starts, when the check
 	 * has probes to run (e.g. load a library and curl_global_init);
 	 * < 0 with err filled: every probe of the check ends as error */
 	int (*global_init)(char *err, size_t errlen);
 	/* blocking lane (see above); NULL for pure step() checks */
 	int (*run)(struct check_ctx *ctx, void *state);
-	unsigned max_parallel;	/* run() calls at once; 0 = the lane's size */
+	unsigned max_parallel; /* run() calls at once; 0 = the lane's size */
 	void (*cleanup)(struct check_ctx *ctx, void *state);
 	/* pure: facts -> ctx_report() calls; no network, no clock */
 	int (*assess)(const cJSON *facts, struct check_ctx *ctx);
@@ -144,14 +144,13 @@ int ctx_next_cred(struct check_ctx *ctx, const char **user,
 		  const char **password);
 /* A random user and password that no real account has; 0 under --no-login.
  * Not counted against any account. */
-int ctx_canary(struct check_ctx *ctx, const char **user,
-	       const char **password);
+int ctx_canary(struct check_ctx *ctx, const char **user, const char **password);
 enum cred_result {
 	CRED_FAILED = 0,
 	CRED_ACCEPTED,
-	CRED_LOCKED,		/* locked or disabled account: stop the host */
-	CRED_FORBIDDEN,		/* this address may not log in at all */
-	CRED_NO_ACCOUNT,	/* the server said the account does not exist
+	CRED_LOCKED,	 /* locked or disabled account: stop the host */
+	CRED_FORBIDDEN,	 /* this address may not log in at all */
+	CRED_NO_ACCOUNT, /* the server said the account does not exist
 				 * (or may not log in): no other password */
 };
 void ctx_cred_result(struct check_ctx *ctx, const char *user,

@@ -15,25 +15,25 @@ struct credential_pair {
 };
 
 struct scan_config {
-	const struct check **checks;	/* enabled checks */
+	const struct check **checks; /* enabled checks */
 	size_t nchecks;
-	struct port_override *extra_ports;	/* --ports */
+	struct port_override *extra_ports; /* --ports */
 	size_t nextra_ports;
-	bool ports_replace;	/* --ports with plain numbers: only these */
-	bool discover_only;	/* --discover-only: no checks run */
-	unsigned concurrency;	/* sockets in flight (discovery) */
-	unsigned rate;		/* new connections per second, 0 = no limit */
-	unsigned timeout_ms;	/* connect and per-phase timeout */
-	unsigned check_timeout_ms;	/* whole probe deadline */
-	unsigned workers;	/* check worker threads (event loops) */
-	unsigned blocking_workers;	/* threads of the blocking lane */
-	unsigned max_attempts;	/* 0: each check's default */
+	bool ports_replace;   /* --ports with plain numbers: only these */
+	bool discover_only;   /* --discover-only: no checks run */
+	unsigned concurrency; /* sockets in flight (discovery) */
+	unsigned rate;	      /* new connections per second, 0 = no limit */
+	unsigned timeout_ms;  /* connect and per-phase timeout */
+	unsigned check_timeout_ms; /* whole probe deadline */
+	unsigned workers;	   /* check worker threads (event loops) */
+	unsigned blocking_workers; /* threads of the blocking lane */
+	unsigned max_attempts;	   /* 0: each check's default */
 	bool no_login;
 	bool intrusive;
 	bool show_secrets;
-	struct credential_pair *creds;	/* --creds FILE, tried first */
+	struct credential_pair *creds; /* --creds FILE, tried first */
 	size_t ncreds;
-	bool progress;		/* a progress line on stderr */
+	bool progress; /* a progress line on stderr */
 	int verbose;
 };
 

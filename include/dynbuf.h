@@ -16,13 +16,13 @@ struct dynbuf {
 	char *buf;
 	size_t len;
 	size_t alloc;
-	size_t max;		/* len never exceeds max */
+	size_t max; /* len never exceeds max */
 };
 
 void dynbuf_init(struct dynbuf *b, size_t max);
 /* frees the contents; the struct may be dynbuf_init()ed again */
 void dynbuf_release(struct dynbuf *b);
-void dynbuf_reset(struct dynbuf *b);	/* len = 0, keeps memory */
+void dynbuf_reset(struct dynbuf *b); /* len = 0, keeps memory */
 int dynbuf_add(struct dynbuf *b, const void *data, size_t len);
 int dynbuf_addstr(struct dynbuf *b, const char *s);
 int dynbuf_addf(struct dynbuf *b, const char *fmt, ...)

@@ -10,18 +10,21 @@
 
 #define EXPO_VERSION "0.1.0"
 
+/* elements of an array (not of a pointer) */
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
 enum expo_err {
 	EXPO_OK = 0,
-	EXPO_ENOMEM = -1,	/* allocation failed */
-	EXPO_EINVAL = -2,	/* bad argument or bad input */
-	EXPO_EIO = -3,		/* read/write failed */
-	EXPO_EPARSE = -4,	/* malformed input */
-	EXPO_ETOOBIG = -5,	/* a bound was exceeded */
-	EXPO_ESYS = -6,		/* a system call failed (see errno) */
-	EXPO_ERULE = -7,	/* a check reported a rule it did not declare */
-	EXPO_ENOTFOUND = -8,	/* no such item */
-	EXPO_ECLOSED = -9,	/* the peer closed the connection */
-	EXPO_EPROTO = -10,	/* the peer broke the protocol */
+	EXPO_ENOMEM = -1,    /* allocation failed */
+	EXPO_EINVAL = -2,    /* bad argument or bad input */
+	EXPO_EIO = -3,	     /* read/write failed */
+	EXPO_EPARSE = -4,    /* malformed input */
+	EXPO_ETOOBIG = -5,   /* a bound was exceeded */
+	EXPO_ESYS = -6,	     /* a system call failed (see errno) */
+	EXPO_ERULE = -7,     /* a check reported a rule it did not declare */
+	EXPO_ENOTFOUND = -8, /* no such item */
+	EXPO_ECLOSED = -9,   /* the peer closed the connection */
+	EXPO_EPROTO = -10,   /* the peer broke the protocol */
 };
 
 const char *expo_strerror(int err);

@@ -17,46 +17,46 @@
 enum severity { SEV_INFO = 0, SEV_LOW, SEV_MEDIUM, SEV_HIGH, SEV_CRITICAL };
 
 enum confidence {
-	CONFIDENCE_CONFIRMED = 0,	/* the access was actually obtained */
-	CONFIDENCE_INFERRED,		/* from a version or configuration */
+	CONFIDENCE_CONFIRMED = 0, /* the access was actually obtained */
+	CONFIDENCE_INFERRED,	  /* from a version or configuration */
 };
 
 /* What the weakness gives an attacker; lower ranks first. */
 enum impact {
-	IMPACT_EXEC = 0,	/* code execution: login, Docker API, superuser */
-	IMPACT_DATA,		/* data access */
-	IMPACT_WEAKENED,	/* weakened defences */
-	IMPACT_INFO,		/* informational */
+	IMPACT_EXEC = 0, /* code execution: login, Docker API, superuser */
+	IMPACT_DATA,	 /* data access */
+	IMPACT_WEAKENED, /* weakened defences */
+	IMPACT_INFO,	 /* informational */
 };
 
 /* The outcome of one (target, address, port[, check]). */
 enum probe_status {
-	STATUS_OPEN = 0,	/* connected; checks (if any) ran to the end */
-	STATUS_CLOSED,		/* refused (RST) */
-	STATUS_FILTERED,	/* no answer within the timeout */
-	STATUS_TIMEOUT,		/* open, but a check blew its deadline */
-	STATUS_ERROR,		/* see reason */
+	STATUS_OPEN = 0, /* connected; checks (if any) ran to the end */
+	STATUS_CLOSED,	 /* refused (RST) */
+	STATUS_FILTERED, /* no answer within the timeout */
+	STATUS_TIMEOUT,	 /* open, but a check blew its deadline */
+	STATUS_ERROR,	 /* see reason */
 	STATUS_COUNT,
 };
 
 struct finding {
-	char *rule_id;		/* "ssh.weak_kex" */
-	char *check;		/* "ssh" */
+	char *rule_id; /* "ssh.weak_kex" */
+	char *check;   /* "ssh" */
 	char *title;
-	char *service;		/* "ssh" */
+	char *service; /* "ssh" */
 	char *target_id, *target_name, *address;
 	uint16_t port;
-	char *cvss_vector;	/* "CVSS:3.1/AV:N/..." */
+	char *cvss_vector; /* "CVSS:3.1/AV:N/..." */
 	double cvss_score;
 	enum severity severity;
 	enum confidence confidence;
 	enum impact impact;
-	char *evidence;		/* never holds a secret */
-	char *secret;		/* NULL, or already redacted unless --show-secrets */
+	char *evidence; /* never holds a secret */
+	char *secret;	/* NULL, or already redacted unless --show-secrets */
 	char *remediation;
 	char *references;	/* "CWE-521; ATT&CK T1110.001; CVE-..." */
 	bool is_public;		/* the address is public */
-	enum exposure exposure;	/* what firewall data says of the port */
+	enum exposure exposure; /* what firewall data says of the port */
 	char fingerprint[33];	/* hex, stable: rule + target id + port */
 	char *rank_reason;	/* one sentence: why it ranks where it does */
 };
@@ -77,11 +77,24 @@ int finding_list_take(struct finding_list *dst, struct finding_list *src);
 void finding_fingerprint(char out[33], const char *rule_id,
 			 const char *target_id, unsigned port);
 
-const char *severity_name(enum severity s);	/* "critical", ... "info" */
+const char *severity_name(enum severity s); /* "critical", ... "info" */
 /* "critical".."info", also "none" -> -1 (gate off); EXPO_EINVAL otherwise */
 int severity_parse(const char *s, int *out);
 const char *confidence_name(enum confidence c);
 const char *impact_name(enum impact i);
 const char *status_name(enum probe_status s);
+
+/* The status of one (target, address, port), or of one check on it: what
+ * the engine records and every writer reads. */
+/* 12 bytes: a /16 x 4 ports of closed ports stays a few MB. */
+struct port_record {
+	uint32_t target; /* index into targets->v */
+	uint16_t addr;	 /* index into that target's addrs */
+	uint16_t port;
+	uint8_t status;	 /* enum probe_status */
+	uint8_t check;	 /* index into check_registry, or CHECK_NONE */
+	uint16_t reason; /* index into reasons[], 0 = none */
+};
+#define CHECK_NONE 0xff
 
 #endif

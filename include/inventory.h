@@ -14,10 +14,10 @@
 #include "target.h"
 
 struct inventory_opts {
-	const char *format;	/* NULL: detect; else "list", "aws", "gcp",
+	const char *format;	 /* NULL: detect; else "list", "aws", "gcp",
 				 * "azure", "terraform", "ansible", "nmap" */
-	unsigned max_cidr_addrs;	/* cap on one CIDR's size (65536) */
-	const char *region;	/* --region: AWS output has none */
+	unsigned max_cidr_addrs; /* cap on one CIDR's size (65536) */
+	const char *region;	 /* --region: AWS output has none */
 };
 
 /* paths: files, or "-" for standard input. Firewall files (AWS security

@@ -11,16 +11,38 @@
 #include <stddef.h>
 #include <libpq-fe.h>
 
+/* one symbol a line, kept so by hand */
+/* clang-format off */
 #define PQ_LIB_FUNCS(X) \
-	X(PQclear) X(PQconnectPoll) X(PQconnectStartParams) \
-	X(PQconnectdbParams) X(PQconnectionNeedsPassword) \
-	X(PQconnectionUsedPassword) X(PQconsumeInput) X(PQerrorMessage) \
-	X(PQexec) X(PQexecParams) X(PQfinish) X(PQflush) X(PQgetResult) \
-	X(PQgetvalue) X(PQisBusy) X(PQnfields) X(PQntuples) \
-	X(PQparameterStatus) X(PQresultErrorMessage) X(PQresultStatus) \
-	X(PQsendQueryParams) X(PQsetErrorVerbosity) X(PQsetNoticeProcessor) \
-	X(PQsetnonblocking) X(PQsocket) X(PQsslAttribute) X(PQsslInUse) \
+	X(PQclear) \
+	X(PQconnectPoll) \
+	X(PQconnectStartParams) \
+	X(PQconnectdbParams) \
+	X(PQconnectionNeedsPassword) \
+	X(PQconnectionUsedPassword) \
+	X(PQconsumeInput) \
+	X(PQerrorMessage) \
+	X(PQexec) \
+	X(PQexecParams) \
+	X(PQfinish) \
+	X(PQflush) \
+	X(PQgetResult) \
+	X(PQgetvalue) \
+	X(PQisBusy) \
+	X(PQnfields) \
+	X(PQntuples) \
+	X(PQparameterStatus) \
+	X(PQresultErrorMessage) \
+	X(PQresultStatus) \
+	X(PQsendQueryParams) \
+	X(PQsetErrorVerbosity) \
+	X(PQsetNoticeProcessor) \
+	X(PQsetnonblocking) \
+	X(PQsocket) \
+	X(PQsslAttribute) \
+	X(PQsslInUse) \
 	X(PQstatus)
+/* clang-format on */
 
 struct pq_lib {
 #define PQ_LIB_MEMBER(f) __typeof__(&f) f;

@@ -20,66 +20,66 @@ struct target_addr {
 		struct sockaddr sa;
 		struct sockaddr_in sin;
 		struct sockaddr_in6 sin6;
-	} u;			/* port left 0: the engine sets it */
+	} u; /* port left 0: the engine sets it */
 	socklen_t salen;
-	bool is_public;		/* the inventory says public, or not a private,
+	bool is_public; /* the inventory says public, or not a private,
 				 * loopback, link-local, CGNAT or ULA range */
 };
 
 /* What firewall configuration says about one port of a target. */
 enum exposure {
-	EXPOSURE_UNKNOWN = 0,	/* no firewall data given */
-	EXPOSURE_RESTRICTED,	/* firewall data given; no world-open rule */
-	EXPOSURE_WORLD,		/* a rule opens it to 0.0.0.0/0 or ::/0 */
+	EXPOSURE_UNKNOWN = 0, /* no firewall data given */
+	EXPOSURE_RESTRICTED,  /* firewall data given; no world-open rule */
+	EXPOSURE_WORLD,	      /* a rule opens it to 0.0.0.0/0 or ::/0 */
 };
 
 /* One ingress rule that opens ports to the whole internet. */
 struct world_rule {
-	uint16_t port_from, port_to;	/* inclusive; 0-65535 for "all" */
-	char *ref;			/* "sg-0abc (ingress tcp 22 0.0.0.0/0)" */
+	uint16_t port_from, port_to; /* inclusive; 0-65535 for "all" */
+	char *ref;		     /* "sg-0abc (ingress tcp 22 0.0.0.0/0)" */
 };
 
 /* A port to probe for one check, e.g. ansible_port=2222 for "ssh". */
 struct port_override {
-	char check[16];		/* check name, or "" for "whichever claims it" */
+	char check[16]; /* check name, or "" for "whichever claims it" */
 	uint16_t port;
 };
 
 /* Cloud details; NULL for a plain list entry, to keep a /16 small. */
 struct target_meta {
-	char *account;		/* each may be NULL */
+	char *account; /* each may be NULL */
 	char *region;
 	char *zone;
-	char *state;		/* provider state ("running") */
-	char *os;		/* "windows"/"linux" hint */
-	cJSON *tags;		/* object of string values */
-	bool firewall_known;	/* firewall data was given for this target */
+	char *state;	     /* provider state ("running") */
+	char *os;	     /* "windows"/"linux" hint */
+	cJSON *tags;	     /* object of string values */
+	bool firewall_known; /* firewall data was given for this target */
 	struct world_rule *world_rules;
 	size_t nworld_rules;
 };
 
 struct target {
-	char *id;		/* stable: "aws:i-0abc", "list:192.0.2.7" */
-	char *name;		/* display name; NULL: the first address */
-	const char *source;	/* inventory file; interned by the list */
-	const char *provider;	/* static: aws, gcp, azure, terraform,
+	char *id;		  /* stable: "aws:i-0abc", "list:192.0.2.7" */
+	char *name;		  /* display name; NULL: the first address */
+	const char *source;	  /* inventory file; interned by the list */
+	const char *provider;	  /* static: aws, gcp, azure, terraform,
 				 * ansible, nmap, list */
-	struct target_meta *meta;	/* may be NULL */
-	char *skip_reason;	/* non-NULL: listed as skipped, never scanned */
+	struct target_meta *meta; /* may be NULL */
+	char *skip_reason; /* non-NULL: listed as skipped, never scanned */
 	struct target_addr *addrs;
 	uint32_t naddrs;
 	uint32_t nports;
-	struct port_override *ports;	/* per-check port overrides */
-	bool only_listed_ports;	/* host:port lines: probe only ports[] */
-	bool in_arena;		/* id and addrs live in the list's arena */
+	struct port_override *ports; /* per-check port overrides */
+	bool only_listed_ports;	     /* host:port lines: probe only ports[] */
+	bool in_arena;		     /* id and addrs live in the list's arena */
 };
 
 struct target_list {
 	struct target *v;
 	size_t n, alloc;
-	char **sources;		/* interned source names */
+	char **sources; /* interned source names */
 	size_t nsources;
-	struct target_arena *arena;	/* bulk storage for large CIDRs */
+	struct target_arena *arena; /* bulk storage for large CIDRs */
 };
 
 void target_release(struct target *t);
@@ -93,8 +93,7 @@ void *target_list_arena_alloc(struct target_list *l, size_t size);
 /* moves src's arena to dst (after src's targets were moved to dst) */
 void target_list_adopt_arena(struct target_list *dst, struct target_list *src);
 /* a copy of name owned by the list, shared by every target from it */
-const char *target_list_intern_source(struct target_list *l,
-				      const char *name);
+const char *target_list_intern_source(struct target_list *l, const char *name);
 
 /* parses a numeric IPv4/IPv6 address (no DNS); 0 or EXPO_EINVAL */
 int target_addr_parse(struct target_addr *out, const char *text);

@@ -21,7 +21,7 @@
 
 struct ahost {
 	const char *name;
-	struct dynbuf groups;	/* "a,b" */
+	struct dynbuf groups; /* "a,b" */
 };
 
 struct actx {
@@ -67,12 +67,13 @@ static int collect(struct actx *a)
 	size_t i, m1, m2;
 	int rc = 0;
 
-	cJSON_ArrayForEach(g, a->root) {
+	cJSON_ArrayForEach(g, a->root)
+	{
 		if (!strcmp(g->string, "_meta"))
 			continue;
 		m1 = jpath_key(&a->j, g->string);
-		rc = cJSON_IsObject(g) ? 0 :
-			jerr(&a->j, "expected a group object");
+		rc = cJSON_IsObject(g) ? 0
+				       : jerr(&a->j, "expected a group object");
 		if (rc == 0)
 			rc = jget_obj(&a->j, g, "vars", false, &tmp);
 		if (rc == 0)
@@ -83,7 +84,8 @@ static int collect(struct actx *a)
 			goto out;
 		jpath_key(&a->j, "hosts");
 		i = 0;
-		cJSON_ArrayForEach(e, hosts) {
+		cJSON_ArrayForEach(e, hosts)
+		{
 			m2 = jpath_idx(&a->j, i++);
 			rc = jexpect_str(&a->j, e, &name);
 			if (rc == 0 && !*name)
@@ -109,7 +111,8 @@ static int collect(struct actx *a)
 		jpath_pop(&a->j, m1);
 	}
 	/* hosts with variables but in no group */
-	cJSON_ArrayForEach(e, a->hostvars) {
+	cJSON_ArrayForEach(e, a->hostvars)
+	{
 		if (!host_get(a, e->string)) {
 			rc = EXPO_ENOMEM;
 			goto out;
@@ -193,15 +196,18 @@ static int host_addr(struct actx *a, const struct ahost *h, struct target *t,
 		goto out;
 	}
 	if (!key) {
-		rc = inv_skip(t, "no address: '%s' is not a host name and "
+		rc = inv_skip(t,
+			      "no address: '%s' is not a host name and "
 			      "has no ansible_host",
 			      inv_quote(s, strlen(s), q, sizeof(q)));
 		goto out;
 	}
 	home = var_home(a, h, key, &mark);
 	(void)home;
-	rc = jerr_key(&a->j, key, "cannot read '%s' as a host name or "
-		      "address", inv_quote(s, strlen(s), q, sizeof(q)));
+	rc = jerr_key(&a->j, key,
+		      "cannot read '%s' as a host name or "
+		      "address",
+		      inv_quote(s, strlen(s), q, sizeof(q)));
 	jpath_pop(&a->j, mark);
 out:
 	return rc;
@@ -217,8 +223,8 @@ static int aws_plugin_vars(struct actx *a, const struct ahost *h,
 
 	/* lenient: these are informative, boto field names */
 	state = cJSON_GetStringValue(jget(jget(hv, "state"), "name"));
-	zone = cJSON_GetStringValue(jget(jget(hv, "placement"),
-					 "availability_zone"));
+	zone = cJSON_GetStringValue(
+		jget(jget(hv, "placement"), "availability_zone"));
 	region = cJSON_GetStringValue(jget(jget(hv, "placement"), "region"));
 	owner = cJSON_GetStringValue(jget(hv, "owner_id"));
 	if (inv_set_str(&m->state, state) < 0 ||
@@ -260,8 +266,7 @@ static int load_host(struct actx *a, const struct ahost *h)
 	if (rc == 0) {
 		const cJSON *home = var_home(a, h, "ansible_port", &mark);
 
-		rc = jget_int(&a->j, home, "ansible_port", 1, 65535, 0,
-			      &port);
+		rc = jget_int(&a->j, home, "ansible_port", 1, 65535, 0, &port);
 		jpath_pop(&a->j, mark);
 	}
 	if (rc < 0)
@@ -271,8 +276,9 @@ static int load_host(struct actx *a, const struct ahost *h)
 	if (!t || !inv_meta(t) || inv_set_str(&t->name, h->name) < 0)
 		goto nomem;
 	t->meta->tags = cJSON_CreateObject();
-	if (!t->meta->tags || !cJSON_AddStringToObject(t->meta->tags,
-			"groups", h->groups.buf ? h->groups.buf : ""))
+	if (!t->meta->tags ||
+	    !cJSON_AddStringToObject(t->meta->tags, "groups",
+				     h->groups.buf ? h->groups.buf : ""))
 		goto nomem;
 	if (ah && *ah)
 		rc = host_addr(a, h, t, "ansible_host", ah, -1);
@@ -280,8 +286,7 @@ static int load_host(struct actx *a, const struct ahost *h)
 		rc = host_addr(a, h, t, "public_ip_address", pub, 1);
 	if (rc == 0 && priv && *priv)
 		rc = host_addr(a, h, t, "private_ip_address", priv, 0);
-	if (rc == 0 && !(ah && *ah) && !(pub && *pub) &&
-	    !(priv && *priv))
+	if (rc == 0 && !(ah && *ah) && !(pub && *pub) && !(priv && *priv))
 		rc = host_addr(a, h, t, NULL, h->name, -1);
 	if (rc == 0 && port)
 		rc = inv_port_add(t, "ssh", (uint16_t)port);
@@ -309,8 +314,9 @@ int inv_ansible_load(struct inv_load *L, const struct inv_file *f,
 	a.f = f;
 	a.root = root;
 	jctx_init(&a.j, f->name, L->err);
-	rc = cJSON_IsObject(root) ? 0 : jerr(&a.j, "expected an object "
-					      "(ansible-inventory --list)");
+	rc = cJSON_IsObject(root) ? 0
+				  : jerr(&a.j, "expected an object "
+					       "(ansible-inventory --list)");
 	if (rc == 0)
 		rc = jget_obj(&a.j, root, "_meta", false, &meta);
 	if (rc == 0 && meta) {

@@ -35,7 +35,8 @@ static int load_tags(struct jctx *j, struct target *t, const cJSON *inst)
 		goto out;
 	}
 	m1 = jpath_key(j, "Tags");
-	cJSON_ArrayForEach(e, tags) {
+	cJSON_ArrayForEach(e, tags)
+	{
 		m2 = jpath_idx(j, i++);
 		if (!cJSON_IsObject(e))
 			rc = jerr(j, "expected an object");
@@ -83,7 +84,8 @@ static int load_nic(struct jctx *j, struct target *t, const cJSON *nic)
 	if (rc < 0)
 		goto out;
 	m1 = jpath_key(j, "PrivateIpAddresses");
-	cJSON_ArrayForEach(e, arr) {
+	cJSON_ArrayForEach(e, arr)
+	{
 		m2 = jpath_idx(j, i++);
 		rc = cJSON_IsObject(e) ? 0 : jerr(j, "expected an object");
 		if (rc == 0)
@@ -151,8 +153,9 @@ static int load_instance(struct inv_load *L, const struct inv_file *f,
 	if (inv_set_str(&m->state, state) < 0 ||
 	    inv_set_str(&m->zone, zone) < 0 ||
 	    inv_set_str(&m->account, owner) < 0 ||
-	    inv_set_str(&m->os, plat && !strcasecmp(plat, "windows") ?
-			"windows" : "linux") < 0)
+	    inv_set_str(&m->os, plat && !strcasecmp(plat, "windows")
+					? "windows"
+					: "linux") < 0)
 		goto nomem;
 	if (region)
 		rc = inv_set_str(&m->region, region);
@@ -172,7 +175,8 @@ static int load_instance(struct inv_load *L, const struct inv_file *f,
 	if (rc < 0)
 		goto out;
 	m1 = jpath_key(j, "NetworkInterfaces");
-	cJSON_ArrayForEach(e, nics) {
+	cJSON_ArrayForEach(e, nics)
+	{
 		m2 = jpath_idx(j, i++);
 		rc = load_nic(j, t, e);
 		jpath_pop(j, m2);
@@ -181,8 +185,7 @@ static int load_instance(struct inv_load *L, const struct inv_file *f,
 	}
 	jpath_pop(j, m1);
 	if (rc == 0)
-		rc = jget_objs_str(j, inst, "SecurityGroups", "GroupId",
-				   true);
+		rc = jget_objs_str(j, inst, "SecurityGroups", "GroupId", true);
 	if (rc < 0)
 		goto out;
 	rc = inv_skip_state(t, "aws state", state,
@@ -205,7 +208,8 @@ int inv_aws_load(struct inv_load *L, const struct inv_file *f,
 
 	jctx_init(&j, f->name, L->err);
 	if (cJSON_IsArray(root)) {
-		cJSON_ArrayForEach(inst, root) {
+		cJSON_ArrayForEach(inst, root)
+		{
 			m1 = jpath_idx(&j, i++);
 			rc = load_instance(L, f, &j, inst, NULL);
 			jpath_pop(&j, m1);
@@ -216,14 +220,15 @@ int inv_aws_load(struct inv_load *L, const struct inv_file *f,
 	}
 	if (!cJSON_IsObject(root)) {
 		rc = jerr(&j, "expected an object with Reservations (aws ec2 "
-			  "describe-instances output)");
+			      "describe-instances output)");
 		goto out;
 	}
 	rc = jget_arr(&j, root, "Reservations", true, &res);
 	if (rc < 0)
 		goto out;
 	m1 = jpath_key(&j, "Reservations");
-	cJSON_ArrayForEach(r, res) {
+	cJSON_ArrayForEach(r, res)
+	{
 		m2 = jpath_idx(&j, i++);
 		rc = cJSON_IsObject(r) ? 0 : jerr(&j, "expected an object");
 		if (rc == 0)
@@ -234,7 +239,8 @@ int inv_aws_load(struct inv_load *L, const struct inv_file *f,
 			break;
 		m3 = jpath_key(&j, "Instances");
 		k = 0;
-		cJSON_ArrayForEach(inst, insts) {
+		cJSON_ArrayForEach(inst, insts)
+		{
 			size_t m4 = jpath_idx(&j, k++);
 
 			rc = load_instance(L, f, &j, inst, owner);
@@ -271,8 +277,7 @@ static int add_world(struct fw_set *s, const char *gid, const char *proto,
 	r->group = gid;
 	r->allow = true;
 	r->src = src;
-	if (asprintf(&r->ref, "%s ingress %s", gid, all ? "all" :
-		     proto) < 0) {
+	if (asprintf(&r->ref, "%s ingress %s", gid, all ? "all" : proto) < 0) {
 		r->ref = NULL;
 		goto out;
 	}
@@ -314,10 +319,11 @@ static int load_perm(struct jctx *j, struct fw_set *s, const char *gid,
 			break;
 		m1 = jpath_key(j, src[i].arr);
 		k = 0;
-		cJSON_ArrayForEach(e, ranges) {
+		cJSON_ArrayForEach(e, ranges)
+		{
 			m2 = jpath_idx(j, k++);
-			rc = cJSON_IsObject(e) ? 0 :
-				jerr(j, "expected an object");
+			rc = cJSON_IsObject(e) ? 0
+					       : jerr(j, "expected an object");
 			if (rc == 0)
 				rc = jget_str(j, e, src[i].key, true, &cidr);
 			jpath_pop(j, m2);
@@ -351,7 +357,8 @@ int inv_aws_sg_load(struct inv_load *L, const struct inv_file *f,
 	if (rc < 0)
 		goto out;
 	m1 = jpath_key(&j, "SecurityGroups");
-	cJSON_ArrayForEach(sg, sgs) {
+	cJSON_ArrayForEach(sg, sgs)
+	{
 		m2 = jpath_idx(&j, i++);
 		rc = cJSON_IsObject(sg) ? 0 : jerr(&j, "expected an object");
 		if (rc == 0)
@@ -365,7 +372,8 @@ int inv_aws_sg_load(struct inv_load *L, const struct inv_file *f,
 		if (rc == 0 && perms) {
 			m3 = jpath_key(&j, "IpPermissions");
 			k = 0;
-			cJSON_ArrayForEach(p, perms) {
+			cJSON_ArrayForEach(p, perms)
+			{
 				size_t m4 = jpath_idx(&j, k++);
 
 				rc = load_perm(&j, s, gid, p);
@@ -430,28 +438,27 @@ static int collect_ids(const cJSON *inst, const char ***ids, size_t *n)
 	size_t cnt = 0, a = 0;
 	int rc = 0;
 
-#define ADD_ID(obj) do { \
+#define ADD_ID(obj)                                               \
+	do {                                                      \
 		s = cJSON_GetStringValue(jget((obj), "GroupId")); \
-		if (!s || id_listed(v, cnt, s)) \
-			break; \
-		if (cnt == a) { \
-			const char **nv; \
-			a = a ? a * 2 : 4; \
-			nv = realloc(v, a * sizeof(*v)); \
-			if (!nv) { \
-				rc = EXPO_ENOMEM; \
-				goto out; \
-			} \
-			v = nv; \
-		} \
-		v[cnt++] = s; \
+		if (!s || id_listed(v, cnt, s))                   \
+			break;                                    \
+		if (cnt == a) {                                   \
+			const char **nv;                          \
+			a = a ? a * 2 : 4;                        \
+			nv = realloc(v, a * sizeof(*v));          \
+			if (!nv) {                                \
+				rc = EXPO_ENOMEM;                 \
+				goto out;                         \
+			}                                         \
+			v = nv;                                   \
+		}                                                 \
+		v[cnt++] = s;                                     \
 	} while (0)
 
-	cJSON_ArrayForEach(e, jget(inst, "SecurityGroups"))
-		ADD_ID(e);
+	cJSON_ArrayForEach(e, jget(inst, "SecurityGroups")) ADD_ID(e);
 	cJSON_ArrayForEach(nic, jget(inst, "NetworkInterfaces"))
-		cJSON_ArrayForEach(g, jget(nic, "Groups"))
-			ADD_ID(g);
+		cJSON_ArrayForEach(g, jget(nic, "Groups")) ADD_ID(g);
 #undef ADD_ID
 	*ids = v;
 	*n = cnt;

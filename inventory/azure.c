@@ -27,13 +27,13 @@ static const cJSON *az_home(const cJSON *obj, const char *key)
 {
 	const cJSON *p = jget(obj, "properties");
 
-	return !jget(obj, key) && p && cJSON_IsObject(p) && jget(p, key) ?
-		p : obj;
+	return !jget(obj, key) && p && cJSON_IsObject(p) && jget(p, key) ? p
+									 : obj;
 }
 
 /* az_home() of obj for key, with the path following it (pop to *mark) */
-static const cJSON *az_enter(struct jctx *j, const cJSON *obj,
-			     const char *key, size_t *mark)
+static const cJSON *az_enter(struct jctx *j, const cJSON *obj, const char *key,
+			     size_t *mark)
 {
 	const cJSON *home = az_home(obj, key);
 
@@ -43,8 +43,8 @@ static const cJSON *az_enter(struct jctx *j, const cJSON *obj,
 	return home;
 }
 
-static int az_str(struct jctx *j, const cJSON *obj, const char *key,
-		  bool need, const char **out)
+static int az_str(struct jctx *j, const cJSON *obj, const char *key, bool need,
+		  const char **out)
 {
 	size_t m;
 	const cJSON *home = az_enter(j, obj, key, &m);
@@ -119,7 +119,8 @@ static int comma_addrs(struct jctx *j, struct target *t, const cJSON *vm,
 			rc = EXPO_EINVAL;
 		}
 		if (rc == EXPO_EINVAL)
-			rc = jerr_key(j, key, "expected comma-separated IP "
+			rc = jerr_key(j, key,
+				      "expected comma-separated IP "
 				      "addresses, got '%s'",
 				      inv_quote(p, n, q, sizeof(q)));
 		if (rc < 0)
@@ -160,8 +161,8 @@ static int check_nic_ids(struct jctx *j, const cJSON *obj)
 	return rc;
 }
 
-static int load_vm(struct inv_load *L, const struct inv_file *f,
-		   struct jctx *j, const cJSON *vm)
+static int load_vm(struct inv_load *L, const struct inv_file *f, struct jctx *j,
+		   const cJSON *vm)
 {
 	const cJSON *zones = NULL, *tags = NULL, *np = NULL, *sp = NULL;
 	const cJSON *disk = NULL;
@@ -224,8 +225,9 @@ static int load_vm(struct inv_load *L, const struct inv_file *f,
 		jpath_pop(j, mark);
 	}
 	if (rc == 0 && ostype)
-		rc = inv_set_str(&m->os, !strcasecmp(ostype, "windows") ?
-				 "windows" : "linux");
+		rc = inv_set_str(&m->os, !strcasecmp(ostype, "windows")
+						 ? "windows"
+						 : "linux");
 	if (rc == 0)
 		rc = comma_addrs(j, t, vm, "publicIps", 1, &any);
 	if (rc == 0)
@@ -242,7 +244,7 @@ static int load_vm(struct inv_load *L, const struct inv_file *f,
 	running = !power || !strcasecmp(power, "VM running");
 	if (running && !t->naddrs && !any)
 		rc = inv_skip(t, "no address: run az vm list -d "
-			      "(--show-details)");
+				 "(--show-details)");
 	else
 		rc = inv_skip_state(t, "azure power state", power, running);
 	goto out;
@@ -255,8 +257,10 @@ out:
 int inv_azure_load(struct inv_load *L, const struct inv_file *f,
 		   const cJSON *root)
 {
-	return inv_load_array(L, f, root, "expected an array of VMs (az vm "
-			      "list -d)", load_vm);
+	return inv_load_array(L, f, root,
+			      "expected an array of VMs (az vm "
+			      "list -d)",
+			      load_vm);
 }
 
 /* ---- network security groups ---- */
@@ -269,13 +273,12 @@ static bool world_prefix(const char *s)
 	bool hit = false;
 	size_t i;
 
-	for (i = 0; i < sizeof(w) / sizeof(w[0]) && s && !hit; i++)
+	for (i = 0; i < ARRAY_SIZE(w) && s && !hit; i++)
 		hit = !strcasecmp(s, w[i]);
 	return hit;
 }
 
-static int port_strings(struct jctx *j, const cJSON *rule,
-			struct fw_rule *r)
+static int port_strings(struct jctx *j, const cJSON *rule, struct fw_rule *r)
 {
 	const cJSON *arr = NULL, *e;
 	const char *s = NULL;
@@ -286,7 +289,8 @@ static int port_strings(struct jctx *j, const cJSON *rule,
 	rc = az_str(j, rule, "destinationPortRange", false, &s);
 	if (rc == 0 && s) {
 		if (!fw_parse_ports(s, &lo, &hi))
-			rc = jerr_key(j, "destinationPortRange", "expected a "
+			rc = jerr_key(j, "destinationPortRange",
+				      "expected a "
 				      "port, a range like 80-90, or *");
 		else if (r)
 			rc = fw_rule_add_range(r, lo, hi);
@@ -295,12 +299,13 @@ static int port_strings(struct jctx *j, const cJSON *rule,
 		rc = az_arr(j, rule, "destinationPortRanges", &arr, &m1);
 	if (rc < 0 || !arr)
 		goto out;
-	cJSON_ArrayForEach(e, arr) {
+	cJSON_ArrayForEach(e, arr)
+	{
 		m2 = jpath_idx(j, i++);
 		rc = jexpect_str(j, e, &s);
 		if (rc == 0 && !fw_parse_ports(s, &lo, &hi))
 			rc = jerr(j, "expected a port, a range like 80-90, "
-				  "or *");
+				     "or *");
 		else if (rc == 0 && r)
 			rc = fw_rule_add_range(r, lo, hi);
 		jpath_pop(j, m2);
@@ -347,7 +352,8 @@ static int load_nsg_rule(struct jctx *j, struct fw_set *s, const char *nsg,
 		goto out;
 	if (world_prefix(src))
 		world = src;
-	cJSON_ArrayForEach(e, prefixes) {
+	cJSON_ArrayForEach(e, prefixes)
+	{
 		m2 = jpath_idx(j, i++);
 		rc = jexpect_str(j, e, &src);
 		jpath_pop(j, m2);
@@ -364,12 +370,11 @@ static int load_nsg_rule(struct jctx *j, struct fw_set *s, const char *nsg,
 	    (!strcasecmp(proto, "Tcp") || !strcmp(proto, "*") ||
 	     !strcasecmp(proto, "Any"))) {
 		r = fw_rule_add(s);
-		if (!r || asprintf(&r->ref, "nsg %s rule %s %s %s",
-				   nsgname ? nsgname : nsg,
-				   name ? name : "?",
-				   strcasecmp(access, "Allow") ? "deny" :
-				   "allow", strcasecmp(proto, "Tcp") ? "any" :
-				   "tcp") < 0) {
+		if (!r ||
+		    asprintf(&r->ref, "nsg %s rule %s %s %s",
+			     nsgname ? nsgname : nsg, name ? name : "?",
+			     strcasecmp(access, "Allow") ? "deny" : "allow",
+			     strcasecmp(proto, "Tcp") ? "any" : "tcp") < 0) {
 			if (r)
 				r->ref = NULL;
 			rc = EXPO_ENOMEM;
@@ -392,7 +397,8 @@ static int load_nsg(struct inv_load *L, const struct inv_file *f,
 {
 	struct fw_set *s = &L->fw[INV_AZURE];
 	static const char *const keys[] = {
-		"securityRules", "defaultSecurityRules",
+		"securityRules",
+		"defaultSecurityRules",
 	};
 	const cJSON *arr = NULL, *e;
 	const char *id = NULL, *name = NULL, *nic;
@@ -409,7 +415,8 @@ static int load_nsg(struct inv_load *L, const struct inv_file *f,
 		rc = check_nic_ids(j, nsg);
 	if (rc < 0)
 		goto out;
-	cJSON_ArrayForEach(e, az_get(nsg, "networkInterfaces")) {
+	cJSON_ArrayForEach(e, az_get(nsg, "networkInterfaces"))
+	{
 		nic = cJSON_GetStringValue(jget(e, "id"));
 		rc = fw_attach_add(s, nic, id);
 		if (rc < 0)
@@ -420,7 +427,8 @@ static int load_nsg(struct inv_load *L, const struct inv_file *f,
 		if (rc < 0)
 			goto out;
 		i = 0;
-		cJSON_ArrayForEach(e, arr) {
+		cJSON_ArrayForEach(e, arr)
+		{
 			m2 = jpath_idx(j, i++);
 			rc = load_nsg_rule(j, s, id, name, e);
 			jpath_pop(j, m2);
@@ -439,8 +447,10 @@ int inv_azure_nsg_load(struct inv_load *L, const struct inv_file *f,
 		       const cJSON *root)
 {
 	inv_fw_given(&L->fw[INV_AZURE], f);
-	return inv_load_array(L, f, root, "expected an array of NSGs (az "
-			      "network nsg list)", load_nsg);
+	return inv_load_array(L, f, root,
+			      "expected an array of NSGs (az "
+			      "network nsg list)",
+			      load_nsg);
 }
 
 int inv_azure_join(struct inv_load *L)
@@ -463,8 +473,10 @@ int inv_azure_join(struct inv_load *L)
 		struct target *t = &L->list.v[jn->idx];
 		bool known = false, nsgless = false;
 
-		cJSON_ArrayForEach(nic, az_get(az_get(jn->node,
-				   "networkProfile"), "networkInterfaces")) {
+		cJSON_ArrayForEach(nic,
+				   az_get(az_get(jn->node, "networkProfile"),
+					  "networkInterfaces"))
+		{
 			const char *id = cJSON_GetStringValue(jget(nic, "id"));
 			const char *nsg = NULL;
 

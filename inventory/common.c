@@ -1,8 +1,10 @@
 /*
  * common.c - pieces the cloud and terraform loaders share: address fields,
- * the "not running / no address" skip and the top-level array walk.
+ * the top-level array walk, and the list of instances awaiting the
+ * firewall join.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "expo.h"
@@ -39,11 +41,12 @@ int inv_addr_arr(struct jctx *j, struct target *t, const cJSON *obj,
 	if (rc < 0 || !arr)
 		goto out;
 	m1 = jpath_key(j, key);
-	cJSON_ArrayForEach(e, arr) {
+	cJSON_ArrayForEach(e, arr)
+	{
 		m2 = jpath_idx(j, i++);
 		if (sub) {
-			rc = cJSON_IsObject(e) ? 0 :
-				jerr(j, "expected an object");
+			rc = cJSON_IsObject(e) ? 0
+					       : jerr(j, "expected an object");
 			if (rc == 0)
 				rc = inv_addr_field(j, t, e, sub, pub);
 		} else {
@@ -51,9 +54,11 @@ int inv_addr_arr(struct jctx *j, struct target *t, const cJSON *obj,
 			if (rc == 0 && *s) {
 				rc = inv_addr_add_text(t, s, pub);
 				if (rc == EXPO_EINVAL)
-					rc = jerr(j, "expected an IP address, "
-						  "got '%s'", inv_quote(s,
-						  strlen(s), q, sizeof(q)));
+					rc = jerr(j,
+						  "expected an IP address, "
+						  "got '%s'",
+						  inv_quote(s, strlen(s), q,
+							    sizeof(q)));
 			}
 		}
 		jpath_pop(j, m2);
@@ -99,13 +104,40 @@ int inv_load_array(struct inv_load *L, const struct inv_file *f,
 		rc = jerr(&j, "%s", expect);
 		goto out;
 	}
-	cJSON_ArrayForEach(e, root) {
+	cJSON_ArrayForEach(e, root)
+	{
 		m = jpath_idx(&j, i++);
 		rc = fn(L, f, &j, e);
 		jpath_pop(&j, m);
 		if (rc < 0)
 			break;
 	}
+out:
+	return rc;
+}
+
+/* Loaders record each instance for the firewall join that inventory.c runs
+ * after every file is read. */
+int inv_join_add(struct inv_load *L, enum inv_cloud c, size_t idx,
+		 const cJSON *node)
+{
+	struct inv_join *v;
+	int rc = 0;
+
+	if (L->njoins[c] == L->ajoins[c]) {
+		size_t n = L->ajoins[c] ? L->ajoins[c] * 2 : 16;
+
+		v = realloc(L->joins[c], n * sizeof(*v));
+		if (!v) {
+			rc = EXPO_ENOMEM;
+			goto out;
+		}
+		L->joins[c] = v;
+		L->ajoins[c] = n;
+	}
+	L->joins[c][L->njoins[c]].idx = idx;
+	L->joins[c][L->njoins[c]].node = node;
+	L->njoins[c]++;
 out:
 	return rc;
 }

@@ -165,7 +165,7 @@ static int rule_cmp(const void *pa, const void *pb)
 	if (a->priority != b->priority)
 		c = a->priority < b->priority ? -1 : 1;
 	else if (a->allow != b->allow)
-		c = a->allow ? 1 : -1;	/* deny first */
+		c = a->allow ? 1 : -1; /* deny first */
 	else
 		c = a->order < b->order ? -1 : a->order > b->order;
 	return c;
@@ -217,22 +217,21 @@ static int emit_residual(struct target *t, const struct decided *d,
 			continue;
 		if (d->v[i].lo > cur) {
 			rc = inv_world_rule_add(t, cur, d->v[i].lo - 1u,
-						"%s %u-%u from %s", r->ref,
-						cur, d->v[i].lo - 1u, r->src);
+						"%s %u-%u from %s", r->ref, cur,
+						d->v[i].lo - 1u, r->src);
 			if (rc < 0)
 				goto out;
 		}
 		cur = d->v[i].hi + 1u;
 	}
 	if (cur <= hi)
-		rc = inv_world_rule_add(t, cur, hi, "%s %u-%u from %s",
-					r->ref, cur, hi, r->src);
+		rc = inv_world_rule_add(t, cur, hi, "%s %u-%u from %s", r->ref,
+					cur, hi, r->src);
 out:
 	return rc;
 }
 
-int fw_decide(struct target *t, const struct fw_rule *const *rules,
-	      size_t n)
+int fw_decide(struct target *t, const struct fw_rule *const *rules, size_t n)
 {
 	const struct fw_rule **sorted = NULL;
 	struct decided d = { 0 };
@@ -258,8 +257,7 @@ int fw_decide(struct target *t, const struct fw_rule *const *rules,
 				if (rc < 0)
 					goto out;
 			}
-			rc = decided_add(&d, r->ranges[k].lo,
-					 r->ranges[k].hi);
+			rc = decided_add(&d, r->ranges[k].lo, r->ranges[k].hi);
 			if (rc < 0)
 				goto out;
 		}

@@ -51,7 +51,8 @@ static int nics(struct jctx *j, struct target *t, const cJSON *arr,
 	int rc = 0;
 
 	m1 = jpath_key(j, "networkInterfaces");
-	cJSON_ArrayForEach(nic, arr) {
+	cJSON_ArrayForEach(nic, arr)
+	{
 		m2 = jpath_idx(j, i++);
 		rc = cJSON_IsObject(nic) ? 0 : jerr(j, "expected an object");
 		if (rc == 0 && public_pass) {
@@ -82,11 +83,11 @@ static bool is_windows(const cJSON *inst)
 	const cJSON *d, *l;
 	bool win = false;
 
-	cJSON_ArrayForEach(d, jget(inst, "disks"))
-		cJSON_ArrayForEach(l, jget(d, "licenses"))
-			if (cJSON_IsString(l) &&
-			    strstr(l->valuestring, "/windows-cloud/"))
-				win = true;
+	cJSON_ArrayForEach(d, jget(inst, "disks")) cJSON_ArrayForEach(
+		l, jget(d, "licenses")) if (cJSON_IsString(l) &&
+					    strstr(l->valuestring,
+						   "/windows-cloud/"))
+		win = true;
 	return win;
 }
 
@@ -149,8 +150,8 @@ static int load_instance(struct inv_load *L, const struct inv_file *f,
 	if (rc == 0)
 		rc = inv_set_str(&m->state, status);
 	if (rc == 0)
-		rc = inv_set_str(&m->os, is_windows(inst) ? "windows" :
-				 "linux");
+		rc = inv_set_str(&m->os,
+				 is_windows(inst) ? "windows" : "linux");
 	if (rc < 0)
 		goto out;
 	if (zone && *zone) {
@@ -182,7 +183,8 @@ out:
 int inv_gcp_load(struct inv_load *L, const struct inv_file *f,
 		 const cJSON *root)
 {
-	return inv_load_array(L, f, root, "expected an array of instances "
+	return inv_load_array(L, f, root,
+			      "expected an array of instances "
 			      "(gcloud compute instances list --format=json)",
 			      load_instance);
 }
@@ -210,7 +212,8 @@ static int add_entries(struct jctx *j, struct fw_set *s,
 	if (rc < 0 || !arr)
 		goto out;
 	m1 = jpath_key(j, key);
-	cJSON_ArrayForEach(e, arr) {
+	cJSON_ArrayForEach(e, arr)
+	{
 		m2 = jpath_idx(j, i++);
 		rc = cJSON_IsObject(e) ? 0 : jerr(j, "expected an object");
 		if (rc == 0)
@@ -220,13 +223,13 @@ static int add_entries(struct jctx *j, struct fw_set *s,
 		if (rc < 0)
 			goto next;
 		r = NULL;
-		if (g->src && (!strcasecmp(proto, "tcp") ||
-			       !strcasecmp(proto, "all") ||
-			       !strcmp(proto, "6"))) {
+		if (g->src &&
+		    (!strcasecmp(proto, "tcp") || !strcasecmp(proto, "all") ||
+		     !strcmp(proto, "6"))) {
 			r = fw_rule_add(s);
-			if (!r || asprintf(&r->ref, "firewall %s %s %s",
-					   g->name, allow ? "allow" : "deny",
-					   proto) < 0) {
+			if (!r ||
+			    asprintf(&r->ref, "firewall %s %s %s", g->name,
+				     allow ? "allow" : "deny", proto) < 0) {
 				if (r)
 					r->ref = NULL;
 				rc = EXPO_ENOMEM;
@@ -241,13 +244,14 @@ static int add_entries(struct jctx *j, struct fw_set *s,
 		}
 		m3 = jpath_key(j, "ports");
 		k = 0;
-		cJSON_ArrayForEach(p, ports) {
+		cJSON_ArrayForEach(p, ports)
+		{
 			size_t m4 = jpath_idx(j, k++);
 
 			rc = jexpect_str(j, p, &ps);
 			if (rc == 0 && !fw_parse_ports(ps, &lo, &hi))
 				rc = jerr(j, "expected a port or a port "
-					  "range like 8000-8080");
+					     "range like 8000-8080");
 			if (rc == 0 && r)
 				rc = fw_rule_add_range(r, lo, hi);
 			jpath_pop(j, m4);
@@ -290,8 +294,7 @@ static int load_fw_rule(struct inv_load *L, const struct inv_file *f,
 	if (rc == 0)
 		rc = jget_bool(j, rule, "disabled", false, &disabled);
 	if (rc == 0)
-		rc = jget_int(j, rule, "priority", 0, 65535, 1000,
-			      &g.priority);
+		rc = jget_int(j, rule, "priority", 0, 65535, 1000, &g.priority);
 	if (rc == 0)
 		rc = jget_str_arr(j, rule, "sourceRanges", &ranges);
 	if (rc == 0)
@@ -326,7 +329,7 @@ int inv_gcp_fw_load(struct inv_load *L, const struct inv_file *f,
 static bool same_network(const char *a, const char *b)
 {
 	const char *pa, *pb;
-	bool same = true;	/* unknown network: assume it applies */
+	bool same = true; /* unknown network: assume it applies */
 
 	if (!a || !b)
 		goto out;
@@ -344,13 +347,16 @@ static bool targets_instance(const struct fw_rule *r, const cJSON *inst)
 {
 	const cJSON *e;
 	bool hit = !cJSON_GetArraySize(r->target_tags) &&
-		!cJSON_GetArraySize(r->target_sas);
+		   !cJSON_GetArraySize(r->target_sas);
 
-	cJSON_ArrayForEach(e, jget(jget(inst, "tags"), "items"))
-		if (cJSON_IsString(e) &&
-		    jarr_has_str(r->target_tags, e->valuestring, false))
-			hit = true;
-	cJSON_ArrayForEach(e, jget(inst, "serviceAccounts")) {
+	cJSON_ArrayForEach(e, jget(jget(inst, "tags"),
+				   "items")) if (cJSON_IsString(e) &&
+						 jarr_has_str(r->target_tags,
+							      e->valuestring,
+							      false))
+		hit = true;
+	cJSON_ArrayForEach(e, jget(inst, "serviceAccounts"))
+	{
 		const char *em = cJSON_GetStringValue(jget(e, "email"));
 
 		if (em && jarr_has_str(r->target_sas, em, true))
@@ -378,9 +384,10 @@ int inv_gcp_join(struct inv_load *L)
 		const struct inv_join *jn = &L->joins[INV_GCP][i];
 		struct target *t = &L->list.v[jn->idx];
 
-		cJSON_ArrayForEach(nic, jget(jn->node, "networkInterfaces")) {
-			const char *net = cJSON_GetStringValue(
-				jget(nic, "network"));
+		cJSON_ArrayForEach(nic, jget(jn->node, "networkInterfaces"))
+		{
+			const char *net =
+				cJSON_GetStringValue(jget(nic, "network"));
 
 			n = 0;
 			for (k = 0; k < s->n; k++)

@@ -30,10 +30,10 @@ enum inv_kind {
 	K_EMPTY_ARRAY,
 };
 
-#define ACCEPTED_FORMATS \
+#define ACCEPTED_FORMATS                                           \
 	"aws ec2 describe-instances or describe-security-groups, " \
-	"gcloud compute instances list or firewall-rules list " \
-	"(--format=json), az vm list -d or az network nsg list, " \
+	"gcloud compute instances list or firewall-rules list "    \
+	"(--format=json), az vm list -d or az network nsg list, "  \
 	"terraform show -json, ansible-inventory --list"
 
 int inv_read_file(const char *path, size_t max, char **data, size_t *len,
@@ -66,10 +66,11 @@ int inv_read_file(const char *path, size_t max, char **data, size_t *len,
 			break;
 		rc = dynbuf_add(&b, chunk, (size_t)n);
 		if (rc == EXPO_ETOOBIG) {
-			rc = inv_err_rc(err, rc, "%s: larger than %zu MiB: "
+			rc = inv_err_rc(err, rc,
+					"%s: larger than %zu MiB: "
 					"split the inventory into several "
-					"files", is_stdin ? "<stdin>" : path,
-					max >> 20);
+					"files",
+					is_stdin ? "<stdin>" : path, max >> 20);
 			goto out;
 		}
 		if (rc < 0)
@@ -165,7 +166,7 @@ static enum inv_kind kind_of_json(const cJSON *root)
 		 (kind && !strcmp(kind, "compute#firewall")))
 		k = K_GCP_FW;
 	else if (jget(first, "InstanceId"))
-		k = K_AWS;	/* --query 'Reservations[].Instances[]' */
+		k = K_AWS; /* --query 'Reservations[].Instances[]' */
 out:
 	return k;
 }
@@ -205,30 +206,6 @@ static int keep_doc(struct inv_load *L, cJSON *doc)
 		L->adocs = n;
 	}
 	L->docs[L->ndocs++] = doc;
-out:
-	return rc;
-}
-
-int inv_join_add(struct inv_load *L, enum inv_cloud c, size_t idx,
-		 const cJSON *node)
-{
-	struct inv_join *v;
-	int rc = 0;
-
-	if (L->njoins[c] == L->ajoins[c]) {
-		size_t n = L->ajoins[c] ? L->ajoins[c] * 2 : 16;
-
-		v = realloc(L->joins[c], n * sizeof(*v));
-		if (!v) {
-			rc = EXPO_ENOMEM;
-			goto out;
-		}
-		L->joins[c] = v;
-		L->ajoins[c] = n;
-	}
-	L->joins[c][L->njoins[c]].idx = idx;
-	L->joins[c][L->njoins[c]].node = node;
-	L->njoins[c]++;
 out:
 	return rc;
 }
@@ -280,11 +257,13 @@ static int load_json(struct inv_load *L, const struct inv_file *f,
 		rc = inv_ansible_load(L, f, root);
 		break;
 	case K_EMPTY_ARRAY:
-		break;		/* an empty list of anything: no targets */
+		break; /* an empty list of anything: no targets */
 	default:
-		rc = inv_err(L->err, "%s: JSON of an unknown kind; expected "
+		rc = inv_err(L->err,
+			     "%s: JSON of an unknown kind; expected "
 			     "the output of " ACCEPTED_FORMATS " (or name the "
-			     "format with --format)", f->name);
+			     "format with --format)",
+			     f->name);
 		break;
 	}
 out:
@@ -299,7 +278,7 @@ static bool format_known(const char *fmt)
 	bool ok = false;
 	size_t i;
 
-	for (i = 0; i < sizeof(names) / sizeof(names[0]) && !ok; i++)
+	for (i = 0; i < ARRAY_SIZE(names) && !ok; i++)
 		ok = !strcmp(fmt, names[i]);
 	return ok;
 }
@@ -340,8 +319,8 @@ static int load_one(struct inv_load *L, const char *path)
 		rc = load_json(L, &f, fmt);
 	} else if (p < end && *p == '<') {
 		rc = inv_nmap_load(L, &f);
-	} else if (p < end && (*p == '{' ||
-			       (*p == '[' && !list_bracket_line(p, end)))) {
+	} else if (p < end &&
+		   (*p == '{' || (*p == '[' && !list_bracket_line(p, end)))) {
 		rc = load_json(L, &f, NULL);
 	} else {
 		rc = inv_list_load(L, &f);
@@ -375,7 +354,7 @@ static int merge_into(struct target *keep, struct target *dup)
 			goto out;
 	}
 	keep->only_listed_ports = keep->only_listed_ports &&
-		dup->only_listed_ports;
+				  dup->only_listed_ports;
 out:
 	return rc;
 }
@@ -387,7 +366,7 @@ static int dedupe(struct target_list *l)
 
 	while (size < l->n * 2)
 		size *= 2;
-	tab = calloc(size, sizeof(*tab));	/* index + 1; 0 = empty */
+	tab = calloc(size, sizeof(*tab)); /* index + 1; 0 = empty */
 	if (!tab) {
 		rc = EXPO_ENOMEM;
 		goto out;
@@ -491,11 +470,11 @@ int inventory_load(const char *const *paths, size_t npaths,
 {
 	static const char *const cloud_names[INV_NCLOUDS] = {
 		[INV_AWS] = "AWS security groups need the instances too: "
-			"give aws ec2 describe-instances output",
+			    "give aws ec2 describe-instances output",
 		[INV_GCP] = "GCP firewall rules need the instances too: "
-			"give gcloud compute instances list output",
+			    "give gcloud compute instances list output",
 		[INV_AZURE] = "Azure NSGs need the VMs too: give az vm list "
-			"-d output",
+			      "-d output",
 	};
 	struct inv_load L;
 	char *myerr = NULL;
@@ -508,15 +487,18 @@ int inventory_load(const char *const *paths, size_t npaths,
 	L.err = &myerr;
 	target_list_init(&L.list);
 	if (opts && opts->format && !format_known(opts->format)) {
-		rc = inv_err_rc(&myerr, EXPO_EINVAL, "unknown inventory format "
+		rc = inv_err_rc(&myerr, EXPO_EINVAL,
+				"unknown inventory format "
 				"'%s' (known: list, aws, gcp, azure, "
-				"terraform, ansible, nmap)", opts->format);
+				"terraform, ansible, nmap)",
+				opts->format);
 		goto out;
 	}
 	for (i = 0; i < npaths; i++) {
 		if (!strcmp(paths[i], "-")) {
 			if (stdin_seen) {
-				rc = inv_err_rc(&myerr, EXPO_EINVAL, "'-' "
+				rc = inv_err_rc(&myerr, EXPO_EINVAL,
+						"'-' "
 						"(standard input) given more "
 						"than once");
 				goto out;
@@ -529,9 +511,10 @@ int inventory_load(const char *const *paths, size_t npaths,
 	}
 	for (i = 0; i < INV_NCLOUDS; i++) {
 		if (L.fw[i].given && !L.have_instances[i]) {
-			rc = inv_err_rc(&myerr, EXPO_EINVAL, "%s: %s in the "
-					"same call", L.fw[i].first_file,
-					cloud_names[i]);
+			rc = inv_err_rc(&myerr, EXPO_EINVAL,
+					"%s: %s in the "
+					"same call",
+					L.fw[i].first_file, cloud_names[i]);
 			goto out;
 		}
 	}

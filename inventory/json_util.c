@@ -109,8 +109,8 @@ static size_t strspn_ws(const char *s, size_t max)
 	return n;
 }
 
-int inv_json_parse(const char *file, const char *data, size_t len,
-		   cJSON **out, char **err)
+int inv_json_parse(const char *file, const char *data, size_t len, cJSON **out,
+		   char **err)
 {
 	const char *end = NULL;
 	cJSON *root = NULL;
@@ -133,11 +133,15 @@ int inv_json_parse(const char *file, const char *data, size_t len,
 		off = (size_t)(end - data);
 		inv_line_col(data, off, &line, &col);
 		if (off + strspn_ws(data + off, len - off) >= len)
-			rc = inv_err(err, "%s:%zu:%zu: not valid JSON: "
-				     "unexpected end of file", file, line, col);
+			rc = inv_err(err,
+				     "%s:%zu:%zu: not valid JSON: "
+				     "unexpected end of file",
+				     file, line, col);
 		else
-			rc = inv_err(err, "%s:%zu:%zu: not valid JSON near "
-				     "'%s'", file, line, col,
+			rc = inv_err(err,
+				     "%s:%zu:%zu: not valid JSON near "
+				     "'%s'",
+				     file, line, col,
 				     inv_quote(end, strcspn_n(end, len - off),
 					       q, 24));
 		goto out;
@@ -147,8 +151,10 @@ int inv_json_parse(const char *file, const char *data, size_t len,
 		off++;
 	if (off < len) {
 		inv_line_col(data, off, &line, &col);
-		rc = inv_err(err, "%s:%zu:%zu: unexpected data after the "
-			     "JSON value", file, line, col);
+		rc = inv_err(err,
+			     "%s:%zu:%zu: unexpected data after the "
+			     "JSON value",
+			     file, line, col);
 		goto out;
 	}
 	*out = root;
@@ -181,8 +187,9 @@ static size_t jpath_append(struct jctx *j, const char *fmt, ...)
 	va_end(ap);
 	/* a path too long for the buffer is cut, never overflowed */
 	if (n > 0)
-		j->len += (size_t)n < sizeof(j->path) - j->len ?
-			(size_t)n : sizeof(j->path) - j->len - 1;
+		j->len += (size_t)n < sizeof(j->path) - j->len
+				  ? (size_t)n
+				  : sizeof(j->path) - j->len - 1;
 	return mark;
 }
 
@@ -200,9 +207,10 @@ size_t jpath_key(struct jctx *j, const char *key)
 {
 	char q[80];
 
-	return plain_key(key) ? jpath_append(j, ".%s", key) :
-		jpath_append(j, "[\"%s\"]",
-			     inv_quote(key, strlen(key), q, sizeof(q)));
+	return plain_key(key) ? jpath_append(j, ".%s", key)
+			      : jpath_append(j, "[\"%s\"]",
+					     inv_quote(key, strlen(key), q,
+						       sizeof(q)));
 }
 
 size_t jpath_idx(struct jctx *j, size_t i)
@@ -300,8 +308,9 @@ static int jget_kind(struct jctx *j, const cJSON *obj, const char *key,
 		goto out;
 	}
 	if (array ? !cJSON_IsArray(v) : !cJSON_IsObject(v)) {
-		rc = jerr_key(j, key, array ? "expected an array" :
-			      "expected an object");
+		rc = jerr_key(j, key,
+			      array ? "expected an array"
+				    : "expected an object");
 		goto out;
 	}
 	*out = v;
@@ -353,15 +362,19 @@ int jget_int(struct jctx *j, const cJSON *obj, const char *key, long min,
 		double d = v->valuedouble;
 
 		if (d != floor(d) || d < (double)min || d > (double)max) {
-			rc = jerr_key(j, key, "expected an integer from %ld "
-				      "to %ld", min, max);
+			rc = jerr_key(j, key,
+				      "expected an integer from %ld "
+				      "to %ld",
+				      min, max);
 			goto out;
 		}
 		n = (long)d;
 	} else if (cJSON_IsString(v)) {
 		if (!parse_long(v->valuestring, &n) || n < min || n > max) {
-			rc = jerr_key(j, key, "expected an integer from %ld "
-				      "to %ld", min, max);
+			rc = jerr_key(j, key,
+				      "expected an integer from %ld "
+				      "to %ld",
+				      min, max);
 			goto out;
 		}
 	} else {
@@ -442,11 +455,12 @@ bool jarr_has_str(const cJSON *arr, const char *s, bool icase)
 	const cJSON *e;
 	bool found = false;
 
-	cJSON_ArrayForEach(e, arr) {
+	cJSON_ArrayForEach(e, arr)
+	{
 		if (found || !cJSON_IsString(e))
 			continue;
-		found = icase ? !strcasecmp(e->valuestring, s) :
-			!strcmp(e->valuestring, s);
+		found = icase ? !strcasecmp(e->valuestring, s)
+			      : !strcmp(e->valuestring, s);
 	}
 	return found;
 }
@@ -463,7 +477,8 @@ int jget_str_arr(struct jctx *j, const cJSON *obj, const char *key,
 	if (rc < 0 || !*out)
 		goto out;
 	m1 = jpath_key(j, key);
-	cJSON_ArrayForEach(e, *out) {
+	cJSON_ArrayForEach(e, *out)
+	{
 		m2 = jpath_idx(j, i++);
 		rc = jexpect_str(j, e, &s);
 		jpath_pop(j, m2);
@@ -483,7 +498,8 @@ int jcheck_objs_str(struct jctx *j, const cJSON *arr, const char *key,
 	size_t i = 0, m;
 	int rc = 0;
 
-	cJSON_ArrayForEach(e, arr) {
+	cJSON_ArrayForEach(e, arr)
+	{
 		m = jpath_idx(j, i++);
 		rc = cJSON_IsObject(e) ? 0 : jerr(j, "expected an object");
 		if (rc == 0)

@@ -35,8 +35,8 @@ char *inv_strdup(const char *s);
  * Parses a whole JSON document. A syntax error becomes
  * "FILE:LINE:COL: not valid JSON ..." (position from cJSON's error pointer).
  */
-int inv_json_parse(const char *file, const char *data, size_t len,
-		   cJSON **out, char **err);
+int inv_json_parse(const char *file, const char *data, size_t len, cJSON **out,
+		   char **err);
 
 /* The JSON path of the value being read, for messages. */
 struct jctx {

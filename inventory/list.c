@@ -23,9 +23,9 @@
 #define MAX_LINE 4096
 
 struct line_opts {
-	const char *check;	/* NULL: none given */
+	const char *check; /* NULL: none given */
 	const char *name;
-	int pub;		/* -1: from the address */
+	int pub; /* -1: from the address */
 };
 
 bool inv_is_hostname(const char *s)
@@ -73,8 +73,9 @@ int inv_resolve(struct target *t, const char *host, int pub)
 	hints.ai_socktype = SOCK_STREAM;
 	g = getaddrinfo(host, NULL, &hints, &res);
 	if (g != 0) {
-		rc = inv_skip(t, "does not resolve: %s", g == EAI_SYSTEM ?
-			      strerror(errno) : gai_strerror(g));
+		rc = inv_skip(t, "does not resolve: %s",
+			      g == EAI_SYSTEM ? strerror(errno)
+					      : gai_strerror(g));
 		goto out;
 	}
 	for (ai = res; ai; ai = ai->ai_next) {
@@ -83,7 +84,7 @@ int inv_resolve(struct target *t, const char *host, int pub)
 			continue;
 		memset(&a, 0, sizeof(a));
 		memcpy(&a.u, ai->ai_addr, ai->ai_addrlen);
-		a.u.sin.sin_port = 0;	/* same offset in sin6 */
+		a.u.sin.sin_port = 0; /* same offset in sin6 */
 		a.salen = ai->ai_addrlen;
 		a.is_public = pub >= 0 ? pub : addr_is_public(&a.u.sa);
 		rc = inv_addr_add(t, &a);
@@ -226,24 +227,27 @@ out:
 	return t;
 }
 
-static int bad_word(struct inv_load *L, const struct inv_file *f,
-		    size_t lineno, const char *word)
+static int bad_word(struct inv_load *L, const struct inv_file *f, size_t lineno,
+		    const char *word)
 {
 	char q[80];
 
-	return inv_err(L->err, "%s:%zu: cannot read '%s' as a host, "
-		       "address, CIDR or host:port", f->name, lineno,
+	return inv_err(L->err,
+		       "%s:%zu: cannot read '%s' as a host, "
+		       "address, CIDR or host:port",
+		       f->name, lineno,
 		       inv_quote(word, strlen(word), q, sizeof(q)));
 }
 
-static int add_cidr(struct inv_load *L, const struct inv_file *f,
-		    size_t lineno, const char *host, const char *word,
+static int add_cidr(struct inv_load *L, const struct inv_file *f, size_t lineno,
+		    const char *host, const char *word,
 		    const struct line_opts *o, uint16_t port)
 {
 	const char *slash = strchr(host, '/');
 	char addr[INET6_ADDRSTRLEN + 1], text[INET6_ADDRSTRLEN], q[80];
-	unsigned cap = L->opts && L->opts->max_cidr_addrs ?
-		L->opts->max_cidr_addrs : INV_DEFAULT_MAX_CIDR;
+	unsigned cap = L->opts && L->opts->max_cidr_addrs
+			       ? L->opts->max_cidr_addrs
+			       : INV_DEFAULT_MAX_CIDR;
 	struct target_addr base, a;
 	unsigned long prefix, bits, hb;
 	uint64_t i, size;
@@ -263,8 +267,10 @@ static int add_cidr(struct inv_load *L, const struct inv_file *f,
 	if (errno || *end || prefix > bits)
 		goto bad;
 	if (o->name) {
-		rc = inv_err(L->err, "%s:%zu: name= cannot be used with a "
-			     "CIDR range", f->name, lineno);
+		rc = inv_err(L->err,
+			     "%s:%zu: name= cannot be used with a "
+			     "CIDR range",
+			     f->name, lineno);
 		goto out;
 	}
 	hb = bits - prefix;
@@ -276,11 +282,13 @@ static int add_cidr(struct inv_load *L, const struct inv_file *f,
 				 (unsigned long long)1 << hb);
 		else
 			snprintf(sz, sizeof(sz), "2^%lu", hb);
-		rc = inv_err_rc(L->err, EXPO_ETOOBIG, "%s:%zu: %s has %s "
+		rc = inv_err_rc(L->err, EXPO_ETOOBIG,
+				"%s:%zu: %s has %s "
 				"addresses, more than the cap of %u: raise "
-				"--max-cidr or split the range", f->name,
-				lineno, inv_quote(host, strlen(host), q,
-						  sizeof(q)), sz, cap);
+				"--max-cidr or split the range",
+				f->name, lineno,
+				inv_quote(host, strlen(host), q, sizeof(q)), sz,
+				cap);
 		goto out;
 	}
 	size = 1ULL << hb;
@@ -296,7 +304,7 @@ static int add_cidr(struct inv_load *L, const struct inv_file *f,
 
 		for (k = 0; k < 128; k++)
 			if (k >= prefix)
-				b[k / 8] &= (uint8_t)~(0x80u >> (k % 8));
+				b[k / 8] &= (uint8_t) ~(0x80u >> (k % 8));
 	}
 	rc = inv_list_reserve(&L->list, size);
 	if (rc < 0)
@@ -306,9 +314,9 @@ static int add_cidr(struct inv_load *L, const struct inv_file *f,
 
 		a = base;
 		if (bits == 32) {
-			a.u.sin.sin_addr.s_addr = htonl(
-				ntohl(base.u.sin.sin_addr.s_addr) |
-				(uint32_t)i);
+			a.u.sin.sin_addr.s_addr =
+				htonl(ntohl(base.u.sin.sin_addr.s_addr) |
+				      (uint32_t)i);
 		} else {
 			uint8_t *b = a.u.sin6.sin6_addr.s6_addr;
 
@@ -319,9 +327,11 @@ static int add_cidr(struct inv_load *L, const struct inv_file *f,
 			b[15] |= (uint8_t)i;
 		}
 		a.is_public = o->pub >= 0 ? o->pub : addr_is_public(&a.u.sa);
-		t = cidr_target(L, f, &a, bits == 32 ? v4_text(ntohl(
-					a.u.sin.sin_addr.s_addr), text) :
-				target_addr_text(&a, text));
+		t = cidr_target(
+			L, f, &a,
+			bits == 32
+				? v4_text(ntohl(a.u.sin.sin_addr.s_addr), text)
+				: target_addr_text(&a, text));
 		if (!t)
 			goto nomem;
 		rc = add_overrides(t, o, port);
@@ -347,7 +357,8 @@ static int parse_opt(struct inv_load *L, const struct inv_file *f,
 	int rc = 0;
 
 	if (!eq || eq == w) {
-		rc = inv_err(L->err, "%s:%zu: unexpected '%s' after the "
+		rc = inv_err(L->err,
+			     "%s:%zu: unexpected '%s' after the "
 			     "target (options are check=, name=, public=)",
 			     f->name, lineno,
 			     inv_quote(w, strlen(w), q, sizeof(q)));
@@ -357,13 +368,15 @@ static int parse_opt(struct inv_load *L, const struct inv_file *f,
 	v = eq + 1;
 	if (!strcmp(w, "check")) {
 		size_t n = strlen(v);
-		bool ok = n > 0 && n < sizeof(((struct port_override *)0)->check);
+		bool ok = n > 0 &&
+			  n < sizeof(((struct port_override *)0)->check);
 
 		for (i = 0; i < n && ok; i++)
 			ok = islower((unsigned char)v[i]) ||
-				isdigit((unsigned char)v[i]);
+			     isdigit((unsigned char)v[i]);
 		if (!ok) {
-			rc = inv_err(L->err, "%s:%zu: check=%s: a check name "
+			rc = inv_err(L->err,
+				     "%s:%zu: check=%s: a check name "
 				     "is 1-15 lowercase letters or digits",
 				     f->name, lineno,
 				     inv_quote(v, n, q, sizeof(q)));
@@ -372,8 +385,8 @@ static int parse_opt(struct inv_load *L, const struct inv_file *f,
 		o->check = v;
 	} else if (!strcmp(w, "name")) {
 		if (!*v) {
-			rc = inv_err(L->err, "%s:%zu: name= is empty",
-				     f->name, lineno);
+			rc = inv_err(L->err, "%s:%zu: name= is empty", f->name,
+				     lineno);
 			goto out;
 		}
 		o->name = v;
@@ -383,13 +396,17 @@ static int parse_opt(struct inv_load *L, const struct inv_file *f,
 		} else if (!strcmp(v, "no") || !strcmp(v, "false")) {
 			o->pub = 0;
 		} else {
-			rc = inv_err(L->err, "%s:%zu: public= takes yes or "
-				     "no", f->name, lineno);
+			rc = inv_err(L->err,
+				     "%s:%zu: public= takes yes or "
+				     "no",
+				     f->name, lineno);
 			goto out;
 		}
 	} else {
-		rc = inv_err(L->err, "%s:%zu: unknown option '%s=' (options "
-			     "are check=, name=, public=)", f->name, lineno,
+		rc = inv_err(L->err,
+			     "%s:%zu: unknown option '%s=' (options "
+			     "are check=, name=, public=)",
+			     f->name, lineno,
 			     inv_quote(w, strlen(w), q, sizeof(q)));
 		goto out;
 	}
@@ -418,8 +435,10 @@ static int load_line(struct inv_load *L, const struct inv_file *f,
 	if (!split_host_port(word, host, sizeof(host), &port))
 		goto bad;
 	if (o.check && !port) {
-		rc = inv_err(L->err, "%s:%zu: check=%s needs a port "
-			     "(host:port)", f->name, lineno, o.check);
+		rc = inv_err(L->err,
+			     "%s:%zu: check=%s needs a port "
+			     "(host:port)",
+			     f->name, lineno, o.check);
 		goto out;
 	}
 	if (strchr(host, '/')) {
@@ -470,13 +489,17 @@ int inv_list_load(struct inv_load *L, const struct inv_file *f)
 		n = (size_t)((nl ? nl : end) - p);
 		lineno++;
 		if (memchr(p, 0, n)) {
-			rc = inv_err(L->err, "%s:%zu: NUL byte: this is not a "
-				     "text target list", f->name, lineno);
+			rc = inv_err(L->err,
+				     "%s:%zu: NUL byte: this is not a "
+				     "text target list",
+				     f->name, lineno);
 			goto out;
 		}
 		if (n > MAX_LINE) {
-			rc = inv_err(L->err, "%s:%zu: line longer than %d "
-				     "bytes", f->name, lineno, MAX_LINE);
+			rc = inv_err(L->err,
+				     "%s:%zu: line longer than %d "
+				     "bytes",
+				     f->name, lineno, MAX_LINE);
 			goto out;
 		}
 		memcpy(buf, p, n);

@@ -35,17 +35,17 @@ struct fw_range {
  * kept. Strings are borrowed from a parsed document unless noted.
  */
 struct fw_rule {
-	const char *group;	/* aws: sg id; azure: nsg id; gcp: network */
-	const char *group_alt;	/* aws (terraform): sg name */
-	long priority;		/* lower is evaluated first */
+	const char *group;     /* aws: sg id; azure: nsg id; gcp: network */
+	const char *group_alt; /* aws (terraform): sg name */
+	long priority;	       /* lower is evaluated first */
 	bool allow;
-	size_t order;		/* input order: stable tie-break */
-	struct fw_range *ranges;	/* owned */
+	size_t order;		 /* input order: stable tie-break */
+	struct fw_range *ranges; /* owned */
 	size_t nranges;
-	char *ref;		/* owned: "sg-0abc ingress tcp" */
-	const char *src;	/* "0.0.0.0/0" */
-	const cJSON *target_tags;	/* gcp: array or NULL */
-	const cJSON *target_sas;	/* gcp: array or NULL */
+	char *ref;		  /* owned: "sg-0abc ingress tcp" */
+	const char *src;	  /* "0.0.0.0/0" */
+	const cJSON *target_tags; /* gcp: array or NULL */
+	const cJSON *target_sas;  /* gcp: array or NULL */
 };
 
 /* an azure NSG attached to a NIC */
@@ -56,12 +56,12 @@ struct fw_attach {
 struct fw_set {
 	struct fw_rule *v;
 	size_t n, alloc;
-	const char **groups;	/* aws: every SG id seen (and name) */
+	const char **groups; /* aws: every SG id seen (and name) */
 	size_t ngroups, agroups;
 	struct fw_attach *att;
 	size_t natt, aatt;
 	bool given;		/* a firewall file of this cloud was loaded */
-	const char *first_file;	/* for "firewall file given alone" */
+	const char *first_file; /* for "firewall file given alone" */
 };
 
 void fw_set_release(struct fw_set *s);
@@ -76,8 +76,7 @@ int fw_attach_add(struct fw_set *s, const char *nic, const char *nsg);
  * before allow at equal priority) and appends to t one world_rule for each
  * port range that an allow rule decides.
  */
-int fw_decide(struct target *t, const struct fw_rule *const *rules,
-	      size_t n);
+int fw_decide(struct target *t, const struct fw_rule *const *rules, size_t n);
 /* parses "22", "80-90", "*", "" (all) into lo/hi; false if malformed */
 bool fw_parse_ports(const char *s, unsigned *lo, unsigned *hi);
 /* AWS: apply the SGs named in ids (array of strings) to t */
@@ -87,15 +86,15 @@ int inv_aws_apply(const struct fw_set *s, struct target *t,
 /* ---- staging state of one inventory_load() call ---- */
 
 struct inv_join {
-	size_t idx;		/* target index in the staging list */
-	const cJSON *node;	/* the instance, in a document kept alive */
+	size_t idx;	   /* target index in the staging list */
+	const cJSON *node; /* the instance, in a document kept alive */
 };
 
 struct inv_load {
 	const struct inventory_opts *opts;
 	struct target_list list;
 	char **err;
-	cJSON **docs;		/* parsed documents, freed at the end */
+	cJSON **docs; /* parsed documents, freed at the end */
 	size_t ndocs, adocs;
 	struct inv_join *joins[INV_NCLOUDS];
 	size_t njoins[INV_NCLOUDS], ajoins[INV_NCLOUDS];
@@ -104,9 +103,9 @@ struct inv_load {
 };
 
 struct inv_file {
-	const char *name;	/* for messages */
-	const char *source;	/* interned in the staging list */
-	const char *data;	/* NUL-terminated */
+	const char *name;   /* for messages */
+	const char *source; /* interned in the staging list */
+	const char *data;   /* NUL-terminated */
 	size_t len;
 };
 

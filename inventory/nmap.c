@@ -25,10 +25,8 @@
 static const struct {
 	const char *service, *check;
 } svc_map[] = {
-	{ "ssh", "ssh" },
-	{ "postgresql", "pg" },
-	{ "microsoft-ds", "smb" },
-	{ "netbios-ssn", "smb" },
+	{ "ssh", "ssh" },	    { "postgresql", "pg" },
+	{ "microsoft-ds", "smb" },  { "netbios-ssn", "smb" },
 	{ "ms-wbt-server", "rdp" },
 };
 
@@ -37,7 +35,7 @@ static const char *check_for(const char *service)
 	const char *c = "";
 	size_t i;
 
-	for (i = 0; service && i < sizeof(svc_map) / sizeof(svc_map[0]); i++)
+	for (i = 0; service && i < ARRAY_SIZE(svc_map); i++)
 		if (!strcmp(service, svc_map[i].service))
 			c = svc_map[i].check;
 	return c;
@@ -46,7 +44,7 @@ static const char *check_for(const char *service)
 static bool is_elem(const xmlNode *n, const char *name)
 {
 	return n->type == XML_ELEMENT_NODE &&
-		!strcmp((const char *)n->name, name);
+	       !strcmp((const char *)n->name, name);
 }
 
 static const xmlNode *child(const xmlNode *n, const char *name)
@@ -84,10 +82,13 @@ static int add_ports(struct inv_load *L, const struct inv_file *f,
 		end = NULL;
 		port = id ? strtoul(id, &end, 10) : 0;
 		if (!id || !*id || *end || port == 0 || port > 65535) {
-			rc = inv_err(L->err, "%s:%ld: <port portid='%s'> is "
-				     "not a port number", f->name,
-				     xmlGetLineNo(p), id ? inv_quote(id,
-				     strlen(id), q, sizeof(q)) : "");
+			rc = inv_err(
+				L->err,
+				"%s:%ld: <port portid='%s'> is "
+				"not a port number",
+				f->name, xmlGetLineNo(p),
+				id ? inv_quote(id, strlen(id), q, sizeof(q))
+				   : "");
 		} else if (proto && !strcmp(proto, "tcp") && state &&
 			   !strcmp(state, "open")) {
 			rc = inv_port_add(t, check_for(svc), (uint16_t)port);
@@ -121,12 +122,15 @@ static int load_host(struct inv_load *L, const struct inv_file *f,
 		type = prop(c, "addrtype");
 		if (type && (!strcmp(type, "ipv4") || !strcmp(type, "ipv6"))) {
 			if (!addr || target_addr_parse(&addrs[n], addr) < 0) {
-				rc = inv_err(L->err, "%s:%ld: <address addr="
+				rc = inv_err(L->err,
+					     "%s:%ld: <address addr="
 					     "'%s'> is not an IP address",
 					     f->name, xmlGetLineNo(c),
 					     addr ? inv_quote(addr,
-					     strlen(addr), q, sizeof(q)) : "");
-			} else if (n < sizeof(addrs) / sizeof(addrs[0])) {
+							      strlen(addr), q,
+							      sizeof(q))
+						  : "");
+			} else if (n < ARRAY_SIZE(addrs)) {
 				n++;
 			}
 		}
@@ -137,8 +141,10 @@ static int load_host(struct inv_load *L, const struct inv_file *f,
 			goto out;
 	}
 	if (!n) {
-		rc = inv_err(L->err, "%s:%ld: <host> has no ipv4 or ipv6 "
-			     "address", f->name, xmlGetLineNo(h));
+		rc = inv_err(L->err,
+			     "%s:%ld: <host> has no ipv4 or ipv6 "
+			     "address",
+			     f->name, xmlGetLineNo(h));
 		goto out;
 	}
 	t = inv_target_new(&L->list, "nmap", f->source, "nmap",
@@ -200,9 +206,11 @@ static int refuse_entities(struct inv_load *L, const struct inv_file *f)
 
 	if (p) {
 		inv_line_col(f->data, (size_t)(p - f->data), &line, &col);
-		rc = inv_err(L->err, "%s:%zu: entity declarations are refused "
+		rc = inv_err(L->err,
+			     "%s:%zu: entity declarations are refused "
 			     "(nmap never writes them; they could read local "
-			     "files)", f->name, line);
+			     "files)",
+			     f->name, line);
 	}
 	return rc;
 }
@@ -219,8 +227,10 @@ int inv_nmap_load(struct inv_load *L, const struct inv_file *f)
 	if (rc < 0)
 		goto out;
 	if (f->len > INT_MAX) {
-		rc = inv_err_rc(L->err, EXPO_ETOOBIG, "%s: too large for the "
-				"XML parser", f->name);
+		rc = inv_err_rc(L->err, EXPO_ETOOBIG,
+				"%s: too large for the "
+				"XML parser",
+				f->name);
 		goto out;
 	}
 	memset(&fe, 0, sizeof(fe));
@@ -234,29 +244,30 @@ int inv_nmap_load(struct inv_load *L, const struct inv_file *f)
 	/* no XML_PARSE_NOENT, DTDLOAD, DTDATTR or HUGE: see the top */
 	doc = xmlCtxtReadMemory(ctxt, f->data, (int)f->len, f->name, NULL,
 				XML_PARSE_NONET | XML_PARSE_NOERROR |
-				XML_PARSE_NOWARNING);
+					XML_PARSE_NOWARNING);
 	if (!doc || !ctxt->wellFormed) {
 		rc = inv_err(L->err, "%s:%d: not valid XML: %s", f->name,
 			     fe.line, fe.set ? fe.msg : "parse error");
 		goto out;
 	}
-	if (doc->intSubset && (doc->intSubset->entities ||
-			       doc->intSubset->pentities)) {
+	if (doc->intSubset &&
+	    (doc->intSubset->entities || doc->intSubset->pentities)) {
 		rc = inv_err(L->err, "%s: entity declarations are refused",
 			     f->name);
 		goto out;
 	}
 	root = xmlDocGetRootElement(doc);
 	if (!root || !is_elem(root, "nmaprun")) {
-		rc = inv_err(L->err, "%s:%ld: root element is <%s>, expected "
-			     "<nmaprun> (nmap -oX output)", f->name,
-			     root ? xmlGetLineNo(root) : 0L,
+		rc = inv_err(L->err,
+			     "%s:%ld: root element is <%s>, expected "
+			     "<nmaprun> (nmap -oX output)",
+			     f->name, root ? xmlGetLineNo(root) : 0L,
 			     root ? (const char *)root->name : "");
 		goto out;
 	}
 	for (h = root->children; h; h = h->next) {
 		if (!is_elem(h, "host"))
-			continue;	/* hosthint, runstats, ... */
+			continue; /* hosthint, runstats, ... */
 		rc = load_host(L, f, h);
 		if (rc < 0)
 			break;

@@ -78,7 +78,6 @@ void target_list_release(struct target_list *l)
 	target_list_init(l);
 }
 
-
 void *target_list_arena_alloc(struct target_list *l, size_t size)
 {
 	struct target_arena *a = l->arena;
@@ -157,8 +156,7 @@ out:
 	return t;
 }
 
-const char *target_list_intern_source(struct target_list *l,
-				      const char *name)
+const char *target_list_intern_source(struct target_list *l, const char *name)
 {
 	char **v = NULL, *copy = NULL;
 	const char *res = NULL;
@@ -220,9 +218,9 @@ out:
 
 const char *target_addr_text(const struct target_addr *a, char *buf)
 {
-	const void *src = a->u.sa.sa_family == AF_INET6 ?
-		(const void *)&a->u.sin6.sin6_addr :
-		(const void *)&a->u.sin.sin_addr;
+	const void *src = a->u.sa.sa_family == AF_INET6
+				  ? (const void *)&a->u.sin6.sin6_addr
+				  : (const void *)&a->u.sin.sin_addr;
 
 	if (!inet_ntop(a->u.sa.sa_family, src, buf, INET6_ADDRSTRLEN))
 		snprintf(buf, INET6_ADDRSTRLEN, "?");
@@ -234,22 +232,22 @@ static bool v4_is_public(uint32_t a)
 	static const struct {
 		uint32_t net, mask;
 	} priv[] = {
-		{ 0x00000000, 0xff000000 },	/* 0.0.0.0/8 */
-		{ 0x0a000000, 0xff000000 },	/* 10/8 */
-		{ 0x64400000, 0xffc00000 },	/* 100.64/10 CGNAT */
-		{ 0x7f000000, 0xff000000 },	/* 127/8 */
-		{ 0xa9fe0000, 0xffff0000 },	/* 169.254/16 */
-		{ 0xac100000, 0xfff00000 },	/* 172.16/12 */
-		{ 0xc0a80000, 0xffff0000 },	/* 192.168/16 */
-		{ 0xe0000000, 0xf0000000 },	/* 224/4 multicast */
-		{ 0xf0000000, 0xf0000000 },	/* 240/4 reserved, broadcast */
+		{ 0x00000000, 0xff000000 }, /* 0.0.0.0/8 */
+		{ 0x0a000000, 0xff000000 }, /* 10/8 */
+		{ 0x64400000, 0xffc00000 }, /* 100.64/10 CGNAT */
+		{ 0x7f000000, 0xff000000 }, /* 127/8 */
+		{ 0xa9fe0000, 0xffff0000 }, /* 169.254/16 */
+		{ 0xac100000, 0xfff00000 }, /* 172.16/12 */
+		{ 0xc0a80000, 0xffff0000 }, /* 192.168/16 */
+		{ 0xe0000000, 0xf0000000 }, /* 224/4 multicast */
+		{ 0xf0000000, 0xf0000000 }, /* 240/4 reserved, broadcast */
 	};
 	bool pub = true;
 	size_t i;
 
 	/* RFC 5737 documentation ranges stay public on purpose: test
 	 * fixtures use them to stand for internet addresses */
-	for (i = 0; i < sizeof(priv) / sizeof(priv[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(priv); i++)
 		if ((a & priv[i].mask) == priv[i].net)
 			pub = false;
 	return pub;
@@ -260,8 +258,8 @@ bool addr_is_public(const struct sockaddr *sa)
 	const struct sockaddr_in *sin = (const struct sockaddr_in *)sa;
 	const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)sa;
 	const uint8_t *b;
-	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-					    0xff, 0xff };
+	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0,    0,
+					    0, 0, 0, 0, 0xff, 0xff };
 	static const uint8_t zero[16];
 	bool pub = false;
 
@@ -279,15 +277,15 @@ bool addr_is_public(const struct sockaddr *sa)
 		goto out;
 	}
 	if (!memcmp(b, zero, 15) && (b[15] == 0 || b[15] == 1))
-		goto out;			/* :: and ::1 */
+		goto out; /* :: and ::1 */
 	if (b[0] == 0xfe && (b[1] & 0xc0) == 0x80)
-		goto out;			/* fe80::/10 link-local */
+		goto out; /* fe80::/10 link-local */
 	if (b[0] == 0xfe && (b[1] & 0xc0) == 0xc0)
-		goto out;			/* fec0::/10 old site-local */
+		goto out; /* fec0::/10 old site-local */
 	if ((b[0] & 0xfe) == 0xfc)
-		goto out;			/* fc00::/7 ULA */
+		goto out; /* fc00::/7 ULA */
 	if (b[0] == 0xff)
-		goto out;			/* multicast */
+		goto out; /* multicast */
 	pub = true;
 out:
 	return pub;
@@ -306,8 +304,7 @@ const char *target_display_name(const struct target *t, char *buf)
 	return s;
 }
 
-const struct world_rule *target_port_rule(const struct target *t,
-					  uint16_t port)
+const struct world_rule *target_port_rule(const struct target *t, uint16_t port)
 {
 	const struct world_rule *r = NULL;
 	size_t i;
@@ -331,15 +328,14 @@ enum exposure target_port_exposure(const struct target *t, uint16_t port)
 	enum exposure e = EXPOSURE_UNKNOWN;
 
 	if (t->meta && t->meta->firewall_known)
-		e = target_port_rule(t, port) ? EXPOSURE_WORLD :
-			EXPOSURE_RESTRICTED;
+		e = target_port_rule(t, port) ? EXPOSURE_WORLD
+					      : EXPOSURE_RESTRICTED;
 	return e;
 }
 
 /* ---- helpers for the loaders ---- */
 
-static bool addr_equal(const struct target_addr *a,
-		       const struct target_addr *b)
+static bool addr_equal(const struct target_addr *a, const struct target_addr *b)
 {
 	bool eq = false;
 
@@ -403,8 +399,8 @@ int inv_port_add(struct target *t, const char *check, uint16_t port)
 		goto out;
 	}
 	for (i = 0; i < t->nports; i++)
-		if (t->ports[i].port == port && !strcmp(t->ports[i].check,
-							 check))
+		if (t->ports[i].port == port &&
+		    !strcmp(t->ports[i].check, check))
 			goto out;
 	v = realloc(t->ports, (t->nports + 1) * sizeof(*v));
 	if (!v) {

@@ -64,11 +64,11 @@ out:
 	return rc;
 }
 
-static int sg_ids(struct jctx *j, const cJSON *v, const char ***ids,
-		  size_t *n)
+static int sg_ids(struct jctx *j, const cJSON *v, const char ***ids, size_t *n)
 {
 	static const char *const keys[] = {
-		"vpc_security_group_ids", "security_groups",
+		"vpc_security_group_ids",
+		"security_groups",
 	};
 	const cJSON *arr = NULL, *e;
 	const char **out = NULL;
@@ -183,10 +183,12 @@ static int gcp_instance(struct tf *x, struct target *t, const cJSON *v)
 	for (pass = 0; pass < 2 && rc == 0; pass++) {
 		m1 = jpath_key(&x->j, "network_interface");
 		i = 0;
-		cJSON_ArrayForEach(nic, nics) {
+		cJSON_ArrayForEach(nic, nics)
+		{
 			m2 = jpath_idx(&x->j, i++);
-			rc = cJSON_IsObject(nic) ? 0 :
-				jerr(&x->j, "expected an object");
+			rc = cJSON_IsObject(nic)
+				     ? 0
+				     : jerr(&x->j, "expected an object");
 			if (rc == 0 && pass == 0)
 				rc = inv_addr_arr(&x->j, t, nic,
 						  "access_config", "nat_ip", 1);
@@ -195,8 +197,8 @@ static int gcp_instance(struct tf *x, struct target *t, const cJSON *v)
 						  "ipv6_access_config",
 						  "external_ipv6", 1);
 			if (rc == 0 && pass == 1)
-				rc = inv_addr_field(&x->j, t, nic,
-						    "network_ip", 0);
+				rc = inv_addr_field(&x->j, t, nic, "network_ip",
+						    0);
 			if (rc == 0 && pass == 1)
 				rc = inv_addr_field(&x->j, t, nic,
 						    "ipv6_address", -1);
@@ -238,8 +240,9 @@ static int azure_vm(struct tf *x, struct target *t, const cJSON *v,
 	disk = cJSON_GetArrayItem(jget(v, "storage_os_disk"), 0);
 	if (!strcmp(type, "azurerm_virtual_machine") &&
 	    (cJSON_GetArraySize(jget(v, "os_profile_windows_config")) ||
-	     !strcasecmp(cJSON_GetStringValue(jget(disk, "os_type")) ?
-			 cJSON_GetStringValue(jget(disk, "os_type")) : "",
+	     !strcasecmp(cJSON_GetStringValue(jget(disk, "os_type"))
+				 ? cJSON_GetStringValue(jget(disk, "os_type"))
+				 : "",
 			 "windows")))
 		os = "windows";
 	rc = inv_set_str(&m->region, loc);
@@ -340,7 +343,8 @@ static int sg_resource(struct tf *x, const char *type, const cJSON *v)
 		if (rc < 0 || !ingress || !id)
 			goto out;
 		m1 = jpath_key(&x->j, "ingress");
-		cJSON_ArrayForEach(e, ingress) {
+		cJSON_ArrayForEach(e, ingress)
+		{
 			m2 = jpath_idx(&x->j, i++);
 			rc = sg_block(x, id, name, e);
 			jpath_pop(&x->j, m2);
@@ -351,8 +355,7 @@ static int sg_resource(struct tf *x, const char *type, const cJSON *v)
 	} else if (!strcmp(type, "aws_security_group_rule")) {
 		rc = jget_str(&x->j, v, "type", false, &kind);
 		if (rc == 0)
-			rc = jget_str(&x->j, v, "security_group_id", true,
-				      &id);
+			rc = jget_str(&x->j, v, "security_group_id", true, &id);
 		if (rc == 0 && kind && !strcmp(kind, "ingress"))
 			rc = sg_block(x, id, NULL, v);
 	} else {
@@ -364,8 +367,7 @@ static int sg_resource(struct tf *x, const char *type, const cJSON *v)
 			rc = jget_int(&x->j, v, "from_port", -1, 65535, -1,
 				      &from);
 		if (rc == 0)
-			rc = jget_int(&x->j, v, "to_port", -1, 65535, -1,
-				      &to);
+			rc = jget_int(&x->j, v, "to_port", -1, 65535, -1, &to);
 		if (rc == 0)
 			rc = jget_str(&x->j, v, "cidr_ipv4", false, &c4);
 		if (rc == 0)
@@ -382,17 +384,17 @@ out:
 static bool is_sg_type(const char *type)
 {
 	return !strcmp(type, "aws_security_group") ||
-		!strcmp(type, "aws_security_group_rule") ||
-		!strcmp(type, "aws_vpc_security_group_ingress_rule");
+	       !strcmp(type, "aws_security_group_rule") ||
+	       !strcmp(type, "aws_vpc_security_group_ingress_rule");
 }
 
 static bool is_vm_type(const char *type)
 {
 	return !strcmp(type, "aws_instance") ||
-		!strcmp(type, "google_compute_instance") ||
-		!strcmp(type, "azurerm_linux_virtual_machine") ||
-		!strcmp(type, "azurerm_windows_virtual_machine") ||
-		!strcmp(type, "azurerm_virtual_machine");
+	       !strcmp(type, "google_compute_instance") ||
+	       !strcmp(type, "azurerm_linux_virtual_machine") ||
+	       !strcmp(type, "azurerm_windows_virtual_machine") ||
+	       !strcmp(type, "azurerm_virtual_machine");
 }
 
 static int resource(struct tf *x, const cJSON *res)
@@ -421,8 +423,7 @@ static int resource(struct tf *x, const cJSON *res)
 	}
 	if (x->sg_pass || !is_vm_type(type))
 		goto pop;
-	t = inv_target_new(&x->L->list, "terraform", x->f->source, "tf",
-			   addr);
+	t = inv_target_new(&x->L->list, "terraform", x->f->source, "tf", addr);
 	if (!t || !inv_meta(t)) {
 		rc = EXPO_ENOMEM;
 		goto pop;
@@ -458,7 +459,8 @@ static int each(struct tf *x, const cJSON *obj, const char *key,
 	if (rc < 0)
 		goto out;
 	m1 = jpath_key(&x->j, key);
-	cJSON_ArrayForEach(e, arr) {
+	cJSON_ArrayForEach(e, arr)
+	{
 		m2 = jpath_idx(&x->j, i++);
 		rc = fn(x, e);
 		jpath_pop(&x->j, m2);
@@ -496,7 +498,8 @@ static int check_version(struct tf *x, const cJSON *root)
 	major = strtoul(ver, &end, 10);
 	if (!isdigit((unsigned char)*ver) || errno || (*end && *end != '.') ||
 	    major != 1)
-		rc = jerr_key(&x->j, "format_version", "unsupported "
+		rc = jerr_key(&x->j, "format_version",
+			      "unsupported "
 			      "format_version %s (this reads 1.x: the output "
 			      "of terraform show -json)",
 			      inv_quote(ver, strlen(ver), q, sizeof(q)));
@@ -523,9 +526,9 @@ int inv_terraform_load(struct inv_load *L, const struct inv_file *f,
 		rc = jget_obj(&x.j, root, "values", false, &values);
 	if (rc == 0 && !values && jget(root, "planned_values"))
 		rc = jerr(&x.j, "this is a plan, not a state: run terraform "
-			  "show -json without a plan file");
+				"show -json without a plan file");
 	if (rc < 0 || !values)
-		goto out;	/* an empty state has no "values" */
+		goto out; /* an empty state has no "values" */
 	m1 = jpath_key(&x.j, "values");
 	rc = jget_obj(&x.j, values, "root_module", false, &rootmod);
 	if (rc == 0 && rootmod) {

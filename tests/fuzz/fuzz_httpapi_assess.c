@@ -60,15 +60,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	r = cJSON_AddObjectToObject(facts, "responses");
 	for (k = 0; k < 4 && all[which].names[k] != NULL; k++) {
 		cJSON *o = cJSON_AddObjectToObject(r, all[which].names[k]);
-		cJSON *j = cJSON_ParseWithLength((const char *)data + 1,
-						 size - 1);
+		cJSON *j =
+			cJSON_ParseWithLength((const char *)data + 1, size - 1);
 
 		cJSON_AddNumberToObject(o, "status", 200);
 		if (j != NULL)
 			cJSON_AddItemToObject(o, "json", j);
 	}
-	ctx = ctx_new(all[which].c, &cfg, &t, &addr,
-		      all[which].c->ports[0], NULL);
+	ctx = ctx_new(all[which].c, &cfg, &t, &addr, all[which].c->ports[0],
+		      NULL);
 	if (ctx != NULL)
 		all[which].c->assess(facts, ctx);
 	ctx_free(ctx);

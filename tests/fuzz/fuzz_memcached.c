@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
-#include "../../checks/memcached_wire.h"
+#include "raw/memcached_wire.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

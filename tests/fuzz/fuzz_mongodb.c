@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
-#include "../../checks/mongodb_wire.h"
+#include "raw/mongodb_wire.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -25,7 +25,7 @@ static size_t walk(struct bson_iter *it, unsigned depth)
 		total += strlen(e.key);
 		(void)bson_number(&e, &v);
 		if (bson_string(&e, &s, &n))
-			total += n + (size_t)s[n];	/* s[n] is the NUL */
+			total += n + (size_t)s[n]; /* s[n] is the NUL */
 		if (depth < MONGO_BSON_DEPTH && bson_subdoc(&e, &sub))
 			total += walk(&sub, depth + 1);
 	}

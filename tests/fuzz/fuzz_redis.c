@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
-#include "../../checks/redis_wire.h"
+#include "raw/redis_wire.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -22,13 +22,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	(void)redis_wire_info(buf, size, &info);
 	if (redis_wire_reply(buf, size, &r, &used) != 0)
 		return 0;
-	if (used > size || (r.data != NULL &&
-			    (r.data < buf || r.data + r.len > buf + size)))
+	if (used > size ||
+	    (r.data != NULL && (r.data < buf || r.data + r.len > buf + size)))
 		__builtin_trap();
 	if (r.type == REDIS_R_ERROR)
 		redis_wire_errcode(&r, code, sizeof(code));
-	if (r.type == REDIS_R_BULK && redis_wire_info(r.data, r.len,
-						      &info) == 0 &&
+	if (r.type == REDIS_R_BULK &&
+	    redis_wire_info(r.data, r.len, &info) == 0 &&
 	    (strlen(info.version) >= sizeof(info.version) || info.keys < 0))
 		__builtin_trap();
 	return 0;

@@ -11,8 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "gate.h"
-#include "report_doc.h"
+#include "gate/gate.h"
+#include "report/report_doc.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -49,7 +49,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	free(err);
 	err = NULL;
 	if (suppressions_parse((const char *)data, size, "fuzz", &sl, &err) ==
-	    0 && parsed == 0)
+		    0 &&
+	    parsed == 0)
 		suppressions_apply(&a, &sl, "2025-01-01");
 	free(err);
 	suppressions_release(&sl);

@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include "../../checks/smb_wire.h"
+#include "smb/smb_wire.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -31,7 +31,7 @@ static void parse(const uint8_t *pdu, size_t len)
 		smb_wire_caps_text(n2.capabilities, buf, sizeof(buf));
 		(void)smb_wire_dialect_name(n2.dialect);
 		if (n2.sec_blob_len > len)
-			abort();	/* the parser vouched for it */
+			abort(); /* the parser vouched for it */
 	}
 	free(copy);
 }

@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
-#include "../../checks/ssh_wire.h"
+#include "ssh/ssh_wire.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -8,7 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <criterion/criterion.h>
-#include "report.h"
+#include "report/report.h"
 #include "lab_util.h"
 
 const char *lab_dir(void)
@@ -43,8 +43,10 @@ void lab_env_opt(const char *key, char *buf, size_t size)
 void lab_env(const char *key, char *buf, size_t size)
 {
 	lab_env_opt(key, buf, size);
-	cr_assert(buf[0] != '\0', "%s is not in %s/lab.env: its lab plugin "
-		  "did not run (LAB_ONLY=...?)", key, lab_dir());
+	cr_assert(buf[0] != '\0',
+		  "%s is not in %s/lab.env: its lab plugin "
+		  "did not run (LAB_ONLY=...?)",
+		  key, lab_dir());
 }
 
 unsigned lab_count_lines(const char *path, const char *needle)
@@ -142,8 +144,8 @@ void lab_rules_join(const struct scan_result *res, const char *addr,
 			 i ? "," : "", ids[i]);
 }
 
-void lab_rules_for(const struct scan_result *res, const char *addr,
-		   char *out, size_t size)
+void lab_rules_for(const struct scan_result *res, const char *addr, char *out,
+		   size_t size)
 {
 	lab_rules_join(res, addr, false, out, size);
 }
@@ -166,9 +168,8 @@ const struct finding *lab_finding_for(const struct scan_result *res,
 	return NULL;
 }
 
-int lab_check_status(const struct scan_result *res, size_t ti,
-		     uint16_t port, const struct check *c,
-		     const char **reason)
+int lab_check_status(const struct scan_result *res, size_t ti, uint16_t port,
+		     const struct check *c, const char **reason)
 {
 	size_t i;
 

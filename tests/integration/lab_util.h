@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include "check.h"
 #include "config.h"
-#include "engine.h"
+#include "engine/engine.h"
 #include "finding.h"
 #include "target.h"
 
@@ -49,8 +49,8 @@ void lab_rules_join(const struct scan_result *res, const char *addr,
 		    bool with_port, char *out, size_t size);
 
 /* lab_rules_join() without and with the ports */
-void lab_rules_for(const struct scan_result *res, const char *addr,
-		   char *out, size_t size);
+void lab_rules_for(const struct scan_result *res, const char *addr, char *out,
+		   size_t size);
 void lab_port_rules_for(const struct scan_result *res, const char *addr,
 			char *out, size_t size);
 
@@ -60,8 +60,7 @@ const struct finding *lab_finding_for(const struct scan_result *res,
 
 /* the status of the record of check c (NULL: any check) on target index
  * ti, port; its reason in *reason ("" if none); -1 if no such record */
-int lab_check_status(const struct scan_result *res, size_t ti,
-		     uint16_t port, const struct check *c,
-		     const char **reason);
+int lab_check_status(const struct scan_result *res, size_t ti, uint16_t port,
+		     const struct check *c, const char **reason);
 
 #endif

@@ -15,8 +15,7 @@
 #include "finding.h"
 #include "lab_util.h"
 
-static const char *
-bin(void)
+static const char *bin(void)
 {
 	const char *b = getenv("EXPO_BIN");
 
@@ -26,8 +25,7 @@ bin(void)
 
 /* runs `exposure ARGS` with stderr folded into stdout; returns the exit
  * code and the output (caller frees) */
-static int
-run(char **out, const char *args)
+static int run(char **out, const char *args)
 {
 	char cmd[4096], buf[4096];
 	size_t len = 0, cap = 1 << 20;
@@ -52,8 +50,7 @@ run(char **out, const char *args)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
-static char *
-tmpfile_with(const char *content)
+static char *tmpfile_with(const char *content)
 {
 	char *path = strdup("/tmp/expo-cli-XXXXXX");
 	int fd = mkstemp(path);
@@ -126,8 +123,8 @@ Test(cli, checks_lists_every_rule_with_its_score)
 	cr_assert(strstr(out, "ssh.default_credentials") != NULL);
 	cr_assert(strstr(out, "critical  9.8") != NULL, "%s", out);
 	cr_assert(strstr(out, "ssh.terrapin") != NULL);
-	cr_assert(strstr(out, "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H")
-		  != NULL);
+	cr_assert(strstr(out, "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H") !=
+		  NULL);
 	free(out);
 }
 
@@ -140,8 +137,7 @@ Test(cli, targets_shows_the_plan_and_sends_nothing)
 	cr_assert_eq(run(&out, args), 0);
 	cr_assert(strstr(out, "address 192.0.2.10 (public)") != NULL, "%s",
 		  out);
-	cr_assert(strstr(out, "address 10.1.2.3 (private)") != NULL, "%s",
-		  out);
+	cr_assert(strstr(out, "address 10.1.2.3 (private)") != NULL, "%s", out);
 	cr_assert(strstr(out, "port 2222  checks: ssh") != NULL, "%s", out);
 	cr_assert(strstr(out, "port 22    checks: ssh") != NULL, "%s", out);
 	free(out);
@@ -162,8 +158,10 @@ Test(cli, gate_fails_on_the_weak_lab_server_and_json_is_written)
 	(void)lab_dir();
 	fd = mkstemp(json);
 	close(fd);
-	snprintf(args, sizeof(args), "scan %s --checks ssh --timeout 2000 "
-		 "--json %s", path, json);
+	snprintf(args, sizeof(args),
+		 "scan %s --checks ssh --timeout 2000 "
+		 "--json %s",
+		 path, json);
 	cr_assert_eq(run(&out, args), 1, "%s", out);
 	cr_assert(strstr(out, "ssh.default_credentials") != NULL, "%s", out);
 	cr_assert(strstr(out, "<redacted>") != NULL, "%s", out);
@@ -185,15 +183,18 @@ Test(cli, gate_fails_on_the_weak_lab_server_and_json_is_written)
 	/* the login ranks first: confirmed code execution */
 	cr_assert_str_eq(cJSON_GetObjectItem(f, "rule")->valuestring,
 			 "ssh.default_credentials");
-	cr_assert_str_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(f, "target"),
-					     "address")->valuestring,
-			 "127.0.10.1");
+	cr_assert_str_eq(
+		cJSON_GetObjectItem(cJSON_GetObjectItem(f, "target"), "address")
+			->valuestring,
+		"127.0.10.1");
 	cr_assert(strstr(text, "\"toor\"") == NULL, "a secret leaked");
 	cJSON_Delete(doc);
 	free(text);
 	/* --fail-on none: the same findings do not fail the gate */
-	snprintf(args, sizeof(args), "scan %s --checks ssh --timeout 2000 "
-		 "--no-login --fail-on none -q", path);
+	snprintf(args, sizeof(args),
+		 "scan %s --checks ssh --timeout 2000 "
+		 "--no-login --fail-on none -q",
+		 path);
 	cr_assert_eq(run(&out, args), 0, "%s", out);
 	cr_assert_str_eq(out, "");
 	free(out);
@@ -214,8 +215,10 @@ Test(cli, discover_only_writes_every_pair)
 	(void)lab_dir();
 	fd = mkstemp(ports);
 	close(fd);
-	snprintf(args, sizeof(args), "scan %s --discover-only --ports 22,23 "
-		 "--timeout 1000 --ports-out %s -q", path, ports);
+	snprintf(args, sizeof(args),
+		 "scan %s --discover-only --ports 22,23 "
+		 "--timeout 1000 --ports-out %s -q",
+		 path, ports);
 	cr_assert_eq(run(&out, args), 0, "%s", out);
 	free(out);
 	fp = fopen(ports, "r");
@@ -224,9 +227,9 @@ Test(cli, discover_only_writes_every_pair)
 	text[n] = '\0';
 	fclose(fp);
 	cr_assert_str_eq(text, "127.0.10.1\t22\topen\t-\n"
-			 "127.0.10.1\t23\tclosed\t-\n"
-			 "127.0.10.250\t22\tclosed\t-\n"
-			 "127.0.10.250\t23\tclosed\t-\n");
+			       "127.0.10.1\t23\tclosed\t-\n"
+			       "127.0.10.250\t22\tclosed\t-\n"
+			       "127.0.10.250\t23\tclosed\t-\n");
 	unlink(ports);
 	unlink(path);
 	free(path);
@@ -235,14 +238,11 @@ Test(cli, discover_only_writes_every_pair)
 /* ==== the CI gate and the audit (issue 7): writers validated by their
  * consumers, shards, merge, baseline, suppressions, history, examples ==== */
 
-
 /* runs a shell command line as is (stderr folded in); the exit code */
-static int
-sh(char **out, const char *fmt, ...)
+static int sh(char **out, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-static int
-sh(char **out, const char *fmt, ...)
+static int sh(char **out, const char *fmt, ...)
 {
 	char *cmd = NULL, *full = NULL, buf[4096];
 	size_t len = 0, cap = 4 << 20;
@@ -273,8 +273,7 @@ sh(char **out, const char *fmt, ...)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
-static char *
-mkdtemp_dup(void)
+static char *mkdtemp_dup(void)
 {
 	char *d = strdup("/tmp/expo-cli-dir-XXXXXX");
 
@@ -282,8 +281,7 @@ mkdtemp_dup(void)
 	return d;
 }
 
-static cJSON *
-read_json(const char *path)
+static cJSON *read_json(const char *path)
 {
 	FILE *fp = fopen(path, "r");
 	long n;
@@ -304,15 +302,16 @@ read_json(const char *path)
 }
 
 /* "fp1 fp2 ..." of a report's findings, in rank order */
-static char *
-fingerprints(const char *path)
+static char *fingerprints(const char *path)
 {
 	cJSON *doc = read_json(path), *f;
 	size_t cap = 1 << 16, len = 0;
 	char *s = calloc(1, cap);
 
-	cJSON_ArrayForEach(f, cJSON_GetObjectItem(doc, "findings")) {
-		len += (size_t)snprintf(s + len, cap - len, "%s ",
+	cJSON_ArrayForEach(f, cJSON_GetObjectItem(doc, "findings"))
+	{
+		len += (size_t)snprintf(
+			s + len, cap - len, "%s ",
 			cJSON_GetObjectItem(f, "fingerprint")->valuestring);
 	}
 	cJSON_Delete(doc);
@@ -320,49 +319,49 @@ fingerprints(const char *path)
 }
 
 /* sorted "id id ..." of a report's targets */
-static int
-cmp_str(const void *a, const void *b)
+static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static char *
-target_ids(const char *path)
+static char *target_ids(const char *path)
 {
 	cJSON *doc = read_json(path), *t;
 	char *ids[256], *s = calloc(1, 1 << 16);
 	size_t n = 0, i, len = 0;
 
-	cJSON_ArrayForEach(t, cJSON_GetObjectItem(doc, "targets")) {
+	cJSON_ArrayForEach(t, cJSON_GetObjectItem(doc, "targets"))
+	{
 		cr_assert_lt(n, 256);
 		ids[n++] = strdup(cJSON_GetObjectItem(t, "id")->valuestring);
 	}
 	qsort(ids, n, sizeof(*ids), cmp_str);
 	for (i = 0; i < n; i++) {
-		len += (size_t)snprintf(s + len, (1 << 16) - len, "%s ", ids[i]);
+		len += (size_t)snprintf(s + len, (1 << 16) - len, "%s ",
+					ids[i]);
 		free(ids[i]);
 	}
 	cJSON_Delete(doc);
 	return s;
 }
 
-static const char *
-multitool(void)
+static const char *multitool(void)
 {
 	const char *m = getenv("EXPO_SARIF_MULTITOOL");
 
 	if (m == NULL)
 		m = "build/sarif-multitool/node_modules/.bin/sarif-multitool";
-	cr_assert(access(m, X_OK) == 0, "%s missing: run "
+	cr_assert(access(m, X_OK) == 0,
+		  "%s missing: run "
 		  "tests/tools/install-sarif-multitool (or set "
-		  "EXPO_SARIF_MULTITOOL)", m);
+		  "EXPO_SARIF_MULTITOOL)",
+		  m);
 	return m;
 }
 
 /* Microsoft's SARIF multitool, GitHub rules included, offline (its own
  * network namespace; the URL-fetching rule off): no error, no warning */
-static void
-sarif_validate(const char *dir, const char *sarif)
+static void sarif_validate(const char *dir, const char *sarif)
 {
 	char *out, path[512];
 	cJSON *doc, *res, *r;
@@ -370,16 +369,19 @@ sarif_validate(const char *dir, const char *sarif)
 
 	snprintf(path, sizeof(path), "%s/validation.sarif", dir);
 	unlink(path);
-	rc = sh(&out, "timeout 300 unshare --net -- %s validate %s -o %s "
+	rc = sh(&out,
+		"timeout 300 unshare --net -- %s validate %s -o %s "
 		"--config tests/fixtures/sarif/multitool.xml "
-		"--rule-kind Sarif Gh --level Error Warning", multitool(),
-		sarif, path);
+		"--rule-kind Sarif Gh --level Error Warning",
+		multitool(), sarif, path);
 	cr_assert_eq(rc, 0, "multitool: %s", out);
 	free(out);
 	doc = read_json(path);
-	res = cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(doc,
-		"runs"), 0), "results");
-	cJSON_ArrayForEach(r, res) {
+	res = cJSON_GetObjectItem(
+		cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "runs"), 0),
+		"results");
+	cJSON_ArrayForEach(r, res)
+	{
 		char *text = cJSON_Print(r);
 
 		cr_expect(0, "%s: the multitool objects: %s", sarif, text);
@@ -398,20 +400,30 @@ Test(cli, sarif_passes_microsofts_sarif_multitool, .timeout = 600)
 	(void)lab_dir();
 	snprintf(sarif, sizeof(sarif), "%s/lab.sarif", dir);
 	snprintf(fix, sizeof(fix), "%s/fixture.sarif", dir);
-	cr_assert_eq(sh(&out, "%s scan %s --checks ssh --timeout 1500 "
-			"--shard 1/1 --sarif %s -q", bin(), inv, sarif), 1,
-		     "%s", out);
+	cr_assert_eq(sh(&out,
+			"%s scan %s --checks ssh --timeout 1500 "
+			"--shard 1/1 --sarif %s -q",
+			bin(), inv, sarif),
+		     1, "%s", out);
 	free(out);
 	sarif_validate(dir, sarif);
 	/* hostile server text, baseline states, a suppression, a shard */
-	cr_assert_eq(sh(&out, "%s report tests/fixtures/gate/input.json "
-			"--sarif %s -q", bin(), fix), 1, "%s", out);
+	cr_assert_eq(sh(&out,
+			"%s report tests/fixtures/gate/input.json "
+			"--sarif %s -q",
+			bin(), fix),
+		     1, "%s", out);
 	free(out);
 	sarif_validate(dir, fix);
 	doc = read_json(fix);
-	cr_expect_str_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(
-		cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "runs"), 0),
-		"automationDetails"), "id")->valuestring,
+	cr_expect_str_eq(
+		cJSON_GetObjectItem(
+			cJSON_GetObjectItem(
+				cJSON_GetArrayItem(
+					cJSON_GetObjectItem(doc, "runs"), 0),
+				"automationDetails"),
+			"id")
+			->valuestring,
 		"exposure/shard-2-of-3/");
 	cJSON_Delete(doc);
 	cr_assert_eq(sh(&out, "rm -rf %s %s", dir, inv), 0);
@@ -426,25 +438,36 @@ Test(cli, junit_passes_xmllint_against_the_schema, .timeout = 120)
 	char *dir = mkdtemp_dup(), *out;
 
 	(void)lab_dir();
-	cr_assert_eq(sh(&out, "%s scan %s --checks ssh --timeout 1500 "
-			"--junit %s/lab.xml -q", bin(), inv, dir), 1, "%s", out);
+	cr_assert_eq(sh(&out,
+			"%s scan %s --checks ssh --timeout 1500 "
+			"--junit %s/lab.xml -q",
+			bin(), inv, dir),
+		     1, "%s", out);
 	free(out);
-	cr_assert_eq(sh(&out, "xmllint --noout --schema "
-			"tests/fixtures/junit/junit.xsd %s/lab.xml", dir), 0,
-		     "%s", out);
+	cr_assert_eq(sh(&out,
+			"xmllint --noout --schema "
+			"tests/fixtures/junit/junit.xsd %s/lab.xml",
+			dir),
+		     0, "%s", out);
 	free(out);
 	/* the weak server fails, the silent one is an error (timeout) */
 	cr_assert_eq(sh(&out, "grep -c '<failure' %s/lab.xml", dir), 0);
 	cr_expect(strcmp(out, "1\n") == 0, "failures: %s", out);
 	free(out);
-	cr_assert_eq(sh(&out, "grep -A1 'classname=\"127.0.10.11:22\"' "
-			"%s/lab.xml", dir), 0);
+	cr_assert_eq(sh(&out,
+			"grep -A1 'classname=\"127.0.10.11:22\"' "
+			"%s/lab.xml",
+			dir),
+		     0);
 	cr_expect(strstr(out, "<error message=\"timeout") != NULL, "%s", out);
 	free(out);
-	cr_assert_eq(sh(&out, "%s report tests/fixtures/gate/input.json "
-			"--junit %s/fix.xml -q --fail-on none && xmllint --noout --schema "
-			"tests/fixtures/junit/junit.xsd %s/fix.xml", bin(), dir,
-			dir), 0, "%s", out);
+	cr_assert_eq(
+		sh(&out,
+		   "%s report tests/fixtures/gate/input.json "
+		   "--junit %s/fix.xml -q --fail-on none && xmllint --noout --schema "
+		   "tests/fixtures/junit/junit.xsd %s/fix.xml",
+		   bin(), dir, dir),
+		0, "%s", out);
 	free(out);
 	cr_assert_eq(sh(&out, "rm -rf %s %s", dir, inv), 0);
 	free(out);
@@ -461,16 +484,23 @@ Test(cli, shards_merged_equal_the_unsharded_scan, .timeout = 300)
 	unsigned k;
 
 	(void)lab_dir();
-	cr_assert_eq(sh(&out, "%s scan %s --checks ssh --timeout 2000 "
-			"--json %s/all.json -q", bin(), inv, dir), 1, "%s", out);
+	cr_assert_eq(sh(&out,
+			"%s scan %s --checks ssh --timeout 2000 "
+			"--json %s/all.json -q",
+			bin(), inv, dir),
+		     1, "%s", out);
 	free(out);
 	for (k = 1; k <= 3; k++) {
-		sh(&out, "%s scan %s --checks ssh --timeout 2000 --shard %u/3 "
-		   "--json %s/s%u.json -q", bin(), inv, k, dir, k);
+		sh(&out,
+		   "%s scan %s --checks ssh --timeout 2000 --shard %u/3 "
+		   "--json %s/s%u.json -q",
+		   bin(), inv, k, dir, k);
 		free(out);
 	}
-	cr_assert_eq(sh(&out, "%s merge %s/s1.json %s/s2.json %s/s3.json "
-			"--json %s/merged.json -q", bin(), dir, dir, dir, dir),
+	cr_assert_eq(sh(&out,
+			"%s merge %s/s1.json %s/s2.json %s/s3.json "
+			"--json %s/merged.json -q",
+			bin(), dir, dir, dir, dir),
 		     1, "%s", out);
 	free(out);
 	snprintf(path, sizeof(path), "%s/all.json", dir);
@@ -483,11 +513,14 @@ Test(cli, shards_merged_equal_the_unsharded_scan, .timeout = 300)
 	cr_expect_str_eq(got_fp, want_fp);
 	cr_expect_str_eq(got_ids, want_ids);
 	/* the CI variables pick the same shards as --shard */
-	cr_assert_eq(sh(&out, "JOB_COMPLETION_INDEX=1 %s scan %s --checks ssh "
-			"--shard-count 3 --discover-only --json %s/k8s.json -q "
-			"&& CI_NODE_INDEX=2 CI_NODE_TOTAL=3 %s scan %s --checks "
-			"ssh --discover-only --json %s/gitlab.json -q", bin(),
-			inv, dir, bin(), inv, dir), 0, "%s", out);
+	cr_assert_eq(
+		sh(&out,
+		   "JOB_COMPLETION_INDEX=1 %s scan %s --checks ssh "
+		   "--shard-count 3 --discover-only --json %s/k8s.json -q "
+		   "&& CI_NODE_INDEX=2 CI_NODE_TOTAL=3 %s scan %s --checks "
+		   "ssh --discover-only --json %s/gitlab.json -q",
+		   bin(), inv, dir, bin(), inv, dir),
+		0, "%s", out);
 	free(out);
 	snprintf(path, sizeof(path), "%s/s2.json", dir);
 	a = target_ids(path);
@@ -511,8 +544,8 @@ Test(cli, shards_merged_equal_the_unsharded_scan, .timeout = 300)
 }
 
 /* adds to a report a finding of rule on target list:addr port 22 */
-static void
-add_baseline_finding(const char *path, const char *rule, const char *addr)
+static void add_baseline_finding(const char *path, const char *rule,
+				 const char *addr)
 {
 	cJSON *doc = read_json(path), *f, *t;
 	char id[64], fp[33], *text;
@@ -520,8 +553,8 @@ add_baseline_finding(const char *path, const char *rule, const char *addr)
 
 	snprintf(id, sizeof(id), "list:%s", addr);
 	finding_fingerprint(fp, rule, id, 22);
-	f = cJSON_Duplicate(cJSON_GetArrayItem(cJSON_GetObjectItem(doc,
-		"findings"), 0), 1);
+	f = cJSON_Duplicate(
+		cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "findings"), 0), 1);
 	cJSON_ReplaceItemInObject(f, "fingerprint", cJSON_CreateString(fp));
 	cJSON_ReplaceItemInObject(f, "rule", cJSON_CreateString(rule));
 	t = cJSON_GetObjectItem(f, "target");
@@ -546,40 +579,56 @@ Test(cli, baseline_marks_new_unchanged_and_fixed_and_gates_new, .timeout = 300)
 	size_t n = 0;
 
 	(void)lab_dir();
-	cr_assert_eq(sh(&out, "%s scan %s --checks ssh --timeout 1500 "
-			"--json %s/base.json -q", bin(), inv, dir), 1, "%s", out);
+	cr_assert_eq(sh(&out,
+			"%s scan %s --checks ssh --timeout 1500 "
+			"--json %s/base.json -q",
+			bin(), inv, dir),
+		     1, "%s", out);
 	free(out);
 	/* nothing new: --fail-on-new passes although a critical is there */
-	cr_assert_eq(sh(&out, "%s scan %s --checks ssh --timeout 1500 "
-			"--baseline %s/base.json --fail-on-new --json %s/r1.json "
-			"-q", bin(), inv, dir, dir), 0, "%s", out);
+	cr_assert_eq(
+		sh(&out,
+		   "%s scan %s --checks ssh --timeout 1500 "
+		   "--baseline %s/base.json --fail-on-new --json %s/r1.json "
+		   "-q",
+		   bin(), inv, dir, dir),
+		0, "%s", out);
 	free(out);
 	snprintf(path, sizeof(path), "%s/r1.json", dir);
 	doc = read_json(path);
-	cJSON_ArrayForEach(f, cJSON_GetObjectItem(doc, "findings")) {
-		cr_expect_str_eq(cJSON_GetObjectItem(f, "baseline")->valuestring,
-				 "unchanged");
+	cJSON_ArrayForEach(f, cJSON_GetObjectItem(doc, "findings"))
+	{
+		cr_expect_str_eq(
+			cJSON_GetObjectItem(f, "baseline")->valuestring,
+			"unchanged");
 		n++;
 	}
 	cr_expect(n > 3);
 	cJSON_Delete(doc);
 	/* against a baseline of the hardened host alone, all is new */
-	cr_assert_eq(sh(&out, "%s scan %s --checks ssh --timeout 1500 "
-			"--json %s/hard.json -q --fail-on none", bin(), hard,
-			dir), 0, "%s", out);
+	cr_assert_eq(sh(&out,
+			"%s scan %s --checks ssh --timeout 1500 "
+			"--json %s/hard.json -q --fail-on none",
+			bin(), hard, dir),
+		     0, "%s", out);
 	free(out);
-	cr_assert_eq(sh(&out, "%s scan %s --checks ssh --timeout 1500 "
-			"--baseline %s/hard.json --fail-on-new -q", bin(), inv,
-			dir), 1, "%s", out);
+	cr_assert_eq(sh(&out,
+			"%s scan %s --checks ssh --timeout 1500 "
+			"--baseline %s/hard.json --fail-on-new -q",
+			bin(), inv, dir),
+		     1, "%s", out);
 	free(out);
 	/* fixed: proved on the hardened host (its check ran to the end),
 	 * never on the silent one (timed out) */
 	snprintf(path, sizeof(path), "%s/base.json", dir);
 	add_baseline_finding(path, "ssh.password_auth", "127.0.10.2");
 	add_baseline_finding(path, "ssh.password_auth", "127.0.10.11");
-	cr_assert_eq(sh(&out, "%s scan %s --checks ssh --timeout 1500 "
+	cr_assert_eq(sh(&out,
+			"%s scan %s --checks ssh --timeout 1500 "
 			"--baseline %s/base.json --json %s/r2.json --markdown "
-			"%s/sum.md -q", bin(), inv, dir, dir, dir), 1, "%s", out);
+			"%s/sum.md -q",
+			bin(), inv, dir, dir, dir),
+		     1, "%s", out);
 	free(out);
 	snprintf(path, sizeof(path), "%s/r2.json", dir);
 	doc = read_json(path);
@@ -587,12 +636,17 @@ Test(cli, baseline_marks_new_unchanged_and_fixed_and_gates_new, .timeout = 300)
 				    "fixed");
 	cr_assert_eq(cJSON_GetArraySize(fixed), 1, "fixed: %s",
 		     cJSON_Print(fixed));
-	cr_expect_str_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(
-		cJSON_GetArrayItem(fixed, 0), "target"), "id")->valuestring,
+	cr_expect_str_eq(
+		cJSON_GetObjectItem(
+			cJSON_GetObjectItem(cJSON_GetArrayItem(fixed, 0),
+					    "target"),
+			"id")
+			->valuestring,
 		"list:127.0.10.2");
 	cJSON_Delete(doc);
-	cr_assert_eq(sh(&out, "grep -c 'Fixed since the baseline' %s/sum.md",
-			dir), 0, "%s", out);
+	cr_assert_eq(
+		sh(&out, "grep -c 'Fixed since the baseline' %s/sum.md", dir),
+		0, "%s", out);
 	free(out);
 	cr_assert_eq(sh(&out, "rm -rf %s %s %s", dir, inv, hard), 0);
 	free(out);
@@ -623,16 +677,21 @@ Test(cli, ignore_file_suppresses_and_warns, .timeout = 120)
 	(void)lab_dir();
 	fd = mkstemp(json);
 	close(fd);
-	cr_assert_eq(sh(&out, "%s scan %s --checks ssh --timeout 1500 "
-			"--ignore %s --fail-on critical --json %s -q", bin(), inv,
-			ign, json), 0, "the accepted critical failed: %s", out);
+	cr_assert_eq(sh(&out,
+			"%s scan %s --checks ssh --timeout 1500 "
+			"--ignore %s --fail-on critical --json %s -q",
+			bin(), inv, ign, json),
+		     0, "the accepted critical failed: %s", out);
 	cr_expect(strstr(out, "suppression 2 (ssh.weak_* on list:10.*) "
-			 "matches no finding") != NULL, "%s", out);
+			      "matches no finding") != NULL,
+		  "%s", out);
 	cr_expect(strstr(out, "suppression 3 (ssh.password_auth on *) "
-			 "expired on 2020-01-01") != NULL, "%s", out);
+			      "expired on 2020-01-01") != NULL,
+		  "%s", out);
 	free(out);
 	doc = read_json(json);
-	cJSON_ArrayForEach(f, cJSON_GetObjectItem(doc, "findings")) {
+	cJSON_ArrayForEach(f, cJSON_GetObjectItem(doc, "findings"))
+	{
 		cJSON *s = cJSON_GetObjectItem(f, "suppressed");
 		bool crit = strcmp(cJSON_GetObjectItem(f, "rule")->valuestring,
 				   "ssh.default_credentials") == 0;
@@ -640,8 +699,9 @@ Test(cli, ignore_file_suppresses_and_warns, .timeout = 120)
 		cr_expect_eq(s != NULL, crit);
 		if (crit) {
 			seen = true;
-			cr_expect_str_eq(cJSON_GetObjectItem(s, "reason")->
-					 valuestring, "lab box, rebuilt nightly");
+			cr_expect_str_eq(
+				cJSON_GetObjectItem(s, "reason")->valuestring,
+				"lab box, rebuilt nightly");
 		}
 	}
 	cr_expect(seen);
@@ -650,8 +710,10 @@ Test(cli, ignore_file_suppresses_and_warns, .timeout = 120)
 	cJSON_Delete(doc);
 	/* a bad file stops everything before a packet is sent */
 	cr_assert_eq(sh(&out, "%s scan %s --ignore %s", bin(), inv, bad), 2);
-	cr_expect(strstr(out, bad) != NULL && strstr(out, "$.suppressions[0]:"
-		  " \"reason\" is required") != NULL, "%s", out);
+	cr_expect(strstr(out, bad) != NULL &&
+			  strstr(out, "$.suppressions[0]:"
+				      " \"reason\" is required") != NULL,
+		  "%s", out);
 	free(out);
 	unlink(json);
 	unlink(inv);
@@ -669,14 +731,18 @@ Test(cli, report_merge_and_flags_reject_bad_input)
 
 	cr_assert_eq(sh(&out, "%s report %s --sarif /dev/null", bin(), bad), 2);
 	cr_expect(strstr(out, bad) != NULL &&
-		  strstr(out, "$: \"started_at\": expected a string") != NULL,
+			  strstr(out, "$: \"started_at\": expected a string") !=
+				  NULL,
 		  "%s", out);
 	free(out);
 	cr_assert_eq(sh(&out, "%s report /nonexistent/r.json", bin()), 2);
 	cr_expect(strstr(out, "/nonexistent/r.json") != NULL, "%s", out);
 	free(out);
-	cr_assert_eq(sh(&out, "%s merge tests/fixtures/gate/input.json "
-			"tests/fixtures/gate/input.json -q", bin()), 2);
+	cr_assert_eq(sh(&out,
+			"%s merge tests/fixtures/gate/input.json "
+			"tests/fixtures/gate/input.json -q",
+			bin()),
+		     2);
 	cr_expect(strstr(out, "in two of the reports") != NULL, "%s", out);
 	free(out);
 	cr_assert_eq(sh(&out, "%s report", bin()), 2);
@@ -691,18 +757,25 @@ Test(cli, report_merge_and_flags_reject_bad_input)
 	cr_assert_eq(sh(&out, "JOB_COMPLETION_INDEX=2 %s scan x", bin()), 2);
 	cr_expect(strstr(out, "EXPOSURE_SHARD_COUNT") != NULL, "%s", out);
 	free(out);
-	cr_assert_eq(sh(&out, "%s scan x --shard 1/2 --store "
-			"postgresql://127.0.0.1/x", bin()), 2);
+	cr_assert_eq(sh(&out,
+			"%s scan x --shard 1/2 --store "
+			"postgresql://127.0.0.1/x",
+			bin()),
+		     2);
 	cr_expect(strstr(out, "--run-id") != NULL, "%s", out);
 	free(out);
 	cr_assert_eq(sh(&out, "%s history", bin()), 2);
 	free(out);
 	/* a saved report re-renders with its own gate: exit 1 */
-	cr_assert_eq(sh(&out, "%s report tests/fixtures/gate/input.json -q",
-			bin()), 1, "%s", out);
+	cr_assert_eq(
+		sh(&out, "%s report tests/fixtures/gate/input.json -q", bin()),
+		1, "%s", out);
 	free(out);
-	cr_assert_eq(sh(&out, "%s report tests/fixtures/gate/input.json -q "
-			"--fail-on none", bin()), 0, "%s", out);
+	cr_assert_eq(sh(&out,
+			"%s report tests/fixtures/gate/input.json -q "
+			"--fail-on none",
+			bin()),
+		     0, "%s", out);
 	free(out);
 	unlink(bad);
 	free(bad);
@@ -714,14 +787,17 @@ Test(cli, history_dir_lists_runs, .timeout = 120)
 	char *dir = mkdtemp_dup(), *out;
 
 	(void)lab_dir();
-	cr_assert_eq(sh(&out, "%s scan %s --checks ssh --timeout 1500 "
-			"--history %s/h --run-id first -q; sleep 1; %s scan "
-			"%s --checks ssh --timeout 1500 --history %s/h --run-id "
-			"second -q", bin(), inv, dir, bin(), inv, dir),
-		     1, "%s", out);
+	cr_assert_eq(
+		sh(&out,
+		   "%s scan %s --checks ssh --timeout 1500 "
+		   "--history %s/h --run-id first -q; sleep 1; %s scan "
+		   "%s --checks ssh --timeout 1500 --history %s/h --run-id "
+		   "second -q",
+		   bin(), inv, dir, bin(), inv, dir),
+		1, "%s", out);
 	free(out);
-	cr_assert_eq(sh(&out, "%s history --history %s/h", bin(), dir), 0,
-		     "%s", out);
+	cr_assert_eq(sh(&out, "%s history --history %s/h", bin(), dir), 0, "%s",
+		     out);
 	/* the first run: everything new; the second: nothing new or fixed */
 	cr_expect(strstr(out, "first ") != NULL, "%s", out);
 	cr_expect(strstr(out, "second ") != NULL, "%s", out);
@@ -735,8 +811,7 @@ Test(cli, history_dir_lists_runs, .timeout = 120)
 }
 
 /* the lab's store URL (tests/lab/lab.d/store.sh) */
-static char *
-store_url(void)
+static char *store_url(void)
 {
 	char url[1024];
 
@@ -745,9 +820,8 @@ store_url(void)
 }
 
 /* runs each `exposure` line of an example in dir, with env before it */
-static void
-run_example(const char *example, const char *dir, const char *env,
-	    int want_rc)
+static void run_example(const char *example, const char *dir, const char *env,
+			int want_rc)
 {
 	char *out, *lines, *line, *save = NULL, bindir[512];
 	const char *b = bin(), *slash = strrchr(b, '/');
@@ -756,17 +830,20 @@ run_example(const char *example, const char *dir, const char *env,
 
 	snprintf(bindir, sizeof(bindir), "%.*s", slash ? (int)(slash - b) : 1,
 		 slash ? b : ".");
-	cr_assert_eq(sh(&lines, "tests/tools/example-commands examples/%s",
-			example), 0, "%s", lines);
+	cr_assert_eq(
+		sh(&lines, "tests/tools/example-commands examples/%s", example),
+		0, "%s", lines);
 	for (line = strtok_r(lines, "\n", &save); line != NULL;
 	     line = strtok_r(NULL, "\n", &save)) {
 		char *top = getcwd(NULL, 0);
 
 		/* the example's inventory becomes the lab's */
-		rc = sh(&out, "cd %s && env PATH=%s:\"$PATH\" "
+		rc = sh(&out,
+			"cd %s && env PATH=%s:\"$PATH\" "
 			"INVENTORY=%s/examples/lab-inventory.txt "
-			"GITHUB_STEP_SUMMARY=%s/summary.md %s sh -c '%s'", dir,
-			bindir[0] == '/' ? bindir : top, top, dir, env, line);
+			"GITHUB_STEP_SUMMARY=%s/summary.md %s sh -c '%s'",
+			dir, bindir[0] == '/' ? bindir : top, top, dir, env,
+			line);
 		cr_expect(rc == 0 || rc == want_rc, "%s: %s (exit %d): %s",
 			  example, line, rc, out);
 		free(out);
@@ -786,15 +863,18 @@ Test(cli, examples_pass_yamllint_and_run_against_the_lab, .timeout = 900)
 
 	(void)lab_dir();
 	cr_assert_eq(sh(&out, "yamllint -s -c tests/fixtures/examples/"
-			"yamllint.yml examples/*.yml"), 0, "%s", out);
+			      "yamllint.yml examples/*.yml"),
+		     0, "%s", out);
 	free(out);
 	/* what the GitHub workflow expects in the repository */
-	cr_assert_eq(sh(&out, "mkdir -p %s/.exposure && printf '%%s' "
+	cr_assert_eq(sh(&out,
+			"mkdir -p %s/.exposure && printf '%%s' "
 			"'{\"suppressions\": [{\"rule\": \"ssh.weak_mac\", "
 			"\"reason\": \"lab\", \"expires\": \"2099-01-01\"}]}' "
 			">%s/.exposure/ignore.json && %s scan "
 			"examples/lab-inventory.txt --fail-on none --json "
-			"%s/.exposure/baseline.json -q", dir, dir, bin(), dir),
+			"%s/.exposure/baseline.json -q",
+			dir, dir, bin(), dir),
 		     0, "%s", out);
 	free(out);
 	for (k = 1; k <= 3; k++) {
@@ -802,9 +882,11 @@ Test(cli, examples_pass_yamllint_and_run_against_the_lab, .timeout = 900)
 		run_example("github-actions.yml", dir, env, 1);
 	}
 	/* every shard's SARIF is there; the merge saw all 7 targets */
-	cr_assert_eq(sh(&out, "ls %s/exposure-1.sarif %s/exposure-2.sarif "
-			"%s/exposure-3.sarif && test -s %s/summary.md", dir, dir,
-			dir, dir), 0, "%s", out);
+	cr_assert_eq(sh(&out,
+			"ls %s/exposure-1.sarif %s/exposure-2.sarif "
+			"%s/exposure-3.sarif && test -s %s/summary.md",
+			dir, dir, dir, dir),
+		     0, "%s", out);
 	free(out);
 	snprintf(path, sizeof(path), "%s/exposure.json", dir);
 	doc = read_json(path);
@@ -812,29 +894,36 @@ Test(cli, examples_pass_yamllint_and_run_against_the_lab, .timeout = 900)
 		     7);
 	/* the lab did not change since the baseline: the gate passes */
 	cr_expect_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(doc, "gate"),
-					 "exit_code")->valueint, 0);
+					 "exit_code")
+			     ->valueint,
+		     0);
 	cJSON_Delete(doc);
 	for (k = 1; k <= 2; k++) {
 		snprintf(env, sizeof(env), "CI_NODE_INDEX=%u CI_NODE_TOTAL=2",
 			 k);
 		run_example("gitlab-ci.yml", dir, env, 1);
 	}
-	cr_assert_eq(sh(&out, "xmllint --noout --schema "
+	cr_assert_eq(sh(&out,
+			"xmllint --noout --schema "
 			"tests/fixtures/junit/junit.xsd %s/exposure-1.xml "
-			"%s/exposure-2.xml", dir, dir), 0, "%s", out);
+			"%s/exposure-2.xml",
+			dir, dir),
+		     0, "%s", out);
 	free(out);
 	for (k = 0; k < 4; k++) {
-		snprintf(env, sizeof(env), "JOB_COMPLETION_INDEX=%u "
-			 "EXPOSURE_RUN_ID=example-%ld EXPOSURE_STORE_URL=%s", k,
-			 (long)getpid(), url);
+		snprintf(env, sizeof(env),
+			 "JOB_COMPLETION_INDEX=%u "
+			 "EXPOSURE_RUN_ID=example-%ld EXPOSURE_STORE_URL=%s",
+			 k, (long)getpid(), url);
 		run_example("kubernetes-cronjob.yml", dir, env, 0);
 	}
 	cr_assert_eq(sh(&out, "%s history --store %s", bin(), url), 0, "%s",
 		     out);
 	snprintf(env, sizeof(env), "example-%ld", (long)getpid());
 	cr_expect(strstr(out, env) != NULL, "%s", out);
-	cr_expect(strstr(strstr(out, env) ? strstr(out, env) : out, " 4/4 ")
-		  != NULL, "the run did not complete: %s", out);
+	cr_expect(strstr(strstr(out, env) ? strstr(out, env) : out, " 4/4 ") !=
+			  NULL,
+		  "the run did not complete: %s", out);
 	free(out);
 	cr_assert_eq(sh(&out, "rm -rf %s", dir), 0);
 	free(out);

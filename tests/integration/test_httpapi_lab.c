@@ -14,9 +14,9 @@
 #include "lab_util.h"
 #include "check.h"
 #include "config.h"
-#include "engine.h"
+#include "engine/engine.h"
 #include "finding.h"
-#include "report.h"
+#include "report/report.h"
 #include "target.h"
 
 extern const struct check check_docker, check_kubelet, check_kubernetes,
@@ -24,9 +24,9 @@ extern const struct check check_docker, check_kubelet, check_kubernetes,
 	check_yarn, check_ray, check_selenium;
 
 static const struct check *http_checks[] = {
-	&check_docker, &check_kubelet, &check_kubernetes, &check_etcd,
-	&check_jupyter, &check_elasticsearch, &check_consul, &check_yarn,
-	&check_ray, &check_selenium,
+	&check_docker,	&check_kubelet,	      &check_kubernetes, &check_etcd,
+	&check_jupyter, &check_elasticsearch, &check_consul,	 &check_yarn,
+	&check_ray,	&check_selenium,
 };
 
 #define NET "127.0.30."
@@ -45,7 +45,8 @@ static void require_lab(void)
 	char v[8];
 
 	lab_env_opt("EXPO_LAB_HTTPAPI", v, sizeof(v));
-	cr_assert_str_eq(v, "1", "the lab runs no httpapi servers "
+	cr_assert_str_eq(v, "1",
+			 "the lab runs no httpapi servers "
 			 "(tests/lab/lab.d/httpapi.sh)");
 }
 
@@ -70,18 +71,18 @@ static void http_config(struct scan_config *cfg, bool intrusive)
 
 struct expect {
 	const char *addr;
-	const char *rules;	/* exact "port:rule" set */
+	const char *rules; /* exact "port:rule" set */
 };
 
 static const struct expect lab_expect[] = {
 	{ NET "1", "8888:jupyter.no_auth" },
-	{ NET "2", "" },		/* Jupyter with a token */
+	{ NET "2", "" }, /* Jupyter with a token */
 	{ NET "3", "2379:etcd.no_auth" },
 	{ NET "10", "10250:kubelet.api_no_auth,10255:kubelet.api_no_auth" },
-	{ NET "11", "" },		/* 401 */
-	{ NET "12", "" },		/* 403 */
+	{ NET "11", "" }, /* 401 */
+	{ NET "12", "" }, /* 403 */
 	{ NET "13", "6443:kubernetes.anonymous_api" },
-	{ NET "14", "" },		/* /version only */
+	{ NET "14", "" }, /* /version only */
 	{ NET "15", "9200:elasticsearch.no_auth" },
 	{ NET "16", "" },
 	{ NET "17", "8500:consul.no_auth" },
@@ -92,7 +93,7 @@ static const struct expect lab_expect[] = {
 	{ NET "22", "" },
 	{ NET "23", "4444:selenium.api_no_auth" },
 	{ NET "24", "" },
-	{ NET "25", "" },		/* the word-matching decoy */
+	{ NET "25", "" }, /* the word-matching decoy */
 };
 
 #define NEXPECT (sizeof(lab_expect) / sizeof(lab_expect[0]))
@@ -113,7 +114,8 @@ Test(httpapi_lab, whole_lab, .timeout = 120)
 	require_lab();
 	lab_env_opt("EXPO_LAB_DOCKER", docker, sizeof(docker));
 	lab_env_opt("EXPO_LAB_HTTPAPI_HOSTILE", hostile, sizeof(hostile));
-	cr_assert_str_eq(hostile, "1", "no hostile servers: build "
+	cr_assert_str_eq(hostile, "1",
+			 "no hostile servers: build "
 			 "build/lab/hostile first");
 	posts = replay_count(NET "19", 8088, "POST /ws/v1/cluster/apps/new");
 	http_config(&cfg, false);
@@ -138,9 +140,9 @@ Test(httpapi_lab, whole_lab, .timeout = 120)
 	/* the protected servers and the decoy answered cleanly: the
 	 * negatives are judged answers, not errors */
 	for (i = 0; i < NEXPECT; i++) {
-		static const unsigned ports[] = { 2375, 2379, 4444, 6443, 8088,
-						  8265, 8500, 8888, 9200,
-						  10250, 10255 };
+		static const unsigned ports[] = { 2375, 2379,  4444, 6443,
+						  8088, 8265,  8500, 8888,
+						  9200, 10250, 10255 };
 		size_t k;
 
 		for (k = 0; k < sizeof(ports) / sizeof(ports[0]); k++) {
@@ -164,31 +166,36 @@ Test(httpapi_lab, whole_lab, .timeout = 120)
 	f = lab_finding_for(&res, NET "3", "etcd.no_auth");
 	cr_assert_not_null(f);
 	cr_expect(strstr(f->evidence, "etcd 3.") != NULL &&
-		  strstr(f->evidence, "(3 keys)") != NULL, "%s", f->evidence);
+			  strstr(f->evidence, "(3 keys)") != NULL,
+		  "%s", f->evidence);
 	f = lab_finding_for(&res, NET "13", "kubernetes.anonymous_api");
 	cr_assert_not_null(f);
 	cr_expect(strstr(f->evidence, "v1.28.4") != NULL &&
-		  strstr(f->evidence, "3 pods") != NULL &&
-		  strstr(f->evidence, "(7)") != NULL &&
-		  strstr(f->evidence, "certificate not verified") != NULL,
+			  strstr(f->evidence, "3 pods") != NULL &&
+			  strstr(f->evidence, "(7)") != NULL &&
+			  strstr(f->evidence, "certificate not verified") !=
+				  NULL,
 		  "%s", f->evidence);
 	cr_expect(strstr(f->evidence, "bm90LWEtcmVhbC1zZWNyZXQ") == NULL &&
-		  strstr(f->evidence, "lab-token") == NULL, "%s", f->evidence);
+			  strstr(f->evidence, "lab-token") == NULL,
+		  "%s", f->evidence);
 	f = lab_finding_for(&res, NET "1", "jupyter.no_auth");
 	cr_assert_not_null(f);
 	cr_expect(strstr(f->evidence, "6.4.") != NULL, "%s", f->evidence);
 	f = lab_finding_for(&res, NET "17", "consul.no_auth");
 	cr_assert_not_null(f);
-	cr_expect(strstr(f->evidence, "script checks enabled") != NULL,
-		  "%s", f->evidence);
+	cr_expect(strstr(f->evidence, "script checks enabled") != NULL, "%s",
+		  f->evidence);
 	f = lab_finding_for(&res, NET "15", "elasticsearch.no_auth");
 	cr_assert_not_null(f);
 	cr_expect(strstr(f->evidence, "3 indices") != NULL &&
-		  strstr(f->evidence, "orders") == NULL, "%s", f->evidence);
+			  strstr(f->evidence, "orders") == NULL,
+		  "%s", f->evidence);
 
 	/* no state-changing request without --intrusive */
-	cr_expect_eq(replay_count(NET "19", 8088,
-				  "POST /ws/v1/cluster/apps/new"), posts);
+	cr_expect_eq(
+		replay_count(NET "19", 8088, "POST /ws/v1/cluster/apps/new"),
+		posts);
 
 	/* hostile: a status within the timeout, never a hang */
 	st = lab_check_status(&res, ti_slow, 2375, NULL, &reason);
@@ -242,12 +249,13 @@ Test(httpapi_lab, intrusive, .timeout = 60)
 	lab_port_rules_for(&res, NET "24", ids, sizeof(ids));
 	cr_expect_str_eq(ids, "");
 	/* one allocation, one session, and that session ended */
-	cr_expect_eq(replay_count(NET "19", 8088,
-				  "POST /ws/v1/cluster/apps/new"), posts + 1);
+	cr_expect_eq(
+		replay_count(NET "19", 8088, "POST /ws/v1/cluster/apps/new"),
+		posts + 1);
 	cr_expect_eq(replay_count(NET "23", 4444, "POST /session "),
 		     sessions + 1);
-	cr_expect_eq(replay_count(NET "23", 4444,
-				  "DELETE /session/0123456789"), deletes + 1);
+	cr_expect_eq(replay_count(NET "23", 4444, "DELETE /session/0123456789"),
+		     deletes + 1);
 	scan_result_release(&res);
 	target_list_release(&l);
 }
@@ -272,7 +280,7 @@ Test(httpapi_lab, ignores_proxy_env, .timeout = 60)
 	lab_scan(&cfg, &l, &res, &secs, 0);
 	lab_port_rules_for(&res, NET "10", ids, sizeof(ids));
 	cr_expect_str_eq(ids, "10250:kubelet.api_no_auth,"
-			 "10255:kubelet.api_no_auth");
+			      "10255:kubelet.api_no_auth");
 	scan_result_release(&res);
 	target_list_release(&l);
 }

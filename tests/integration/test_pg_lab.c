@@ -10,7 +10,7 @@
 #include "lab_util.h"
 #include "check.h"
 #include "config.h"
-#include "engine.h"
+#include "engine/engine.h"
 #include "finding.h"
 #include "target.h"
 
@@ -28,13 +28,23 @@ static unsigned log_count(const char *server, const char *needle)
 
 static const struct check *pg_only[] = { &check_pg };
 
-enum { T_TRUST, T_MD5, T_SUSER, T_SSUPER, T_HARD, T_REJECT, T_GARBAGE,
-       T_SILENT, T_N };
+enum {
+	T_TRUST,
+	T_MD5,
+	T_SUSER,
+	T_SSUPER,
+	T_HARD,
+	T_REJECT,
+	T_GARBAGE,
+	T_SILENT,
+	T_N
+};
 
 static const char *const env_keys[T_N] = {
-	"EXPO_LAB_PG_TRUST", "EXPO_LAB_PG_MD5", "EXPO_LAB_PG_SCRAMUSER",
-	"EXPO_LAB_PG_SCRAMSUPER", "EXPO_LAB_PG_HARDENED", "EXPO_LAB_PG_REJECT",
-	"EXPO_LAB_PG_GARBAGE", "EXPO_LAB_PG_SILENT",
+	"EXPO_LAB_PG_TRUST",	 "EXPO_LAB_PG_MD5",
+	"EXPO_LAB_PG_SCRAMUSER", "EXPO_LAB_PG_SCRAMSUPER",
+	"EXPO_LAB_PG_HARDENED",	 "EXPO_LAB_PG_REJECT",
+	"EXPO_LAB_PG_GARBAGE",	 "EXPO_LAB_PG_SILENT",
 };
 
 static const char *const want[T_N] = {
@@ -54,7 +64,8 @@ static void lab_targets(struct target_list *l, char addrs[T_N][64])
 	size_t i;
 
 	lab_env("EXPO_LAB_PG_HOSTILE", hostile, sizeof(hostile));
-	cr_assert_str_eq(hostile, "1", "the lab runs no hostile servers "
+	cr_assert_str_eq(hostile, "1",
+			 "the lab runs no hostile servers "
 			 "(build build/lab/hostile first)");
 	target_list_init(l);
 	for (i = 0; i < T_N; i++) {
@@ -118,15 +129,16 @@ Test(pg_lab, whole_lab, .timeout = 120)
 			     st >= 0 ? status_name(st) : "no record", why);
 		if (i == T_REJECT)
 			cr_expect(why != NULL &&
-				  strstr(why, "may not log in") != NULL &&
-				  strstr(why, "pg_hba.conf") != NULL,
+					  strstr(why, "may not log in") !=
+						  NULL &&
+					  strstr(why, "pg_hba.conf") != NULL,
 				  "reject: %s", why ? why : "");
 	}
 	/* the hardened server: the canary and 4 attempts per default user
 	 * (the empty password sends nothing), each failing once: sslmode
 	 * require, never a cleartext retry */
-	hard_fail_after = log_count("hardened",
-				    "password authentication failed");
+	hard_fail_after =
+		log_count("hardened", "password authentication failed");
 	cr_expect_eq(hard_fail_after - hard_fail, 1 + 8 * 4,
 		     "%u failures logged", hard_fail_after - hard_fail);
 	/* the silent server costs one --timeout */
@@ -157,7 +169,9 @@ Test(pg_lab, no_login, .timeout = 60)
 	cr_expect_eq(after, before, "a password was tried under --no-login");
 	for (i = 0; i < T_N; i++) {
 		const char *w = (i == T_TRUST || i == T_MD5 || i == T_SUSER ||
-				 i == T_REJECT) ? "pg.no_tls" : "";
+				 i == T_REJECT)
+					? "pg.no_tls"
+					: "";
 
 		lab_rules_for(&res, addrs[i], ids, sizeof(ids));
 		cr_expect_str_eq(ids, w, "%s: %s", env_keys[i], ids);

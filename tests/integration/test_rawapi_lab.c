@@ -17,9 +17,9 @@
 #include "lab_util.h"
 #include "check.h"
 #include "config.h"
-#include "engine.h"
+#include "engine/engine.h"
 #include "finding.h"
-#include "report.h"
+#include "report/report.h"
 #include "target.h"
 
 extern const struct check check_redis;
@@ -28,7 +28,10 @@ extern const struct check check_mongodb;
 extern const struct check check_mysql;
 
 static const struct check *raw_checks[] = {
-	&check_redis, &check_memcached, &check_mongodb, &check_mysql,
+	&check_redis,
+	&check_memcached,
+	&check_mongodb,
+	&check_mysql,
 };
 
 #define NRAW (sizeof(raw_checks) / sizeof(raw_checks[0]))
@@ -41,11 +44,11 @@ static void lab_addr(const char *key, char *buf, size_t size)
 }
 
 struct expect {
-	const char *key;	/* lab.env */
-	const char *rules;	/* exact set */
+	const char *key;   /* lab.env */
+	const char *rules; /* exact set */
 	uint16_t port;
 	const struct check *check;
-	const char *evidence;	/* a substring of the finding's evidence */
+	const char *evidence; /* a substring of the finding's evidence */
 };
 
 static const struct expect servers[] = {
@@ -67,7 +70,8 @@ static const struct expect servers[] = {
 #define NSERVERS (sizeof(servers) / sizeof(servers[0]))
 
 static const char *const hostile_keys[] = {
-	"EXPO_LAB_RAWAPI_HOSTILE_SILENT", "EXPO_LAB_RAWAPI_HOSTILE_GARBAGE",
+	"EXPO_LAB_RAWAPI_HOSTILE_SILENT",
+	"EXPO_LAB_RAWAPI_HOSTILE_GARBAGE",
 	"EXPO_LAB_RAWAPI_HOSTILE_RESET",
 };
 
@@ -99,8 +103,8 @@ Test(rawapi_lab, whole_lab, .timeout = 120)
 		int st;
 
 		lab_rules_for(&res, addrs[i], ids, sizeof(ids));
-		cr_expect_str_eq(ids, e->rules, "%s (%s): %s", e->key,
-				 addrs[i], ids);
+		cr_expect_str_eq(ids, e->rules, "%s (%s): %s", e->key, addrs[i],
+				 ids);
 		if (e->evidence != NULL) {
 			const struct finding *f =
 				lab_finding_for(&res, addrs[i], e->rules);
@@ -118,8 +122,8 @@ Test(rawapi_lab, whole_lab, .timeout = 120)
 			     st >= 0 ? status_name(st) : "no record", why);
 	}
 	{
-		const struct finding *f = lab_finding_for(&res, addrs[6],
-					"mysql.default_credentials");
+		const struct finding *f = lab_finding_for(
+			&res, addrs[6], "mysql.default_credentials");
 
 		cr_assert_not_null(f);
 		cr_expect_str_eq(f->secret, "<redacted>");
@@ -185,8 +189,8 @@ Test(rawapi_lab, hostile_timing, .timeout = 60)
 				     st >= 0 ? status_name(st) : "no record",
 				     why);
 		}
-		cr_expect_lt(secs, cfg.timeout_ms / 1000.0 + 2.0,
-			     "%s: %.1f s", modes[m].key, secs);
+		cr_expect_lt(secs, cfg.timeout_ms / 1000.0 + 2.0, "%s: %.1f s",
+			     modes[m].key, secs);
 		scan_result_release(&res);
 		target_list_release(&l);
 	}
@@ -221,9 +225,11 @@ static long denied_count(void)
 
 	lab_env("EXPO_LAB_MARIADB_STRONG_SOCKET", sock, sizeof(sock));
 	lab_env("EXPO_LAB_MARIADB_STRONG_PWFILE", pwfile, sizeof(pwfile));
-	snprintf(cmd, sizeof(cmd), "mariadb --no-defaults --socket='%s' "
+	snprintf(cmd, sizeof(cmd),
+		 "mariadb --no-defaults --socket='%s' "
 		 "-uroot -p\"$(cat '%s')\" -N -e \"SHOW GLOBAL STATUS LIKE "
-		 "'Access_denied_errors'\" 2>&1", sock, pwfile);
+		 "'Access_denied_errors'\" 2>&1",
+		 sock, pwfile);
 	p = popen(cmd, "r");
 	cr_assert_not_null(p);
 	if (fgets(line, sizeof(line), p) != NULL &&
@@ -323,7 +329,7 @@ Test(rawapi_lab, redis_protected_mode, .timeout = 30)
 	target_list_init(&l);
 	lab_add_target(&l, DENIED_ADDR);
 	lab_scan(&cfg, &l, &res, &secs, 0);
-	shutdown(lfd, SHUT_RDWR);	/* ends the accept() */
+	shutdown(lfd, SHUT_RDWR); /* ends the accept() */
 	pthread_join(th, NULL);
 	close(lfd);
 	lab_rules_for(&res, DENIED_ADDR, ids, sizeof(ids));

@@ -11,7 +11,7 @@
 #include "lab_util.h"
 #include "check.h"
 #include "config.h"
-#include "engine.h"
+#include "engine/engine.h"
 #include "finding.h"
 #include "target.h"
 
@@ -46,9 +46,10 @@ static void set_creds(struct scan_config *cfg, const char *const *pairs,
 Test(rdp_lab, whole_lab, .timeout = 120)
 {
 	static const char *const keys[] = {
-		"EXPO_LAB_RDP_LEGACY", "EXPO_LAB_RDP_TLS", "EXPO_LAB_RDP_NLA",
-		"EXPO_LAB_RDP_XP", "EXPO_LAB_RDP_SILENT", "EXPO_LAB_RDP_RESET",
-		"EXPO_LAB_RDP_LIE_LONG", "EXPO_LAB_RDP_LIE_SHORT",
+		"EXPO_LAB_RDP_LEGACY",	     "EXPO_LAB_RDP_TLS",
+		"EXPO_LAB_RDP_NLA",	     "EXPO_LAB_RDP_XP",
+		"EXPO_LAB_RDP_SILENT",	     "EXPO_LAB_RDP_RESET",
+		"EXPO_LAB_RDP_LIE_LONG",     "EXPO_LAB_RDP_LIE_SHORT",
 		"EXPO_LAB_RDP_LIE_MISMATCH",
 	};
 	/* the exact rule set of each server, in keys[] order; hostile and
@@ -58,7 +59,11 @@ Test(rdp_lab, whole_lab, .timeout = 120)
 		"rdp.nla_not_required",
 		"rdp.weak_credentials",
 		"rdp.nla_not_required,rdp.standard_security",
-		"", "", "", "", "",
+		"",
+		"",
+		"",
+		"",
+		"",
 	};
 	enum { N = sizeof(keys) / sizeof(keys[0]) };
 	char addrs[N][64], ids[1024];
@@ -160,11 +165,16 @@ Test(rdp_lab, attempt_cap_and_strong_account, .timeout = 120)
 	cr_assert_not_null(fgets(strong, sizeof(strong), fp));
 	fclose(fp);
 	strong[strcspn(strong, "\r\n")] = '\0';
-	pairs[0] = "labstrong"; pairs[1] = "Password1";
-	pairs[2] = "labstrong"; pairs[3] = "Winter2024!";
-	pairs[4] = "labstrong"; pairs[5] = "letmein";
-	pairs[6] = "labstrong"; pairs[7] = "qwerty";
-	pairs[8] = "labstrong"; pairs[9] = strong;
+	pairs[0] = "labstrong";
+	pairs[1] = "Password1";
+	pairs[2] = "labstrong";
+	pairs[3] = "Winter2024!";
+	pairs[4] = "labstrong";
+	pairs[5] = "letmein";
+	pairs[6] = "labstrong";
+	pairs[7] = "qwerty";
+	pairs[8] = "labstrong";
+	pairs[9] = strong;
 
 	lab_scan_config(&cfg, rdp_only, 1, 60000);
 	cfg.checks = rdp_only;
@@ -196,8 +206,7 @@ Test(rdp_lab, attempt_cap_and_strong_account, .timeout = 120)
 	f = lab_finding_for(&res, nla, "rdp.weak_credentials");
 	cr_assert_not_null(f);
 	cr_expect(strstr(f->evidence, "labstrong") != NULL,
-		  "a cap of 5 should reach the real password: %s",
-		  f->evidence);
+		  "a cap of 5 should reach the real password: %s", f->evidence);
 	scan_result_release(&res);
 	target_list_release(&l);
 	scan_config_release(&cfg);

@@ -13,7 +13,7 @@
 #include "lab_util.h"
 #include "check.h"
 #include "config.h"
-#include "engine.h"
+#include "engine/engine.h"
 #include "finding.h"
 #include "target.h"
 
@@ -51,14 +51,14 @@ static long log_size(const char *name)
 }
 
 struct auth_log {
-	unsigned user[8];	/* per user in users[] */
-	unsigned locked;	/* NT_STATUS_ACCOUNT_LOCKED_OUT lines */
-	unsigned after_locked;	/* auth lines after the first of those */
+	unsigned user[8];      /* per user in users[] */
+	unsigned locked;       /* NT_STATUS_ACCOUNT_LOCKED_OUT lines */
+	unsigned after_locked; /* auth lines after the first of those */
 	unsigned total;
 };
 
-static const char *const users[] = { "administrator", "admin", "user",
-				     "backup", "test" };
+static const char *const users[] = { "administrator", "admin", "user", "backup",
+				     "test" };
 
 /* the "Auth:" lines of server name's log from byte offset from */
 static void auth_lines(const char *name, long from, struct auth_log *a)
@@ -114,7 +114,8 @@ Test(smb_lab, whole_lab, .timeout = 120)
 	size_t i;
 
 	lab_env("EXPO_LAB_SMB_HOSTILE", hostile, sizeof(hostile));
-	cr_assert_str_eq(hostile, "1", "the lab runs no hostile servers "
+	cr_assert_str_eq(hostile, "1",
+			 "the lab runs no hostile servers "
 			 "(build build/lab/hostile first)");
 	lab_scan_config(&cfg, smb_only, 1, 30000);
 	target_list_init(&l);
@@ -128,8 +129,7 @@ Test(smb_lab, whole_lab, .timeout = 120)
 	f = lab_finding_for(&res, OPEN, "smb.anonymous_share_read");
 	cr_assert_not_null(f);
 	cr_expect(strstr(f->evidence, "\"public\"") != NULL, "%s", f->evidence);
-	cr_expect(strstr(f->evidence, "readme.txt") != NULL, "%s",
-		  f->evidence);
+	cr_expect(strstr(f->evidence, "readme.txt") != NULL, "%s", f->evidence);
 	f = lab_finding_for(&res, OPEN, "smb.signing_not_required");
 	cr_assert_not_null(f);
 	cr_expect(strstr(f->evidence, "dialect 3.1.1") != NULL, "%s",
@@ -265,9 +265,10 @@ Test(smb_lab, creds_file_and_no_login, .timeout = 60)
 	weak0 = log_size("weak");
 	lab_scan(&cfg, &l, &res, &secs, 300);
 	lab_rules_for(&res, OPEN, ids, sizeof(ids));
-	cr_expect_str_eq(ids, "smb.anonymous_share_read,smb.null_session,"
-			 "smb.signing_not_required,smb.smbv1", "open: %s",
-			 ids);
+	cr_expect_str_eq(ids,
+			 "smb.anonymous_share_read,smb.null_session,"
+			 "smb.signing_not_required,smb.smbv1",
+			 "open: %s", ids);
 	lab_rules_for(&res, WEAK, ids, sizeof(ids));
 	cr_expect_str_eq(ids, "", "weak: %s", ids);
 	{

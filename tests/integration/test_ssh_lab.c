@@ -10,7 +10,7 @@
 #include "lab_util.h"
 #include "check.h"
 #include "config.h"
-#include "engine.h"
+#include "engine/engine.h"
 #include "finding.h"
 #include "target.h"
 
@@ -41,8 +41,8 @@ static const char weak_rules[] =
 
 Test(ssh_lab, whole_lab, .timeout = 120)
 {
-	static const char *const addrs[] = { WEAK, HARDENED, STRONG, SILENT,
-					     GARBAGE, RESET, DRIP };
+	static const char *const addrs[] = { WEAK,    HARDENED, STRONG, SILENT,
+					     GARBAGE, RESET,	DRIP };
 	struct scan_config cfg;
 	struct target_list l;
 	struct scan_result res;
@@ -52,7 +52,8 @@ Test(ssh_lab, whole_lab, .timeout = 120)
 	size_t i;
 
 	lab_env_opt("EXPO_LAB_HOSTILE", hostile, sizeof(hostile));
-	cr_assert_str_eq(hostile, "1", "the lab runs no hostile servers "
+	cr_assert_str_eq(hostile, "1",
+			 "the lab runs no hostile servers "
 			 "(build build/lab/hostile first)");
 	lab_scan_config(&cfg, ssh_only, 1, 30000);
 	target_list_init(&l);
@@ -124,7 +125,7 @@ Test(ssh_lab, no_login, .timeout = 60)
 	lab_scan(&cfg, &l, &res, &secs, 300);
 	lab_rules_for(&res, WEAK, ids, sizeof(ids));
 	cr_expect_str_eq(ids, "ssh.password_auth,ssh.weak_cipher,"
-			 "ssh.weak_hostkey,ssh.weak_kex,ssh.weak_mac");
+			      "ssh.weak_hostkey,ssh.weak_kex,ssh.weak_mac");
 	cr_expect_eq(log_count("Failed password"), failed0,
 		     "--no-login tried passwords");
 	cr_expect_eq(log_count("Accepted password"), accepted0,
@@ -153,9 +154,11 @@ Test(ssh_lab, max_attempts, .timeout = 60)
 	/* two attempts each: the empty password and password = user */
 	cr_expect_leq(log_count("Failed password for root ") - root0, 2);
 	cr_expect_leq(log_count("Failed password for invalid user admin ") -
-		      admin0, 2);
+			      admin0,
+		      2);
 	cr_expect_gt(log_count("Failed password for invalid user admin ") -
-		     admin0, 0, "no attempt reached the server");
+			     admin0,
+		     0, "no attempt reached the server");
 	/* test/test is the second attempt; toor for root is not reached */
 	lab_rules_for(&res, WEAK, ids, sizeof(ids));
 	cr_expect_str_eq(ids, weak_rules);

@@ -18,21 +18,19 @@
 #include <cjson/cJSON.h>
 #include "finding.h"
 #include "lab_util.h"
-#include "gate.h"
-#include "report_doc.h"
-#include "store.h"
+#include "gate/gate.h"
+#include "report/report_doc.h"
+#include "gate/store.h"
 
 static char env_url[1024];
 
 /* the lab's store (plugin store.sh) */
-static void
-read_env(void)
+static void read_env(void)
 {
 	lab_env("EXPO_LAB_STORE_URL", env_url, sizeof(env_url));
 }
 
-static PGconn *
-connect_url(const char *url)
+static PGconn *connect_url(const char *url)
 {
 	PGconn *c = PQconnectdb(url);
 
@@ -41,22 +39,20 @@ connect_url(const char *url)
 	return c;
 }
 
-static void
-exec_ok(PGconn *c, const char *sql)
+static void exec_ok(PGconn *c, const char *sql)
 {
 	PGresult *r = PQexec(c, sql);
 
 	cr_assert(PQresultStatus(r) == PGRES_COMMAND_OK ||
-		  PQresultStatus(r) == PGRES_TUPLES_OK, "%s: %s", sql,
-		  PQerrorMessage(c));
+			  PQresultStatus(r) == PGRES_TUPLES_OK,
+		  "%s: %s", sql, PQerrorMessage(c));
 	PQclear(r);
 }
 
 /* a database of this test's own; its URL in url */
 static char dbname[64];
 
-static void
-fresh_db(char *url, size_t size)
+static void fresh_db(char *url, size_t size)
 {
 	PGconn *c;
 	char sql[128], *slash;
@@ -74,8 +70,7 @@ fresh_db(char *url, size_t size)
 	snprintf(url, size, "%.*s/%s", (int)(slash - env_url), env_url, dbname);
 }
 
-static void
-drop_db(void)
+static void drop_db(void)
 {
 	PGconn *c = connect_url(env_url);
 	char sql[128];
@@ -86,13 +81,12 @@ drop_db(void)
 }
 
 /* one value of a one-row query with one text parameter */
-static char *
-query1(const char *url, const char *sql, const char *param)
+static char *query1(const char *url, const char *sql, const char *param)
 {
 	PGconn *c = connect_url(url);
 	const char *v[1] = { param };
-	PGresult *r = PQexecParams(c, sql, param ? 1 : 0, NULL, v, NULL, NULL,
-				   0);
+	PGresult *r =
+		PQexecParams(c, sql, param ? 1 : 0, NULL, v, NULL, NULL, 0);
 	char *out = NULL;
 
 	cr_assert(PQresultStatus(r) == PGRES_TUPLES_OK, "%s: %s", sql,
@@ -112,14 +106,13 @@ enum st { S_OPEN, S_TIMEOUT, S_CLOSED };
 struct tspec {
 	const char *addr;
 	enum st state;
-	const char *rules;	/* comma-separated rule ids found, or "" */
+	const char *rules; /* comma-separated rule ids found, or "" */
 };
 
 /* a report of targets list:<addr>, port 22, the ssh check */
-static void
-make_doc(struct report_doc *d, const char *started, const char *run,
-	 unsigned shard, unsigned count, const struct tspec *ts, size_t n,
-	 const char *evidence)
+static void make_doc(struct report_doc *d, const char *started, const char *run,
+		     unsigned shard, unsigned count, const struct tspec *ts,
+		     size_t n, const char *evidence)
 {
 	cJSON *root = cJSON_CreateObject(), *tv, *fv, *t, *a, *ps, *p, *f, *o;
 	char id[96], *text, *err = NULL, rules[256], *save = NULL, *rule;
@@ -148,7 +141,8 @@ make_doc(struct report_doc *d, const char *started, const char *run,
 		t = cJSON_CreateObject();
 		cJSON_AddItemToArray(tv, t);
 		cJSON_AddStringToObject(t, "id", id);
-		cJSON_AddStringToObject(t, "name", evidence ? evidence : "host");
+		cJSON_AddStringToObject(t, "name",
+					evidence ? evidence : "host");
 		cJSON_AddStringToObject(t, "provider", "list");
 		cJSON_AddStringToObject(t, "source", "hosts.txt");
 		cJSON_AddNullToObject(t, "account");
@@ -171,10 +165,11 @@ make_doc(struct report_doc *d, const char *started, const char *run,
 				cJSON_AddNullToObject(p, "check");
 			else
 				cJSON_AddStringToObject(p, "check", "ssh");
-			cJSON_AddStringToObject(p, "status",
-				ts[i].state == S_CLOSED ? "closed" :
-				k == 1 && ts[i].state == S_TIMEOUT ? "timeout" :
-				"open");
+			cJSON_AddStringToObject(
+				p, "status",
+				ts[i].state == S_CLOSED		     ? "closed"
+				: k == 1 && ts[i].state == S_TIMEOUT ? "timeout"
+								     : "open");
 			cJSON_AddNullToObject(p, "reason");
 			cJSON_AddStringToObject(p, "exposure", "unknown");
 		}
@@ -192,7 +187,8 @@ make_doc(struct report_doc *d, const char *started, const char *run,
 			cJSON_AddStringToObject(f, "title", rule);
 			cJSON_AddStringToObject(f, "severity", "medium");
 			o = cJSON_AddObjectToObject(f, "cvss");
-			cJSON_AddStringToObject(o, "vector", "CVSS:3.1/AV:N/AC:H/"
+			cJSON_AddStringToObject(o, "vector",
+						"CVSS:3.1/AV:N/AC:H/"
 						"PR:N/UI:N/S:U/C:L/I:L/A:N");
 			cJSON_AddNumberToObject(o, "score", 4.8);
 			cJSON_AddStringToObject(f, "confidence", "inferred");
@@ -220,8 +216,7 @@ make_doc(struct report_doc *d, const char *started, const char *run,
 	cJSON_free(text);
 }
 
-static void
-save(const char *url, struct report_doc *d)
+static void save(const char *url, struct report_doc *d)
 {
 	char *err = NULL;
 
@@ -229,8 +224,7 @@ save(const char *url, struct report_doc *d)
 	report_doc_release(d);
 }
 
-static char *
-fp_of(const char *rule, const char *addr)
+static char *fp_of(const char *rule, const char *addr)
 {
 	char id[64], *fp = malloc(33);
 
@@ -239,15 +233,16 @@ fp_of(const char *rule, const char *addr)
 	return fp;
 }
 
-static const char *FIXED_AT = "SELECT to_char(fixed_at AT TIME ZONE 'UTC',"
+static const char *FIXED_AT =
+	"SELECT to_char(fixed_at AT TIME ZONE 'UTC',"
 	" 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM exposure_findings"
 	" WHERE fingerprint = $1";
 
 Test(store_lab, two_runs_with_a_finding_fixed_in_between, .timeout = 60)
 {
 	char url[1200], *fa = fp_of("ssh.weak_kex", "10.9.0.1"),
-	     *fb = fp_of("ssh.password_auth", "10.9.0.1"),
-	     *fc = fp_of("ssh.weak_kex", "10.9.0.2"), *v;
+			*fb = fp_of("ssh.password_auth", "10.9.0.1"),
+			*fc = fp_of("ssh.weak_kex", "10.9.0.2"), *v;
 	const struct tspec run1[] = {
 		{ "10.9.0.1", S_OPEN, "ssh.weak_kex,ssh.password_auth" },
 		{ "10.9.0.2", S_OPEN, "ssh.weak_kex" },
@@ -266,8 +261,10 @@ Test(store_lab, two_runs_with_a_finding_fixed_in_between, .timeout = 60)
 	fresh_db(url, sizeof(url));
 	make_doc(&d, "2026-01-01T02:00:00Z", "nightly-1", 1, 1, run1, 2, NULL);
 	save(url, &d);
-	v = query1(url, "SELECT count(*) FROM exposure_findings WHERE"
-		   " fixed_at IS NULL", NULL);
+	v = query1(url,
+		   "SELECT count(*) FROM exposure_findings WHERE"
+		   " fixed_at IS NULL",
+		   NULL);
 	cr_expect_str_eq(v, "3");
 	free(v);
 	make_doc(&d, "2026-01-02T02:00:00Z", "nightly-2", 1, 1, run2, 2, NULL);
@@ -276,17 +273,21 @@ Test(store_lab, two_runs_with_a_finding_fixed_in_between, .timeout = 60)
 	cr_expect(v != NULL && strcmp(v, "2026-01-02T02:00:00Z") == 0,
 		  "password_auth fixed_at %s", v ? v : "NULL");
 	free(v);
-	v = query1(url, "SELECT fixed_run FROM exposure_findings WHERE"
-		   " fingerprint = $1", fb);
+	v = query1(url,
+		   "SELECT fixed_run FROM exposure_findings WHERE"
+		   " fingerprint = $1",
+		   fb);
 	cr_expect_str_eq(v, "nightly-2");
 	free(v);
 	v = query1(url, FIXED_AT, fc);
 	cr_expect_null(v, "a timed-out target's finding was marked fixed");
 	free(v);
-	v = query1(url, "SELECT to_char(first_seen AT TIME ZONE 'UTC', "
+	v = query1(url,
+		   "SELECT to_char(first_seen AT TIME ZONE 'UTC', "
 		   "'MM-DD') || ' ' || to_char(last_seen AT TIME ZONE 'UTC',"
 		   " 'MM-DD') || ' ' || (fixed_at IS NULL) FROM"
-		   " exposure_findings WHERE fingerprint = $1", fa);
+		   " exposure_findings WHERE fingerprint = $1",
+		   fa);
 	cr_expect_str_eq(v, "01-01 01-02 true");
 	free(v);
 	/* the finding comes back in run 3: open again, new again */
@@ -295,8 +296,10 @@ Test(store_lab, two_runs_with_a_finding_fixed_in_between, .timeout = 60)
 	v = query1(url, FIXED_AT, fb);
 	cr_expect_null(v);
 	free(v);
-	v = query1(url, "SELECT is_new::text FROM exposure_run_findings WHERE"
-		   " run_id = 'nightly-3' AND fingerprint = $1", fb);
+	v = query1(url,
+		   "SELECT is_new::text FROM exposure_run_findings WHERE"
+		   " run_id = 'nightly-3' AND fingerprint = $1",
+		   fb);
 	cr_expect_str_eq(v, "true");
 	free(v);
 	/* the same shard again (a retried job) changes nothing */
@@ -310,9 +313,11 @@ Test(store_lab, two_runs_with_a_finding_fixed_in_between, .timeout = 60)
 	fclose(out);
 	cr_expect(strstr(hist, "nightly-1") != NULL, "%s", hist);
 	/* nightly-2: 1 medium, 0 new, 1 fixed */
-	cr_expect(strstr(hist, "nightly-2                    "
+	cr_expect(strstr(hist,
+			 "nightly-2                    "
 			 "2026-01-02T02:00:00Z 1/1           0     0      1"
-			 "    0    0    0     1") != NULL, "%s", hist);
+			 "    0    0    0     1") != NULL,
+		  "%s", hist);
 	free(hist);
 	free(fa);
 	free(fb);
@@ -348,8 +353,10 @@ Test(store_lab, an_interrupted_run_marks_nothing_fixed, .timeout = 60)
 	v = query1(url, FIXED_AT, fb);
 	cr_expect_null(v, "fixed by a run that did not complete");
 	free(v);
-	v = query1(url, "SELECT (completed_at IS NULL)::text FROM"
-		   " exposure_runs WHERE run_id = $1", "r2");
+	v = query1(url,
+		   "SELECT (completed_at IS NULL)::text FROM"
+		   " exposure_runs WHERE run_id = $1",
+		   "r2");
 	cr_expect_str_eq(v, "true");
 	free(v);
 	/* a shard count that disagrees with the run is refused */
@@ -359,8 +366,8 @@ Test(store_lab, an_interrupted_run_marks_nothing_fixed, .timeout = 60)
 		make_doc(&d, "2026-02-02T02:00:00Z", "r2", 1, 3, after, 4,
 			 NULL);
 		cr_expect_neq(store_pg_save(url, &d, &err), 0);
-		cr_expect(err != NULL && strstr(err, "2 shards") != NULL,
-			  "%s", err);
+		cr_expect(err != NULL && strstr(err, "2 shards") != NULL, "%s",
+			  err);
 		free(err);
 		report_doc_release(&d);
 	}
@@ -378,21 +385,25 @@ Test(store_lab, an_interrupted_run_marks_nothing_fixed, .timeout = 60)
 Test(store_lab, hostile_text_is_bound_and_stored_verbatim, .timeout = 60)
 {
 	static const char evil[] = "x'); DROP TABLE exposure_findings; -- "
-		"\"<script>\" \\ $1 %s \xe2\x80\xae";
+				   "\"<script>\" \\ $1 %s \xe2\x80\xae";
 	const struct tspec ts[] = { { "10.9.2.1", S_OPEN, "ssh.weak_mac" } };
 	char url[1200], *fp = fp_of("ssh.weak_mac", "10.9.2.1"), *v;
 	struct report_doc d;
 
 	fresh_db(url, sizeof(url));
-	make_doc(&d, "2026-03-01T02:00:00Z", "run'; DROP TABLE x; --", 1, 1,
-		 ts, 1, evil);
+	make_doc(&d, "2026-03-01T02:00:00Z", "run'; DROP TABLE x; --", 1, 1, ts,
+		 1, evil);
 	save(url, &d);
-	v = query1(url, "SELECT evidence FROM exposure_findings WHERE"
-		   " fingerprint = $1", fp);
+	v = query1(url,
+		   "SELECT evidence FROM exposure_findings WHERE"
+		   " fingerprint = $1",
+		   fp);
 	cr_expect_str_eq(v, evil);
 	free(v);
-	v = query1(url, "SELECT name FROM exposure_targets WHERE target_id"
-		   " = $1", "list:10.9.2.1");
+	v = query1(url,
+		   "SELECT name FROM exposure_targets WHERE target_id"
+		   " = $1",
+		   "list:10.9.2.1");
 	cr_expect_str_eq(v, evil);
 	free(v);
 	v = query1(url, "SELECT count(*) FROM exposure_runs WHERE run_id = $1",
@@ -413,7 +424,9 @@ Test(store_lab, an_unreachable_store_is_an_error_not_a_hang, .timeout = 30)
 	make_doc(&d, "2026-03-01T02:00:00Z", "r", 1, 1, ts, 1, NULL);
 	/* nothing listens on 127.0.60.9 */
 	cr_expect_neq(store_pg_save("postgresql://exposure@127.0.60.9:5432/"
-				    "exposure", &d, &err), 0);
+				    "exposure",
+				    &d, &err),
+		      0);
 	cr_expect(err != NULL && strstr(err, "--store: cannot connect") != NULL,
 		  "%s", err);
 	free(err);

@@ -35,13 +35,13 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 
-#define MAX_CLIENTS	1024
-#define ACCEPT_BATCH	64		/* accepts per wakeup */
-#define MAX_EVENTS	128
-#define GARBAGE_BYTES	(1024 * 1024)
-#define CHUNK		(64 * 1024)
-#define LIFETIME_MAX	(7L * 24 * 3600)
-#define LISTEN_ID	UINT32_MAX	/* epoll tag of the listening socket */
+#define MAX_CLIENTS 1024
+#define ACCEPT_BATCH 64 /* accepts per wakeup */
+#define MAX_EVENTS 128
+#define GARBAGE_BYTES (1024 * 1024)
+#define CHUNK (64 * 1024)
+#define LIFETIME_MAX (7L * 24 * 3600)
+#define LISTEN_ID UINT32_MAX /* epoll tag of the listening socket */
 
 enum mode { M_SILENT, M_GARBAGE, M_RESET, M_DRIP, M_SLOWLORIS };
 
@@ -54,14 +54,15 @@ static const char *const mode_names[] = {
 };
 
 /* the first bytes of the endless streams; what follows is generated */
-static const char drip_head[] = "SSH-2.0-OpenSSH_9.9\r\n"
+static const char drip_head[] =
+	"SSH-2.0-OpenSSH_9.9\r\n"
 	/* packet_length 16380, padding 4, SSH_MSG_KEXINIT, cookie... */
 	"\x00\x00\x3f\xfc\x04\x14";
 static const char slow_head[] = "HTTP/1.1 200 OK\r\nX-Wait: ";
 
 struct client {
-	int fd;			/* -1: free */
-	uint64_t sent;		/* bytes sent so far */
+	int fd;	       /* -1: free */
+	uint64_t sent; /* bytes sent so far */
 };
 
 struct server {
@@ -82,7 +83,8 @@ static uint64_t now_ms(void)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: hostile silent|garbage|reset|drip|"
+	fprintf(stderr,
+		"usage: hostile silent|garbage|reset|drip|"
 		"slowloris-http ADDR PORT [--lifetime SECONDS]\n"
 		"  ADDR: numeric loopback address (127.0.0.0/8 or ::1)\n");
 }
@@ -168,8 +170,8 @@ static void rst_close(int fd)
 static unsigned char stream_byte(const struct server *sv, uint64_t off)
 {
 	const char *head = sv->mode == M_DRIP ? drip_head : slow_head;
-	size_t hlen = sv->mode == M_DRIP ? sizeof(drip_head) - 1 :
-					   sizeof(slow_head) - 1;
+	size_t hlen = sv->mode == M_DRIP ? sizeof(drip_head) - 1
+					 : sizeof(slow_head) - 1;
 
 	if (off < hlen)
 		return (unsigned char)head[off];
@@ -327,8 +329,10 @@ int main(int argc, char **argv)
 			  parse_long(argv[5], 1, LIFETIME_MAX, &lifetime)))
 		goto usage;
 	if (parse_addr(argv[2], port, &ss, &sslen) != 0) {
-		fprintf(stderr, "hostile: %s is not a numeric loopback "
-			"address; refusing\n", argv[2]);
+		fprintf(stderr,
+			"hostile: %s is not a numeric loopback "
+			"address; refusing\n",
+			argv[2]);
 		goto out;
 	}
 	for (i = 0; i < MAX_CLIENTS; i++)

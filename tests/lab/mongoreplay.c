@@ -139,8 +139,7 @@ static size_t put_str(uint8_t *d, size_t pos, const char *k, const char *v)
 }
 
 /* {ok: 0.0, errmsg, code, codeName} (or {ok: 1.0} when code is 0) */
-static size_t error_doc(uint8_t *d, int code, const char *name,
-			const char *msg)
+static size_t error_doc(uint8_t *d, int code, const char *name, const char *msg)
 {
 	static const uint8_t one[8] = { 0, 0, 0, 0, 0, 0, 0xf0, 0x3f };
 	size_t pos = 4;
@@ -202,8 +201,10 @@ static void answer(int fd, int32_t id, int opcode, const char *cmd)
 		return;
 	}
 	if (opcode != 2013) {
-		snprintf(msg, sizeof(msg), "Unsupported OP_QUERY command: %s. "
-			 "The client driver may require an upgrade.", cmd);
+		snprintf(msg, sizeof(msg),
+			 "Unsupported OP_QUERY command: %s. "
+			 "The client driver may require an upgrade.",
+			 cmd);
 		n = error_doc(doc, 352, "UnsupportedOpQueryCommand", msg);
 		reply(fd, id, 1, doc, n);
 		return;
@@ -217,8 +218,10 @@ static void answer(int fd, int32_t id, int opcode, const char *cmd)
 	if (strcmp(cmd, "ping") == 0) {
 		n = error_doc(doc, 0, NULL, NULL);
 	} else if (auth_mode) {
-		snprintf(msg, sizeof(msg), "command %s requires "
-			 "authentication", cmd);
+		snprintf(msg, sizeof(msg),
+			 "command %s requires "
+			 "authentication",
+			 cmd);
 		n = error_doc(doc, 13, "Unauthorized", msg);
 	} else {
 		snprintf(msg, sizeof(msg), "no such command: '%s'", cmd);
@@ -275,9 +278,8 @@ static int serve(struct client *c)
 			while (pos < len && c->in[pos] != 0)
 				pos++;
 			pos += 9;
-			if (pos >= len ||
-			    first_key(c->in + pos, len - pos, cmd,
-				      sizeof(cmd)) < 0)
+			if (pos >= len || first_key(c->in + pos, len - pos, cmd,
+						    sizeof(cmd)) < 0)
 				return -1;
 		} else {
 			return -1;
@@ -327,7 +329,7 @@ int main(int argc, char **argv)
 
 	if (argc != 5 && !(argc == 7 && strcmp(argv[5], "--lifetime") == 0)) {
 		fprintf(stderr, "usage: mongoreplay open|auth ADDR PORT "
-			"FIXTURE_DIR [--lifetime SECONDS]\n");
+				"FIXTURE_DIR [--lifetime SECONDS]\n");
 		return 2;
 	}
 	if (strcmp(argv[1], "open") != 0 && strcmp(argv[1], "auth") != 0)

@@ -42,40 +42,44 @@
 #define MAX_CLIENTS 64
 #define LIFETIME_MAX (7L * 24 * 3600)
 
-enum mode { M_LIE_LONG, M_LIE_SHORT, M_LIE_MISMATCH, M_XP, M_NLA_STALL,
-	    M_COUNT };
+enum mode {
+	M_LIE_LONG,
+	M_LIE_SHORT,
+	M_LIE_MISMATCH,
+	M_XP,
+	M_NLA_STALL,
+	M_COUNT
+};
 
 static const char *const mode_names[M_COUNT] = {
-	[M_LIE_LONG] = "lie-long",
-	[M_LIE_SHORT] = "lie-short",
-	[M_LIE_MISMATCH] = "lie-mismatch",
-	[M_XP] = "xp",
+	[M_LIE_LONG] = "lie-long",	   [M_LIE_SHORT] = "lie-short",
+	[M_LIE_MISMATCH] = "lie-mismatch", [M_XP] = "xp",
 	[M_NLA_STALL] = "nla-stall",
 };
 
 static const unsigned char cc_long[] = {
-	0x03, 0x00, 0xff, 0xff, 0x0e, 0xd0, 0x00, 0x00, 0x12, 0x34, 0x00,
-	0x02, 0x01, 0x08, 0x00, 0x01, 0x00, 0x00, 0x00,
+	0x03, 0x00, 0xff, 0xff, 0x0e, 0xd0, 0x00, 0x00, 0x12, 0x34,
+	0x00, 0x02, 0x01, 0x08, 0x00, 0x01, 0x00, 0x00, 0x00,
 };
 static const unsigned char cc_short[] = {
 	0x03, 0x00, 0x00, 0x13, 0x0e, 0xd0, 0x00, 0x00, 0x12, 0x34, 0x00,
 };
 static const unsigned char cc_mismatch[] = {
-	0x03, 0x00, 0x00, 0x13, 0x06, 0xd0, 0x00, 0x00, 0x12, 0x34, 0x00,
-	0x02, 0x01, 0x08, 0x00, 0x01, 0x00, 0x00, 0x00,
+	0x03, 0x00, 0x00, 0x13, 0x06, 0xd0, 0x00, 0x00, 0x12, 0x34,
+	0x00, 0x02, 0x01, 0x08, 0x00, 0x01, 0x00, 0x00, 0x00,
 };
 static const unsigned char cc_xp[] = {
 	0x03, 0x00, 0x00, 0x0b, 0x06, 0xd0, 0x00, 0x00, 0x12, 0x34, 0x00,
 };
 /* RDP_NEG_FAILURE, failureCode 5 */
 static const unsigned char cc_need_hybrid[] = {
-	0x03, 0x00, 0x00, 0x13, 0x0e, 0xd0, 0x00, 0x00, 0x12, 0x34, 0x00,
-	0x03, 0x00, 0x08, 0x00, 0x05, 0x00, 0x00, 0x00,
+	0x03, 0x00, 0x00, 0x13, 0x0e, 0xd0, 0x00, 0x00, 0x12, 0x34,
+	0x00, 0x03, 0x00, 0x08, 0x00, 0x05, 0x00, 0x00, 0x00,
 };
 /* RDP_NEG_RSP, selectedProtocol PROTOCOL_HYBRID */
 static const unsigned char cc_hybrid[] = {
-	0x03, 0x00, 0x00, 0x13, 0x0e, 0xd0, 0x00, 0x00, 0x12, 0x34, 0x00,
-	0x02, 0x00, 0x08, 0x00, 0x02, 0x00, 0x00, 0x00,
+	0x03, 0x00, 0x00, 0x13, 0x0e, 0xd0, 0x00, 0x00, 0x12, 0x34,
+	0x00, 0x02, 0x00, 0x08, 0x00, 0x02, 0x00, 0x00, 0x00,
 };
 
 /* requestedProtocols of a Connection Request whose RDP_NEG_REQ ends it
@@ -95,7 +99,7 @@ static unsigned requested_protocols(const unsigned char *b, size_t n)
 
 struct client {
 	int fd;
-	int answered;		/* the confirm was sent */
+	int answered; /* the confirm was sent */
 };
 
 static int parse_long(const char *s, long min, long max, long *out)
@@ -179,8 +183,7 @@ int main(int argc, char **argv)
 	lfd = socket(AF_INET, SOCK_STREAM, 0);
 	if (lfd < 0 ||
 	    setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
-	    bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) ||
-	    listen(lfd, 64)) {
+	    bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) || listen(lfd, 64)) {
 		perror("rdpfake: listen");
 		return 1;
 	}
@@ -195,7 +198,7 @@ int main(int argc, char **argv)
 		pfd[n].fd = lfd;
 		pfd[n++].events = POLLIN;
 		for (i = 0; i < MAX_CLIENTS; i++) {
-			pfd[n].fd = cl[i].fd;	/* -1 is ignored by poll */
+			pfd[n].fd = cl[i].fd; /* -1 is ignored by poll */
 			pfd[n++].events = POLLIN;
 		}
 		k = poll(pfd, (nfds_t)n, 1000);
@@ -214,7 +217,7 @@ int main(int argc, char **argv)
 				}
 			}
 			if (fd >= 0)
-				close(fd);	/* full */
+				close(fd); /* full */
 		}
 		for (i = 0; i < MAX_CLIENTS; i++) {
 			unsigned char buf[4096];
@@ -237,6 +240,6 @@ int main(int argc, char **argv)
 	return 0;
 usage:
 	fprintf(stderr, "usage: rdpfake lie-long|lie-short|lie-mismatch|xp|"
-		"nla-stall ADDR PORT [--lifetime SECONDS]\n");
+			"nla-stall ADDR PORT [--lifetime SECONDS]\n");
 	return 2;
 }

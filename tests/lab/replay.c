@@ -49,7 +49,7 @@
 struct route {
 	char method[16];
 	char path[256];
-	char file[256];		/* or "" with stream > 0 */
+	char file[256]; /* or "" with stream > 0 */
 	unsigned long stream;
 };
 
@@ -169,7 +169,8 @@ static const struct route *route_find(const char *method, const char *path)
 
 static int send_stream(struct conn *c, unsigned long n)
 {
-	static const char head[] = "HTTP/1.1 200 OK\r\n"
+	static const char head[] =
+		"HTTP/1.1 200 OK\r\n"
 		"Content-Type: application/json\r\nConnection: close\r\n\r\n";
 	char chunk[16384];
 	unsigned long sent = 0;
@@ -186,7 +187,7 @@ static int send_stream(struct conn *c, unsigned long n)
 		chunk[0] = ' ';
 		sent += k;
 	}
-	return -1;	/* close: the body ends with the connection */
+	return -1; /* close: the body ends with the connection */
 }
 
 /* sends the response file with a Content-Length; -1 to close */
@@ -231,7 +232,8 @@ static int send_file(struct conn *c, const char *file)
 
 static int send_404(struct conn *c)
 {
-	static const char r[] = "HTTP/1.1 404 Not Found\r\n"
+	static const char r[] =
+		"HTTP/1.1 404 Not Found\r\n"
 		"Content-Type: application/json\r\nContent-Length: 23\r\n\r\n"
 		"{\"message\":\"not found\"}";
 
@@ -240,7 +242,8 @@ static int send_404(struct conn *c)
 
 static void send_400(struct conn *c)
 {
-	static const char r[] = "HTTP/1.1 400 Bad Request\r\n"
+	static const char r[] =
+		"HTTP/1.1 400 Bad Request\r\n"
 		"Content-Type: text/plain\r\nConnection: close\r\n"
 		"Content-Length: 11\r\n\r\nBad Request";
 
@@ -281,9 +284,10 @@ static void serve(int fd)
 		hdr = (size_t)(end - buf) + 4;
 		{
 			const char *sp1 = memchr(buf, ' ', hdr);
-			const char *sp2 = sp1 ? memchr(sp1 + 1, ' ',
-						       hdr - (size_t)(sp1 + 1 - buf))
-					      : NULL;
+			const char *sp2 =
+				sp1 ? memchr(sp1 + 1, ' ',
+					     hdr - (size_t)(sp1 + 1 - buf))
+				    : NULL;
 
 			if (sp1 == NULL || sp2 == NULL ||
 			    (size_t)(sp1 - buf) >= sizeof(method) ||
@@ -295,10 +299,15 @@ static void serve(int fd)
 			}
 			/* HTTP/1.0 without keep-alive, or "close": one
 			 * answer, then hang up, as real servers do */
-			close_after = sp2[8] == '0' ?
-				strcasestr(buf, "\r\nconnection: keep-alive")
-				== NULL :
-				strcasestr(buf, "\r\nconnection: close") != NULL;
+			close_after =
+				sp2[8] == '0'
+					? strcasestr(
+						  buf,
+						  "\r\nconnection: keep-alive") ==
+						  NULL
+					: strcasestr(buf,
+						     "\r\nconnection: close") !=
+						  NULL;
 			memcpy(method, buf, (size_t)(sp1 - buf));
 			method[sp1 - buf] = '\0';
 			memcpy(path, sp1 + 1, (size_t)(sp2 - sp1 - 1));
@@ -432,7 +441,7 @@ int main(int argc, char **argv)
 
 	if (argc < 4) {
 		fprintf(stderr, "usage: replay ADDR PORT DIR [--tls CERT KEY] "
-			"[--lifetime SECONDS]\n");
+				"[--lifetime SECONDS]\n");
 		return 2;
 	}
 	snprintf(dir, sizeof(dir), "%s", argv[3]);
@@ -452,12 +461,13 @@ int main(int argc, char **argv)
 	load_routes();
 	lfd = loopback_listen(argv[1], argv[2]);
 	if (lfd < 0) {
-		fprintf(stderr, "replay: cannot listen on %s:%s (numeric "
-			"loopback only): %s\n", argv[1], argv[2],
-			strerror(errno));
+		fprintf(stderr,
+			"replay: cannot listen on %s:%s (numeric "
+			"loopback only): %s\n",
+			argv[1], argv[2], strerror(errno));
 		return 1;
 	}
-	signal(SIGCHLD, SIG_IGN);	/* children are reaped by the kernel */
+	signal(SIGCHLD, SIG_IGN); /* children are reaped by the kernel */
 	signal(SIGPIPE, SIG_IGN);
 	alarm((unsigned)lifetime);
 	printf("ready %s:%s (%zu routes%s)\n", argv[1], argv[2], nroutes,

@@ -4,7 +4,7 @@
  */
 #include <criterion/criterion.h>
 #include <math.h>
-#include "cvss.h"
+#include "rank/cvss.h"
 #include "expo.h"
 
 struct vec {
@@ -13,14 +13,12 @@ struct vec {
 };
 
 /* compare one-decimal scores exactly, in tenths */
-static long
-tenths(double x)
+static long tenths(double x)
 {
 	return lround(x * 10.0);
 }
 
-static void
-expect_score(const char *vector, double want)
+static void expect_score(const char *vector, double want)
 {
 	double got = -1.0;
 	int r = cvss31_base_score(vector, &got);
@@ -29,8 +27,8 @@ expect_score(const char *vector, double want)
 	cr_assert_eq(tenths(got), tenths(want), "%s: got %.1f, want %.1f",
 		     vector, got, want);
 	/* the score itself is already rounded to one decimal */
-	cr_assert_eq(got, cvss31_roundup(got), "%s: %.17g not rounded",
-		     vector, got);
+	cr_assert_eq(got, cvss31_roundup(got), "%s: %.17g not rounded", vector,
+		     got);
 }
 
 /* FIRST CVSS v3.1 examples, as listed in ECOSYSTEM.md 3.1 */
@@ -53,10 +51,8 @@ Test(cvss, first_examples)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(first_examples) / sizeof(first_examples[0]);
-	     i++)
-		expect_score(first_examples[i].vector,
-			     first_examples[i].score);
+	for (i = 0; i < sizeof(first_examples) / sizeof(first_examples[0]); i++)
+		expect_score(first_examples[i].vector, first_examples[i].score);
 }
 
 Test(cvss, edge_vectors)
@@ -83,9 +79,11 @@ Test(cvss, accepts_v30_any_order_and_temporal)
 	expect_score("CVSS:3.1/S:U/C:H/I:H/A:H/AV:N/AC:L/PR:N/UI:N", 9.8);
 	/* temporal and environmental metrics are checked, then ignored */
 	expect_score("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H/E:P/RL:O/"
-		     "RC:C", 9.8);
+		     "RC:C",
+		     9.8);
 	expect_score("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H/E:X/"
-		     "CR:H/MAV:L/MPR:X", 9.8);
+		     "CR:H/MAV:L/MPR:X",
+		     9.8);
 }
 
 static const char *const malformed[] = {

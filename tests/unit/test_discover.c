@@ -26,7 +26,7 @@
 
 #include "expo.h"
 #include "finding.h"
-#include "discover.h"
+#include "discover/discover.h"
 
 #define MAX_PAIRS 1024
 
@@ -83,8 +83,7 @@ static double now_ms(void)
  * that nothing else can take it during the test). Returns the fd; *port
  * gets the port. -1 if the family is unavailable.
  */
-static int tcp_port(int family, const char *addr, int listening,
-		    uint16_t *port)
+static int tcp_port(int family, const char *addr, int listening, uint16_t *port)
 {
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof(ss);
@@ -94,24 +93,27 @@ static int tcp_port(int family, const char *addr, int listening,
 	ss.ss_family = (sa_family_t)family;
 	if (family == AF_INET)
 		cr_assert_eq(inet_pton(AF_INET, addr,
-			     &((struct sockaddr_in *)&ss)->sin_addr), 1);
+				       &((struct sockaddr_in *)&ss)->sin_addr),
+			     1);
 	else
-		cr_assert_eq(inet_pton(AF_INET6, addr,
-			     &((struct sockaddr_in6 *)&ss)->sin6_addr), 1);
+		cr_assert_eq(
+			inet_pton(AF_INET6, addr,
+				  &((struct sockaddr_in6 *)&ss)->sin6_addr),
+			1);
 	fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -1;
 	if (bind(fd, (struct sockaddr *)&ss,
-		 family == AF_INET ? sizeof(struct sockaddr_in) :
-				     sizeof(struct sockaddr_in6)) != 0 ||
+		 family == AF_INET ? sizeof(struct sockaddr_in)
+				   : sizeof(struct sockaddr_in6)) != 0 ||
 	    (listening && listen(fd, 4096) != 0) ||
 	    getsockname(fd, (struct sockaddr *)&ss, &len) != 0) {
 		close(fd);
 		return -1;
 	}
-	*port = ntohs(family == AF_INET ?
-		      ((struct sockaddr_in *)&ss)->sin_port :
-		      ((struct sockaddr_in6 *)&ss)->sin6_port);
+	*port = ntohs(family == AF_INET
+			      ? ((struct sockaddr_in *)&ss)->sin_port
+			      : ((struct sockaddr_in6 *)&ss)->sin6_port);
 	return fd;
 }
 
@@ -163,7 +165,8 @@ static void nft_rules(const char *rules)
 	n = snprintf(cmd, sizeof(cmd),
 		     "nft 'add table inet expo_test; "
 		     "add chain inet expo_test in { type filter hook input "
-		     "priority 0; policy accept; }; %s'", rules);
+		     "priority 0; policy accept; }; %s'",
+		     rules);
 	cr_assert(n > 0 && (size_t)n < sizeof(cmd));
 	cr_assert_eq(system(cmd), 0, "nft failed: %s", cmd);
 }
@@ -176,8 +179,8 @@ static void firewall(uint16_t drop, uint16_t reject)
 	snprintf(rules, sizeof(rules),
 		 "add rule inet expo_test in tcp dport %u drop; "
 		 "add rule inet expo_test in tcp dport %u reject with "
-		 "icmpx type host-unreachable", (unsigned)drop,
-		 (unsigned)reject);
+		 "icmpx type host-unreachable",
+		 (unsigned)drop, (unsigned)reject);
 	nft_rules(rules);
 }
 
@@ -428,7 +431,8 @@ Test(discover, late_answers_via_epoll)
 		 "add rule inet expo_test in tcp dport %u tcp flags syn "
 		 "quota until 100 bytes drop; "
 		 "add rule inet expo_test in tcp dport %u tcp flags syn "
-		 "quota until 100 bytes drop", (unsigned)po, (unsigned)pc);
+		 "quota until 100 bytes drop",
+		 (unsigned)po, (unsigned)pc);
 	nft_rules(rules);
 	add4(&p, "127.0.0.1", po);
 	add4(&p, "127.0.0.1", pc);
@@ -494,15 +498,16 @@ Test(discover, bad_arguments)
 	cr_assert_eq(discover_run(&o, 1, pair_cb, &p, st, NULL), EXPO_EINVAL);
 	o.timeout_ms = 100;
 	cr_assert_eq(discover_run(&o, 1, NULL, &p, st, NULL), EXPO_EINVAL);
-	cr_assert_eq(discover_run(&o, 1, pair_cb, &p, NULL, NULL),
-		     EXPO_EINVAL);
+	cr_assert_eq(discover_run(&o, 1, pair_cb, &p, NULL, NULL), EXPO_EINVAL);
 	cr_assert_eq(discover_run(&o, 0, pair_cb, &p, NULL, NULL), EXPO_OK);
 }
 
 Test(discover, progress_line, .init = cr_redirect_stderr)
 {
 	struct discover_opts o = {
-		.concurrency = 4, .timeout_ms = 500, .progress = 1,
+		.concurrency = 4,
+		.timeout_ms = 500,
+		.progress = 1,
 	};
 	struct pairs p = { .n = 0 };
 	uint8_t st[2];

@@ -2,6 +2,7 @@
  * Engine tests with a fake check module against loopback sockets made by
  * the test: deadlines, statuses, the worker pool, credentials, ranking.
  */
+#include <stdio.h>
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <pthread.h>
@@ -10,7 +11,8 @@
 #include <unistd.h>
 #include "check.h"
 #include "context.h"
-#include "engine.h"
+#include "engine/engine.h"
+#include "rank/rank.h"
 #include "expo.h"
 
 /* ---- a fake module: connects, waits for "OK", reports fake.ok ---- */
@@ -21,19 +23,22 @@ struct fake_state {
 };
 
 static const struct rule fake_rules[] = {
-	{ .id = "fake.ok", .title = "server said OK",
+	{ .id = "fake.ok",
+	  .title = "server said OK",
 	  .cvss_vector = "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",
-	  .impact = IMPACT_EXEC, .confidence = CONFIDENCE_CONFIRMED },
-	{ .id = "fake.weak", .title = "weak",
+	  .impact = IMPACT_EXEC,
+	  .confidence = CONFIDENCE_CONFIRMED },
+	{ .id = "fake.weak",
+	  .title = "weak",
 	  .cvss_vector = "CVSS:3.1/AV:N/AC:H/PR:N/UI:R/S:U/C:L/I:N/A:N",
-	  .impact = IMPACT_WEAKENED, .confidence = CONFIDENCE_INFERRED },
+	  .impact = IMPACT_WEAKENED,
+	  .confidence = CONFIDENCE_INFERRED },
 };
 static const uint16_t fake_ports[] = { 1 };
 static const char *const fake_users[] = { "a", "b", NULL };
 static const char *const fake_passwords[] = { "p1", NULL };
 
-static int
-fake_start(struct check_ctx *ctx, void *state)
+static int fake_start(struct check_ctx *ctx, void *state)
 {
 	struct fake_state *s = state;
 
@@ -42,8 +47,7 @@ fake_start(struct check_ctx *ctx, void *state)
 	return ctx_connect(ctx, &s->fd);
 }
 
-static int
-fake_step(struct check_ctx *ctx, void *state)
+static int fake_step(struct check_ctx *ctx, void *state)
 {
 	struct fake_state *s = state;
 	char buf[8];
@@ -67,8 +71,7 @@ fake_step(struct check_ctx *ctx, void *state)
 	return PROBE_DONE;
 }
 
-static void
-fake_cleanup(struct check_ctx *ctx, void *state)
+static void fake_cleanup(struct check_ctx *ctx, void *state)
 {
 	struct fake_state *s = state;
 
@@ -78,25 +81,30 @@ fake_cleanup(struct check_ctx *ctx, void *state)
 	s->fd = -1;
 }
 
-static int
-fake_assess(const cJSON *facts, struct check_ctx *ctx)
+static int fake_assess(const cJSON *facts, struct check_ctx *ctx)
 {
 	const cJSON *said = cJSON_GetObjectItemCaseSensitive(facts, "said");
 
 	if (cJSON_IsString(said) && strncmp(said->valuestring, "OK", 2) == 0)
-		return ctx_report(ctx, "fake.ok", NULL, "server said %s",
-				  "OK");
+		return ctx_report(ctx, "fake.ok", NULL, "server said %s", "OK");
 	return 0;
 }
 
 static const struct check check_fake = {
-	.name = "fake", .summary = "test module",
-	.ports = fake_ports, .nports = 1, .flags = CHECK_LOGIN,
-	.rules = fake_rules, .nrules = 2,
-	.default_users = fake_users, .default_passwords = fake_passwords,
+	.name = "fake",
+	.summary = "test module",
+	.ports = fake_ports,
+	.nports = 1,
+	.flags = CHECK_LOGIN,
+	.rules = fake_rules,
+	.nrules = 2,
+	.default_users = fake_users,
+	.default_passwords = fake_passwords,
 	.default_max_attempts = 2,
 	.state_size = sizeof(struct fake_state),
-	.start = fake_start, .step = fake_step, .cleanup = fake_cleanup,
+	.start = fake_start,
+	.step = fake_step,
+	.cleanup = fake_cleanup,
 	.assess = fake_assess,
 };
 
@@ -104,8 +112,7 @@ static const struct check check_fake = {
 
 /* a listener that never accepts: the kernel completes the handshake, then
  * nothing is ever said (a silent server) */
-static int
-listen_on(const char *addr, uint16_t *port)
+static int listen_on(const char *addr, uint16_t *port)
 {
 	struct sockaddr_in sin = { .sin_family = AF_INET };
 	socklen_t len = sizeof(sin);
@@ -121,8 +128,7 @@ listen_on(const char *addr, uint16_t *port)
 	return s;
 }
 
-static void *
-ok_server(void *arg)
+static void *ok_server(void *arg)
 {
 	int ls = *(int *)arg, c, i;
 
@@ -138,9 +144,8 @@ ok_server(void *arg)
 	return NULL;
 }
 
-static void
-one_target(struct target_list *tl, const char *addr, uint16_t port,
-	   const char *check)
+static void one_target(struct target_list *tl, const char *addr, uint16_t port,
+		       const char *check)
 {
 	struct target *t;
 
@@ -161,8 +166,7 @@ one_target(struct target_list *tl, const char *addr, uint16_t port,
 
 static const struct check *fake_list[] = { &check_fake };
 
-static void
-fake_config(struct scan_config *cfg)
+static void fake_config(struct scan_config *cfg)
 {
 	scan_config_defaults(cfg);
 	cfg->checks = fake_list;
@@ -171,8 +175,7 @@ fake_config(struct scan_config *cfg)
 	cfg->check_timeout_ms = 5000;
 }
 
-static double
-now_s(void)
+static double now_s(void)
 {
 	struct timespec ts;
 
@@ -182,8 +185,7 @@ now_s(void)
 
 /* discovery records come first, in pair order; then one per probe (the
  * fake check is not in the registry, so its record says CHECK_NONE too) */
-static const struct port_record *
-check_record(const struct scan_result *r)
+static const struct port_record *check_record(const struct scan_result *r)
 {
 	cr_assert_eq(r->nrecords, 2);
 	return &r->records[1];
@@ -257,7 +259,7 @@ Test(engine, closed_port_runs_no_check)
 	uint16_t port;
 	int ls = listen_on("127.0.0.1", &port);
 
-	close(ls);		/* nothing listens there now: refused */
+	close(ls); /* nothing listens there now: refused */
 	one_target(&tl, "127.0.0.1", port, "fake");
 	fake_config(&cfg);
 	cr_assert_eq(scan_run(&cfg, &tl, &res, &err), 0);
@@ -324,7 +326,8 @@ Test(engine, unclaimed_listed_port_is_a_clear_error)
 	tl.v[0].source = "inv.txt";
 	fake_config(&cfg);
 	cr_assert_eq(scan_run(&cfg, &tl, &res, &err), EXPO_EINVAL);
-	cr_assert_str_eq(err, "inv.txt: target 127.0.0.1: port 2222 is not a "
+	cr_assert_str_eq(err,
+			 "inv.txt: target 127.0.0.1: port 2222 is not a "
 			 "default port of any enabled check; name one on the "
 			 "line (e.g. check=ssh) or enable it with --checks");
 	free(err);
@@ -348,8 +351,8 @@ Test(engine, all_targets_skipped_is_nothing_to_scan)
 
 /* ---- credentials: the one place that counts them ---- */
 
-static struct check_ctx *
-cred_ctx(struct scan_config *cfg, struct target_list *tl)
+static struct check_ctx *cred_ctx(struct scan_config *cfg,
+				  struct target_list *tl)
 {
 	one_target(tl, "127.0.0.1", 1, "fake");
 	return ctx_new(&check_fake, cfg, &tl->v[0], &tl->v[0].addrs[0], 1,
@@ -489,8 +492,7 @@ Test(engine_report, undeclared_rule_is_refused_and_secrets_redacted)
 	fake_config(&cfg);
 	ctx = cred_ctx(&cfg, &tl);
 	cr_assert_eq(ctx_report(ctx, "fake.nope", NULL, "x"), EXPO_ERULE);
-	cr_assert_eq(ctx_report(ctx, "fake.ok", "hunter2", "login %s", "a"),
-		     0);
+	cr_assert_eq(ctx_report(ctx, "fake.ok", "hunter2", "login %s", "a"), 0);
 	cr_assert_eq(ctx_report(ctx, "fake.ok", "", "login %s", "b"), 0);
 	f = ctx_findings(ctx);
 	cr_assert_eq(f->n, 2);
@@ -514,10 +516,9 @@ Test(engine_report, undeclared_rule_is_refused_and_secrets_redacted)
 
 /* ---- ranking ---- */
 
-static void
-add_finding(struct finding_list *l, const char *rule, const char *target,
-	    enum confidence c, enum impact i, bool pub, enum exposure e,
-	    double score)
+static void add_finding(struct finding_list *l, const char *rule,
+			const char *target, enum confidence c, enum impact i,
+			bool pub, enum exposure e, double score)
 {
 	struct finding *f = finding_list_add(l);
 
@@ -534,9 +535,9 @@ add_finding(struct finding_list *l, const char *rule, const char *target,
 Test(rank, order_follows_the_design_and_is_deterministic)
 {
 	struct finding_list l;
-	const char *want[] = { "confirmed-exec-world", "confirmed-exec-pub",
+	const char *want[] = { "confirmed-exec-world",	"confirmed-exec-pub",
 			       "confirmed-exec-priv-a", "confirmed-exec-priv-b",
-			       "confirmed-data", "inferred-high",
+			       "confirmed-data",	"inferred-high",
 			       "inferred-low" };
 	size_t i;
 
@@ -558,7 +559,8 @@ Test(rank, order_follows_the_design_and_is_deterministic)
 	rank_findings(&l);
 	for (i = 0; i < l.n; i++)
 		cr_assert_str_eq(l.v[i].rule_id, want[i], "rank %zu", i + 1);
-	cr_assert_str_eq(l.v[0].rank_reason, "confirmed code execution, on a "
+	cr_assert_str_eq(l.v[0].rank_reason,
+			 "confirmed code execution, on a "
 			 "public address that the firewall opens to the "
 			 "internet, CVSS 5.0");
 	finding_list_release(&l);
@@ -566,8 +568,7 @@ Test(rank, order_follows_the_design_and_is_deterministic)
 
 /* ---- the timer and the blocking lane ---- */
 
-static int
-timer_step(struct check_ctx *ctx, void *state)
+static int timer_step(struct check_ctx *ctx, void *state)
 {
 	int *n = state;
 
@@ -579,8 +580,7 @@ timer_step(struct check_ctx *ctx, void *state)
 	return PROBE_DONE;
 }
 
-static int
-blocking_run(struct check_ctx *ctx, void *state)
+static int blocking_run(struct check_ctx *ctx, void *state)
 {
 	struct timespec ts = { 0, 150 * 1000 * 1000 };
 
@@ -590,23 +590,21 @@ blocking_run(struct check_ctx *ctx, void *state)
 	return 0;
 }
 
-static int
-nothing_start(struct check_ctx *ctx, void *state)
+static int nothing_start(struct check_ctx *ctx, void *state)
 {
 	(void)ctx;
 	(void)state;
 	return 0;
 }
 
-static void
-nothing_cleanup(struct check_ctx *ctx, void *state)
+static void nothing_cleanup(struct check_ctx *ctx, void *state)
 {
 	(void)ctx;
 	(void)state;
 }
 
-static void
-n_targets(struct target_list *tl, int n, uint16_t port, const char *check)
+static void n_targets(struct target_list *tl, int n, uint16_t port,
+		      const char *check)
 {
 	int i;
 
@@ -629,9 +627,8 @@ n_targets(struct target_list *tl, int n, uint16_t port, const char *check)
 	}
 }
 
-static double
-scan_fake(const struct check *c, int ntargets, unsigned check_timeout,
-	  struct scan_result *res)
+static double scan_fake(const struct check *c, int ntargets,
+			unsigned check_timeout, struct scan_result *res)
 {
 	const struct check *list[] = { c };
 	struct target_list tl;
@@ -691,7 +688,7 @@ Test(engine_lane, blocking_run_is_capped_per_check)
 	cr_assert_eq(res.findings.n, 4);
 	scan_result_release(&res);
 
-	c.max_parallel = 0;	/* the whole lane: 4 threads */
+	c.max_parallel = 0; /* the whole lane: 4 threads */
 	took = scan_fake(&c, 4, 5000, &res);
 	cr_assert_lt(took, 0.45, "took %.3f s", took);
 	cr_assert_eq(res.findings.n, 4);
@@ -713,9 +710,10 @@ Test(engine_lane, blocking_run_past_the_deadline_is_a_timeout)
 	for (i = 0; i < res.nrecords; i++)
 		if (res.records[i].status == STATUS_TIMEOUT) {
 			timeouts++;
-			cr_assert_str_eq(res.reasons[res.records[i].reason],
-					 "session: the library returned after "
-					 "the 50 ms deadline (--check-timeout)");
+			cr_assert_str_eq(
+				res.reasons[res.records[i].reason],
+				"session: the library returned after "
+				"the 50 ms deadline (--check-timeout)");
 		}
 	cr_assert_eq(timeouts, 2);
 	scan_result_release(&res);

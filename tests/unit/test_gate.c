@@ -17,15 +17,14 @@
 #include <cjson/cJSON.h>
 #include "check.h"
 #include "expo.h"
-#include "gate.h"
-#include "report.h"
-#include "report_doc.h"
+#include "gate/gate.h"
+#include "report/report.h"
+#include "report/report_doc.h"
 
 #define GATE_DIR "tests/fixtures/gate"
 #define INPUT GATE_DIR "/input.json"
 
-static char *
-slurp(const char *path, size_t *len)
+static char *slurp(const char *path, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
 	char *buf;
@@ -45,8 +44,7 @@ slurp(const char *path, size_t *len)
 	return buf;
 }
 
-static void
-spew(const char *path, const char *data, size_t len)
+static void spew(const char *path, const char *data, size_t len)
 {
 	FILE *f = fopen(path, "wb");
 
@@ -55,8 +53,7 @@ spew(const char *path, const char *data, size_t len)
 	fclose(f);
 }
 
-static char *
-tmp_path(const char *suffix)
+static char *tmp_path(const char *suffix)
 {
 	char *p = NULL;
 	static unsigned n;
@@ -66,8 +63,7 @@ tmp_path(const char *suffix)
 	return p;
 }
 
-static void
-check_golden(const char *name, const char *got, size_t len)
+static void check_golden(const char *name, const char *got, size_t len)
 {
 	char path[256];
 	char *want;
@@ -83,8 +79,7 @@ check_golden(const char *name, const char *got, size_t len)
 	free(want);
 }
 
-static void
-load(struct report_doc *d, const char *path)
+static void load(struct report_doc *d, const char *path)
 {
 	char *err = NULL;
 	int r;
@@ -95,14 +90,16 @@ load(struct report_doc *d, const char *path)
 	free(err);
 }
 
-static bool
-valid_utf8(const char *s)
+static bool valid_utf8(const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
 
 	while (*p) {
-		int k = *p < 0x80 ? 1 : (*p & 0xe0) == 0xc0 ? 2 :
-			(*p & 0xf0) == 0xe0 ? 3 : (*p & 0xf8) == 0xf0 ? 4 : 0;
+		int k = *p < 0x80	      ? 1
+			: (*p & 0xe0) == 0xc0 ? 2
+			: (*p & 0xf0) == 0xe0 ? 3
+			: (*p & 0xf8) == 0xf0 ? 4
+					      : 0;
 		int i;
 
 		if (k == 0)
@@ -116,8 +113,7 @@ valid_utf8(const char *s)
 }
 
 /* no byte a terminal or a log parser acts on, except the newlines */
-static bool
-no_controls(const char *s, bool allow_nl)
+static bool no_controls(const char *s, bool allow_nl)
 {
 	for (; *s; s++) {
 		unsigned char c = (unsigned char)*s;
@@ -130,8 +126,7 @@ no_controls(const char *s, bool allow_nl)
 
 typedef int (*file_writer)(const char *, const struct scan_report *);
 
-static char *
-render(file_writer w, const struct scan_report *r, size_t *len)
+static char *render(file_writer w, const struct scan_report *r, size_t *len)
 {
 	char *path = tmp_path(".out"), *text;
 
@@ -142,8 +137,7 @@ render(file_writer w, const struct scan_report *r, size_t *len)
 	return text;
 }
 
-static char *
-render_annotations(const struct scan_report *r, size_t *len)
+static char *render_annotations(const struct scan_report *r, size_t *len)
 {
 	char *buf = NULL;
 	size_t n = 0;
@@ -158,8 +152,7 @@ render_annotations(const struct scan_report *r, size_t *len)
 
 /* ---- golden files ---- */
 
-static void
-golden_of(const char *name, file_writer w)
+static void golden_of(const char *name, file_writer w)
 {
 	struct report_doc d;
 	struct scan_report r;
@@ -174,14 +167,26 @@ golden_of(const char *name, file_writer w)
 	report_doc_release(&d);
 }
 
-Test(gate_golden, sarif) { golden_of("golden.sarif", report_sarif_write); }
-Test(gate_golden, junit) { golden_of("golden.junit.xml", report_junit_write); }
-Test(gate_golden, markdown) { golden_of("golden.md", report_markdown_write); }
+Test(gate_golden, sarif)
+{
+	golden_of("golden.sarif", report_sarif_write);
+}
+Test(gate_golden, junit)
+{
+	golden_of("golden.junit.xml", report_junit_write);
+}
+Test(gate_golden, markdown)
+{
+	golden_of("golden.md", report_markdown_write);
+}
 Test(gate_golden, defectdojo)
 {
 	golden_of("golden.defectdojo.json", report_defectdojo_write);
 }
-Test(gate_golden, json) { golden_of("golden.json", report_json_write); }
+Test(gate_golden, json)
+{
+	golden_of("golden.json", report_json_write);
+}
 
 Test(gate_golden, annotations)
 {
@@ -291,15 +296,17 @@ Test(gate_hostile, annotations_are_one_line_each_and_escaped)
 	cr_expect(no_controls(text, true));
 	for (p = text; *p; p = strchr(p, '\n') + 1) {
 		cr_assert(strncmp(p, "::error ", 8) == 0 ||
-			  strncmp(p, "::warning ", 10) == 0 ||
-			  strncmp(p, "::notice ", 9) == 0, "%s", p);
+				  strncmp(p, "::warning ", 10) == 0 ||
+				  strncmp(p, "::notice ", 9) == 0,
+			  "%s", p);
 		if (strchr(p, '\n') == NULL)
 			break;
 	}
 	/* % of the data is escaped; the ':' of the title property too */
 	cr_expect(strstr(text, "100%250A") != NULL, "%s", text);
 	cr_expect(strstr(text, "title=critical ssh.default_credentials on "
-			 "192.0.2.10%3A22::") != NULL, "%s", text);
+			       "192.0.2.10%3A22::") != NULL,
+		  "%s", text);
 	/* the suppressed finding is not annotated */
 	cr_expect(strstr(text, "ssh.weak_kex") == NULL);
 	free(text);
@@ -344,8 +351,7 @@ Test(gate_json, round_trip_is_byte_identical)
 }
 
 /* parses INPUT with `from` replaced by `to`; returns the error */
-static char *
-error_of(const char *from, const char *to)
+static char *error_of(const char *from, const char *to)
 {
 	struct report_doc d;
 	char *text = slurp(INPUT, NULL), *pos, *mod = NULL, *err = NULL;
@@ -397,7 +403,8 @@ Test(gate_json, errors_name_the_file_and_the_json_path)
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char *err = error_of(cases[i].from, cases[i].to);
 
-		cr_expect(strncmp(err, cases[i].want, strlen(cases[i].want)) == 0,
+		cr_expect(strncmp(err, cases[i].want, strlen(cases[i].want)) ==
+				  0,
 			  "case %zu: got '%s', want '%s...'", i, err,
 			  cases[i].want);
 		free(err);
@@ -419,16 +426,23 @@ Test(gate_json, unreadable_file_is_named)
 
 /* ---- a synthetic scan: n targets, each 10.0.x.y with ssh on 22 ---- */
 
-enum tstate { T_CLEAN, T_FINDING, T_TIMEOUT, T_CLOSED, T_SILENT, T_NOCHECK,
-	      T_SKIPPED, T_ANSWERED };
+enum tstate {
+	T_CLEAN,
+	T_FINDING,
+	T_TIMEOUT,
+	T_CLOSED,
+	T_SILENT,
+	T_NOCHECK,
+	T_SKIPPED,
+	T_ANSWERED
+};
 
 static const char *rule_ids[] = { "ssh.password_auth", "ssh.weak_kex",
 				  "ssh.default_credentials" };
 
 /* builds a report as JSON text: target i is in state st[i]; a T_FINDING
  * target gets findings for (i % 3) + 1 of the rules */
-static char *
-synth(size_t n, const enum tstate *st)
+static char *synth(size_t n, const enum tstate *st)
 {
 	cJSON *root = cJSON_CreateObject(), *ts, *fs, *t, *a, *ps, *p, *f, *o;
 	char id[64], addr[32];
@@ -445,7 +459,8 @@ synth(size_t n, const enum tstate *st)
 	ts = cJSON_AddArrayToObject(root, "targets");
 	fs = cJSON_AddArrayToObject(root, "findings");
 	for (i = 0; i < n; i++) {
-		snprintf(addr, sizeof(addr), "10.0.%zu.%zu", i / 250, i % 250 + 1);
+		snprintf(addr, sizeof(addr), "10.0.%zu.%zu", i / 250,
+			 i % 250 + 1);
 		snprintf(id, sizeof(id), "list:%s", addr);
 		t = cJSON_CreateObject();
 		cJSON_AddItemToArray(ts, t);
@@ -474,14 +489,15 @@ synth(size_t n, const enum tstate *st)
 			if (k == 2) {
 				/* another port, to tell "host answered" */
 				port = 2222;
-				status = st[i] == T_ANSWERED ? "closed" :
-					 "filtered";
+				status = st[i] == T_ANSWERED ? "closed"
+							     : "filtered";
 			} else if (k == 1) {
 				if (st[i] == T_CLOSED || st[i] == T_SILENT ||
 				    st[i] == T_NOCHECK || st[i] == T_ANSWERED)
 					continue;
 				check = "ssh";
-				status = st[i] == T_TIMEOUT ? "timeout" : "open";
+				status = st[i] == T_TIMEOUT ? "timeout"
+							    : "open";
 			} else if (st[i] == T_CLOSED) {
 				status = "closed";
 			} else if (st[i] == T_SILENT || st[i] == T_ANSWERED) {
@@ -515,7 +531,8 @@ synth(size_t n, const enum tstate *st)
 			cJSON_AddNullToObject(o, "vector");
 			cJSON_AddNumberToObject(o, "score", k == 2 ? 9.8 : 4.8);
 			cJSON_AddStringToObject(f, "confidence",
-						k == 2 ? "confirmed" : "inferred");
+						k == 2 ? "confirmed"
+						       : "inferred");
 			cJSON_AddStringToObject(f, "impact",
 						k == 2 ? "exec" : "weakened");
 			o = cJSON_AddObjectToObject(f, "target");
@@ -537,20 +554,18 @@ synth(size_t n, const enum tstate *st)
 	return text;
 }
 
-static void
-parse_doc(struct report_doc *d, const char *text)
+static void parse_doc(struct report_doc *d, const char *text)
 {
 	char *err = NULL;
 
 	report_doc_init(d);
-	cr_assert_eq(report_json_parse(text, strlen(text), "synth", d, &err),
-		     0, "%s", err ? err : "?");
+	cr_assert_eq(report_json_parse(text, strlen(text), "synth", d, &err), 0,
+		     "%s", err ? err : "?");
 	/* ranked, as a scan hands it over */
 	cr_assert_eq(report_doc_rank(d), 0);
 }
 
-static enum tstate *
-states(size_t n, enum tstate all)
+static enum tstate *states(size_t n, enum tstate all)
 {
 	enum tstate *st = calloc(n, sizeof(*st));
 	size_t i;
@@ -565,10 +580,11 @@ states(size_t n, enum tstate all)
 Test(gate_baseline, new_unchanged_and_fixed_only_when_proved)
 {
 	/* baseline: every target had findings; now each is in one state */
-	static const enum tstate now[] = { T_FINDING, T_CLEAN, T_TIMEOUT,
-		T_CLOSED, T_SILENT, T_NOCHECK, T_SKIPPED, T_ANSWERED };
-	static const bool fixed_want[] = { false, true, false, true, false,
-		false, false, true };
+	static const enum tstate now[] = { T_FINDING, T_CLEAN,	 T_TIMEOUT,
+					   T_CLOSED,  T_SILENT,	 T_NOCHECK,
+					   T_SKIPPED, T_ANSWERED };
+	static const bool fixed_want[] = { false, true,	 false, true,
+					   false, false, false, true };
 	size_t n = sizeof(now) / sizeof(now[0]), i, k;
 	enum tstate *before = states(n + 1, T_FINDING), *after;
 	struct report_doc base, cur;
@@ -588,9 +604,9 @@ Test(gate_baseline, new_unchanged_and_fixed_only_when_proved)
 		const struct finding *f = &cur.findings.v[i];
 		bool from_last = strstr(f->target_id, "10.0.0.9") != NULL;
 
-		cr_expect_eq(cur.notes[i].baseline, from_last ? BASELINE_NEW :
-			     BASELINE_UNCHANGED, "%s %s", f->target_id,
-			     f->rule_id);
+		cr_expect_eq(cur.notes[i].baseline,
+			     from_last ? BASELINE_NEW : BASELINE_UNCHANGED,
+			     "%s %s", f->target_id, f->rule_id);
 	}
 	for (i = 0; i < n; i++) {
 		char id[32];
@@ -627,10 +643,10 @@ Test(gate_baseline, no_login_run_does_not_fix_login_findings)
 	root = cJSON_Parse(ct);
 	cr_assert_not_null(root);
 	cr_assert_not_null(cJSON_AddObjectToObject(root, "options"));
-	cJSON_AddBoolToObject(cJSON_GetObjectItem(root, "options"),
-			      "no_login", true);
-	cJSON_AddBoolToObject(cJSON_GetObjectItem(root, "options"),
-			      "intrusive", false);
+	cJSON_AddBoolToObject(cJSON_GetObjectItem(root, "options"), "no_login",
+			      true);
+	cJSON_AddBoolToObject(cJSON_GetObjectItem(root, "options"), "intrusive",
+			      false);
 	with_opts = cJSON_Print(root);
 	cJSON_Delete(root);
 	parse_doc(&base, bt);
@@ -667,8 +683,8 @@ Test(gate_baseline, options_must_be_an_object)
 	strcpy(bad, head);
 	strcat(bad, strchr(text, '{') + 1);
 	report_doc_init(&d);
-	cr_expect_neq(report_json_parse(bad, strlen(bad), "bad.json", &d,
-					&err), 0);
+	cr_expect_neq(report_json_parse(bad, strlen(bad), "bad.json", &d, &err),
+		      0);
 	cr_expect(err != NULL && strstr(err, "options") != NULL, "%s",
 		  err ? err : "no message");
 	free(err);
@@ -712,14 +728,14 @@ Test(gate_baseline, fail_on_new_gates_new_findings_only)
 
 /* ---- suppressions ---- */
 
-static char *
-sup_error(const char *json)
+static char *sup_error(const char *json)
 {
 	struct suppression_list l = { 0 };
 	char *err = NULL;
 
-	cr_expect_neq(suppressions_parse(json, strlen(json), "ign.json", &l,
-					 &err), 0, "accepted: %s", json);
+	cr_expect_neq(
+		suppressions_parse(json, strlen(json), "ign.json", &l, &err), 0,
+		"accepted: %s", json);
 	suppressions_release(&l);
 	cr_assert_not_null(err);
 	return err;
@@ -743,7 +759,8 @@ Test(gate_suppress, entries_need_reason_and_a_real_expiry)
 		  "{\"rule\":\"a\",\"reason\":\"x\",\"expiry\":\"2030-01-01\"}]",
 		  "ign.json: $.suppressions[1]: unknown key \"expiry\"" },
 		{ "[{\"rule\":\"a\",\"reason\":\"x\",\"expires\":\"2030-01-01\","
-		  "\"port\":0}]", "ign.json: $.suppressions[0]: \"port\"" },
+		  "\"port\":0}]",
+		  "ign.json: $.suppressions[0]: \"port\"" },
 		{ "[{\"reason\":\"x\",\"expires\":\"2030-01-01\"}]",
 		  "ign.json: $.suppressions[0]: \"rule\"" },
 		{ "{\"ignore\": []}", "ign.json: $: expected" },
@@ -754,7 +771,8 @@ Test(gate_suppress, entries_need_reason_and_a_real_expiry)
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char *err = sup_error(cases[i].json);
 
-		cr_expect(strncmp(err, cases[i].want, strlen(cases[i].want)) == 0,
+		cr_expect(strncmp(err, cases[i].want, strlen(cases[i].want)) ==
+				  0,
 			  "case %zu: '%s'", i, err);
 		free(err);
 	}
@@ -787,8 +805,9 @@ Test(gate_suppress, match_expire_and_warn)
 	size_t i, nsup = 0;
 
 	parse_doc(&d, text);
-	cr_assert_eq(suppressions_parse(json, strlen(json), "ign.json", &l,
-					&err), 0, "%s", err);
+	cr_assert_eq(
+		suppressions_parse(json, strlen(json), "ign.json", &l, &err), 0,
+		"%s", err);
 	d.fail_on = SEV_HIGH;
 	cr_assert_eq(report_doc_gate(&d), 1);
 	cr_assert_eq(suppressions_apply(&d, &l, "2025-06-30"), 0);
@@ -806,10 +825,11 @@ Test(gate_suppress, match_expire_and_warn)
 	cr_expect_eq(report_doc_gate(&d), 0, "the only critical is accepted");
 	cr_assert_eq(d.nwarnings, 2);
 	cr_expect(strstr(d.warnings[0], "suppression 2") != NULL &&
-		  strstr(d.warnings[0], "expired on 2024-01-01") != NULL,
+			  strstr(d.warnings[0], "expired on 2024-01-01") !=
+				  NULL,
 		  "%s", d.warnings[0]);
 	cr_expect(strstr(d.warnings[1], "suppression 3") != NULL &&
-		  strstr(d.warnings[1], "matches no finding") != NULL,
+			  strstr(d.warnings[1], "matches no finding") != NULL,
 		  "%s", d.warnings[1]);
 	/* the day after its expiry, entry 3 no longer applies */
 	report_doc_release(&d);
@@ -919,8 +939,7 @@ Test(gate_shard, filter_keeps_order_and_only_its_targets)
 }
 
 /* the JSON text of the shard k/n of a report (as a sharded scan writes) */
-static char *
-shard_json(const char *text, unsigned k, unsigned n)
+static char *shard_json(const char *text, unsigned k, unsigned n)
 {
 	cJSON *root = cJSON_Parse(text), *ts, *fs, *it, *next, *sh;
 	char *out;
@@ -930,13 +949,16 @@ shard_json(const char *text, unsigned k, unsigned n)
 	fs = cJSON_GetObjectItem(root, "findings");
 	for (it = ts->child; it != NULL; it = next) {
 		next = it->next;
-		if (shard_of(cJSON_GetObjectItem(it, "id")->valuestring, n) != k)
+		if (shard_of(cJSON_GetObjectItem(it, "id")->valuestring, n) !=
+		    k)
 			cJSON_Delete(cJSON_DetachItemViaPointer(ts, it));
 	}
 	for (it = fs->child; it != NULL; it = next) {
 		next = it->next;
-		if (shard_of(cJSON_GetObjectItem(cJSON_GetObjectItem(it,
-			"target"), "id")->valuestring, n) != k)
+		if (shard_of(cJSON_GetObjectItem(
+				     cJSON_GetObjectItem(it, "target"), "id")
+				     ->valuestring,
+			     n) != k)
 			cJSON_Delete(cJSON_DetachItemViaPointer(fs, it));
 	}
 	sh = cJSON_AddObjectToObject(root, "shard");
@@ -949,8 +971,7 @@ shard_json(const char *text, unsigned k, unsigned n)
 
 /* the JSON of a report, targets sorted by id: what must not change when
  * a run is split into shards and merged (targets come shard by shard) */
-static char *
-canonical(const char *path)
+static char *canonical(const char *path)
 {
 	char *text = slurp(path, NULL), *out;
 	cJSON *root = cJSON_Parse(text), *ts, *sorted, *it, *best;
@@ -962,8 +983,8 @@ canonical(const char *path)
 		best = ts->child;
 		for (it = ts->child; it != NULL; it = it->next)
 			if (strcmp(cJSON_GetObjectItem(it, "id")->valuestring,
-				   cJSON_GetObjectItem(best, "id")->valuestring)
-			    < 0)
+				   cJSON_GetObjectItem(best, "id")
+					   ->valuestring) < 0)
 				best = it;
 		cJSON_AddItemToArray(sorted,
 				     cJSON_DetachItemViaPointer(ts, best));
@@ -979,8 +1000,9 @@ canonical(const char *path)
 
 Test(gate_shard, split_and_merge_equals_the_unsharded_run)
 {
-	static const enum tstate mix[] = { T_FINDING, T_CLEAN, T_TIMEOUT,
-		T_FINDING, T_SKIPPED, T_FINDING, T_CLOSED, T_FINDING };
+	static const enum tstate mix[] = { T_FINDING, T_CLEAN,	 T_TIMEOUT,
+					   T_FINDING, T_SKIPPED, T_FINDING,
+					   T_CLOSED,  T_FINDING };
 	size_t n = 120, i;
 	enum tstate *st = calloc(n, sizeof(*st));
 	struct report_doc whole;
@@ -1010,9 +1032,9 @@ Test(gate_shard, split_and_merge_equals_the_unsharded_run)
 				load(&merged, path);
 			} else {
 				load(&part, path);
-				cr_assert_eq(report_doc_merge(&merged, &part,
-							      &err), 0, "%s",
-					     err);
+				cr_assert_eq(
+					report_doc_merge(&merged, &part, &err),
+					0, "%s", err);
 				report_doc_release(&part);
 			}
 			unlink(path);
@@ -1023,7 +1045,8 @@ Test(gate_shard, split_and_merge_equals_the_unsharded_run)
 		for (i = 0; i < whole.findings.n; i++)
 			cr_expect_str_eq(merged.findings.v[i].fingerprint,
 					 whole.findings.v[i].fingerprint,
-					 "rank %zu with %u shards", i + 1, count);
+					 "rank %zu with %u shards", i + 1,
+					 count);
 		report_doc_view(&merged, &r);
 		cr_assert_eq(report_json_write(p_merged, &r), 0);
 		got = canonical(p_merged);

@@ -11,7 +11,7 @@
 #include "check.h"
 #include "config.h"
 #include "context.h"
-#include "../../checks/http.h"
+#include "http/http.h"
 
 extern const struct check check_docker, check_kubelet, check_kubernetes,
 	check_etcd, check_jupyter, check_elasticsearch, check_consul,
@@ -108,22 +108,28 @@ Test(httpapi_assess, docker)
 	char ids[256], ev[1024];
 	cJSON *f = new_facts(false);
 
-	add_resp(f, "version", 200, "{\"Version\":\"24.0.7\",\"ApiVersion\":"
+	add_resp(f, "version", 200,
+		 "{\"Version\":\"24.0.7\",\"ApiVersion\":"
 		 "\"1.43\",\"Os\":\"linux\",\"Arch\":\"amd64\"}");
-	add_resp(f, "containers", 200, "[{\"Id\":\"a1\",\"State\":\"running\","
-		 "\"Names\":[\"/miner\"]},{\"Id\":\"b2\",\"State\":\"exited\"}]");
+	add_resp(
+		f, "containers", 200,
+		"[{\"Id\":\"a1\",\"State\":\"running\","
+		"\"Names\":[\"/miner\"]},{\"Id\":\"b2\",\"State\":\"exited\"}]");
 	JUDGE(&check_docker, f);
 	cr_expect_str_eq(ids, "docker.api_no_auth");
 	cr_expect(strstr(ev, "24.0.7") && strstr(ev, "API 1.43") &&
-		  strstr(ev, "2 containers (1 running)"), "%s", ev);
+			  strstr(ev, "2 containers (1 running)"),
+		  "%s", ev);
 	cr_expect(strstr(ev, "miner") == NULL, "names leaked: %s", ev);
 	cJSON_Delete(f);
 
 	/* /version alone (an authz plugin denies the list): not proof */
 	f = new_facts(false);
-	add_resp(f, "version", 200, "{\"Version\":\"24.0.7\",\"ApiVersion\":"
+	add_resp(f, "version", 200,
+		 "{\"Version\":\"24.0.7\",\"ApiVersion\":"
 		 "\"1.43\"}");
-	add_resp(f, "containers", 403, "{\"message\":\"authorization "
+	add_resp(f, "containers", 403,
+		 "{\"message\":\"authorization "
 		 "denied by plugin\"}");
 	JUDGE(&check_docker, f);
 	cr_expect_str_eq(ids, "");
@@ -147,7 +153,8 @@ Test(httpapi_assess, kubelet)
 	JUDGE(&check_kubelet, f);
 	cr_expect_str_eq(ids, "kubelet.api_no_auth");
 	cr_expect(strstr(ev, "2 pods in 2 namespaces") &&
-		  strstr(ev, "certificate not verified"), "%s", ev);
+			  strstr(ev, "certificate not verified"),
+		  "%s", ev);
 	cJSON_Delete(f);
 	f = new_facts(true);
 	add_resp_file(f, "pods", FIX "kubelet/unauthorized/unauthorized.http");
@@ -183,9 +190,10 @@ Test(httpapi_assess, kubernetes)
 	JUDGE(&check_kubernetes, f);
 	cr_expect_str_eq(ids, "kubernetes.anonymous_api");
 	cr_expect(strstr(ev, "v1.28.4") && strstr(ev, "3 pods") &&
-		  strstr(ev, "Secrets cluster-wide (7)"), "%s", ev);
-	cr_expect(strstr(ev, "bm90") == NULL && strstr(ev, "lab-token") ==
-		  NULL, "%s", ev);
+			  strstr(ev, "Secrets cluster-wide (7)"),
+		  "%s", ev);
+	cr_expect(strstr(ev, "bm90") == NULL && strstr(ev, "lab-token") == NULL,
+		  "%s", ev);
 	cJSON_Delete(f);
 	/* the default: /version answers, the rest is 403 */
 	f = new_facts(true);
@@ -202,9 +210,11 @@ Test(httpapi_assess, etcd)
 	char ids[256], ev[1024];
 	cJSON *f = new_facts(false);
 
-	add_resp(f, "version", 200, "{\"etcdserver\":\"3.4.23\","
+	add_resp(f, "version", 200,
+		 "{\"etcdserver\":\"3.4.23\","
 		 "\"etcdcluster\":\"3.4.0\"}");
-	add_resp(f, "range", 200, "{\"header\":{\"cluster_id\":\"1\","
+	add_resp(f, "range", 200,
+		 "{\"header\":{\"cluster_id\":\"1\","
 		 "\"member_id\":\"2\",\"revision\":\"4\",\"raft_term\":\"2\"},"
 		 "\"count\":\"3\"}");
 	JUDGE(&check_etcd, f);
@@ -220,7 +230,8 @@ Test(httpapi_assess, etcd)
 	cJSON_Delete(f);
 	/* auth enabled: the gateway's error object */
 	f = new_facts(false);
-	add_resp(f, "range", 400, "{\"error\":\"etcdserver: user name is "
+	add_resp(f, "range", 400,
+		 "{\"error\":\"etcdserver: user name is "
 		 "empty\",\"code\":3,\"message\":\"etcdserver: user name is "
 		 "empty\"}");
 	add_resp(f, "v2keys", 404, NULL);
@@ -230,7 +241,8 @@ Test(httpapi_assess, etcd)
 	/* v2 */
 	f = new_facts(false);
 	add_resp(f, "range", 404, NULL);
-	add_resp(f, "v2keys", 200, "{\"action\":\"get\",\"node\":{\"dir\":"
+	add_resp(f, "v2keys", 200,
+		 "{\"action\":\"get\",\"node\":{\"dir\":"
 		 "true,\"nodes\":[{\"key\":\"/a\",\"value\":\"s3cret\"}]}}");
 	JUDGE(&check_etcd, f);
 	cr_expect_str_eq(ids, "etcd.no_auth");
@@ -253,9 +265,11 @@ Test(httpapi_assess, jupyter)
 	/* with a token: 403 JSON, and /api still answers */
 	f = new_facts(false);
 	add_resp(f, "api", 200, "{\"version\":\"6.4.12\"}");
-	add_resp(f, "kernels", 403, "{\"message\":\"Forbidden\","
+	add_resp(f, "kernels", 403,
+		 "{\"message\":\"Forbidden\","
 		 "\"reason\":null}");
-	add_resp(f, "sessions", 403, "{\"message\":\"Forbidden\","
+	add_resp(f, "sessions", 403,
+		 "{\"message\":\"Forbidden\","
 		 "\"reason\":null}");
 	JUDGE(&check_jupyter, f);
 	cr_expect_str_eq(ids, "");
@@ -279,7 +293,8 @@ Test(httpapi_assess, elasticsearch)
 	JUDGE(&check_elasticsearch, f);
 	cr_expect_str_eq(ids, "elasticsearch.no_auth");
 	cr_expect(strstr(ev, "7.17.15") && strstr(ev, "3 indices") &&
-		  strstr(ev, "orders") == NULL, "%s", ev);
+			  strstr(ev, "orders") == NULL,
+		  "%s", ev);
 	cJSON_Delete(f);
 	f = new_facts(false);
 	add_resp_file(f, "root", FIX "elasticsearch/secured/unauthorized.http");
@@ -300,16 +315,19 @@ Test(httpapi_assess, consul)
 	JUDGE(&check_consul, f);
 	cr_expect_str_eq(ids, "consul.no_auth");
 	cr_expect(strstr(ev, "1.16.1") && strstr(ev, "3 services") &&
-		  strstr(ev, "script checks enabled"), "%s", ev);
+			  strstr(ev, "script checks enabled"),
+		  "%s", ev);
 	cJSON_Delete(f);
 	f = new_facts(false);
-	add_resp(f, "self", 200, "{\"Config\":{\"Datacenter\":\"dc1\","
+	add_resp(f, "self", 200,
+		 "{\"Config\":{\"Datacenter\":\"dc1\","
 		 "\"NodeName\":\"n\"},\"DebugConfig\":{\"EnableScriptChecks\":"
 		 "false,\"EnableRemoteScriptChecks\":false}}");
 	JUDGE(&check_consul, f);
 	cr_expect_str_eq(ids, "consul.no_auth");
 	cr_expect(strstr(ev, "script checks disabled, remote script checks "
-			 "disabled"), "%s", ev);
+			     "disabled"),
+		  "%s", ev);
 	cJSON_Delete(f);
 	f = new_facts(false);
 	add_resp_file(f, "self", FIX "consul/acl/denied.http");
@@ -327,8 +345,7 @@ Test(httpapi_assess, yarn)
 	add_resp_file(f, "apps", FIX "yarn/open/apps.http");
 	JUDGE(&check_yarn, f);
 	cr_expect_str_eq(ids, "yarn.api_no_auth");
-	cr_expect(strstr(ev, "3.3.6") && strstr(ev, "1 application"), "%s",
-		  ev);
+	cr_expect(strstr(ev, "3.3.6") && strstr(ev, "1 application"), "%s", ev);
 	add_resp_file(f, "newapp", FIX "yarn/open/newapp.http");
 	JUDGE(&check_yarn, f);
 	cr_expect_str_eq(ids, "yarn.no_auth");
@@ -356,9 +373,11 @@ Test(httpapi_assess, ray)
 	add_resp_file(f, "jobs", FIX "ray/open/jobs.http");
 	JUDGE(&check_ray, f);
 	cr_expect_str_eq(ids, "ray.no_auth");
-	cr_expect(strstr(ev, "2.9.0") && strstr(ev, "2 jobs listed (1 "
-						"running)") &&
-		  strstr(ev, "train.py") == NULL, "%s", ev);
+	cr_expect(strstr(ev, "2.9.0") &&
+			  strstr(ev, "2 jobs listed (1 "
+				     "running)") &&
+			  strstr(ev, "train.py") == NULL,
+		  "%s", ev);
 	cJSON_Delete(f);
 	f = new_facts(false);
 	add_resp_file(f, "version", FIX "ray/proxy/unauthorized.http");
@@ -385,17 +404,19 @@ Test(httpapi_assess, selenium)
 	/* Grid 3 */
 	f = new_facts(false);
 	add_resp(f, "status", 404, NULL);
-	add_resp(f, "status3", 200, "{\"status\":0,\"value\":{\"ready\":true,"
+	add_resp(f, "status3", 200,
+		 "{\"status\":0,\"value\":{\"ready\":true,"
 		 "\"message\":\"Hub has capacity\",\"build\":{\"version\":"
 		 "\"3.141.59\"}}}");
 	JUDGE(&check_selenium, f);
 	cr_expect_str_eq(ids, "selenium.api_no_auth");
-	cr_expect(strstr(ev, "3.141.59") && strstr(ev, "/wd/hub/status"),
-		  "%s", ev);
+	cr_expect(strstr(ev, "3.141.59") && strstr(ev, "/wd/hub/status"), "%s",
+		  ev);
 	cJSON_Delete(f);
 	/* not ready, and basic auth */
 	f = new_facts(false);
-	add_resp(f, "status", 200, "{\"value\":{\"ready\":false,"
+	add_resp(f, "status", 200,
+		 "{\"value\":{\"ready\":false,"
 		 "\"message\":\"Selenium Grid not ready.\"}}");
 	JUDGE(&check_selenium, f);
 	cr_expect_str_eq(ids, "");
@@ -449,9 +470,10 @@ Test(httpapi_assess, decoy_everywhere)
 Test(httpapi_assess, rules)
 {
 	const struct check *all[] = {
-		&check_docker, &check_kubelet, &check_kubernetes, &check_etcd,
-		&check_jupyter, &check_elasticsearch, &check_consul,
-		&check_yarn, &check_ray, &check_selenium,
+		&check_docker,	 &check_kubelet, &check_kubernetes,
+		&check_etcd,	 &check_jupyter, &check_elasticsearch,
+		&check_consul,	 &check_yarn,	 &check_ray,
+		&check_selenium,
 	};
 	size_t i, k;
 
@@ -463,8 +485,8 @@ Test(httpapi_assess, rules)
 			cr_expect(strncmp(r->cvss_vector, "CVSS:3.1/", 9) == 0,
 				  "%s", r->id);
 			cr_expect(strncmp(r->id, all[i]->name,
-					  strlen(all[i]->name)) == 0, "%s",
-				  r->id);
+					  strlen(all[i]->name)) == 0,
+				  "%s", r->id);
 		}
 	}
 	cr_expect(check_rule(&check_yarn, "yarn.no_auth")->flags &

@@ -39,8 +39,7 @@ int inv_test_load(const char *const *files, size_t n, const char *format,
 	return inventory_load(files, n, &o, l, err);
 }
 
-const struct target *inv_test_find(const struct target_list *l,
-				   const char *id)
+const struct target *inv_test_find(const struct target_list *l, const char *id)
 {
 	size_t i;
 
@@ -125,21 +124,37 @@ Test(inventory_target, addr_is_public)
 		const char *a;
 		bool pub;
 	} cases[] = {
-		{ "10.1.2.3", false }, { "172.16.0.1", false },
-		{ "172.31.255.255", false }, { "172.32.0.1", true },
-		{ "192.168.1.1", false }, { "127.0.0.1", false },
-		{ "127.255.0.9", false }, { "169.254.169.254", false },
-		{ "100.64.0.1", false }, { "100.127.255.255", false },
-		{ "100.128.0.1", true }, { "0.0.0.0", false },
-		{ "0.1.2.3", false }, { "224.0.0.1", false },
-		{ "239.255.255.250", false }, { "255.255.255.255", false },
-		{ "8.8.8.8", true }, { "192.0.2.1", true },
-		{ "198.51.100.1", true }, { "203.0.113.255", true },
-		{ "::1", false }, { "::", false }, { "fe80::1", false },
-		{ "febf::1", false }, { "fc00::1", false },
-		{ "fd12:3456::1", false }, { "ff02::1", false },
-		{ "::ffff:10.0.0.1", false }, { "::ffff:192.168.0.1", false },
-		{ "::ffff:192.0.2.1", true }, { "2001:db8::1", true },
+		{ "10.1.2.3", false },
+		{ "172.16.0.1", false },
+		{ "172.31.255.255", false },
+		{ "172.32.0.1", true },
+		{ "192.168.1.1", false },
+		{ "127.0.0.1", false },
+		{ "127.255.0.9", false },
+		{ "169.254.169.254", false },
+		{ "100.64.0.1", false },
+		{ "100.127.255.255", false },
+		{ "100.128.0.1", true },
+		{ "0.0.0.0", false },
+		{ "0.1.2.3", false },
+		{ "224.0.0.1", false },
+		{ "239.255.255.250", false },
+		{ "255.255.255.255", false },
+		{ "8.8.8.8", true },
+		{ "192.0.2.1", true },
+		{ "198.51.100.1", true },
+		{ "203.0.113.255", true },
+		{ "::1", false },
+		{ "::", false },
+		{ "fe80::1", false },
+		{ "febf::1", false },
+		{ "fc00::1", false },
+		{ "fd12:3456::1", false },
+		{ "ff02::1", false },
+		{ "::ffff:10.0.0.1", false },
+		{ "::ffff:192.168.0.1", false },
+		{ "::ffff:192.0.2.1", true },
+		{ "2001:db8::1", true },
 		{ "2600::1", true },
 	};
 	struct target_addr a;
@@ -203,8 +218,11 @@ Test(inventory_target, port_exposure)
 	memset(&t, 0, sizeof(t));
 	cr_assert_eq(target_port_exposure(&t, 22), EXPOSURE_UNKNOWN);
 	cr_assert_not_null(inv_meta(&t));
-	cr_assert_eq(inv_world_rule_add(&t, 20, 23, "sg-1 ingress tcp %d-%d "
-					"from 0.0.0.0/0", 20, 23), 0);
+	cr_assert_eq(inv_world_rule_add(&t, 20, 23,
+					"sg-1 ingress tcp %d-%d "
+					"from 0.0.0.0/0",
+					20, 23),
+		     0);
 	/* rules alone do not make the firewall known */
 	cr_assert_eq(target_port_exposure(&t, 22), EXPOSURE_UNKNOWN);
 	cr_assert_null(target_port_rule(&t, 22));
@@ -318,7 +336,7 @@ Test(inventory_list, valid)
 	cr_assert_null(t->name);
 	cr_assert_eq(t->naddrs, 1);
 	inv_test_addr(t, 0, "192.0.2.7", true);
-	cr_assert_not(t->only_listed_ports);	/* the first line: all */
+	cr_assert_not(t->only_listed_ports); /* the first line: all */
 	cr_assert_eq(t->nports, 1);
 	inv_test_port(t, 0, "", 8080);
 
@@ -396,26 +414,31 @@ Test(inventory_list, crlf_and_dedupe_across_files)
 
 Test(inventory_list, bad_line)
 {
-	inv_test_fails("list_bad.txt", NULL, "list_bad.txt:3: cannot read "
+	inv_test_fails("list_bad.txt", NULL,
+		       "list_bad.txt:3: cannot read "
 		       "'999.1.1.1' as a host, address, CIDR or host:port");
 }
 
 Test(inventory_list, bad_options)
 {
-	inv_test_fails("list_badopt.txt", NULL, "list_badopt.txt:1: unknown "
+	inv_test_fails("list_badopt.txt", NULL,
+		       "list_badopt.txt:1: unknown "
 		       "option 'color=' (options are check=, name=, "
 		       "public=)");
-	inv_test_fails("list_badcheck.txt", NULL, "list_badcheck.txt:1: "
+	inv_test_fails("list_badcheck.txt", NULL,
+		       "list_badcheck.txt:1: "
 		       "check=SSH: a check name is 1-15 lowercase letters or "
 		       "digits");
 }
 
 Test(inventory_list, cidr_over_cap)
 {
-	inv_test_fails("list_bigcidr.txt", NULL, "list_bigcidr.txt:2: "
+	inv_test_fails("list_bigcidr.txt", NULL,
+		       "list_bigcidr.txt:2: "
 		       "10.0.0.0/8 has 16777216 addresses, more than the cap "
 		       "of 65536: raise --max-cidr or split the range");
-	inv_test_fails("list_hugev6.txt", NULL, "list_hugev6.txt:1: "
+	inv_test_fails("list_hugev6.txt", NULL,
+		       "list_hugev6.txt:1: "
 		       "2001:db8::/64 has 2^64 addresses, more than the cap "
 		       "of 65536: raise --max-cidr or split the range");
 }
@@ -430,8 +453,8 @@ Test(inventory_list, cidr_cap_from_opts)
 	target_list_init(&l);
 	cr_assert_lt(inventory_load(&f, 1, &o, &l, &err), 0);
 	cr_assert_str_eq(err, "list_v6cidr.txt:1: 2001:db8:10::/126 has 4 "
-			 "addresses, more than the cap of 2: raise "
-			 "--max-cidr or split the range");
+			      "addresses, more than the cap of 2: raise "
+			      "--max-cidr or split the range");
 	free(err);
 	err = NULL;
 	o.max_cidr_addrs = 4;
@@ -444,8 +467,8 @@ Test(inventory_list, ipv6_cidr)
 {
 	const char *f = "list_v6cidr.txt";
 	static const char *const want[] = {
-		"2001:db8:10::", "2001:db8:10::1", "2001:db8:10::2",
-		"2001:db8:10::3", "2001:db8:20::", "2001:db8:20::1",
+		"2001:db8:10::",  "2001:db8:10::1", "2001:db8:10::2",
+		"2001:db8:10::3", "2001:db8:20::",  "2001:db8:20::1",
 	};
 	struct target_list l;
 	char *err = NULL, id[64];
@@ -479,7 +502,7 @@ Test(inventory_list, slash16_is_fast_and_small)
 	cr_assert_eq(inv_test_load(&f, 1, NULL, &l, &err), 0, "%s", err);
 	clock_gettime(CLOCK_MONOTONIC, &b);
 	ms = (double)(b.tv_sec - a.tv_sec) * 1e3 +
-		(double)(b.tv_nsec - a.tv_nsec) / 1e6;
+	     (double)(b.tv_nsec - a.tv_nsec) / 1e6;
 	cr_log_info("/16 loaded in %.1f ms", ms);
 	cr_assert_eq(l.n, 65536);
 	cr_assert_str_eq(l.v[0].id, "list:10.1.0.0");
@@ -497,10 +520,20 @@ Test(inventory_list, slash16_is_fast_and_small)
 Test(inventory_list, more_syntax)
 {
 	static const char *const bad[] = {
-		"1.2.3.4:0", "1.2.3.4:65536", "1.2.3.4:ssh", "[1.2.3.4]:22",
-		"[2001:db8::1", "-bad-.example", "a..b", "10.0.0.0/33",
-		"10.0.0.0/", "2001:db8::/129", "host name=", "1.2.3.4 x",
-		"1.2.3.4 public=maybe", "1.2.3.4 check=ssh",
+		"1.2.3.4:0",
+		"1.2.3.4:65536",
+		"1.2.3.4:ssh",
+		"[1.2.3.4]:22",
+		"[2001:db8::1",
+		"-bad-.example",
+		"a..b",
+		"10.0.0.0/33",
+		"10.0.0.0/",
+		"2001:db8::/129",
+		"host name=",
+		"1.2.3.4 x",
+		"1.2.3.4 public=maybe",
+		"1.2.3.4 check=ssh",
 		"10.0.0.0/30 name=x",
 	};
 	char path[] = "/tmp/inv_more_XXXXXX";
@@ -543,7 +576,7 @@ Test(inventory_list, from_stdin)
 	target_list_init(&l);
 	cr_assert_lt(inv_test_load(&f, 1, NULL, &l, &err), 0);
 	cr_assert_str_eq(err, "<stdin>:3: cannot read '999.1.1.1' as a "
-			 "host, address, CIDR or host:port");
+			      "host, address, CIDR or host:port");
 	free(err);
 	target_list_release(&l);
 }
@@ -583,7 +616,7 @@ Test(inventory_load, failure_appends_nothing)
 	cr_assert_eq(l.nsources, 1);
 	cr_assert_lt(inv_test_load(f, 3, NULL, &l, &err), 0);
 	cr_assert_str_eq(err, "list_bad.txt:3: cannot read '999.1.1.1' as a "
-			 "host, address, CIDR or host:port");
+			      "host, address, CIDR or host:port");
 	cr_assert_eq(l.n, 2);
 	cr_assert_eq(l.nsources, 1);
 	cr_assert_str_eq(l.v[1].id, "list:192.0.2.2");
@@ -599,28 +632,36 @@ Test(inventory_load, failure_appends_nothing)
 
 Test(inventory_load, errors)
 {
-	inv_test_fails("unknown.json", NULL, "unknown.json: JSON of an "
+	inv_test_fails("unknown.json", NULL,
+		       "unknown.json: JSON of an "
 		       "unknown kind; expected the output of aws ec2 "
 		       "describe-instances or describe-security-groups, "
 		       "gcloud compute instances list or firewall-rules list "
 		       "(--format=json), az vm list -d or az network nsg "
 		       "list, terraform show -json, ansible-inventory --list "
 		       "(or name the format with --format)");
-	inv_test_fails("nofile.txt", NULL, "nofile.txt: cannot open: No such "
+	inv_test_fails("nofile.txt", NULL,
+		       "nofile.txt: cannot open: No such "
 		       "file or directory");
-	inv_test_fails("list_crlf.txt", "yaml", "unknown inventory format "
+	inv_test_fails("list_crlf.txt", "yaml",
+		       "unknown inventory format "
 		       "'yaml' (known: list, aws, gcp, azure, terraform, "
 		       "ansible, nmap)");
-	inv_test_fails("aws_instances.json", "list", "aws_instances.json:1: "
+	inv_test_fails("aws_instances.json", "list",
+		       "aws_instances.json:1: "
 		       "cannot read '{' as a host, address, CIDR or "
 		       "host:port");
-	inv_test_fails("gcp_instances.json", "aws", "gcp_instances.json: "
+	inv_test_fails("gcp_instances.json", "aws",
+		       "gcp_instances.json: "
 		       "$[0].InstanceId: missing");
-	inv_test_fails("list_crlf.txt", "aws", "list_crlf.txt:1:6: "
+	inv_test_fails("list_crlf.txt", "aws",
+		       "list_crlf.txt:1:6: "
 		       "unexpected data after the JSON value");
-	inv_test_fails("list_empty.txt", "gcp", "list_empty.txt:1:1: not "
+	inv_test_fails("list_empty.txt", "gcp",
+		       "list_empty.txt:1:1: not "
 		       "valid JSON: unexpected end of file");
-	inv_test_fails("aws_trailing.json", NULL, "aws_trailing.json:1:30: "
+	inv_test_fails("aws_trailing.json", NULL,
+		       "aws_trailing.json:1:30: "
 		       "unexpected data after the JSON value");
 }
 
@@ -664,11 +705,10 @@ Test(inventory_load, read_cap)
 		     EXPO_ETOOBIG);
 	cr_assert_null(data);
 	cr_assert_str_eq(err, "list_valid.txt: larger than 0 MiB: split the "
-			 "inventory into several files");
+			      "inventory into several files");
 	free(err);
 	err = NULL;
-	cr_assert_eq(inv_read_file("list_crlf.txt", 22, &data, &len, &err),
-		     0);
+	cr_assert_eq(inv_read_file("list_crlf.txt", 22, &data, &len, &err), 0);
 	cr_assert_eq(len, 22);
 	cr_assert_eq(data[len], 0);
 	free(data);

@@ -15,8 +15,7 @@ void inv_test_chdir(void);
 int inv_test_load(const char *const *files, size_t n, const char *format,
 		  struct target_list *l, char **err);
 /* the target with this id (fails the test if there is none) */
-const struct target *inv_test_find(const struct target_list *l,
-				   const char *id);
+const struct target *inv_test_find(const struct target_list *l, const char *id);
 void inv_test_addr(const struct target *t, uint32_t i, const char *text,
 		   bool pub);
 void inv_test_port(const struct target *t, uint32_t i, const char *check,

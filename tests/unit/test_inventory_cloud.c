@@ -10,8 +10,7 @@
 #include "target.h"
 #include "test_inventory.h"
 
-static void expect_rule(const struct target *t, uint16_t port,
-			const char *ref)
+static void expect_rule(const struct target *t, uint16_t port, const char *ref)
 {
 	const struct world_rule *w = target_port_rule(t, port);
 
@@ -21,8 +20,7 @@ static void expect_rule(const struct target *t, uint16_t port,
 	cr_assert_str_eq(w->ref, ref);
 }
 
-static void expect_exp(const struct target *t, uint16_t port,
-		       enum exposure e)
+static void expect_exp(const struct target *t, uint16_t port, enum exposure e)
 {
 	cr_assert_eq(target_port_exposure(t, port), e, "%s port %u", t->id,
 		     port);
@@ -30,8 +28,8 @@ static void expect_exp(const struct target *t, uint16_t port,
 
 static const char *tag(const struct target *t, const char *key)
 {
-	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
-		t->meta->tags, key));
+	return cJSON_GetStringValue(
+		cJSON_GetObjectItemCaseSensitive(t->meta->tags, key));
 }
 
 /* ---- AWS ---- */
@@ -79,7 +77,7 @@ Test(inventory_aws, instances_and_security_groups)
 	cr_assert_str_eq(t->meta->region, "us-east-1");
 	inv_test_addr(t, 0, "10.0.1.20", false);
 	expect_exp(t, 22, EXPOSURE_RESTRICTED);
-	expect_exp(t, 53, EXPOSURE_RESTRICTED);	/* udp only */
+	expect_exp(t, 53, EXPOSURE_RESTRICTED); /* udp only */
 	expect_exp(t, 5432, EXPOSURE_RESTRICTED);
 
 	t = inv_test_find(&l, "aws:i-0ccc");
@@ -131,15 +129,19 @@ Test(inventory_aws, flat_instances)
 
 Test(inventory_aws, errors)
 {
-	inv_test_fails("aws_badtype.json", NULL, "aws_badtype.json: "
+	inv_test_fails("aws_badtype.json", NULL,
+		       "aws_badtype.json: "
 		       "$.Reservations[0].Instances[2].State.Name: expected "
 		       "a string");
-	inv_test_fails("aws_syntax.json", NULL, "aws_syntax.json:3:46: not "
+	inv_test_fails("aws_syntax.json", NULL,
+		       "aws_syntax.json:3:46: not "
 		       "valid JSON near ' \"State\": {}}]}'");
-	inv_test_fails("aws_badaddr.json", NULL, "aws_badaddr.json: "
+	inv_test_fails("aws_badaddr.json", NULL,
+		       "aws_badaddr.json: "
 		       "$.Reservations[0].Instances[0].PublicIpAddress: "
 		       "expected an IP address, got '203.0.113.300'");
-	inv_test_fails("aws_sgs.json", NULL, "aws_sgs.json: AWS security "
+	inv_test_fails("aws_sgs.json", NULL,
+		       "aws_sgs.json: AWS security "
 		       "groups need the instances too: give aws ec2 "
 		       "describe-instances output in the same call");
 }
@@ -174,40 +176,46 @@ Test(inventory_gcp, instances_and_firewall)
 	cr_assert_str_eq(t->meta->os, "linux");
 	cr_assert_str_eq(tag(t, "env"), "prod");
 	cr_assert(t->meta->firewall_known);
-	expect_rule(t, 22, "firewall allow-ssh allow tcp 22-22 from "
+	expect_rule(t, 22,
+		    "firewall allow-ssh allow tcp 22-22 from "
 		    "0.0.0.0/0");
-	expect_exp(t, 5432, EXPOSURE_RESTRICTED);	/* internal only */
-	expect_exp(t, 3389, EXPOSURE_RESTRICTED);	/* other network */
-	expect_exp(t, 443, EXPOSURE_RESTRICTED);	/* disabled rule */
+	expect_exp(t, 5432, EXPOSURE_RESTRICTED); /* internal only */
+	expect_exp(t, 3389, EXPOSURE_RESTRICTED); /* other network */
+	expect_exp(t, 443, EXPOSURE_RESTRICTED);  /* disabled rule */
 	/* 8080 denied at a higher priority, for this service account */
-	expect_rule(t, 8000, "firewall allow-web-range allow tcp 8000-8079 "
+	expect_rule(t, 8000,
+		    "firewall allow-web-range allow tcp 8000-8079 "
 		    "from 0.0.0.0/0");
 	expect_exp(t, 8080, EXPOSURE_RESTRICTED);
-	expect_rule(t, 8081, "firewall allow-web-range allow tcp 8081-8100 "
+	expect_rule(t, 8081,
+		    "firewall allow-web-range allow tcp 8081-8100 "
 		    "from 0.0.0.0/0");
 
 	t = inv_test_find(&l, "gcp:222");
 	cr_assert_str_eq(t->skip_reason, "gcp status TERMINATED: not "
-			 "scanned");
+					 "scanned");
 	cr_assert_str_eq(t->meta->region, "us-central1");
-	expect_exp(t, 22, EXPOSURE_RESTRICTED);	/* tag db */
+	expect_exp(t, 22, EXPOSURE_RESTRICTED); /* tag db */
 
 	/* deny beats allow at equal priority */
 	t = inv_test_find(&l, "gcp:333");
 	cr_assert_str_eq(t->meta->os, "windows");
 	inv_test_addr(t, 0, "198.51.100.30", true);
 	expect_exp(t, 22, EXPOSURE_RESTRICTED);
-	expect_rule(t, 8080, "firewall allow-web-range allow tcp 8000-8100 "
+	expect_rule(t, 8080,
+		    "firewall allow-web-range allow tcp 8000-8100 "
 		    "from 0.0.0.0/0");
 	target_list_release(&l);
 }
 
 Test(inventory_gcp, errors)
 {
-	inv_test_fails("gcp_badport.json", "gcp", "gcp_badport.json: "
+	inv_test_fails("gcp_badport.json", "gcp",
+		       "gcp_badport.json: "
 		       "$[0].allowed[0].ports[1]: expected a port or a port "
 		       "range like 8000-8080");
-	inv_test_fails("gcp_firewall.json", NULL, "gcp_firewall.json: GCP "
+	inv_test_fails("gcp_firewall.json", NULL,
+		       "gcp_firewall.json: GCP "
 		       "firewall rules need the instances too: give gcloud "
 		       "compute instances list output in the same call");
 }
@@ -243,29 +251,32 @@ Test(inventory_azure, vms_and_nsgs)
 	cr_assert_str_eq(t->meta->os, "linux");
 	cr_assert_str_eq(tag(t, "role"), "web");
 	cr_assert(t->meta->firewall_known);
-	expect_rule(t, 22, "nsg web-nsg rule AllowSSH allow tcp 22-22 from "
+	expect_rule(t, 22,
+		    "nsg web-nsg rule AllowSSH allow tcp 22-22 from "
 		    "Internet");
-	expect_exp(t, 5432, EXPOSURE_RESTRICTED);	/* VirtualNetwork */
-	expect_exp(t, 3389, EXPOSURE_RESTRICTED);	/* denied first */
-	expect_rule(t, 8001, "nsg web-nsg rule AllowRdpLater allow tcp "
+	expect_exp(t, 5432, EXPOSURE_RESTRICTED); /* VirtualNetwork */
+	expect_exp(t, 3389, EXPOSURE_RESTRICTED); /* denied first */
+	expect_rule(t, 8001,
+		    "nsg web-nsg rule AllowRdpLater allow tcp "
 		    "8000-8001 from *");
-	expect_exp(t, 80, EXPOSURE_RESTRICTED);		/* DenyAllInBound */
+	expect_exp(t, 80, EXPOSURE_RESTRICTED); /* DenyAllInBound */
 
 	/* ARM-shaped NSG with "properties" */
 	t = inv_test_find(&l, "azure:aaaaaaaa-0000-0000-0000-000000000002");
 	cr_assert_str_eq(t->skip_reason, "azure power state VM deallocated: "
-			 "not scanned");
+					 "not scanned");
 	cr_assert_str_eq(t->meta->os, "windows");
 	cr_assert_null(t->meta->zone);
 	cr_assert_null(t->meta->tags);
 	inv_test_addr(t, 0, "10.1.0.6", false);
-	expect_rule(t, 5432, "nsg win-nsg rule AllowAllWorld allow any "
+	expect_rule(t, 5432,
+		    "nsg win-nsg rule AllowAllWorld allow any "
 		    "0-65535 from 0.0.0.0/0");
 
 	/* ARM-shaped VM without -d: no address, no NSG on its NIC */
 	t = inv_test_find(&l, "azure:aaaaaaaa-0000-0000-0000-000000000003");
 	cr_assert_str_eq(t->skip_reason, "no address: run az vm list -d "
-			 "(--show-details)");
+					 "(--show-details)");
 	cr_assert_str_eq(t->meta->os, "linux");
 	cr_assert_str_eq(t->meta->region, "eastus");
 	expect_exp(t, 22, EXPOSURE_UNKNOWN);
@@ -274,10 +285,12 @@ Test(inventory_azure, vms_and_nsgs)
 
 Test(inventory_azure, errors)
 {
-	inv_test_fails("azure_badips.json", NULL, "azure_badips.json: "
+	inv_test_fails("azure_badips.json", NULL,
+		       "azure_badips.json: "
 		       "$[0].publicIps: expected comma-separated IP "
 		       "addresses, got 'not-an-ip'");
-	inv_test_fails("azure_nsgs.json", NULL, "azure_nsgs.json: Azure NSGs "
+	inv_test_fails("azure_nsgs.json", NULL,
+		       "azure_nsgs.json: Azure NSGs "
 		       "need the VMs too: give az vm list -d output in the "
 		       "same call");
 }
@@ -330,7 +343,7 @@ Test(inventory_terraform, state)
 
 	t = inv_test_find(&l, "tf:module.db.aws_instance.db[0]");
 	cr_assert_str_eq(t->skip_reason, "terraform instance_state stopped: "
-			 "not scanned");
+					 "not scanned");
 	cr_assert_eq(t->naddrs, 1);
 	inv_test_addr(t, 0, "10.2.0.9", false);
 	cr_assert_str_eq(t->meta->region, "eu-west-1");
@@ -366,7 +379,8 @@ Test(inventory_terraform, errors_and_empty)
 	struct target_list l;
 	char *err = NULL;
 
-	inv_test_fails("terraform_v2.json", NULL, "terraform_v2.json: "
+	inv_test_fails("terraform_v2.json", NULL,
+		       "terraform_v2.json: "
 		       "$.format_version: unsupported format_version 2.0 "
 		       "(this reads 1.x: the output of terraform show "
 		       "-json)");
@@ -374,7 +388,8 @@ Test(inventory_terraform, errors_and_empty)
 		       "terraform_badtype.json: $.values.root_module."
 		       "child_modules[0].resources[0].values.public_ip: "
 		       "expected a string");
-	inv_test_fails("terraform_plan.json", NULL, "terraform_plan.json: $: "
+	inv_test_fails("terraform_plan.json", NULL,
+		       "terraform_plan.json: $: "
 		       "this is a plan, not a state: run terraform show -json "
 		       "without a plan file");
 	target_list_init(&l);

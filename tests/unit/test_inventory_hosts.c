@@ -15,8 +15,8 @@ TestSuite(inventory_ansible, .init = inv_test_chdir);
 
 static const char *groups(const struct target *t)
 {
-	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
-		t->meta->tags, "groups"));
+	return cJSON_GetStringValue(
+		cJSON_GetObjectItemCaseSensitive(t->meta->tags, "groups"));
 }
 
 Test(inventory_ansible, list)
@@ -54,7 +54,7 @@ Test(inventory_ansible, list)
 
 	t = inv_test_find(&l, "ansible:db1");
 	inv_test_addr(t, 0, "10.5.0.9", false);
-	inv_test_port(t, 0, "ssh", 2200);	/* group vars, as a string */
+	inv_test_port(t, 0, "ssh", 2200); /* group vars, as a string */
 	cr_assert_str_eq(groups(t), "db");
 
 	/* aws_ec2 plugin hostvars */
@@ -69,7 +69,7 @@ Test(inventory_ansible, list)
 
 	t = inv_test_find(&l, "ansible:ec2b");
 	cr_assert_str_eq(t->skip_reason, "ansible aws state stopped: not "
-			 "scanned");
+					 "scanned");
 	inv_test_addr(t, 0, "10.6.0.10", false);
 
 	t = inv_test_find(&l, "ansible:2001:db8::99");
@@ -88,7 +88,8 @@ Test(inventory_ansible, empty_and_errors)
 	cr_assert_eq(inv_test_load(&f, 1, NULL, &l, &err), 0, "%s", err);
 	cr_assert_eq(l.n, 0);
 	target_list_release(&l);
-	inv_test_fails("ansible_badport.json", NULL, "ansible_badport.json: "
+	inv_test_fails("ansible_badport.json", NULL,
+		       "ansible_badport.json: "
 		       "$._meta.hostvars.h1.ansible_port: expected an integer "
 		       "from 1 to 65535");
 }
@@ -116,10 +117,10 @@ Test(inventory_nmap, xml)
 	cr_assert_str_eq(t->name, "gw.example.test");
 	cr_assert_null(t->meta);
 	cr_assert_null(t->skip_reason);
-	cr_assert_eq(t->naddrs, 1);	/* the MAC is not an address */
+	cr_assert_eq(t->naddrs, 1); /* the MAC is not an address */
 	inv_test_addr(t, 0, "192.0.2.1", true);
 	cr_assert_not(t->only_listed_ports);
-	cr_assert_eq(t->nports, 6);	/* open TCP only */
+	cr_assert_eq(t->nports, 6); /* open TCP only */
 	inv_test_port(t, 0, "ssh", 22);
 	inv_test_port(t, 1, "pg", 5432);
 	inv_test_port(t, 2, "smb", 445);
@@ -142,22 +143,27 @@ Test(inventory_nmap, xml)
 
 Test(inventory_nmap, xxe_is_refused)
 {
-	inv_test_fails("nmap_xxe.xml", NULL, "nmap_xxe.xml:2: entity "
+	inv_test_fails("nmap_xxe.xml", NULL,
+		       "nmap_xxe.xml:2: entity "
 		       "declarations are refused (nmap never writes them; "
 		       "they could read local files)");
-	inv_test_fails("nmap_xxe_param.xml", "nmap", "nmap_xxe_param.xml:3: "
+	inv_test_fails("nmap_xxe_param.xml", "nmap",
+		       "nmap_xxe_param.xml:3: "
 		       "entity declarations are refused (nmap never writes "
 		       "them; they could read local files)");
 }
 
 Test(inventory_nmap, errors)
 {
-	inv_test_fails("nmap_bad.xml", NULL, "nmap_bad.xml:4: not valid XML: "
+	inv_test_fails("nmap_bad.xml", NULL,
+		       "nmap_bad.xml:4: not valid XML: "
 		       "Opening and ending tag mismatch: host line 3 and "
 		       "nmaprun");
-	inv_test_fails("nmap_badaddr.xml", NULL, "nmap_badaddr.xml:4: "
+	inv_test_fails("nmap_badaddr.xml", NULL,
+		       "nmap_badaddr.xml:4: "
 		       "<address addr='192.0.2.999'> is not an IP address");
-	inv_test_fails("nmap_wrongroot.xml", NULL, "nmap_wrongroot.xml:1: "
+	inv_test_fails("nmap_wrongroot.xml", NULL,
+		       "nmap_wrongroot.xml:1: "
 		       "root element is <html>, expected <nmaprun> (nmap -oX "
 		       "output)");
 }

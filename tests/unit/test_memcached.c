@@ -10,7 +10,7 @@
 #include <criterion/criterion.h>
 #include "dynbuf.h"
 #include "expo.h"
-#include "../../checks/memcached_wire.h"
+#include "raw/memcached_wire.h"
 #include "rawapi_fixture.h"
 
 extern const struct check check_memcached;
@@ -60,15 +60,16 @@ Test(memcached_wire, truncated_every_prefix)
 Test(memcached_wire, errors)
 {
 	static const char *const e[] = {
-		"ERROR\r\n", "CLIENT_ERROR unauthenticated\r\n",
+		"ERROR\r\n",
+		"CLIENT_ERROR unauthenticated\r\n",
 		"SERVER_ERROR out of memory\r\n",
 	};
 	struct memcached_stats s;
 	size_t i, used = 0;
 
 	for (i = 0; i < 3; i++) {
-		cr_assert_eq(memcached_wire_stats(e[i], strlen(e[i]), &s,
-						  &used), 0);
+		cr_assert_eq(
+			memcached_wire_stats(e[i], strlen(e[i]), &s, &used), 0);
 		cr_expect_eq(s.kind, MEMCACHED_ERROR);
 		cr_expect_eq(used, strlen(e[i]));
 	}
@@ -79,7 +80,7 @@ Test(memcached_wire, hostile)
 {
 	static char big[MEMCACHED_LINE_MAX + 8];
 	static const char odd[] = "STAT curr_items 99999999999999999999\r\n"
-		"STAT version \x01x\r\nEND\r\n";
+				  "STAT version \x01x\r\nEND\r\n";
 	struct memcached_stats s;
 	struct dynbuf many;
 	size_t used = 0, i;
@@ -89,10 +90,12 @@ Test(memcached_wire, hostile)
 	cr_expect_eq(memcached_wire_stats("STAT pid 1\nEND\n", 15, &s, &used),
 		     EXPO_EPROTO);
 	/* END without any STAT is not a stats reply */
-	cr_expect_eq(memcached_wire_stats("END\r\n", 5, &s, &used), EXPO_EPARSE);
+	cr_expect_eq(memcached_wire_stats("END\r\n", 5, &s, &used),
+		     EXPO_EPARSE);
 	/* an error after STAT lines is not a memcached reply */
-	cr_expect_eq(memcached_wire_stats("STAT pid 1\r\nERROR\r\n", 19, &s,
-					  &used), EXPO_EPROTO);
+	cr_expect_eq(
+		memcached_wire_stats("STAT pid 1\r\nERROR\r\n", 19, &s, &used),
+		EXPO_EPROTO);
 	memset(big, 'S', sizeof(big));
 	cr_expect_eq(memcached_wire_stats(big, sizeof(big), &s, &used),
 		     EXPO_ETOOBIG);
@@ -113,9 +116,11 @@ Test(memcached_assess, stats_is_no_auth)
 	struct rawfix f;
 	const struct finding *x;
 
-	rawfix_run(&f, &check_memcached, 11211, "{\"reply\":\"stats\","
+	rawfix_run(&f, &check_memcached, 11211,
+		   "{\"reply\":\"stats\","
 		   "\"version\":\"1.6.18\",\"curr_items\":12,"
-		   "\"curr_connections\":2,\"stats\":80}", false);
+		   "\"curr_connections\":2,\"stats\":80}",
+		   false);
 	x = rawfix_one(&f, "memcached.no_auth");
 	cr_assert_not_null(x);
 	cr_expect(strstr(x->evidence, "memcached 1.6.18") != NULL, "%s",

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <criterion/criterion.h>
 #include "expo.h"
-#include "../../checks/mongodb_wire.h"
+#include "raw/mongodb_wire.h"
 #include "rawapi_fixture.h"
 
 extern const struct check check_mongodb;
@@ -61,7 +61,7 @@ static size_t wrap(const uint8_t *doc, size_t dlen, uint8_t *msg, size_t size)
 	int n = mongo_wire_op_msg(msg, size, 77, doc, dlen);
 
 	cr_assert_gt(n, 0);
-	msg[8] = 1;	/* responseTo */
+	msg[8] = 1; /* responseTo */
 	return (size_t)n;
 }
 
@@ -177,12 +177,13 @@ Test(mongodb_wire, other_opcodes)
 
 	memset(msg, 0, sizeof(msg));
 	msg[0] = 64;
-	msg[12] = 1;		/* OP_REPLY */
+	msg[12] = 1; /* OP_REPLY */
 	cr_expect_eq(mongo_wire_reply(msg, sizeof(msg), &m, &used),
 		     EXPO_EPROTO);
 	cr_expect_eq(m.opcode, MONGO_OP_REPLY);
 	cr_expect_eq(mongo_wire_reply((const uint8_t *)"HTTP/1.1 400 Bad Req",
-				      20, &m, &used), EXPO_ETOOBIG);
+				      20, &m, &used),
+		     EXPO_ETOOBIG);
 }
 
 Test(mongodb_wire, deep_nesting)
@@ -251,9 +252,11 @@ Test(mongodb_assess, listed_is_no_auth)
 	struct rawfix f;
 	const struct finding *x;
 
-	rawfix_run(&f, &check_mongodb, 27017, "{\"hello_ok\":true,"
+	rawfix_run(&f, &check_mongodb, 27017,
+		   "{\"hello_ok\":true,"
 		   "\"max_wire_version\":21,\"role\":\"standalone\","
-		   "\"list_ok\":true,\"databases\":4}", false);
+		   "\"list_ok\":true,\"databases\":4}",
+		   false);
 	x = rawfix_one(&f, "mongodb.no_auth");
 	cr_assert_not_null(x);
 	cr_expect(strstr(x->evidence, "4 databases") != NULL, "%s",

@@ -14,7 +14,7 @@
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
 #include "expo.h"
-#include "../../checks/mysql_wire.h"
+#include "raw/mysql_wire.h"
 #include "rawapi_fixture.h"
 
 extern const struct check check_mysql;
@@ -95,7 +95,8 @@ Test(mysql_wire, truncated_and_lying)
 		int rc = mysql_wire_handshake(buf + 4, i, &h);
 
 		cr_assert(rc == EXPO_EPARSE || rc == EXPO_EPROTO ||
-			  (rc == 0 && i > 60), "payload %zu: %d", i, rc);
+				  (rc == 0 && i > 60),
+			  "payload %zu: %d", i, rc);
 	}
 	/* a length over our cap */
 	memcpy(bad, buf, len);
@@ -111,7 +112,8 @@ Test(mysql_wire, truncated_and_lying)
 		     EXPO_EPROTO);
 	/* an ERR packet as greeting: host not allowed */
 	{
-		static const uint8_t e[] = "\xff\x6a\x04Host '1.2.3.4' is not "
+		static const uint8_t e[] =
+			"\xff\x6a\x04Host '1.2.3.4' is not "
 			"allowed to connect to this MariaDB server";
 
 		cr_assert_eq(mysql_wire_handshake(e, sizeof(e) - 1, &h), 0);
@@ -122,8 +124,9 @@ Test(mysql_wire, truncated_and_lying)
 
 Test(mysql_wire, switch_and_more)
 {
-	static const uint8_t sw[] = "\xfe" "caching_sha2_password\0"
-		"abcdefghijklmnopqrst\0";
+	static const uint8_t sw[] = "\xfe"
+				    "caching_sha2_password\0"
+				    "abcdefghijklmnopqrst\0";
 	static const uint8_t more[] = "\x01\x04";
 	struct mysql_reply r;
 
@@ -135,7 +138,9 @@ Test(mysql_wire, switch_and_more)
 	cr_expect_eq(r.kind, MYSQL_R_MORE);
 	cr_expect_eq(r.data[0], 4);
 	/* switch without the plugin's NUL; OK too short; unknown byte */
-	cr_expect_eq(mysql_wire_reply((const uint8_t *)"\xfe" "abc", 4, &r),
+	cr_expect_eq(mysql_wire_reply((const uint8_t *)"\xfe"
+						       "abc",
+				      4, &r),
 		     EXPO_EPARSE);
 	cr_expect_eq(mysql_wire_reply((const uint8_t *)"\x00\x00", 2, &r),
 		     EXPO_EPARSE);
@@ -168,7 +173,7 @@ Test(mysql_wire, scrambles)
 	cr_assert_eq(len, 32);
 	hex(out, 32, h);
 	cr_expect_str_eq(h, "746ebe205d56a0707acb3e796e834e0dd7b1d617"
-			 "43b26bd5202c7a623230c7c9");
+			    "43b26bd5202c7a623230c7c9");
 	mysql_scramble_native("", s, out, &len);
 	cr_expect_eq(len, 0);
 	mysql_scramble_sha2("", s, out, &len);
@@ -189,7 +194,8 @@ Test(mysql_wire, login_packet)
 	cr_expect_str_eq((const char *)pkt + 4 + 32 + 5 + 1 + 20,
 			 "mysql_native_password");
 	cr_expect_eq(mysql_wire_login(pkt, 40, 1, "root", auth, 20,
-				      "mysql_native_password"), EXPO_ETOOBIG);
+				      "mysql_native_password"),
+		     EXPO_ETOOBIG);
 }
 
 Test(mysql_wire, rsa_round_trip)
@@ -209,20 +215,21 @@ Test(mysql_wire, rsa_round_trip)
 		s[i] = (uint8_t)(0x30 + i);
 	cr_assert_eq(mysql_rsa_password("secret", s, (const uint8_t *)pem,
 					(size_t)pemlen, enc, sizeof(enc),
-					&elen), 0);
+					&elen),
+		     0);
 	cr_expect_eq(elen, 256);
 	dctx = EVP_PKEY_CTX_new(key, NULL);
 	cr_assert(dctx != NULL && EVP_PKEY_decrypt_init(dctx) > 0);
-	cr_assert(EVP_PKEY_CTX_set_rsa_padding(dctx,
-					       RSA_PKCS1_OAEP_PADDING) > 0);
+	cr_assert(EVP_PKEY_CTX_set_rsa_padding(dctx, RSA_PKCS1_OAEP_PADDING) >
+		  0);
 	cr_assert(EVP_PKEY_decrypt(dctx, dec, &dlen, enc, elen) > 0);
 	cr_assert_eq(dlen, 7);
 	for (i = 0; i < 7; i++)
 		dec[i] ^= s[i];
 	cr_expect_eq(memcmp(dec, "secret", 7), 0);
 	/* not a key */
-	cr_expect_eq(mysql_rsa_password("secret", s, (const uint8_t *)"junk",
-					4, enc, sizeof(enc), &elen),
+	cr_expect_eq(mysql_rsa_password("secret", s, (const uint8_t *)"junk", 4,
+					enc, sizeof(enc), &elen),
 		     EXPO_EPARSE);
 	EVP_PKEY_CTX_free(dctx);
 	EVP_PKEY_free(key);
@@ -236,7 +243,8 @@ Test(mysql_assess, root_without_password)
 	struct rawfix f;
 	const struct finding *x;
 
-	rawfix_run(&f, &check_mysql, 3306, "{\"server_version\":"
+	rawfix_run(&f, &check_mysql, 3306,
+		   "{\"server_version\":"
 		   "\"10.11.19-MariaDB-0+deb12u1\",\"auth_plugin\":"
 		   "\"mysql_native_password\",\"logins\":[{\"user\":\"root\","
 		   "\"password\":\"\",\"plugin\":\"mysql_native_password\"}]}",
@@ -255,18 +263,22 @@ Test(mysql_assess, default_password_redacted)
 	struct rawfix f;
 	const struct finding *x;
 
-	rawfix_run(&f, &check_mysql, 3306, "{\"server_version\":\"8.0.36\","
+	rawfix_run(&f, &check_mysql, 3306,
+		   "{\"server_version\":\"8.0.36\","
 		   "\"logins\":[{\"user\":\"root\",\"password\":\"toor\","
-		   "\"plugin\":\"caching_sha2_password\"}]}", false);
+		   "\"plugin\":\"caching_sha2_password\"}]}",
+		   false);
 	x = rawfix_one(&f, "mysql.default_credentials");
 	cr_assert_not_null(x);
 	cr_expect(strstr(x->evidence, "toor") == NULL, "%s", x->evidence);
 	cr_expect(strstr(x->evidence, "default password") != NULL);
 	cr_expect_str_eq(x->secret, "<redacted>");
 	rawfix_release(&f);
-	rawfix_run(&f, &check_mysql, 3306, "{\"server_version\":\"8.0.36\","
+	rawfix_run(&f, &check_mysql, 3306,
+		   "{\"server_version\":\"8.0.36\","
 		   "\"logins\":[{\"user\":\"root\",\"password\":\"toor\","
-		   "\"plugin\":\"caching_sha2_password\"}]}", true);
+		   "\"plugin\":\"caching_sha2_password\"}]}",
+		   true);
 	x = rawfix_one(&f, "mysql.default_credentials");
 	cr_assert_not_null(x);
 	cr_expect_str_eq(x->secret, "root:toor");
@@ -278,9 +290,11 @@ Test(mysql_assess, accepts_any)
 	struct rawfix f;
 	const struct finding *x;
 
-	rawfix_run(&f, &check_mysql, 3306, "{\"server_version\":\"8.0.36\","
+	rawfix_run(&f, &check_mysql, 3306,
+		   "{\"server_version\":\"8.0.36\","
 		   "\"accepts_any\":true,\"canary_user\":\"xqabc\","
-		   "\"canary_password\":\"Czdef\"}", false);
+		   "\"canary_password\":\"Czdef\"}",
+		   false);
 	x = rawfix_one(&f, "mysql.default_credentials");
 	cr_assert_not_null(x);
 	cr_expect(strstr(x->evidence, "accepts any") != NULL);

@@ -12,7 +12,7 @@
 #include "config.h"
 #include "context.h"
 #include "expo.h"
-#include "../../checks/pg_proto.h"
+#include "pg/pg_proto.h"
 
 extern const struct check check_pg;
 
@@ -22,9 +22,11 @@ Test(pg_proto, sslrequest_bytes)
 {
 	uint32_t len, code;
 
-	len = (uint32_t)pg_sslrequest[0] << 24 | (uint32_t)pg_sslrequest[1] << 16 |
+	len = (uint32_t)pg_sslrequest[0] << 24 |
+	      (uint32_t)pg_sslrequest[1] << 16 |
 	      (uint32_t)pg_sslrequest[2] << 8 | pg_sslrequest[3];
-	code = (uint32_t)pg_sslrequest[4] << 24 | (uint32_t)pg_sslrequest[5] << 16 |
+	code = (uint32_t)pg_sslrequest[4] << 24 |
+	       (uint32_t)pg_sslrequest[5] << 16 |
 	       (uint32_t)pg_sslrequest[6] << 8 | pg_sslrequest[7];
 	cr_assert_eq(len, 8);
 	cr_assert_eq(code, 80877103u);
@@ -55,7 +57,7 @@ struct recorded {
 	bool ok, need_password;
 	const char *msg;
 	enum pg_outcome want;
-	const char *sqlstate;	/* NULL: none in the message */
+	const char *sqlstate; /* NULL: none in the message */
 };
 
 static const struct recorded recorded[] = {
@@ -140,9 +142,8 @@ Test(pg_proto, recorded_answers)
 
 		cr_expect_eq(pg_classify(r->ok, r->need_password, r->msg),
 			     r->want, "%s: %s", r->what,
-			     pg_outcome_name(pg_classify(r->ok,
-							 r->need_password,
-							 r->msg)));
+			     pg_outcome_name(pg_classify(
+				     r->ok, r->need_password, r->msg)));
 		cr_expect_eq(has, r->sqlstate != NULL, "%s", r->what);
 		if (has && r->sqlstate != NULL)
 			cr_expect_str_eq(code, r->sqlstate, "%s", r->what);
@@ -154,10 +155,10 @@ Test(pg_proto, sqlstate_edges)
 {
 	char code[6] = "";
 
-	cr_expect_not(pg_sqlstate("  28P0:", code));	/* four chars */
-	cr_expect_not(pg_sqlstate("  28p01:", code));	/* lower case */
-	cr_expect_not(pg_sqlstate(" 28P01:", code));	/* one space */
-	cr_expect_not(pg_sqlstate("  28P01", code));	/* no colon */
+	cr_expect_not(pg_sqlstate("  28P0:", code));  /* four chars */
+	cr_expect_not(pg_sqlstate("  28p01:", code)); /* lower case */
+	cr_expect_not(pg_sqlstate(" 28P01:", code));  /* one space */
+	cr_expect_not(pg_sqlstate("  28P01", code));  /* no colon */
 	cr_assert(pg_sqlstate("  28P01:", code));
 	cr_expect_str_eq(code, "28P01");
 	/* the first code wins */
@@ -308,7 +309,7 @@ Test(pg_assess, md5_redacted)
 
 	fixture_init(&f, md5_facts, false);
 	expect_rules(f.ctx, "pg.default_credentials,pg.no_tls,"
-		     "pg.superuser_access");
+			    "pg.superuser_access");
 	c = find_rule(f.ctx, "pg.default_credentials");
 	cr_assert_not_null(c);
 	cr_expect_str_eq(c->secret, "<redacted>");
@@ -334,11 +335,14 @@ Test(pg_assess, scram_non_superuser_over_tls)
 	struct fixture f;
 	const struct finding *c;
 
-	fixture_init(&f, "{\"ssl_answer\":\"S\",\"tls_version\":\"TLSv1.3\","
-		     "\"is_postgres\":true,\"password_required\":true,"
-		     "\"logins\":[{\"user\":\"admin\",\"password\":\"password\","
-		     "\"trust\":false,\"db_missing\":false,\"tls\":\"TLSv1.3\","
-		     "\"superuser_param\":false,\"superuser\":false}]}", false);
+	fixture_init(
+		&f,
+		"{\"ssl_answer\":\"S\",\"tls_version\":\"TLSv1.3\","
+		"\"is_postgres\":true,\"password_required\":true,"
+		"\"logins\":[{\"user\":\"admin\",\"password\":\"password\","
+		"\"trust\":false,\"db_missing\":false,\"tls\":\"TLSv1.3\","
+		"\"superuser_param\":false,\"superuser\":false}]}",
+		false);
 	expect_rules(f.ctx, "pg.default_credentials");
 	c = find_rule(f.ctx, "pg.default_credentials");
 	cr_assert_not_null(c);
@@ -350,9 +354,11 @@ Test(pg_assess, hardened_nothing)
 {
 	struct fixture f;
 
-	fixture_init(&f, "{\"ssl_answer\":\"S\",\"tls_version\":\"TLSv1.3\","
+	fixture_init(&f,
+		     "{\"ssl_answer\":\"S\",\"tls_version\":\"TLSv1.3\","
 		     "\"hello\":\"password required\",\"is_postgres\":true,"
-		     "\"password_required\":true}", false);
+		     "\"password_required\":true}",
+		     false);
 	expect_rules(f.ctx, "");
 	fixture_release(&f);
 }
@@ -361,9 +367,11 @@ Test(pg_assess, forbidden_is_not_a_finding)
 {
 	struct fixture f;
 
-	fixture_init(&f, "{\"ssl_answer\":\"N\",\"hello\":\"no pg_hba.conf "
+	fixture_init(&f,
+		     "{\"ssl_answer\":\"N\",\"hello\":\"no pg_hba.conf "
 		     "entry\",\"is_postgres\":true,\"login_forbidden\":\"FATAL:"
-		     "  28000: no pg_hba.conf entry for host\"}", false);
+		     "  28000: no pg_hba.conf entry for host\"}",
+		     false);
 	expect_rules(f.ctx, "pg.no_tls");
 	fixture_release(&f);
 }
@@ -373,8 +381,10 @@ Test(pg_assess, garbage_n_is_not_no_tls)
 {
 	struct fixture f;
 
-	fixture_init(&f, "{\"ssl_answer\":\"N\",\"hello\":\"failed\","
-		     "\"hello_error\":\"server closed the connection\"}", false);
+	fixture_init(&f,
+		     "{\"ssl_answer\":\"N\",\"hello\":\"failed\","
+		     "\"hello_error\":\"server closed the connection\"}",
+		     false);
 	expect_rules(f.ctx, "");
 	fixture_release(&f);
 }
@@ -384,10 +394,12 @@ Test(pg_assess, canary_accepted)
 	struct fixture f;
 	const struct finding *c;
 
-	fixture_init(&f, "{\"ssl_answer\":\"S\",\"is_postgres\":true,"
+	fixture_init(&f,
+		     "{\"ssl_answer\":\"S\",\"is_postgres\":true,"
 		     "\"password_required\":true,\"accepts_any_credential\":"
 		     "true,\"canary_user\":\"xqabc\",\"canary_password\":"
-		     "\"Czdef\"}", true);
+		     "\"Czdef\"}",
+		     true);
 	expect_rules(f.ctx, "pg.default_credentials");
 	c = find_rule(f.ctx, "pg.default_credentials");
 	cr_assert_not_null(c);
@@ -400,11 +412,14 @@ Test(pg_assess, any_user_without_password)
 {
 	struct fixture f;
 
-	fixture_init(&f, "{\"ssl_answer\":\"N\",\"is_postgres\":true,"
-		     "\"hello\":\"ok\",\"accepts_any_user\":true,"
-		     "\"accepts_any_user_name\":\"xqabc\",\"logins\":[{\"user\":"
-		     "\"xqabc\",\"password\":\"\",\"trust\":true,\"db_missing\":"
-		     "false,\"superuser\":false}]}", false);
+	fixture_init(
+		&f,
+		"{\"ssl_answer\":\"N\",\"is_postgres\":true,"
+		"\"hello\":\"ok\",\"accepts_any_user\":true,"
+		"\"accepts_any_user_name\":\"xqabc\",\"logins\":[{\"user\":"
+		"\"xqabc\",\"password\":\"\",\"trust\":true,\"db_missing\":"
+		"false,\"superuser\":false}]}",
+		false);
 	expect_rules(f.ctx, "pg.no_tls,pg.trust_auth");
 	fixture_release(&f);
 }
@@ -415,9 +430,11 @@ Test(pg_assess, database_missing_proves_password)
 	struct fixture f;
 	const struct finding *c;
 
-	fixture_init(&f, "{\"ssl_answer\":\"S\",\"is_postgres\":true,"
+	fixture_init(&f,
+		     "{\"ssl_answer\":\"S\",\"is_postgres\":true,"
 		     "\"logins\":[{\"user\":\"root\",\"password\":\"123456\","
-		     "\"trust\":false,\"db_missing\":true}]}", false);
+		     "\"trust\":false,\"db_missing\":true}]}",
+		     false);
 	expect_rules(f.ctx, "pg.default_credentials");
 	c = find_rule(f.ctx, "pg.default_credentials");
 	cr_assert_not_null(c);
@@ -431,7 +448,8 @@ Test(pg_assess, superuser_from_parameter)
 {
 	struct fixture f;
 
-	fixture_init(&f, "{\"ssl_answer\":\"S\",\"is_postgres\":true,"
+	fixture_init(&f,
+		     "{\"ssl_answer\":\"S\",\"is_postgres\":true,"
 		     "\"logins\":[{\"user\":\"root\",\"password\":\"123456\","
 		     "\"trust\":false,\"db_missing\":false,\"superuser_param\":"
 		     "true,\"query_error\":\"ERROR:  57014: canceling\"}]}",
@@ -445,10 +463,12 @@ Test(pg_assess, query_overrides_parameter)
 {
 	struct fixture f;
 
-	fixture_init(&f, "{\"ssl_answer\":\"S\",\"is_postgres\":true,"
+	fixture_init(&f,
+		     "{\"ssl_answer\":\"S\",\"is_postgres\":true,"
 		     "\"logins\":[{\"user\":\"app\",\"password\":\"app\","
 		     "\"trust\":false,\"db_missing\":false,\"superuser_param\":"
-		     "true,\"superuser\":false}]}", false);
+		     "true,\"superuser\":false}]}",
+		     false);
 	expect_rules(f.ctx, "pg.default_credentials");
 	fixture_release(&f);
 }
@@ -458,13 +478,16 @@ Test(pg_assess, mixed_trust_and_password)
 	struct fixture f;
 	const struct finding *t, *c;
 
-	fixture_init(&f, "{\"ssl_answer\":\"N\",\"is_postgres\":true,"
-		     "\"logins\":[{\"user\":\"postgres\",\"password\":\"\","
-		     "\"trust\":true,\"db_missing\":false,\"superuser\":true},"
-		     "{\"user\":\"admin\",\"password\":\"admin\",\"trust\":false,"
-		     "\"db_missing\":false,\"superuser\":false}]}", true);
+	fixture_init(
+		&f,
+		"{\"ssl_answer\":\"N\",\"is_postgres\":true,"
+		"\"logins\":[{\"user\":\"postgres\",\"password\":\"\","
+		"\"trust\":true,\"db_missing\":false,\"superuser\":true},"
+		"{\"user\":\"admin\",\"password\":\"admin\",\"trust\":false,"
+		"\"db_missing\":false,\"superuser\":false}]}",
+		true);
 	expect_rules(f.ctx, "pg.default_credentials,pg.no_tls,"
-		     "pg.superuser_access,pg.trust_auth");
+			    "pg.superuser_access,pg.trust_auth");
 	t = find_rule(f.ctx, "pg.trust_auth");
 	c = find_rule(f.ctx, "pg.default_credentials");
 	cr_assert(t != NULL && c != NULL);
@@ -480,8 +503,10 @@ Test(pg_assess, empty_and_odd_facts)
 	fixture_init(&f, "{}", false);
 	expect_rules(f.ctx, "");
 	fixture_release(&f);
-	fixture_init(&f, "{\"ssl_answer\":7,\"logins\":{\"user\":1},"
-		     "\"is_postgres\":\"yes\"}", false);
+	fixture_init(&f,
+		     "{\"ssl_answer\":7,\"logins\":{\"user\":1},"
+		     "\"is_postgres\":\"yes\"}",
+		     false);
 	expect_rules(f.ctx, "");
 	fixture_release(&f);
 	fixture_init(&f, "{\"logins\":[1,\"x\",{\"trust\":true}]}", false);

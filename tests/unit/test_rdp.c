@@ -12,7 +12,7 @@
 #include "config.h"
 #include "context.h"
 #include "expo.h"
-#include "../../checks/rdp_wire.h"
+#include "rdp/rdp_wire.h"
 
 extern const struct check check_rdp;
 
@@ -28,8 +28,9 @@ static size_t unhex(const char *hex, uint8_t *out, size_t size)
 		for (i = 0; i < 2; i++) {
 			char c = hex[i];
 
-			v = v << 4 | (unsigned)(c <= '9' ? c - '0' :
-						(c | 0x20) - 'a' + 10);
+			v = v << 4 |
+			    (unsigned)(c <= '9' ? c - '0'
+						: (c | 0x20) - 'a' + 10);
 		}
 		out[n++] = (uint8_t)v;
 		hex += 2;
@@ -42,8 +43,7 @@ static const char xrdp_cc[] = "030000130ed000001234000201080000000000";
 /* recorded: freerdp-shadow-cli /sec:nla to PROTOCOL_SSL alone */
 static const char shadow_cc_ssl[] = "030000130ed000000000000300080005000000";
 /* recorded: freerdp-shadow-cli /sec:nla to SSL|HYBRID|HYBRID_EX */
-static const char shadow_cc_hybrid[] =
-	"030000130ed000000000000203080002000000";
+static const char shadow_cc_hybrid[] = "030000130ed000000000000203080002000000";
 /* a Windows XP style confirm: no negotiation data */
 static const char xp_cc[] = "0300000b06d00000123400";
 
@@ -88,12 +88,13 @@ Test(rdp_wire, build_cr)
 	uint8_t b[128], w[128];
 	size_t n = 0, wn = unhex(want, w, sizeof(w));
 
-	cr_assert_eq(rdp_wire_build_cr(b, sizeof(b), "exposure",
-				       RDP_PROTO_SSL, &n), 0);
+	cr_assert_eq(
+		rdp_wire_build_cr(b, sizeof(b), "exposure", RDP_PROTO_SSL, &n),
+		0);
 	cr_assert_eq(n, wn);
 	cr_assert_eq(memcmp(b, w, n), 0);
-	cr_assert_eq(rdp_wire_build_cr(b, sizeof(b), NULL, RDP_PROTO_RDP,
-				       &n), 0);
+	cr_assert_eq(rdp_wire_build_cr(b, sizeof(b), NULL, RDP_PROTO_RDP, &n),
+		     0);
 	cr_assert_eq(n, 19);
 	cr_assert_eq(b[4], 14);
 	cr_assert_eq(rdp_wire_build_cr(b, sizeof(b), "a b", 0, &n),
@@ -220,8 +221,8 @@ Test(rdp_wire, mcs_response_recorded)
 	cr_assert_str_eq(rdp_enc_method_name(r.enc_method), "40-bit RC4");
 	cr_assert_str_eq(rdp_enc_level_name(r.enc_level), "Low");
 	for (cut = 0; cut < n; cut += 7)
-		cr_assert_eq(rdp_wire_mcs_rsp(b, cut, &r, &used),
-			     RDP_WIRE_MORE, "cut at %zu", cut);
+		cr_assert_eq(rdp_wire_mcs_rsp(b, cut, &r, &used), RDP_WIRE_MORE,
+			     "cut at %zu", cut);
 }
 
 Test(rdp_wire, mcs_response_bad)
@@ -232,7 +233,7 @@ Test(rdp_wire, mcs_response_bad)
 
 	/* a data block whose length runs past the user data */
 	n = unhex(xrdp_mcs, b, sizeof(b));
-	b[0x4b] = 0xff;	/* SC_CORE length low byte (0x0c -> 0xff) */
+	b[0x4b] = 0xff; /* SC_CORE length low byte (0x0c -> 0xff) */
 	cr_assert_eq(rdp_wire_mcs_rsp(b, n, &r, &used), EXPO_EPARSE);
 	/* a BER length past the PDU */
 	n = unhex(xrdp_mcs, b, sizeof(b));
@@ -269,7 +270,8 @@ Test(rdp_wire, mcs_connect_initial)
 		if (memcmp(b + i, "Duca", 4) == 0)
 			duca = true;
 		/* CS_SECURITY with 40|128|56|FIPS */
-		if (i + 8 <= n && memcmp(b + i, "\x02\xc0\x0c\x00\x1b\x00", 6) == 0)
+		if (i + 8 <= n &&
+		    memcmp(b + i, "\x02\xc0\x0c\x00\x1b\x00", 6) == 0)
 			sec = true;
 	}
 	cr_assert(duca);
@@ -323,7 +325,7 @@ Test(rdp_wire, ntlm_challenge_bad)
 {
 	uint8_t b[256];
 	size_t n = unhex(shadow_tsreq, b, sizeof(b));
-	const size_t tok = 0x12;	/* "NTLMSSP" in the recording */
+	const size_t tok = 0x12; /* "NTLMSSP" in the recording */
 	struct rdp_ntlm_info in;
 	uint32_t code = 0;
 
@@ -368,8 +370,7 @@ static void fixture_init(struct fixture *f, const char *json, bool show)
 	f->target.provider = "list";
 	f->target.addrs = &f->addr;
 	f->target.naddrs = 1;
-	f->ctx = ctx_new(&check_rdp, &f->cfg, &f->target, &f->addr, 3389,
-			 NULL);
+	f->ctx = ctx_new(&check_rdp, &f->cfg, &f->target, &f->addr, 3389, NULL);
 	cr_assert_not_null(f->ctx);
 	f->facts = cJSON_Parse(json);
 	cr_assert_not_null(f->facts, "bad fixture JSON");
@@ -450,19 +451,21 @@ Test(rdp_assess, tls_without_nla_high_encryption_not_weak)
 	struct fixture f;
 	const struct finding *s;
 
-	fixture_init(&f,
-		     "{\"ssl_probe\":{\"response\":\"rsp\",\"selected_value\":1,"
-		     "\"selected\":\"SSL\",\"flags\":31},"
-		     "\"rdp_probe\":{\"response\":\"rsp\",\"selected_value\":0,"
-		     "\"selected\":\"RDP\",\"flags\":31},"
-		     "\"mcs\":{\"result\":0,\"enc_method_value\":2,"
-		     "\"enc_method\":\"128-bit RC4\",\"enc_level_value\":2,"
-		     "\"enc_level\":\"Client Compatible\"},"
-		     "\"hybrid_probe\":{\"response\":\"rsp\",\"selected_value\":2,"
-		     "\"selected\":\"HYBRID\",\"flags\":31},"
-		     "\"ntlm\":{\"netbios_computer\":\"WIN-ABC\","
-		     "\"dns_computer\":\"win-abc.corp.local\","
-		     "\"os_version\":\"10.0.17763\"}}", false);
+	fixture_init(
+		&f,
+		"{\"ssl_probe\":{\"response\":\"rsp\",\"selected_value\":1,"
+		"\"selected\":\"SSL\",\"flags\":31},"
+		"\"rdp_probe\":{\"response\":\"rsp\",\"selected_value\":0,"
+		"\"selected\":\"RDP\",\"flags\":31},"
+		"\"mcs\":{\"result\":0,\"enc_method_value\":2,"
+		"\"enc_method\":\"128-bit RC4\",\"enc_level_value\":2,"
+		"\"enc_level\":\"Client Compatible\"},"
+		"\"hybrid_probe\":{\"response\":\"rsp\",\"selected_value\":2,"
+		"\"selected\":\"HYBRID\",\"flags\":31},"
+		"\"ntlm\":{\"netbios_computer\":\"WIN-ABC\","
+		"\"dns_computer\":\"win-abc.corp.local\","
+		"\"os_version\":\"10.0.17763\"}}",
+		false);
 	expect_rules(f.ctx, "rdp.nla_not_required,rdp.standard_security");
 	s = find_rule(f.ctx, "rdp.standard_security");
 	cr_assert_null(strstr(s->evidence, "WEAK"));
@@ -478,15 +481,17 @@ Test(rdp_assess, nla_enforced_clean)
 {
 	struct fixture f;
 
-	fixture_init(&f,
-		     "{\"ssl_probe\":{\"response\":\"failure\","
-		     "\"failure_code\":5,"
-		     "\"failure\":\"HYBRID_REQUIRED_BY_SERVER\"},"
-		     "\"rdp_probe\":{\"response\":\"failure\","
-		     "\"failure_code\":5},"
-		     "\"hybrid_probe\":{\"response\":\"rsp\",\"selected_value\":2,"
-		     "\"selected\":\"HYBRID\",\"flags\":3},"
-		     "\"canary_result\":\"refused\",\"attempts\":27}", false);
+	fixture_init(
+		&f,
+		"{\"ssl_probe\":{\"response\":\"failure\","
+		"\"failure_code\":5,"
+		"\"failure\":\"HYBRID_REQUIRED_BY_SERVER\"},"
+		"\"rdp_probe\":{\"response\":\"failure\","
+		"\"failure_code\":5},"
+		"\"hybrid_probe\":{\"response\":\"rsp\",\"selected_value\":2,"
+		"\"selected\":\"HYBRID\",\"flags\":3},"
+		"\"canary_result\":\"refused\",\"attempts\":27}",
+		false);
 	expect_rules(f.ctx, "");
 	fixture_release(&f);
 }
@@ -503,7 +508,8 @@ Test(rdp_assess, nla_weak_credentials)
 		     "\"failure_code\":5},"
 		     "\"ntlm\":{\"netbios_computer\":\"VM\"},"
 		     "\"logins\":[{\"user\":\"labweak\",\"password\":"
-		     "\"Password1\",\"password_expired\":false}]}", false);
+		     "\"Password1\",\"password_expired\":false}]}",
+		     false);
 	expect_rules(f.ctx, "rdp.weak_credentials");
 	w = find_rule(f.ctx, "rdp.weak_credentials");
 	cr_assert_not_null(strstr(w->evidence, "labweak"));
@@ -515,7 +521,8 @@ Test(rdp_assess, nla_weak_credentials)
 		     "{\"ssl_probe\":{\"response\":\"failure\","
 		     "\"failure_code\":5},"
 		     "\"logins\":[{\"user\":\"labweak\",\"password\":"
-		     "\"Password1\"}]}", true);
+		     "\"Password1\"}]}",
+		     true);
 	w = find_rule(f.ctx, "rdp.weak_credentials");
 	cr_assert_str_eq(w->secret, "labweak:Password1");
 	fixture_release(&f);
@@ -563,15 +570,18 @@ Test(rdp_assess, ssl_not_allowed_and_tls_only)
 		     "{\"ssl_probe\":{\"response\":\"failure\","
 		     "\"failure_code\":2},"
 		     "\"rdp_probe\":{\"response\":\"rsp\",\"selected_value\":0,"
-		     "\"flags\":0}}", false);
+		     "\"flags\":0}}",
+		     false);
 	expect_rules(f.ctx, "rdp.nla_not_required,rdp.standard_security");
 	fixture_release(&f);
 	/* TLS without NLA, RDP refused with failure 1 */
-	fixture_init(&f,
-		     "{\"ssl_probe\":{\"response\":\"rsp\",\"selected_value\":1,"
-		     "\"selected\":\"SSL\",\"flags\":0},"
-		     "\"rdp_probe\":{\"response\":\"failure\","
-		     "\"failure_code\":1}}", false);
+	fixture_init(
+		&f,
+		"{\"ssl_probe\":{\"response\":\"rsp\",\"selected_value\":1,"
+		"\"selected\":\"SSL\",\"flags\":0},"
+		"\"rdp_probe\":{\"response\":\"failure\","
+		"\"failure_code\":1}}",
+		false);
 	expect_rules(f.ctx, "rdp.nla_not_required");
 	fixture_release(&f);
 	/* nothing known (the first probe failed): no verdict */
@@ -590,8 +600,8 @@ Test(rdp_assess, module_contract)
 	cr_assert_not_null(check_rdp.step);
 	cr_assert_eq(check_rdp.nrules, 3);
 	for (i = 0; i < check_rdp.nrules; i++)
-		cr_assert_not_null(check_rule(&check_rdp,
-					      check_rdp.rules[i].id));
+		cr_assert_not_null(
+			check_rule(&check_rdp, check_rdp.rules[i].id));
 	cr_assert(check_rule(&check_rdp, "rdp.weak_credentials")->flags &
 		  CHECK_LOGIN);
 }

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <criterion/criterion.h>
 #include "expo.h"
-#include "../../checks/redis_wire.h"
+#include "raw/redis_wire.h"
 #include "rawapi_fixture.h"
 
 extern const struct check check_redis;
@@ -79,7 +79,8 @@ Test(redis_wire, recorded_sentinel)
 
 Test(redis_wire, denied)
 {
-	static const char d[] = "-DENIED Redis is running in protected mode "
+	static const char d[] =
+		"-DENIED Redis is running in protected mode "
 		"because protected mode is enabled and no password is set for "
 		"the default user.\r\n";
 	struct redis_reply r;
@@ -132,8 +133,9 @@ Test(redis_wire, other_protocols_and_long_lines)
 	struct redis_reply r;
 	size_t used = 0;
 
-	cr_expect_eq(redis_wire_reply("HTTP/1.1 400 Bad Request\r\n", 26, &r,
-				      &used), EXPO_EPROTO);
+	cr_expect_eq(
+		redis_wire_reply("HTTP/1.1 400 Bad Request\r\n", 26, &r, &used),
+		EXPO_EPROTO);
 	cr_expect_eq(redis_wire_reply("SSH-2.0-x\r\n", 11, &r, &used),
 		     EXPO_EPROTO);
 	memset(line, 'a', sizeof(line));
@@ -146,7 +148,8 @@ Test(redis_wire, info_not_info)
 {
 	struct redis_info info;
 	static const char t[] = "hello world\r\nfoo:bar\r\n";
-	static const char k[] = "redis_version:6.2.1\r\nconnected_clients:x\r\n"
+	static const char k[] =
+		"redis_version:6.2.1\r\nconnected_clients:x\r\n"
 		"db0:keys=5,expires=0\r\ndb15:keys=7\r\ndbx:keys=9\r\n"
 		"db1:keys=-3\r\n";
 
@@ -164,10 +167,12 @@ Test(redis_assess, info_is_no_auth)
 	struct rawfix f;
 	const struct finding *x;
 
-	rawfix_run(&f, &check_redis, 6379, "{\"reply\":\"info\","
+	rawfix_run(&f, &check_redis, 6379,
+		   "{\"reply\":\"info\","
 		   "\"redis_version\":\"7.0.15\",\"redis_mode\":\"standalone\","
 		   "\"role\":\"master\",\"connected_clients\":2,\"keys\":41,"
-		   "\"dbs\":1}", false);
+		   "\"dbs\":1}",
+		   false);
 	x = rawfix_one(&f, "redis.no_auth");
 	cr_assert_not_null(x);
 	cr_expect(strstr(x->evidence, "Redis 7.0.15") != NULL, "%s",
@@ -184,9 +189,11 @@ Test(redis_assess, sentinel_named)
 	struct rawfix f;
 	const struct finding *x;
 
-	rawfix_run(&f, &check_redis, 6379, "{\"reply\":\"info\","
+	rawfix_run(&f, &check_redis, 6379,
+		   "{\"reply\":\"info\","
 		   "\"redis_version\":\"7.0.15\",\"redis_mode\":\"sentinel\","
-		   "\"role\":\"\",\"connected_clients\":1,\"keys\":0}", false);
+		   "\"role\":\"\",\"connected_clients\":1,\"keys\":0}",
+		   false);
 	x = rawfix_one(&f, "redis.no_auth");
 	cr_assert_not_null(x);
 	cr_expect(strstr(x->evidence, "Sentinel") != NULL, "%s", x->evidence);

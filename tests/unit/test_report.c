@@ -21,7 +21,7 @@
 #include "check.h"
 #include "expo.h"
 #include "finding.h"
-#include "report.h"
+#include "report/report.h"
 
 #ifndef FIXTURE_DIR
 #define FIXTURE_DIR "tests/fixtures/report"
@@ -29,8 +29,7 @@
 
 /* ---- helpers ---- */
 
-static char *
-slurp(const char *path, size_t *len)
+static char *slurp(const char *path, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
 	char *buf = NULL;
@@ -50,8 +49,7 @@ slurp(const char *path, size_t *len)
 	return buf;
 }
 
-static void
-spew(const char *path, const char *data, size_t len)
+static void spew(const char *path, const char *data, size_t len)
 {
 	FILE *f = fopen(path, "wb");
 
@@ -60,8 +58,7 @@ spew(const char *path, const char *data, size_t len)
 	cr_assert_eq(fclose(f), 0);
 }
 
-static char *
-make_tmpdir(void)
+static char *make_tmpdir(void)
 {
 	char *d = strdup("/tmp/expo-report-XXXXXX");
 
@@ -70,8 +67,7 @@ make_tmpdir(void)
 }
 
 /* number of entries in dir (without . and ..) */
-static int
-count_entries(const char *dir)
+static int count_entries(const char *dir)
 {
 	DIR *d = opendir(dir);
 	struct dirent *e;
@@ -85,8 +81,7 @@ count_entries(const char *dir)
 	return n;
 }
 
-static void
-remove_tmpdir(char *dir)
+static void remove_tmpdir(char *dir)
 {
 	DIR *d = opendir(dir);
 	struct dirent *e;
@@ -94,8 +89,9 @@ remove_tmpdir(char *dir)
 
 	if (d != NULL) {
 		while ((e = readdir(d)) != NULL) {
-			if (e->d_name[0] == '.' && (e->d_name[1] == '\0' ||
-			    (e->d_name[1] == '.' && e->d_name[2] == '\0')))
+			if (e->d_name[0] == '.' &&
+			    (e->d_name[1] == '\0' ||
+			     (e->d_name[1] == '.' && e->d_name[2] == '\0')))
 				continue;
 			snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
 			unlink(path);
@@ -107,8 +103,7 @@ remove_tmpdir(char *dir)
 }
 
 /* the text report of r, as a string */
-static char *
-text_of(const struct scan_report *r, bool color, int verbose)
+static char *text_of(const struct scan_report *r, bool color, int verbose)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -122,8 +117,7 @@ text_of(const struct scan_report *r, bool color, int verbose)
 	return buf;
 }
 
-static void
-check_golden(const char *name, const char *got, size_t len)
+static void check_golden(const char *name, const char *got, size_t len)
 {
 	char path[256];
 	char *want;
@@ -139,8 +133,7 @@ check_golden(const char *name, const char *got, size_t len)
 	free(want);
 }
 
-static bool
-valid_utf8(const unsigned char *s, size_t n)
+static bool valid_utf8(const unsigned char *s, size_t n)
 {
 	size_t i = 0, k, j;
 	unsigned cp;
@@ -175,8 +168,7 @@ valid_utf8(const unsigned char *s, size_t n)
 	return true;
 }
 
-static size_t
-count_str(const char *hay, const char *needle)
+static size_t count_str(const char *hay, const char *needle)
 {
 	size_t n = 0;
 	const char *p = hay;
@@ -189,8 +181,7 @@ count_str(const char *hay, const char *needle)
 }
 
 /* by hand: ASan's strstr measures the whole haystack on every call */
-static size_t
-count_lines(const char *s)
+static size_t count_lines(const char *s)
 {
 	size_t n = 0;
 
@@ -199,13 +190,13 @@ count_lines(const char *s)
 	return n;
 }
 
-static void
-set_addr(struct target_addr *a, const char *text, bool pub)
+static void set_addr(struct target_addr *a, const char *text, bool pub)
 {
 	memset(a, 0, sizeof(*a));
 	if (strchr(text, ':') != NULL) {
 		a->u.sin6.sin6_family = AF_INET6;
-		cr_assert_eq(inet_pton(AF_INET6, text, &a->u.sin6.sin6_addr), 1);
+		cr_assert_eq(inet_pton(AF_INET6, text, &a->u.sin6.sin6_addr),
+			     1);
 		a->salen = sizeof(a->u.sin6);
 	} else {
 		a->u.sin.sin_family = AF_INET;
@@ -217,11 +208,13 @@ set_addr(struct target_addr *a, const char *text, bool pub)
 
 /* ---- a fixed scan: 5 targets (one skipped, one clean), 4 findings ---- */
 
-static struct target_addr addrs0[2], addrs1[1], addrs2[1], addrs3[1],
-	addrs4[1];
+static struct target_addr addrs0[2], addrs1[1], addrs2[1], addrs3[1], addrs4[1];
 static struct target_meta meta0 = {
-	.account = "123456789012", .region = "eu-west-1",
-	.zone = "eu-west-1a", .state = "running", .firewall_known = true,
+	.account = "123456789012",
+	.region = "eu-west-1",
+	.zone = "eu-west-1a",
+	.state = "running",
+	.firewall_known = true,
 };
 static struct target targets[5];
 static struct target_list tlist;
@@ -238,8 +231,7 @@ static const char *const reasons[] = {
 static struct scan_report rep;
 
 /* the registry's index of "ssh", whatever else is compiled in */
-static uint8_t
-ssh_index(void)
+static uint8_t ssh_index(void)
 {
 	size_t i;
 
@@ -250,21 +242,22 @@ ssh_index(void)
 	return (uint8_t)i;
 }
 
-static void
-rec(size_t i, uint32_t t, uint16_t a, uint16_t port, enum probe_status st,
-    uint8_t check, uint32_t reason)
+static void rec(size_t i, uint32_t t, uint16_t a, uint16_t port,
+		enum probe_status st, uint8_t check, uint32_t reason)
 {
-	recs[i] = (struct port_record){ .target = t, .addr = a, .port = port,
-					.status = (uint8_t)st, .check = check,
+	recs[i] = (struct port_record){ .target = t,
+					.addr = a,
+					.port = port,
+					.status = (uint8_t)st,
+					.check = check,
 					.reason = reason };
 }
 
-static void
-fill(struct finding *f, const char *rule, const char *check,
-     const char *title, const char *service, struct target *t,
-     const char *addr, bool pub, uint16_t port, const char *vector,
-     double score, enum severity sev, enum confidence conf,
-     enum impact imp, enum exposure expo)
+static void fill(struct finding *f, const char *rule, const char *check,
+		 const char *title, const char *service, struct target *t,
+		 const char *addr, bool pub, uint16_t port, const char *vector,
+		 double score, enum severity sev, enum confidence conf,
+		 enum impact imp, enum exposure expo)
 {
 	memset(f, 0, sizeof(*f));
 	f->rule_id = (char *)rule;
@@ -285,8 +278,7 @@ fill(struct finding *f, const char *rule, const char *check,
 	finding_fingerprint(f->fingerprint, rule, t->id, port);
 }
 
-static void
-build_scan(void)
+static void build_scan(void)
 {
 	set_addr(&addrs0[0], "192.0.2.10", true);
 	set_addr(&addrs0[1], "10.0.0.5", false);
@@ -296,29 +288,43 @@ build_scan(void)
 	set_addr(&addrs4[0], "192.0.2.50", true);
 
 	memset(targets, 0, sizeof(targets));
-	targets[0] = (struct target){ .id = "aws:i-0abc", .name = "web-1",
-		.provider = "aws", .source = "inventory/ec2.json",
-		.meta = &meta0, .addrs = addrs0, .naddrs = 2 };
+	targets[0] = (struct target){ .id = "aws:i-0abc",
+				      .name = "web-1",
+				      .provider = "aws",
+				      .source = "inventory/ec2.json",
+				      .meta = &meta0,
+				      .addrs = addrs0,
+				      .naddrs = 2 };
 	targets[1] = (struct target){ .id = "list:198.51.100.7",
-		.provider = "list", .source = "hosts.txt", .addrs = addrs1,
-		.naddrs = 1 };
-	targets[2] = (struct target){ .id = "gcp:4242", .name = "db-1",
-		.provider = "gcp", .source = "inventory/gcp.json",
-		.addrs = addrs2, .naddrs = 1 };
-	targets[3] = (struct target){ .id = "list:203.0.113.9",
-		.provider = "list", .source = "hosts.txt",
-		.skip_reason = "instance state is stopped", .addrs = addrs3,
-		.naddrs = 1 };
+				      .provider = "list",
+				      .source = "hosts.txt",
+				      .addrs = addrs1,
+				      .naddrs = 1 };
+	targets[2] = (struct target){ .id = "gcp:4242",
+				      .name = "db-1",
+				      .provider = "gcp",
+				      .source = "inventory/gcp.json",
+				      .addrs = addrs2,
+				      .naddrs = 1 };
+	targets[3] =
+		(struct target){ .id = "list:203.0.113.9",
+				 .provider = "list",
+				 .source = "hosts.txt",
+				 .skip_reason = "instance state is stopped",
+				 .addrs = addrs3,
+				 .naddrs = 1 };
 	targets[4] = (struct target){ .id = "list:192.0.2.50",
-		.provider = "list", .source = "hosts.txt", .addrs = addrs4,
-		.naddrs = 1 };
+				      .provider = "list",
+				      .source = "hosts.txt",
+				      .addrs = addrs4,
+				      .naddrs = 1 };
 	tlist = (struct target_list){ .v = targets, .n = 5, .alloc = 5 };
 
 	fill(&fv[0], "docker.api_no_auth", "docker",
 	     "Docker Engine API answers without authentication", "docker",
 	     &targets[0], "192.0.2.10", true, 2375,
-	     "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", 9.8,
-	     SEV_CRITICAL, CONFIDENCE_CONFIRMED, IMPACT_EXEC, EXPOSURE_WORLD);
+	     "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", 9.8, SEV_CRITICAL,
+	     CONFIDENCE_CONFIRMED, IMPACT_EXEC, EXPOSURE_WORLD);
 	fv[0].evidence = "GET /version returned {\"ApiVersion\":\"1.43\"}";
 	fv[0].remediation = "Bind the API to a unix socket or require TLS "
 			    "client certificates.";
@@ -329,9 +335,8 @@ build_scan(void)
 	fill(&fv[1], "pg.default_credentials", "pg",
 	     "PostgreSQL login with a default password", "postgresql",
 	     &targets[2], "2001:db8::5", true, 5432,
-	     "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", 9.8,
-	     SEV_CRITICAL, CONFIDENCE_CONFIRMED, IMPACT_EXEC,
-	     EXPOSURE_UNKNOWN);
+	     "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", 9.8, SEV_CRITICAL,
+	     CONFIDENCE_CONFIRMED, IMPACT_EXEC, EXPOSURE_UNKNOWN);
 	fv[1].evidence = "login as postgres succeeded (server 15.4)";
 	fv[1].secret = "postgres:p******s";
 	fv[1].remediation = "Set a strong password and restrict pg_hba.conf.";
@@ -342,9 +347,8 @@ build_scan(void)
 	fill(&fv[2], "ssh.password_auth", "ssh",
 	     "SSH offers password authentication", "ssh", &targets[0],
 	     "192.0.2.10", true, 22,
-	     "CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:L/I:L/A:L", 5.6,
-	     SEV_MEDIUM, CONFIDENCE_INFERRED, IMPACT_WEAKENED,
-	     EXPOSURE_WORLD);
+	     "CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:L/I:L/A:L", 5.6, SEV_MEDIUM,
+	     CONFIDENCE_INFERRED, IMPACT_WEAKENED, EXPOSURE_WORLD);
 	fv[2].evidence = "auth methods: publickey,password";
 	fv[2].remediation = "Set PasswordAuthentication no.";
 	fv[2].references = "CWE-307; ATT&CK T1110.001";
@@ -380,10 +384,16 @@ build_scan(void)
 	rec(13, 4, 0, 5432, STATUS_CLOSED, CHECK_NONE, 0);
 
 	rep = (struct scan_report){
-		.targets = &tlist, .findings = &flist, .records = recs,
-		.nrecords = 14, .reasons = reasons, .nreasons = 4,
-		.started_at = "2024-05-01T10:00:00Z", .duration_s = 12.5,
-		.fail_on = SEV_HIGH, .exit_code = 1,
+		.targets = &tlist,
+		.findings = &flist,
+		.records = recs,
+		.nrecords = 14,
+		.reasons = reasons,
+		.nreasons = 4,
+		.started_at = "2024-05-01T10:00:00Z",
+		.duration_s = 12.5,
+		.fail_on = SEV_HIGH,
+		.exit_code = 1,
 	};
 }
 
@@ -419,20 +429,25 @@ Test(report, json_parses_back)
 	cr_assert_not_null(root);
 	cr_expect_eq(cJSON_GetObjectItem(root, "schema_version")->valueint,
 		     REPORT_SCHEMA_VERSION);
-	cr_expect_str_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(root, "gate"),
-					     "result")->valuestring, "failed");
+	cr_expect_str_eq(
+		cJSON_GetObjectItem(cJSON_GetObjectItem(root, "gate"), "result")
+			->valuestring,
+		"failed");
 	f = cJSON_GetObjectItem(root, "findings");
 	cr_assert_eq(cJSON_GetArraySize(f), 4);
-	cr_expect_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(f, 2),
-					 "rank")->valueint, 3);
-	cr_expect_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(f, 2),
-					     "fingerprint")->valuestring,
-			 "7385345837673768c913beca48357eda");
+	cr_expect_eq(
+		cJSON_GetObjectItem(cJSON_GetArrayItem(f, 2), "rank")->valueint,
+		3);
+	cr_expect_str_eq(
+		cJSON_GetObjectItem(cJSON_GetArrayItem(f, 2), "fingerprint")
+			->valuestring,
+		"7385345837673768c913beca48357eda");
 	t = cJSON_GetObjectItem(root, "targets");
 	cr_assert_eq(cJSON_GetArraySize(t), 5);
 	/* every record has its target's row, check records included */
 	cr_expect_eq(cJSON_GetArraySize(cJSON_GetObjectItem(
-		     cJSON_GetArrayItem(t, 0), "ports")), 7);
+			     cJSON_GetArrayItem(t, 0), "ports")),
+		     7);
 	cJSON_Delete(root);
 	free(got);
 	remove_tmpdir(dir);
@@ -504,7 +519,7 @@ Test(report, ports_file)
 	/* discovery records only: 12 of the 14 */
 	cr_expect_eq(count_lines(got), 12);
 	cr_expect(strstr(got, "10.0.0.5\t22\tfiltered\tno reply within "
-			 "3000 ms\n") != NULL);
+			      "3000 ms\n") != NULL);
 	cr_expect(strstr(got, "192.0.2.10\t22\topen\t-\n") != NULL);
 	free(got);
 	remove_tmpdir(dir);
@@ -535,12 +550,17 @@ Test(report, ports_file_large, .timeout = 30)
 		tv[i].addrs = &a[i];
 		tv[i].naddrs = 1;
 		for (j = 0; j < np; j++)
-			rv[k++] = (struct port_record){ .target = (uint32_t)i,
+			rv[k++] = (struct port_record){
+				.target = (uint32_t)i,
 				.port = (uint16_t)(1000 + j),
-				.status = STATUS_CLOSED, .check = CHECK_NONE };
+				.status = STATUS_CLOSED,
+				.check = CHECK_NONE
+			};
 		/* a check record, to be left out */
 		rv[k++] = (struct port_record){ .target = (uint32_t)i,
-			.port = 1000, .status = STATUS_OPEN, .check = 0 };
+						.port = 1000,
+						.status = STATUS_OPEN,
+						.check = 0 };
 	}
 	tl = (struct target_list){ .v = tv, .n = nt };
 	r.targets = &tl;
@@ -569,18 +589,19 @@ Test(report, ports_file_large, .timeout = 30)
 
 /* ---- hostile text ---- */
 
-#define HOSTILE "q\"uote <script>alert(1)</script> \x1b[31mred\x1b[0m " \
+#define HOSTILE                                                             \
+	"q\"uote <script>alert(1)</script> \x1b[31mred\x1b[0m "             \
 	"bad\xff\xfe utf8 line1\nline2\r\x07 '); DROP TABLE x;-- \xc3\xa9 " \
 	"\xe2\x80\xae rlo \xc2\x9b csi \x7f"
 /* the same with each invalid byte replaced by U+FFFD */
-#define HOSTILE_FIXED "q\"uote <script>alert(1)</script> \x1b[31mred" \
+#define HOSTILE_FIXED                                                      \
+	"q\"uote <script>alert(1)</script> \x1b[31mred"                    \
 	"\x1b[0m bad\xef\xbf\xbd\xef\xbf\xbd utf8 line1\nline2\r\x07 '); " \
 	"DROP TABLE x;-- \xc3\xa9 \xe2\x80\xae rlo \xc2\x9b csi \x7f"
 
 static const char *const hostile_reasons[] = { NULL, "banner: " HOSTILE };
 
-static void
-build_hostile(void)
+static void build_hostile(void)
 {
 	build_scan();
 	fv[0].evidence = "banner: " HOSTILE;
@@ -598,14 +619,13 @@ build_hostile(void)
 }
 
 /* no byte a terminal acts on, except the newlines of the report itself */
-static void
-expect_terminal_safe(const char *s, bool color)
+static void expect_terminal_safe(const char *s, bool color)
 {
 	const unsigned char *p;
 	char *copy = strdup(s), *q;
 	static const char *const ours[] = {
-		"\033[1;31m", "\033[31m", "\033[33m", "\033[36m", "\033[2m",
-		"\033[32m", "\033[0m",
+		"\033[1;31m", "\033[31m", "\033[33m", "\033[36m",
+		"\033[2m",    "\033[32m", "\033[0m",
 	};
 	size_t i;
 
@@ -641,10 +661,10 @@ Test(report, text_hostile_strings)
 	}
 	got = text_of(&rep, false, 1);
 	cr_expect(strstr(got, "\\x1b[31mred\\x1b[0m") != NULL);
-	cr_expect(strstr(got, "bad\\xff\\xfe utf8 line1\\x0aline2\\x0d\\x07")
-		  != NULL);
+	cr_expect(strstr(got, "bad\\xff\\xfe utf8 line1\\x0aline2\\x0d\\x07") !=
+		  NULL);
 	cr_expect(strstr(got, "'); DROP TABLE x;-- \xc3\xa9 \\xe2\\x80\\xae "
-			 "rlo \\xc2\\x9b csi \\x7f") != NULL);
+			      "rlo \\xc2\\x9b csi \\x7f") != NULL);
 	cr_expect(strstr(got, "<script>alert(1)</script>") != NULL);
 	cr_expect(strstr(got, "web\\x1b[1;1H-1\\xfe (aws:i-0abc)") != NULL);
 	cr_expect(strstr(got, "secret: s3cr\\x1b[2Jet\\xff\n") != NULL);
@@ -674,16 +694,18 @@ Test(report, json_hostile_strings)
 			 "title " HOSTILE_FIXED);
 	cr_expect_str_eq(cJSON_GetObjectItem(f, "service")->valuestring,
 			 "svc\x1b]0;pwned\x07");
-	cr_expect_str_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(f, "target"),
-					     "name")->valuestring,
-			 "web\x1b[1;1H-1\xef\xbf\xbd");
+	cr_expect_str_eq(
+		cJSON_GetObjectItem(cJSON_GetObjectItem(f, "target"), "name")
+			->valuestring,
+		"web\x1b[1;1H-1\xef\xbf\xbd");
 	f = cJSON_GetArrayItem(cJSON_GetObjectItem(root, "findings"), 1);
 	cr_expect_str_eq(cJSON_GetObjectItem(f, "secret")->valuestring,
 			 "s3cr\x1b[2Jet\xef\xbf\xbd");
 	t = cJSON_GetObjectItem(root, "targets");
-	cr_expect_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(t, 3),
-					     "skip_reason")->valuestring,
-			 "skip " HOSTILE_FIXED);
+	cr_expect_str_eq(
+		cJSON_GetObjectItem(cJSON_GetArrayItem(t, 3), "skip_reason")
+			->valuestring,
+		"skip " HOSTILE_FIXED);
 	/* the timeout record of target 1 carries the hostile reason */
 	p = cJSON_GetObjectItem(cJSON_GetArrayItem(t, 1), "ports");
 	p = cJSON_GetArrayItem(p, 2);
@@ -709,8 +731,8 @@ Test(report, ports_hostile_reason)
 	/* still one line per record: the reason's newline is escaped */
 	cr_expect_eq(count_lines(got), 12);
 	cr_expect(strchr(got, '\033') == NULL);
-	cr_expect(strstr(got, "198.51.100.7\t5432\terror\tbanner: q\"uote")
-		  != NULL);
+	cr_expect(strstr(got, "198.51.100.7\t5432\terror\tbanner: q\"uote") !=
+		  NULL);
 	free(got);
 	remove_tmpdir(dir);
 }
@@ -737,8 +759,8 @@ Test(report, secrets_only_as_given)
 	f = cJSON_GetObjectItem(root, "findings");
 	cr_expect_null(cJSON_GetObjectItem(cJSON_GetArrayItem(f, 0), "secret"),
 		       "a finding without a secret has no secret key");
-	cr_expect_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(f, 1),
-					     "secret")->valuestring,
+	cr_expect_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(f, 1), "secret")
+				 ->valuestring,
 			 "postgres:p******s");
 	cJSON_Delete(root);
 	free(got);

@@ -12,7 +12,7 @@
 #include "config.h"
 #include "context.h"
 #include "expo.h"
-#include "../../checks/smb_wire.h"
+#include "smb/smb_wire.h"
 
 extern const struct check check_smb;
 
@@ -106,10 +106,10 @@ static const uint8_t rec_smb2_311_hardened[] = {
 };
 /* SMB1 to the hardened server: 37 bytes */
 static const uint8_t rec_smb1_hardened[] = {
-	0xff, 0x53, 0x4d, 0x42, 0x72, 0x00, 0x00, 0x00, 0x00, 0x88, 0x03, 0xc0,
-	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-	0x00, 0x00, 0xff, 0xfe, 0x00, 0x00, 0x00, 0x00, 0x01, 0xff, 0xff, 0x00,
-	0x00,
+	0xff, 0x53, 0x4d, 0x42, 0x72, 0x00, 0x00, 0x00, 0x00, 0x88,
+	0x03, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff, 0xfe, 0x00, 0x00,
+	0x00, 0x00, 0x01, 0xff, 0xff, 0x00, 0x00,
 };
 
 #define LEN(a) (sizeof(a) / sizeof((a)[0]))
@@ -178,14 +178,14 @@ Test(smb_wire, smb2_request_offers_all_dialects_and_contexts)
 	cr_expect_eq((size_t)(out[1] << 16 | out[2] << 8 | out[3]), n - 4);
 	cr_expect(memcmp(h, "\xfeSMB", 4) == 0);
 	cr_expect_eq(h[64], 36);
-	cr_expect_eq(h[66], 5);			/* DialectCount */
-	cr_expect_eq(h[68], 1);			/* SIGNING_ENABLED only */
+	cr_expect_eq(h[66], 5); /* DialectCount */
+	cr_expect_eq(h[68], 1); /* SIGNING_ENABLED only */
 	cr_expect(memcmp(h + 100, "\x02\x02\x10\x02\x00\x03\x02\x03\x11\x03",
 			 10) == 0);
 	off = h[92] | h[93] << 8;
 	cr_expect_eq(off % 8, 0);
-	cr_expect_eq(h[96], 3);			/* contexts */
-	cr_expect_eq(h[off], 1);		/* PREAUTH first */
+	cr_expect_eq(h[96], 3);	 /* contexts */
+	cr_expect_eq(h[off], 1); /* PREAUTH first */
 	cr_expect(memcmp(h + off + 8 + 6, salt, 32) == 0);
 	cr_expect_eq(smb_wire_smb2_negotiate_req(out, 100, guid, salt), 0);
 }
@@ -198,9 +198,10 @@ Test(smb_wire, smb1_open_server_accepts_nt_lm)
 	char g[40];
 
 	cr_assert_eq(smb_wire_smb1_negotiate(rec_smb1_open,
-					     sizeof(rec_smb1_open), &n), 0);
+					     sizeof(rec_smb1_open), &n),
+		     0);
 	cr_expect_eq(n.dialect_index, 0);
-	cr_expect_eq(n.security_mode, 0x03);	/* user, challenge; no sign */
+	cr_expect_eq(n.security_mode, 0x03); /* user, challenge; no sign */
 	cr_expect_eq(n.security_mode & SMB1_SEC_SIGN_REQUIRED, 0);
 	cr_expect(n.capabilities & SMB1_CAP_EXTENDED_SECURITY);
 	cr_expect(n.have_guid);
@@ -214,7 +215,8 @@ Test(smb_wire, smb1_refused_by_smb2_only_server)
 
 	/* Samba without SMB1 answers "no dialect" (DialectIndex 0xFFFF) */
 	cr_assert_eq(smb_wire_smb1_negotiate(rec_smb1_hardened,
-					     sizeof(rec_smb1_hardened), &n), 0);
+					     sizeof(rec_smb1_hardened), &n),
+		     0);
 	cr_expect_eq(n.dialect_index, 0xFFFF);
 	/* an SMB2 answer to the SMB1 request means "no SMB1" */
 	cr_expect_eq(smb_wire_smb1_negotiate(rec_smb2_311_open,
@@ -227,7 +229,8 @@ Test(smb_wire, smb2_311_signing_not_required)
 	struct smb2_negotiate n;
 
 	cr_assert_eq(smb_wire_smb2_negotiate(rec_smb2_311_open,
-					     sizeof(rec_smb2_311_open), &n), 0);
+					     sizeof(rec_smb2_311_open), &n),
+		     0);
 	cr_expect_eq(n.dialect, 0x0311);
 	cr_expect_str_eq(smb_wire_dialect_name(n.dialect), "3.1.1");
 	/* the raw bits: 3.1.1 does NOT imply signing required */
@@ -243,8 +246,8 @@ Test(smb_wire, smb2_311_signing_required)
 	struct smb2_negotiate n;
 
 	cr_assert_eq(smb_wire_smb2_negotiate(rec_smb2_311_hardened,
-					     sizeof(rec_smb2_311_hardened),
-					     &n), 0);
+					     sizeof(rec_smb2_311_hardened), &n),
+		     0);
 	cr_expect_eq(n.dialect, 0x0311);
 	cr_expect_eq(n.security_mode, SMB2_SIGN_ENABLED | SMB2_SIGN_REQUIRED);
 }
@@ -255,7 +258,8 @@ Test(smb_wire, smb2_202)
 	char caps[128];
 
 	cr_assert_eq(smb_wire_smb2_negotiate(rec_smb2_202_open,
-					     sizeof(rec_smb2_202_open), &n), 0);
+					     sizeof(rec_smb2_202_open), &n),
+		     0);
 	cr_expect_eq(n.dialect, 0x0202);
 	cr_expect_str_eq(smb_wire_dialect_name(n.dialect), "2.0.2");
 	cr_expect_eq(n.ncontexts, 0);
@@ -278,8 +282,8 @@ static void all_prefixes_fail(const uint8_t *rec, size_t len, bool smb2)
 
 		cr_assert_not_null(copy);
 		memcpy(copy, rec, i);
-		rc = smb2 ? smb_wire_smb2_negotiate(copy, i, &n2) :
-			    smb_wire_smb1_negotiate(copy, i, &n1);
+		rc = smb2 ? smb_wire_smb2_negotiate(copy, i, &n2)
+			  : smb_wire_smb1_negotiate(copy, i, &n1);
 		cr_expect_lt(rc, 0, "prefix %zu of %zu parsed (%d)", i, len,
 			     rc);
 		free(copy);
@@ -302,36 +306,36 @@ Test(smb_wire, lying_lengths)
 	/* security buffer longer than the message */
 	memcpy(b, rec_smb2_202_open, sizeof(rec_smb2_202_open));
 	put16(b + 64 + 58, 0xFFFF);
-	cr_expect_eq(smb_wire_smb2_negotiate(b, sizeof(rec_smb2_202_open),
-					     &n2), EXPO_EPARSE);
+	cr_expect_eq(smb_wire_smb2_negotiate(b, sizeof(rec_smb2_202_open), &n2),
+		     EXPO_EPARSE);
 	/* security buffer inside the fixed part */
 	memcpy(b, rec_smb2_202_open, sizeof(rec_smb2_202_open));
 	put16(b + 64 + 56, 64);
-	cr_expect_eq(smb_wire_smb2_negotiate(b, sizeof(rec_smb2_202_open),
-					     &n2), EXPO_EPARSE);
+	cr_expect_eq(smb_wire_smb2_negotiate(b, sizeof(rec_smb2_202_open), &n2),
+		     EXPO_EPARSE);
 	/* more contexts than bytes */
 	memcpy(b, rec_smb2_311_open, sizeof(rec_smb2_311_open));
 	put16(b + 64 + 6, 500);
-	cr_expect_eq(smb_wire_smb2_negotiate(b, sizeof(rec_smb2_311_open),
-					     &n2), EXPO_EPARSE);
+	cr_expect_eq(smb_wire_smb2_negotiate(b, sizeof(rec_smb2_311_open), &n2),
+		     EXPO_EPARSE);
 	/* context offset past the end, and not 8-aligned */
 	memcpy(b, rec_smb2_311_open, sizeof(rec_smb2_311_open));
 	put32(b + 64 + 60, 0x7FFFFFF8);
-	cr_expect_eq(smb_wire_smb2_negotiate(b, sizeof(rec_smb2_311_open),
-					     &n2), EXPO_EPARSE);
+	cr_expect_eq(smb_wire_smb2_negotiate(b, sizeof(rec_smb2_311_open), &n2),
+		     EXPO_EPARSE);
 	put32(b + 64 + 60, 209);
-	cr_expect_eq(smb_wire_smb2_negotiate(b, sizeof(rec_smb2_311_open),
-					     &n2), EXPO_EPARSE);
+	cr_expect_eq(smb_wire_smb2_negotiate(b, sizeof(rec_smb2_311_open), &n2),
+		     EXPO_EPARSE);
 	/* a context DataLength running past the message */
 	memcpy(b, rec_smb2_311_open, sizeof(rec_smb2_311_open));
 	put16(b + 208 + 2, 0x4000);
-	cr_expect_eq(smb_wire_smb2_negotiate(b, sizeof(rec_smb2_311_open),
-					     &n2), EXPO_EPARSE);
+	cr_expect_eq(smb_wire_smb2_negotiate(b, sizeof(rec_smb2_311_open), &n2),
+		     EXPO_EPARSE);
 	/* a preauth context whose counts exceed its own length */
 	memcpy(b, rec_smb2_311_open, sizeof(rec_smb2_311_open));
 	put16(b + 208 + 8, 0x100);
-	cr_expect_eq(smb_wire_smb2_negotiate(b, sizeof(rec_smb2_311_open),
-					     &n2), EXPO_EPARSE);
+	cr_expect_eq(smb_wire_smb2_negotiate(b, sizeof(rec_smb2_311_open), &n2),
+		     EXPO_EPARSE);
 	/* SMB1 ByteCount over the bytes present */
 	memcpy(b, rec_smb1_open, sizeof(rec_smb1_open));
 	put16(b + 32 + 1 + 34, 0xFFFF);
@@ -345,8 +349,8 @@ Test(smb_wire, lying_lengths)
 	/* a request (no reply flag) is not a response */
 	memcpy(b, rec_smb2_311_open, sizeof(rec_smb2_311_open));
 	b[16] = 0;
-	cr_expect_eq(smb_wire_smb2_negotiate(b, sizeof(rec_smb2_311_open),
-					     &n2), EXPO_EPARSE);
+	cr_expect_eq(smb_wire_smb2_negotiate(b, sizeof(rec_smb2_311_open), &n2),
+		     EXPO_EPARSE);
 }
 
 Test(smb_wire, smb2_error_response)
@@ -354,9 +358,9 @@ Test(smb_wire, smb2_error_response)
 	uint8_t b[64 + 9] = { 0xfe, 'S', 'M', 'B', 64 };
 	struct smb2_negotiate n;
 
-	b[16] = 1;				/* from the server */
+	b[16] = 1; /* from the server */
 	put32(b + 8, SMB_STATUS_NOT_SUPPORTED);
-	put16(b + 64, 9);			/* ERROR response */
+	put16(b + 64, 9); /* ERROR response */
 	cr_expect_eq(smb_wire_smb2_negotiate(b, sizeof(b), &n), EXPO_EPROTO);
 	cr_expect_eq(n.status, SMB_STATUS_NOT_SUPPORTED);
 }
@@ -419,7 +423,8 @@ Test(smb_assess, open_server_rule_set)
 	char ids[512];
 
 	fixture_init(&f, false);
-	rules_of(&f, "{\"smb1\":true,\"smb1_security_mode\":3,"
+	rules_of(&f,
+		 "{\"smb1\":true,\"smb1_security_mode\":3,"
 		 "\"smb1_signing_required\":false,"
 		 "\"smb1_capabilities\":\"0x8080f3fd\",\"dialect\":\"3.1.1\","
 		 "\"security_mode\":1,\"signing_enabled\":true,"
@@ -435,8 +440,8 @@ Test(smb_assess, open_server_rule_set)
 		 ids, sizeof(ids));
 	/* the guest mapping hides any login: no weak_credentials */
 	cr_expect_str_eq(ids, "smb.smbv1,smb.signing_not_required,"
-			 "smb.null_session,smb.guest_access,"
-			 "smb.anonymous_share_read");
+			      "smb.null_session,smb.guest_access,"
+			      "smb.anonymous_share_read");
 	g = find(&f, "smb.guest_access");
 	cr_assert_not_null(g);
 	cr_expect_str_eq(g->secret, "<redacted>");
@@ -454,7 +459,8 @@ Test(smb_assess, hardened_server_nothing)
 	char ids[512];
 
 	fixture_init(&f, false);
-	rules_of(&f, "{\"smb1\":false,\"smb1_refused\":\"no dialect "
+	rules_of(&f,
+		 "{\"smb1\":false,\"smb1_refused\":\"no dialect "
 		 "accepted\",\"dialect\":\"3.1.1\",\"security_mode\":3,"
 		 "\"signing_enabled\":true,\"signing_required\":true,"
 		 "\"null_session\":false,\"null_refused\":\"IPC$ tree "
@@ -471,7 +477,8 @@ Test(smb_assess, weak_credentials_and_lockout)
 	char ids[512];
 
 	fixture_init(&f, true);
-	rules_of(&f, "{\"smb1\":false,\"dialect\":\"3.1.1\","
+	rules_of(&f,
+		 "{\"smb1\":false,\"dialect\":\"3.1.1\","
 		 "\"security_mode\":3,\"signing_required\":true,"
 		 "\"guest\":false,\"logins\":[{\"user\":\"admin\","
 		 "\"password\":\"admin\"}],\"lockout_user\":\"backup\","
@@ -493,14 +500,17 @@ Test(smb_assess, signing_smb1_only_and_smb2_silent)
 
 	/* an SMB1-only server: its SecurityMode decides */
 	fixture_init(&f, false);
-	rules_of(&f, "{\"smb1\":true,\"smb1_security_mode\":15,"
+	rules_of(&f,
+		 "{\"smb1\":true,\"smb1_security_mode\":15,"
 		 "\"smb1_signing_required\":true,\"smb2_error\":\"reset\"}",
 		 ids, sizeof(ids));
 	cr_expect_str_eq(ids, "smb.smbv1");
 	ctx_free(f.ctx);
 	fixture_init(&f, false);
-	rules_of(&f, "{\"smb1\":true,\"smb1_security_mode\":7,"
-		 "\"smb1_signing_required\":false}", ids, sizeof(ids));
+	rules_of(&f,
+		 "{\"smb1\":true,\"smb1_security_mode\":7,"
+		 "\"smb1_signing_required\":false}",
+		 ids, sizeof(ids));
 	cr_expect_str_eq(ids, "smb.smbv1,smb.signing_not_required");
 	ctx_free(f.ctx);
 }
@@ -511,8 +521,8 @@ Test(smb_assess, null_ipc_without_share_list_and_empty_facts)
 	char ids[512];
 
 	fixture_init(&f, false);
-	rules_of(&f, "{\"null_session\":true,\"null_share_list\":false}",
-		 ids, sizeof(ids));
+	rules_of(&f, "{\"null_session\":true,\"null_share_list\":false}", ids,
+		 sizeof(ids));
 	cr_expect_str_eq(ids, "smb.null_session");
 	cr_expect(strstr(find(&f, "smb.null_session")->evidence,
 			 "none listed") != NULL);
@@ -526,8 +536,11 @@ Test(smb_assess, null_ipc_without_share_list_and_empty_facts)
 Test(smb_check, declares_its_rules)
 {
 	static const char *const ids[] = {
-		"smb.smbv1", "smb.signing_not_required", "smb.null_session",
-		"smb.guest_access", "smb.anonymous_share_read",
+		"smb.smbv1",
+		"smb.signing_not_required",
+		"smb.null_session",
+		"smb.guest_access",
+		"smb.anonymous_share_read",
 		"smb.weak_credentials",
 	};
 	size_t i;

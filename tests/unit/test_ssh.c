@@ -10,8 +10,8 @@
 #include "config.h"
 #include "context.h"
 #include "expo.h"
-#include "../../checks/ssh_policy.h"
-#include "../../checks/ssh_wire.h"
+#include "ssh/ssh_policy.h"
+#include "ssh/ssh_wire.h"
 
 extern const struct check check_ssh;
 
@@ -50,8 +50,8 @@ static void kexinit_payload(struct pkt *p, const char *const lists[10])
 	p->len += 16;
 	for (i = 0; i < 10; i++)
 		put_str(p, lists[i]);
-	p->b[p->len++] = 0;	/* first_kex_packet_follows */
-	put_u32(p, 0);		/* reserved */
+	p->b[p->len++] = 0; /* first_kex_packet_follows */
+	put_u32(p, 0);	    /* reserved */
 }
 
 /* wraps a payload in a binary packet with padding pad */
@@ -92,7 +92,8 @@ Test(ssh_wire, kexinit_valid)
 
 	kexinit_payload(&payload, debian12_lists);
 	wrap(&packet, &payload, 7);
-	cr_assert_eq(ssh_wire_packet(packet.b, packet.len, &pl, &plen, &used), 0);
+	cr_assert_eq(ssh_wire_packet(packet.b, packet.len, &pl, &plen, &used),
+		     0);
 	cr_assert_eq(used, packet.len);
 	cr_assert_eq(plen, payload.len);
 	cr_assert_eq(ssh_wire_kexinit(pl, plen, &k), 0);
@@ -120,7 +121,7 @@ Test(ssh_wire, packet_truncated_needs_more)
 Test(ssh_wire, packet_length_lies)
 {
 	uint8_t huge[8] = { 0x00, 0x10, 0x00, 0x00, 4, 20, 0, 0 };
-	uint8_t max[4] = { 0x00, 0x00, 0x88, 0xb9 };	/* 35001 */
+	uint8_t max[4] = { 0x00, 0x00, 0x88, 0xb9 }; /* 35001 */
 	uint8_t tiny[9] = { 0, 0, 0, 5, 4, 0, 0, 0, 0 };
 	const uint8_t *pl = NULL;
 	size_t plen = 0, used = 0;
@@ -143,7 +144,8 @@ Test(ssh_wire, padding_bounds)
 	size_t plen = 0, used = 0;
 
 	cr_assert_eq(ssh_wire_packet(over, 16, &pl, &plen, &used), EXPO_EPARSE);
-	cr_assert_eq(ssh_wire_packet(small, 16, &pl, &plen, &used), EXPO_EPARSE);
+	cr_assert_eq(ssh_wire_packet(small, 16, &pl, &plen, &used),
+		     EXPO_EPARSE);
 	cr_assert_eq(ssh_wire_packet(beyond, 16, &pl, &plen, &used),
 		     EXPO_EPARSE);
 }
@@ -166,10 +168,10 @@ Test(ssh_wire, namelist_longer_than_packet)
 
 Test(ssh_wire, zero_length_lists_and_bad_bytes)
 {
-	static const char *const empty[10] = { "", "", "", "", "", "", "",
-					       "", "", "" };
-	static const char *const ctl[10] = { "a\tb", "", "", "", "", "", "",
-					     "", "", "" };
+	static const char *const empty[10] = { "", "", "", "", "",
+					       "", "", "", "", "" };
+	static const char *const ctl[10] = { "a\tb", "", "", "", "",
+					     "",     "", "", "", "" };
 	struct pkt payload;
 	struct ssh_kexinit k;
 	size_t pos = 0, n;
@@ -203,7 +205,8 @@ Test(ssh_wire, namelist_iteration_skips_empty)
 
 Test(ssh_banner, debian)
 {
-	static const char in[] = "SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\r\n\0\0";
+	static const char in[] =
+		"SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\r\n\0\0";
 	struct ssh_banner b;
 	size_t used = 0;
 
@@ -236,11 +239,12 @@ Test(ssh_banner, protocol_versions)
 	struct ssh_banner b;
 	size_t used = 0;
 
-	cr_assert_eq(ssh_wire_banner("SSH-1.99-OpenSSH_3.9p1\r\n", 24, &b,
-				     &used), 0);
+	cr_assert_eq(
+		ssh_wire_banner("SSH-1.99-OpenSSH_3.9p1\r\n", 24, &b, &used),
+		0);
 	cr_assert(b.v1 && b.v2);
-	cr_assert_eq(ssh_wire_banner("SSH-1.5-Cisco-1.25\r\n", 20, &b,
-				     &used), 0);
+	cr_assert_eq(ssh_wire_banner("SSH-1.5-Cisco-1.25\r\n", 20, &b, &used),
+		     0);
 	cr_assert(b.v1 && !b.v2);
 	cr_assert_str_eq(b.software, "Cisco-1.25");
 	cr_assert_eq(ssh_wire_banner("SSH-3.0-x\r\n", 11, &b, &used),
@@ -358,17 +362,20 @@ struct terrapin_row {
 };
 
 static const struct terrapin_row terrapin_rows[] = {
-	{ "chacha20-poly1305@openssh.com", "hmac-sha2-256", "curve25519-sha256", true },
+	{ "chacha20-poly1305@openssh.com", "hmac-sha2-256", "curve25519-sha256",
+	  true },
 	{ "chacha20-poly1305@openssh.com", "hmac-sha2-256",
 	  "curve25519-sha256,kex-strict-s-v00@openssh.com", false },
-	{ "aes128-cbc", "hmac-sha2-256-etm@openssh.com", "curve25519-sha256", true },
+	{ "aes128-cbc", "hmac-sha2-256-etm@openssh.com", "curve25519-sha256",
+	  true },
 	{ "aes128-cbc", "hmac-sha2-256", "curve25519-sha256", false },
-	{ "aes128-ctr", "hmac-sha2-256-etm@openssh.com", "curve25519-sha256", false },
+	{ "aes128-ctr", "hmac-sha2-256-etm@openssh.com", "curve25519-sha256",
+	  false },
 	{ "aes256-gcm@openssh.com", "hmac-sha1-etm@openssh.com", "x", false },
 	{ "3des-cbc,aes128-ctr", "umac-64-etm@openssh.com,hmac-sha1",
 	  "ext-info-s", true },
-	{ "3des-cbc", "umac-64-etm@openssh.com",
-	  "kex-strict-s-v00@openssh.com", false },
+	{ "3des-cbc", "umac-64-etm@openssh.com", "kex-strict-s-v00@openssh.com",
+	  false },
 };
 
 static void feed(struct ssh_terrapin *t, enum ssh_alg_kind kind,
@@ -461,7 +468,7 @@ Test(ssh_policy, version_backports)
 			     "%s %s", r->software, r->comments);
 		if (r->unknown_backport)
 			cr_assert(strstr(v[0].detail, "distribution backports "
-					 "not known for") != NULL);
+						      "not known for") != NULL);
 	}
 }
 
@@ -580,7 +587,8 @@ Test(ssh_assess, weak_server_rule_set)
 	const struct finding *cred;
 
 	fixture_init(&f, weak_facts, false);
-	expect_rules(f.ctx, "ssh.default_credentials,ssh.password_auth,"
+	expect_rules(f.ctx,
+		     "ssh.default_credentials,ssh.password_auth,"
 		     "ssh.terrapin,ssh.vulnerable_version,ssh.weak_cipher,"
 		     "ssh.weak_hostkey,ssh.weak_kex,ssh.weak_mac");
 	cred = find_rule(f.ctx, "ssh.default_credentials");
@@ -623,7 +631,8 @@ Test(ssh_assess, hardened_server_nothing)
 		"\"ciphers\":[\"chacha20-poly1305@openssh.com\","
 		"\"aes256-gcm@openssh.com\"],"
 		"\"macs\":[\"hmac-sha2-512-etm@openssh.com\"],"
-		"\"strict_kex\":true,\"auth_methods\":[\"publickey\"]}", "");
+		"\"strict_kex\":true,\"auth_methods\":[\"publickey\"]}",
+		"");
 }
 
 Test(ssh_assess, canary_and_v1)
@@ -631,17 +640,18 @@ Test(ssh_assess, canary_and_v1)
 	struct fixture f;
 	const struct finding *cred;
 
-	fixture_init(&f,
-		     "{\"banner\":\"SSH-1.99-OpenSSH_9.9p1\","
-		     "\"software\":\"OpenSSH_9.9p1\",\"comments\":\"\","
-		     "\"protocol_v1\":true,"
-		     "\"auth_methods\":[\"keyboard-interactive\"],"
-		     "\"accepts_any_credential\":true,"
-		     "\"canary_user\":\"xqabc\",\"canary_password\":\"Czsecret\","
-		     "\"logins\":[{\"user\":\"root\",\"password\":\"x\"}]}",
-		     false);
+	fixture_init(
+		&f,
+		"{\"banner\":\"SSH-1.99-OpenSSH_9.9p1\","
+		"\"software\":\"OpenSSH_9.9p1\",\"comments\":\"\","
+		"\"protocol_v1\":true,"
+		"\"auth_methods\":[\"keyboard-interactive\"],"
+		"\"accepts_any_credential\":true,"
+		"\"canary_user\":\"xqabc\",\"canary_password\":\"Czsecret\","
+		"\"logins\":[{\"user\":\"root\",\"password\":\"x\"}]}",
+		false);
 	expect_rules(f.ctx, "ssh.default_credentials,ssh.password_auth,"
-		     "ssh.protocol_v1");
+			    "ssh.protocol_v1");
 	cred = find_rule(f.ctx, "ssh.default_credentials");
 	cr_assert(strstr(cred->evidence, "any user and password") != NULL);
 	cr_assert(strstr(cred->evidence, "Czsecret") == NULL);
@@ -661,11 +671,13 @@ Test(ssh_assess, unknown_backport_evidence)
 
 	fixture_init(&f,
 		     "{\"banner\":\"SSH-2.0-OpenSSH_8.7\","
-		     "\"software\":\"OpenSSH_8.7\",\"comments\":\"\"}", false);
+		     "\"software\":\"OpenSSH_8.7\",\"comments\":\"\"}",
+		     false);
 	v = find_rule(f.ctx, "ssh.vulnerable_version");
 	cr_assert_not_null(v);
 	cr_assert_eq(v->confidence, CONFIDENCE_INFERRED);
-	cr_assert(strstr(v->evidence, "upstream version in affected range; "
+	cr_assert(strstr(v->evidence,
+			 "upstream version in affected range; "
 			 "distribution backports not known for") != NULL);
 	fixture_release(&f);
 }
@@ -673,9 +685,10 @@ Test(ssh_assess, unknown_backport_evidence)
 Test(ssh_check, declares_its_rules)
 {
 	static const char *const ids[] = {
-		"ssh.password_auth", "ssh.default_credentials",
-		"ssh.protocol_v1", "ssh.weak_kex", "ssh.weak_cipher",
-		"ssh.weak_mac", "ssh.weak_hostkey", "ssh.terrapin",
+		"ssh.password_auth",	  "ssh.default_credentials",
+		"ssh.protocol_v1",	  "ssh.weak_kex",
+		"ssh.weak_cipher",	  "ssh.weak_mac",
+		"ssh.weak_hostkey",	  "ssh.terrapin",
 		"ssh.vulnerable_version",
 	};
 	size_t i;
@@ -683,7 +696,8 @@ Test(ssh_check, declares_its_rules)
 	cr_assert_str_eq(check_ssh.name, "ssh");
 	cr_assert_eq(check_ssh.nrules, sizeof(ids) / sizeof(ids[0]));
 	for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++)
-		cr_assert_not_null(check_rule(&check_ssh, ids[i]), "%s", ids[i]);
+		cr_assert_not_null(check_rule(&check_ssh, ids[i]), "%s",
+				   ids[i]);
 	cr_assert(check_rule(&check_ssh, "ssh.default_credentials")->flags &
 		  CHECK_LOGIN);
 	cr_assert_eq(check_ssh.default_max_attempts, 5);

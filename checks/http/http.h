@@ -1,0 +1,118 @@
+/*
+ * http.h - the HTTP machinery shared by the API checks (private to checks/).
+ *
+ * A module describes its probe as a small table of requests; http.c runs
+ * them in order through libcurl's multi interface, driven by the engine
+ * (curl's socket goes to ctx_set_fd(), curl's timer to ctx_wake_after()),
+ * and records each answer in the facts:
+ *
+ *   facts.scheme          "http" or "https"
+ *   facts.tls_unverified  true over HTTPS (the certificate is never checked)
+ *   facts.responses.NAME  { status, content_type, bytes, www_authenticate,
+ *                           json (the parsed body, if it is JSON) }
+ *
+ * The parsed body stays in memory only: facts are never written out, and
+ * assess() must put counts and versions in evidence, never the data.
+ * Bodies are capped at HTTP_BODY_MAX (beyond it the transfer is aborted and
+ * the probe ends as an error), headers at HTTP_HEADER_MAX; no redirect is
+ * followed; proxies from the environment are ignored; URLs are numeric.
+ * Every HTTP module sets .global_init = http_global_init: the engine
+ * calls it before its threads start (libcurl is loaded and
+ * curl_global_init() run there).
+ */
+#ifndef CHECKS_HTTP_H
+#define CHECKS_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cjson/cJSON.h>
+#include "curl_lib.h" /* libcurl, opened at first use */
+#include "check.h"
+#include "dynbuf.h"
+
+#define HTTP_BODY_MAX (1024 * 1024)
+#define HTTP_HEADER_MAX (64 * 1024)
+#define HTTP_PATH_MAX 512
+
+enum http_req_flags {
+	HTTP_INTRUSIVE = 1u << 0, /* changes state: only with --intrusive */
+	HTTP_IF_OK = 1u << 1,	  /* only if the previous request ran and
+					 * answered 2xx */
+	HTTP_JSON_BODY = 1u << 2, /* the body is JSON (Content-Type) */
+};
+
+struct http_req {
+	const char *name;   /* its key under facts.responses */
+	const char *method; /* NULL: GET */
+	const char *path;   /* used when path_fn is NULL */
+	const char *body;   /* request body, or NULL */
+	unsigned flags;	    /* enum http_req_flags */
+	/* builds the path from the facts so far; false: skip the request */
+	bool (*path_fn)(const cJSON *facts, char *buf, size_t size);
+};
+
+struct http_module {
+	const struct http_req *reqs;
+	size_t nreqs;
+	const uint16_t *tls_ports; /* tried with HTTPS first */
+	size_t ntls_ports;
+};
+
+#define HTTP_MAX_SOCKS 4
+
+/* the per-probe state of an HTTP check: its state_size */
+struct http_probe {
+	const struct http_module *mod;
+	CURLM *multi;
+	CURL *easy;
+	struct curl_slist *headers;
+	struct {
+		curl_socket_t fd;
+		int what; /* CURL_POLL_* */
+	} socks[HTTP_MAX_SOCKS];
+	bool sock_removed; /* re-register the fd with the engine */
+	long timer_ms;	   /* curl's timer, -1 = none */
+	size_t next;	   /* the next request to consider */
+	size_t cur;	   /* the request under way */
+	bool in_flight;
+	bool https;
+	bool fell_back;	 /* the other scheme was tried once */
+	bool any_done;	 /* a request completed at the HTTP level */
+	int last_status; /* the previous request's status, 0: none */
+	bool too_big;
+	size_t header_bytes;
+	char www_auth[256];
+	struct dynbuf body;
+	char url[HTTP_PATH_MAX + 96];
+	char path[HTTP_PATH_MAX];
+	char errbuf[CURL_ERROR_SIZE];
+	char first_err[CURL_ERROR_SIZE + 32]; /* before the fallback */
+};
+
+/* The check callbacks: a module's start() calls http_start() with its
+ * table; step and cleanup are these directly. */
+int http_start(struct check_ctx *ctx, void *state,
+	       const struct http_module *mod);
+int http_step(struct check_ctx *ctx, void *state);
+void http_cleanup(struct check_ctx *ctx, void *state);
+
+/* ---- for assess(): pure readers of the facts ---- */
+
+/* facts.responses.NAME, or NULL if the request did not complete */
+const cJSON *http_resp(const cJSON *facts, const char *name);
+/* its HTTP status, 0 if none */
+int http_status(const cJSON *facts, const char *name);
+/* its parsed JSON body, if the status was 200..299 and the body JSON */
+const cJSON *http_json_ok(const cJSON *facts, const char *name);
+/* " over HTTPS (certificate not verified)" or "" */
+const char *http_transport(const cJSON *facts);
+/* obj[key] as a string, or NULL */
+const char *http_str(const cJSON *obj, const char *key);
+/* the number of items of an array, or -1 */
+int http_count(const cJSON *arr);
+
+/* check.h global_init of every HTTP module: loads libcurl */
+int http_global_init(char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,127 @@
+/*
+ * kubelet.c - kubelet.api_no_auth: the kubelet API lists the node's pods
+ * without authentication (10250 HTTPS, 10255 the read-only port).
+ *
+ * What it sends (checks/http.c): GET /pods, a read; it never logs in and
+ * never calls /run or /exec. Proof: 2xx and a JSON object with
+ * kind == "PodList" and an items array; the 401 "Unauthorized" of
+ * --anonymous-auth=false and the 403 "Forbidden (user=system:anonymous"
+ * of webhook authorization are no finding, nor is /healthz. Evidence:
+ * the numbers of pods and namespaces, and the port's kind.
+ *
+ * References: Kubernetes "Kubelet authentication/authorization"; nuclei
+ * kubelet-pods; Tsunami KubeReadOnlyPortDetector; CWE-306; ATT&CK T1609.
+ */
+#include <stdio.h>
+#include <string.h>
+#include "expo.h"
+#include "check.h"
+#include "http.h"
+
+#define KUBELET_NS_MAX 64
+
+static const struct http_req kubelet_reqs[] = {
+	{ .name = "pods", .path = "/pods" },
+};
+
+static const uint16_t kubelet_tls_ports[] = { 10250 };
+
+static const struct http_module kubelet_http = {
+	.reqs = kubelet_reqs,
+	.nreqs = ARRAY_SIZE(kubelet_reqs),
+	.tls_ports = kubelet_tls_ports,
+	.ntls_ports = ARRAY_SIZE(kubelet_tls_ports),
+};
+
+static int kubelet_start(struct check_ctx *ctx, void *state)
+{
+	return http_start(ctx, state, &kubelet_http);
+}
+
+/* distinct metadata.namespace values of a PodList's items (capped) */
+static int count_namespaces(const cJSON *items)
+{
+	const char *seen[KUBELET_NS_MAX];
+	const cJSON *it = NULL;
+	int n = 0, i;
+
+	cJSON_ArrayForEach(it, items)
+	{
+		const char *ns = http_str(
+			cJSON_GetObjectItemCaseSensitive(it, "metadata"),
+			"namespace");
+
+		if (ns == NULL)
+			continue;
+		for (i = 0; i < n; i++)
+			if (strcmp(seen[i], ns) == 0)
+				break;
+		if (i == n && n < KUBELET_NS_MAX)
+			seen[n++] = ns;
+	}
+	return n;
+}
+
+static int kubelet_assess(const cJSON *facts, struct check_ctx *ctx)
+{
+	const cJSON *list = http_json_ok(facts, "pods");
+	const cJSON *items = cJSON_GetObjectItemCaseSensitive(list, "items");
+	const char *kind = http_str(list, "kind");
+	int n = http_count(items), ns = count_namespaces(items), err = 0;
+
+	if (kind != NULL && strcmp(kind, "PodList") == 0 && n >= 0)
+		err = ctx_report(
+			ctx, "kubelet.api_no_auth", NULL,
+			"kubelet %slists %d pod%s in %d namespace%s "
+			"(GET /pods: PodList) without authentication%s",
+			cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(
+				facts, "tls_unverified"))
+				? ""
+				: "read-only port ",
+			n, n == 1 ? "" : "s", ns, ns == 1 ? "" : "s",
+			http_transport(facts));
+	return err;
+}
+
+static const struct rule kubelet_rules[] = {
+	{
+		.id = "kubelet.api_no_auth",
+		.title = "kubelet API lists pods without authentication",
+		.description =
+			"The kubelet answers anonymous requests: on "
+			"10250 that usually also allows /run and /exec in "
+			"every pod of the node (code execution); the read-only "
+			"port 10255 discloses pod specs, images and "
+			"environment variables.",
+		.cvss_vector = "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",
+		.references = "CWE-306; ATT&CK T1609; ATT&CK T1613; "
+			      "ATT&CK T1496",
+		.remediation =
+			"Run the kubelet with --anonymous-auth=false "
+			"and --authorization-mode=Webhook (authentication."
+			"anonymous.enabled: false in KubeletConfiguration), "
+			"set --read-only-port=0, and firewall 10250/10255 "
+			"from everything but the control plane.",
+		.impact = IMPACT_EXEC,
+		.confidence = CONFIDENCE_CONFIRMED,
+	},
+};
+
+static const char *const kubelet_services[] = { "kubelet", NULL };
+static const uint16_t kubelet_ports[] = { 10250, 10255 };
+
+const struct check check_kubelet = {
+	.global_init = http_global_init,
+	.name = "kubelet",
+	.summary = "kubelet API without authentication (10250/10255)",
+	.services = kubelet_services,
+	.ports = kubelet_ports,
+	.nports = ARRAY_SIZE(kubelet_ports),
+	.rules = kubelet_rules,
+	.nrules = ARRAY_SIZE(kubelet_rules),
+	.state_size = sizeof(struct http_probe),
+	.start = kubelet_start,
+	.step = http_step,
+	.cleanup = http_cleanup,
+	.assess = kubelet_assess,
+};

@@ -1,0 +1,105 @@
+/*
+ * ray.c - ray.no_auth: the Ray dashboard's job API answers without
+ * authentication (8265; CVE-2023-48022, "ShadowRay").
+ *
+ * What it sends (checks/http.c), reads only, no login: GET /api/version
+ * and GET /api/jobs/. Proof: /api/version is 2xx JSON with ray_version,
+ * and the job list is 2xx with a JSON array (whose items, if any, are
+ * objects with a type or job_id / submission_id). An authenticating
+ * proxy's 401/403 is no finding, nor is the dashboard's HTML page. No job
+ * is submitted. Evidence: Ray version and the number of jobs.
+ *
+ * References: Ray "Ray Jobs REST API"; CVE-2023-48022; nuclei
+ * ray-cluster-unauth-api; Oligo ShadowRay report; CWE-306; ATT&CK T1190.
+ */
+#include <stdio.h>
+#include <string.h>
+#include "expo.h"
+#include "check.h"
+#include "http.h"
+
+static const struct http_req ray_reqs[] = {
+	{ .name = "version", .path = "/api/version" },
+	{ .name = "jobs", .path = "/api/jobs/" },
+};
+
+static const struct http_module ray_http = {
+	.reqs = ray_reqs,
+	.nreqs = ARRAY_SIZE(ray_reqs),
+};
+
+static int ray_start(struct check_ctx *ctx, void *state)
+{
+	return http_start(ctx, state, &ray_http);
+}
+
+static int ray_assess(const cJSON *facts, struct check_ctx *ctx)
+{
+	const char *v = http_str(http_json_ok(facts, "version"), "ray_version");
+	const cJSON *jobs = http_json_ok(facts, "jobs");
+	const cJSON *it = NULL;
+	int n = http_count(jobs), running = 0, err = 0;
+
+	if (v == NULL || n < 0)
+		goto out;
+	cJSON_ArrayForEach(it, jobs)
+	{
+		const char *st = http_str(it, "status");
+
+		if (!cJSON_IsObject(it) ||
+		    (http_str(it, "job_id") == NULL &&
+		     http_str(it, "submission_id") == NULL &&
+		     http_str(it, "type") == NULL))
+			goto out; /* not a job list */
+		if (st != NULL && strcmp(st, "RUNNING") == 0)
+			running++;
+	}
+	err = ctx_report(ctx, "ray.no_auth", NULL,
+			 "Ray %s dashboard answers the job API without "
+			 "authentication: %d job%s listed (%d running)%s",
+			 v, n, n == 1 ? "" : "s", running,
+			 http_transport(facts));
+out:
+	return err;
+}
+
+static const struct rule ray_rules[] = {
+	{
+		.id = "ray.no_auth",
+		.title = "Ray dashboard job API answers without authentication",
+		.description = "Anyone who reaches the dashboard port can "
+			       "submit a job, which is a shell command on the "
+			       "cluster (ShadowRay: hijacked compute, stolen "
+			       "credentials and models).",
+		.cvss_vector = "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",
+		.references = "CWE-306; CVE-2023-48022; ATT&CK T1190; "
+			      "ATT&CK T1496",
+		.remediation =
+			"Bind the dashboard to 127.0.0.1 "
+			"(--dashboard-host=127.0.0.1, the default) and reach "
+			"it through an SSH tunnel or an authenticating proxy; "
+			"enable Ray token authentication where available and "
+			"firewall 8265.",
+		.impact = IMPACT_EXEC,
+		.confidence = CONFIDENCE_CONFIRMED,
+	},
+};
+
+static const char *const ray_services[] = { "ray", NULL };
+static const uint16_t ray_ports[] = { 8265 };
+
+const struct check check_ray = {
+	.global_init = http_global_init,
+	.name = "ray",
+	.summary = "Ray dashboard job API without authentication (8265)",
+	.services = ray_services,
+	.ports = ray_ports,
+	.nports = ARRAY_SIZE(ray_ports),
+	.rules = ray_rules,
+	.nrules = ARRAY_SIZE(ray_rules),
+	.state_size = sizeof(struct http_probe),
+	.start = ray_start,
+	.step = http_step,
+	.cleanup = http_cleanup,
+	.assess = ray_assess,
+};

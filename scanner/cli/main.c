@@ -1,0 +1,841 @@
+/*
+ * main.c - the command line: parse, load the inventory, scan, write the
+ * reports, and turn the findings into the exit code (the gate).
+ *
+ * Exit codes: 0 no finding at or above --fail-on; 1 the gate failed;
+ * 2 bad usage or bad input; 3 the scan could not run.
+ *
+ * The writers, the gate and the audit trail shared by `scan`, `report`
+ * and `merge` live in scanner/cli_output.c (cli.h).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "check.h"
+#include "cli.h"
+#include "config.h"
+#include "rank/cvss.h"
+#include "dynbuf.h"
+#include "engine/engine.h"
+#include "expo.h"
+#include "inventory.h"
+#include "report/report.h"
+
+#define CREDS_FILE_MAX (16u << 20)
+
+struct cli {
+	struct scan_config cfg;
+	struct inventory_opts inv;
+	const char **inputs;
+	size_t ninputs;
+	struct cli_out out; /* writers, gate, store (cli.h) */
+	const char *shard_arg;
+	unsigned shard_count_flag;
+	unsigned shard_index, shard_count; /* 0: not sharded */
+	const char *checks_arg, *skip_arg;
+};
+
+static const char usage_text[] =
+	"usage: exposure scan [INVENTORY...] [options]   scan and report (- = stdin)\n"
+	"       exposure targets [INVENTORY...] [options] what would be scanned; sends nothing\n"
+	"       exposure checks                           modules and rules with CVSS\n"
+	"       exposure report REPORT.json [options]     re-render a saved --json report\n"
+	"       exposure merge A.json B.json... [options] merge shard reports, re-render\n"
+	"       exposure history --store URL | --history DIR   trends across runs\n"
+	"       exposure --version | --help\n"
+	"\n"
+	"Inventory formats (detected from content): plain list (host, IP, CIDR,\n"
+	"host:port, k=v, # comments), AWS ec2 describe-instances JSON (+ security\n"
+	"groups), GCP instances list JSON (+ firewall rules), Azure vm list -d JSON\n"
+	"(+ NSGs), terraform show -json, ansible-inventory --list, nmap -oX.\n"
+	"\n"
+	"Options:\n"
+	"  --format FMT          list|aws|gcp|azure|terraform|ansible|nmap\n"
+	"  --region NAME         region for AWS output (it has none)\n"
+	"  --max-cidr N          largest CIDR expanded (default 65536 addresses)\n"
+	"  --checks LIST         only these checks (see `exposure checks`)\n"
+	"  --skip LIST           all checks but these\n"
+	"  --ports LIST          22,2222: probe only these ports; ssh=2222: add a\n"
+	"                        port for a check\n"
+	"  --discover-only       port discovery only, no checks\n"
+	"  --creds FILE          user:password lines, tried before the built-in lists\n"
+	"  --no-login            no credential attempts at all\n"
+	"  --max-attempts N      attempts per account and host (default: per check)\n"
+	"  --intrusive           allow probes that change state on the target\n"
+	"  --concurrency N       sockets in flight (default 2048)\n"
+	"  --rate N              new connections per second (default: no limit)\n"
+	"  --timeout MS          connect and per-phase timeout (default 3000)\n"
+	"  --check-timeout MS    whole-probe deadline (default 120000)\n"
+	"  --workers N           check worker threads (default: cores, max 8)\n"
+	"  --json FILE           JSON report (docs/report-schema.md)\n"
+	"  --ports-out FILE      address<TAB>port<TAB>status<TAB>reason lines\n"
+	"  --sarif FILE          SARIF 2.1.0 (GitHub code scanning)\n"
+	"  --junit FILE          JUnit XML (GitLab test reports)\n"
+	"  --markdown FILE       job summary, e.g. $GITHUB_STEP_SUMMARY\n"
+	"  --github-annotations  ::error/::warning lines on stdout (10 of each)\n"
+	"  --defectdojo FILE     DefectDojo Generic Findings Import JSON\n"
+	"  --fail-on SEVERITY    critical|high|medium|low|info|none (default high;\n"
+	"                        report/merge: the saved report's)\n"
+	"  --baseline FILE       a previous --json report: findings new/unchanged,\n"
+	"                        fixed ones listed\n"
+	"  --fail-on-new         the gate counts only findings new since --baseline\n"
+	"  --ignore FILE         suppressions (JSON: rule, target, port, reason,\n"
+	"                        expires); expired/unmatched ones are warned about\n"
+	"  --shard K/N           scan shard K of N (1-based; targets split by a hash\n"
+	"                        of their id). Default from JOB_COMPLETION_INDEX\n"
+	"                        (0-based) with --shard-count N or\n"
+	"                        EXPOSURE_SHARD_COUNT, or CI_NODE_INDEX/CI_NODE_TOTAL\n"
+	"  --shard-count N       shard count for JOB_COMPLETION_INDEX\n"
+	"  --run-id ID           one id for all shards of a run (default\n"
+	"                        EXPOSURE_RUN_ID; generated when unsharded)\n"
+	"  --store URL           record the run in PostgreSQL (postgresql://...)\n"
+	"  --history DIR         keep the run's JSON report in DIR (history without\n"
+	"                        PostgreSQL)\n"
+	"  --show-secrets        do not redact passwords found\n"
+	"  -q, --quiet           no report on stdout (files and exit code only)\n"
+	"  -v, --verbose         remediation, CVSS and all statuses in the report\n"
+	"\n"
+	"Exit codes: 0 no finding at or above --fail-on, 1 the gate failed,\n"
+	"2 bad usage or bad input, 3 the scan could not run (nothing to scan).\n";
+
+static int fail_usage(const char *fmt, const char *a, const char *b)
+{
+	fprintf(stderr, "exposure: ");
+	fprintf(stderr, fmt, a, b);
+	fprintf(stderr, "\nTry 'exposure --help'.\n");
+	return EXIT_USAGE;
+}
+
+static int parse_uint(const char *flag, const char *s, unsigned long lo,
+		      unsigned long hi, unsigned *out)
+{
+	char *end = NULL;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || s[0] == '-' || v < lo ||
+	    v > hi) {
+		fprintf(stderr,
+			"exposure: %s: '%s' is not a whole number from "
+			"%lu to %lu\nTry 'exposure --help'.\n",
+			flag, s, lo, hi);
+		return EXIT_USAGE;
+	}
+	*out = (unsigned)v;
+	return 0;
+}
+
+/* --checks / --skip: comma list of check names */
+static int select_checks(struct cli *c)
+{
+	const struct check **v = calloc(check_registry_len + 1, sizeof(*v));
+	char *list = NULL, *save = NULL, *tok;
+	size_t i, n = 0;
+	int r = 0;
+
+	if (v == NULL)
+		return EXIT_USAGE;
+	for (i = 0; i < check_registry_len; i++)
+		v[n++] = check_registry[i];
+	if (c->checks_arg != NULL) {
+		n = 0;
+		list = strdup(c->checks_arg);
+		for (tok = strtok_r(list, ",", &save); tok != NULL;
+		     tok = strtok_r(NULL, ",", &save)) {
+			const struct check *k = check_find(tok);
+
+			if (k == NULL) {
+				r = fail_usage("--checks: no check named '%s'"
+					       " (see 'exposure checks')%s",
+					       tok, "");
+				goto out;
+			}
+			for (i = 0; i < n && v[i] != k; i++)
+				;
+			if (i == n)
+				v[n++] = k;
+		}
+		free(list);
+		list = NULL;
+	}
+	if (c->skip_arg != NULL) {
+		list = strdup(c->skip_arg);
+		for (tok = strtok_r(list, ",", &save); tok != NULL;
+		     tok = strtok_r(NULL, ",", &save)) {
+			const struct check *k = check_find(tok);
+
+			if (k == NULL) {
+				r = fail_usage("--skip: no check named '%s'"
+					       " (see 'exposure checks')%s",
+					       tok, "");
+				goto out;
+			}
+			for (i = 0; i < n; i++)
+				if (v[i] == k) {
+					memmove(&v[i], &v[i + 1],
+						(n - i - 1) * sizeof(*v));
+					n--;
+					break;
+				}
+		}
+	}
+out:
+	free(list);
+	if (r != 0) {
+		free(v);
+		return r;
+	}
+	c->cfg.checks = v;
+	c->cfg.nchecks = n;
+	return 0;
+}
+
+/* --ports 22,2222 (only these) and ssh=2222 (add one for a check) */
+static int parse_ports(struct cli *c, const char *arg)
+{
+	char *list = strdup(arg), *save = NULL, *tok;
+	int r = 0;
+
+	if (list == NULL)
+		return EXIT_USAGE;
+	for (tok = strtok_r(list, ",", &save); tok != NULL;
+	     tok = strtok_r(NULL, ",", &save)) {
+		struct port_override o, *v;
+		char *eq = strchr(tok, '=');
+		const char *num = tok;
+		unsigned port;
+
+		memset(&o, 0, sizeof(o));
+		if (eq != NULL) {
+			*eq = '\0';
+			num = eq + 1;
+			if (check_find(tok) == NULL) {
+				r = fail_usage("--ports: no check named '%s' "
+					       "(see 'exposure checks')%s",
+					       tok, "");
+				goto out;
+			}
+			snprintf(o.check, sizeof(o.check), "%s", tok);
+		} else {
+			c->cfg.ports_replace = true;
+		}
+		if ((r = parse_uint("--ports", num, 1, 65535, &port)) != 0)
+			goto out;
+		o.port = (uint16_t)port;
+		v = realloc(c->cfg.extra_ports,
+			    (c->cfg.nextra_ports + 1) * sizeof(*v));
+		if (v == NULL) {
+			r = EXIT_USAGE;
+			goto out;
+		}
+		c->cfg.extra_ports = v;
+		v[c->cfg.nextra_ports++] = o;
+	}
+out:
+	free(list);
+	return r;
+}
+
+static int read_all(const char *path, struct dynbuf *b)
+{
+	FILE *f = fopen(path, "r");
+	char chunk[8192];
+	size_t n;
+	int r = 0;
+
+	if (f == NULL)
+		return EXPO_EIO;
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		if ((r = dynbuf_add(b, chunk, n)) != 0)
+			break;
+	if (r == 0 && ferror(f))
+		r = EXPO_EIO;
+	fclose(f);
+	return r;
+}
+
+/* --creds FILE: user:password per line; '#' comments; the password is
+ * everything after the first ':' (it may hold ':' itself) */
+static int load_creds(struct cli *c, const char *path)
+{
+	struct dynbuf b;
+	char *line, *next;
+	unsigned lineno = 0;
+	int r;
+
+	dynbuf_init(&b, CREDS_FILE_MAX);
+	if ((r = read_all(path, &b)) != 0) {
+		fprintf(stderr, "exposure: --creds %s: %s\n", path,
+			r == EXPO_ETOOBIG ? "larger than 16 MiB"
+					  : strerror(errno));
+		dynbuf_release(&b);
+		return EXIT_USAGE;
+	}
+	for (line = b.buf; line != NULL && *line != '\0'; line = next) {
+		struct credential_pair *v;
+		char *colon;
+		size_t len;
+
+		lineno++;
+		next = strchr(line, '\n');
+		if (next != NULL)
+			*next++ = '\0';
+		len = strlen(line);
+		if (len > 0 && line[len - 1] == '\r')
+			line[--len] = '\0';
+		if (len == 0 || line[0] == '#')
+			continue;
+		colon = strchr(line, ':');
+		if (colon == NULL || colon == line) {
+			fprintf(stderr,
+				"exposure: --creds %s:%u: expected "
+				"user:password\n",
+				path, lineno);
+			dynbuf_release(&b);
+			return EXIT_USAGE;
+		}
+		*colon = '\0';
+		v = realloc(c->cfg.creds, (c->cfg.ncreds + 1) * sizeof(*v));
+		if (v == NULL)
+			break;
+		c->cfg.creds = v;
+		v[c->cfg.ncreds].user = strdup(line);
+		v[c->cfg.ncreds].password = strdup(colon + 1);
+		c->cfg.ncreds++;
+	}
+	dynbuf_release(&b);
+	return 0;
+}
+
+enum long_only {
+	OPT_FORMAT = 256,
+	OPT_REGION,
+	OPT_MAXCIDR,
+	OPT_CHECKS,
+	OPT_SKIP,
+	OPT_PORTS,
+	OPT_DISCOVER,
+	OPT_CREDS,
+	OPT_NOLOGIN,
+	OPT_MAXATT,
+	OPT_INTRUSIVE,
+	OPT_CONC,
+	OPT_RATE,
+	OPT_TIMEOUT,
+	OPT_CHECKTIMEOUT,
+	OPT_WORKERS,
+	OPT_JSON,
+	OPT_PORTSOUT,
+	OPT_FAILON,
+	OPT_SECRETS,
+	OPT_VERSION,
+	OPT_SARIF,
+	OPT_JUNIT,
+	OPT_MARKDOWN,
+	OPT_ANNOT,
+	OPT_DOJO,
+	OPT_BASELINE,
+	OPT_FAILNEW,
+	OPT_IGNORE,
+	OPT_SHARD,
+	OPT_SHARDCOUNT,
+	OPT_RUNID,
+	OPT_STORE,
+	OPT_HISTORY,
+};
+
+static const struct option long_opts[] = {
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "region", required_argument, NULL, OPT_REGION },
+	{ "max-cidr", required_argument, NULL, OPT_MAXCIDR },
+	{ "checks", required_argument, NULL, OPT_CHECKS },
+	{ "skip", required_argument, NULL, OPT_SKIP },
+	{ "ports", required_argument, NULL, OPT_PORTS },
+	{ "discover-only", no_argument, NULL, OPT_DISCOVER },
+	{ "creds", required_argument, NULL, OPT_CREDS },
+	{ "no-login", no_argument, NULL, OPT_NOLOGIN },
+	{ "max-attempts", required_argument, NULL, OPT_MAXATT },
+	{ "intrusive", no_argument, NULL, OPT_INTRUSIVE },
+	{ "concurrency", required_argument, NULL, OPT_CONC },
+	{ "rate", required_argument, NULL, OPT_RATE },
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "check-timeout", required_argument, NULL, OPT_CHECKTIMEOUT },
+	{ "workers", required_argument, NULL, OPT_WORKERS },
+	{ "json", required_argument, NULL, OPT_JSON },
+	{ "ports-out", required_argument, NULL, OPT_PORTSOUT },
+	{ "fail-on", required_argument, NULL, OPT_FAILON },
+	{ "show-secrets", no_argument, NULL, OPT_SECRETS },
+	{ "sarif", required_argument, NULL, OPT_SARIF },
+	{ "junit", required_argument, NULL, OPT_JUNIT },
+	{ "markdown", required_argument, NULL, OPT_MARKDOWN },
+	{ "github-annotations", no_argument, NULL, OPT_ANNOT },
+	{ "defectdojo", required_argument, NULL, OPT_DOJO },
+	{ "baseline", required_argument, NULL, OPT_BASELINE },
+	{ "fail-on-new", no_argument, NULL, OPT_FAILNEW },
+	{ "ignore", required_argument, NULL, OPT_IGNORE },
+	{ "shard", required_argument, NULL, OPT_SHARD },
+	{ "shard-count", required_argument, NULL, OPT_SHARDCOUNT },
+	{ "run-id", required_argument, NULL, OPT_RUNID },
+	{ "store", required_argument, NULL, OPT_STORE },
+	{ "history", required_argument, NULL, OPT_HISTORY },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int parse_args(struct cli *c, int argc, char **argv)
+{
+	unsigned u;
+	int o, r;
+
+	optind = 1;
+	while ((o = getopt_long(argc, argv, "qvh", long_opts, NULL)) != -1) {
+		r = 0;
+		switch (o) {
+		case OPT_FORMAT:
+			c->inv.format = optarg;
+			break;
+		case OPT_REGION:
+			c->inv.region = optarg;
+			break;
+		case OPT_MAXCIDR:
+			r = parse_uint("--max-cidr", optarg, 1, 1u << 24, &u);
+			c->inv.max_cidr_addrs = u;
+			break;
+		case OPT_CHECKS:
+			c->checks_arg = optarg;
+			break;
+		case OPT_SKIP:
+			c->skip_arg = optarg;
+			break;
+		case OPT_PORTS:
+			r = parse_ports(c, optarg);
+			break;
+		case OPT_DISCOVER:
+			c->cfg.discover_only = true;
+			break;
+		case OPT_CREDS:
+			r = load_creds(c, optarg);
+			break;
+		case OPT_NOLOGIN:
+			c->cfg.no_login = true;
+			break;
+		case OPT_MAXATT:
+			r = parse_uint("--max-attempts", optarg, 0, 1000,
+				       &c->cfg.max_attempts);
+			/* 0 would mean "the check's default": say none */
+			if (r == 0 && c->cfg.max_attempts == 0)
+				c->cfg.no_login = true;
+			break;
+		case OPT_INTRUSIVE:
+			c->cfg.intrusive = true;
+			break;
+		case OPT_CONC:
+			r = parse_uint("--concurrency", optarg, 1, 65536,
+				       &c->cfg.concurrency);
+			break;
+		case OPT_RATE:
+			r = parse_uint("--rate", optarg, 0, 10000000,
+				       &c->cfg.rate);
+			break;
+		case OPT_TIMEOUT:
+			r = parse_uint("--timeout", optarg, 1, 600000,
+				       &c->cfg.timeout_ms);
+			break;
+		case OPT_CHECKTIMEOUT:
+			r = parse_uint("--check-timeout", optarg, 1, 3600000,
+				       &c->cfg.check_timeout_ms);
+			break;
+		case OPT_WORKERS:
+			r = parse_uint("--workers", optarg, 1, 8,
+				       &c->cfg.workers);
+			break;
+		case OPT_JSON:
+			c->out.json = optarg;
+			break;
+		case OPT_PORTSOUT:
+			c->out.ports = optarg;
+			break;
+		case OPT_SARIF:
+			c->out.sarif = optarg;
+			break;
+		case OPT_JUNIT:
+			c->out.junit = optarg;
+			break;
+		case OPT_MARKDOWN:
+			c->out.markdown = optarg;
+			break;
+		case OPT_ANNOT:
+			c->out.annotations = true;
+			break;
+		case OPT_DOJO:
+			c->out.defectdojo = optarg;
+			break;
+		case OPT_BASELINE:
+			c->out.baseline_path = optarg;
+			break;
+		case OPT_FAILNEW:
+			c->out.fail_on_new = true;
+			break;
+		case OPT_IGNORE:
+			c->out.ignore_path = optarg;
+			break;
+		case OPT_SHARD:
+			c->shard_arg = optarg;
+			if (shard_parse(optarg, &c->shard_index,
+					&c->shard_count) != 0)
+				r = fail_usage("--shard: '%s' is not K/N with "
+					       "1 <= K <= N%s",
+					       optarg, "");
+			break;
+		case OPT_SHARDCOUNT:
+			r = parse_uint("--shard-count", optarg, 1, 100000,
+				       &c->shard_count_flag);
+			break;
+		case OPT_RUNID:
+			c->out.run_id = optarg;
+			break;
+		case OPT_STORE:
+			c->out.store_url = optarg;
+			break;
+		case OPT_HISTORY:
+			c->out.history_dir = optarg;
+			break;
+		case OPT_FAILON:
+			if (severity_parse(optarg, &c->out.fail_on) != 0)
+				r = fail_usage("--fail-on: '%s' is not one of "
+					       "critical, high, medium, low, "
+					       "info, none%s",
+					       optarg, "");
+			c->out.fail_on_set = true;
+			break;
+		case OPT_SECRETS:
+			c->cfg.show_secrets = true;
+			break;
+		case 'q':
+			c->out.quiet = true;
+			break;
+		case 'v':
+			c->cfg.verbose++;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return -1;
+		case OPT_VERSION:
+			printf("exposure %s\n", EXPO_VERSION);
+			return -1;
+		default:
+			return EXIT_USAGE; /* getopt printed why */
+		}
+		if (r != 0)
+			return r;
+	}
+	c->inputs = (const char **)&argv[optind];
+	c->ninputs = (size_t)(argc - optind);
+	return select_checks(c);
+}
+
+static int load_targets(struct cli *c, struct target_list *tl)
+{
+	char *err = NULL;
+	int r;
+
+	if (c->ninputs == 0)
+		return fail_usage("no inventory given: name a file, or - for "
+				  "standard input%s%s",
+				  "", "");
+	r = inventory_load(c->inputs, c->ninputs, &c->inv, tl, &err);
+	if (r != 0) {
+		fprintf(stderr, "exposure: %s\n", err ? err : expo_strerror(r));
+		free(err);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+/* ---- exposure checks ---- */
+
+static int cmd_checks(void)
+{
+	size_t i, j, k;
+
+	for (i = 0; i < check_registry_len; i++) {
+		const struct check *c = check_registry[i];
+
+		printf("%s: %s\n  ports:", c->name, c->summary);
+		for (k = 0; k < c->nports; k++)
+			printf(" %u", c->ports[k]);
+		if (c->flags & CHECK_LOGIN)
+			printf("  (tries credentials: --no-login disables; "
+			       "default --max-attempts %u)",
+			       c->default_max_attempts);
+		printf("\n");
+		for (j = 0; j < c->nrules; j++) {
+			const struct rule *ru = &c->rules[j];
+			double score = 0;
+
+			cvss31_base_score(ru->cvss_vector, &score);
+			printf("  %-28s %-8s %4.1f  %s\n", ru->id,
+			       severity_name(cvss_severity(score)), score,
+			       ru->title);
+			printf("  %-28s %s; %s; %s%s%s\n", "", ru->cvss_vector,
+			       confidence_name(ru->confidence),
+			       impact_name(ru->impact),
+			       ru->flags & CHECK_LOGIN ? "; logs in" : "",
+			       ru->flags & CHECK_INTRUSIVE
+				       ? "; needs --intrusive"
+				       : "");
+		}
+	}
+	return EXIT_PASS;
+}
+
+/* ---- exposure targets ---- */
+
+struct port_print {
+	const struct scan_config *cfg;
+	const struct target *t;
+};
+
+static void print_port(void *ud, uint16_t port, uint64_t claims)
+{
+	const struct port_print *pp = ud;
+	static const char *const expo[] = { "exposure unknown",
+					    "firewall restricts",
+					    "world-open" };
+	const struct world_rule *wr = target_port_rule(pp->t, port);
+	size_t k;
+	bool first = true;
+
+	printf("    port %-5u checks: ", port);
+	for (k = 0; k < pp->cfg->nchecks; k++)
+		if (claims & (1ull << k)) {
+			printf("%s%s", first ? "" : ",",
+			       pp->cfg->checks[k]->name);
+			first = false;
+		}
+	if (first)
+		printf("(discovery only)");
+	printf("  [%s%s%s]\n", expo[target_port_exposure(pp->t, port)],
+	       wr ? ": " : "", wr && wr->ref ? wr->ref : "");
+}
+
+static int cmd_targets(struct cli *c)
+{
+	struct target_list tl;
+	size_t i, a, skipped = 0;
+	int r;
+
+	target_list_init(&tl);
+	if ((r = load_targets(c, &tl)) != 0)
+		goto out;
+	for (i = 0; i < tl.n; i++) {
+		const struct target *t = &tl.v[i];
+		struct port_print pp = { &c->cfg, t };
+		char buf[INET6_ADDRSTRLEN], nbuf[INET6_ADDRSTRLEN];
+		char *err = NULL;
+
+		printf("%s  %s  (%s, %s)\n", t->id,
+		       target_display_name(t, nbuf),
+		       t->provider ? t->provider : "?",
+		       t->source ? t->source : "-");
+		if (t->skip_reason != NULL) {
+			printf("    skipped: %s\n", t->skip_reason);
+			skipped++;
+			continue;
+		}
+		for (a = 0; a < t->naddrs; a++)
+			printf("    address %s (%s)\n",
+			       target_addr_text(&t->addrs[a], buf),
+			       t->addrs[a].is_public ? "public" : "private");
+		if (scan_target_ports(&c->cfg, t, print_port, &pp, &err)) {
+			fprintf(stderr, "exposure: %s\n",
+				err ? err : "bad ports");
+			free(err);
+			r = EXIT_USAGE;
+			goto out;
+		}
+	}
+	printf("%zu targets, %zu to scan, %zu skipped\n", tl.n, tl.n - skipped,
+	       skipped);
+out:
+	target_list_release(&tl);
+	return r;
+}
+
+/* ---- exposure scan ---- */
+
+/* --shard, or the CI's variables: which targets this process scans */
+static int pick_shard(struct cli *c)
+{
+	char *err = NULL;
+
+	if (c->shard_arg == NULL &&
+	    shard_from_env(c->shard_count_flag, &c->shard_index,
+			   &c->shard_count, &err) != 0) {
+		fprintf(stderr, "exposure: %s\nTry 'exposure --help'.\n",
+			err ? err : "bad shard variables");
+		free(err);
+		return EXIT_USAGE;
+	}
+	if (c->shard_arg != NULL && c->shard_count_flag != 0)
+		return fail_usage("--shard and --shard-count: give one of "
+				  "them%s%s",
+				  "", "");
+	/* one shard of one is no shard (GitLab sets CI_NODE_TOTAL=1) */
+	if (c->shard_count == 1)
+		c->shard_index = c->shard_count = 0;
+	return 0;
+}
+
+static int cmd_scan(struct cli *c)
+{
+	struct target_list tl;
+	struct scan_result res;
+	struct report_doc doc;
+	char *err = NULL;
+	int r, code;
+
+	memset(&res, 0, sizeof(res));
+	report_doc_init(&doc);
+	target_list_init(&tl);
+	if ((code = pick_shard(c)) != 0)
+		goto out;
+	if ((code = cli_prepare(&c->out, c->shard_count > 0)) != 0)
+		goto out;
+	if ((r = load_targets(c, &tl)) != 0) {
+		code = r;
+		goto out;
+	}
+	if (c->cfg.nchecks == 0 && !c->cfg.discover_only) {
+		code = fail_usage("no check enabled: --checks/--skip left "
+				  "nothing%s%s",
+				  "", "");
+		goto out;
+	}
+	if (c->shard_count > 0)
+		shard_filter(&tl, c->shard_index, c->shard_count);
+	c->cfg.progress = !c->out.quiet && isatty(STDERR_FILENO);
+	r = scan_run(&c->cfg, &tl, &res, &err);
+	if (r == EXPO_ENOTFOUND && c->shard_count > 0) {
+		/* a shard may well hold nothing to scan: an empty report,
+		 * so that merge and the store still see every shard */
+		fprintf(stderr,
+			"exposure: shard %u/%u: nothing to scan in "
+			"this shard (%zu targets)\n",
+			c->shard_index, c->shard_count, tl.n);
+		memset(&res, 0, sizeof(res));
+		{
+			time_t now = time(NULL);
+			struct tm tm;
+
+			gmtime_r(&now, &tm);
+			strftime(res.started_at, sizeof(res.started_at),
+				 "%Y-%m-%dT%H:%M:%SZ", &tm);
+		}
+		r = 0;
+	}
+	if (r == EXPO_ENOTFOUND) {
+		fprintf(stderr,
+			"exposure: nothing to scan: %zu targets, none "
+			"with an address that can be scanned (see "
+			"'exposure targets')\n",
+			tl.n);
+		code = EXIT_NORUN;
+		goto out;
+	}
+	if (r != 0) {
+		fprintf(stderr, "exposure: %s\n", err ? err : expo_strerror(r));
+		code = r == EXPO_EINVAL ? EXIT_USAGE : EXIT_NORUN;
+		goto out;
+	}
+	if (report_doc_from_scan(&doc, &tl, &res) != 0) {
+		code = EXIT_NORUN;
+		goto out;
+	}
+	doc.fail_on = c->out.fail_on;
+	doc.show_secrets = c->cfg.show_secrets;
+	doc.no_login = c->cfg.no_login;
+	doc.intrusive = c->cfg.intrusive;
+	doc.shard_index = c->shard_index;
+	doc.shard_count = c->shard_count;
+	c->out.verbose = c->cfg.verbose;
+	code = cli_finish(&c->out, &doc);
+out:
+	free(err);
+	report_doc_release(&doc);
+	scan_result_release(&res);
+	target_list_release(&tl);
+	return code;
+}
+
+/* ---- exposure report / merge ---- */
+
+static int cmd_report(struct cli *c, bool merge)
+{
+	int r;
+
+	if ((r = cli_prepare(&c->out, false)) != 0)
+		return r;
+	c->out.verbose = c->cfg.verbose;
+	return cli_report(&c->out, c->inputs, c->ninputs, merge);
+}
+
+int main(int argc, char **argv)
+{
+	struct cli c;
+	const char *cmd;
+	int r;
+
+	memset(&c, 0, sizeof(c));
+	scan_config_defaults(&c.cfg);
+	c.inv.max_cidr_addrs = 65536;
+	c.out.fail_on = SEV_HIGH;
+	if (argc < 2) {
+		fputs(usage_text, stderr);
+		return EXIT_USAGE;
+	}
+	cmd = argv[1];
+	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+		fputs(usage_text, stdout);
+		return EXIT_PASS;
+	}
+	if (strcmp(cmd, "--version") == 0) {
+		printf("exposure %s\n", EXPO_VERSION);
+		return EXIT_PASS;
+	}
+	if (strcmp(cmd, "scan") != 0 && strcmp(cmd, "targets") != 0 &&
+	    strcmp(cmd, "checks") != 0 && strcmp(cmd, "report") != 0 &&
+	    strcmp(cmd, "merge") != 0 && strcmp(cmd, "history") != 0)
+		return fail_usage("unknown command '%s'%s", cmd, "");
+	r = parse_args(&c, argc - 1, argv + 1);
+	if (r < 0) {
+		r = EXIT_PASS; /* --help or --version was printed */
+		goto out;
+	}
+	if (r != 0)
+		goto out;
+	if (strcmp(cmd, "checks") == 0)
+		r = cmd_checks();
+	else if (strcmp(cmd, "targets") == 0)
+		r = cmd_targets(&c);
+	else if (strcmp(cmd, "history") == 0)
+		r = cli_history(&c.out);
+	else if (strcmp(cmd, "report") == 0 || strcmp(cmd, "merge") == 0)
+		r = cmd_report(&c, strcmp(cmd, "merge") == 0);
+	else
+		r = cmd_scan(&c);
+out:
+	cli_out_release(&c.out);
+	free(c.cfg.checks);
+	scan_config_release(&c.cfg);
+	return r;
+}

@@ -1,0 +1,34 @@
+/*
+ * discover.h - which (address, port) pairs are open.
+ *
+ * Non-blocking connects in one epoll loop, at most `concurrency` sockets in
+ * flight, at most `rate` new connects per second, and each connect given
+ * `timeout_ms`. No thread per target. Pairs are produced on demand by a
+ * callback so that a /16 x 4 ports costs a few bytes of state per pair.
+ */
+#ifndef DISCOVER_H
+#define DISCOVER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+struct discover_opts {
+	unsigned concurrency; /* >= 1 */
+	unsigned rate;	      /* connects per second; 0 = unlimited */
+	unsigned timeout_ms;  /* >= 1 */
+	int progress;	      /* print a progress line on stderr */
+};
+
+/* fills sa (with the port set) for pair i, 0 <= i < npairs */
+typedef void (*discover_pair_fn)(void *ud, size_t i,
+				 struct sockaddr_storage *sa, socklen_t *salen);
+
+/* status[i] gets an enum probe_status: STATUS_OPEN, STATUS_CLOSED,
+ * STATUS_FILTERED or STATUS_ERROR; err[i] (if err != NULL) the errno of an
+ * error. Returns 0, or < 0 if the loop itself could not run. */
+int discover_run(const struct discover_opts *opts, size_t npairs,
+		 discover_pair_fn pair, void *ud, uint8_t *status,
+		 int16_t *err);
+
+#endif

@@ -1,0 +1,584 @@
+/*
+ * context.c - what a check may ask of the engine (include/check.h): its
+ * target, connections, phases, facts, credentials and findings.
+ *
+ * Credentials are counted here and nowhere else: --no-login, --max-attempts
+ * per account and host (one counter per (address, user), shared by every
+ * check and port of the host, so a Windows account tried over SMB and RDP
+ * is one account), and the stop after a lockout answer.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+#include "ctx_internal.h"
+#include "rank/cvss.h"
+#include "dynbuf.h"
+#include "expo.h"
+
+#define EVIDENCE_MAX 4096
+#define REASON_MAX 512
+
+uint64_t ctx_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* ---- the credential guard: a small open-addressing hash table ---- */
+
+struct guard_slot {
+	char *key; /* "address\nuser", or "address\n" for a stop */
+	unsigned count;
+};
+
+struct cred_guard {
+	pthread_mutex_t lock;
+	struct guard_slot *slots;
+	size_t nslots, used;
+};
+
+struct cred_guard *cred_guard_new(void)
+{
+	struct cred_guard *g = calloc(1, sizeof(*g));
+
+	if (g == NULL)
+		return NULL;
+	pthread_mutex_init(&g->lock, NULL);
+	return g;
+}
+
+void cred_guard_free(struct cred_guard *g)
+{
+	size_t i;
+
+	if (g == NULL)
+		return;
+	for (i = 0; i < g->nslots; i++)
+		free(g->slots[i].key);
+	free(g->slots);
+	pthread_mutex_destroy(&g->lock);
+	free(g);
+}
+
+static uint64_t fnv1a(const char *s)
+{
+	uint64_t h = 1469598103934665603ull;
+
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 1099511628211ull;
+	}
+	return h;
+}
+
+static int guard_grow(struct cred_guard *g)
+{
+	size_t n = g->nslots ? g->nslots * 2 : 256, i, j;
+	struct guard_slot *s = calloc(n, sizeof(*s));
+
+	if (s == NULL)
+		return EXPO_ENOMEM;
+	for (i = 0; i < g->nslots; i++) {
+		if (g->slots[i].key == NULL)
+			continue;
+		j = fnv1a(g->slots[i].key) & (n - 1);
+		while (s[j].key != NULL)
+			j = (j + 1) & (n - 1);
+		s[j] = g->slots[i];
+	}
+	free(g->slots);
+	g->slots = s;
+	g->nslots = n;
+	return 0;
+}
+
+/* the slot for key, created with count 0 if missing; NULL on ENOMEM.
+ * Called with the lock held. */
+static struct guard_slot *guard_slot(struct cred_guard *g, const char *key,
+				     bool create)
+{
+	size_t j;
+
+	if (g->nslots == 0 || (g->used + 1) * 2 > g->nslots) {
+		if (!create && g->nslots == 0)
+			return NULL;
+		if (create && guard_grow(g) != 0)
+			return NULL;
+	}
+	j = fnv1a(key) & (g->nslots - 1);
+	while (g->slots[j].key != NULL) {
+		if (strcmp(g->slots[j].key, key) == 0)
+			return &g->slots[j];
+		j = (j + 1) & (g->nslots - 1);
+	}
+	if (!create)
+		return NULL;
+	g->slots[j].key = strdup(key);
+	if (g->slots[j].key == NULL)
+		return NULL;
+	g->slots[j].count = 0;
+	g->used++;
+	return &g->slots[j];
+}
+
+static void guard_key(char *buf, size_t len, const struct check_ctx *ctx,
+		      const char *user)
+{
+	char addr[INET6_ADDRSTRLEN];
+
+	target_addr_text(ctx->addr, addr);
+	snprintf(buf, len, "%s\n%s", addr, user ? user : "");
+}
+
+static bool guard_host_stopped(struct check_ctx *ctx)
+{
+	char key[INET6_ADDRSTRLEN + 4];
+	struct guard_slot *s;
+	bool stopped;
+
+	guard_key(key, sizeof(key), ctx, NULL);
+	pthread_mutex_lock(&ctx->guard->lock);
+	s = guard_slot(ctx->guard, key, false);
+	stopped = s != NULL && s->count > 0;
+	pthread_mutex_unlock(&ctx->guard->lock);
+	return stopped;
+}
+
+/* counts one attempt for user if it is under the cap; false otherwise */
+static bool guard_take(struct check_ctx *ctx, const char *user, unsigned cap)
+{
+	char key[INET6_ADDRSTRLEN + 300];
+	struct guard_slot *s;
+	bool ok = false;
+
+	guard_key(key, sizeof(key), ctx, user);
+	pthread_mutex_lock(&ctx->guard->lock);
+	s = guard_slot(ctx->guard, key, true);
+	if (s != NULL && s->count < cap) {
+		s->count++;
+		ok = true;
+	}
+	pthread_mutex_unlock(&ctx->guard->lock);
+	return ok;
+}
+
+static void guard_stop_host(struct check_ctx *ctx)
+{
+	char key[INET6_ADDRSTRLEN + 4];
+	struct guard_slot *s;
+
+	guard_key(key, sizeof(key), ctx, NULL);
+	pthread_mutex_lock(&ctx->guard->lock);
+	s = guard_slot(ctx->guard, key, true);
+	if (s != NULL)
+		s->count = 1;
+	pthread_mutex_unlock(&ctx->guard->lock);
+}
+
+/* ---- ctx life ---- */
+
+struct check_ctx *ctx_new(const struct check *check,
+			  const struct scan_config *cfg,
+			  const struct target *target,
+			  const struct target_addr *addr, uint16_t port,
+			  struct cred_guard *guard)
+{
+	struct check_ctx *ctx = calloc(1, sizeof(*ctx));
+
+	if (ctx == NULL)
+		return NULL;
+	ctx->check = check;
+	ctx->cfg = cfg;
+	ctx->target = target;
+	ctx->addr = addr;
+	ctx->port = port;
+	ctx->fd = -1;
+	ctx->status = STATUS_OPEN;
+	finding_list_init(&ctx->findings);
+	ctx->facts = cJSON_CreateObject();
+	if (guard == NULL) {
+		guard = cred_guard_new();
+		ctx->own_guard = true;
+	}
+	ctx->guard = guard;
+	if (ctx->facts == NULL || ctx->guard == NULL) {
+		ctx_free(ctx);
+		return NULL;
+	}
+	return ctx;
+}
+
+void ctx_free(struct check_ctx *ctx)
+{
+	size_t i;
+
+	if (ctx == NULL)
+		return;
+	cJSON_Delete(ctx->facts);
+	finding_list_release(&ctx->findings);
+	free(ctx->reason);
+	for (i = 0; i < ctx->nsettled_users; i++)
+		free(ctx->settled_users[i]);
+	free(ctx->settled_users);
+	if (ctx->own_guard)
+		cred_guard_free(ctx->guard);
+	free(ctx);
+}
+
+struct finding_list *ctx_findings(struct check_ctx *ctx)
+{
+	return &ctx->findings;
+}
+
+enum probe_status ctx_get_status(const struct check_ctx *ctx,
+				 const char **reason)
+{
+	if (reason != NULL)
+		*reason = ctx->reason;
+	return ctx->status;
+}
+
+const struct target *ctx_target(const struct check_ctx *ctx)
+{
+	return ctx->target;
+}
+
+const struct target_addr *ctx_addr(const struct check_ctx *ctx)
+{
+	return ctx->addr;
+}
+
+uint16_t ctx_port(const struct check_ctx *ctx)
+{
+	return ctx->port;
+}
+
+bool ctx_intrusive(const struct check_ctx *ctx)
+{
+	return ctx->cfg->intrusive;
+}
+
+int ctx_connect(struct check_ctx *ctx, int *fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = ctx->addr->salen;
+	int s, r = 0;
+
+	memset(&ss, 0, sizeof(ss));
+	memcpy(&ss, &ctx->addr->u, len);
+	if (ss.ss_family == AF_INET)
+		((struct sockaddr_in *)&ss)->sin_port = htons(ctx->port);
+	else
+		((struct sockaddr_in6 *)&ss)->sin6_port = htons(ctx->port);
+	s = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return EXPO_ESYS;
+	if (connect(s, (struct sockaddr *)&ss, len) != 0 &&
+	    errno != EINPROGRESS) {
+		r = EXPO_ESYS;
+		close(s);
+		goto out;
+	}
+	*fd = s;
+out:
+	return r;
+}
+
+void ctx_set_fd(struct check_ctx *ctx, int fd)
+{
+	ctx->fd = fd;
+}
+
+void ctx_phase(struct check_ctx *ctx, const char *phase)
+{
+	snprintf(ctx->phase, sizeof(ctx->phase), "%s", phase);
+	ctx->phase_deadline_ms = ctx_now_ms() + ctx->cfg->timeout_ms;
+}
+
+void ctx_wake_after(struct check_ctx *ctx, unsigned ms)
+{
+	ctx->wake_ms = ctx_now_ms() + ms;
+}
+
+unsigned ctx_timeout_ms(const struct check_ctx *ctx)
+{
+	return ctx->cfg->timeout_ms;
+}
+
+unsigned ctx_remaining_ms(const struct check_ctx *ctx)
+{
+	uint64_t now = ctx_now_ms();
+
+	if (ctx->probe_deadline_ms == 0) /* outside the engine: tests */
+		return ctx->cfg->check_timeout_ms;
+	return ctx->probe_deadline_ms > now
+		       ? (unsigned)(ctx->probe_deadline_ms - now)
+		       : 0;
+}
+
+void ctx_phasef(struct check_ctx *ctx, const char *fmt, ...)
+{
+	char name[sizeof(ctx->phase)];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(name, sizeof(name), fmt, ap);
+	va_end(ap);
+	ctx_phase(ctx, name);
+}
+
+cJSON *ctx_facts(struct check_ctx *ctx)
+{
+	return ctx->facts;
+}
+
+/* ---- credentials ---- */
+
+bool ctx_login_allowed(const struct check_ctx *ctx)
+{
+	return !ctx->cfg->no_login && (ctx->check->flags & CHECK_LOGIN);
+}
+
+static bool user_settled(const struct check_ctx *ctx, const char *user)
+{
+	size_t i;
+
+	for (i = 0; i < ctx->nsettled_users; i++)
+		if (strcmp(ctx->settled_users[i], user) == 0)
+			return true;
+	return false;
+}
+
+static size_t count_list(const char *const *l)
+{
+	size_t n = 0;
+
+	while (l != NULL && l[n] != NULL)
+		n++;
+	return n;
+}
+
+/*
+ * The candidate sequence, without materialising it: first the --creds
+ * pairs in file order, then the built-in list password by password across
+ * all users (spraying spreads the per-account cap evenly), where password
+ * -2 is the empty one and -1 is the user name.
+ */
+static bool cred_at(const struct check_ctx *ctx, size_t i, const char **user,
+		    const char **password)
+{
+	size_t nusers = count_list(ctx->check->default_users);
+	size_t npw = count_list(ctx->check->default_passwords) + 2;
+	size_t pw;
+
+	if (i < ctx->cfg->ncreds) {
+		*user = ctx->cfg->creds[i].user;
+		*password = ctx->cfg->creds[i].password;
+		return true;
+	}
+	i -= ctx->cfg->ncreds;
+	if (nusers == 0 || i >= nusers * npw)
+		return false;
+	pw = i / nusers;
+	*user = ctx->check->default_users[i % nusers];
+	if (pw == 0)
+		*password = "";
+	else if (pw == 1)
+		*password = *user;
+	else
+		*password = ctx->check->default_passwords[pw - 2];
+	return true;
+}
+
+int ctx_next_cred(struct check_ctx *ctx, const char **user,
+		  const char **password)
+{
+	unsigned cap = ctx->cfg->max_attempts
+			       ? ctx->cfg->max_attempts
+			       : ctx->check->default_max_attempts;
+	const char *u, *p;
+
+	if (!ctx_login_allowed(ctx) || cap == 0)
+		return 0;
+	while (cred_at(ctx, ctx->cred_next, &u, &p)) {
+		ctx->cred_next++;
+		if (guard_host_stopped(ctx))
+			return 0;
+		if (user_settled(ctx, u) || !guard_take(ctx, u, cap))
+			continue;
+		*user = u;
+		*password = p;
+		return 1;
+	}
+	return 0;
+}
+
+static void random_token(char *out, size_t len, const char *prefix)
+{
+	static const char alnum[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+	unsigned char rnd[32];
+	size_t i, plen = strlen(prefix);
+
+	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd)) {
+		/* never a fixed canary: fall back to time and address bits */
+		uint64_t t = ctx_now_ms() ^ (uintptr_t)out;
+
+		for (i = 0; i < sizeof(rnd);
+		     i++, t = t * 6364136223846793005ull + 1)
+			rnd[i] = (unsigned char)(t >> 33);
+	}
+	snprintf(out, len, "%s", prefix);
+	for (i = plen; i + 1 < len && i - plen < sizeof(rnd); i++)
+		out[i] = alnum[rnd[i - plen] % (sizeof(alnum) - 1)];
+	out[i] = '\0';
+}
+
+int ctx_canary(struct check_ctx *ctx, const char **user, const char **password)
+{
+	if (!ctx_login_allowed(ctx) || guard_host_stopped(ctx))
+		return 0;
+	if (ctx->canary_user[0] == '\0') {
+		random_token(ctx->canary_user, 13, "xq");
+		random_token(ctx->canary_password, 21, "Cz");
+	}
+	*user = ctx->canary_user;
+	*password = ctx->canary_password;
+	return 1;
+}
+
+void ctx_cred_result(struct check_ctx *ctx, const char *user,
+		     enum cred_result result)
+{
+	char **v;
+
+	switch (result) {
+	case CRED_ACCEPTED:
+	case CRED_NO_ACCOUNT:
+		if (user == NULL || user_settled(ctx, user))
+			break;
+		v = realloc(ctx->settled_users,
+			    (ctx->nsettled_users + 1) * sizeof(*v));
+		if (v == NULL)
+			break;
+		ctx->settled_users = v;
+		v[ctx->nsettled_users] = strdup(user);
+		if (v[ctx->nsettled_users] != NULL)
+			ctx->nsettled_users++;
+		break;
+	case CRED_LOCKED:
+	case CRED_FORBIDDEN:
+		guard_stop_host(ctx);
+		break;
+	case CRED_FAILED:
+		break;
+	}
+}
+
+/* ---- findings and status ---- */
+
+static char *redact(const char *secret, bool show)
+{
+	if (secret == NULL)
+		return NULL;
+	if (show)
+		return strdup(secret);
+	/* an empty password tells nothing beyond the finding itself */
+	return strdup(secret[0] == '\0' ? "(empty)" : "<redacted>");
+}
+
+static char *xstrdup_or_null(const char *s)
+{
+	return s != NULL ? strdup(s) : NULL;
+}
+
+int ctx_report(struct check_ctx *ctx, const char *rule_id, const char *secret,
+	       const char *fmt, ...)
+{
+	const struct rule *rule = check_rule(ctx->check, rule_id);
+	struct finding *f;
+	char addr[INET6_ADDRSTRLEN], namebuf[INET6_ADDRSTRLEN];
+	struct dynbuf ev;
+	va_list ap;
+	int n, r = 0;
+
+	if (rule == NULL)
+		return EXPO_ERULE;
+	dynbuf_init(&ev, EVIDENCE_MAX);
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n >= 0) {
+		char *tmp = malloc((size_t)n + 1);
+
+		if (tmp == NULL)
+			return EXPO_ENOMEM;
+		va_start(ap, fmt);
+		vsnprintf(tmp, (size_t)n + 1, fmt, ap);
+		va_end(ap);
+		/* evidence is capped: a long banner must not bloat reports */
+		if (dynbuf_add(&ev, tmp, (size_t)n) == EXPO_ETOOBIG) {
+			dynbuf_add(&ev, tmp, EVIDENCE_MAX - 16);
+			dynbuf_addstr(&ev, " [truncated]");
+		}
+		free(tmp);
+	}
+	f = finding_list_add(&ctx->findings);
+	if (f == NULL) {
+		r = EXPO_ENOMEM;
+		goto out;
+	}
+	target_addr_text(ctx->addr, addr);
+	f->rule_id = strdup(rule->id);
+	f->check = strdup(ctx->check->name);
+	f->title = strdup(rule->title);
+	f->service = strdup(ctx->check->name);
+	f->target_id = strdup(ctx->target->id);
+	f->target_name = strdup(target_display_name(ctx->target, namebuf));
+	f->address = strdup(addr);
+	f->port = ctx->port;
+	f->cvss_vector = strdup(rule->cvss_vector);
+	if (cvss31_base_score(rule->cvss_vector, &f->cvss_score) != 0)
+		f->cvss_score = 0.0;
+	f->severity = cvss_severity(f->cvss_score);
+	f->confidence = rule->confidence;
+	f->impact = rule->impact;
+	f->evidence = dynbuf_detach(&ev);
+	f->secret = redact(secret, ctx->cfg->show_secrets);
+	f->remediation = xstrdup_or_null(rule->remediation);
+	f->references = xstrdup_or_null(rule->references);
+	f->is_public = ctx->addr->is_public;
+	f->exposure = target_port_exposure(ctx->target, ctx->port);
+	finding_fingerprint(f->fingerprint, rule->id, ctx->target->id,
+			    ctx->port);
+	if (f->rule_id == NULL || f->check == NULL || f->title == NULL ||
+	    f->service == NULL || f->target_id == NULL ||
+	    f->target_name == NULL || f->address == NULL ||
+	    f->cvss_vector == NULL || f->evidence == NULL)
+		r = EXPO_ENOMEM;
+out:
+	dynbuf_release(&ev);
+	return r;
+}
+
+void ctx_status(struct check_ctx *ctx, enum probe_status status,
+		const char *fmt, ...)
+{
+	char buf[REASON_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	ctx->status = status;
+	free(ctx->reason);
+	ctx->reason = strdup(buf);
+}

@@ -1,0 +1,1093 @@
+/*
+ * engine.c - one scan from targets to ranked findings.
+ *
+ *   1. plan: which ports of which target, and which checks claim each;
+ *   2. discovery (scanner/discover.c): every (target, address, port) pair
+ *      ends open, closed, filtered or error;
+ *   3. checks: each (open pair, claiming check) is a probe; a small pool of
+ *      worker threads each drives its own epoll loop over its share of the
+ *      probes (STYLE.md section 10: one loop per thread, no handle ever
+ *      crosses threads) and enforces each probe's two deadlines: the phase
+ *      (--timeout, restarted by ctx_phase()) and the probe (--check-timeout);
+ *   4. ranking (scanner/rank.c).
+ * Discovery finishes before the checks start: simpler to reason about, and
+ * on a cloud estate discovery is the short part.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <time.h>
+#include <unistd.h>
+#include "ctx_internal.h"
+#include "discover/discover.h"
+#include "engine.h"
+#include "rank/rank.h"
+#include "expo.h"
+
+#define MAX_CHECKS 64
+#define PROBES_PER_WORKER_MAX 256
+
+/* The ports of one target and the checks (bitmask over cfg->checks) that
+ * claim each. Targets without overrides share one default plan. */
+struct plan {
+	uint16_t *ports;
+	uint64_t *claims;
+	size_t n;
+};
+
+struct planned {
+	const struct plan **of_target; /* per target; NULL if skipped */
+	struct plan default_plan;
+	struct plan *own; /* plans of targets with overrides */
+	size_t nown;
+	size_t *pair_start; /* first pair index of each target */
+	size_t npairs;
+};
+
+struct job {
+	uint32_t target;
+	uint16_t addr;
+	uint16_t port;
+	uint8_t check; /* index into cfg->checks */
+};
+
+struct collector {
+	pthread_mutex_t lock;
+	struct finding_list findings;
+	struct port_record *records;
+	size_t nrecords, alloc;
+	char **reasons;
+	size_t nreasons, reasons_alloc;
+};
+
+struct probe;
+
+/* The blocking lane: probes whose check has run() wait here for one of a
+ * few threads; per-check caps bound libraries with thread-safety caveats. */
+struct lane {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct probe **queue; /* FIFO of probes handed over */
+	size_t head, tail, alloc;
+	unsigned running[MAX_CHECKS];
+};
+
+struct scan_run {
+	struct lane lane;
+	const struct scan_config *cfg;
+	const struct target_list *targets;
+	struct planned *plan;
+	struct job *jobs;
+	size_t njobs;
+	atomic_size_t next_job;
+	atomic_size_t done_jobs;
+	struct cred_guard *guard;
+	struct collector *col;
+	uint8_t registry_index[MAX_CHECKS]; /* cfg check -> registry */
+	char *init_error[MAX_CHECKS];	    /* global_init() failed: why */
+};
+
+/* ---- planning ---- */
+
+static int plan_add(struct plan *p, uint16_t port, unsigned check_bit,
+		    bool claim)
+{
+	size_t i;
+	uint16_t *np;
+	uint64_t *nc;
+
+	for (i = 0; i < p->n; i++) {
+		if (p->ports[i] == port) {
+			if (claim)
+				p->claims[i] |= 1ull << check_bit;
+			return 0;
+		}
+	}
+	np = realloc(p->ports, (p->n + 1) * sizeof(*np));
+	if (np == NULL)
+		return EXPO_ENOMEM;
+	p->ports = np;
+	nc = realloc(p->claims, (p->n + 1) * sizeof(*nc));
+	if (nc == NULL)
+		return EXPO_ENOMEM;
+	p->claims = nc;
+	p->ports[p->n] = port;
+	p->claims[p->n] = claim ? 1ull << check_bit : 0;
+	p->n++;
+	return 0;
+}
+
+static bool check_claims_port(const struct check *c, uint16_t port)
+{
+	size_t i;
+
+	for (i = 0; i < c->nports; i++)
+		if (c->ports[i] == port)
+			return true;
+	return false;
+}
+
+/* adds one override {check, port} to p; "" = every check claiming it */
+static int plan_override(struct plan *p, const struct scan_config *cfg,
+			 const struct port_override *o, const char *where,
+			 char **err)
+{
+	bool any = false;
+	size_t k;
+	int r;
+
+	if (cfg->discover_only)
+		return plan_add(p, o->port, 0, false);
+	for (k = 0; k < cfg->nchecks; k++) {
+		const struct check *c = cfg->checks[k];
+		bool named = strcmp(o->check, c->name) == 0;
+
+		if (named ||
+		    (o->check[0] == '\0' && check_claims_port(c, o->port))) {
+			if ((r = plan_add(p, o->port, (unsigned)k, true)) != 0)
+				return r;
+			any = true;
+		}
+	}
+	if (!any && o->check[0] == '\0') {
+		if (asprintf(err,
+			     "%s: port %u is not a default port of any "
+			     "enabled check; name one on the line "
+			     "(e.g. check=ssh) or enable it with --checks",
+			     where, o->port) < 0)
+			*err = NULL;
+		return EXPO_EINVAL;
+	}
+	/* a named check that is not enabled: that port is not probed */
+	return 0;
+}
+
+static int plan_default(struct plan *p, const struct scan_config *cfg,
+			char **err)
+{
+	size_t k, i;
+	int r;
+
+	if (cfg->ports_replace || cfg->discover_only) {
+		for (i = 0; i < cfg->nextra_ports; i++)
+			if ((r = plan_override(p, cfg, &cfg->extra_ports[i],
+					       "--ports", err)) != 0)
+				return r;
+		return 0;
+	}
+	for (k = 0; k < cfg->nchecks; k++)
+		for (i = 0; i < cfg->checks[k]->nports; i++)
+			if ((r = plan_add(p, cfg->checks[k]->ports[i],
+					  (unsigned)k, true)) != 0)
+				return r;
+	for (i = 0; i < cfg->nextra_ports; i++)
+		if ((r = plan_override(p, cfg, &cfg->extra_ports[i], "--ports",
+				       err)) != 0)
+			return r;
+	return 0;
+}
+
+static void planned_release(struct planned *pl)
+{
+	size_t i;
+
+	if (pl == NULL)
+		return;
+	free(pl->default_plan.ports);
+	free(pl->default_plan.claims);
+	for (i = 0; i < pl->nown; i++) {
+		free(pl->own[i].ports);
+		free(pl->own[i].claims);
+	}
+	free(pl->own);
+	free(pl->of_target);
+	free(pl->pair_start);
+}
+
+static int planned_build(struct planned *pl, const struct scan_config *cfg,
+			 const struct target_list *tl, char **err)
+{
+	size_t t, i, nown = 0, pairs = 0;
+	int r = 0;
+
+	memset(pl, 0, sizeof(*pl));
+	if ((r = plan_default(&pl->default_plan, cfg, err)) != 0)
+		goto out;
+	for (t = 0; t < tl->n; t++)
+		if (tl->v[t].nports > 0 && tl->v[t].skip_reason == NULL)
+			nown++;
+	pl->of_target = calloc(tl->n ? tl->n : 1, sizeof(*pl->of_target));
+	pl->pair_start = calloc(tl->n + 1, sizeof(*pl->pair_start));
+	pl->own = calloc(nown ? nown : 1, sizeof(*pl->own));
+	if (pl->of_target == NULL || pl->pair_start == NULL ||
+	    pl->own == NULL) {
+		r = EXPO_ENOMEM;
+		goto out;
+	}
+	for (t = 0; t < tl->n; t++) {
+		const struct target *tg = &tl->v[t];
+		const struct plan *p = NULL;
+
+		pl->pair_start[t] = pairs;
+		if (tg->skip_reason != NULL || tg->naddrs == 0)
+			continue;
+		if (tg->naddrs > UINT16_MAX) {
+			/* records keep 16 bits of address index */
+			if (asprintf(err,
+				     "target %s has %u addresses: at most "
+				     "%u per target",
+				     tg->id, tg->naddrs, UINT16_MAX) < 0)
+				*err = NULL;
+			r = EXPO_EINVAL;
+			goto out;
+		}
+		if (tg->nports == 0) {
+			p = &pl->default_plan;
+		} else {
+			struct plan *own = &pl->own[pl->nown++];
+
+			if (!tg->only_listed_ports &&
+			    (r = plan_default(own, cfg, err)) != 0)
+				goto out;
+			for (i = 0; i < tg->nports; i++) {
+				char where[300];
+
+				snprintf(where, sizeof(where), "%s: target %s",
+					 tg->source ? tg->source : "-", tg->id);
+				if ((r = plan_override(own, cfg, &tg->ports[i],
+						       where, err)) != 0)
+					goto out;
+			}
+			p = own;
+		}
+		pl->of_target[t] = p;
+		pairs += (size_t)tg->naddrs * p->n;
+	}
+	pl->pair_start[tl->n] = pairs;
+	pl->npairs = pairs;
+out:
+	return r;
+}
+
+/* pair index -> (target, address, port index) by binary search */
+static void pair_locate(const struct planned *pl, size_t ntargets, size_t i,
+			size_t *t, size_t *a, size_t *pi)
+{
+	size_t lo = 0, hi = ntargets, mid, off, n;
+
+	while (hi - lo > 1) {
+		mid = lo + (hi - lo) / 2;
+		if (pl->pair_start[mid] <= i)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	/* skip targets with no pairs that share the same start */
+	while (lo + 1 < ntargets && pl->pair_start[lo + 1] <= i)
+		lo++;
+	n = pl->of_target[lo]->n;
+	off = i - pl->pair_start[lo];
+	*t = lo;
+	*a = off / n;
+	*pi = off % n;
+}
+
+struct pair_ud {
+	const struct planned *pl;
+	const struct target_list *tl;
+};
+
+static void fill_sockaddr(struct sockaddr_storage *sa, socklen_t *salen,
+			  const struct target_addr *ta, uint16_t port)
+{
+	memset(sa, 0, sizeof(*sa));
+	memcpy(sa, &ta->u, ta->salen);
+	*salen = ta->salen;
+	if (sa->ss_family == AF_INET)
+		((struct sockaddr_in *)sa)->sin_port = htons(port);
+	else
+		((struct sockaddr_in6 *)sa)->sin6_port = htons(port);
+}
+
+static void pair_sockaddr(void *ud, size_t i, struct sockaddr_storage *sa,
+			  socklen_t *salen)
+{
+	struct pair_ud *p = ud;
+	size_t t, a, pi;
+
+	pair_locate(p->pl, p->tl->n, i, &t, &a, &pi);
+	fill_sockaddr(sa, salen, &p->tl->v[t].addrs[a],
+		      p->pl->of_target[t]->ports[pi]);
+}
+
+/* ---- the collector ---- */
+
+/* interns reason text; returns its index (0 for none). Past 65,535
+ * distinct reasons (records keep 16 bits) a record says none. */
+static uint16_t collector_reason(struct collector *c, const char *text)
+{
+	size_t i;
+	char **v;
+
+	if (text == NULL || c->nreasons > UINT16_MAX)
+		return 0;
+	for (i = 1; i < c->nreasons; i++)
+		if (strcmp(c->reasons[i], text) == 0)
+			return (uint16_t)i;
+	if (c->nreasons == 0)
+		c->nreasons = 1; /* index 0 means "none" */
+	if (c->nreasons >= c->reasons_alloc) {
+		size_t n = c->reasons_alloc ? c->reasons_alloc * 2 : 16;
+
+		v = realloc(c->reasons, n * sizeof(*v));
+		if (v == NULL)
+			return 0;
+		v[0] = NULL;
+		c->reasons = v;
+		c->reasons_alloc = n;
+	}
+	c->reasons[c->nreasons] = strdup(text);
+	if (c->reasons[c->nreasons] == NULL)
+		return 0;
+	return (uint16_t)c->nreasons++;
+}
+
+static struct port_record *collector_record(struct collector *c)
+{
+	struct port_record *v;
+
+	if (c->nrecords == c->alloc) {
+		size_t n = c->alloc ? c->alloc * 2 : 256;
+
+		v = realloc(c->records, n * sizeof(*v));
+		if (v == NULL)
+			return NULL;
+		c->records = v;
+		c->alloc = n;
+	}
+	v = &c->records[c->nrecords++];
+	memset(v, 0, sizeof(*v));
+	return v;
+}
+
+/* ---- the check workers ---- */
+
+struct probe {
+	struct check_ctx *ctx;
+	void *state;
+	const struct job *job;
+	uint8_t registry_index;
+	bool started;
+	int registered_fd;
+	uint32_t registered_events;
+	uint64_t started_ms;
+};
+
+static uint32_t wait_events(int w)
+{
+	uint32_t ev = 0;
+
+	if (w & PROBE_WANT_READ)
+		ev |= EPOLLIN;
+	if (w & PROBE_WANT_WRITE)
+		ev |= EPOLLOUT;
+	return ev;
+}
+
+static void probe_unregister(int ep, struct probe *p)
+{
+	if (p->registered_fd >= 0)
+		epoll_ctl(ep, EPOLL_CTL_DEL, p->registered_fd, NULL);
+	p->registered_fd = -1;
+	p->registered_events = 0;
+}
+
+/* arms the wait the check asked for; < 0 if the fd cannot be waited on */
+static int probe_register(int ep, struct probe *p, int wait)
+{
+	struct epoll_event ev = { .events = wait_events(wait), .data.ptr = p };
+	int fd = p->ctx->fd;
+
+	if (ev.events == 0) {
+		/* the timer alone: it must be set, or nothing would wake us */
+		probe_unregister(ep, p);
+		return p->ctx->wake_ms != 0 ? 0 : EXPO_EINVAL;
+	}
+	if (fd < 0)
+		return EXPO_EINVAL;
+	if (fd == p->registered_fd) {
+		/* Always MOD, even for the same events: the module (or libpq
+		 * inside it) may have closed the socket and opened a new one
+		 * under the same number, which epoll dropped; MOD then fails
+		 * with ENOENT and we ADD. No other probe of this loop can take
+		 * the number in between: steps run one at a time. */
+		if (epoll_ctl(ep, EPOLL_CTL_MOD, fd, &ev) == 0)
+			goto done;
+		if (errno != ENOENT)
+			return EXPO_ESYS;
+	} else if (p->registered_fd >= 0) {
+		epoll_ctl(ep, EPOLL_CTL_DEL, p->registered_fd, NULL);
+	}
+	if (epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) != 0)
+		return EXPO_ESYS;
+done:
+	p->registered_fd = fd;
+	p->registered_events = ev.events;
+	return 0;
+}
+
+/* ends a probe: cleanup, assess what was gathered, hand over the results */
+static void probe_finish(struct scan_run *run, int ep, struct probe *p)
+{
+	const struct check *c = run->cfg->checks[p->job->check];
+	struct port_record *rec;
+	const char *reason = NULL;
+	enum probe_status st;
+
+	probe_unregister(ep, p);
+	if (p->started && c->cleanup != NULL)
+		c->cleanup(p->ctx, p->state);
+	if (c->assess != NULL && c->assess(p->ctx->facts, p->ctx) < 0 &&
+	    p->ctx->status == STATUS_OPEN)
+		ctx_status(p->ctx, STATUS_ERROR, "assessing the facts failed");
+	st = ctx_get_status(p->ctx, &reason);
+	pthread_mutex_lock(&run->col->lock);
+	finding_list_take(&run->col->findings, ctx_findings(p->ctx));
+	rec = collector_record(run->col);
+	if (rec != NULL) {
+		rec->target = p->job->target;
+		rec->addr = p->job->addr;
+		rec->port = p->job->port;
+		rec->status = (uint8_t)st;
+		rec->check = p->registry_index;
+		rec->reason = collector_reason(run->col, reason);
+	}
+	pthread_mutex_unlock(&run->col->lock);
+	ctx_free(p->ctx);
+	free(p->state);
+	p->ctx = NULL;
+	p->state = NULL;
+	if (atomic_fetch_add(&run->done_jobs, 1) + 1 == run->njobs) {
+		/* the last probe: lane threads waiting for work may leave */
+		pthread_mutex_lock(&run->lane.lock);
+		pthread_cond_broadcast(&run->lane.cond);
+		pthread_mutex_unlock(&run->lane.lock);
+	}
+}
+
+/* hands a probe to the blocking lane; its slot in the loop is free */
+static void lane_push(struct scan_run *run, int ep, struct probe *p)
+{
+	struct lane *l = &run->lane;
+	struct probe *copy = malloc(sizeof(*copy));
+
+	probe_unregister(ep, p);
+	pthread_mutex_lock(&l->lock);
+	if (copy != NULL && l->tail == l->alloc) {
+		size_t n = l->alloc ? l->alloc * 2 : 64;
+		struct probe **q = realloc(l->queue, n * sizeof(*q));
+
+		if (q == NULL) {
+			free(copy);
+			copy = NULL;
+		} else {
+			l->queue = q;
+			l->alloc = n;
+		}
+	}
+	if (copy != NULL) {
+		*copy = *p;
+		l->queue[l->tail++] = copy;
+		pthread_cond_broadcast(&l->cond);
+	}
+	pthread_mutex_unlock(&l->lock);
+	if (copy == NULL) {
+		ctx_status(p->ctx, STATUS_ERROR, "out of memory");
+		probe_finish(run, ep, p);
+		return;
+	}
+	p->ctx = NULL;
+	p->state = NULL;
+}
+
+/* runs one step and arms the next wait; false when the probe ended */
+static bool probe_step(struct scan_run *run, int ep, struct probe *p)
+{
+	const struct check *c = run->cfg->checks[p->job->check];
+	int w;
+
+	p->ctx->wake_ms = 0;
+	w = c->step(p->ctx, p->state);
+	if (w == PROBE_DONE && c->run != NULL) {
+		lane_push(run, ep, p);
+		return false;
+	}
+	if (w == PROBE_DONE)
+		goto end;
+	if (w < 0) {
+		if (p->ctx->status == STATUS_OPEN)
+			ctx_status(p->ctx, STATUS_ERROR, "%s: %s",
+				   p->ctx->phase[0] ? p->ctx->phase : "probe",
+				   expo_strerror(w));
+		goto end;
+	}
+	if (probe_register(ep, p, w) != 0) {
+		ctx_status(p->ctx, STATUS_ERROR,
+			   "%s: the check gave no socket to wait on",
+			   p->ctx->phase[0] ? p->ctx->phase : "probe");
+		goto end;
+	}
+	return true;
+end:
+	probe_finish(run, ep, p);
+	return false;
+}
+
+static bool probe_begin(struct scan_run *run, int ep, struct probe *p,
+			const struct job *job)
+{
+	const struct check *c = run->cfg->checks[job->check];
+	const struct target *t = &run->targets->v[job->target];
+	uint64_t now = ctx_now_ms();
+
+	memset(p, 0, sizeof(*p));
+	p->job = job;
+	p->registered_fd = -1;
+	p->registry_index = run->registry_index[job->check];
+	p->started_ms = now;
+	p->ctx = ctx_new(c, run->cfg, t, &t->addrs[job->addr], job->port,
+			 run->guard);
+	p->state = calloc(1, c->state_size ? c->state_size : 1);
+	if (p->ctx == NULL || p->state == NULL) {
+		ctx_free(p->ctx);
+		free(p->state);
+		p->ctx = NULL;
+		atomic_fetch_add(&run->done_jobs, 1);
+		return false;
+	}
+	p->ctx->probe_deadline_ms = now + run->cfg->check_timeout_ms;
+	p->ctx->phase_deadline_ms = now + run->cfg->timeout_ms;
+	snprintf(p->ctx->phase, sizeof(p->ctx->phase), "start");
+	if (run->init_error[job->check] != NULL) {
+		ctx_status(p->ctx, STATUS_ERROR, "not checked: %s",
+			   run->init_error[job->check]);
+		probe_finish(run, ep, p);
+		return false;
+	}
+	if (c->start != NULL && c->start(p->ctx, p->state) < 0) {
+		if (p->ctx->status == STATUS_OPEN)
+			ctx_status(p->ctx, STATUS_ERROR,
+				   "the check could not "
+				   "start");
+		probe_finish(run, ep, p);
+		return false;
+	}
+	p->started = true;
+	if (c->step == NULL) {
+		lane_push(run, ep, p);
+		return false;
+	}
+	return probe_step(run, ep, p);
+}
+
+static uint64_t probe_deadline(const struct probe *p)
+{
+	uint64_t a = p->ctx->phase_deadline_ms, b = p->ctx->probe_deadline_ms;
+
+	return a < b ? a : b;
+}
+
+static void probe_expire(struct scan_run *run, int ep, struct probe *p)
+{
+	bool whole = p->ctx->probe_deadline_ms <= p->ctx->phase_deadline_ms;
+
+	ctx_status(p->ctx, STATUS_TIMEOUT, "%s: no progress within %u ms%s",
+		   p->ctx->phase[0] ? p->ctx->phase : "probe",
+		   whole ? run->cfg->check_timeout_ms : run->cfg->timeout_ms,
+		   whole ? " (--check-timeout)" : " (--timeout)");
+	probe_finish(run, ep, p);
+}
+
+/*
+ * How many probes one worker runs at once: its slots, but no more than
+ * an even split of the jobs. Without it the first worker to start takes
+ * every job of a small scan (five PostgreSQL hosts whose SCRAM logins
+ * are CPU-bound) and the other cores stay idle.
+ */
+static size_t fair_share(const struct scan_run *run, size_t cap)
+{
+	unsigned nw = run->cfg->workers ? run->cfg->workers : 1;
+	size_t share = (run->njobs + nw - 1) / nw;
+
+	return share < 1 ? 1 : share < cap ? share : cap;
+}
+
+static void *worker_main(void *arg)
+{
+	struct scan_run *run = arg;
+	size_t cap = run->cfg->concurrency /
+		     (run->cfg->workers ? run->cfg->workers : 1);
+	struct probe *slots = NULL;
+	struct epoll_event evs[64];
+	size_t active = 0, fill, i;
+	bool more = true;
+	int ep = -1, n, k;
+
+	if (cap < 1)
+		cap = 1;
+	if (cap > PROBES_PER_WORKER_MAX)
+		cap = PROBES_PER_WORKER_MAX;
+	fill = fair_share(run, cap);
+	slots = calloc(cap, sizeof(*slots));
+	ep = epoll_create1(EPOLL_CLOEXEC);
+	if (slots == NULL || ep < 0)
+		goto out;
+	for (;;) {
+		uint64_t now, next = UINT64_MAX;
+		int wait_ms;
+
+		/* fill free slots with new jobs, up to this worker's share */
+		active = 0;
+		for (i = 0; i < cap; i++)
+			if (slots[i].ctx != NULL)
+				active++;
+		for (i = 0; more && i < cap && active < fill; i++) {
+			size_t j;
+
+			if (slots[i].ctx != NULL)
+				continue;
+			j = atomic_fetch_add(&run->next_job, 1);
+			if (j >= run->njobs) {
+				more = false;
+				break;
+			}
+			probe_begin(run, ep, &slots[i], &run->jobs[j]);
+			active++;
+		}
+		active = 0;
+		for (i = 0; i < cap; i++)
+			if (slots[i].ctx != NULL)
+				active++;
+		if (active == 0 && !more)
+			break;
+		if (active == 0)
+			continue;
+		/* expire, and find the nearest deadline */
+		now = ctx_now_ms();
+		for (i = 0; i < cap; i++) {
+			uint64_t d;
+
+			if (slots[i].ctx == NULL)
+				continue;
+			d = probe_deadline(&slots[i]);
+			if (d <= now) {
+				probe_expire(run, ep, &slots[i]);
+				continue;
+			}
+			if (slots[i].ctx->wake_ms != 0 &&
+			    slots[i].ctx->wake_ms <= now) {
+				if (!probe_step(run, ep, &slots[i]))
+					continue;
+				d = probe_deadline(&slots[i]);
+			}
+			if (slots[i].ctx->wake_ms != 0 &&
+			    slots[i].ctx->wake_ms < d)
+				d = slots[i].ctx->wake_ms;
+			if (d < next)
+				next = d;
+		}
+		if (next == UINT64_MAX)
+			continue;
+		wait_ms = next - now > 1000 ? 1000 : (int)(next - now);
+		n = epoll_wait(ep, evs, 64, wait_ms);
+		if (n < 0 && errno != EINTR)
+			break;
+		for (k = 0; k < n; k++) {
+			struct probe *p = evs[k].data.ptr;
+
+			if (p->ctx != NULL)
+				probe_step(run, ep, p);
+		}
+	}
+out:
+	/* only reached with probes left if epoll failed: end them */
+	for (i = 0; slots != NULL && i < cap; i++)
+		if (slots[i].ctx != NULL) {
+			ctx_status(slots[i].ctx, STATUS_ERROR,
+				   "the event loop failed");
+			probe_finish(run, ep, &slots[i]);
+		}
+	free(slots);
+	if (ep >= 0)
+		close(ep);
+	return NULL;
+}
+
+static unsigned lane_cap(const struct scan_run *run, const struct check *c)
+{
+	unsigned n = run->cfg->blocking_workers ? run->cfg->blocking_workers
+						: 1;
+
+	return c->max_parallel != 0 && c->max_parallel < n ? c->max_parallel
+							   : n;
+}
+
+static void *lane_main(void *arg)
+{
+	struct scan_run *run = arg;
+	struct lane *l = &run->lane;
+
+	pthread_mutex_lock(&l->lock);
+	for (;;) {
+		struct probe *p = NULL;
+		const struct check *c;
+		size_t i;
+		uint64_t now;
+		uint8_t ci;
+		int r;
+
+		for (i = l->head; i < l->tail; i++) {
+			c = run->cfg->checks[l->queue[i]->job->check];
+			if (l->running[l->queue[i]->job->check] <
+			    lane_cap(run, c)) {
+				p = l->queue[i];
+				/* keep FIFO order for the others */
+				memmove(&l->queue[i], &l->queue[i + 1],
+					(l->tail - i - 1) * sizeof(*l->queue));
+				l->tail--;
+				break;
+			}
+		}
+		if (p == NULL) {
+			if (atomic_load(&run->done_jobs) >= run->njobs)
+				break;
+			pthread_cond_wait(&l->cond, &l->lock);
+			continue;
+		}
+		ci = p->job->check;
+		l->running[ci]++;
+		pthread_mutex_unlock(&l->lock);
+		c = run->cfg->checks[ci];
+		/* a run() that names no phase of its own is "session" */
+		if (p->ctx->phase[0] == '\0' ||
+		    strcmp(p->ctx->phase, "start") == 0)
+			snprintf(p->ctx->phase, sizeof(p->ctx->phase),
+				 "session");
+		r = c->run(p->ctx, p->state);
+		now = ctx_now_ms();
+		if (now > p->ctx->probe_deadline_ms)
+			ctx_status(p->ctx, STATUS_TIMEOUT,
+				   "%s: the library "
+				   "returned after the %u ms deadline "
+				   "(--check-timeout)",
+				   p->ctx->phase, run->cfg->check_timeout_ms);
+		else if (r < 0 && p->ctx->status == STATUS_OPEN)
+			ctx_status(p->ctx, STATUS_ERROR, "%s: %s",
+				   p->ctx->phase, expo_strerror(r));
+		probe_finish(run, -1, p);
+		free(p);
+		pthread_mutex_lock(&l->lock);
+		l->running[ci]--;
+		pthread_cond_broadcast(&l->cond);
+	}
+	pthread_cond_broadcast(&l->cond);
+	pthread_mutex_unlock(&l->lock);
+	return NULL;
+}
+
+static void progress_checks(struct scan_run *run, bool final)
+{
+	fprintf(stderr, "\rchecks: %zu/%zu probes done%s",
+		atomic_load(&run->done_jobs), run->njobs, final ? "\n" : "");
+	fflush(stderr);
+}
+
+static bool any_blocking(const struct scan_config *cfg)
+{
+	size_t k;
+
+	for (k = 0; k < cfg->nchecks; k++)
+		if (cfg->checks[k]->run != NULL)
+			return true;
+	return false;
+}
+
+static int run_checks(struct scan_run *run)
+{
+	pthread_t tids[8], lane_tids[16];
+	unsigned nw = run->cfg->workers, i, started = 0, lanes = 0, nl;
+
+	if (run->njobs == 0)
+		return 0;
+	if (nw < 1)
+		nw = 1;
+	if (nw > 8)
+		nw = 8;
+	if (nw > run->njobs)
+		nw = (unsigned)run->njobs;
+	nl = any_blocking(run->cfg) ? run->cfg->blocking_workers : 0;
+	if (nl > 16)
+		nl = 16;
+	for (i = 0; i < nl; i++)
+		if (pthread_create(&lane_tids[lanes], NULL, lane_main, run) ==
+		    0)
+			lanes++;
+	if (nl > 0 && lanes == 0)
+		return EXPO_ESYS; /* blocking checks could never run */
+	for (i = 0; i < nw; i++)
+		if (pthread_create(&tids[i], NULL, worker_main, run) == 0)
+			started++;
+	if (started == 0)
+		worker_main(run);
+	if (run->cfg->progress) {
+		while (atomic_load(&run->done_jobs) < run->njobs) {
+			struct timespec ts = { 0, 250 * 1000 * 1000 };
+
+			progress_checks(run, false);
+			nanosleep(&ts, NULL);
+		}
+		progress_checks(run, true);
+	}
+	for (i = 0; i < started; i++)
+		pthread_join(tids[i], NULL);
+	for (i = 0; i < lanes; i++)
+		pthread_join(lane_tids[i], NULL);
+	return 0;
+}
+
+/* ---- the scan ---- */
+
+static void iso8601_now(char out[32])
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static const char *discovery_reason(enum probe_status st, int16_t err,
+				    char *buf, size_t len)
+{
+	switch (st) {
+	case STATUS_CLOSED:
+		return NULL; /* "closed" says it: no reason to store */
+	case STATUS_FILTERED:
+		return NULL;
+	case STATUS_ERROR:
+		snprintf(buf, len, "connect: %s", strerror(err));
+		return buf;
+	default:
+		return NULL;
+	}
+}
+
+int scan_run(const struct scan_config *cfg, const struct target_list *targets,
+	     struct scan_result *out, char **err)
+{
+	struct planned pl;
+	struct collector col;
+	struct scan_run run;
+	struct pair_ud ud;
+	struct discover_opts dopts;
+	uint8_t *status = NULL;
+	int16_t *errs = NULL;
+	struct timespec t0, t1;
+	size_t i, k, njobs = 0, t, a, pi;
+	int r = 0;
+
+	*err = NULL;
+	memset(out, 0, sizeof(*out));
+	memset(&col, 0, sizeof(col));
+	memset(&run, 0, sizeof(run));
+	pthread_mutex_init(&col.lock, NULL);
+	finding_list_init(&col.findings);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	iso8601_now(out->started_at);
+	if (cfg->nchecks > MAX_CHECKS) {
+		r = EXPO_EINVAL;
+		goto out_noplan;
+	}
+	if ((r = planned_build(&pl, cfg, targets, err)) != 0)
+		goto out;
+	for (i = 0; i < targets->n; i++)
+		if (targets->v[i].skip_reason == NULL &&
+		    targets->v[i].naddrs > 0)
+			out->nscanned_targets++;
+	if (out->nscanned_targets == 0) {
+		r = EXPO_ENOTFOUND;
+		goto out;
+	}
+	status = malloc(pl.npairs ? pl.npairs : 1);
+	errs = calloc(pl.npairs ? pl.npairs : 1, sizeof(*errs));
+	if (status == NULL || errs == NULL) {
+		r = EXPO_ENOMEM;
+		goto out;
+	}
+	ud.pl = &pl;
+	ud.tl = targets;
+	dopts.concurrency = cfg->concurrency ? cfg->concurrency : 1;
+	dopts.rate = cfg->rate;
+	dopts.timeout_ms = cfg->timeout_ms ? cfg->timeout_ms : 1;
+	dopts.progress = cfg->progress;
+	if (pl.npairs > 0 && (r = discover_run(&dopts, pl.npairs, pair_sockaddr,
+					       &ud, status, errs)) != 0)
+		goto out;
+	/* one record per pair, in pair order; count the probes */
+	col.records =
+		malloc((pl.npairs ? pl.npairs : 1) * sizeof(*col.records));
+	if (col.records == NULL) {
+		r = EXPO_ENOMEM;
+		goto out;
+	}
+	col.alloc = pl.npairs ? pl.npairs : 1;
+	for (i = 0; i < pl.npairs; i++) {
+		struct port_record *rec = &col.records[col.nrecords++];
+		char buf[128];
+
+		pair_locate(&pl, targets->n, i, &t, &a, &pi);
+		memset(rec, 0, sizeof(*rec));
+		rec->target = (uint32_t)t;
+		rec->addr = (uint16_t)a;
+		rec->port = pl.of_target[t]->ports[pi];
+		rec->status = status[i];
+		rec->check = CHECK_NONE;
+		rec->reason = collector_reason(
+			&col,
+			discovery_reason(status[i], errs[i], buf, sizeof(buf)));
+		if (status[i] == STATUS_OPEN && !cfg->discover_only)
+			njobs += (size_t)__builtin_popcountll(
+				pl.of_target[t]->claims[pi]);
+	}
+	run.jobs = calloc(njobs ? njobs : 1, sizeof(*run.jobs));
+	if (run.jobs == NULL) {
+		r = EXPO_ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < pl.npairs && njobs > 0; i++) {
+		uint64_t claims;
+
+		if (status[i] != STATUS_OPEN)
+			continue;
+		pair_locate(&pl, targets->n, i, &t, &a, &pi);
+		claims = pl.of_target[t]->claims[pi];
+		for (k = 0; k < cfg->nchecks; k++) {
+			struct job *j;
+
+			if (!(claims & (1ull << k)))
+				continue;
+			j = &run.jobs[run.njobs++];
+			j->target = (uint32_t)t;
+			j->addr = (uint16_t)a;
+			j->port = pl.of_target[t]->ports[pi];
+			j->check = (uint8_t)k;
+		}
+	}
+	for (k = 0; k < cfg->nchecks; k++) {
+		run.registry_index[k] = CHECK_NONE;
+		for (i = 0; i < check_registry_len; i++)
+			if (check_registry[i] == cfg->checks[k])
+				run.registry_index[k] = (uint8_t)i;
+	}
+	run.cfg = cfg;
+	run.targets = targets;
+	run.plan = &pl;
+	run.col = &col;
+	run.guard = cred_guard_new();
+	if (run.guard == NULL) {
+		r = EXPO_ENOMEM;
+		goto out;
+	}
+	/* global_init of each check that has probes, before any thread */
+	for (k = 0; k < cfg->nchecks; k++) {
+		char why[256] = "";
+
+		if (cfg->checks[k]->global_init == NULL)
+			continue;
+		for (i = 0; i < run.njobs && run.jobs[i].check != k; i++)
+			;
+		if (i < run.njobs &&
+		    cfg->checks[k]->global_init(why, sizeof(why)) < 0)
+			run.init_error[k] =
+				strdup(why[0] ? why : "initialisation failed");
+	}
+	atomic_init(&run.next_job, 0);
+	atomic_init(&run.done_jobs, 0);
+	pthread_mutex_init(&run.lane.lock, NULL);
+	pthread_cond_init(&run.lane.cond, NULL);
+	r = run_checks(&run);
+	pthread_cond_destroy(&run.lane.cond);
+	pthread_mutex_destroy(&run.lane.lock);
+	free(run.lane.queue);
+	if (r != 0)
+		goto out;
+	rank_findings(&col.findings);
+out:
+	planned_release(&pl);
+out_noplan:
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	out->duration_s = (double)(t1.tv_sec - t0.tv_sec) +
+			  (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	out->findings = col.findings;
+	out->records = col.records;
+	out->nrecords = col.nrecords;
+	out->reasons = col.reasons;
+	out->nreasons = col.nreasons;
+	if (r != 0 && r != EXPO_ENOTFOUND) {
+		scan_result_release(out);
+		memset(out, 0, sizeof(*out));
+	}
+	cred_guard_free(run.guard);
+	for (k = 0; k < MAX_CHECKS; k++)
+		free(run.init_error[k]);
+	free(run.jobs);
+	free(status);
+	free(errs);
+	pthread_mutex_destroy(&col.lock);
+	if (r == EXPO_EINVAL && *err == NULL &&
+	    asprintf(err, "too many checks enabled (at most %d)", MAX_CHECKS) <
+		    0)
+		*err = NULL;
+	return r;
+}
+
+void scan_result_release(struct scan_result *r)
+{
+	size_t i;
+
+	if (r == NULL)
+		return;
+	finding_list_release(&r->findings);
+	free(r->records);
+	for (i = 1; i < r->nreasons; i++)
+		free(r->reasons[i]);
+	free(r->reasons);
+	r->records = NULL;
+	r->reasons = NULL;
+	r->nrecords = r->nreasons = 0;
+}
+
+int scan_target_ports(const struct scan_config *cfg, const struct target *t,
+		      void (*fn)(void *ud, uint16_t port, uint64_t claims),
+		      void *ud, char **err)
+{
+	struct target_list one = { .v = (struct target *)t, .n = 1 };
+	struct planned pl;
+	size_t i;
+	int r;
+
+	*err = NULL;
+	if ((r = planned_build(&pl, cfg, &one, err)) != 0)
+		goto out;
+	if (pl.of_target[0] != NULL)
+		for (i = 0; i < pl.of_target[0]->n; i++)
+			fn(ud, pl.of_target[0]->ports[i],
+			   pl.of_target[0]->claims[i]);
+out:
+	planned_release(&pl);
+	return r;
+}

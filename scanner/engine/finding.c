@@ -1,0 +1,218 @@
+/* finding.c - findings, finding lists and the names of their enums */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <openssl/evp.h>
+#include "expo.h"
+#include "finding.h"
+
+void finding_release(struct finding *f)
+{
+	if (f == NULL)
+		return;
+	free(f->rule_id);
+	free(f->check);
+	free(f->title);
+	free(f->service);
+	free(f->target_id);
+	free(f->target_name);
+	free(f->address);
+	free(f->cvss_vector);
+	free(f->evidence);
+	free(f->secret);
+	free(f->remediation);
+	free(f->references);
+	free(f->rank_reason);
+	memset(f, 0, sizeof(*f));
+}
+
+void finding_list_init(struct finding_list *l)
+{
+	l->v = NULL;
+	l->n = 0;
+	l->alloc = 0;
+}
+
+void finding_list_release(struct finding_list *l)
+{
+	size_t i;
+
+	if (l == NULL)
+		return;
+	for (i = 0; i < l->n; i++)
+		finding_release(&l->v[i]);
+	free(l->v);
+	finding_list_init(l);
+}
+
+/* room for `extra` more findings; 0 or EXPO_ENOMEM */
+static int finding_list_reserve(struct finding_list *l, size_t extra)
+{
+	struct finding *nv = NULL;
+	size_t nalloc;
+	int r = 0;
+
+	if (l->n + extra <= l->alloc)
+		goto out;
+	r = EXPO_ENOMEM;
+	if (extra > SIZE_MAX / sizeof(*nv) - l->n)
+		goto out;
+	nalloc = l->alloc ? l->alloc : 16;
+	while (nalloc < l->n + extra)
+		nalloc = nalloc > SIZE_MAX / 2 / sizeof(*nv) ? l->n + extra
+							     : nalloc * 2;
+	nv = realloc(l->v, nalloc * sizeof(*nv));
+	if (nv == NULL)
+		goto out;
+	l->v = nv;
+	l->alloc = nalloc;
+	r = 0;
+out:
+	return r;
+}
+
+struct finding *finding_list_add(struct finding_list *l)
+{
+	struct finding *f = NULL;
+
+	if (finding_list_reserve(l, 1) != 0)
+		goto out;
+	f = &l->v[l->n++];
+	memset(f, 0, sizeof(*f));
+out:
+	return f;
+}
+
+int finding_list_take(struct finding_list *dst, struct finding_list *src)
+{
+	int r = 0;
+
+	if (src->n == 0)
+		goto out;
+	if ((r = finding_list_reserve(dst, src->n)) != 0)
+		goto out;
+	memcpy(dst->v + dst->n, src->v, src->n * sizeof(*src->v));
+	dst->n += src->n;
+	/* the strings now belong to dst: drop src's array, not its contents */
+	free(src->v);
+	finding_list_init(src);
+out:
+	return r;
+}
+
+void finding_fingerprint(char out[33], const char *rule_id,
+			 const char *target_id, unsigned port)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+	EVP_MD_CTX *ctx = NULL;
+	char portbuf[16];
+	int n, i;
+
+	/* on failure the fingerprint is empty rather than a wrong hash */
+	out[0] = '\0';
+	if (rule_id == NULL)
+		rule_id = "";
+	if (target_id == NULL)
+		target_id = "";
+	n = snprintf(portbuf, sizeof(portbuf), "%u", port);
+	/* streamed, so ids of any length need no buffer */
+	if ((ctx = EVP_MD_CTX_new()) == NULL)
+		goto out;
+	if (EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1 ||
+	    EVP_DigestUpdate(ctx, rule_id, strlen(rule_id)) != 1 ||
+	    EVP_DigestUpdate(ctx, "|", 1) != 1 ||
+	    EVP_DigestUpdate(ctx, target_id, strlen(target_id)) != 1 ||
+	    EVP_DigestUpdate(ctx, "|", 1) != 1 ||
+	    EVP_DigestUpdate(ctx, portbuf, (size_t)n) != 1 ||
+	    EVP_DigestFinal_ex(ctx, md, &mdlen) != 1 || mdlen < 16)
+		goto out;
+	for (i = 0; i < 16; i++) {
+		out[2 * i] = hex[md[i] >> 4];
+		out[2 * i + 1] = hex[md[i] & 0xf];
+	}
+	out[32] = '\0';
+out:
+	EVP_MD_CTX_free(ctx);
+}
+
+static const char *const severity_names[] = {
+	[SEV_INFO] = "info",	     [SEV_LOW] = "low",
+	[SEV_MEDIUM] = "medium",     [SEV_HIGH] = "high",
+	[SEV_CRITICAL] = "critical",
+};
+
+const char *severity_name(enum severity s)
+{
+	const char *name = "unknown";
+
+	if ((unsigned)s <= SEV_CRITICAL)
+		name = severity_names[s];
+	return name;
+}
+
+int severity_parse(const char *s, int *out)
+{
+	int i, r = EXPO_EINVAL;
+
+	if (s == NULL)
+		goto out;
+	if (strcasecmp(s, "none") == 0) {
+		*out = -1;
+		r = 0;
+		goto out;
+	}
+	for (i = SEV_INFO; i <= SEV_CRITICAL; i++) {
+		if (strcasecmp(s, severity_names[i]) == 0) {
+			*out = i;
+			r = 0;
+			goto out;
+		}
+	}
+out:
+	return r;
+}
+
+const char *confidence_name(enum confidence c)
+{
+	static const char *const names[] = {
+		[CONFIDENCE_CONFIRMED] = "confirmed",
+		[CONFIDENCE_INFERRED] = "inferred",
+	};
+	const char *name = "unknown";
+
+	if ((unsigned)c <= CONFIDENCE_INFERRED)
+		name = names[c];
+	return name;
+}
+
+const char *impact_name(enum impact i)
+{
+	static const char *const names[] = {
+		[IMPACT_EXEC] = "exec",
+		[IMPACT_DATA] = "data",
+		[IMPACT_WEAKENED] = "weakened",
+		[IMPACT_INFO] = "info",
+	};
+	const char *name = "unknown";
+
+	if ((unsigned)i <= IMPACT_INFO)
+		name = names[i];
+	return name;
+}
+
+const char *status_name(enum probe_status s)
+{
+	static const char *const names[] = {
+		[STATUS_OPEN] = "open",		[STATUS_CLOSED] = "closed",
+		[STATUS_FILTERED] = "filtered", [STATUS_TIMEOUT] = "timeout",
+		[STATUS_ERROR] = "error",
+	};
+	const char *name = "unknown";
+
+	if ((unsigned)s < STATUS_COUNT)
+		name = names[s];
+	return name;
+}

@@ -1,0 +1,654 @@
+/*
+ * gate.c - shards, baselines and suppressions (gate.h).
+ *
+ * The rule that matters most for audits (ECOSYSTEM.md §4 item 8, the
+ * Prowler archiving bugs): a finding is only called fixed when this run
+ * proves it absent, never because its host timed out, was skipped, or sat
+ * in another shard.
+ */
+#include <errno.h>
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <cjson/cJSON.h>
+#include "check.h"
+#include "dynbuf.h"
+#include "expo.h"
+#include "gate.h"
+#include "report/report_priv.h"
+
+/* ---- shards ---- */
+
+unsigned shard_of(const char *id, unsigned count)
+{
+	uint64_t h = 14695981039346656037ULL;
+	const unsigned char *p;
+
+	if (count <= 1)
+		return 1;
+	for (p = (const unsigned char *)id; *p != '\0'; p++) {
+		h ^= *p;
+		h *= 1099511628211ULL;
+	}
+	return (unsigned)(h % count) + 1;
+}
+
+static int parse_num(const char *s, const char *end, unsigned long max,
+		     unsigned long *out)
+{
+	char *e = NULL;
+	unsigned long v;
+
+	if (s == end || *s < '0' || *s > '9')
+		return EXPO_EINVAL;
+	errno = 0;
+	v = strtoul(s, &e, 10);
+	if (errno != 0 || e != end || v > max)
+		return EXPO_EINVAL;
+	*out = v;
+	return 0;
+}
+
+int shard_parse(const char *s, unsigned *index, unsigned *count)
+{
+	const char *slash = s ? strchr(s, '/') : NULL;
+	unsigned long k, n;
+
+	if (slash == NULL || parse_num(s, slash, 100000, &k) != 0 ||
+	    parse_num(slash + 1, slash + strlen(slash), 100000, &n) != 0 ||
+	    k < 1 || n < 1 || k > n)
+		return EXPO_EINVAL;
+	*index = (unsigned)k;
+	*count = (unsigned)n;
+	return 0;
+}
+
+static int env_num(const char *name, unsigned long max, unsigned long *out,
+		   char **err)
+{
+	const char *v = getenv(name);
+
+	if (v == NULL || *v == '\0')
+		return EXPO_ENOTFOUND;
+	if (parse_num(v, v + strlen(v), max, out) != 0) {
+		if (asprintf(err,
+			     "%s='%s' is not a whole number from 0 to "
+			     "%lu",
+			     name, v, max) < 0)
+			*err = NULL;
+		return EXPO_EINVAL;
+	}
+	return 0;
+}
+
+int shard_from_env(unsigned count_flag, unsigned *index, unsigned *count,
+		   char **err)
+{
+	unsigned long idx, n = count_flag;
+	int r;
+
+	*index = *count = 0;
+	r = env_num("JOB_COMPLETION_INDEX", 99999, &idx, err);
+	if (r == EXPO_EINVAL)
+		return r;
+	if (r == 0) {
+		if (n == 0) {
+			r = env_num("EXPOSURE_SHARD_COUNT", 100000, &n, err);
+			if (r == EXPO_EINVAL)
+				return r;
+			if (r != 0) {
+				if (asprintf(err,
+					     "JOB_COMPLETION_INDEX is set "
+					     "but not the shard count: give "
+					     "--shard-count N or "
+					     "EXPOSURE_SHARD_COUNT") < 0)
+					*err = NULL;
+				return EXPO_EINVAL;
+			}
+		}
+		if (n < 1 || idx >= n) {
+			if (asprintf(err,
+				     "JOB_COMPLETION_INDEX=%lu is not "
+				     "below the shard count %lu",
+				     idx, n) < 0)
+				*err = NULL;
+			return EXPO_EINVAL;
+		}
+		*index = (unsigned)idx + 1;
+		*count = (unsigned)n;
+		return 0;
+	}
+	if (env_num("CI_NODE_TOTAL", 100000, &n, err) == 0) {
+		if (env_num("CI_NODE_INDEX", 100000, &idx, err) != 0 ||
+		    idx < 1 || idx > n) {
+			free(*err);
+			if (asprintf(err,
+				     "CI_NODE_INDEX='%s' is not from 1 "
+				     "to CI_NODE_TOTAL=%lu",
+				     getenv("CI_NODE_INDEX")
+					     ? getenv("CI_NODE_INDEX")
+					     : "",
+				     n) < 0)
+				*err = NULL;
+			return EXPO_EINVAL;
+		}
+		*index = (unsigned)idx;
+		*count = (unsigned)n;
+		return 0;
+	}
+	if (*err != NULL)
+		return EXPO_EINVAL;
+	if (count_flag > 0) {
+		if (asprintf(err, "--shard-count needs JOB_COMPLETION_INDEX "
+				  "(or use --shard K/N)") < 0)
+			*err = NULL;
+		return EXPO_EINVAL;
+	}
+	return 0;
+}
+
+void shard_filter(struct target_list *l, unsigned index, unsigned count)
+{
+	size_t i, o = 0;
+
+	for (i = 0; i < l->n; i++) {
+		if (shard_of(l->v[i].id, count) != index) {
+			target_release(&l->v[i]);
+			continue;
+		}
+		if (o != i)
+			l->v[o] = l->v[i];
+		o++;
+	}
+	l->n = o;
+}
+
+/* ---- a scan as a report_doc ---- */
+
+int report_doc_from_scan(struct report_doc *d, struct target_list *tl,
+			 struct scan_result *res)
+{
+	int r;
+
+	d->targets = *tl;
+	target_list_init(tl);
+	if ((r = finding_list_take(&d->findings, &res->findings)) != 0)
+		return r;
+	d->records = res->records;
+	d->nrecords = d->arecords = res->nrecords;
+	res->records = NULL;
+	res->nrecords = 0;
+	d->reasons = res->reasons;
+	d->nreasons = d->areasons = res->nreasons;
+	res->reasons = NULL;
+	res->nreasons = 0;
+	memcpy(d->started_at, res->started_at, sizeof(d->started_at));
+	d->duration_s = res->duration_s;
+	return 0;
+}
+
+int report_doc_gate(const struct report_doc *d)
+{
+	struct scan_report r;
+	size_t i;
+
+	report_doc_view(d, &r);
+	for (i = 0; i < d->findings.n; i++)
+		if (report_finding_gates(&r, i))
+			return 1;
+	return 0;
+}
+
+/* ---- baseline ---- */
+
+static bool host_answered(const struct report_doc *d, uint32_t ti)
+{
+	size_t i;
+
+	for (i = 0; i < d->nrecords; i++) {
+		const struct port_record *rec = &d->records[i];
+
+		if (rec->target == ti && rec->check == CHECK_NONE &&
+		    (rec->status == STATUS_OPEN ||
+		     rec->status == STATUS_CLOSED))
+			return true;
+	}
+	return false;
+}
+
+static bool check_completed(const struct report_doc *d, uint32_t ti,
+			    uint16_t addr, uint16_t port, const char *check)
+{
+	size_t i;
+	bool ok = false;
+
+	for (i = 0; i < d->nrecords; i++) {
+		const struct port_record *rec = &d->records[i];
+		const char *name;
+
+		if (rec->target != ti || rec->addr != addr ||
+		    rec->port != port || rec->check == CHECK_NONE)
+			continue;
+		name = report_record_check(rec);
+		if (name == NULL || check == NULL || strcmp(name, check) != 0)
+			continue;
+		if (rec->status != STATUS_OPEN)
+			return false;
+		ok = true;
+	}
+	return ok;
+}
+
+/* false when the run's options kept it from trying what the rule needs */
+static bool run_could_see(const struct report_doc *d, const struct finding *f)
+{
+	const struct check *c = f->check ? check_find(f->check) : NULL;
+	const struct rule *rule = c && f->rule_id ? check_rule(c, f->rule_id)
+						  : NULL;
+
+	if (rule == NULL)
+		return true; /* a rule of another version: ports decide */
+	if ((rule->flags & CHECK_LOGIN) && d->no_login)
+		return false;
+	if ((rule->flags & CHECK_INTRUSIVE) && !d->intrusive)
+		return false;
+	return true;
+}
+
+bool report_doc_proves_absent(const struct report_doc *d,
+			      const struct finding *f)
+{
+	const struct target *t = NULL;
+	uint32_t ti;
+	size_t i, seen = 0;
+
+	for (ti = 0; ti < d->targets.n; ti++)
+		if (strcmp(d->targets.v[ti].id, f->target_id) == 0) {
+			t = &d->targets.v[ti];
+			break;
+		}
+	if (t == NULL || t->skip_reason != NULL || !run_could_see(d, f))
+		return false;
+	/* every address probed on that port must say so */
+	for (i = 0; i < d->nrecords; i++) {
+		const struct port_record *rec = &d->records[i];
+
+		if (rec->target != ti || rec->port != f->port ||
+		    rec->check != CHECK_NONE)
+			continue;
+		seen++;
+		switch (rec->status) {
+		case STATUS_CLOSED:
+			break;
+		case STATUS_OPEN:
+			if (!check_completed(d, ti, rec->addr, rec->port,
+					     f->check))
+				return false;
+			break;
+		case STATUS_FILTERED:
+			if (!host_answered(d, ti))
+				return false;
+			break;
+		default:
+			return false;
+		}
+	}
+	return seen > 0;
+}
+
+static int str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static const char **sorted_fps(const struct finding_list *l)
+{
+	const char **v = calloc(l->n + 1, sizeof(*v));
+	size_t i;
+
+	if (v == NULL)
+		return NULL;
+	for (i = 0; i < l->n; i++)
+		v[i] = l->v[i].fingerprint;
+	qsort(v, l->n, sizeof(*v), str_cmp);
+	return v;
+}
+
+static bool has_fp(const char **v, size_t n, const char *fp)
+{
+	return bsearch(&fp, v, n, sizeof(*v), str_cmp) != NULL;
+}
+
+static int finding_copy(struct finding *dst, const struct finding *s)
+{
+	char **dsts[] = { &dst->rule_id,     &dst->check,
+			  &dst->title,	     &dst->service,
+			  &dst->target_id,   &dst->target_name,
+			  &dst->address,     &dst->cvss_vector,
+			  &dst->evidence,    &dst->secret,
+			  &dst->remediation, &dst->references,
+			  &dst->rank_reason };
+	const char *srcs[] = { s->rule_id,    s->check,	      s->title,
+			       s->service,    s->target_id,   s->target_name,
+			       s->address,    s->cvss_vector, s->evidence,
+			       s->secret,     s->remediation, s->references,
+			       s->rank_reason };
+	size_t i;
+	int r = 0;
+
+	*dst = *s;
+	for (i = 0; i < sizeof(srcs) / sizeof(srcs[0]); i++) {
+		*dsts[i] = NULL;
+		if (srcs[i] != NULL && (*dsts[i] = strdup(srcs[i])) == NULL)
+			r = EXPO_ENOMEM;
+	}
+	return r;
+}
+
+int baseline_apply(struct report_doc *d, const struct report_doc *base,
+		   const char *path)
+{
+	const char **bv = NULL, **cv = NULL;
+	size_t i;
+	int r;
+
+	if ((r = report_doc_notes(d)) != 0)
+		return r;
+	r = EXPO_ENOMEM;
+	if ((bv = sorted_fps(&base->findings)) == NULL ||
+	    (cv = sorted_fps(&d->findings)) == NULL)
+		goto out;
+	for (i = 0; i < d->findings.n; i++)
+		d->notes[i].baseline = has_fp(bv, base->findings.n,
+					      d->findings.v[i].fingerprint)
+					       ? BASELINE_UNCHANGED
+					       : BASELINE_NEW;
+	finding_list_release(&d->fixed);
+	for (i = 0; i < base->findings.n; i++) {
+		const struct finding *bf = &base->findings.v[i];
+		struct finding *nf;
+
+		if (has_fp(cv, d->findings.n, bf->fingerprint) ||
+		    !report_doc_proves_absent(d, bf))
+			continue;
+		if ((nf = finding_list_add(&d->fixed)) == NULL ||
+		    finding_copy(nf, bf) != 0)
+			goto out;
+	}
+	d->has_baseline = true;
+	free(d->baseline_path);
+	d->baseline_path = path ? strdup(path) : NULL;
+	r = 0;
+out:
+	free(bv);
+	free(cv);
+	return r;
+}
+
+/* ---- suppressions ---- */
+
+void suppressions_release(struct suppression_list *l)
+{
+	size_t i;
+
+	if (l == NULL)
+		return;
+	for (i = 0; i < l->n; i++) {
+		free(l->v[i].rule);
+		free(l->v[i].target);
+		free(l->v[i].reason);
+	}
+	free(l->v);
+	free(l->path);
+	memset(l, 0, sizeof(*l));
+}
+
+static int sfail(char **err, const char *name, size_t i, const char *msg,
+		 const char *a)
+{
+	char *m = NULL;
+
+	if (asprintf(&m, msg, a) < 0)
+		m = NULL;
+	if (err != NULL && *err == NULL &&
+	    asprintf(err, "%s: $.suppressions[%zu]: %s", name, i,
+		     m ? m : "bad entry") < 0)
+		*err = NULL;
+	free(m);
+	return EXPO_EPARSE;
+}
+
+static bool valid_date(const char *s)
+{
+	struct tm tm;
+	char back[11];
+	time_t t;
+
+	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return false;
+	memset(&tm, 0, sizeof(tm));
+	if (strptime(s, "%Y-%m-%d", &tm) == NULL)
+		return false;
+	/* 2026-02-30 parses; normalising it shows it is not a date */
+	tm.tm_isdst = 0;
+	if ((t = timegm(&tm)) == (time_t)-1)
+		return false;
+	gmtime_r(&t, &tm);
+	strftime(back, sizeof(back), "%Y-%m-%d", &tm);
+	return strcmp(back, s) == 0;
+}
+
+static int read_entry(const cJSON *o, const char *name, size_t i,
+		      struct suppression *s, char **err)
+{
+	static const char *const keys[] = { "rule", "target", "port", "reason",
+					    "expires" };
+	const cJSON *it;
+	size_t k;
+
+	s->port = -1;
+	if (!cJSON_IsObject(o))
+		return sfail(err, name, i, "expected an object%s", "");
+	/* a misspelt key ("expiry") must not silently widen an entry */
+	cJSON_ArrayForEach(it, o)
+	{
+		for (k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
+			if (strcmp(it->string, keys[k]) == 0)
+				break;
+		if (k == sizeof(keys) / sizeof(keys[0]))
+			return sfail(err, name, i,
+				     "unknown key \"%s\" (rule, "
+				     "target, port, reason, expires)",
+				     it->string);
+	}
+	it = cJSON_GetObjectItemCaseSensitive(o, "rule");
+	if (!cJSON_IsString(it) || it->valuestring[0] == '\0')
+		return sfail(err, name, i,
+			     "\"rule\": a rule id (or pattern "
+			     "such as ssh.*) is required%s",
+			     "");
+	s->rule = strdup(it->valuestring);
+	it = cJSON_GetObjectItemCaseSensitive(o, "target");
+	if (it != NULL && (!cJSON_IsString(it) || it->valuestring[0] == '\0'))
+		return sfail(err, name, i,
+			     "\"target\": expected a target id, "
+			     "name or address (patterns allowed)%s",
+			     "");
+	s->target = strdup(it ? it->valuestring : "*");
+	it = cJSON_GetObjectItemCaseSensitive(o, "port");
+	if (it != NULL) {
+		if (!cJSON_IsNumber(it) || it->valuedouble < 1 ||
+		    it->valuedouble > 65535 ||
+		    it->valuedouble != (double)(int)it->valuedouble)
+			return sfail(err, name, i,
+				     "\"port\": expected an "
+				     "integer from 1 to 65535%s",
+				     "");
+		s->port = (int)it->valuedouble;
+	}
+	it = cJSON_GetObjectItemCaseSensitive(o, "reason");
+	if (!cJSON_IsString(it) || it->valuestring[0] == '\0')
+		return sfail(err, name, i,
+			     "\"reason\" is required: say why "
+			     "this finding is accepted%s",
+			     "");
+	s->reason = strdup(it->valuestring);
+	it = cJSON_GetObjectItemCaseSensitive(o, "expires");
+	if (!cJSON_IsString(it) || !valid_date(it->valuestring))
+		return sfail(err, name, i,
+			     "\"expires\" is required: a date "
+			     "YYYY-MM-DD after which the entry no longer "
+			     "applies%s",
+			     "");
+	memcpy(s->expires, it->valuestring, 11);
+	if (s->rule == NULL || s->target == NULL || s->reason == NULL)
+		return EXPO_ENOMEM;
+	return 0;
+}
+
+int suppressions_parse(const char *text, size_t len, const char *name,
+		       struct suppression_list *l, char **err)
+{
+	cJSON *root = cJSON_ParseWithLength(text, len);
+	const cJSON *arr = root, *o;
+	size_t i = 0;
+	int r = EXPO_EPARSE;
+
+	if (root == NULL) {
+		if (asprintf(err, "%s: not valid JSON", name) < 0)
+			*err = NULL;
+		goto out;
+	}
+	if (cJSON_IsObject(root))
+		arr = cJSON_GetObjectItemCaseSensitive(root, "suppressions");
+	if (!cJSON_IsArray(arr)) {
+		if (asprintf(err, "%s: $: expected {\"suppressions\": [...]}",
+			     name) < 0)
+			*err = NULL;
+		goto out;
+	}
+	l->n = 0;
+	if ((l->v = calloc((size_t)cJSON_GetArraySize(arr) + 1,
+			   sizeof(*l->v))) == NULL) {
+		r = EXPO_ENOMEM;
+		goto out;
+	}
+	r = 0;
+	cJSON_ArrayForEach(o, arr)
+	{
+		r = read_entry(o, name, i, &l->v[i], err);
+		l->n = ++i;
+		if (r != 0)
+			break;
+	}
+	if (r == 0 && (l->path = strdup(name)) == NULL)
+		r = EXPO_ENOMEM;
+out:
+	cJSON_Delete(root);
+	return r;
+}
+
+int suppressions_load(const char *path, struct suppression_list *l, char **err)
+{
+	struct dynbuf b;
+	FILE *f = fopen(path, "r");
+	char chunk[8192];
+	size_t n;
+	int r = 0;
+
+	memset(l, 0, sizeof(*l));
+	dynbuf_init(&b, 16u << 20);
+	if (f == NULL) {
+		if (asprintf(err, "%s: cannot read: %s", path,
+			     strerror(errno)) < 0)
+			*err = NULL;
+		r = EXPO_EIO;
+		goto out;
+	}
+	while (r == 0 && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		r = dynbuf_add(&b, chunk, n);
+	if (r != 0 || ferror(f)) {
+		if (asprintf(err, "%s: cannot read: %s", path,
+			     r == EXPO_ETOOBIG ? "larger than 16 MiB"
+					       : "read error") < 0)
+			*err = NULL;
+		r = EXPO_EIO;
+		goto out;
+	}
+	r = suppressions_parse(b.buf ? b.buf : "", b.len, path, l, err);
+out:
+	if (f != NULL)
+		fclose(f);
+	dynbuf_release(&b);
+	return r;
+}
+
+static bool target_matches(const char *pat, const struct finding *f)
+{
+	return fnmatch(pat, f->target_id ? f->target_id : "", 0) == 0 ||
+	       (f->target_name != NULL &&
+		fnmatch(pat, f->target_name, 0) == 0) ||
+	       (f->address != NULL && fnmatch(pat, f->address, 0) == 0);
+}
+
+int suppressions_apply(struct report_doc *d, struct suppression_list *l,
+		       const char *today)
+{
+	size_t i, k;
+	int r;
+
+	if ((r = report_doc_notes(d)) != 0)
+		return r;
+	for (k = 0; k < l->n; k++) {
+		struct suppression *s = &l->v[k];
+
+		s->hits = 0;
+		if (strcmp(s->expires, today) < 0) {
+			r = report_doc_warn(d,
+					    "%s: suppression %zu (%s on %s) "
+					    "expired on %s and no longer "
+					    "applies",
+					    l->path ? l->path : "-", k + 1,
+					    s->rule, s->target, s->expires);
+			if (r != 0)
+				return r;
+			continue;
+		}
+		for (i = 0; i < d->findings.n; i++) {
+			const struct finding *f = &d->findings.v[i];
+			struct finding_note *n = &d->notes[i];
+
+			if (f->rule_id == NULL ||
+			    fnmatch(s->rule, f->rule_id, 0) != 0 ||
+			    !target_matches(s->target, f) ||
+			    (s->port >= 0 && s->port != f->port))
+				continue;
+			s->hits++;
+			if (n->sup_reason != NULL)
+				continue; /* the first entry wins */
+			n->sup_reason = strdup(s->reason);
+			n->sup_expires = strdup(s->expires);
+			if (n->sup_reason == NULL || n->sup_expires == NULL)
+				return EXPO_ENOMEM;
+		}
+		if (s->hits == 0 &&
+		    (r = report_doc_warn(d,
+					 "%s: suppression %zu (%s on %s) "
+					 "matches no finding",
+					 l->path ? l->path : "-", k + 1,
+					 s->rule, s->target)) != 0)
+			return r;
+	}
+	return 0;
+}
+
+void gate_today(char out[11])
+{
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	strftime(out, 11, "%Y-%m-%d", &tm);
+}

@@ -1,0 +1,28 @@
+/*
+ * store.h - the audit trail of scheduled runs: PostgreSQL (--store URL) or
+ * a folder of JSON reports (--history DIR), and the trends printed by
+ * `exposure history`.
+ */
+#ifndef STORE_H
+#define STORE_H
+
+#include <stdio.h>
+#include "report/report_doc.h"
+
+/* Records one report (one shard of run d->run_id, or a whole run) in the
+ * PostgreSQL database at url, creating the schema on first use. Findings
+ * are keyed by fingerprint with first_seen/last_seen; fixed_at is set only
+ * when every shard of the run is stored, and only for findings the run
+ * proved absent (report_doc_proves_absent). Storing a shard twice is a
+ * no-op. 0, or < 0 with *err set. Blocking, bounded by connect_timeout and
+ * statement_timeout. */
+int store_pg_save(const char *url, const struct report_doc *d, char **err);
+/* findings per severity per run, new and fixed, oldest first */
+int store_pg_history(const char *url, FILE *out, char **err);
+
+/* writes d as DIR/<started_at>_<run>[_shard-K-of-N].json */
+int history_dir_save(const char *dir, const struct report_doc *d, char **err);
+/* the same trends from the reports in DIR */
+int history_dir_print(const char *dir, FILE *out, char **err);
+
+#endif

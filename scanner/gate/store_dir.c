@@ -1,0 +1,256 @@
+/*
+ * store_dir.c - --history DIR: the audit trail as a folder of --json
+ * reports, for users without PostgreSQL. A scan saves its report there;
+ * `exposure history --history DIR` reads them all back, merges the shards
+ * of each run, and prints the same trends as the PostgreSQL store: findings
+ * per severity per run, new since the previous complete run, and fixed
+ * (proved absent, as for --baseline). An incomplete run (a shard missing)
+ * calls nothing fixed and is not the reference of the next run.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include "expo.h"
+#include "gate.h"
+#include "report/report_priv.h"
+#include "store.h"
+
+static void safe_name(char *dst, size_t size, const char *s)
+{
+	size_t i;
+
+	for (i = 0; s != NULL && s[i] != '\0' && i + 1 < size; i++) {
+		char c = s[i];
+
+		dst[i] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+					 (c >= '0' && c <= '9') || c == '.' ||
+					 c == '-' || c == '_'
+				 ? c
+				 : '-';
+	}
+	dst[i] = '\0';
+}
+
+int history_dir_save(const char *dir, const struct report_doc *d, char **err)
+{
+	struct scan_report rep;
+	char when[40], run[80], shard[48] = "", *path = NULL;
+	int r;
+
+	if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+		if (asprintf(err, "--history %s: cannot create: %s", dir,
+			     strerror(errno)) < 0)
+			*err = NULL;
+		return EXPO_EIO;
+	}
+	safe_name(when, sizeof(when), d->started_at);
+	safe_name(run, sizeof(run), d->run_id ? d->run_id : "run");
+	if (d->shard_count > 0)
+		snprintf(shard, sizeof(shard), "_shard-%u-of-%u",
+			 d->shard_index, d->shard_count);
+	if (asprintf(&path, "%s/%s_%s%s.json", dir, when, run, shard) < 0)
+		return EXPO_ENOMEM;
+	report_doc_view(d, &rep);
+	r = report_json_write(path, &rep);
+	if (r != 0 && asprintf(err, "--history %s: cannot write: %s", path,
+			       expo_strerror(r)) < 0)
+		*err = NULL;
+	free(path);
+	return r;
+}
+
+struct run {
+	struct report_doc doc;
+	char *key;
+	unsigned shards_seen, shard_count;
+	unsigned *seen; /* shard indexes read */
+};
+
+static int run_cmp(const void *a, const void *b)
+{
+	const struct run *x = a, *y = b;
+	int c = strcmp(x->doc.started_at, y->doc.started_at);
+
+	return c != 0 ? c : strcmp(x->key, y->key);
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* adds one report to its run; 0, or < 0 with *err */
+static int add_report(struct run **runs, size_t *nruns, struct report_doc *d,
+		      const char *path, char **err)
+{
+	const char *key = d->run_id ? d->run_id : path;
+	struct run *rn = NULL, *v;
+	unsigned idx = d->shard_count ? d->shard_index : 1, *sv;
+	size_t i;
+	int r;
+
+	for (i = 0; i < *nruns; i++)
+		if (strcmp((*runs)[i].key, key) == 0)
+			rn = &(*runs)[i];
+	if (rn == NULL) {
+		if ((v = realloc(*runs, (*nruns + 1) * sizeof(*v))) == NULL)
+			return EXPO_ENOMEM;
+		*runs = v;
+		rn = &v[(*nruns)++];
+		memset(rn, 0, sizeof(*rn));
+		report_doc_init(&rn->doc);
+		if ((rn->key = strdup(key)) == NULL)
+			return EXPO_ENOMEM;
+		rn->shard_count = d->shard_count ? d->shard_count : 1;
+	}
+	for (i = 0; i < rn->shards_seen; i++)
+		if (rn->seen[i] == idx)
+			return 0; /* the same shard saved twice */
+	if ((sv = realloc(rn->seen, (rn->shards_seen + 1) * sizeof(*sv))) ==
+	    NULL)
+		return EXPO_ENOMEM;
+	rn->seen = sv;
+	sv[rn->shards_seen++] = idx;
+	if (rn->shards_seen == 1) {
+		rn->doc = *d;
+		report_doc_init(d);
+		return 0;
+	}
+	r = report_doc_merge(&rn->doc, d, err);
+	if (r != 0 && *err != NULL) {
+		char *m = NULL;
+
+		if (asprintf(&m, "%s: %s", path, *err) >= 0) {
+			free(*err);
+			*err = m;
+		}
+	}
+	return r;
+}
+
+static void print_run(FILE *out, const struct run *rn, const struct run *prev,
+		      bool complete)
+{
+	size_t sev[SEV_CRITICAL + 1] = { 0 }, sup = 0, fresh = 0, fixed = 0;
+	const struct report_doc *d = &rn->doc;
+	char shards[32], *id;
+	size_t i, k;
+
+	for (i = 0; i < d->findings.n; i++) {
+		const struct finding *f = &d->findings.v[i];
+		bool old = false;
+
+		if (d->notes != NULL && d->notes[i].sup_reason != NULL) {
+			sup++;
+			continue;
+		}
+		sev[f->severity]++;
+		for (k = 0; prev != NULL && k < prev->doc.findings.n; k++)
+			if (strcmp(prev->doc.findings.v[k].fingerprint,
+				   f->fingerprint) == 0)
+				old = true;
+		fresh += !old;
+	}
+	for (k = 0; complete && prev != NULL && k < prev->doc.findings.n; k++) {
+		const struct finding *pf = &prev->doc.findings.v[k];
+		bool still = false;
+
+		for (i = 0; i < d->findings.n && !still; i++)
+			still = strcmp(d->findings.v[i].fingerprint,
+				       pf->fingerprint) == 0;
+		if (!still && report_doc_proves_absent(d, pf))
+			fixed++;
+	}
+	snprintf(shards, sizeof(shards), "%u/%u", rn->shards_seen,
+		 rn->shard_count);
+	id = report_escaped(rn->key);
+	fprintf(out,
+		"%-28s %-20s %-6s %8zu %5zu %6zu %4zu %4zu %4zu %5zu "
+		"%10zu%s\n",
+		id ? id : "?", d->started_at, shards, sev[SEV_CRITICAL],
+		sev[SEV_HIGH], sev[SEV_MEDIUM], sev[SEV_LOW], sev[SEV_INFO],
+		fresh, fixed, sup, complete ? "" : "  (incomplete)");
+	free(id);
+}
+
+int history_dir_print(const char *dir, FILE *out, char **err)
+{
+	struct run *runs = NULL;
+	const struct run *prev = NULL;
+	char **names = NULL, **nv, *path = NULL;
+	size_t nnames = 0, nruns = 0, i;
+	struct dirent *e;
+	DIR *dh = opendir(dir);
+	int r = 0;
+
+	if (dh == NULL) {
+		if (asprintf(err, "--history %s: %s", dir, strerror(errno)) < 0)
+			*err = NULL;
+		return EXPO_EIO;
+	}
+	while ((e = readdir(dh)) != NULL) {
+		size_t len = strlen(e->d_name);
+
+		/* no temporaries of a report being written (".x.tmp") */
+		if (e->d_name[0] == '.' || len < 6 ||
+		    strcmp(e->d_name + len - 5, ".json") != 0)
+			continue;
+		if ((nv = realloc(names, (nnames + 1) * sizeof(*nv))) == NULL ||
+		    (nv[nnames] = strdup(e->d_name)) == NULL) {
+			names = nv ? nv : names;
+			r = EXPO_ENOMEM;
+			break;
+		}
+		names = nv;
+		nnames++;
+	}
+	closedir(dh);
+	if (names != NULL)
+		qsort(names, nnames, sizeof(*names), name_cmp);
+	for (i = 0; i < nnames && r == 0; i++) {
+		struct report_doc d;
+
+		report_doc_init(&d);
+		free(path);
+		if (asprintf(&path, "%s/%s", dir, names[i]) < 0) {
+			path = NULL;
+			r = EXPO_ENOMEM;
+		}
+		if (r == 0)
+			r = report_json_read(path, &d, err);
+		if (r == 0)
+			r = add_report(&runs, &nruns, &d, path, err);
+		report_doc_release(&d);
+	}
+	if (r != 0)
+		goto out;
+	if (nruns > 0)
+		qsort(runs, nruns, sizeof(*runs), run_cmp);
+	fprintf(out, "%-28s %-20s %-6s %8s %5s %6s %4s %4s %4s %5s %10s\n",
+		"run", "started", "shards", "critical", "high", "medium", "low",
+		"info", "new", "fixed", "suppressed");
+	for (i = 0; i < nruns; i++) {
+		bool complete = runs[i].shards_seen >= runs[i].shard_count;
+
+		print_run(out, &runs[i], prev, complete);
+		if (complete)
+			prev = &runs[i];
+	}
+	if (nruns == 0)
+		fprintf(out, "no runs in %s yet\n", dir);
+out:
+	for (i = 0; i < nruns; i++) {
+		report_doc_release(&runs[i].doc);
+		free(runs[i].key);
+		free(runs[i].seen);
+	}
+	free(runs);
+	for (i = 0; i < nnames; i++)
+		free(names[i]);
+	free(names);
+	free(path);
+	return r;
+}

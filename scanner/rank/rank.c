@@ -1,0 +1,100 @@
+/*
+ * rank.c - order findings by exploitability (DESIGN.md "Ranking"):
+ *   1. confirmed access before inferred weakness;
+ *   2. what it gives: code execution, data access, weakened defences, info;
+ *   3. exposure: a public address whose firewall opens the port to the
+ *      world, then a public address with no firewall data, then a public
+ *      address the firewall restricts, then private addresses;
+ *   4. CVSS base score, highest first;
+ *   5. target id, port, rule id: the order is deterministic.
+ * Each finding gets the sentence that explains its place.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "rank.h"
+
+static int exposure_tier(const struct finding *f)
+{
+	if (!f->is_public)
+		return 0;
+	switch (f->exposure) {
+	case EXPOSURE_WORLD:
+		return 3;
+	case EXPOSURE_UNKNOWN:
+		return 2;
+	case EXPOSURE_RESTRICTED:
+		return 1;
+	}
+	return 0;
+}
+
+static int rank_cmp(const void *pa, const void *pb)
+{
+	const struct finding *a = pa, *b = pb;
+	int r;
+
+	if (a->confidence != b->confidence)
+		return a->confidence < b->confidence ? -1 : 1;
+	if (a->impact != b->impact)
+		return a->impact < b->impact ? -1 : 1;
+	if (exposure_tier(a) != exposure_tier(b))
+		return exposure_tier(a) > exposure_tier(b) ? -1 : 1;
+	if (a->cvss_score != b->cvss_score)
+		return a->cvss_score > b->cvss_score ? -1 : 1;
+	if ((r = strcmp(a->target_id, b->target_id)) != 0)
+		return r;
+	if (a->port != b->port)
+		return a->port < b->port ? -1 : 1;
+	return strcmp(a->rule_id, b->rule_id);
+}
+
+static const char *impact_phrase(enum impact i)
+{
+	switch (i) {
+	case IMPACT_EXEC:
+		return "code execution";
+	case IMPACT_DATA:
+		return "data access";
+	case IMPACT_WEAKENED:
+		return "weakened defences";
+	case IMPACT_INFO:
+		return "information only";
+	}
+	return "unknown impact";
+}
+
+static const char *exposure_phrase(const struct finding *f)
+{
+	switch (exposure_tier(f)) {
+	case 3:
+		return "on a public address that the firewall opens to the "
+		       "internet";
+	case 2:
+		return "on a public address (no firewall data)";
+	case 1:
+		return "on a public address that the firewall restricts";
+	}
+	return "on a private address";
+}
+
+void rank_findings(struct finding_list *l)
+{
+	size_t i;
+
+	if (l->n > 1)
+		qsort(l->v, l->n, sizeof(*l->v), rank_cmp);
+	for (i = 0; i < l->n; i++) {
+		struct finding *f = &l->v[i];
+		char *s = NULL;
+
+		if (asprintf(&s, "%s %s, %s, CVSS %.1f",
+			     f->confidence == CONFIDENCE_CONFIRMED ? "confirmed"
+								   : "inferred",
+			     impact_phrase(f->impact), exposure_phrase(f),
+			     f->cvss_score) < 0)
+			s = NULL;
+		free(f->rank_reason);
+		f->rank_reason = s;
+	}
+}

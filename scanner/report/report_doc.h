@@ -1,0 +1,73 @@
+/*
+ * report_doc.h - a report as data that owns everything in it: what a scan
+ * produced, or what report_json_read() got back from a --json file. The
+ * `report`, `merge`, --baseline and --history paths all work on it, and
+ * report_doc_view() hands it to the writers as a struct scan_report.
+ */
+#ifndef REPORT_DOC_H
+#define REPORT_DOC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "finding.h"
+#include "report.h"
+#include "target.h"
+
+struct report_doc {
+	struct target_list targets;
+	struct finding_list findings; /* ranked */
+	struct finding_note *notes;   /* NULL or one per finding */
+	struct finding_list fixed;    /* baseline findings fixed */
+	bool has_baseline;	      /* `fixed` means something */
+	char *baseline_path;
+	struct port_record *records;
+	size_t nrecords, arecords;
+	char **reasons; /* reasons[0] is NULL */
+	size_t nreasons, areasons;
+	char **warnings;
+	size_t nwarnings;
+	char started_at[32];
+	double duration_s;
+	int fail_on;
+	int exit_code;
+	bool show_secrets;
+	/* what the run was allowed to try: a login or intrusive finding is
+	 * never called fixed by a run that could not have seen it */
+	bool no_login, intrusive;
+	bool fail_on_new;
+	char *run_id;
+	unsigned shard_index, shard_count;
+};
+
+void report_doc_init(struct report_doc *d);
+void report_doc_release(struct report_doc *d);
+
+/* Reads a --json report (schema_version 1), strictly: a missing or
+ * mistyped field is an error naming the file and the JSON path
+ * ("a.json: $.findings[2].port: expected an integer 0-65535"), set in
+ * *err (caller frees). 0, EXPO_EIO (cannot read), EXPO_EPARSE. */
+int report_json_read(const char *path, struct report_doc *d, char **err);
+int report_json_parse(const char *text, size_t len, const char *name,
+		      struct report_doc *d, char **err);
+
+/* Moves everything of src into dst (src is left empty); a target whose id
+ * dst already has is an error (shards never overlap). Re-ranks. */
+int report_doc_merge(struct report_doc *dst, struct report_doc *src,
+		     char **err);
+
+/* the writers' view of d */
+void report_doc_view(const struct report_doc *d, struct scan_report *r);
+
+/* index of a reason text in d->reasons, added when new (0 for NULL) */
+int report_doc_reason(struct report_doc *d, const char *text, uint16_t *out);
+/* appends a record */
+int report_doc_record(struct report_doc *d, const struct port_record *rec);
+/* a malloc'd warning line */
+int report_doc_warn(struct report_doc *d, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* re-ranks the findings and keeps every note with its finding */
+int report_doc_rank(struct report_doc *d);
+/* the notes array, allocated (zeroed) when missing */
+int report_doc_notes(struct report_doc *d);
+
+#endif

@@ -1,0 +1,304 @@
+/*
+ * report_json.c - the JSON report (docs/report-schema.md), the source of
+ * truth that `exposure report` and `merge` read back.
+ *
+ * cJSON escapes quotes and control characters but copies bytes >= 0x80 as
+ * they are, so text that is not valid UTF-8 (a hostile banner) is repaired
+ * first: each invalid byte becomes U+FFFD and the file stays valid JSON.
+ * Keys are string literals added with the *CS functions: no copy per key,
+ * which matters with a quarter of a million port records.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "expo.h"
+#include "report_priv.h"
+
+struct jctx {
+	int err;
+};
+
+static void jadd(struct jctx *j, cJSON *obj, const char *key, cJSON *item)
+{
+	if (item == NULL) {
+		j->err = EXPO_ENOMEM;
+	} else if (obj == NULL) {
+		cJSON_Delete(item);
+	} else if (cJSON_IsArray(obj)) {
+		cJSON_AddItemToArray(obj, item);
+	} else {
+		cJSON_AddItemToObjectCS(obj, key, item);
+	}
+}
+
+/* a string, null for NULL, repaired when not valid UTF-8 */
+static cJSON *jstr(const char *s)
+{
+	cJSON *item = NULL;
+	char *fixed = NULL;
+
+	if (s == NULL) {
+		item = cJSON_CreateNull();
+	} else if (utf8_valid(s)) {
+		item = cJSON_CreateString(s);
+	} else if ((fixed = utf8_sanitize(s)) != NULL) {
+		item = cJSON_CreateString(fixed);
+		free(fixed);
+	}
+	return item;
+}
+
+/* a string of our own that outlives the tree: not copied */
+static cJSON *jconst(const char *s)
+{
+	return cJSON_CreateStringReference(s);
+}
+
+static cJSON *jnum(double v)
+{
+	return cJSON_CreateNumber(v);
+}
+
+static cJSON *jobj(struct jctx *j, cJSON *parent, const char *key)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	jadd(j, parent, key, o);
+	return o;
+}
+
+static cJSON *jarr(struct jctx *j, cJSON *parent, const char *key)
+{
+	cJSON *a = cJSON_CreateArray();
+
+	jadd(j, parent, key, a);
+	return a;
+}
+
+static const char *exposure_name(enum exposure e)
+{
+	const char *s = "unknown";
+
+	if (e == EXPOSURE_WORLD)
+		s = "world";
+	else if (e == EXPOSURE_RESTRICTED)
+		s = "restricted";
+	return s;
+}
+
+static void add_head(struct jctx *j, cJSON *root, const struct scan_report *r,
+		     const struct report_counts *c)
+{
+	cJSON *o, *sub;
+	int s;
+
+	jadd(j, root, "schema_version", jnum(REPORT_SCHEMA_VERSION));
+	o = jobj(j, root, "tool");
+	jadd(j, o, "name", jconst("exposure"));
+	jadd(j, o, "version", jconst(EXPO_VERSION));
+	jadd(j, root, "started_at", jstr(r->started_at));
+	jadd(j, root, "duration_s", jnum(r->duration_s));
+	jadd(j, root, "show_secrets", cJSON_CreateBool(r->show_secrets));
+	o = jobj(j, root, "options");
+	jadd(j, o, "no_login", cJSON_CreateBool(r->no_login));
+	jadd(j, o, "intrusive", cJSON_CreateBool(r->intrusive));
+
+	o = jobj(j, root, "gate");
+	jadd(j, o, "fail_on",
+	     jconst(r->fail_on < 0 ? "none"
+				   : severity_name((enum severity)r->fail_on)));
+	jadd(j, o, "result", jconst(report_gate_result(r, c)));
+	jadd(j, o, "exit_code", jnum(r->exit_code));
+	if (r->fail_on_new)
+		jadd(j, o, "fail_on_new", cJSON_CreateBool(true));
+	if (r->run_id != NULL)
+		jadd(j, root, "run_id", jstr(r->run_id));
+	if (r->shard_count > 0) {
+		sub = jobj(j, root, "shard");
+		jadd(j, sub, "index", jnum(r->shard_index));
+		jadd(j, sub, "count", jnum(r->shard_count));
+	}
+
+	o = jobj(j, root, "summary");
+	sub = jobj(j, o, "findings");
+	for (s = SEV_CRITICAL; s >= SEV_INFO; s--)
+		jadd(j, sub, severity_name((enum severity)s),
+		     jnum((double)c->sev[s]));
+	sub = jobj(j, o, "statuses");
+	for (s = STATUS_OPEN; s < STATUS_COUNT; s++)
+		jadd(j, sub, status_name((enum probe_status)s),
+		     jnum((double)c->status[s]));
+	jadd(j, o, "targets_scanned", jnum((double)c->scanned));
+	jadd(j, o, "targets_skipped", jnum((double)c->skipped));
+}
+
+static void add_target(struct jctx *j, cJSON *arr, const struct target *t,
+		       cJSON **ports)
+{
+	const struct target_meta *m = t->meta;
+	char buf[INET6_ADDRSTRLEN];
+	cJSON *o, *addrs, *a;
+	uint32_t i;
+
+	o = jobj(j, arr, NULL);
+	jadd(j, o, "id", jstr(t->id));
+	jadd(j, o, "name", jstr(t->name));
+	jadd(j, o, "provider", jstr(t->provider));
+	jadd(j, o, "source", jstr(t->source));
+	jadd(j, o, "account", jstr(m ? m->account : NULL));
+	jadd(j, o, "region", jstr(m ? m->region : NULL));
+	jadd(j, o, "zone", jstr(m ? m->zone : NULL));
+	jadd(j, o, "state", jstr(m ? m->state : NULL));
+	jadd(j, o, "skip_reason", jstr(t->skip_reason));
+	addrs = jarr(j, o, "addresses");
+	for (i = 0; i < t->naddrs && j->err == 0; i++) {
+		a = jobj(j, addrs, NULL);
+		jadd(j, a, "address",
+		     jstr(target_addr_text(&t->addrs[i], buf)));
+		jadd(j, a, "public", cJSON_CreateBool(t->addrs[i].is_public));
+	}
+	*ports = jarr(j, o, "ports");
+}
+
+static void add_targets(struct jctx *j, cJSON *root,
+			const struct scan_report *r)
+{
+	const struct target_list *tl = r->targets;
+	const struct port_record *rec;
+	char buf[INET6_ADDRSTRLEN];
+	cJSON **ports = NULL, *arr, *o;
+	const char *check;
+	size_t i, n = tl != NULL ? tl->n : 0;
+
+	arr = jarr(j, root, "targets");
+	if (n > 0 && (ports = calloc(n, sizeof(*ports))) == NULL) {
+		j->err = EXPO_ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < n && j->err == 0; i++)
+		add_target(j, arr, &tl->v[i], &ports[i]);
+	for (i = 0; i < r->nrecords && j->err == 0; i++) {
+		rec = &r->records[i];
+		/* a record pointing at no target has no place to go */
+		if (rec->target >= n || rec->status >= STATUS_COUNT)
+			continue;
+		o = jobj(j, ports[rec->target], NULL);
+		jadd(j, o, "address", jstr(report_record_addr(r, rec, buf)));
+		jadd(j, o, "port", jnum(rec->port));
+		check = report_record_check(rec);
+		jadd(j, o, "check", check ? jconst(check) : cJSON_CreateNull());
+		jadd(j, o, "status",
+		     jconst(status_name((enum probe_status)rec->status)));
+		jadd(j, o, "reason", jstr(report_record_reason(r, rec)));
+		jadd(j, o, "exposure",
+		     jconst(exposure_name(target_port_exposure(
+			     &tl->v[rec->target], rec->port))));
+	}
+out:
+	free(ports);
+}
+
+static void add_finding(struct jctx *j, cJSON *arr, const struct finding *f,
+			size_t rank, const struct finding_note *note)
+{
+	static const char *const base[] = { "none", "new", "unchanged" };
+	cJSON *o, *sub;
+
+	o = jobj(j, arr, NULL);
+	jadd(j, o, "rank", jnum((double)rank));
+	jadd(j, o, "fingerprint", jstr(f->fingerprint));
+	jadd(j, o, "rule", jstr(f->rule_id));
+	jadd(j, o, "check", jstr(f->check));
+	jadd(j, o, "title", jstr(f->title));
+	jadd(j, o, "severity", jconst(severity_name(f->severity)));
+	sub = jobj(j, o, "cvss");
+	jadd(j, sub, "vector", jstr(f->cvss_vector));
+	jadd(j, sub, "score", jnum(f->cvss_score));
+	jadd(j, o, "confidence", jconst(confidence_name(f->confidence)));
+	jadd(j, o, "impact", jconst(impact_name(f->impact)));
+	sub = jobj(j, o, "target");
+	jadd(j, sub, "id", jstr(f->target_id));
+	jadd(j, sub, "name", jstr(f->target_name));
+	jadd(j, sub, "address", jstr(f->address));
+	jadd(j, sub, "public", cJSON_CreateBool(f->is_public));
+	jadd(j, o, "port", jnum(f->port));
+	jadd(j, o, "service", jstr(f->service));
+	jadd(j, o, "exposure", jconst(exposure_name(f->exposure)));
+	jadd(j, o, "evidence", jstr(f->evidence));
+	if (f->secret != NULL)
+		jadd(j, o, "secret", jstr(f->secret));
+	jadd(j, o, "remediation", jstr(f->remediation));
+	jadd(j, o, "references", jstr(f->references));
+	jadd(j, o, "rank_reason", jstr(f->rank_reason));
+	if (note != NULL && note->baseline != BASELINE_NONE &&
+	    note->baseline <= BASELINE_UNCHANGED)
+		jadd(j, o, "baseline", jconst(base[note->baseline]));
+	if (note != NULL && note->sup_reason != NULL) {
+		sub = jobj(j, o, "suppressed");
+		jadd(j, sub, "reason", jstr(note->sup_reason));
+		jadd(j, sub, "expires", jstr(note->sup_expires));
+	}
+}
+
+/* --baseline: what it was, what is fixed; suppression warnings */
+static void add_extras(struct jctx *j, cJSON *root, const struct scan_report *r)
+{
+	cJSON *o, *arr;
+	size_t i;
+
+	if (r->fixed != NULL) {
+		o = jobj(j, root, "baseline");
+		jadd(j, o, "file", jstr(r->baseline_path));
+		arr = jarr(j, o, "fixed");
+		for (i = 0; i < r->fixed->n && j->err == 0; i++)
+			add_finding(j, arr, &r->fixed->v[i], i + 1, NULL);
+	}
+	if (r->nwarnings > 0) {
+		arr = jarr(j, root, "warnings");
+		for (i = 0; i < r->nwarnings && j->err == 0; i++)
+			jadd(j, arr, NULL, jstr(r->warnings[i]));
+	}
+}
+
+int report_json_write(const char *path, const struct scan_report *r)
+{
+	struct jctx j = { 0 };
+	struct report_counts c;
+	cJSON *root = NULL, *arr;
+	char *text = NULL, *data = NULL;
+	size_t i, len;
+	int ret = EXPO_EINVAL;
+
+	if (path == NULL || r == NULL)
+		goto out;
+	report_count(r, &c);
+	ret = EXPO_ENOMEM;
+	if ((root = cJSON_CreateObject()) == NULL)
+		goto out;
+	add_head(&j, root, r, &c);
+	add_targets(&j, root, r);
+	arr = jarr(&j, root, "findings");
+	for (i = 0; r->findings != NULL && i < r->findings->n && j.err == 0;
+	     i++)
+		add_finding(&j, arr, &r->findings->v[i], i + 1,
+			    r->notes ? &r->notes[i] : NULL);
+	add_extras(&j, root, r);
+	if ((ret = j.err) != 0)
+		goto out;
+	ret = EXPO_ENOMEM;
+	if ((text = cJSON_Print(root)) == NULL)
+		goto out;
+	/* cJSON's buffer comes from its hooks: copy to add the newline */
+	len = strlen(text);
+	if ((data = malloc(len + 2)) == NULL)
+		goto out;
+	memcpy(data, text, len);
+	data[len++] = '\n';
+	data[len] = '\0';
+	ret = write_file_atomic(path, data, len);
+out:
+	free(data);
+	if (text != NULL)
+		cJSON_free(text);
+	cJSON_Delete(root);
+	return ret;
+}

@@ -1,0 +1,673 @@
+/*
+ * report_json_read.c - a --json report (docs/report-schema.md, schema 1)
+ * back into targets, port records and findings, for `exposure report`,
+ * `merge`, --baseline and --history.
+ *
+ * Strict: every documented field must be there with its type; an error
+ * names the file and the JSON path. Unknown keys are ignored, as the
+ * schema promises readers. The summary is not read: writers recount it.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cjson/cJSON.h>
+#include "check.h"
+#include "dynbuf.h"
+#include "expo.h"
+#include "report_doc.h"
+
+#define REPORT_FILE_MAX ((size_t)1 << 30)
+
+struct rd {
+	const char *name;
+	char **err;
+	int r;
+	struct report_doc *d;
+};
+
+static int fail(struct rd *rd, const char *path, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg = NULL;
+
+	if (rd->r != 0)
+		return rd->r;
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	va_end(ap);
+	if (rd->err != NULL && *rd->err == NULL &&
+	    asprintf(rd->err, "%s: %s: %s", rd->name, path,
+		     msg ? msg : "bad value") < 0)
+		*rd->err = NULL;
+	free(msg);
+	rd->r = EXPO_EPARSE;
+	return rd->r;
+}
+
+static cJSON *member(struct rd *rd, const cJSON *obj, const char *path,
+		     const char *key, bool optional)
+{
+	cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+	if (it == NULL && !optional)
+		fail(rd, path, "missing key \"%s\"", key);
+	return it;
+}
+
+/* a string (or null when nullable) into *out, malloc'd */
+static void get_str(struct rd *rd, const cJSON *obj, const char *path,
+		    const char *key, bool nullable, char **out)
+{
+	cJSON *it;
+
+	*out = NULL;
+	if (rd->r != 0 || (it = member(rd, obj, path, key, false)) == NULL)
+		return;
+	if (cJSON_IsNull(it) && nullable)
+		return;
+	if (!cJSON_IsString(it) || it->valuestring == NULL) {
+		fail(rd, path, "\"%s\": expected a string%s", key,
+		     nullable ? " or null" : "");
+		return;
+	}
+	if ((*out = strdup(it->valuestring)) == NULL)
+		rd->r = EXPO_ENOMEM;
+}
+
+static double get_num(struct rd *rd, const cJSON *obj, const char *path,
+		      const char *key, double lo, double hi, bool integer)
+{
+	cJSON *it;
+	double v = 0;
+
+	if (rd->r != 0 || (it = member(rd, obj, path, key, false)) == NULL)
+		return 0;
+	if (!cJSON_IsNumber(it) || it->valuedouble < lo ||
+	    it->valuedouble > hi ||
+	    (integer &&
+	     it->valuedouble != (double)(long long)it->valuedouble)) {
+		fail(rd, path, "\"%s\": expected %s from %g to %g", key,
+		     integer ? "an integer" : "a number", lo, hi);
+		return 0;
+	}
+	v = it->valuedouble;
+	return v;
+}
+
+static bool get_bool(struct rd *rd, const cJSON *obj, const char *path,
+		     const char *key)
+{
+	cJSON *it;
+
+	if (rd->r != 0 || (it = member(rd, obj, path, key, false)) == NULL)
+		return false;
+	if (!cJSON_IsBool(it)) {
+		fail(rd, path, "\"%s\": expected true or false", key);
+		return false;
+	}
+	return cJSON_IsTrue(it);
+}
+
+/* one of names[0..n) into *out */
+static int get_enum(struct rd *rd, const cJSON *obj, const char *path,
+		    const char *key, const char *(*name)(int), int n)
+{
+	cJSON *it;
+	int i;
+
+	if (rd->r != 0 || (it = member(rd, obj, path, key, false)) == NULL)
+		return 0;
+	if (cJSON_IsString(it))
+		for (i = 0; i < n; i++)
+			if (strcmp(it->valuestring, name(i)) == 0)
+				return i;
+	fail(rd, path, "\"%s\": expected one of %s..%s", key, name(0),
+	     name(n - 1));
+	return 0;
+}
+
+static const cJSON *get_obj(struct rd *rd, const cJSON *obj, const char *path,
+			    const char *key, bool nullable)
+{
+	cJSON *it;
+
+	if (rd->r != 0 || (it = member(rd, obj, path, key, false)) == NULL)
+		return NULL;
+	if (nullable && cJSON_IsNull(it))
+		return NULL;
+	if (!cJSON_IsObject(it)) {
+		fail(rd, path, "\"%s\": expected an object", key);
+		return NULL;
+	}
+	return it;
+}
+
+static const cJSON *get_arr(struct rd *rd, const cJSON *obj, const char *path,
+			    const char *key)
+{
+	cJSON *it;
+
+	if (rd->r != 0 || (it = member(rd, obj, path, key, false)) == NULL)
+		return NULL;
+	if (!cJSON_IsArray(it)) {
+		fail(rd, path, "\"%s\": expected an array", key);
+		return NULL;
+	}
+	return it;
+}
+
+static const char *sev_n(int i)
+{
+	return severity_name((enum severity)i);
+}
+static const char *conf_n(int i)
+{
+	return confidence_name((enum confidence)i);
+}
+static const char *imp_n(int i)
+{
+	return impact_name((enum impact)i);
+}
+static const char *stat_n(int i)
+{
+	return status_name((enum probe_status)i);
+}
+static const char *expo_n(int i)
+{
+	static const char *const n[] = { "unknown", "restricted", "world" };
+
+	return n[i];
+}
+static const char *base_n(int i)
+{
+	static const char *const n[] = { "none", "new", "unchanged" };
+
+	return n[i];
+}
+
+/* ---- findings ---- */
+
+static void read_finding(struct rd *rd, const cJSON *o, const char *path,
+			 struct finding *f, struct finding_note *note)
+{
+	char sub[160];
+	const cJSON *cv, *t, *it;
+	char *fp = NULL;
+	size_t i;
+
+	if (!cJSON_IsObject(o)) {
+		fail(rd, path, "expected an object");
+		return;
+	}
+	get_str(rd, o, path, "fingerprint", false, &fp);
+	if (rd->r == 0) {
+		for (i = 0; fp[i] != '\0' && i < 32; i++)
+			if (!((fp[i] >= '0' && fp[i] <= '9') ||
+			      (fp[i] >= 'a' && fp[i] <= 'f')))
+				break;
+		if (i != 32 || fp[32] != '\0')
+			fail(rd, path,
+			     "\"fingerprint\": expected 32 lowercase "
+			     "hex digits");
+		else
+			memcpy(f->fingerprint, fp, 33);
+	}
+	free(fp);
+	get_str(rd, o, path, "rule", false, &f->rule_id);
+	get_str(rd, o, path, "check", false, &f->check);
+	get_str(rd, o, path, "title", false, &f->title);
+	f->severity = (enum severity)get_enum(rd, o, path, "severity", sev_n,
+					      SEV_CRITICAL + 1);
+	snprintf(sub, sizeof(sub), "%s.cvss", path);
+	if ((cv = get_obj(rd, o, path, "cvss", false)) != NULL) {
+		get_str(rd, cv, sub, "vector", true, &f->cvss_vector);
+		f->cvss_score = get_num(rd, cv, sub, "score", 0, 10, false);
+	}
+	f->confidence =
+		(enum confidence)get_enum(rd, o, path, "confidence", conf_n, 2);
+	f->impact = (enum impact)get_enum(rd, o, path, "impact", imp_n, 4);
+	snprintf(sub, sizeof(sub), "%s.target", path);
+	if ((t = get_obj(rd, o, path, "target", false)) != NULL) {
+		get_str(rd, t, sub, "id", false, &f->target_id);
+		get_str(rd, t, sub, "name", true, &f->target_name);
+		get_str(rd, t, sub, "address", true, &f->address);
+		f->is_public = get_bool(rd, t, sub, "public");
+	}
+	f->port = (uint16_t)get_num(rd, o, path, "port", 0, 65535, true);
+	get_str(rd, o, path, "service", true, &f->service);
+	f->exposure =
+		(enum exposure)get_enum(rd, o, path, "exposure", expo_n, 3);
+	get_str(rd, o, path, "evidence", true, &f->evidence);
+	if (cJSON_GetObjectItemCaseSensitive(o, "secret") != NULL)
+		get_str(rd, o, path, "secret", true, &f->secret);
+	get_str(rd, o, path, "remediation", true, &f->remediation);
+	get_str(rd, o, path, "references", true, &f->references);
+	get_str(rd, o, path, "rank_reason", true, &f->rank_reason);
+	if (note == NULL || rd->r != 0)
+		return;
+	if (cJSON_GetObjectItemCaseSensitive(o, "baseline") != NULL)
+		note->baseline =
+			(uint8_t)get_enum(rd, o, path, "baseline", base_n, 3);
+	it = cJSON_GetObjectItemCaseSensitive(o, "suppressed");
+	if (it != NULL && !cJSON_IsNull(it)) {
+		snprintf(sub, sizeof(sub), "%s.suppressed", path);
+		if (!cJSON_IsObject(it)) {
+			fail(rd, path,
+			     "\"suppressed\": expected an object or "
+			     "null");
+			return;
+		}
+		get_str(rd, it, sub, "reason", false, &note->sup_reason);
+		get_str(rd, it, sub, "expires", false, &note->sup_expires);
+	}
+}
+
+static void read_findings(struct rd *rd, const cJSON *arr, const char *key,
+			  struct finding_list *l, struct finding_note **notes)
+{
+	const cJSON *o;
+	char path[96];
+	size_t i = 0, n = (size_t)cJSON_GetArraySize(arr);
+
+	if (notes != NULL && n > 0 &&
+	    (*notes = calloc(n, sizeof(**notes))) == NULL) {
+		rd->r = EXPO_ENOMEM;
+		return;
+	}
+	cJSON_ArrayForEach(o, arr)
+	{
+		struct finding *f;
+
+		if (rd->r != 0)
+			break;
+		snprintf(path, sizeof(path), "%s[%zu]", key, i);
+		if ((f = finding_list_add(l)) == NULL) {
+			rd->r = EXPO_ENOMEM;
+			break;
+		}
+		read_finding(rd, o, path, f, notes ? &(*notes)[i] : NULL);
+		i++;
+	}
+}
+
+/* ---- targets ---- */
+
+static const char *provider_of(struct report_doc *d, const char *p)
+{
+	static const char *const known[] = { "aws",	  "gcp",     "azure",
+					     "terraform", "ansible", "nmap",
+					     "list" };
+	size_t i;
+
+	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (strcmp(p, known[i]) == 0)
+			return known[i];
+	/* not ours: lives as long as the list, like a source name */
+	return target_list_intern_source(&d->targets, p);
+}
+
+static uint8_t check_index(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < check_registry_len && i < CHECK_NONE; i++)
+		if (strcmp(check_registry[i]->name, name) == 0)
+			return (uint8_t)i;
+	return CHECK_NONE;
+}
+
+static struct target_meta *meta_of(struct rd *rd, struct target *t)
+{
+	if (t->meta == NULL && (t->meta = calloc(1, sizeof(*t->meta))) == NULL)
+		rd->r = EXPO_ENOMEM;
+	return t->meta;
+}
+
+/* a "world" port becomes a one-port world rule, any known exposure makes
+ * the firewall known: target_port_exposure() then says what was saved */
+static void keep_exposure(struct rd *rd, struct target *t, uint16_t port,
+			  int expo)
+{
+	struct target_meta *m;
+	struct world_rule *v;
+
+	if (expo == EXPOSURE_UNKNOWN || (m = meta_of(rd, t)) == NULL)
+		return;
+	m->firewall_known = true;
+	if (expo != EXPOSURE_WORLD ||
+	    target_port_exposure(t, port) == EXPOSURE_WORLD)
+		return;
+	v = realloc(m->world_rules, (m->nworld_rules + 1) * sizeof(*v));
+	if (v == NULL) {
+		rd->r = EXPO_ENOMEM;
+		return;
+	}
+	m->world_rules = v;
+	v[m->nworld_rules++] =
+		(struct world_rule){ .port_from = port, .port_to = port };
+}
+
+static void read_port(struct rd *rd, const cJSON *o, const char *path,
+		      uint32_t ti, struct target *t)
+{
+	struct port_record rec;
+	char *addr = NULL, *check = NULL, *reason = NULL;
+	char buf[INET6_ADDRSTRLEN];
+	uint32_t a;
+	int expo;
+
+	memset(&rec, 0, sizeof(rec));
+	if (!cJSON_IsObject(o)) {
+		fail(rd, path, "expected an object");
+		return;
+	}
+	get_str(rd, o, path, "address", false, &addr);
+	rec.port = (uint16_t)get_num(rd, o, path, "port", 0, 65535, true);
+	get_str(rd, o, path, "check", true, &check);
+	rec.status =
+		(uint8_t)get_enum(rd, o, path, "status", stat_n, STATUS_COUNT);
+	get_str(rd, o, path, "reason", true, &reason);
+	expo = get_enum(rd, o, path, "exposure", expo_n, 3);
+	if (rd->r != 0)
+		goto out;
+	for (a = 0; a < t->naddrs; a++)
+		if (strcmp(target_addr_text(&t->addrs[a], buf), addr) == 0)
+			break;
+	if (a == t->naddrs || a > UINT16_MAX) {
+		fail(rd, path,
+		     "\"address\": %s is not one of the target's "
+		     "addresses",
+		     addr);
+		goto out;
+	}
+	rec.target = ti;
+	rec.addr = (uint16_t)a;
+	rec.check = CHECK_NONE;
+	if (check != NULL && (rec.check = check_index(check)) == CHECK_NONE) {
+		fail(rd, path, "\"check\": no check named '%s' in this build",
+		     check);
+		goto out;
+	}
+	if ((rd->r = report_doc_reason(rd->d, reason, &rec.reason)) != 0)
+		goto out;
+	if ((rd->r = report_doc_record(rd->d, &rec)) != 0)
+		goto out;
+	keep_exposure(rd, t, rec.port, expo);
+out:
+	free(addr);
+	free(check);
+	free(reason);
+}
+
+static void read_target(struct rd *rd, const cJSON *o, const char *path,
+			uint32_t ti)
+{
+	struct report_doc *d = rd->d;
+	struct target *t;
+	const cJSON *arr, *it;
+	char *prov = NULL, *src = NULL, *acc = NULL, *reg = NULL, *zone = NULL,
+	     *state = NULL, *text = NULL;
+	char sub[160];
+	size_t i;
+
+	if (!cJSON_IsObject(o)) {
+		fail(rd, path, "expected an object");
+		return;
+	}
+	if ((t = target_list_add(&d->targets)) == NULL) {
+		rd->r = EXPO_ENOMEM;
+		return;
+	}
+	get_str(rd, o, path, "id", false, &t->id);
+	get_str(rd, o, path, "name", true, &t->name);
+	get_str(rd, o, path, "provider", false, &prov);
+	get_str(rd, o, path, "source", true, &src);
+	get_str(rd, o, path, "account", true, &acc);
+	get_str(rd, o, path, "region", true, &reg);
+	get_str(rd, o, path, "zone", true, &zone);
+	get_str(rd, o, path, "state", true, &state);
+	get_str(rd, o, path, "skip_reason", true, &t->skip_reason);
+	if (rd->r != 0)
+		goto out;
+	t->provider = provider_of(d, prov);
+	if (src != NULL)
+		t->source = target_list_intern_source(&d->targets, src);
+	if ((acc || reg || zone || state) && meta_of(rd, t) != NULL) {
+		t->meta->account = acc;
+		t->meta->region = reg;
+		t->meta->zone = zone;
+		t->meta->state = state;
+		acc = reg = zone = state = NULL;
+	}
+	if ((arr = get_arr(rd, o, path, "addresses")) == NULL)
+		goto out;
+	i = 0;
+	cJSON_ArrayForEach(it, arr)
+	{
+		struct target_addr *v;
+
+		snprintf(sub, sizeof(sub), "%s.addresses[%zu]", path, i++);
+		if (!cJSON_IsObject(it)) {
+			fail(rd, sub, "expected an object");
+			goto out;
+		}
+		get_str(rd, it, sub, "address", false, &text);
+		if (rd->r != 0)
+			goto out;
+		v = realloc(t->addrs, (t->naddrs + 1) * sizeof(*v));
+		if (v == NULL) {
+			rd->r = EXPO_ENOMEM;
+			goto out;
+		}
+		t->addrs = v;
+		if (target_addr_parse(&v[t->naddrs], text) != 0) {
+			fail(rd, sub,
+			     "\"address\": '%s' is not a numeric IP "
+			     "address",
+			     text);
+			goto out;
+		}
+		v[t->naddrs].is_public = get_bool(rd, it, sub, "public");
+		t->naddrs++;
+		free(text);
+		text = NULL;
+	}
+	if ((arr = get_arr(rd, o, path, "ports")) == NULL)
+		goto out;
+	i = 0;
+	cJSON_ArrayForEach(it, arr)
+	{
+		if (rd->r != 0)
+			break;
+		snprintf(sub, sizeof(sub), "%s.ports[%zu]", path, i++);
+		/* t may move as the list grows: only records grow here */
+		read_port(rd, it, sub, ti, &d->targets.v[ti]);
+	}
+out:
+	free(prov);
+	free(src);
+	free(acc);
+	free(reg);
+	free(zone);
+	free(state);
+	free(text);
+}
+
+/* ---- top level ---- */
+
+static void read_head(struct rd *rd, const cJSON *root)
+{
+	struct report_doc *d = rd->d;
+	const cJSON *g, *it, *sh;
+	char *s = NULL;
+
+	get_str(rd, root, "$", "started_at", false, &s);
+	if (rd->r == 0)
+		snprintf(d->started_at, sizeof(d->started_at), "%s", s);
+	free(s);
+	s = NULL;
+	d->duration_s = get_num(rd, root, "$", "duration_s", 0, 1e9, false);
+	d->show_secrets = get_bool(rd, root, "$", "show_secrets");
+	/* absent in reports written before it was added: logins allowed */
+	if ((g = cJSON_GetObjectItemCaseSensitive(root, "options")) != NULL &&
+	    (g = get_obj(rd, root, "$", "options", false)) != NULL) {
+		d->no_login = get_bool(rd, g, "$.options", "no_login");
+		d->intrusive = get_bool(rd, g, "$.options", "intrusive");
+	}
+	if ((g = get_obj(rd, root, "$", "gate", false)) != NULL) {
+		get_str(rd, g, "$.gate", "fail_on", false, &s);
+		if (rd->r == 0 && severity_parse(s, &d->fail_on) != 0)
+			fail(rd, "$.gate",
+			     "\"fail_on\": '%s' is not a "
+			     "severity or none",
+			     s);
+		free(s);
+		s = NULL;
+		d->exit_code = (int)get_num(rd, g, "$.gate", "exit_code", 0,
+					    255, true);
+		it = cJSON_GetObjectItemCaseSensitive(g, "fail_on_new");
+		if (it != NULL)
+			d->fail_on_new =
+				get_bool(rd, g, "$.gate", "fail_on_new");
+	}
+	it = cJSON_GetObjectItemCaseSensitive(root, "run_id");
+	if (it != NULL)
+		get_str(rd, root, "$", "run_id", true, &d->run_id);
+	sh = cJSON_GetObjectItemCaseSensitive(root, "shard");
+	if (sh != NULL && (sh = get_obj(rd, root, "$", "shard", true))) {
+		d->shard_count = (unsigned)get_num(rd, sh, "$.shard", "count",
+						   1, 100000, true);
+		d->shard_index = (unsigned)get_num(rd, sh, "$.shard", "index",
+						   1, 100000, true);
+		if (rd->r == 0 && d->shard_index > d->shard_count)
+			fail(rd, "$.shard", "index %u is above count %u",
+			     d->shard_index, d->shard_count);
+	}
+}
+
+static void read_extras(struct rd *rd, const cJSON *root)
+{
+	struct report_doc *d = rd->d;
+	const cJSON *b, *arr, *it;
+	char path[64];
+	size_t i = 0;
+
+	b = cJSON_GetObjectItemCaseSensitive(root, "baseline");
+	if (b != NULL && (b = get_obj(rd, root, "$", "baseline", true))) {
+		d->has_baseline = true;
+		get_str(rd, b, "$.baseline", "file", true, &d->baseline_path);
+		if ((arr = get_arr(rd, b, "$.baseline", "fixed")) != NULL)
+			read_findings(rd, arr, "$.baseline.fixed", &d->fixed,
+				      NULL);
+	}
+	arr = cJSON_GetObjectItemCaseSensitive(root, "warnings");
+	if (arr == NULL || rd->r != 0)
+		return;
+	if (!cJSON_IsArray(arr)) {
+		fail(rd, "$", "\"warnings\": expected an array");
+		return;
+	}
+	cJSON_ArrayForEach(it, arr)
+	{
+		snprintf(path, sizeof(path), "$.warnings[%zu]", i++);
+		if (!cJSON_IsString(it)) {
+			fail(rd, path, "expected a string");
+			return;
+		}
+		if ((rd->r = report_doc_warn(d, "%s", it->valuestring)) != 0)
+			return;
+	}
+}
+
+int report_json_parse(const char *text, size_t len, const char *name,
+		      struct report_doc *d, char **err)
+{
+	struct rd rd = { .name = name, .err = err, .d = d };
+	const char *end = NULL;
+	const cJSON *arr, *it;
+	cJSON *root;
+	char path[64];
+	uint32_t i = 0;
+
+	root = cJSON_ParseWithLengthOpts(text, len, &end, false);
+	if (root == NULL) {
+		fail(&rd, "$", "not valid JSON (near byte %zu)",
+		     end != NULL && end >= text ? (size_t)(end - text)
+						: (size_t)0);
+		goto out;
+	}
+	if (!cJSON_IsObject(root)) {
+		fail(&rd, "$",
+		     "expected an object (an exposure --json "
+		     "report)");
+		goto out;
+	}
+	it = member(&rd, root, "$", "schema_version", false);
+	if (it != NULL && (!cJSON_IsNumber(it) || it->valuedouble != 1))
+		fail(&rd, "$",
+		     "\"schema_version\": this build reads schema "
+		     "version %d only",
+		     REPORT_SCHEMA_VERSION);
+	read_head(&rd, root);
+	if ((arr = get_arr(&rd, root, "$", "targets")) != NULL) {
+		cJSON_ArrayForEach(it, arr)
+		{
+			if (rd.r != 0)
+				break;
+			snprintf(path, sizeof(path), "$.targets[%u]", i);
+			read_target(&rd, it, path, i);
+			i++;
+		}
+	}
+	if ((arr = get_arr(&rd, root, "$", "findings")) != NULL)
+		read_findings(&rd, arr, "$.findings", &d->findings, &d->notes);
+	read_extras(&rd, root);
+	if (rd.r == EXPO_ENOMEM && err != NULL && *err == NULL &&
+	    asprintf(err, "%s: out of memory", name) < 0)
+		*err = NULL;
+out:
+	cJSON_Delete(root);
+	return rd.r;
+}
+
+int report_json_read(const char *path, struct report_doc *d, char **err)
+{
+	struct dynbuf b;
+	FILE *f = NULL;
+	char chunk[65536];
+	size_t n;
+	int r = 0;
+
+	dynbuf_init(&b, REPORT_FILE_MAX);
+	if (strcmp(path, "-") == 0)
+		f = stdin;
+	else
+		f = fopen(path, "r");
+	if (f == NULL) {
+		r = EXPO_EIO;
+		if (asprintf(err, "%s: cannot read: %s", path,
+			     strerror(errno)) < 0)
+			*err = NULL;
+		goto out;
+	}
+	while (r == 0 && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		r = dynbuf_add(&b, chunk, n);
+	if (r == 0 && ferror(f))
+		r = EXPO_EIO;
+	if (r != 0) {
+		if (asprintf(err, "%s: cannot read: %s", path,
+			     r == EXPO_ETOOBIG ? "larger than 1 GiB"
+					       : strerror(errno)) < 0)
+			*err = NULL;
+		goto out;
+	}
+	r = report_json_parse(b.buf ? b.buf : "", b.len, path, d, err);
+out:
+	if (f != NULL && f != stdin)
+		fclose(f);
+	dynbuf_release(&b);
+	return r;
+}

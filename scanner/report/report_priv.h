@@ -1,0 +1,82 @@
+/*
+ * report_priv.h - helpers shared by the report writers (scanner/report_*.c)
+ * and nothing else: text from servers and inventories made safe for a
+ * terminal, a TSV line or a JSON string.
+ */
+#ifndef REPORT_PRIV_H
+#define REPORT_PRIV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "dynbuf.h"
+#include "report.h"
+
+/* Largest report a writer builds in memory. */
+#define REPORT_MAX_BYTES ((size_t)1 << 31)
+
+/* Length of the valid UTF-8 sequence at s (n bytes left), or 0. */
+size_t utf8_seq_len(const unsigned char *s, size_t n);
+bool utf8_valid(const char *s);
+
+/* Appends s with control characters (C0, DEL, C1), bidi and line/paragraph
+ * separator code points and invalid UTF-8 written as \xNN per byte, so a
+ * hostile banner can neither move the cursor nor forge a line. NULL -> "-". */
+int report_escape(struct dynbuf *b, const char *s);
+
+/* A malloc'd copy of s with every invalid UTF-8 byte replaced by U+FFFD,
+ * or NULL on ENOMEM. */
+char *utf8_sanitize(const char *s);
+
+/* Address text of a record's address, "?" when the indexes are off. */
+const char *report_record_addr(const struct scan_report *r,
+			       const struct port_record *rec, char *buf);
+/* The record's reason, or NULL. */
+const char *report_record_reason(const struct scan_report *r,
+				 const struct port_record *rec);
+/* The name of the record's check, or NULL for a discovery record. */
+const char *report_record_check(const struct port_record *rec);
+
+/* Summary counts every writer prints the same way. */
+struct report_counts {
+	size_t sev[SEV_CRITICAL + 1];
+	size_t status[STATUS_COUNT];
+	size_t scanned, skipped;
+	size_t gate_hits;  /* findings that fail the gate */
+	size_t suppressed; /* findings an --ignore entry matched */
+	size_t new_findings, unchanged, fixed; /* with a baseline */
+};
+void report_count(const struct scan_report *r, struct report_counts *c);
+/* "passed", "failed" or "off" */
+const char *report_gate_result(const struct scan_report *r,
+			       const struct report_counts *c);
+
+/* Appends s XML-escaped for text and attribute values: report_escape()
+ * first (control characters, invalid UTF-8, bidi as \\xNN, which XML 1.0
+ * could not carry even as character references), then & < > " '. */
+int report_xml_escape(struct dynbuf *b, const char *s);
+/* a cJSON string, null for NULL, invalid UTF-8 repaired (U+FFFD) */
+struct cJSON *report_jstr(const char *s);
+
+/* Targets sorted by id, for lookups by a finding's target id. */
+struct target_index {
+	const struct target **v;
+	size_t n;
+};
+int target_index_build(struct target_index *ix, const struct target_list *l);
+const struct target *target_index_find(const struct target_index *ix,
+				       const char *id);
+void target_index_release(struct target_index *ix);
+
+/* "inventory/<provider>/<account-or-source>/<instance-id>", each part
+ * percent-encoded: a stable pseudo-path per target (t may be NULL) */
+int report_target_uri(struct dynbuf *b, const struct finding *f,
+		      const struct target *t);
+/* a malloc'd copy of s through report_escape() (\\xNN for control
+ * characters, invalid UTF-8, bidi), "-" for NULL; NULL on ENOMEM */
+char *report_escaped(const char *s);
+/* the catalogue entry of a finding's rule, or NULL */
+const struct rule *report_rule_of(const struct finding *f);
+/* "host:port" of a finding, IPv6 in brackets */
+int report_hostport(struct dynbuf *b, const char *addr, unsigned port);
+
+#endif
