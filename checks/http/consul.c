@@ -2,7 +2,7 @@
  * consul.c - consul.no_auth: the Consul agent API answers without an ACL
  * token (8500).
  *
- * What it sends (checks/http.c), reads only, no token: GET /v1/agent/self
+ * What it sends (checks/http/http.c), reads only, no token: GET /v1/agent/self
  * and GET /v1/catalog/services. Proof: agent/self is 2xx JSON with a
  * Config object holding Datacenter and NodeName (with ACLs in default
  * deny the anonymous token gets 403 "Permission denied": no finding).

@@ -2,7 +2,7 @@
  * docker.c - docker.api_no_auth: the Docker Engine API answers without
  * authentication (2375 plain, 2376 TLS).
  *
- * What it sends (checks/http.c runs the table): GET /version, then, if
+ * What it sends (checks/http/http.c runs the table): GET /version, then, if
  * that answered 2xx, GET /v<ApiVersion>/containers/json?all=1 (the
  * versioned path, as unversioned ones are deprecated). Both are reads;
  * it never logs in and never creates anything. Proof: /version is a JSON

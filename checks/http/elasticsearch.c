@@ -2,7 +2,7 @@
  * elasticsearch.c - elasticsearch.no_auth: Elasticsearch (or OpenSearch)
  * lists its indices without authentication (9200).
  *
- * What it sends (checks/http.c), reads only, no login: GET / (the
+ * What it sends (checks/http/http.c), reads only, no login: GET / (the
  * cluster banner) and GET /_cat/indices?format=json&h=index,docs.count.
  * Proof: / is 2xx JSON with version.number, and the index list is 2xx
  * with a JSON array of objects that have "index"; the 401

@@ -1,7 +1,7 @@
 /*
  * etcd.c - etcd.no_auth: etcd serves keys without authentication (2379).
  *
- * What it sends (checks/http.c), all reads, no login: GET /version, then
+ * What it sends (checks/http/http.c), all reads, no login: GET /version, then
  * POST /v3/kv/range {"key":"AA==","range_end":"AA==","count_only":true}
  * (the v3 gRPC gateway: every key from "\0" on, counted, no value
  * fetched), then GET /v2/keys/ for servers that still serve the v2 API.

@@ -2,7 +2,7 @@
  * jupyter.c - jupyter.no_auth: the Jupyter server API answers without a
  * token or password (8888).
  *
- * What it sends (checks/http.c), reads only, no token: GET /api (the
+ * What it sends (checks/http/http.c), reads only, no token: GET /api (the
  * version; anonymous by design, no proof), GET /api/kernels and GET
  * /api/sessions. Proof: either list answers 2xx with a JSON array; with
  * a token or password configured Jupyter answers 403 {"message":

@@ -2,7 +2,7 @@
  * kubelet.c - kubelet.api_no_auth: the kubelet API lists the node's pods
  * without authentication (10250 HTTPS, 10255 the read-only port).
  *
- * What it sends (checks/http.c): GET /pods, a read; it never logs in and
+ * What it sends (checks/http/http.c): GET /pods, a read; it never logs in and
  * never calls /run or /exec. Proof: 2xx and a JSON object with
  * kind == "PodList" and an items array; the 401 "Unauthorized" of
  * --anonymous-auth=false and the 403 "Forbidden (user=system:anonymous"

@@ -2,7 +2,7 @@
  * kubernetes.c - kubernetes.anonymous_api: kube-apiserver grants the
  * anonymous user more than health and version (6443 HTTPS).
  *
- * What it sends (checks/http.c), all reads without credentials:
+ * What it sends (checks/http/http.c), all reads without credentials:
  * GET /version (for the evidence only: /version, /healthz and /livez stay
  * anonymous by default, KEP-789, and prove nothing), GET
  * /api/v1/pods?limit=500 and GET /api/v1/secrets?limit=1 (one item is

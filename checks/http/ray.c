@@ -2,7 +2,7 @@
  * ray.c - ray.no_auth: the Ray dashboard's job API answers without
  * authentication (8265; CVE-2023-48022, "ShadowRay").
  *
- * What it sends (checks/http.c), reads only, no login: GET /api/version
+ * What it sends (checks/http/http.c), reads only, no login: GET /api/version
  * and GET /api/jobs/. Proof: /api/version is 2xx JSON with ray_version,
  * and the job list is 2xx with a JSON array (whose items, if any, are
  * objects with a type or job_id / submission_id). An authenticating

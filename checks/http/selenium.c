@@ -3,7 +3,7 @@
  * selenium.api_no_auth (the Grid answers /status "ready") and, with
  * --intrusive only, selenium.no_auth (a browser session was created).
  *
- * What it sends (checks/http.c), no credentials: GET /status (Grid 4),
+ * What it sends (checks/http/http.c), no credentials: GET /status (Grid 4),
  * GET /wd/hub/status only if that did not answer 2xx (Grid 3); then
  * only under --intrusive and only when the Grid is ready: POST /session
  * with {"capabilities":{"alwaysMatch":{}}} (starts a browser on a node:

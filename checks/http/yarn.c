@@ -3,7 +3,7 @@
  * (8088): yarn.api_no_auth (read access, inferred submission) and, with
  * --intrusive only, yarn.no_auth (a new application id was granted).
  *
- * What it sends (checks/http.c), no credentials (the "simple" auth of an
+ * What it sends (checks/http/http.c), no credentials (the "simple" auth of an
  * unsecured cluster maps every request to dr.who): GET
  * /ws/v1/cluster/info, GET /ws/v1/cluster/apps?limit=100, and only under
  * --intrusive POST /ws/v1/cluster/apps/new-application, which allocates

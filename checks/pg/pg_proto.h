@@ -1,5 +1,5 @@
 /*
- * pg_proto.h - pure helpers of the PostgreSQL check (checks/pg.c): the
+ * pg_proto.h - pure helpers of the PostgreSQL check (checks/pg/pg.c): the
  * SSLRequest bytes and answer, and the classification of a libpq
  * connection attempt from what the server answered. No I/O here, so the
  * unit tests feed them recorded server answers.

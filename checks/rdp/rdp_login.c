@@ -5,7 +5,7 @@
  * exchange, then stops before any RDP session. See rdp_login.h.
  *
  * FreeRDP's headers come from pkg-config freerdp2 winpr2 at build time;
- * the libraries are opened at the first login (dlopen, scanner/lazylib.h),
+ * the libraries are opened at the first login (dlopen, include/lazylib.h),
  * not linked: they cost ~15 MB of resident memory that scans without RDP
  * logins must not pay.
  */

@@ -1,6 +1,6 @@
 /*
  * rdp_login.h - one CredSSP (NLA) authentication with FreeRDP in
- * authentication-only mode, for checks/rdp.c's blocking run().
+ * authentication-only mode, for checks/rdp/rdp.c's blocking run().
  *
  * Kept apart from rdp.c because WinPR's headers define names (such as
  * STATUS_TIMEOUT) that clash with ours. Blocking; one FreeRDP instance per

@@ -2,7 +2,7 @@
  * cli.h - the part of the command line shared by `scan`, `report` and
  * `merge`: the writers, the gate (--fail-on, --baseline, --fail-on-new,
  * --ignore) and the audit trail (--store, --history). main.c parses;
- * scanner/cli_output.c does.
+ * scanner/cli/cli_output.c does.
  */
 #ifndef CLI_H
 #define CLI_H

@@ -6,7 +6,7 @@
  * 2 bad usage or bad input; 3 the scan could not run.
  *
  * The writers, the gate and the audit trail shared by `scan`, `report`
- * and `merge` live in scanner/cli_output.c (cli.h).
+ * and `merge` live in scanner/cli/cli_output.c (cli.h).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -563,9 +563,11 @@ static int load_targets(struct cli *c, struct target_list *tl)
 
 /* ---- exposure checks ---- */
 
-static int cmd_checks(void)
+static int cmd_checks(struct cli *cli)
 {
 	size_t i, j, k;
+
+	(void)cli; /* the rows of commands[] share one signature */
 
 	for (i = 0; i < check_registry_len; i++) {
 		const struct check *c = check_registry[i];
@@ -779,7 +781,7 @@ out:
 
 /* ---- exposure report / merge ---- */
 
-static int cmd_report(struct cli *c, bool merge)
+static int render_saved(struct cli *c, bool merge)
 {
 	int r;
 
@@ -789,10 +791,45 @@ static int cmd_report(struct cli *c, bool merge)
 	return cli_report(&c->out, c->inputs, c->ninputs, merge);
 }
 
+static int cmd_report(struct cli *c)
+{
+	return render_saved(c, false);
+}
+
+static int cmd_merge(struct cli *c)
+{
+	return render_saved(c, true);
+}
+
+static int cmd_history(struct cli *c)
+{
+	return cli_history(&c->out);
+}
+
+/* The commands: a new one is a function and a row. */
+static const struct command {
+	const char *name;
+	int (*run)(struct cli *c);
+} commands[] = {
+	{ "scan", cmd_scan },	  { "targets", cmd_targets },
+	{ "checks", cmd_checks }, { "report", cmd_report },
+	{ "merge", cmd_merge },	  { "history", cmd_history },
+};
+
+static const struct command *command_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(commands); i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
 int main(int argc, char **argv)
 {
 	struct cli c;
-	const char *cmd;
+	const struct command *cmd;
 	int r;
 
 	memset(&c, 0, sizeof(c));
@@ -803,19 +840,16 @@ int main(int argc, char **argv)
 		fputs(usage_text, stderr);
 		return EXIT_USAGE;
 	}
-	cmd = argv[1];
-	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		fputs(usage_text, stdout);
 		return EXIT_PASS;
 	}
-	if (strcmp(cmd, "--version") == 0) {
+	if (strcmp(argv[1], "--version") == 0) {
 		printf("exposure %s\n", EXPO_VERSION);
 		return EXIT_PASS;
 	}
-	if (strcmp(cmd, "scan") != 0 && strcmp(cmd, "targets") != 0 &&
-	    strcmp(cmd, "checks") != 0 && strcmp(cmd, "report") != 0 &&
-	    strcmp(cmd, "merge") != 0 && strcmp(cmd, "history") != 0)
-		return fail_usage("unknown command '%s'%s", cmd, "");
+	if ((cmd = command_find(argv[1])) == NULL)
+		return fail_usage("unknown command '%s'%s", argv[1], "");
 	r = parse_args(&c, argc - 1, argv + 1);
 	if (r < 0) {
 		r = EXIT_PASS; /* --help or --version was printed */
@@ -823,16 +857,7 @@ int main(int argc, char **argv)
 	}
 	if (r != 0)
 		goto out;
-	if (strcmp(cmd, "checks") == 0)
-		r = cmd_checks();
-	else if (strcmp(cmd, "targets") == 0)
-		r = cmd_targets(&c);
-	else if (strcmp(cmd, "history") == 0)
-		r = cli_history(&c.out);
-	else if (strcmp(cmd, "report") == 0 || strcmp(cmd, "merge") == 0)
-		r = cmd_report(&c, strcmp(cmd, "merge") == 0);
-	else
-		r = cmd_scan(&c);
+	r = cmd->run(&c);
 out:
 	cli_out_release(&c.out);
 	free(c.cfg.checks);

@@ -2,14 +2,14 @@
  * engine.c - one scan from targets to ranked findings.
  *
  *   1. plan: which ports of which target, and which checks claim each;
- *   2. discovery (scanner/discover.c): every (target, address, port) pair
+ *   2. discovery (scanner/discover/discover.c): every (target, address, port) pair
  *      ends open, closed, filtered or error;
  *   3. checks: each (open pair, claiming check) is a probe; a small pool of
  *      worker threads each drives its own epoll loop over its share of the
  *      probes (STYLE.md section 10: one loop per thread, no handle ever
  *      crosses threads) and enforces each probe's two deadlines: the phase
  *      (--timeout, restarted by ctx_phase()) and the probe (--check-timeout);
- *   4. ranking (scanner/rank.c).
+ *   4. ranking (scanner/rank/rank.c).
  * Discovery finishes before the checks start: simpler to reason about, and
  * on a cloud estate discovery is the short part.
  */
