@@ -16,6 +16,7 @@ enum exit_code { EXIT_PASS = 0, EXIT_GATE = 1, EXIT_USAGE = 2, EXIT_NORUN = 3 };
 struct cli_out {
 	const char *json, *ports, *sarif, *junit, *markdown, *defectdojo;
 	bool annotations; /* --github-annotations on stdout */
+	const char *html; /* written last: it draws the stored trend */
 	const char *baseline_path, *ignore_path;
 	const char *store_url, *history_dir;
 	const char *run_id; /* --run-id or EXPOSURE_RUN_ID */

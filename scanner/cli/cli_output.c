@@ -107,6 +107,32 @@ static int write_one(const char *flag, const char *path, int r)
 	return EXIT_NORUN;
 }
 
+/* the HTML report, with the trend of --history/--store when given (read
+ * after this run was stored, so it is the last point) */
+static int write_html(struct cli_out *o, struct scan_report *rep)
+{
+	struct trend trend = { 0 };
+	char *err = NULL;
+	int r = 0;
+
+	if (o->history_dir != NULL)
+		r = history_dir_trend(o->history_dir, &trend, &err);
+	else if (o->store_url != NULL)
+		r = store_pg_trend(o->store_url, &trend, &err);
+	if (r != 0) {
+		char *e = report_escaped(err ? err : expo_strerror(r));
+
+		fprintf(stderr, "exposure: --html: no trend: %s\n", e ? e : "?");
+		free(e);
+		free(err);
+	}
+	rep->trend = trend.n > 0 ? &trend : NULL;
+	r = write_one("--html", o->html, report_html_write(o->html, rep));
+	rep->trend = NULL;
+	trend_release(&trend);
+	return r;
+}
+
 int cli_finish(struct cli_out *o, struct report_doc *d)
 {
 	struct scan_report rep;
@@ -176,6 +202,8 @@ int cli_finish(struct cli_out *o, struct report_doc *d)
 		err = NULL;
 		bad = EXIT_NORUN;
 	}
+	if (o->html != NULL)
+		bad |= write_html(o, &rep);
 	if (!o->quiet)
 		report_text_write(stdout, &rep,
 				  isatty(STDOUT_FILENO) &&

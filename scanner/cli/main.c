@@ -77,6 +77,8 @@ static const char usage_text[] =
 	"  --sarif FILE          SARIF 2.1.0 (GitHub code scanning)\n"
 	"  --junit FILE          JUnit XML (GitLab test reports)\n"
 	"  --markdown FILE       job summary, e.g. $GITHUB_STEP_SUMMARY\n"
+	"  --html FILE           self-contained HTML audit report (with\n"
+	"                        --history/--store: the trend over past runs)\n"
 	"  --github-annotations  ::error/::warning lines on stdout (10 of each)\n"
 	"  --defectdojo FILE     DefectDojo Generic Findings Import JSON\n"
 	"  --fail-on SEVERITY    critical|high|medium|low|info|none (default high;\n"
@@ -338,6 +340,7 @@ enum long_only {
 	OPT_SARIF,
 	OPT_JUNIT,
 	OPT_MARKDOWN,
+	OPT_HTML,
 	OPT_ANNOT,
 	OPT_DOJO,
 	OPT_BASELINE,
@@ -374,6 +377,7 @@ static const struct option long_opts[] = {
 	{ "sarif", required_argument, NULL, OPT_SARIF },
 	{ "junit", required_argument, NULL, OPT_JUNIT },
 	{ "markdown", required_argument, NULL, OPT_MARKDOWN },
+	{ "html", required_argument, NULL, OPT_HTML },
 	{ "github-annotations", no_argument, NULL, OPT_ANNOT },
 	{ "defectdojo", required_argument, NULL, OPT_DOJO },
 	{ "baseline", required_argument, NULL, OPT_BASELINE },
@@ -472,6 +476,9 @@ static int parse_args(struct cli *c, int argc, char **argv)
 			break;
 		case OPT_MARKDOWN:
 			c->out.markdown = optarg;
+			break;
+		case OPT_HTML:
+			c->out.html = optarg;
 			break;
 		case OPT_ANNOT:
 			c->out.annotations = true;

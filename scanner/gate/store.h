@@ -17,12 +17,19 @@
  * no-op. 0, or < 0 with *err set. Blocking, bounded by connect_timeout and
  * statement_timeout. */
 int store_pg_save(const char *url, const struct report_doc *d, char **err);
-/* findings per severity per run, new and fixed, oldest first */
+/* findings per severity per run, new and fixed, oldest first: as data
+ * (out is always initialised; trend_release() it) or printed */
+int store_pg_trend(const char *url, struct trend *out, char **err);
 int store_pg_history(const char *url, FILE *out, char **err);
 
 /* writes d as DIR/<started_at>_<run>[_shard-K-of-N].json */
 int history_dir_save(const char *dir, const struct report_doc *d, char **err);
 /* the same trends from the reports in DIR */
+int history_dir_trend(const char *dir, struct trend *out, char **err);
 int history_dir_print(const char *dir, FILE *out, char **err);
+
+/* the table `exposure history` prints, one line per run */
+void trend_print(FILE *out, const struct trend *t);
+void trend_release(struct trend *t);
 
 #endif

@@ -131,28 +131,29 @@ static int add_report(struct run **runs, size_t *nruns, struct report_doc *d,
 	return r;
 }
 
-static void print_run(FILE *out, const struct run *rn, const struct run *prev,
-		      bool complete)
+/* one run as a trend point: open findings per severity, new since prev,
+ * and fixed since prev (only a complete run proves a fix) */
+static void run_point(const struct run *rn, const struct run *prev,
+		      bool complete, struct trend_point *pt)
 {
-	size_t sev[SEV_CRITICAL + 1] = { 0 }, sup = 0, fresh = 0, fixed = 0;
 	const struct report_doc *d = &rn->doc;
-	char shards[32], *id;
 	size_t i, k;
 
+	memset(pt, 0, sizeof(*pt));
 	for (i = 0; i < d->findings.n; i++) {
 		const struct finding *f = &d->findings.v[i];
 		bool old = false;
 
 		if (d->notes != NULL && d->notes[i].sup_reason != NULL) {
-			sup++;
+			pt->suppressed++;
 			continue;
 		}
-		sev[f->severity]++;
-		for (k = 0; prev != NULL && k < prev->doc.findings.n; k++)
-			if (strcmp(prev->doc.findings.v[k].fingerprint,
-				   f->fingerprint) == 0)
-				old = true;
-		fresh += !old;
+		pt->sev[f->severity]++;
+		for (k = 0; prev != NULL && k < prev->doc.findings.n && !old;
+		     k++)
+			old = strcmp(prev->doc.findings.v[k].fingerprint,
+				     f->fingerprint) == 0;
+		pt->fresh += !old;
 	}
 	for (k = 0; complete && prev != NULL && k < prev->doc.findings.n; k++) {
 		const struct finding *pf = &prev->doc.findings.v[k];
@@ -162,31 +163,28 @@ static void print_run(FILE *out, const struct run *rn, const struct run *prev,
 			still = strcmp(d->findings.v[i].fingerprint,
 				       pf->fingerprint) == 0;
 		if (!still && report_doc_proves_absent(d, pf))
-			fixed++;
+			pt->fixed++;
 	}
-	snprintf(shards, sizeof(shards), "%u/%u", rn->shards_seen,
-		 rn->shard_count);
-	id = report_escaped(rn->key);
-	fprintf(out,
-		"%-28s %-20s %-6s %8zu %5zu %6zu %4zu %4zu %4zu %5zu "
-		"%10zu%s\n",
-		id ? id : "?", d->started_at, shards, sev[SEV_CRITICAL],
-		sev[SEV_HIGH], sev[SEV_MEDIUM], sev[SEV_LOW], sev[SEV_INFO],
-		fresh, fixed, sup, complete ? "" : "  (incomplete)");
-	free(id);
+	snprintf(pt->run, sizeof(pt->run), "%s", rn->key);
+	snprintf(pt->started_at, sizeof(pt->started_at), "%s",
+		 d->started_at);
+	pt->shards_seen = rn->shards_seen;
+	pt->shard_count = rn->shard_count;
+	pt->complete = complete;
 }
 
-int history_dir_print(const char *dir, FILE *out, char **err)
+int history_dir_trend(const char *dir, struct trend *out, char **err)
 {
 	struct run *runs = NULL;
 	const struct run *prev = NULL;
 	char **names = NULL, **nv, *path = NULL;
 	size_t nnames = 0, nruns = 0, i;
 	struct dirent *e;
-	DIR *dh = opendir(dir);
+	DIR *dh;
 	int r = 0;
 
-	if (dh == NULL) {
+	memset(out, 0, sizeof(*out));
+	if ((dh = opendir(dir)) == NULL) {
 		if (asprintf(err, "--history %s: %s", dir, strerror(errno)) < 0)
 			*err = NULL;
 		return EXPO_EIO;
@@ -229,18 +227,17 @@ int history_dir_print(const char *dir, FILE *out, char **err)
 		goto out;
 	if (nruns > 0)
 		qsort(runs, nruns, sizeof(*runs), run_cmp);
-	fprintf(out, "%-28s %-20s %-6s %8s %5s %6s %4s %4s %4s %5s %10s\n",
-		"run", "started", "shards", "critical", "high", "medium", "low",
-		"info", "new", "fixed", "suppressed");
+	if (nruns > 0 && (out->v = calloc(nruns, sizeof(*out->v))) == NULL) {
+		r = EXPO_ENOMEM;
+		goto out;
+	}
 	for (i = 0; i < nruns; i++) {
 		bool complete = runs[i].shards_seen >= runs[i].shard_count;
 
-		print_run(out, &runs[i], prev, complete);
+		run_point(&runs[i], prev, complete, &out->v[out->n++]);
 		if (complete)
 			prev = &runs[i];
 	}
-	if (nruns == 0)
-		fprintf(out, "no runs in %s yet\n", dir);
 out:
 	for (i = 0; i < nruns; i++) {
 		report_doc_release(&runs[i].doc);
@@ -252,5 +249,20 @@ out:
 		free(names[i]);
 	free(names);
 	free(path);
+	return r;
+}
+
+int history_dir_print(const char *dir, FILE *out, char **err)
+{
+	struct trend t;
+	int r = history_dir_trend(dir, &t, err);
+
+	if (r == 0) {
+		if (t.n == 0)
+			fprintf(out, "no runs in %s yet\n", dir);
+		else
+			trend_print(out, &t);
+	}
+	trend_release(&t);
 	return r;
 }

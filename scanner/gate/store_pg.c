@@ -482,12 +482,13 @@ out:
 	return r;
 }
 
-int store_pg_history(const char *url, FILE *out, char **err)
+int store_pg_trend(const char *url, struct trend *out, char **err)
 {
 	struct pg p = { 0 };
 	PGresult *res = NULL;
-	int i, j, n, r;
+	int i, n, r;
 
+	memset(out, 0, sizeof(*out));
 	if ((r = pg_open(&p, url, err)) != 0)
 		goto out;
 	/* a database no run was stored in has no tables yet */
@@ -499,17 +500,15 @@ int store_pg_history(const char *url, FILE *out, char **err)
 		r = EXPO_EIO;
 		goto out;
 	}
-	if (strcmp(PQgetvalue(res, 0, 0), "t") != 0) {
-		fprintf(out, "no runs stored yet\n");
+	if (strcmp(PQgetvalue(res, 0, 0), "t") != 0)
 		goto out;
-	}
 	PQclear(res);
 	res = q(&p, "reading runs",
 		"SELECT r.run_id,"
 		" to_char(r.started_at AT TIME ZONE 'UTC',"
 		" 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
 		" (SELECT count(*) FROM exposure_run_shards s"
-		"  WHERE s.run_id = r.run_id) || '/' || r.shard_count,"
+		"  WHERE s.run_id = r.run_id), r.shard_count,"
 		" count(*) FILTER (WHERE f.severity = 'critical'"
 		"  AND NOT f.suppressed),"
 		" count(*) FILTER (WHERE f.severity = 'high' AND NOT f.suppressed),"
@@ -521,8 +520,7 @@ int store_pg_history(const char *url, FILE *out, char **err)
 		" (SELECT count(*) FROM exposure_run_fixed x"
 		"  WHERE x.run_id = r.run_id),"
 		" count(*) FILTER (WHERE f.suppressed),"
-		" CASE WHEN r.completed_at IS NULL THEN 'incomplete' ELSE ''"
-		" END"
+		" r.completed_at IS NOT NULL"
 		" FROM exposure_runs r LEFT JOIN exposure_run_findings f"
 		" ON f.run_id = r.run_id GROUP BY r.run_id"
 		" ORDER BY r.started_at, r.run_id",
@@ -532,27 +530,48 @@ int store_pg_history(const char *url, FILE *out, char **err)
 		goto out;
 	}
 	n = PQntuples(res);
-	fprintf(out, "%-28s %-20s %-6s %8s %5s %6s %4s %4s %4s %5s %10s\n",
-		"run", "started", "shards", "critical", "high", "medium", "low",
-		"info", "new", "fixed", "suppressed");
+	if (n > 0 && (out->v = calloc((size_t)n, sizeof(*out->v))) == NULL) {
+		r = EXPO_ENOMEM;
+		goto out;
+	}
 	for (i = 0; i < n; i++) {
-		char *id = report_escaped(PQgetvalue(res, i, 0));
+		struct trend_point *pt = &out->v[out->n++];
 
-		fprintf(out, "%-28s %-20s %-6s", id ? id : "?",
-			PQgetvalue(res, i, 1), PQgetvalue(res, i, 2));
-		free(id);
-		fprintf(out, " %8s %5s %6s %4s %4s %4s %5s %10s",
-			PQgetvalue(res, i, 3), PQgetvalue(res, i, 4),
-			PQgetvalue(res, i, 5), PQgetvalue(res, i, 6),
-			PQgetvalue(res, i, 7), PQgetvalue(res, i, 8),
-			PQgetvalue(res, i, 9), PQgetvalue(res, i, 10));
-		for (j = 11; j < 12; j++)
-			if (PQgetvalue(res, i, j)[0] != '\0')
-				fprintf(out, "  (%s)", PQgetvalue(res, i, j));
-		fprintf(out, "\n");
+		snprintf(pt->run, sizeof(pt->run), "%s", PQgetvalue(res, i, 0));
+		snprintf(pt->started_at, sizeof(pt->started_at), "%s",
+			 PQgetvalue(res, i, 1));
+		pt->shards_seen =
+			(unsigned)strtoul(PQgetvalue(res, i, 2), NULL, 10);
+		pt->shard_count =
+			(unsigned)strtoul(PQgetvalue(res, i, 3), NULL, 10);
+		pt->sev[SEV_CRITICAL] =
+			strtoul(PQgetvalue(res, i, 4), NULL, 10);
+		pt->sev[SEV_HIGH] = strtoul(PQgetvalue(res, i, 5), NULL, 10);
+		pt->sev[SEV_MEDIUM] = strtoul(PQgetvalue(res, i, 6), NULL, 10);
+		pt->sev[SEV_LOW] = strtoul(PQgetvalue(res, i, 7), NULL, 10);
+		pt->sev[SEV_INFO] = strtoul(PQgetvalue(res, i, 8), NULL, 10);
+		pt->fresh = strtoul(PQgetvalue(res, i, 9), NULL, 10);
+		pt->fixed = strtoul(PQgetvalue(res, i, 10), NULL, 10);
+		pt->suppressed = strtoul(PQgetvalue(res, i, 11), NULL, 10);
+		pt->complete = strcmp(PQgetvalue(res, i, 12), "t") == 0;
 	}
 out:
 	PQclear(res);
 	pg_close(&p);
+	return r;
+}
+
+int store_pg_history(const char *url, FILE *out, char **err)
+{
+	struct trend t;
+	int r = store_pg_trend(url, &t, err);
+
+	if (r == 0) {
+		if (t.n == 0)
+			fprintf(out, "no runs stored yet\n");
+		else
+			trend_print(out, &t);
+	}
+	trend_release(&t);
 	return r;
 }

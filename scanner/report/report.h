@@ -30,6 +30,23 @@ struct finding_note {
 	char *sup_expires; /* "YYYY-MM-DD" */
 };
 
+/* One past run for the trend (--history DIR or --store URL), oldest
+ * first: open findings per severity (suppressed ones not counted), new
+ * since the run before, and fixed (proven absent) since it. */
+struct trend_point {
+	char run[128];
+	char started_at[32];
+	size_t sev[SEV_CRITICAL + 1];
+	size_t fresh, fixed, suppressed;
+	unsigned shards_seen, shard_count;
+	bool complete;
+};
+
+struct trend {
+	struct trend_point *v;
+	size_t n;
+};
+
 struct scan_report {
 	const struct target_list *targets;
 	const struct finding_list *findings; /* ranked */
@@ -53,6 +70,7 @@ struct scan_report {
 	unsigned shard_index, shard_count; /* 1-based; 0: not sharded */
 	const char *const *warnings;	   /* suppression warnings */
 	size_t nwarnings;
+	const struct trend *trend; /* NULL: no --history/--store */
 };
 
 /* true when finding i counts for the gate: at or above fail_on, not
@@ -75,6 +93,10 @@ int report_junit_write(const char *path, const struct scan_report *r);
 int report_markdown_write(const char *path, const struct scan_report *r);
 /* DefectDojo Generic Findings Import JSON */
 int report_defectdojo_write(const char *path, const struct scan_report *r);
+/* the self-contained HTML audit report, built into b / written to path */
+struct dynbuf;
+int report_html_build(struct dynbuf *b, const struct scan_report *r);
+int report_html_write(const char *path, const struct scan_report *r);
 /* GitHub Actions workflow commands: at most 10 ::error and 10 ::warning */
 int report_annotations_write(FILE *out, const struct scan_report *r);
 
