@@ -122,7 +122,8 @@ static int write_html(struct cli_out *o, struct scan_report *rep)
 	if (r != 0) {
 		char *e = report_escaped(err ? err : expo_strerror(r));
 
-		fprintf(stderr, "exposure: --html: no trend: %s\n", e ? e : "?");
+		fprintf(stderr, "exposure: --html: no trend: %s\n",
+			e ? e : "?");
 		free(e);
 		free(err);
 	}

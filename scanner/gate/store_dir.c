@@ -166,8 +166,7 @@ static void run_point(const struct run *rn, const struct run *prev,
 			pt->fixed++;
 	}
 	snprintf(pt->run, sizeof(pt->run), "%s", rn->key);
-	snprintf(pt->started_at, sizeof(pt->started_at), "%s",
-		 d->started_at);
+	snprintf(pt->started_at, sizeof(pt->started_at), "%s", d->started_at);
 	pt->shards_seen = rn->shards_seen;
 	pt->shard_count = rn->shard_count;
 	pt->complete = complete;
