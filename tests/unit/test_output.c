@@ -435,7 +435,7 @@ static char *secret_report(const char *dir)
 
 Test(output, report_and_merge_redact_saved_secrets)
 {
-	char *dir = make_tmpdir(), *saved = secret_report(dir), *out;
+	char *dir = make_tmpdir(), *saved = secret_report(dir), *out, *text;
 	static const char *const cmds[] = { "report", "merge" };
 	cJSON *doc;
 	size_t i;
@@ -458,7 +458,9 @@ Test(output, report_and_merge_redact_saved_secrets)
 		free(out);
 		out = NULL;
 		cr_assert(asprintf(&out, "%s/o.json", dir) > 0);
-		doc = cJSON_Parse(slurp(out));
+		text = slurp(out);
+		doc = cJSON_Parse(text);
+		free(text);
 		free(out);
 		cr_assert_not_null(doc);
 		cr_expect(
