@@ -267,8 +267,8 @@ static int write_one(const char *flag, const char *path, int r)
 	return EXIT_NORUN;
 }
 
-/* what --show-secrets would have shown, as the scan redacts it
- * (scanner/engine/context.c) */
+/* every clear secret of l redacted as a scan without --show-secrets
+ * writes it (redact() in scanner/engine/context.c) */
 static int redact_list(struct finding_list *l)
 {
 	size_t i;
