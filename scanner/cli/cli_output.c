@@ -1,8 +1,10 @@
 /*
  * cli_output.c - what `scan`, `report` and `merge` do once a report
  * exists (cli.h): baseline, suppressions, the gate, every writer, the
- * store. Error messages name the flag and the file.
+ * store; and, before any work, whether all of that has somewhere to go.
+ * Error messages name the flag and the file, escaped.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,12 +16,183 @@
 #include "report/report_priv.h"
 #include "gate/store.h"
 
+/* The writers, in --help order. A row with no `arg` writes standard
+ * output and takes no argument. Only the JSON report (and so --history)
+ * carries findings' secrets; the others never print them. */
+const struct cli_writer cli_writers[] = {
+	{ .name = "json",
+	  .arg = "FILE",
+	  .help = "JSON report (docs/report-schema.md)",
+	  .write_file = report_json_write,
+	  .secrets = true },
+	{ .name = "ports-out",
+	  .arg = "FILE",
+	  .help = "address<TAB>port<TAB>status<TAB>reason lines",
+	  .write_file = report_ports_write },
+	{ .name = "sarif",
+	  .arg = "FILE",
+	  .help = "SARIF 2.1.0 (GitHub code scanning)",
+	  .write_file = report_sarif_write },
+	{ .name = "junit",
+	  .arg = "FILE",
+	  .help = "JUnit XML (GitLab test reports)",
+	  .write_file = report_junit_write },
+	{ .name = "markdown",
+	  .arg = "FILE",
+	  .help = "job summary, e.g. $GITHUB_STEP_SUMMARY",
+	  .write_file = report_markdown_write },
+	{ .name = "github-annotations",
+	  .help = "::error/::warning lines on stdout (10 of each)",
+	  .write_stream = report_annotations_write },
+	{ .name = "defectdojo",
+	  .arg = "FILE",
+	  .help = "DefectDojo Generic Findings Import JSON",
+	  .write_file = report_defectdojo_write },
+	{ .name = "html",
+	  .arg = "FILE",
+	  .help = "self-contained HTML audit report (with\n"
+		  "                        --history/--store: the trend of "
+		  "past runs)",
+	  .write_file = report_html_write,
+	  .trend = true },
+};
+const size_t cli_nwriters = ARRAY_SIZE(cli_writers);
+_Static_assert(ARRAY_SIZE(cli_writers) <= CLI_MAX_WRITERS,
+	       "raise CLI_MAX_WRITERS");
+
+size_t cli_writer_options(struct option *v, int first)
+{
+	size_t i;
+
+	for (i = 0; i < cli_nwriters; i++) {
+		v[i].name = cli_writers[i].name;
+		v[i].has_arg = cli_writers[i].arg ? required_argument
+						  : no_argument;
+		v[i].flag = NULL;
+		v[i].val = first + (int)i;
+	}
+	return cli_nwriters;
+}
+
+void cli_writer_usage(FILE *out)
+{
+	char opt[64];
+	size_t i;
+
+	for (i = 0; i < cli_nwriters; i++) {
+		snprintf(opt, sizeof(opt), "--%s%s%s", cli_writers[i].name,
+			 cli_writers[i].arg ? " " : "",
+			 cli_writers[i].arg ? cli_writers[i].arg : "");
+		fprintf(out, "  %-20s  %s\n", opt, cli_writers[i].help);
+	}
+}
+
+/* "exposure: [PREFIX ][NAME: ]MESSAGE", the name and the message escaped:
+ * they may quote a file's or a server's text */
+static void say_about(const char *prefix, const char *name, const char *msg)
+{
+	char *en = name ? report_escaped(name) : NULL;
+	char *em = report_escaped(msg);
+
+	fprintf(stderr, "exposure: %s%s%s%s%s\n", prefix ? prefix : "",
+		prefix ? " " : "", name ? (en ? en : "?") : "",
+		name ? ": " : "", em ? em : "?");
+	free(en);
+	free(em);
+}
+
+static void say(const char *prefix, const char *msg)
+{
+	say_about(prefix, NULL, msg);
+}
+
 static int bad_file(char *err, const char *flag, int r)
 {
-	fprintf(stderr, "exposure: %s %s\n", flag,
-		err ? err : expo_strerror(r));
+	say(flag, err ? err : expo_strerror(r));
 	free(err);
 	return EXIT_USAGE;
+}
+
+/* the flag of row i, "--json" */
+static const char *flag_of(size_t i, char *buf, size_t size)
+{
+	snprintf(buf, size, "--%s", cli_writers[i].name);
+	return buf;
+}
+
+/* every writer's destination, before the scan: each can be created, and
+ * no two share one (standard output included) */
+static int check_writers(const struct cli_out *o)
+{
+	char *id[CLI_MAX_WRITERS] = { NULL }, *reason = NULL, *e;
+	char fa[32], fb[32];
+	size_t i, j;
+	int code = 0;
+
+	for (i = 0; i < cli_nwriters && code == 0; i++) {
+		const char *path = o->dest[i];
+
+		if (path == NULL)
+			continue;
+		if (cli_writers[i].arg != NULL &&
+		    report_output_check(path, &reason) != 0) {
+			say_about(flag_of(i, fa, sizeof(fa)), path,
+				  reason ? reason : "cannot be written");
+			code = EXIT_USAGE;
+			break;
+		}
+		if ((id[i] = report_output_id(path)) == NULL)
+			code = EXIT_NORUN;
+		for (j = 0; j < i && code == 0; j++) {
+			if (id[j] == NULL || *id[i] == '\0' ||
+			    strcmp(id[i], id[j]) != 0)
+				continue;
+			flag_of(i, fa, sizeof(fa));
+			flag_of(j, fb, sizeof(fb));
+			if (strcmp(id[i], "-") == 0) {
+				fprintf(stderr,
+					"exposure: %s and %s both write "
+					"standard output: give one of them "
+					"a file\nTry 'exposure --help'.\n",
+					fb, fa);
+			} else {
+				e = report_escaped(path);
+				fprintf(stderr,
+					"exposure: %s and %s both write %s: "
+					"give each its own file\nTry "
+					"'exposure --help'.\n",
+					fb, fa, e ? e : "?");
+				free(e);
+			}
+			code = EXIT_USAGE;
+		}
+	}
+	free(reason);
+	for (i = 0; i < cli_nwriters; i++)
+		free(id[i]);
+	return code;
+}
+
+/* --history and --store, before the scan: the folder can be written,
+ * the database answers */
+static int check_trail(const struct cli_out *o)
+{
+	char *err = NULL;
+	int r;
+
+	if (o->history_dir != NULL &&
+	    (r = history_dir_check(o->history_dir, &err)) != 0) {
+		say(NULL, err ? err : expo_strerror(r));
+		free(err);
+		return EXIT_USAGE;
+	}
+	if (o->store_url != NULL &&
+	    (r = store_pg_check(o->store_url, &err)) != 0) {
+		say(NULL, err ? err : expo_strerror(r));
+		free(err);
+		return EXIT_USAGE;
+	}
+	return 0;
 }
 
 int cli_prepare(struct cli_out *o, bool sharded)
@@ -66,7 +239,9 @@ int cli_prepare(struct cli_out *o, bool sharded)
 			return bad_file(err, "--ignore:", r);
 		o->have_sup = true;
 	}
-	return 0;
+	if ((r = check_writers(o)) != 0)
+		return r;
+	return check_trail(o);
 }
 
 void cli_out_release(struct cli_out *o)
@@ -100,44 +275,75 @@ static int make_run_id(struct report_doc *d)
 
 static int write_one(const char *flag, const char *path, int r)
 {
+	char *e;
+
 	if (r == 0)
 		return EXIT_PASS;
-	fprintf(stderr, "exposure: %s %s: cannot write: %s\n", flag, path,
-		expo_strerror(r));
+	e = report_escaped(path);
+	fprintf(stderr, "exposure: %s %s: cannot write: %s\n", flag,
+		e ? e : "?",
+		r == EXPO_ESYS ? strerror(errno) : expo_strerror(r));
+	free(e);
 	return EXIT_NORUN;
 }
 
-/* the HTML report, with the trend of --history/--store when given (read
- * after this run was stored, so it is the last point) */
-static int write_html(struct cli_out *o, struct scan_report *rep)
+/* The trend of --history/--store for the writers that draw it (HTML),
+ * read after this run was stored so that it is the last point. A store
+ * that cannot be read costs the chart, not the report. */
+static void load_trend(struct cli_out *o, struct trend *t)
 {
-	struct trend trend = { 0 };
 	char *err = NULL;
 	int r = 0;
 
 	if (o->history_dir != NULL)
-		r = history_dir_trend(o->history_dir, &trend, &err);
+		r = history_dir_trend(o->history_dir, t, &err);
 	else if (o->store_url != NULL)
-		r = store_pg_trend(o->store_url, &trend, &err);
+		r = store_pg_trend(o->store_url, t, &err);
 	if (r != 0) {
-		char *e = report_escaped(err ? err : expo_strerror(r));
-
-		fprintf(stderr, "exposure: --html: no trend: %s\n",
-			e ? e : "?");
-		free(e);
+		say("no trend for the report:", err ? err : expo_strerror(r));
 		free(err);
+		trend_release(t);
 	}
-	rep->trend = trend.n > 0 ? &trend : NULL;
-	r = write_one("--html", o->html, report_html_write(o->html, rep));
-	rep->trend = NULL;
-	trend_release(&trend);
-	return r;
+}
+
+/* every clear secret of l redacted as a scan without --show-secrets
+ * writes it (redact() in scanner/engine/context.c) */
+static int redact_list(struct finding_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		char *s = l->v[i].secret;
+
+		if (s == NULL || strcmp(s, "<redacted>") == 0 ||
+		    strcmp(s, "(empty)") == 0)
+			continue;
+		l->v[i].secret = strdup(*s == '\0' ? "(empty)" : "<redacted>");
+		free(s);
+		if (l->v[i].secret == NULL)
+			return EXPO_ENOMEM;
+	}
+	return 0;
+}
+
+/* A saved report written with --show-secrets holds them in clear:
+ * `report` and `merge` show them only when asked again. */
+static int redact_secrets(const struct cli_out *o, struct report_doc *d)
+{
+	if (o->show_secrets)
+		return 0;
+	d->show_secrets = false;
+	if (redact_list(&d->findings) != 0 || redact_list(&d->fixed) != 0)
+		return EXPO_ENOMEM;
+	return 0;
 }
 
 int cli_finish(struct cli_out *o, struct report_doc *d)
 {
 	struct scan_report rep;
-	char today[11], *err = NULL;
+	char today[11], *err = NULL, flag[32];
+	struct trend trend = { 0 };
+	bool stdout_taken = false, need_trend = false;
 	size_t i;
 	int code, bad = EXIT_PASS, r;
 
@@ -160,57 +366,56 @@ int cli_finish(struct cli_out *o, struct report_doc *d)
 		if (suppressions_apply(d, &o->sup, today) != 0)
 			return EXIT_NORUN;
 	}
-	for (i = 0; i < d->nwarnings; i++) {
-		char *e = report_escaped(d->warnings[i]);
-
-		fprintf(stderr, "exposure: warning: %s\n", e ? e : "?");
-		free(e);
-	}
+	if (redact_secrets(o, d) != 0)
+		return EXIT_NORUN;
+	for (i = 0; i < d->nwarnings; i++)
+		say("warning:", d->warnings[i]);
 	code = report_doc_gate(d);
 	d->exit_code = code;
 	report_doc_view(d, &rep);
-	if (o->json != NULL)
-		bad |= write_one("--json", o->json,
-				 report_json_write(o->json, &rep));
-	if (o->ports != NULL)
-		bad |= write_one("--ports-out", o->ports,
-				 report_ports_write(o->ports, &rep));
-	if (o->sarif != NULL)
-		bad |= write_one("--sarif", o->sarif,
-				 report_sarif_write(o->sarif, &rep));
-	if (o->junit != NULL)
-		bad |= write_one("--junit", o->junit,
-				 report_junit_write(o->junit, &rep));
-	if (o->markdown != NULL)
-		bad |= write_one("--markdown", o->markdown,
-				 report_markdown_write(o->markdown, &rep));
-	if (o->defectdojo != NULL)
-		bad |= write_one("--defectdojo", o->defectdojo,
-				 report_defectdojo_write(o->defectdojo, &rep));
-	if (o->annotations && report_annotations_write(stdout, &rep) != 0)
-		bad |= write_one("--github-annotations", "-", EXPO_EIO);
+	/* stored first: the trend a writer draws ends with this run */
 	if (o->history_dir != NULL &&
 	    (r = history_dir_save(o->history_dir, d, &err)) != 0) {
-		fprintf(stderr, "exposure: %s\n", err ? err : expo_strerror(r));
+		say(NULL, err ? err : expo_strerror(r));
 		free(err);
 		err = NULL;
 		bad = EXIT_NORUN;
 	}
 	if (o->store_url != NULL &&
 	    (r = store_pg_save(o->store_url, d, &err)) != 0) {
-		fprintf(stderr, "exposure: %s\n", err ? err : expo_strerror(r));
+		say(NULL, err ? err : expo_strerror(r));
 		free(err);
 		err = NULL;
 		bad = EXIT_NORUN;
 	}
-	if (o->html != NULL)
-		bad |= write_html(o, &rep);
-	if (!o->quiet)
+	for (i = 0; i < cli_nwriters; i++)
+		if (o->dest[i] != NULL && cli_writers[i].trend && !need_trend)
+			need_trend = true;
+	if (need_trend)
+		load_trend(o, &trend);
+	rep.trend = trend.n > 0 ? &trend : NULL;
+	for (i = 0; i < cli_nwriters; i++) {
+		const struct cli_writer *w = &cli_writers[i];
+		const char *path = o->dest[i];
+
+		if (path == NULL)
+			continue;
+		flag_of(i, flag, sizeof(flag));
+		if (w->write_file != NULL) {
+			/* a file writer on "-" replaces the text report */
+			stdout_taken |= strcmp(path, "-") == 0;
+			bad |= write_one(flag, path, w->write_file(path, &rep));
+		} else if (w->write_stream(stdout, &rep) != 0) {
+			bad |= write_one(flag, "-", EXPO_EIO);
+		}
+	}
+	if (!o->quiet && !stdout_taken)
 		report_text_write(stdout, &rep,
 				  isatty(STDOUT_FILENO) &&
 					  getenv("NO_COLOR") == NULL,
 				  o->verbose);
 	fflush(stdout);
+	trend_release(&trend);
 	return bad != EXIT_PASS ? EXIT_NORUN : code;
 }
 
@@ -233,16 +438,15 @@ int cli_report(struct cli_out *o, const char *const *files, size_t n,
 	for (i = 0; i < n; i++) {
 		r = report_json_read(files[i], i == 0 ? &all : &one, &err);
 		if (r != 0) {
-			fprintf(stderr, "exposure: %s\n",
-				err ? err : expo_strerror(r));
+			say(NULL, err ? err : expo_strerror(r));
 			code = EXIT_USAGE;
 			goto out;
 		}
 		if (i == 0)
 			continue;
 		if ((r = report_doc_merge(&all, &one, &err)) != 0) {
-			fprintf(stderr, "exposure: merge: %s: %s\n", files[i],
-				err ? err : expo_strerror(r));
+			say_about("merge:", files[i],
+				  err ? err : expo_strerror(r));
 			code = r == EXPO_EINVAL ? EXIT_USAGE : EXIT_NORUN;
 			goto out;
 		}
@@ -272,7 +476,7 @@ int cli_history(struct cli_out *o)
 	else
 		r = history_dir_print(o->history_dir, stdout, &err);
 	if (r != 0) {
-		fprintf(stderr, "exposure: %s\n", err ? err : expo_strerror(r));
+		say(NULL, err ? err : expo_strerror(r));
 		free(err);
 		return r == EXPO_EPARSE || r == EXPO_EINVAL ? EXIT_USAGE
 							    : EXIT_NORUN;

@@ -71,16 +71,10 @@ static const char usage_text[] =
 	"  --rate N              new connections per second (default: no limit)\n"
 	"  --timeout MS          connect and per-phase timeout (default 3000)\n"
 	"  --check-timeout MS    whole-probe deadline (default 120000)\n"
-	"  --workers N           check worker threads (default: cores, max 8)\n"
-	"  --json FILE           JSON report (docs/report-schema.md)\n"
-	"  --ports-out FILE      address<TAB>port<TAB>status<TAB>reason lines\n"
-	"  --sarif FILE          SARIF 2.1.0 (GitHub code scanning)\n"
-	"  --junit FILE          JUnit XML (GitLab test reports)\n"
-	"  --markdown FILE       job summary, e.g. $GITHUB_STEP_SUMMARY\n"
-	"  --html FILE           self-contained HTML audit report (with\n"
-	"                        --history/--store: the trend over past runs)\n"
-	"  --github-annotations  ::error/::warning lines on stdout (10 of each)\n"
-	"  --defectdojo FILE     DefectDojo Generic Findings Import JSON\n"
+	"  --workers N           check worker threads (default: cores, max 8)\n";
+
+/* between the two: the writers' lines, from their table (cli.h) */
+static const char usage_tail[] =
 	"  --fail-on SEVERITY    critical|high|medium|low|info|none (default high;\n"
 	"                        report/merge: the saved report's)\n"
 	"  --baseline FILE       a previous --json report: findings new/unchanged,\n"
@@ -104,6 +98,13 @@ static const char usage_text[] =
 	"\n"
 	"Exit codes: 0 no finding at or above --fail-on, 1 the gate failed,\n"
 	"2 bad usage or bad input, 3 the scan could not run (nothing to scan).\n";
+
+static void usage(FILE *out)
+{
+	fputs(usage_text, out);
+	cli_writer_usage(out);
+	fputs(usage_tail, out);
+}
 
 static int fail_usage(const char *fmt, const char *a, const char *b)
 {
@@ -332,17 +333,9 @@ enum long_only {
 	OPT_TIMEOUT,
 	OPT_CHECKTIMEOUT,
 	OPT_WORKERS,
-	OPT_JSON,
-	OPT_PORTSOUT,
 	OPT_FAILON,
 	OPT_SECRETS,
 	OPT_VERSION,
-	OPT_SARIF,
-	OPT_JUNIT,
-	OPT_MARKDOWN,
-	OPT_HTML,
-	OPT_ANNOT,
-	OPT_DOJO,
 	OPT_BASELINE,
 	OPT_FAILNEW,
 	OPT_IGNORE,
@@ -351,6 +344,7 @@ enum long_only {
 	OPT_RUNID,
 	OPT_STORE,
 	OPT_HISTORY,
+	OPT_WRITER = 1024, /* + the row in cli_writers (cli.h) */
 };
 
 static const struct option long_opts[] = {
@@ -370,16 +364,8 @@ static const struct option long_opts[] = {
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "check-timeout", required_argument, NULL, OPT_CHECKTIMEOUT },
 	{ "workers", required_argument, NULL, OPT_WORKERS },
-	{ "json", required_argument, NULL, OPT_JSON },
-	{ "ports-out", required_argument, NULL, OPT_PORTSOUT },
 	{ "fail-on", required_argument, NULL, OPT_FAILON },
 	{ "show-secrets", no_argument, NULL, OPT_SECRETS },
-	{ "sarif", required_argument, NULL, OPT_SARIF },
-	{ "junit", required_argument, NULL, OPT_JUNIT },
-	{ "markdown", required_argument, NULL, OPT_MARKDOWN },
-	{ "html", required_argument, NULL, OPT_HTML },
-	{ "github-annotations", no_argument, NULL, OPT_ANNOT },
-	{ "defectdojo", required_argument, NULL, OPT_DOJO },
 	{ "baseline", required_argument, NULL, OPT_BASELINE },
 	{ "fail-on-new", no_argument, NULL, OPT_FAILNEW },
 	{ "ignore", required_argument, NULL, OPT_IGNORE },
@@ -397,11 +383,14 @@ static const struct option long_opts[] = {
 
 static int parse_args(struct cli *c, int argc, char **argv)
 {
+	struct option opts[CLI_MAX_WRITERS + ARRAY_SIZE(long_opts)];
+	size_t nw = cli_writer_options(opts, OPT_WRITER);
 	unsigned u;
 	int o, r;
 
+	memcpy(opts + nw, long_opts, sizeof(long_opts));
 	optind = 1;
-	while ((o = getopt_long(argc, argv, "qvh", long_opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "qvh", opts, NULL)) != -1) {
 		r = 0;
 		switch (o) {
 		case OPT_FORMAT:
@@ -462,30 +451,6 @@ static int parse_args(struct cli *c, int argc, char **argv)
 			r = parse_uint("--workers", optarg, 1, 8,
 				       &c->cfg.workers);
 			break;
-		case OPT_JSON:
-			c->out.json = optarg;
-			break;
-		case OPT_PORTSOUT:
-			c->out.ports = optarg;
-			break;
-		case OPT_SARIF:
-			c->out.sarif = optarg;
-			break;
-		case OPT_JUNIT:
-			c->out.junit = optarg;
-			break;
-		case OPT_MARKDOWN:
-			c->out.markdown = optarg;
-			break;
-		case OPT_HTML:
-			c->out.html = optarg;
-			break;
-		case OPT_ANNOT:
-			c->out.annotations = true;
-			break;
-		case OPT_DOJO:
-			c->out.defectdojo = optarg;
-			break;
 		case OPT_BASELINE:
 			c->out.baseline_path = optarg;
 			break;
@@ -526,6 +491,7 @@ static int parse_args(struct cli *c, int argc, char **argv)
 			break;
 		case OPT_SECRETS:
 			c->cfg.show_secrets = true;
+			c->out.show_secrets = true;
 			break;
 		case 'q':
 			c->out.quiet = true;
@@ -534,12 +500,19 @@ static int parse_args(struct cli *c, int argc, char **argv)
 			c->cfg.verbose++;
 			break;
 		case 'h':
-			fputs(usage_text, stdout);
+			usage(stdout);
 			return -1;
 		case OPT_VERSION:
 			printf("exposure %s\n", EXPO_VERSION);
 			return -1;
 		default:
+			if (o >= OPT_WRITER &&
+			    o < OPT_WRITER + (int)cli_nwriters) {
+				/* a writer with no argument writes stdout */
+				c->out.dest[o - OPT_WRITER] = optarg ? optarg
+								     : "-";
+				break;
+			}
 			return EXIT_USAGE; /* getopt printed why */
 		}
 		if (r != 0)
@@ -844,11 +817,11 @@ int main(int argc, char **argv)
 	c.inv.max_cidr_addrs = 65536;
 	c.out.fail_on = SEV_HIGH;
 	if (argc < 2) {
-		fputs(usage_text, stderr);
+		usage(stderr);
 		return EXIT_USAGE;
 	}
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		fputs(usage_text, stdout);
+		usage(stdout);
 		return EXIT_PASS;
 	}
 	if (strcmp(argv[1], "--version") == 0) {

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include "expo.h"
 #include "gate.h"
 #include "report/report_priv.h"
@@ -34,13 +35,67 @@ static void safe_name(char *dst, size_t size, const char *s)
 	dst[i] = '\0';
 }
 
+/* what asprintf() into *err returned: 0 nothing said, > 0 a reason */
+static int check_result(int r, char **err)
+{
+	if (r < 0)
+		*err = NULL;
+	return r == 0 ? 0 : r < 0 ? EXPO_ENOMEM : EXPO_EINVAL;
+}
+
+int history_dir_check(const char *dir, char **err)
+{
+	struct stat st;
+	char *parent = NULL;
+	const char *slash;
+	size_t len = strlen(dir);
+	int r = 0;
+
+	*err = NULL;
+	if (stat(dir, &st) == 0) {
+		if (!S_ISDIR(st.st_mode))
+			r = asprintf(err, "--history %s: not a folder", dir);
+		else if (access(dir, W_OK | X_OK) != 0)
+			r = asprintf(err, "--history %s: cannot write: %s", dir,
+				     strerror(errno));
+		return check_result(r, err);
+	}
+	if (errno != ENOENT)
+		return check_result(
+			asprintf(err, "--history %s: %s", dir, strerror(errno)),
+			err);
+	/* created at the first save: its parent must be there, writable */
+	while (len > 1 && dir[len - 1] == '/')
+		len--;
+	slash = memrchr(dir, '/', len);
+	if (slash == NULL)
+		parent = strdup(".");
+	else if (slash == dir)
+		parent = strdup("/");
+	else
+		parent = strndup(dir, (size_t)(slash - dir));
+	if (parent == NULL)
+		return EXPO_ENOMEM;
+	if (stat(parent, &st) != 0 || !S_ISDIR(st.st_mode))
+		r = asprintf(err,
+			     "--history %s: folder %s does not exist (the "
+			     "history folder is created, its parent is not)",
+			     dir, parent);
+	else if (access(parent, W_OK | X_OK) != 0)
+		r = asprintf(err, "--history %s: cannot create it in %s: %s",
+			     dir, parent, strerror(errno));
+	free(parent);
+	return check_result(r, err);
+}
+
 int history_dir_save(const char *dir, const struct report_doc *d, char **err)
 {
 	struct scan_report rep;
 	char when[40], run[80], shard[48] = "", *path = NULL;
 	int r;
 
-	if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+	/* 0700: every report in it may hold secrets (--show-secrets) */
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
 		if (asprintf(err, "--history %s: cannot create: %s", dir,
 			     strerror(errno)) < 0)
 			*err = NULL;

@@ -18,11 +18,14 @@
  * (its port answered closed, or its check ran to the end without it). A
  * run with a shard missing, or a transaction cut short, marks nothing.
  */
+#include <ctype.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "pq_lib.h" /* libpq, opened at first use */
+#include "dynbuf.h"
 #include "expo.h"
 #include "gate.h"
 #include "report/report_priv.h"
@@ -145,13 +148,161 @@ static void quiet_notice(void *arg, const char *message)
 	(void)message;
 }
 
+/* ---- the URL in messages: never its password ---- */
+
+struct span {
+	size_t off, len;
+};
+
+#define SECRET_SPANS_MAX 8
+
+/* The passwords in url: a URI's user:PASSWORD@ and every password=VALUE
+ * (URI query, or a key=value connection string). The count, or -1 when
+ * url is neither a URI nor key=value pairs (libpq will say so, quoting
+ * it: it is then never shown at all). */
+static int secret_spans(const char *u, struct span *v)
+{
+	size_t len = strlen(u), i = 0, j, k, klen;
+	const char *c, *q, *end;
+	int n = 0;
+
+	if (strncmp(u, "postgresql://", 13) == 0)
+		i = 13;
+	else if (strncmp(u, "postgres://", 11) == 0)
+		i = 11;
+	if (i > 0) {
+		/* as libpq: the user part ends at the first '@' before '/' */
+		for (j = i; j < len && u[j] != '@' && u[j] != '/'; j++)
+			;
+		if (j < len && u[j] == '@' &&
+		    (c = memchr(u + i, ':', j - i)) != NULL) {
+			v[n].off = (size_t)(c + 1 - u);
+			v[n++].len = (size_t)(u + j - (c + 1));
+		}
+		for (q = strchr(u + i, '?'); q != NULL && *q != '\0';
+		     q = *end ? end + 1 : end) {
+			q += *q == '?' || *q == '&';
+			if ((end = strchr(q, '&')) == NULL)
+				end = q + strlen(q);
+			if (strncmp(q, "password=", 9) == 0 &&
+			    n < SECRET_SPANS_MAX) {
+				v[n].off = (size_t)(q + 9 - u);
+				v[n++].len = (size_t)(end - (q + 9));
+			}
+			if (*end == '\0')
+				break;
+		}
+		return n;
+	}
+	for (i = 0;;) {
+		while (i < len && isspace((unsigned char)u[i]))
+			i++;
+		if (i == len)
+			return n;
+		for (k = i;
+		     i < len && u[i] != '=' && !isspace((unsigned char)u[i]);
+		     i++)
+			;
+		klen = i - k;
+		while (i < len && isspace((unsigned char)u[i]))
+			i++;
+		if (i == len || u[i] != '=')
+			return -1;
+		i++;
+		while (i < len && isspace((unsigned char)u[i]))
+			i++;
+		j = i;
+		if (i < len && u[i] == '\'') {
+			for (j = ++i; i < len && u[i] != '\''; i++)
+				i += u[i] == '\\' && i + 1 < len;
+		} else {
+			while (i < len && !isspace((unsigned char)u[i]))
+				i++;
+		}
+		if (klen == 8 && strncmp(u + k, "password", 8) == 0 &&
+		    n < SECRET_SPANS_MAX) {
+			v[n].off = j;
+			v[n++].len = i - j;
+		}
+		i += i < len && u[i] == '\'';
+	}
+}
+
+/* url with its passwords as *** (malloc'd; NULL on ENOMEM) */
+static char *url_hidden(const char *url)
+{
+	struct span v[SECRET_SPANS_MAX];
+	struct dynbuf b;
+	size_t at = 0;
+	int i, n = secret_spans(url, v);
+
+	if (n < 0)
+		return strdup("(connection string not shown)");
+	dynbuf_init(&b, strlen(url) + 3 * SECRET_SPANS_MAX + 1);
+	for (i = 0; i < n; i++) {
+		if (dynbuf_add(&b, url + at, v[i].off - at) != 0 ||
+		    dynbuf_addstr(&b, "***") != 0)
+			break;
+		at = v[i].off + v[i].len;
+	}
+	if (i < n || dynbuf_addstr(&b, url + at) != 0) {
+		dynbuf_release(&b);
+		return NULL;
+	}
+	return dynbuf_detach(&b);
+}
+
+/* msg (libpq's) on one line, with every password of url (or url whole,
+ * when it cannot be parsed) replaced by *** */
+static char *scrub(const char *msg, const char *url)
+{
+	struct span v[SECRET_SPANS_MAX];
+	struct dynbuf b;
+	const char *p = msg;
+	int i, n = secret_spans(url, v);
+	bool space = false;
+
+	dynbuf_init(&b, strlen(msg) * 3 + 16);
+	if (n < 0) {
+		v[0].off = 0;
+		v[0].len = strlen(url);
+		n = 1;
+	}
+	while (*p != '\0') {
+		for (i = 0; i < n; i++)
+			if (v[i].len > 0 &&
+			    strncmp(p, url + v[i].off, v[i].len) == 0)
+				break;
+		if (i < n) {
+			if (dynbuf_addstr(&b, "***") != 0)
+				goto fail;
+			p += v[i].len;
+			space = false;
+			continue;
+		}
+		if (isspace((unsigned char)*p)) {
+			space = true;
+			p++;
+			continue;
+		}
+		if ((space && b.len > 0 && dynbuf_add(&b, " ", 1) != 0) ||
+		    dynbuf_add(&b, p, 1) != 0)
+			goto fail;
+		space = false;
+		p++;
+	}
+	return dynbuf_detach(&b);
+fail:
+	dynbuf_release(&b);
+	return NULL;
+}
+
 static int pg_open(struct pg *p, const char *url, char **err)
 {
 	const char *keys[] = { "connect_timeout", "application_name", "dbname",
 			       NULL };
 	const char *vals[] = { STORE_CONNECT_TIMEOUT, "exposure", url, NULL };
-
-	char why[256];
+	char why[256], *shown, *msg;
 
 	p->err = err;
 	p->c = NULL;
@@ -162,8 +313,17 @@ static int pg_open(struct pg *p, const char *url, char **err)
 	}
 	/* the URL's own settings come later and win (expand_dbname) */
 	p->c = PQconnectdbParams(keys, vals, 1);
-	if (p->c == NULL || PQstatus(p->c) != CONNECTION_OK)
-		return pg_fail(p, "cannot connect", NULL);
+	if (p->c == NULL || PQstatus(p->c) != CONNECTION_OK) {
+		/* the URL, but not its password, nor libpq quoting it */
+		shown = url_hidden(url);
+		msg = scrub(p->c ? PQerrorMessage(p->c) : "out of memory", url);
+		if (asprintf(err, "--store %s: cannot connect: %s",
+			     shown ? shown : "?", msg ? msg : "?") < 0)
+			*err = NULL;
+		free(shown);
+		free(msg);
+		return EXPO_EIO;
+	}
 	PQsetNoticeProcessor(p->c, quiet_notice, NULL);
 	return x(p, "statement_timeout", STORE_STATEMENT_TIMEOUT, 0, NULL);
 }
@@ -173,6 +333,17 @@ static void pg_close(struct pg *p)
 	if (p->c != NULL)
 		PQfinish(p->c);
 	p->c = NULL;
+}
+
+int store_pg_check(const char *url, char **err)
+{
+	struct pg p = { 0 };
+	int r;
+
+	*err = NULL;
+	r = pg_open(&p, url, err);
+	pg_close(&p);
+	return r;
 }
 
 static int ensure_schema(struct pg *p)

@@ -101,19 +101,38 @@ int report_html_write(const char *path, const struct scan_report *r);
 int report_annotations_write(FILE *out, const struct scan_report *r);
 
 /* A file written in pieces that appears whole or not at all: a temporary
- * file in the same folder, renamed by commit; abort removes it. "-" is
- * standard output. */
+ * file next to the file (a symlink is followed to it), renamed by commit;
+ * abort removes it. A character device or a FIFO is written through,
+ * never replaced; "-" is standard output. report_file.c says why. */
 struct atomic_file {
 	int fd;
 	char *tmp;
 	const char *path;
+	char *final; /* path with its symlinks followed: what is replaced */
+	int kind;
 };
+/* flags: AF_PRIVATE, a new file is 0600 (it may hold secrets); AF_SECRET,
+ * it holds clear secrets: 0600 even when replacing a wider file */
+enum { AF_PRIVATE = 1, AF_SECRET = 2 };
 int atomic_file_open(struct atomic_file *af, const char *path);
+int atomic_file_open_flags(struct atomic_file *af, const char *path,
+			   unsigned flags);
 int atomic_file_write(struct atomic_file *af, const void *data, size_t len);
 int atomic_file_commit(struct atomic_file *af);
 void atomic_file_abort(struct atomic_file *af);
 
 /* writes `data` to path via a temporary file in the same folder + rename */
 int write_file_atomic(const char *path, const char *data, size_t len);
+int write_file_atomic_flags(const char *path, const char *data, size_t len,
+			    unsigned flags);
+
+/* Before any work: could a report be written at path? Nothing is created,
+ * opened or cut (a FIFO is not opened: its reader would see an end). 0, or
+ * EXPO_EINVAL with *reason ("folder /x does not exist"; caller frees). */
+int report_output_check(const char *path, char **reason);
+/* What path would write to, as a string two names of one file share
+ * ("-" for standard output, "" for /dev/null, which any number of writers
+ * may share); malloc'd, NULL on ENOMEM. */
+char *report_output_id(const char *path);
 
 #endif

@@ -294,7 +294,11 @@ int report_json_write(const char *path, const struct scan_report *r)
 	memcpy(data, text, len);
 	data[len++] = '\n';
 	data[len] = '\0';
-	ret = write_file_atomic(path, data, len);
+	/* the JSON report may carry secrets (--show-secrets): a new file is
+	 * 0600, and never readable by others while it holds clear ones */
+	ret = write_file_atomic_flags(
+		path, data, len,
+		AF_PRIVATE | (r->show_secrets ? AF_SECRET : 0));
 out:
 	free(data);
 	if (text != NULL)

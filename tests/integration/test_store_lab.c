@@ -427,7 +427,10 @@ Test(store_lab, an_unreachable_store_is_an_error_not_a_hang, .timeout = 30)
 				    "exposure",
 				    &d, &err),
 		      0);
-	cr_expect(err != NULL && strstr(err, "--store: cannot connect") != NULL,
+	cr_expect(err != NULL &&
+			  strstr(err,
+				 "--store postgresql://exposure@127.0.60.9:"
+				 "5432/exposure: cannot connect") != NULL,
 		  "%s", err);
 	free(err);
 	report_doc_release(&d);
