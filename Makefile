@@ -62,7 +62,8 @@ BUILD_DEBS := gcc make pkg-config libssh-dev libcurl4-openssl-dev \
 	libcjson-dev libpq-dev libssl-dev libxml2-dev libsmbclient-dev \
 	freerdp2-dev
 TEST_DEBS := libcriterion-dev clang clang-format libclang-rt-14-dev openssh-server \
-	openssh-client openssl iproute2 nftables util-linux procps
+	openssh-client openssl iproute2 nftables util-linux procps \
+	chromium man-db jq bc
 # each lab service and benchmark lists its own packages in a file
 LAB_DEBS = $(shell cat tests/lab/debs.d/*.list 2>/dev/null)
 BENCH_DEBS = nmap hydra ssh-audit time $(shell cat tests/bench/debs.d/*.list 2>/dev/null)
