@@ -5,7 +5,8 @@
 # loads it (--dump-dom waits for the load and the script). Prints the file
 # size, exposure's time to write it, Chromium's time to render it and its
 # time for an empty page (the browser's own start-up), all from one run.
-# PASS: the file is under 10 MB and Chromium renders it in under 3 s.
+# PASS: the file is under 10 MB and Chromium renders it in under 3 s
+# beyond its own start-up (report minus empty page, same run).
 # No network: the page is a local file; Chromium resolves no name.
 set -euo pipefail
 
@@ -53,7 +54,7 @@ chrome empty "$work/empty.html" >/dev/null
 t3=$(now)
 chrome big "$work/big.html" >"$work/dom.html"
 t4=$(now)
-rows=$(grep -o '<tr data-sev=' "$work/dom.html" | wc -l)
+rows=$(grep -o 'role="row" data-sev=' "$work/dom.html" | wc -l)
 
 write_s=$(echo "$t1 - $t0" | bc -l)
 empty_s=$(echo "$t3 - $t2" | bc -l)
@@ -62,10 +63,12 @@ printf 'findings            %d (%d targets)\n' "$N" "$TARGETS"
 printf 'file size           %.2f MB\n' "$(echo "$bytes / 1000000" | bc -l)"
 printf 'exposure writes it  %.2f s\n' "$write_s"
 printf 'chromium, empty     %.2f s (browser start-up)\n' "$empty_s"
+page_s=$(echo "$render_s - $empty_s" | bc -l)
 printf 'chromium, report    %.2f s (rows rendered: %d)\n' "$render_s" "$rows"
+printf 'rendering the page  %.2f s (report minus empty)\n' "$page_s"
 ok=1
 [ "$bytes" -lt 10000000 ] || { echo "FAIL: the file is over 10 MB"; ok=0; }
 [ "$rows" -eq "$N" ] || { echo "FAIL: $rows rows rendered, $N expected"; ok=0; }
-awk -v s="$render_s" 'BEGIN { exit !(s < 3.0) }' || { echo "FAIL: rendering took 3 s or more"; ok=0; }
+awk -v s="$page_s" 'BEGIN { exit !(s < 3.0) }' || { echo "FAIL: rendering took 3 s or more"; ok=0; }
 [ $ok = 1 ] && echo "PASS: under 10 MB and rendered in under 3 s"
 [ $ok = 1 ]

@@ -125,13 +125,15 @@ static int page_requests(const char *netlog, char *first, size_t size)
 /* the rule ids of the rendered #findings rows, in DOM order */
 static size_t dom_rules(const char *dom, char rules[][64], size_t max)
 {
-	const char *tb = strstr(dom, "<table id=\"findings\">"), *end, *p;
+	const char *tb = strstr(dom, "id=\"findings\""), *end, *p;
 	size_t n = 0;
 
 	cr_assert(tb != NULL, "no findings table in the DOM");
-	end = strstr(tb, "</table>");
-	for (p = tb;
-	     (p = strstr(p, "<tr data-sev=")) != NULL && p < end && n < max;
+	/* up to the next section (the fixed findings are rows too) */
+	end = strstr(tb, "<h2");
+	end = end ? end : tb + strlen(tb);
+	for (p = tb; (p = strstr(p, "role=\"row\" data-sev=")) != NULL &&
+		     p < end && n < max;
 	     p++) {
 		const char *c = strstr(p, "<code>"), *ce;
 
