@@ -200,8 +200,6 @@ uint32_t report_record_ms(const struct scan_report *r, size_t i)
 							  : 0;
 }
 
-static const struct scan_report *rix_r; /* qsort has no user data */
-
 static int rix_cmp3(const struct scan_report *r, const struct port_record *a,
 		    uint32_t t, uint16_t port, const char *check)
 {
@@ -214,12 +212,12 @@ static int rix_cmp3(const struct scan_report *r, const struct port_record *a,
 	return strcmp(ca ? ca : "", check ? check : "");
 }
 
-static int rix_cmp(const void *x, const void *y)
+static int rix_cmp(const void *x, const void *y, void *ud)
 {
-	const struct port_record *a = &rix_r->records[*(const size_t *)x];
-	const struct port_record *b = &rix_r->records[*(const size_t *)y];
-	int c = rix_cmp3(rix_r, a, b->target, b->port,
-			 report_record_check(rix_r, b));
+	const struct scan_report *r = ud;
+	const struct port_record *a = &r->records[*(const size_t *)x];
+	const struct port_record *b = &r->records[*(const size_t *)y];
+	int c = rix_cmp3(r, a, b->target, b->port, report_record_check(r, b));
 
 	if (c == 0)
 		c = (*(const size_t *)x > *(const size_t *)y) -
@@ -244,10 +242,7 @@ int record_index_build(struct record_index *ix, const struct scan_report *r)
 	for (i = 0; i < r->nrecords; i++)
 		if (r->records[i].check != CHECK_NONE)
 			ix->v[ix->n++] = i;
-	/* writers run one at a time on the main thread */
-	rix_r = r;
-	qsort(ix->v, ix->n, sizeof(*ix->v), rix_cmp);
-	rix_r = NULL;
+	qsort_r(ix->v, ix->n, sizeof(*ix->v), rix_cmp, (void *)r);
 	return 0;
 }
 

@@ -435,13 +435,16 @@ Test(cli, sarif_passes_microsofts_sarif_multitool, .timeout = 600)
 Test(cli, junit_passes_xmllint_against_the_schema, .timeout = 120)
 {
 	char *inv = tmpfile_with("127.0.10.1\n127.0.10.2\n127.0.10.11\n");
-	char *dir = mkdtemp_dup(), *out;
+	char *dir = mkdtemp_dup(), *out, path[512];
+	const char *p;
+	cJSON *doc;
+	int nf;
 
 	(void)lab_dir();
 	cr_assert_eq(sh(&out,
 			"%s scan %s --checks ssh --timeout 1500 "
-			"--junit %s/lab.xml -q",
-			bin(), inv, dir),
+			"--junit %s/lab.xml --json %s/lab.json -q",
+			bin(), inv, dir, dir),
 		     1, "%s", out);
 	free(out);
 	cr_assert_eq(sh(&out,
@@ -450,9 +453,15 @@ Test(cli, junit_passes_xmllint_against_the_schema, .timeout = 120)
 			dir),
 		     0, "%s", out);
 	free(out);
-	/* the weak server fails, the silent one is an error (timeout) */
+	/* every finding of the weak server is a failure, those below the
+	 * gate too; the silent one is an error (timeout) */
+	snprintf(path, sizeof(path), "%s/lab.json", dir);
+	doc = read_json(path);
+	nf = cJSON_GetArraySize(cJSON_GetObjectItem(doc, "findings"));
+	cJSON_Delete(doc);
 	cr_assert_eq(sh(&out, "grep -c '<failure' %s/lab.xml", dir), 0);
-	cr_expect(strcmp(out, "1\n") == 0, "failures: %s", out);
+	cr_expect(nf > 1 && strtol(out, NULL, 10) == nf,
+		  "failures: %s, findings: %d", out, nf);
 	free(out);
 	cr_assert_eq(sh(&out,
 			"grep -A1 'classname=\"127.0.10.11:22\"' "
@@ -460,6 +469,11 @@ Test(cli, junit_passes_xmllint_against_the_schema, .timeout = 120)
 			dir),
 		     0);
 	cr_expect(strstr(out, "<error message=\"timeout") != NULL, "%s", out);
+	/* its time is what the probe took: the 1.5 s --timeout */
+	p = strstr(out, "time=\"");
+	cr_expect(p != NULL && strtod(p + 6, NULL) >= 1.4 &&
+			  strtod(p + 6, NULL) < 10,
+		  "%s", out);
 	free(out);
 	cr_assert_eq(
 		sh(&out,

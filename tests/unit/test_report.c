@@ -978,10 +978,14 @@ static char *written(file_writer w, const struct scan_report *r)
 	return got;
 }
 
+/* o.a(.b): there, or the test fails (not crashes) */
 static const cJSON *jpath(const cJSON *o, const char *a, const char *b)
 {
 	o = cJSON_GetObjectItemCaseSensitive(o, a);
-	return b != NULL ? cJSON_GetObjectItemCaseSensitive(o, b) : o;
+	if (b != NULL)
+		o = cJSON_GetObjectItemCaseSensitive(o, b);
+	cr_assert_not_null(o, "no %s%s%s", a, b ? "." : "", b ? b : "");
+	return o;
 }
 
 Test(report, labels_in_every_writer)
@@ -1103,6 +1107,7 @@ Test(report, labels_and_durations_are_read_back)
 	cr_assert_not_null(d.targets.v[0].meta);
 	tags = d.targets.v[0].meta->tags;
 	cr_expect_str_eq(jpath(tags, "env", NULL)->valuestring, "prod");
+	cr_assert_not_null(d.targets.v[2].meta);
 	tags = d.targets.v[2].meta->tags;
 	cr_expect_str_eq(jpath(tags, "::add-mask::k", NULL)->valuestring,
 			 "v, w\"q");
