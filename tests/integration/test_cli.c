@@ -62,6 +62,38 @@ static char *tmpfile_with(const char *content)
 	return path;
 }
 
+/* inventory strings in `exposure targets` are escaped: a Name tag cannot
+ * start a line (a workflow command in a CI log) or move the cursor */
+Test(cli, targets_escapes_inventory_strings)
+{
+	char *inv = tmpfile_with(
+		"{\"Reservations\": [{\"Instances\": [{\"InstanceId\": "
+		"\"i-0bad\", \"State\": {\"Name\": \"running\"}, "
+		"\"PrivateIpAddress\": \"10.0.0.9\", \"Tags\": [{\"Key\": "
+		"\"Name\", \"Value\": \"web\\n::error::pwned\"}, {\"Key\": "
+		"\"team\", \"Value\": \"x\\r\\n  ::add-mask::y\\u001b[2J\"}]}]}]}");
+	char args[256], *out, *line;
+
+	snprintf(args, sizeof(args), "targets %s", inv);
+	cr_assert_eq(run(&out, args), 0, "%s", out);
+	cr_expect(strstr(out, "aws:i-0bad  web\\x0a::error::pwned  (aws, ") !=
+			  NULL,
+		  "%s", out);
+	cr_expect(strstr(out,
+			 "    labels: Name=web\\x0a::error::pwned, "
+			 "team=x\\x0d\\x0a  ::add-mask::y\\x1b[2J\n") != NULL,
+		  "%s", out);
+	cr_expect(strchr(out, '\033') == NULL && strchr(out, '\r') == NULL);
+	for (line = out; line != NULL; line = strchr(line, '\n')) {
+		line += *line == '\n';
+		line += strspn(line, " \t");
+		cr_expect(strncmp(line, "::", 2) != 0, "%s", out);
+	}
+	free(out);
+	unlink(inv);
+	free(inv);
+}
+
 Test(cli, unreadable_inventory_exits_2_naming_the_file)
 {
 	char *out;
