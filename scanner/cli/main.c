@@ -613,6 +613,7 @@ static void print_port(void *ud, uint16_t port, uint64_t claims)
 					    "firewall restricts",
 					    "world-open" };
 	const struct world_rule *wr = target_port_rule(pp->t, port);
+	char *ref;
 	size_t k;
 	bool first = true;
 
@@ -625,8 +626,11 @@ static void print_port(void *ud, uint16_t port, uint64_t claims)
 		}
 	if (first)
 		printf("(discovery only)");
+	/* the rule's reference names inventory ids: escaped */
+	ref = wr && wr->ref ? report_escaped(wr->ref) : NULL;
 	printf("  [%s%s%s]\n", expo[target_port_exposure(pp->t, port)],
-	       wr ? ": " : "", wr && wr->ref ? wr->ref : "");
+	       wr ? ": " : "", ref ? ref : "");
+	free(ref);
 }
 
 static int cmd_targets(struct cli *c)
