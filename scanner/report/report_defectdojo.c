@@ -3,7 +3,8 @@
  * (ECOSYSTEM.md §5.2): {"name", "type", "findings": [...]} with title,
  * severity (Critical..Info), description, and unique_id_from_tool = our
  * fingerprint, so a reimport matches the same finding across runs and
- * closes the fixed ones. Suppressed findings go in as risk accepted,
+ * closes the fixed ones. The target's labels become "key:value" tags.
+ * Suppressed findings go in as risk accepted,
  * inactive. Text is JSON-escaped by cJSON after report_escape().
  */
 #include <stdio.h>

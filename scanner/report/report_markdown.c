@@ -1,9 +1,10 @@
 /*
  * report_markdown.c - a GitHub job summary ($GITHUB_STEP_SUMMARY) in
  * GitHub-flavoured Markdown: the gate, counts per severity, the top
- * findings, and with a baseline the new and fixed ones. GitHub refuses a
- * step summary over 1 MiB, so tables are capped in rows and cells, and the
- * whole is checked against MD_MAX.
+ * findings (with their target's labels, so an audit can be grouped by
+ * owner, team or environment), and with a baseline the new and fixed
+ * ones. GitHub refuses a step summary over 1 MiB, so tables are capped in
+ * rows and cells, and the whole is checked against MD_MAX.
  *
  * Server text in a table cell: report_escape() first (control characters,
  * bidi, invalid UTF-8 as \xNN, so no line breaks), then every character

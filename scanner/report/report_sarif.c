@@ -6,7 +6,8 @@
  * (inventory/<provider>/<account-or-source>/<instance-id>, line 1) with
  * partialFingerprints from the finding fingerprint, so alerts neither
  * churn nor merge across runs; automationDetails.id carries the shard, so
- * each shard's upload is its own category.
+ * each shard's upload is its own category. A result's properties carry
+ * its target's labels.
  *
  * Server text (evidence) is run through report_escape() before it goes
  * into a message: control characters and bidi overrides become \xNN.

@@ -4,7 +4,9 @@
  * targets, then one summary line with the gate's verdict.
  *
  * Everything that came from a server or an inventory goes through
- * report_escape(), so a banner cannot colour, move or clear the terminal.
+ * report_escape_line(), so a banner cannot colour, move or clear the
+ * terminal, nor start a line with "::" (a workflow command in a CI log).
+ * A target's labels follow its name.
  * The report is built in memory and written with one fwrite, so a write
  * error is seen once and reported as EXPO_EIO.
  */
