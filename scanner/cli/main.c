@@ -25,6 +25,7 @@
 #include "expo.h"
 #include "inventory.h"
 #include "report/report.h"
+#include "report/report_priv.h"
 
 #define CREDS_FILE_MAX (16u << 20)
 
@@ -594,6 +595,7 @@ static void print_port(void *ud, uint16_t port, uint64_t claims)
 					    "firewall restricts",
 					    "world-open" };
 	const struct world_rule *wr = target_port_rule(pp->t, port);
+	char *ref;
 	size_t k;
 	bool first = true;
 
@@ -606,16 +608,22 @@ static void print_port(void *ud, uint16_t port, uint64_t claims)
 		}
 	if (first)
 		printf("(discovery only)");
+	/* the rule's reference names inventory ids: escaped */
+	ref = wr && wr->ref ? report_escaped(wr->ref) : NULL;
 	printf("  [%s%s%s]\n", expo[target_port_exposure(pp->t, port)],
-	       wr ? ": " : "", wr && wr->ref ? wr->ref : "");
+	       wr ? ": " : "", ref ? ref : "");
+	free(ref);
 }
 
 static int cmd_targets(struct cli *c)
 {
 	struct target_list tl;
+	struct dynbuf line;
+	char *labels;
 	size_t i, a, skipped = 0;
 	int r;
 
+	dynbuf_init(&line, 1 << 20);
 	target_list_init(&tl);
 	if ((r = load_targets(c, &tl)) != 0)
 		goto out;
@@ -625,12 +633,26 @@ static int cmd_targets(struct cli *c)
 		char buf[INET6_ADDRSTRLEN], nbuf[INET6_ADDRSTRLEN];
 		char *err = NULL;
 
-		printf("%s  %s  (%s, %s)\n", t->id,
-		       target_display_name(t, nbuf),
-		       t->provider ? t->provider : "?",
-		       t->source ? t->source : "-");
+		/* inventory strings: escaped, and none starts a line with
+		 * "::" (a workflow command in a CI log) */
+		dynbuf_reset(&line);
+		report_escape_line(&line, t->id);
+		dynbuf_addstr(&line, "  ");
+		report_escape(&line, target_display_name(t, nbuf));
+		dynbuf_addf(&line, "  (%s, ", t->provider ? t->provider : "?");
+		report_escape(&line, t->source ? t->source : "-");
+		dynbuf_addstr(&line, ")\n");
+		if ((labels = report_labels_text(t)) != NULL && *labels)
+			dynbuf_addf(&line, "    labels: %s\n", labels);
+		free(labels);
 		if (t->skip_reason != NULL) {
-			printf("    skipped: %s\n", t->skip_reason);
+			dynbuf_addstr(&line, "    skipped: ");
+			report_escape(&line, t->skip_reason);
+			dynbuf_addstr(&line, "\n");
+		}
+		if (line.buf != NULL)
+			fputs(line.buf, stdout);
+		if (t->skip_reason != NULL) {
 			skipped++;
 			continue;
 		}
@@ -649,6 +671,7 @@ static int cmd_targets(struct cli *c)
 	printf("%zu targets, %zu to scan, %zu skipped\n", tl.n, tl.n - skipped,
 	       skipped);
 out:
+	dynbuf_release(&line);
 	target_list_release(&tl);
 	return r;
 }

@@ -60,6 +60,8 @@ struct collector {
 	struct finding_list findings;
 	struct port_record *records;
 	size_t nrecords, alloc;
+	uint32_t *ms; /* per record: ms its probe took; from the first check */
+	size_t ms_alloc;
 	char **reasons;
 	size_t nreasons, reasons_alloc;
 };
@@ -356,9 +358,10 @@ static uint16_t collector_reason(struct collector *c, const char *text)
 	return (uint16_t)c->nreasons++;
 }
 
-static struct port_record *collector_record(struct collector *c)
+static struct port_record *collector_record(struct collector *c, uint32_t ms)
 {
 	struct port_record *v;
+	uint32_t *d;
 
 	if (c->nrecords == c->alloc) {
 		size_t n = c->alloc ? c->alloc * 2 : 256;
@@ -369,6 +372,18 @@ static struct port_record *collector_record(struct collector *c)
 		c->records = v;
 		c->alloc = n;
 	}
+	/* durations beside the records, not in them: a record stays 12
+	 * bytes, and a scan that runs no check needs none */
+	if (c->ms_alloc < c->alloc) {
+		d = realloc(c->ms, c->alloc * sizeof(*d));
+		if (d == NULL)
+			return NULL;
+		memset(d + c->ms_alloc, 0,
+		       (c->alloc - c->ms_alloc) * sizeof(*d));
+		c->ms = d;
+		c->ms_alloc = c->alloc;
+	}
+	c->ms[c->nrecords] = ms;
 	v = &c->records[c->nrecords++];
 	memset(v, 0, sizeof(*v));
 	return v;
@@ -447,6 +462,7 @@ static void probe_finish(struct scan_run *run, int ep, struct probe *p)
 	struct port_record *rec;
 	const char *reason = NULL;
 	enum probe_status st;
+	uint64_t ms;
 
 	probe_unregister(ep, p);
 	if (p->started && c->cleanup != NULL)
@@ -455,9 +471,11 @@ static void probe_finish(struct scan_run *run, int ep, struct probe *p)
 	    p->ctx->status == STATUS_OPEN)
 		ctx_status(p->ctx, STATUS_ERROR, "assessing the facts failed");
 	st = ctx_get_status(p->ctx, &reason);
+	ms = ctx_now_ms() - p->started_ms;
 	pthread_mutex_lock(&run->col->lock);
 	finding_list_take(&run->col->findings, ctx_findings(p->ctx));
-	rec = collector_record(run->col);
+	rec = collector_record(run->col,
+			       ms > UINT32_MAX ? UINT32_MAX : (uint32_t)ms);
 	if (rec != NULL) {
 		rec->target = p->job->target;
 		rec->addr = p->job->addr;
@@ -1035,6 +1053,7 @@ out_noplan:
 	out->findings = col.findings;
 	out->records = col.records;
 	out->nrecords = col.nrecords;
+	out->durations_ms = col.ms;
 	out->reasons = col.reasons;
 	out->nreasons = col.nreasons;
 	if (r != 0 && r != EXPO_ENOTFOUND) {
@@ -1063,6 +1082,8 @@ void scan_result_release(struct scan_result *r)
 		return;
 	finding_list_release(&r->findings);
 	free(r->records);
+	free(r->durations_ms);
+	r->durations_ms = NULL;
 	for (i = 1; i < r->nreasons; i++)
 		free(r->reasons[i]);
 	free(r->reasons);

@@ -14,7 +14,8 @@ struct scan_result {
 	struct port_record *records;  /* one per (target, address, port)
 					 * and one per check that ran */
 	size_t nrecords;
-	char **reasons; /* reasons[0] is NULL */
+	uint32_t *durations_ms; /* NULL (no check ran), or one per record */
+	char **reasons;		/* reasons[0] is NULL */
 	size_t nreasons;
 	char started_at[32]; /* ISO 8601 UTC */
 	double duration_s;

@@ -219,6 +219,31 @@ Test(engine, silent_server_times_out_within_the_phase_timeout)
 	close(ls);
 }
 
+/* what each probe took sits beside its record (JUnit time=, JSON
+ * duration_ms); a discovery record has none */
+Test(engine, probe_duration_is_recorded_beside_its_record)
+{
+	struct target_list tl;
+	struct scan_config cfg;
+	struct scan_result res;
+	char *err = NULL;
+	uint16_t port;
+	int ls = listen_on("127.0.0.1", &port);
+
+	one_target(&tl, "127.0.0.1", port, "fake");
+	fake_config(&cfg);
+	cr_assert_eq(scan_run(&cfg, &tl, &res, &err), 0);
+	cr_assert_eq(res.nrecords, 2);
+	cr_assert_not_null(res.durations_ms);
+	cr_expect_eq(res.durations_ms[0], 0);
+	/* the fake check waits out the 300 ms phase timeout */
+	cr_expect(res.durations_ms[1] >= 290 && res.durations_ms[1] < 1000,
+		  "probe took %u ms", res.durations_ms[1]);
+	scan_result_release(&res);
+	target_list_release(&tl);
+	close(ls);
+}
+
 Test(engine, a_server_that_answers_gives_a_ranked_finding)
 {
 	struct target_list tl;
