@@ -135,8 +135,7 @@ static size_t check_bit(const struct scan_config *cfg, const char *name)
 
 /* an nmap scan always has ports no check claims (8080): the whole
  * inventory used to fail; and ssh on 2222 went to no check */
-Test(inventory_issue_nmap, unclaimed_ports_and_services,
-     .init = inv_test_chdir)
+Test(inventory_issue_nmap, unclaimed_ports_and_services, .init = inv_test_chdir)
 {
 	const char *f = "nmap.xml";
 	struct target_list l;
@@ -152,7 +151,8 @@ Test(inventory_issue_nmap, unclaimed_ports_and_services,
 	cfg.nchecks = check_registry_len;
 	ssh = check_bit(&cfg, "ssh");
 	memset(claims, 0, sizeof(claims));
-	cr_assert_eq(scan_target_ports(&cfg, inv_test_find(&l, "nmap:192.0.2.1"),
+	cr_assert_eq(scan_target_ports(&cfg,
+				       inv_test_find(&l, "nmap:192.0.2.1"),
 				       claims_cb, claims, &err),
 		     0, "%s", err);
 	cr_assert_eq(claims[8080], 1ull << 63, "8080: planned, unclaimed");
@@ -228,8 +228,8 @@ Test(inventory_issue_list, cidr_labels_are_shared)
 	cr_assert_not(seven->meta_shared);
 	cr_assert_str_eq(label(seven, "env"), "prod");
 	cr_assert_str_eq(label(seven, "extra"), "yes");
-	cr_assert_null(cJSON_GetObjectItemCaseSensitive(l.v[0].meta->tags,
-							"extra"));
+	cr_assert_null(
+		cJSON_GetObjectItemCaseSensitive(l.v[0].meta->tags, "extra"));
 	target_list_release(&l);
 }
 
@@ -301,7 +301,7 @@ static void load_with_instance(const char *fw, size_t len, const char *want)
 	free(p2);
 }
 
-#define SG(perm)                                                        \
+#define SG(perm)                                                            \
 	"{\"SecurityGroups\": [{\"GroupId\": \"sg-1\", \"IpPermissions\": " \
 	"[" perm "]}]}"
 
@@ -446,7 +446,8 @@ Test(inventory_issue_fifo, no_writer_times_out, .timeout = 10)
 	clock_gettime(CLOCK_MONOTONIC, &a);
 	cr_assert_lt(inventory_load(&f, 1, &o, &l, &err), 0);
 	clock_gettime(CLOCK_MONOTONIC, &b);
-	s = (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
+	s = (double)(b.tv_sec - a.tv_sec) +
+	    (double)(b.tv_nsec - a.tv_nsec) / 1e9;
 	cr_assert_lt(s, 3.0, "took %.1f s", s);
 	cr_assert(strstr(err, "/fifo: a FIFO that nothing wrote to within 1 s"),
 		  "%s", err);
@@ -537,8 +538,7 @@ Test(inventory_issue_labels, cloud_loaders, .init = inv_test_chdir)
 
 	target_list_init(&l);
 	cr_assert_eq(inv_test_load(&aws, 1, NULL, &l, &err), 0, "%s", err);
-	cr_assert_str_eq(label(inv_test_find(&l, "aws:i-0aaa"), "Name"),
-			 "web");
+	cr_assert_str_eq(label(inv_test_find(&l, "aws:i-0aaa"), "Name"), "web");
 	target_list_release(&l);
 
 	cr_assert_eq(inv_test_load(&gcp, 1, NULL, &l, &err), 0, "%s", err);
@@ -699,8 +699,7 @@ static int run_bin(char *const argv[], char *out, size_t outsz)
 		_exit(127);
 	}
 	close(pfd[1]);
-	while (n + 1 < outsz &&
-	       (k = read(pfd[0], out + n, outsz - 1 - n)) > 0)
+	while (n + 1 < outsz && (k = read(pfd[0], out + n, outsz - 1 - n)) > 0)
 		n += (size_t)k;
 	out[n] = 0;
 	close(pfd[0]);
@@ -766,10 +765,10 @@ Test(inventory_issue_cli, exclude_lists_skipped)
 	static const char text[] = "192.0.2.1\n192.0.2.2:8080\n";
 	char *path = tmp_file(".txt", text, sizeof(text) - 1);
 	char out[65536];
-	char *argv[] = { (char *)bin(), "targets", "--exclude", "192.0.2.1",
-			 path, NULL };
-	char *bad[] = { (char *)bin(), "targets", "--scope", "192.0.2.0/33",
-			path, NULL };
+	char *argv[] = { (char *)bin(), "targets", "--exclude",
+			 "192.0.2.1",	path,	   NULL };
+	char *bad[] = { (char *)bin(),	"targets", "--scope",
+			"192.0.2.0/33", path,	   NULL };
 
 	cr_assert_eq(run_bin(argv, out, sizeof(out)), 0);
 	cr_assert(strstr(out, "list:192.0.2.1  list:192.0.2.1  (list, "), "%s",
@@ -823,9 +822,9 @@ Test(inventory_issue_report, unclaimed_record_round_trips)
 
 	report_doc_init(&d);
 	report_doc_init(&back);
-	cr_assert_eq(load_text(".txt", text, sizeof(text) - 1, &d.targets,
-			       &err),
-		     0, "%s", err);
+	cr_assert_eq(
+		load_text(".txt", text, sizeof(text) - 1, &d.targets, &err), 0,
+		"%s", err);
 	rec.target = 0;
 	rec.addr = 0;
 	rec.port = 8080;
