@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
 #include "expo.h"
 #include "loaders.h"
 
@@ -454,6 +455,23 @@ out:
 	return rc;
 }
 
+/* check=NAME names no check of this build: say so, with the nearest */
+static int no_check(struct inv_load *L, const struct inv_file *f, size_t lineno,
+		    const char *v)
+{
+	const char *near = NULL;
+	size_t i;
+
+	for (i = 0; i < check_registry_len && !near; i++)
+		if (one_edit(v, check_registry[i]->name))
+			near = check_registry[i]->name;
+	return inv_err(L->err,
+		       "%s:%zu: check=%s: no check of that name%s%s%s (see "
+		       "'exposure checks')",
+		       f->name, lineno, v, near ? "; did you mean check=" : "",
+		       near ? near : "", near ? "?" : "");
+}
+
 static int parse_opt(struct inv_load *L, const struct inv_file *f,
 		     size_t lineno, char *w, struct line_opts *o)
 {
@@ -487,6 +505,10 @@ static int parse_opt(struct inv_load *L, const struct inv_file *f,
 				     "is 1-15 lowercase letters or digits",
 				     f->name, lineno,
 				     inv_quote(v, n, q, sizeof(q)));
+			goto out;
+		}
+		if (!check_find(v)) {
+			rc = no_check(L, f, lineno, v);
 			goto out;
 		}
 		o->check = v;

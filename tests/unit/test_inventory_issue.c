@@ -199,6 +199,13 @@ Test(inventory_issue_list, typo_of_an_option_is_an_error)
 	LOAD_FAILS("192.0.2.1 publik=yes\n", "did you mean 'public='?");
 	LOAD_FAILS("192.0.2.1 chekc=ssh\n", "did you mean 'check='?");
 	LOAD_FAILS("192.0.2.1 env=a env=b\n", ":1: label 'env=' given twice");
+	/* an unknown check used to leave the port silently unprobed */
+	LOAD_FAILS("192.0.2.1:22 check=shh\n",
+		   ":1: check=shh: no check of that name; did you mean "
+		   "check=ssh? (see 'exposure checks')");
+	LOAD_FAILS("192.0.2.1:22 check=telnet\n",
+		   ":1: check=telnet: no check of that name (see 'exposure "
+		   "checks')");
 }
 
 /* a /16 with labels: one shared meta, not 65536 cJSON objects */
