@@ -8,15 +8,18 @@
 
 #include "dynbuf.h"
 
+#include <stdbool.h>
+
 /*
  * Appends s with control characters (C0, DEL, C1), bidi controls, line and
  * paragraph separators and invalid UTF-8 written as \xNN per byte, so the
- * text can neither move the cursor nor forge a line; and a leading "::"
- * as "\x3a:", so that a GitHub Actions runner never reads a workflow
- * command (::error::) from it. NULL is "-".
+ * text can neither move the cursor nor forge a line. With line_start (s
+ * begins a line of output), a leading "::" is written "\x3a:", so that a
+ * GitHub Actions runner never reads a workflow command (::error::) from
+ * it; elsewhere "::1" stays an address. NULL is "-".
  */
-int term_escape(struct dynbuf *b, const char *s);
+int term_escape(struct dynbuf *b, const char *s, bool line_start);
 /* the same as a malloc'd string; NULL on ENOMEM */
-char *term_escaped(const char *s);
+char *term_escaped(const char *s, bool line_start);
 
 #endif

@@ -158,7 +158,8 @@ static int json_prescan(const char *file, const char *data, size_t len,
 
 	while (i < len && !what) {
 		if (p[i] == 0) {
-			what = "NUL byte";
+			/* PowerShell's > writes UTF-16 */
+			what = "NUL byte (UTF-16? save the file as UTF-8)";
 		} else if (!in_str) {
 			in_str = p[i] == '"';
 			i++;

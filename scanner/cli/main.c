@@ -406,7 +406,7 @@ static const struct option long_opts[] = {
 /* prints "exposure: MSG" with MSG escaped (it may quote inventory text) */
 static void print_error(const char *msg)
 {
-	char *e = term_escaped(msg);
+	char *e = term_escaped(msg, false);
 
 	fprintf(stderr, "exposure: %s\n", e ? e : "out of memory");
 	free(e);
@@ -657,7 +657,7 @@ struct port_print {
 /* s escaped on stdout (inventory text: names, ids, reasons, labels) */
 static void put_esc(const char *s)
 {
-	char *e = term_escaped(s);
+	char *e = term_escaped(s, false);
 
 	fputs(e ? e : "?", stdout);
 	free(e);
@@ -761,8 +761,14 @@ static int cmd_targets(struct cli *c)
 		struct port_print pp = { &c->cfg, t };
 		char buf[INET6_ADDRSTRLEN], nbuf[INET6_ADDRSTRLEN];
 
-		/* the id leads the line: "provider:...", never "::" */
-		put_esc(t->id);
+		/* the id leads the line ("provider:...", so never "::"
+		 * anyway) */
+		{
+			char *e = term_escaped(t->id, true);
+
+			fputs(e ? e : "?", stdout);
+			free(e);
+		}
 		printf("  ");
 		put_esc(target_display_name(t, nbuf));
 		printf("  (%s, ", t->provider ? t->provider : "?");

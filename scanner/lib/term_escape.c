@@ -74,7 +74,7 @@ static int add_hex(struct dynbuf *b, const unsigned char *s, size_t len)
 	return r;
 }
 
-int term_escape(struct dynbuf *b, const char *s)
+int term_escape(struct dynbuf *b, const char *s, bool line_start)
 {
 	const unsigned char *p, *run;
 	size_t n, k;
@@ -84,7 +84,7 @@ int term_escape(struct dynbuf *b, const char *s)
 		s = "-";
 	p = (const unsigned char *)s;
 	n = strlen(s);
-	if (n >= 2 && p[0] == ':' && p[1] == ':') {
+	if (line_start && n >= 2 && p[0] == ':' && p[1] == ':') {
 		r = add_hex(b, p, 1);
 		p++;
 		n--;
@@ -112,14 +112,14 @@ int term_escape(struct dynbuf *b, const char *s)
 	return r;
 }
 
-char *term_escaped(const char *s)
+char *term_escaped(const char *s, bool line_start)
 {
 	struct dynbuf b;
 	char *out = NULL;
 
 	/* at most four bytes out per byte in, plus the "-" of NULL */
 	dynbuf_init(&b, (s ? strlen(s) : 1) * 4 + 8);
-	if (term_escape(&b, s) == 0)
+	if (term_escape(&b, s, line_start) == 0)
 		out = b.len ? dynbuf_detach(&b) : strdup("");
 	dynbuf_release(&b);
 	return out;

@@ -743,11 +743,9 @@ Test(inventory_issue_cli, names_are_escaped)
 		cr_assert(strncmp(p, "::", 2), "a line starts with ::");
 		cr_assert(strncmp(p, "fake", 4), "a forged line");
 	}
-	/* the name leads no line, but "::" is escaped wherever a field
-	 * starts with it */
-	cr_assert(strstr(out, "  \\x3a:error::x\\x1b[31m\\x0afake  (aws, "),
-		  "%s", out);
-	cr_assert(strstr(out, "labels: Name=\\x3a:error::x"), "%s", out);
+	cr_assert(strstr(out, "  ::error::x\\x1b[31m\\x0afake  (aws, "), "%s",
+		  out);
+	cr_assert(strstr(out, "labels: Name=::error::x\\x1b"), "%s", out);
 	cr_assert(strstr(out, "team=\\xe2\\x80\\xaeevil"), "%s", out);
 	unlink(path);
 	free(path);
@@ -798,16 +796,19 @@ Test(inventory_issue_escape, term_escape)
 {
 	char *s;
 
-	s = term_escaped("::error::x");
+	s = term_escaped("::error::x", true);
 	cr_assert_str_eq(s, "\\x3a:error::x");
 	free(s);
-	s = term_escaped("a\nb\x1b\xff\xe2\x80\xae caf\xc3\xa9");
+	s = term_escaped("::1", false); /* mid-line: an address */
+	cr_assert_str_eq(s, "::1");
+	free(s);
+	s = term_escaped("a\nb\x1b\xff\xe2\x80\xae caf\xc3\xa9", false);
 	cr_assert_str_eq(s, "a\\x0ab\\x1b\\xff\\xe2\\x80\\xae caf\xc3\xa9");
 	free(s);
-	s = term_escaped(NULL);
+	s = term_escaped(NULL, true);
 	cr_assert_str_eq(s, "-");
 	free(s);
-	s = term_escaped("");
+	s = term_escaped("", true);
 	cr_assert_str_eq(s, "");
 	free(s);
 }
