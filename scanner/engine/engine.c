@@ -133,7 +133,37 @@ static bool check_claims_port(const struct check *c, uint16_t port)
 	return false;
 }
 
-/* adds one override {check, port} to p; "" = every check claiming it */
+static bool check_has_service(const struct check *c, const char *svc)
+{
+	size_t i;
+
+	for (i = 0; c->services != NULL && c->services[i] != NULL; i++)
+		if (strcmp(c->services[i], svc) == 0)
+			return true;
+	return false;
+}
+
+/* Whether c takes an override that names no check: by nmap's service
+ * name when an enabled check lists it (ssh on 2222 goes to ssh), else by
+ * c's default ports. */
+static bool override_claims(const struct scan_config *cfg,
+			    const struct check *c,
+			    const struct port_override *o)
+{
+	size_t k;
+
+	if (o->check[0] != '\0')
+		return false;
+	for (k = 0; o->service[0] != '\0' && k < cfg->nchecks; k++)
+		if (check_has_service(cfg->checks[k], o->service))
+			return check_has_service(c, o->service);
+	return check_claims_port(c, o->port);
+}
+
+/* adds one override {check, port} to p; "" = every check claiming it.
+ * An inventory's port that no enabled check takes is still planned, with
+ * no claim: discovery probes it and the report lists it as not checked.
+ * Only a port given with --ports must be claimed. */
 static int plan_override(struct plan *p, const struct scan_config *cfg,
 			 const struct port_override *o, const char *where,
 			 char **err)
@@ -148,19 +178,20 @@ static int plan_override(struct plan *p, const struct scan_config *cfg,
 		const struct check *c = cfg->checks[k];
 		bool named = strcmp(o->check, c->name) == 0;
 
-		if (named ||
-		    (o->check[0] == '\0' && check_claims_port(c, o->port))) {
+		if (named || override_claims(cfg, c, o)) {
 			if ((r = plan_add(p, o->port, (unsigned)k, true)) != 0)
 				return r;
 			any = true;
 		}
 	}
+	if (!any && strcmp(where, "--ports") != 0)
+		return plan_add(p, o->port, 0, false);
 	if (!any && o->check[0] == '\0') {
 		if (asprintf(err,
 			     "%s: port %u is not a default port of any "
-			     "enabled check; name one on the line "
-			     "(e.g. check=ssh) or enable it with --checks",
-			     where, o->port) < 0)
+			     "enabled check; name one (e.g. ssh=%u) or "
+			     "enable it with --checks",
+			     where, o->port, o->port) < 0)
 			*err = NULL;
 		return EXPO_EINVAL;
 	}
@@ -356,6 +387,14 @@ static uint16_t collector_reason(struct collector *c, const char *text)
 	if (c->reasons[c->nreasons] == NULL)
 		return 0;
 	return (uint16_t)c->nreasons++;
+}
+
+/* an open port that no enabled check claims: listed as not checked */
+static void unclaimed_reason(struct collector *c, struct port_record *rec,
+			     const struct scan_config *cfg, uint64_t claims)
+{
+	if (rec->status == STATUS_OPEN && claims == 0 && !cfg->discover_only)
+		rec->reason = collector_reason(c, UNCLAIMED_REASON);
 }
 
 static struct port_record *collector_record(struct collector *c, uint32_t ms)
@@ -977,6 +1016,7 @@ int scan_run(const struct scan_config *cfg, const struct target_list *targets,
 		rec->reason = collector_reason(
 			&col,
 			discovery_reason(status[i], errs[i], buf, sizeof(buf)));
+		unclaimed_reason(&col, rec, cfg, pl.of_target[t]->claims[pi]);
 		if (status[i] == STATUS_OPEN && !cfg->discover_only)
 			njobs += (size_t)__builtin_popcountll(
 				pl.of_target[t]->claims[pi]);

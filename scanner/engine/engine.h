@@ -9,6 +9,10 @@
 #include "finding.h"
 #include "target.h"
 
+/* the reason of the discovery record (check null) of an open port that no
+ * enabled check claims, e.g. 8080 from an nmap scan */
+#define UNCLAIMED_REASON "not checked: no enabled check claims this port"
+
 struct scan_result {
 	struct finding_list findings; /* ranked */
 	struct port_record *records;  /* one per (target, address, port)
