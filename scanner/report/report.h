@@ -53,6 +53,9 @@ struct scan_report {
 	unsigned shard_index, shard_count; /* 1-based; 0: not sharded */
 	const char *const *warnings;	   /* suppression warnings */
 	size_t nwarnings;
+	/* NULL: the scan ran to its end; else why it did not ("interrupted
+	 * by SIGTERM"): every writer says so */
+	const char *incomplete;
 };
 
 /* true when finding i counts for the gate: at or above fail_on, not
@@ -85,11 +88,15 @@ struct atomic_file {
 	int fd;
 	char *tmp;
 	const char *path;
+	int slot; /* in the registry atomic_file_remove_temps() reads */
 };
 int atomic_file_open(struct atomic_file *af, const char *path);
 int atomic_file_write(struct atomic_file *af, const void *data, size_t len);
 int atomic_file_commit(struct atomic_file *af);
 void atomic_file_abort(struct atomic_file *af);
+/* Removes every temporary file being written. Async-signal-safe (unlink
+ * only): for a signal handler that ends the process at once. */
+void atomic_file_remove_temps(void);
 
 /* writes `data` to path via a temporary file in the same folder + rename */
 int write_file_atomic(const char *path, const char *data, size_t len);

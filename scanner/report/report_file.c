@@ -7,6 +7,9 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,14 +105,58 @@ out:
 	free(dir);
 }
 
+/* The temporary files being written, for atomic_file_remove_temps() in a
+ * signal handler: fixed buffers (no allocation there), a slot published
+ * only once its name is whole. A file with no free slot or a name too
+ * long is written all the same, and a second signal leaves it. */
+#define TEMP_SLOTS 8
+static char temp_names[TEMP_SLOTS][PATH_MAX];
+static atomic_int temp_used[TEMP_SLOTS];
+
+static int temp_register(const char *tmp)
+{
+	size_t len = strlen(tmp);
+	int i;
+
+	if (len >= PATH_MAX)
+		return -1;
+	for (i = 0; i < TEMP_SLOTS; i++) {
+		if (atomic_load(&temp_used[i]))
+			continue;
+		memcpy(temp_names[i], tmp, len + 1);
+		atomic_store(&temp_used[i], 1);
+		return i;
+	}
+	return -1;
+}
+
+static void temp_release(struct atomic_file *af)
+{
+	if (af->slot >= 0)
+		atomic_store(&temp_used[af->slot], 0);
+	af->slot = -1;
+}
+
+void atomic_file_remove_temps(void)
+{
+	int i, saved = errno;
+
+	for (i = 0; i < TEMP_SLOTS; i++)
+		if (atomic_load(&temp_used[i]))
+			unlink(temp_names[i]);
+	errno = saved;
+}
+
 int atomic_file_open(struct atomic_file *af, const char *path)
 {
+	sigset_t block, old;
 	struct stat st;
 	int r;
 
 	af->fd = -1;
 	af->tmp = NULL;
 	af->path = path;
+	af->slot = -1;
 	if (path == NULL || *path == '\0')
 		return EXPO_EINVAL;
 	if (strcmp(path, "-") == 0) {
@@ -117,7 +164,16 @@ int atomic_file_open(struct atomic_file *af, const char *path)
 		af->fd = STDOUT_FILENO;
 		return 0;
 	}
-	if ((r = open_temp(path, &af->tmp, &af->fd)) != 0)
+	/* no signal between creating the file and registering it */
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &block, &old);
+	r = open_temp(path, &af->tmp, &af->fd);
+	if (r == 0)
+		af->slot = temp_register(af->tmp);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (r != 0)
 		return r;
 	/* replacing a file keeps its mode: a report chmod'ed 0600 stays so */
 	if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
@@ -140,6 +196,7 @@ void atomic_file_abort(struct atomic_file *af)
 		unlink(af->tmp);
 		free(af->tmp);
 	}
+	temp_release(af);
 	af->tmp = NULL;
 	af->fd = -1;
 	errno = saved_errno;
@@ -164,6 +221,9 @@ int atomic_file_commit(struct atomic_file *af)
 	r = EXPO_ESYS;
 	if (rename(af->tmp, af->path) != 0)
 		goto out;
+	/* released after the rename: a signal in between removes a name
+	 * that is gone, harmless; before it, the file would stay */
+	temp_release(af);
 	sync_dir(af->path);
 	free(af->tmp);
 	af->tmp = NULL;
