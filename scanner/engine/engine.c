@@ -995,14 +995,18 @@ static void *lane_main(void *arg)
 		struct probe *p = NULL;
 		uint8_t ci;
 
+		if (l->abandoned)
+			goto abandoned; /* the run is no longer ours to touch */
 		if (run_stop_at(run) != 0 &&
 		    (p = lane_take(run, true)) != NULL) {
 			/* stopping: no run() starts; the steps' findings stay */
+			l->finishing++;
 			pthread_mutex_unlock(&l->lock);
 			probe_stop(run, -1, p,
 				   "the blocking check never started");
 			free(p);
 			pthread_mutex_lock(&l->lock);
+			l->finishing--;
 			continue;
 		}
 		if ((p = lane_take(run, false)) == NULL) {
@@ -1031,11 +1035,13 @@ abandoned:
  * the run, its jobs and the credentials it reads are never freed, and
  * the thread, when the call returns, sees `abandoned` and touches
  * nothing. Its probe gets a record; what it found is lost. The threads
- * that ended are joined; the number left behind is returned. */
+ * that ended are joined; the number of the others (detached, the run
+ * must outlive them) is returned. */
 static size_t lanes_wait(struct scan_run *run, pthread_t *tids, unsigned lanes)
 {
 	struct lane *l = &run->lane;
 	struct probe *p;
+	bool exited[LANES_MAX];
 	size_t left = 0;
 	unsigned i, alive;
 	char what[256];
@@ -1061,6 +1067,7 @@ static size_t lanes_wait(struct scan_run *run, pthread_t *tids, unsigned lanes)
 	}
 	if (alive > 0) {
 		l->abandoned = true;
+		pthread_cond_broadcast(&l->cond); /* idle ones leave */
 		for (i = 0; i < lanes; i++) {
 			if (l->in_run[i] == NULL)
 				continue;
@@ -1072,9 +1079,11 @@ static size_t lanes_wait(struct scan_run *run, pthread_t *tids, unsigned lanes)
 					 ->name,
 				 SCAN_GRACE_MS / 1000);
 			record_interrupted(run, l->in_run[i]->job, what);
-			left++;
 		}
-		/* threads past run() finish their probe: short, no I/O */
+		/* every thread not seen to exit may still read the run */
+		left = alive;
+		/* threads past run() finish their probe: short, no I/O;
+		 * then each sees `abandoned` and touches nothing more */
 		while (l->finishing > 0) {
 			pthread_mutex_unlock(&l->lock);
 			nanosleep(&(struct timespec){ 0, 1000000 }, NULL);
@@ -1090,11 +1099,10 @@ static size_t lanes_wait(struct scan_run *run, pthread_t *tids, unsigned lanes)
 			pthread_mutex_lock(&l->lock);
 		}
 	}
+	memcpy(exited, l->exited, sizeof(exited));
 	pthread_mutex_unlock(&l->lock);
 	for (i = 0; i < lanes; i++) {
-		/* exited[] only grows; read under the lock above or now
-		 * that the rest cannot set it (abandoned) */
-		if (l->exited[i])
+		if (exited[i])
 			pthread_join(tids[i], NULL);
 		else
 			pthread_detach(tids[i]);

@@ -239,7 +239,8 @@ static const cJSON *port_record(const cJSON *doc, const char *addr,
 		{
 			const cJSON *c = cJSON_GetObjectItem(p, "check");
 
-			if (strcmp(cJSON_GetObjectItem(p, "address")->valuestring,
+			if (strcmp(cJSON_GetObjectItem(p, "address")
+					   ->valuestring,
 				   addr) == 0 &&
 			    cJSON_GetObjectItem(p, "port")->valueint ==
 				    (int)port &&
@@ -554,8 +555,7 @@ Test(interrupt, a_baseline_finding_missing_from_an_interrupted_run_is_not_fixed,
 
 /* an interrupted run into --history: saved incomplete, replaced by the
  * retried run, never replacing a complete one */
-Test(interrupt, history_dir_keeps_a_partial_run_until_the_retry,
-     .timeout = 300)
+Test(interrupt, history_dir_keeps_a_partial_run_until_the_retry, .timeout = 300)
 {
 	char *dir = mkdtemp_dup(), inv[600], weak[600], out[600], p[2400];
 	char h[700], id[64];
@@ -665,8 +665,8 @@ Test(interrupt, store_keeps_a_partial_shard_until_the_retry, .timeout = 300)
 		 weak, url, id);
 	cr_assert_eq(run_to_end(out, 120, p), 1);
 	text = read_text(out);
-	cr_expect(strstr(text, "stored incomplete; replacing it") != NULL,
-		  "%s", text);
+	cr_expect(strstr(text, "stored incomplete; replacing it") != NULL, "%s",
+		  text);
 	free(text);
 	snprintf(p, sizeof(p), "history --store %s", url);
 	cr_assert_eq(run_to_end(out, 60, p), 0);
@@ -687,8 +687,8 @@ Test(interrupt, store_keeps_a_partial_shard_until_the_retry, .timeout = 300)
 	kill(pid, SIGTERM);
 	cr_assert_eq(wait_exit(pid, 30), 143);
 	text = read_text(out);
-	cr_expect(strstr(text, "already stored; nothing changed") != NULL,
-		  "%s", text);
+	cr_expect(strstr(text, "already stored; nothing changed") != NULL, "%s",
+		  text);
 	free(text);
 	snprintf(p, sizeof(p), "rm -rf %s", dir);
 	cr_expect_eq(system(p), 0);

@@ -883,7 +883,8 @@ Test(report, atomic_temps_removed_for_a_signal)
 Test(report, incomplete_run_is_marked_in_every_writer)
 {
 	static const char *const want[][2] = {
-		{ "r.json", "\"incomplete_reason\":\t\"interrupted by SIGTERM\"" },
+		{ "r.json",
+		  "\"incomplete_reason\":\t\"interrupted by SIGTERM\"" },
 		{ "r.sarif", "\"executionSuccessful\":\tfalse" },
 		{ "r.xml", "type=\"incomplete\"" },
 		{ "r.md", "**Incomplete run**" },
