@@ -12,6 +12,13 @@
  *   4. ranking (scanner/rank.c).
  * Discovery finishes before the checks start: simpler to reason about, and
  * on a cloud estate discovery is the short part.
+ *
+ * Stopping (SIGINT/SIGTERM, engine.h): every loop also waits on a pipe the
+ * signal handler writes to. Discovery stops at once (pairs not finished
+ * are "not scanned"); workers take no new job and give the probes under
+ * way until the grace ends; the blocking lane starts no run() and is
+ * waited for until then too. Whatever was not reached gets an error record
+ * saying "interrupted by SIG...", never a status that would prove anything.
  */
 #include <errno.h>
 #include <fcntl.h>
