@@ -694,3 +694,57 @@ Test(interrupt, store_keeps_a_partial_shard_until_the_retry, .timeout = 300)
 	cr_expect_eq(system(p), 0);
 	free(dir);
 }
+
+/* stopped in discovery (2 connects a second): the ports never tried are
+ * errors "not scanned", not closed, and --ports-out says it is partial */
+Test(interrupt, discovery_stops_and_unreached_ports_are_not_scanned,
+     .timeout = 60)
+{
+	char *dir = mkdtemp_dup(), inv[600], out[600], p[700], ports[400];
+	char *text, *line, *save = NULL;
+	unsigned closed = 0, not_scanned = 0, other = 0, n;
+	pid_t pid;
+	int rc, len = 0;
+
+	(void)lab_dir();
+	snprintf(inv, sizeof(inv), "%s/inv.txt", dir);
+	snprintf(out, sizeof(out), "%s/out.txt", dir);
+	write_file(inv, "127.0.10.250\n");
+	for (n = 0; n < 40; n++)
+		len += snprintf(ports + len, sizeof(ports) - (size_t)len,
+				"%s%u", n ? "," : "", 2001 + n);
+	pid = spawn(out,
+		    "scan %s --discover-only --ports %s --rate 2 --ports-out "
+		    "%s/r.ports --json %s/r.json -q",
+		    inv, ports, dir, dir);
+	sleep_s(2.5);
+	kill(pid, SIGINT);
+	rc = wait_exit(pid, 10);
+	text = read_text(out);
+	cr_assert_eq(rc, 130, "exit %d: %s", rc, text);
+	free(text);
+	snprintf(p, sizeof(p), "%s/r.ports", dir);
+	text = read_text(p);
+	for (line = strtok_r(text, "\n", &save); line != NULL;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (strstr(line, "\tclosed\t-") != NULL)
+			closed++;
+		else if (strstr(line, "\terror\tinterrupted by SIGINT: not "
+				      "scanned") != NULL)
+			not_scanned++;
+		else if (strcmp(line, "# incomplete: interrupted by SIGINT") !=
+			 0)
+			other++;
+	}
+	free(text);
+	cr_expect_eq(closed + not_scanned, 40, "%u closed, %u not scanned",
+		     closed, not_scanned);
+	cr_expect_gt(closed, 0);
+	cr_expect_gt(not_scanned, 20);
+	cr_expect_eq(other, 0);
+	snprintf(p, sizeof(p), "%s/r.json", dir);
+	cJSON_Delete(read_json(p));
+	snprintf(p, sizeof(p), "rm -rf %s", dir);
+	cr_expect_eq(system(p), 0);
+	free(dir);
+}
