@@ -717,7 +717,7 @@ static void on_signal(int signo)
 }
 
 /* SIGINT and SIGTERM to on_signal, except one the parent set to ignored
- * (`nohup`, a background job of a script): that stays ignored */
+ * (SIGINT of a background job of a script): that stays ignored */
 static void install_signals(bool scan)
 {
 	static const int sigs[] = { SIGINT, SIGTERM };
