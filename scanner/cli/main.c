@@ -3,7 +3,14 @@
  * reports, and turn the findings into the exit code (the gate).
  *
  * Exit codes: 0 no finding at or above --fail-on; 1 the gate failed;
- * 2 bad usage or bad input; 3 the scan could not run.
+ * 2 bad usage or bad input; 3 the scan could not run; 130 interrupted by
+ * SIGINT, 143 by SIGTERM (these win over the gate's code).
+ *
+ * Signals (scan): the first SIGINT/SIGTERM stops the scan (engine.h: no
+ * new probe, a short grace for those under way), every requested report
+ * is written marked incomplete, and the process exits 130/143. A second
+ * signal, or any during another command, ends the process at once after
+ * removing the temporary report file being written.
  *
  * The writers, the gate and the audit trail shared by `scan`, `report`
  * and `merge` live in scanner/cli/cli_output.c (cli.h).
@@ -11,6 +18,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,7 +112,9 @@ static const char usage_tail[] =
 	"  -v, --verbose         remediation, CVSS and all statuses in the report\n"
 	"\n"
 	"Exit codes: 0 no finding at or above --fail-on, 1 the gate failed,\n"
-	"2 bad usage or bad input, 3 the scan could not run (nothing to scan).\n";
+	"2 bad usage or bad input, 3 the scan could not run (nothing to scan),\n"
+	"130 interrupted by SIGINT, 143 by SIGTERM (the reports written are\n"
+	"marked incomplete; a second signal exits at once).\n";
 
 static void usage(FILE *out)
 {
@@ -780,6 +790,64 @@ out:
 	return r;
 }
 
+/* ---- signals ---- */
+
+/* set before the handler is installed, read by it only */
+static volatile sig_atomic_t first_signal_stops; /* `scan` */
+static volatile sig_atomic_t signals_seen;
+
+static void say(const char *msg)
+{
+	ssize_t n = write(STDERR_FILENO, msg, strlen(msg));
+
+	(void)n; /* nothing to do about a closed stderr */
+}
+
+/* Async-signal-safe only. sa_mask blocks both signals while it runs and
+ * the engine's threads block them, so it never runs twice at once. */
+static void on_signal(int signo)
+{
+	int saved = errno;
+
+	if (first_signal_stops && signals_seen++ == 0) {
+		say(signo == SIGINT
+			    ? "\nexposure: SIGINT: stopping; the reports "
+			      "will say incomplete (again to quit at "
+			      "once)\n"
+			    : "\nexposure: SIGTERM: stopping; the "
+			      "reports will say incomplete (again to "
+			      "quit at once)\n");
+		scan_interrupt(signo);
+		errno = saved;
+		return;
+	}
+	atomic_file_remove_temps();
+	_exit(128 + signo);
+}
+
+/* SIGINT and SIGTERM to on_signal, except one the parent set to ignored
+ * (SIGINT of a background job of a script): that stays ignored */
+static void install_signals(bool scan)
+{
+	static const int sigs[] = { SIGINT, SIGTERM };
+	struct sigaction sa, old;
+	size_t i;
+
+	first_signal_stops = scan && scan_interrupt_init() == 0;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sa.sa_flags = SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	sigaddset(&sa.sa_mask, SIGINT);
+	sigaddset(&sa.sa_mask, SIGTERM);
+	for (i = 0; i < ARRAY_SIZE(sigs); i++) {
+		if (sigaction(sigs[i], NULL, &old) == 0 &&
+		    old.sa_handler == SIG_IGN)
+			continue;
+		sigaction(sigs[i], &sa, NULL);
+	}
+}
+
 /* ---- exposure scan ---- */
 
 /* --shard, or the CI's variables: which targets this process scans */
@@ -878,6 +946,13 @@ static int cmd_scan(struct cli *c)
 	doc.shard_count = c->shard_count;
 	c->out.verbose = c->cfg.verbose;
 	code = cli_finish(&c->out, &doc);
+	if (res.abandoned > 0) {
+		/* a lane thread still reads the config and targets, and may
+		 * sit in a library that exit() would tear down under it */
+		fflush(stdout);
+		fflush(stderr);
+		_exit(128 + scan_interrupted());
+	}
 out:
 	free(err);
 	report_doc_release(&doc);
@@ -957,6 +1032,7 @@ int main(int argc, char **argv)
 	}
 	if ((cmd = command_find(argv[1])) == NULL)
 		return fail_usage("unknown command '%s'%s", argv[1], "");
+	install_signals(cmd->run == cmd_scan);
 	r = parse_args(&c, argc - 1, argv + 1);
 	if (r < 0) {
 		r = EXIT_PASS; /* --help or --version was printed */
@@ -965,6 +1041,10 @@ int main(int argc, char **argv)
 	if (r != 0)
 		goto out;
 	r = cmd->run(&c);
+	/* the signal's code wins over the gate's (and over a failed write:
+	 * the run is incomplete anyway) */
+	if (scan_interrupted() != 0)
+		r = 128 + scan_interrupted();
 out:
 	cli_out_release(&c.out);
 	inv_scope_release(&c.scope);

@@ -522,8 +522,19 @@ int discover_run(const struct discover_opts *opts, size_t npairs,
 	/* a burst of 10 ms worth of tokens keeps the rate smooth */
 	burst = opts->rate / 100 ? opts->rate / 100 : 1;
 	d.credit = d.credit_max = (uint64_t)burst * NSEC_PER_SEC;
+	if (opts->stopped != NULL && opts->wake_fd >= 0) {
+		/* edge-triggered: each signal wakes the loop once; the slot
+		 * index NIL is no slot, complete() ignores it */
+		struct epoll_event wev = { .events = EPOLLIN | EPOLLET,
+					   .data.u32 = NIL };
+
+		if (epoll_ctl(d.ep, EPOLL_CTL_ADD, opts->wake_fd, &wev) != 0)
+			goto out;
+	}
 
 	for (;;) {
+		if (opts->stopped != NULL && opts->stopped())
+			break; /* unfinished pairs keep the caller's status */
 		d.now = now_ns();
 		expire(&d);
 		if (launch_some(&d) != 0)

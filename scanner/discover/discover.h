@@ -18,6 +18,11 @@ struct discover_opts {
 	unsigned rate;	      /* connects per second; 0 = unlimited */
 	unsigned timeout_ms;  /* >= 1 */
 	int progress;	      /* print a progress line on stderr */
+	/* optional: non-zero once the run must stop (SIGINT/SIGTERM); the
+	 * pairs not finished by then keep the status the caller put there.
+	 * wake_fd (used only with stopped) is readable when it changes. */
+	int (*stopped)(void);
+	int wake_fd;
 };
 
 /* fills sa (with the port set) for pair i, 0 <= i < npairs */

@@ -12,9 +12,18 @@
  *   4. ranking (scanner/rank/rank.c).
  * Discovery finishes before the checks start: simpler to reason about, and
  * on a cloud estate discovery is the short part.
+ *
+ * Stopping (SIGINT/SIGTERM, engine.h): every loop also waits on a pipe the
+ * signal handler writes to. Discovery stops at once (pairs not finished
+ * are "not scanned"); workers take no new job and give the probes under
+ * way until the grace ends; the blocking lane starts no run() and is
+ * waited for until then too. Whatever was not reached gets an error record
+ * saying "interrupted by SIG...", never a status that would prove anything.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +39,7 @@
 
 #define MAX_CHECKS 64
 #define PROBES_PER_WORKER_MAX 256
+#define LANES_MAX 16
 
 /* The ports of one target and the checks (bitmask over cfg->checks) that
  * claim each. Targets without overrides share one default plan. */
@@ -67,6 +77,14 @@ struct collector {
 };
 
 struct probe;
+struct scan_run;
+
+/* what a lane thread is started with: lives in the run, which outlives
+ * every lane thread, abandoned ones included */
+struct lane_arg {
+	struct scan_run *run;
+	unsigned self; /* index into lane.in_run and lane.exited */
+};
 
 /* The blocking lane: probes whose check has run() wait here for one of a
  * few threads; per-check caps bound libraries with thread-safety caveats. */
@@ -76,10 +94,16 @@ struct lane {
 	struct probe **queue; /* FIFO of probes handed over */
 	size_t head, tail, alloc;
 	unsigned running[MAX_CHECKS];
+	struct probe *in_run[LANES_MAX]; /* per lane thread: inside run() */
+	bool exited[LANES_MAX];		 /* per lane thread: returned */
+	unsigned finishing;		 /* threads past run(), finishing */
+	bool abandoned;			 /* scan_run() went on without them */
+	struct lane_arg args[LANES_MAX];
 };
 
 struct scan_run {
 	struct lane lane;
+	struct collector col;
 	const struct scan_config *cfg;
 	const struct target_list *targets;
 	struct planned *plan;
@@ -88,7 +112,10 @@ struct scan_run {
 	atomic_size_t next_job;
 	atomic_size_t done_jobs;
 	struct cred_guard *guard;
-	struct collector *col;
+	atomic_uint workers_alive; /* worker threads not yet returned */
+	_Atomic uint64_t stop_at;  /* 0, or the grace's end (ctx_now_ms) */
+	size_t abandoned;	   /* lane threads left in a library call */
+	int interrupted;	   /* the signal that cut the checks short */
 	uint8_t registry_index[MAX_CHECKS]; /* cfg check -> registry */
 	char *init_error[MAX_CHECKS];	    /* global_init() failed: why */
 };
@@ -428,6 +455,101 @@ static struct port_record *collector_record(struct collector *c, uint32_t ms)
 	return v;
 }
 
+/* ---- stopping: SIGINT/SIGTERM (engine.h) ---- */
+
+/* The signal handler (scanner/cli/main.c) may run at any time on the main
+ * thread (the engine's threads block SIGINT/SIGTERM): it only stores the
+ * signal and writes one byte to the pipe every loop has in its epoll set,
+ * both async-signal-safe. Nothing ever reads the pipe: the loops wait on
+ * it edge-triggered, so each signal wakes each loop once. */
+static atomic_int stop_signal;
+static int wake_pipe[2] = { -1, -1 };
+
+int scan_interrupt_init(void)
+{
+	if (wake_pipe[0] >= 0)
+		return 0;
+	return pipe2(wake_pipe, O_CLOEXEC | O_NONBLOCK) == 0 ? 0 : EXPO_ESYS;
+}
+
+void scan_interrupt(int signo)
+{
+	int saved = errno, none = 0;
+	ssize_t n;
+
+	atomic_compare_exchange_strong(&stop_signal, &none, signo);
+	if (wake_pipe[1] >= 0) {
+		n = write(wake_pipe[1], "", 1);
+		(void)n; /* a full pipe has woken everyone already */
+	}
+	errno = saved;
+}
+
+int scan_interrupted(void)
+{
+	return atomic_load(&stop_signal);
+}
+
+static int stopped(void)
+{
+	return scan_interrupted() != 0;
+}
+
+static const char *signal_name(int signo)
+{
+	return signo == SIGINT	  ? "SIGINT"
+	       : signo == SIGTERM ? "SIGTERM"
+				  : "a signal";
+}
+
+/* the end of the grace once a stop was asked (ms, ctx_now_ms), else 0;
+ * the first thread to notice the signal starts the grace */
+static uint64_t run_stop_at(struct scan_run *run)
+{
+	uint64_t at = atomic_load(&run->stop_at), none = 0;
+
+	if (at != 0 || !stopped())
+		return at;
+	at = ctx_now_ms() + SCAN_GRACE_MS;
+	if (!atomic_compare_exchange_strong(&run->stop_at, &none, at))
+		at = none;
+	return at;
+}
+
+/* adds the wake-up pipe to a loop's epoll set (data.ptr NULL: no probe) */
+static int watch_wake(int ep)
+{
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLET,
+				  .data.ptr = NULL };
+
+	if (wake_pipe[0] < 0)
+		return 0;
+	return epoll_ctl(ep, EPOLL_CTL_ADD, wake_pipe[0], &ev) == 0 ? 0
+								    : EXPO_ESYS;
+}
+
+/* a record for a (target, address, port, check) the stop cut short */
+static void record_interrupted(struct scan_run *run, const struct job *job,
+			       const char *what)
+{
+	struct port_record *rec;
+	char why[320];
+
+	snprintf(why, sizeof(why), "interrupted by %s: %s",
+		 signal_name(scan_interrupted()), what);
+	pthread_mutex_lock(&run->col.lock);
+	rec = collector_record(&run->col, 0);
+	if (rec != NULL) {
+		rec->target = job->target;
+		rec->addr = job->addr;
+		rec->port = job->port;
+		rec->status = STATUS_ERROR;
+		rec->check = run->registry_index[job->check];
+		rec->reason = collector_reason(&run->col, why);
+	}
+	pthread_mutex_unlock(&run->col.lock);
+}
+
 /* ---- the check workers ---- */
 
 struct probe {
@@ -511,9 +633,9 @@ static void probe_finish(struct scan_run *run, int ep, struct probe *p)
 		ctx_status(p->ctx, STATUS_ERROR, "assessing the facts failed");
 	st = ctx_get_status(p->ctx, &reason);
 	ms = ctx_now_ms() - p->started_ms;
-	pthread_mutex_lock(&run->col->lock);
-	finding_list_take(&run->col->findings, ctx_findings(p->ctx));
-	rec = collector_record(run->col,
+	pthread_mutex_lock(&run->col.lock);
+	finding_list_take(&run->col.findings, ctx_findings(p->ctx));
+	rec = collector_record(&run->col,
 			       ms > UINT32_MAX ? UINT32_MAX : (uint32_t)ms);
 	if (rec != NULL) {
 		rec->target = p->job->target;
@@ -521,9 +643,9 @@ static void probe_finish(struct scan_run *run, int ep, struct probe *p)
 		rec->port = p->job->port;
 		rec->status = (uint8_t)st;
 		rec->check = p->registry_index;
-		rec->reason = collector_reason(run->col, reason);
+		rec->reason = collector_reason(&run->col, reason);
 	}
-	pthread_mutex_unlock(&run->col->lock);
+	pthread_mutex_unlock(&run->col.lock);
 	ctx_free(p->ctx);
 	free(p->state);
 	p->ctx = NULL;
@@ -534,6 +656,15 @@ static void probe_finish(struct scan_run *run, int ep, struct probe *p)
 		pthread_cond_broadcast(&run->lane.cond);
 		pthread_mutex_unlock(&run->lane.lock);
 	}
+}
+
+/* ends a probe the stop keeps from going on; what it proved is kept */
+static void probe_stop(struct scan_run *run, int ep, struct probe *p,
+		       const char *what)
+{
+	ctx_status(p->ctx, STATUS_ERROR, "interrupted by %s: %s",
+		   signal_name(scan_interrupted()), what);
+	probe_finish(run, ep, p);
 }
 
 /* hands a probe to the blocking lane; its slot in the loop is free */
@@ -651,17 +782,29 @@ static bool probe_begin(struct scan_run *run, int ep, struct probe *p,
 	return probe_step(run, ep, p);
 }
 
-static uint64_t probe_deadline(const struct probe *p)
+/* the nearest of the probe's deadlines and, once stopping, the grace's */
+static uint64_t probe_deadline(const struct probe *p, uint64_t stop_at)
 {
 	uint64_t a = p->ctx->phase_deadline_ms, b = p->ctx->probe_deadline_ms;
+	uint64_t d = a < b ? a : b;
 
-	return a < b ? a : b;
+	return stop_at != 0 && stop_at < d ? stop_at : d;
 }
 
-static void probe_expire(struct scan_run *run, int ep, struct probe *p)
+static void probe_expire(struct scan_run *run, int ep, struct probe *p,
+			 uint64_t stop_at)
 {
 	bool whole = p->ctx->probe_deadline_ms <= p->ctx->phase_deadline_ms;
+	char what[sizeof(p->ctx->phase) + 64];
 
+	if (stop_at != 0 && stop_at < p->ctx->phase_deadline_ms &&
+	    stop_at < p->ctx->probe_deadline_ms) {
+		snprintf(what, sizeof(what), "%s: stopped after the %u s grace",
+			 p->ctx->phase[0] ? p->ctx->phase : "probe",
+			 SCAN_GRACE_MS / 1000);
+		probe_stop(run, ep, p, what);
+		return;
+	}
 	ctx_status(p->ctx, STATUS_TIMEOUT, "%s: no progress within %u ms%s",
 		   p->ctx->phase[0] ? p->ctx->phase : "probe",
 		   whole ? run->cfg->check_timeout_ms : run->cfg->timeout_ms,
@@ -683,106 +826,147 @@ static size_t fair_share(const struct scan_run *run, size_t cap)
 	return share < 1 ? 1 : share < cap ? share : cap;
 }
 
+/* one worker thread: its slots of probes and its epoll loop */
+struct worker {
+	struct scan_run *run;
+	struct probe *slots;
+	size_t cap;  /* slots */
+	size_t fill; /* probes at once (fair_share) */
+	bool more;   /* jobs may be left to take */
+	int ep;
+};
+
+static size_t worker_active(const struct worker *w)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < w->cap; i++)
+		if (w->slots[i].ctx != NULL)
+			n++;
+	return n;
+}
+
+/* fills free slots with new jobs, up to this worker's share; none once
+ * the scan is stopping. Returns the probes under way. */
+static size_t worker_fill(struct worker *w)
+{
+	struct scan_run *run = w->run;
+	size_t active = worker_active(w), i, j;
+
+	if (run_stop_at(run) != 0)
+		w->more = false; /* scan_run() records the jobs left */
+	for (i = 0; w->more && i < w->cap && active < w->fill; i++) {
+		if (w->slots[i].ctx != NULL)
+			continue;
+		j = atomic_fetch_add(&run->next_job, 1);
+		if (j >= run->njobs) {
+			w->more = false;
+			break;
+		}
+		probe_begin(run, w->ep, &w->slots[i], &run->jobs[j]);
+		active++;
+	}
+	return worker_active(w);
+}
+
+/* ends the probes past a deadline, steps those whose timer is due;
+ * the nearest deadline left, or UINT64_MAX */
+static uint64_t worker_expire(struct worker *w, uint64_t now)
+{
+	struct scan_run *run = w->run;
+	uint64_t next = UINT64_MAX, stop_at = run_stop_at(run), d;
+	size_t i;
+
+	for (i = 0; i < w->cap; i++) {
+		struct probe *p = &w->slots[i];
+
+		if (p->ctx == NULL)
+			continue;
+		d = probe_deadline(p, stop_at);
+		if (d <= now) {
+			probe_expire(run, w->ep, p, stop_at);
+			continue;
+		}
+		if (p->ctx->wake_ms != 0 && p->ctx->wake_ms <= now) {
+			if (!probe_step(run, w->ep, p))
+				continue;
+			d = probe_deadline(p, stop_at);
+		}
+		if (p->ctx->wake_ms != 0 && p->ctx->wake_ms < d)
+			d = p->ctx->wake_ms;
+		if (d < next)
+			next = d;
+	}
+	return next;
+}
+
+/* waits for sockets until next (at most 1 s) and steps those ready;
+ * false if epoll itself failed */
+static bool worker_wait(struct worker *w, uint64_t now, uint64_t next)
+{
+	struct epoll_event evs[64];
+	int wait_ms = next - now > 1000 ? 1000 : (int)(next - now), n, k;
+
+	n = epoll_wait(w->ep, evs, 64, wait_ms);
+	if (n < 0)
+		return errno == EINTR;
+	for (k = 0; k < n; k++) {
+		struct probe *p = evs[k].data.ptr;
+
+		/* NULL: the wake-up pipe; the next round sees the stop */
+		if (p != NULL && p->ctx != NULL)
+			probe_step(w->run, w->ep, p);
+	}
+	return true;
+}
+
 static void *worker_main(void *arg)
 {
 	struct scan_run *run = arg;
-	size_t cap = run->cfg->concurrency /
-		     (run->cfg->workers ? run->cfg->workers : 1);
-	struct probe *slots = NULL;
-	struct epoll_event evs[64];
-	size_t active = 0, fill, i;
-	bool more = true;
-	int ep = -1, n, k;
+	struct worker w = { .run = run, .more = true, .ep = -1 };
+	uint64_t now, next;
+	size_t i;
 
-	if (cap < 1)
-		cap = 1;
-	if (cap > PROBES_PER_WORKER_MAX)
-		cap = PROBES_PER_WORKER_MAX;
-	fill = fair_share(run, cap);
-	slots = calloc(cap, sizeof(*slots));
-	ep = epoll_create1(EPOLL_CLOEXEC);
-	if (slots == NULL || ep < 0)
+	w.cap = run->cfg->concurrency /
+		(run->cfg->workers ? run->cfg->workers : 1);
+	if (w.cap < 1)
+		w.cap = 1;
+	if (w.cap > PROBES_PER_WORKER_MAX)
+		w.cap = PROBES_PER_WORKER_MAX;
+	w.fill = fair_share(run, w.cap);
+	w.slots = calloc(w.cap, sizeof(*w.slots));
+	w.ep = epoll_create1(EPOLL_CLOEXEC);
+	if (w.slots == NULL || w.ep < 0 || watch_wake(w.ep) != 0)
 		goto out;
 	for (;;) {
-		uint64_t now, next = UINT64_MAX;
-		int wait_ms;
-
-		/* fill free slots with new jobs, up to this worker's share */
-		active = 0;
-		for (i = 0; i < cap; i++)
-			if (slots[i].ctx != NULL)
-				active++;
-		for (i = 0; more && i < cap && active < fill; i++) {
-			size_t j;
-
-			if (slots[i].ctx != NULL)
-				continue;
-			j = atomic_fetch_add(&run->next_job, 1);
-			if (j >= run->njobs) {
-				more = false;
+		if (worker_fill(&w) == 0) {
+			if (!w.more)
 				break;
-			}
-			probe_begin(run, ep, &slots[i], &run->jobs[j]);
-			active++;
-		}
-		active = 0;
-		for (i = 0; i < cap; i++)
-			if (slots[i].ctx != NULL)
-				active++;
-		if (active == 0 && !more)
-			break;
-		if (active == 0)
 			continue;
-		/* expire, and find the nearest deadline */
-		now = ctx_now_ms();
-		for (i = 0; i < cap; i++) {
-			uint64_t d;
-
-			if (slots[i].ctx == NULL)
-				continue;
-			d = probe_deadline(&slots[i]);
-			if (d <= now) {
-				probe_expire(run, ep, &slots[i]);
-				continue;
-			}
-			if (slots[i].ctx->wake_ms != 0 &&
-			    slots[i].ctx->wake_ms <= now) {
-				if (!probe_step(run, ep, &slots[i]))
-					continue;
-				d = probe_deadline(&slots[i]);
-			}
-			if (slots[i].ctx->wake_ms != 0 &&
-			    slots[i].ctx->wake_ms < d)
-				d = slots[i].ctx->wake_ms;
-			if (d < next)
-				next = d;
 		}
+		now = ctx_now_ms();
+		next = worker_expire(&w, now);
 		if (next == UINT64_MAX)
 			continue;
-		wait_ms = next - now > 1000 ? 1000 : (int)(next - now);
-		n = epoll_wait(ep, evs, 64, wait_ms);
-		if (n < 0 && errno != EINTR)
+		if (!worker_wait(&w, now, next))
 			break;
-		for (k = 0; k < n; k++) {
-			struct probe *p = evs[k].data.ptr;
-
-			if (p->ctx != NULL)
-				probe_step(run, ep, p);
-		}
 	}
 out:
 	/* only reached with probes left if epoll failed: end them */
-	for (i = 0; slots != NULL && i < cap; i++)
-		if (slots[i].ctx != NULL) {
-			ctx_status(slots[i].ctx, STATUS_ERROR,
+	for (i = 0; w.slots != NULL && i < w.cap; i++)
+		if (w.slots[i].ctx != NULL) {
+			ctx_status(w.slots[i].ctx, STATUS_ERROR,
 				   "the event loop failed");
-			probe_finish(run, ep, &slots[i]);
+			probe_finish(run, w.ep, &w.slots[i]);
 		}
-	free(slots);
-	if (ep >= 0)
-		close(ep);
+	free(w.slots);
+	if (w.ep >= 0)
+		close(w.ep);
+	atomic_fetch_sub(&run->workers_alive, 1);
 	return NULL;
 }
+
+/* ---- the blocking lane ---- */
 
 static unsigned lane_cap(const struct scan_run *run, const struct check *c)
 {
@@ -793,67 +977,201 @@ static unsigned lane_cap(const struct scan_run *run, const struct check *c)
 							   : n;
 }
 
+/* the first queued probe whose check is below its cap, taken out of the
+ * queue (FIFO order kept for the others); NULL if none. Under l->lock. */
+static struct probe *lane_take(struct scan_run *run, bool any)
+{
+	struct lane *l = &run->lane;
+	struct probe *p;
+	size_t i;
+
+	for (i = l->head; i < l->tail; i++) {
+		p = l->queue[i];
+		if (!any &&
+		    l->running[p->job->check] >=
+			    lane_cap(run, run->cfg->checks[p->job->check]))
+			continue;
+		memmove(&l->queue[i], &l->queue[i + 1],
+			(l->tail - i - 1) * sizeof(*l->queue));
+		l->tail--;
+		return p;
+	}
+	return NULL;
+}
+
+/* true when a lane thread may leave: every probe is done, or the scan
+ * stops, no worker can hand over more, and the queue is empty */
+static bool lane_over(struct scan_run *run)
+{
+	return atomic_load(&run->done_jobs) >= run->njobs ||
+	       (atomic_load(&run->stop_at) != 0 &&
+		atomic_load(&run->workers_alive) == 0 &&
+		run->lane.head == run->lane.tail);
+}
+
+/* runs p's blocking run() on lane thread `self`; false if the scan went
+ * on without this thread meanwhile (it must then touch nothing) */
+static bool lane_run_one(struct scan_run *run, unsigned self, struct probe *p)
+{
+	struct lane *l = &run->lane;
+	const struct check *c = run->cfg->checks[p->job->check];
+	uint64_t now;
+	int r;
+
+	l->in_run[self] = p;
+	pthread_mutex_unlock(&l->lock);
+	/* a run() that names no phase of its own is "session" */
+	if (p->ctx->phase[0] == '\0' || strcmp(p->ctx->phase, "start") == 0)
+		snprintf(p->ctx->phase, sizeof(p->ctx->phase), "session");
+	r = c->run(p->ctx, p->state);
+	pthread_mutex_lock(&l->lock);
+	if (l->abandoned)
+		return false;
+	l->in_run[self] = NULL;
+	l->finishing++;
+	pthread_mutex_unlock(&l->lock);
+	now = ctx_now_ms();
+	if (now > p->ctx->probe_deadline_ms)
+		ctx_status(p->ctx, STATUS_TIMEOUT,
+			   "%s: the library "
+			   "returned after the %u ms deadline "
+			   "(--check-timeout)",
+			   p->ctx->phase, run->cfg->check_timeout_ms);
+	else if (r < 0 && p->ctx->status == STATUS_OPEN)
+		ctx_status(p->ctx, STATUS_ERROR, "%s: %s", p->ctx->phase,
+			   expo_strerror(r));
+	probe_finish(run, -1, p);
+	free(p);
+	pthread_mutex_lock(&l->lock);
+	l->finishing--;
+	return true;
+}
+
 static void *lane_main(void *arg)
 {
-	struct scan_run *run = arg;
+	const struct lane_arg *la = arg;
+	struct scan_run *run = la->run;
+	unsigned self = la->self;
 	struct lane *l = &run->lane;
 
 	pthread_mutex_lock(&l->lock);
 	for (;;) {
 		struct probe *p = NULL;
-		const struct check *c;
-		size_t i;
-		uint64_t now;
 		uint8_t ci;
-		int r;
 
-		for (i = l->head; i < l->tail; i++) {
-			c = run->cfg->checks[l->queue[i]->job->check];
-			if (l->running[l->queue[i]->job->check] <
-			    lane_cap(run, c)) {
-				p = l->queue[i];
-				/* keep FIFO order for the others */
-				memmove(&l->queue[i], &l->queue[i + 1],
-					(l->tail - i - 1) * sizeof(*l->queue));
-				l->tail--;
-				break;
-			}
+		if (l->abandoned)
+			goto abandoned; /* the run is no longer ours to touch */
+		if (run_stop_at(run) != 0 &&
+		    (p = lane_take(run, true)) != NULL) {
+			/* stopping: no run() starts; the steps' findings stay */
+			l->finishing++;
+			pthread_mutex_unlock(&l->lock);
+			probe_stop(run, -1, p,
+				   "the blocking check never started");
+			free(p);
+			pthread_mutex_lock(&l->lock);
+			l->finishing--;
+			continue;
 		}
-		if (p == NULL) {
-			if (atomic_load(&run->done_jobs) >= run->njobs)
+		if ((p = lane_take(run, false)) == NULL) {
+			if (lane_over(run))
 				break;
 			pthread_cond_wait(&l->cond, &l->lock);
 			continue;
 		}
 		ci = p->job->check;
 		l->running[ci]++;
-		pthread_mutex_unlock(&l->lock);
-		c = run->cfg->checks[ci];
-		/* a run() that names no phase of its own is "session" */
-		if (p->ctx->phase[0] == '\0' ||
-		    strcmp(p->ctx->phase, "start") == 0)
-			snprintf(p->ctx->phase, sizeof(p->ctx->phase),
-				 "session");
-		r = c->run(p->ctx, p->state);
-		now = ctx_now_ms();
-		if (now > p->ctx->probe_deadline_ms)
-			ctx_status(p->ctx, STATUS_TIMEOUT,
-				   "%s: the library "
-				   "returned after the %u ms deadline "
-				   "(--check-timeout)",
-				   p->ctx->phase, run->cfg->check_timeout_ms);
-		else if (r < 0 && p->ctx->status == STATUS_OPEN)
-			ctx_status(p->ctx, STATUS_ERROR, "%s: %s",
-				   p->ctx->phase, expo_strerror(r));
-		probe_finish(run, -1, p);
-		free(p);
-		pthread_mutex_lock(&l->lock);
+		if (!lane_run_one(run, self, p))
+			goto abandoned;
 		l->running[ci]--;
 		pthread_cond_broadcast(&l->cond);
 	}
+	l->exited[self] = true;
 	pthread_cond_broadcast(&l->cond);
+abandoned:
 	pthread_mutex_unlock(&l->lock);
 	return NULL;
+}
+
+/* Waits for the lane threads: all of them when the scan ends normally;
+ * once stopping, until the grace is over. A thread still inside a
+ * blocking library call then is left to it (nothing can interrupt it):
+ * the run, its jobs and the credentials it reads are never freed, and
+ * the thread, when the call returns, sees `abandoned` and touches
+ * nothing. Its probe gets a record; what it found is lost. The threads
+ * that ended are joined; the number of the others (detached, the run
+ * must outlive them) is returned. */
+static size_t lanes_wait(struct scan_run *run, pthread_t *tids, unsigned lanes)
+{
+	struct lane *l = &run->lane;
+	struct probe *p;
+	bool exited[LANES_MAX];
+	size_t left = 0;
+	unsigned i, alive;
+	char what[256];
+
+	pthread_mutex_lock(&l->lock);
+	pthread_cond_broadcast(&l->cond); /* the workers are gone */
+	for (;;) {
+		uint64_t stop_at = run_stop_at(run), now = ctx_now_ms(), ms;
+		struct timespec ts;
+
+		for (i = 0, alive = 0; i < lanes; i++)
+			alive += !l->exited[i];
+		if (alive == 0 || (stop_at != 0 && now >= stop_at))
+			break;
+		/* wake to see a signal, or the grace end, at least 4 times
+		 * a second */
+		ms = stop_at != 0 && stop_at - now < 250 ? stop_at - now : 250;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		ts.tv_nsec += (long)(ms * 1000000);
+		ts.tv_sec += ts.tv_nsec / 1000000000;
+		ts.tv_nsec %= 1000000000;
+		pthread_cond_timedwait(&l->cond, &l->lock, &ts);
+	}
+	if (alive > 0) {
+		l->abandoned = true;
+		pthread_cond_broadcast(&l->cond); /* idle ones leave */
+		for (i = 0; i < lanes; i++) {
+			if (l->in_run[i] == NULL)
+				continue;
+			/* not its phase: the thread may be writing it */
+			snprintf(what, sizeof(what),
+				 "%s: a blocking library call still ran "
+				 "after the %u s grace",
+				 run->cfg->checks[l->in_run[i]->job->check]
+					 ->name,
+				 SCAN_GRACE_MS / 1000);
+			record_interrupted(run, l->in_run[i]->job, what);
+		}
+		/* every thread not seen to exit may still read the run */
+		left = alive;
+		/* threads past run() finish their probe: short, no I/O;
+		 * then each sees `abandoned` and touches nothing more */
+		while (l->finishing > 0) {
+			pthread_mutex_unlock(&l->lock);
+			nanosleep(&(struct timespec){ 0, 1000000 }, NULL);
+			pthread_mutex_lock(&l->lock);
+		}
+		/* what is still queued never started; its steps' findings
+		 * are kept */
+		while ((p = lane_take(run, true)) != NULL) {
+			pthread_mutex_unlock(&l->lock);
+			probe_stop(run, -1, p,
+				   "the blocking check never started");
+			free(p);
+			pthread_mutex_lock(&l->lock);
+		}
+	}
+	memcpy(exited, l->exited, sizeof(exited));
+	pthread_mutex_unlock(&l->lock);
+	for (i = 0; i < lanes; i++) {
+		if (exited[i])
+			pthread_join(tids[i], NULL);
+		else
+			pthread_detach(tids[i]);
+	}
+	return left;
 }
 
 static void progress_checks(struct scan_run *run, bool final)
@@ -873,10 +1191,31 @@ static bool any_blocking(const struct scan_config *cfg)
 	return false;
 }
 
+/* starts n threads of fn(arg[i]) with SIGINT/SIGTERM blocked, so that the
+ * handler runs on the main thread alone; the number started */
+static unsigned start_threads(pthread_t *tids, unsigned n, void *(*fn)(void *),
+			      void *arg, size_t argsize)
+{
+	sigset_t block, old;
+	unsigned i, started = 0;
+
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &block, &old);
+	for (i = 0; i < n; i++)
+		if (pthread_create(&tids[started], NULL, fn,
+				   (char *)arg + i * argsize) == 0)
+			started++;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return started;
+}
+
 static int run_checks(struct scan_run *run)
 {
-	pthread_t tids[8], lane_tids[16];
-	unsigned nw = run->cfg->workers, i, started = 0, lanes = 0, nl;
+	pthread_t tids[8], lane_tids[LANES_MAX];
+	struct lane_arg *largs = run->lane.args;
+	unsigned nw = run->cfg->workers, i, started, lanes, nl;
 
 	if (run->njobs == 0)
 		return 0;
@@ -887,32 +1226,35 @@ static int run_checks(struct scan_run *run)
 	if (nw > run->njobs)
 		nw = (unsigned)run->njobs;
 	nl = any_blocking(run->cfg) ? run->cfg->blocking_workers : 0;
-	if (nl > 16)
-		nl = 16;
-	for (i = 0; i < nl; i++)
-		if (pthread_create(&lane_tids[lanes], NULL, lane_main, run) ==
-		    0)
-			lanes++;
+	if (nl > LANES_MAX)
+		nl = LANES_MAX;
+	for (i = 0; i < nl; i++) {
+		largs[i].run = run;
+		largs[i].self = i;
+	}
+	lanes = start_threads(lane_tids, nl, lane_main, largs, sizeof(*largs));
 	if (nl > 0 && lanes == 0)
 		return EXPO_ESYS; /* blocking checks could never run */
-	for (i = 0; i < nw; i++)
-		if (pthread_create(&tids[i], NULL, worker_main, run) == 0)
-			started++;
-	if (started == 0)
+	atomic_store(&run->workers_alive, nw);
+	started = start_threads(tids, nw, worker_main, run, 0);
+	atomic_fetch_sub(&run->workers_alive, nw - started);
+	if (started == 0) {
+		atomic_store(&run->workers_alive, 1);
 		worker_main(run);
+	}
 	if (run->cfg->progress) {
-		while (atomic_load(&run->done_jobs) < run->njobs) {
+		while (atomic_load(&run->workers_alive) > 0) {
 			struct timespec ts = { 0, 250 * 1000 * 1000 };
 
 			progress_checks(run, false);
 			nanosleep(&ts, NULL);
 		}
-		progress_checks(run, true);
 	}
 	for (i = 0; i < started; i++)
 		pthread_join(tids[i], NULL);
-	for (i = 0; i < lanes; i++)
-		pthread_join(lane_tids[i], NULL);
+	run->abandoned = lanes_wait(run, lane_tids, lanes);
+	if (run->cfg->progress)
+		progress_checks(run, true);
 	return 0;
 }
 
@@ -943,174 +1285,270 @@ static const char *discovery_reason(enum probe_status st, int16_t err,
 	}
 }
 
-int scan_run(const struct scan_config *cfg, const struct target_list *targets,
-	     struct scan_result *out, char **err)
+/* discovery: status[i] for every pair; a pair the stop left unfinished
+ * keeps STATUS_COUNT */
+static int scan_discover(const struct scan_config *cfg,
+			 const struct target_list *targets,
+			 const struct planned *pl, uint8_t *status,
+			 int16_t *errs)
 {
-	struct planned pl;
-	struct collector col;
-	struct scan_run run;
-	struct pair_ud ud;
-	struct discover_opts dopts;
-	uint8_t *status = NULL;
-	int16_t *errs = NULL;
-	struct timespec t0, t1;
-	size_t i, k, njobs = 0, t, a, pi;
-	int r = 0;
+	struct pair_ud ud = { .pl = pl, .tl = targets };
+	struct discover_opts dopts = { 0 };
 
-	*err = NULL;
-	memset(out, 0, sizeof(*out));
-	memset(&col, 0, sizeof(col));
-	memset(&run, 0, sizeof(run));
-	pthread_mutex_init(&col.lock, NULL);
-	finding_list_init(&col.findings);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	iso8601_now(out->started_at);
-	if (cfg->nchecks > MAX_CHECKS) {
-		r = EXPO_EINVAL;
-		goto out_noplan;
-	}
-	if ((r = planned_build(&pl, cfg, targets, err)) != 0)
-		goto out;
-	for (i = 0; i < targets->n; i++)
-		if (targets->v[i].skip_reason == NULL &&
-		    targets->v[i].naddrs > 0)
-			out->nscanned_targets++;
-	if (out->nscanned_targets == 0) {
-		r = EXPO_ENOTFOUND;
-		goto out;
-	}
-	status = malloc(pl.npairs ? pl.npairs : 1);
-	errs = calloc(pl.npairs ? pl.npairs : 1, sizeof(*errs));
-	if (status == NULL || errs == NULL) {
-		r = EXPO_ENOMEM;
-		goto out;
-	}
-	ud.pl = &pl;
-	ud.tl = targets;
+	memset(status, STATUS_COUNT, pl->npairs);
 	dopts.concurrency = cfg->concurrency ? cfg->concurrency : 1;
 	dopts.rate = cfg->rate;
 	dopts.timeout_ms = cfg->timeout_ms ? cfg->timeout_ms : 1;
 	dopts.progress = cfg->progress;
-	if (pl.npairs > 0 && (r = discover_run(&dopts, pl.npairs, pair_sockaddr,
-					       &ud, status, errs)) != 0)
-		goto out;
-	/* one record per pair, in pair order; count the probes */
-	col.records =
-		malloc((pl.npairs ? pl.npairs : 1) * sizeof(*col.records));
-	if (col.records == NULL) {
-		r = EXPO_ENOMEM;
-		goto out;
-	}
-	col.alloc = pl.npairs ? pl.npairs : 1;
-	for (i = 0; i < pl.npairs; i++) {
-		struct port_record *rec = &col.records[col.nrecords++];
-		char buf[128];
+	dopts.stopped = stopped;
+	dopts.wake_fd = wake_pipe[0];
+	if (pl->npairs == 0 || stopped())
+		return 0;
+	return discover_run(&dopts, pl->npairs, pair_sockaddr, &ud, status,
+			    errs);
+}
 
-		pair_locate(&pl, targets->n, i, &t, &a, &pi);
+/* one record per pair, in pair order; the number of probes to run */
+static int records_from_discovery(struct scan_run *run, const uint8_t *status,
+				  const int16_t *errs, size_t *njobs)
+{
+	const struct planned *pl = run->plan;
+	struct collector *col = &run->col;
+	size_t i, t, a, pi;
+	char why[96];
+
+	*njobs = 0;
+	col->records =
+		malloc((pl->npairs ? pl->npairs : 1) * sizeof(*col->records));
+	if (col->records == NULL)
+		return EXPO_ENOMEM;
+	col->alloc = pl->npairs ? pl->npairs : 1;
+	snprintf(why, sizeof(why), "interrupted by %s: not scanned",
+		 signal_name(scan_interrupted()));
+	for (i = 0; i < pl->npairs; i++) {
+		struct port_record *rec = &col->records[col->nrecords++];
+		char buf[128];
+		const char *reason;
+
+		pair_locate(pl, run->targets->n, i, &t, &a, &pi);
 		memset(rec, 0, sizeof(*rec));
 		rec->target = (uint32_t)t;
 		rec->addr = (uint16_t)a;
-		rec->port = pl.of_target[t]->ports[pi];
-		rec->status = status[i];
+		rec->port = pl->of_target[t]->ports[pi];
 		rec->check = CHECK_NONE;
-		rec->reason = collector_reason(
-			&col,
-			discovery_reason(status[i], errs[i], buf, sizeof(buf)));
-		unclaimed_reason(&col, rec, cfg, pl.of_target[t]->claims[pi]);
-		if (status[i] == STATUS_OPEN && !cfg->discover_only)
-			njobs += (size_t)__builtin_popcountll(
-				pl.of_target[t]->claims[pi]);
+		if (status[i] >= STATUS_COUNT) {
+			/* never reached: not scanned, not closed */
+			rec->status = STATUS_ERROR;
+			reason = why;
+		} else {
+			rec->status = status[i];
+			reason = discovery_reason(status[i], errs[i], buf,
+						  sizeof(buf));
+		}
+		rec->reason = collector_reason(col, reason);
+		unclaimed_reason(col, rec, run->cfg,
+				 pl->of_target[t]->claims[pi]);
+		if (status[i] == STATUS_OPEN && !run->cfg->discover_only)
+			*njobs += (size_t)__builtin_popcountll(
+				pl->of_target[t]->claims[pi]);
 	}
-	run.jobs = calloc(njobs ? njobs : 1, sizeof(*run.jobs));
-	if (run.jobs == NULL) {
-		r = EXPO_ENOMEM;
-		goto out;
-	}
-	for (i = 0; i < pl.npairs && njobs > 0; i++) {
+	return 0;
+}
+
+/* a job per (open pair, claiming check) */
+static int jobs_build(struct scan_run *run, const uint8_t *status, size_t njobs)
+{
+	const struct planned *pl = run->plan;
+	size_t i, k, t, a, pi;
+
+	run->jobs = calloc(njobs ? njobs : 1, sizeof(*run->jobs));
+	if (run->jobs == NULL)
+		return EXPO_ENOMEM;
+	for (i = 0; i < pl->npairs && njobs > 0; i++) {
 		uint64_t claims;
 
 		if (status[i] != STATUS_OPEN)
 			continue;
-		pair_locate(&pl, targets->n, i, &t, &a, &pi);
-		claims = pl.of_target[t]->claims[pi];
-		for (k = 0; k < cfg->nchecks; k++) {
+		pair_locate(pl, run->targets->n, i, &t, &a, &pi);
+		claims = pl->of_target[t]->claims[pi];
+		for (k = 0; k < run->cfg->nchecks; k++) {
 			struct job *j;
 
 			if (!(claims & (1ull << k)))
 				continue;
-			j = &run.jobs[run.njobs++];
+			j = &run->jobs[run->njobs++];
 			j->target = (uint32_t)t;
 			j->addr = (uint16_t)a;
-			j->port = pl.of_target[t]->ports[pi];
+			j->port = pl->of_target[t]->ports[pi];
 			j->check = (uint8_t)k;
 		}
 	}
+	return 0;
+}
+
+/* registry indexes, the credential guard, and global_init of each check
+ * that has probes, before any thread */
+static int checks_init(struct scan_run *run)
+{
+	const struct scan_config *cfg = run->cfg;
+	size_t i, k;
+
 	for (k = 0; k < cfg->nchecks; k++) {
-		run.registry_index[k] = CHECK_NONE;
+		run->registry_index[k] = CHECK_NONE;
 		for (i = 0; i < check_registry_len; i++)
 			if (check_registry[i] == cfg->checks[k])
-				run.registry_index[k] = (uint8_t)i;
+				run->registry_index[k] = (uint8_t)i;
 	}
-	run.cfg = cfg;
-	run.targets = targets;
-	run.plan = &pl;
-	run.col = &col;
-	run.guard = cred_guard_new();
-	if (run.guard == NULL) {
-		r = EXPO_ENOMEM;
-		goto out;
-	}
-	/* global_init of each check that has probes, before any thread */
+	run->guard = cred_guard_new();
+	if (run->guard == NULL)
+		return EXPO_ENOMEM;
 	for (k = 0; k < cfg->nchecks; k++) {
 		char why[256] = "";
 
 		if (cfg->checks[k]->global_init == NULL)
 			continue;
-		for (i = 0; i < run.njobs && run.jobs[i].check != k; i++)
+		for (i = 0; i < run->njobs && run->jobs[i].check != k; i++)
 			;
-		if (i < run.njobs &&
+		if (i < run->njobs &&
 		    cfg->checks[k]->global_init(why, sizeof(why)) < 0)
-			run.init_error[k] =
+			run->init_error[k] =
 				strdup(why[0] ? why : "initialisation failed");
 	}
-	atomic_init(&run.next_job, 0);
-	atomic_init(&run.done_jobs, 0);
-	pthread_mutex_init(&run.lane.lock, NULL);
-	pthread_cond_init(&run.lane.cond, NULL);
-	r = run_checks(&run);
-	pthread_cond_destroy(&run.lane.cond);
-	pthread_mutex_destroy(&run.lane.lock);
-	free(run.lane.queue);
-	if (r != 0)
+	return 0;
+}
+
+/* the probes the stop kept from starting */
+static void records_not_started(struct scan_run *run)
+{
+	size_t j = atomic_load(&run->next_job);
+
+	for (; j < run->njobs; j++)
+		record_interrupted(run, &run->jobs[j], "not scanned");
+}
+
+/* frees the run unless a lane thread was left behind, which still
+ * reads it: then the process ends soon (engine.h) and it is kept */
+static void scan_run_free(struct scan_run *run)
+{
+	size_t k;
+
+	if (run->abandoned > 0)
+		return;
+	pthread_cond_destroy(&run->lane.cond);
+	pthread_mutex_destroy(&run->lane.lock);
+	free(run->lane.queue);
+	cred_guard_free(run->guard);
+	for (k = 0; k < MAX_CHECKS; k++)
+		free(run->init_error[k]);
+	free(run->jobs);
+	pthread_mutex_destroy(&run->col.lock);
+	free(run);
+}
+
+static struct scan_run *scan_run_new(const struct scan_config *cfg,
+				     const struct target_list *targets)
+{
+	struct scan_run *run = calloc(1, sizeof(*run));
+	pthread_condattr_t ca;
+
+	if (run == NULL)
+		return NULL;
+	run->cfg = cfg;
+	run->targets = targets;
+	pthread_mutex_init(&run->col.lock, NULL);
+	finding_list_init(&run->col.findings);
+	atomic_init(&run->next_job, 0);
+	atomic_init(&run->done_jobs, 0);
+	atomic_init(&run->workers_alive, 0);
+	atomic_init(&run->stop_at, 0);
+	pthread_mutex_init(&run->lane.lock, NULL);
+	/* lanes_wait() times its waits on the monotonic clock */
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&run->lane.cond, &ca);
+	pthread_condattr_destroy(&ca);
+	return run;
+}
+
+/* discovery, then the checks on what answered */
+static int scan_body(struct scan_run *run, struct scan_result *out, char **err)
+{
+	const struct target_list *targets = run->targets;
+	uint8_t *status = NULL;
+	int16_t *errs = NULL;
+	size_t i, njobs = 0;
+	int r;
+
+	if ((r = planned_build(run->plan, run->cfg, targets, err)) != 0)
+		return r;
+	for (i = 0; i < targets->n; i++)
+		if (targets->v[i].skip_reason == NULL &&
+		    targets->v[i].naddrs > 0)
+			out->nscanned_targets++;
+	if (out->nscanned_targets == 0)
+		return EXPO_ENOTFOUND;
+	status = malloc(run->plan->npairs ? run->plan->npairs : 1);
+	errs = calloc(run->plan->npairs ? run->plan->npairs : 1, sizeof(*errs));
+	r = EXPO_ENOMEM;
+	if (status == NULL || errs == NULL)
 		goto out;
-	rank_findings(&col.findings);
+	if ((r = scan_discover(run->cfg, targets, run->plan, status, errs)) !=
+		    0 ||
+	    (r = records_from_discovery(run, status, errs, &njobs)) != 0 ||
+	    (r = jobs_build(run, status, njobs)) != 0 ||
+	    (r = checks_init(run)) != 0 || (r = run_checks(run)) != 0)
+		goto out;
+	/* a signal after this point came too late to cut anything short */
+	if ((run->interrupted = scan_interrupted()) != 0)
+		records_not_started(run);
+	rank_findings(&run->col.findings);
 out:
+	free(status);
+	free(errs);
+	return r;
+}
+
+int scan_run(const struct scan_config *cfg, const struct target_list *targets,
+	     struct scan_result *out, char **err)
+{
+	struct planned pl;
+	struct scan_run *run = NULL;
+	struct timespec t0, t1;
+	int r = 0;
+
+	*err = NULL;
+	memset(out, 0, sizeof(*out));
+	memset(&pl, 0, sizeof(pl));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	iso8601_now(out->started_at);
+	if (cfg->nchecks > MAX_CHECKS) {
+		if (asprintf(err, "too many checks enabled (at most %d)",
+			     MAX_CHECKS) < 0)
+			*err = NULL;
+		return EXPO_EINVAL;
+	}
+	if ((run = scan_run_new(cfg, targets)) == NULL)
+		return EXPO_ENOMEM;
+	run->plan = &pl;
+	r = scan_body(run, out, err);
 	planned_release(&pl);
-out_noplan:
+	run->plan = NULL;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	out->duration_s = (double)(t1.tv_sec - t0.tv_sec) +
 			  (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-	out->findings = col.findings;
-	out->records = col.records;
-	out->nrecords = col.nrecords;
-	out->durations_ms = col.ms;
-	out->reasons = col.reasons;
-	out->nreasons = col.nreasons;
+	out->findings = run->col.findings;
+	out->records = run->col.records;
+	out->nrecords = run->col.nrecords;
+	out->durations_ms = run->col.ms;
+	out->reasons = run->col.reasons;
+	out->nreasons = run->col.nreasons;
+	out->interrupted = r == 0 ? run->interrupted : 0;
+	out->abandoned = run->abandoned;
 	if (r != 0 && r != EXPO_ENOTFOUND) {
 		scan_result_release(out);
 		memset(out, 0, sizeof(*out));
 	}
-	cred_guard_free(run.guard);
-	for (k = 0; k < MAX_CHECKS; k++)
-		free(run.init_error[k]);
-	free(run.jobs);
-	free(status);
-	free(errs);
-	pthread_mutex_destroy(&col.lock);
-	if (r == EXPO_EINVAL && *err == NULL &&
-	    asprintf(err, "too many checks enabled (at most %d)", MAX_CHECKS) <
-		    0)
-		*err = NULL;
+	scan_run_free(run);
 	return r;
 }
 

@@ -24,6 +24,15 @@ struct scan_result {
 	char started_at[32]; /* ISO 8601 UTC */
 	double duration_s;
 	size_t nscanned_targets; /* targets not skipped */
+	/* SIGINT/SIGTERM cut the scan short (scan_interrupt()): the signal,
+	 * else 0. Then pairs and probes never reached have a record with
+	 * status error and a reason "interrupted by SIG...: ...". */
+	int interrupted;
+	/* lane threads left inside a blocking library call after the grace:
+	 * they still read the scan's config and targets, so the caller must
+	 * keep those and end the process with _exit() once the reports are
+	 * written (exit() would run library destructors under them) */
+	size_t abandoned;
 };
 
 /* 0, or < 0 when the scan could not run (nothing to scan: EXPO_ENOTFOUND;
@@ -31,6 +40,21 @@ struct scan_result {
 int scan_run(const struct scan_config *cfg, const struct target_list *targets,
 	     struct scan_result *out, char **err);
 void scan_result_release(struct scan_result *r);
+
+/* ---- stopping a scan (SIGINT/SIGTERM) ----
+ * After scan_interrupt(): no probe starts; probes under way get
+ * SCAN_GRACE_MS to end (then they end as errors "interrupted ..."; what
+ * they proved is kept); blocking library calls still running after the
+ * grace are abandoned (struct scan_result.abandoned); scan_run() returns
+ * what it has with .interrupted set. */
+#define SCAN_GRACE_MS 3000
+/* the wake-up pipe of the loops; call once before installing a handler
+ * that calls scan_interrupt(). 0 or EXPO_ESYS. */
+int scan_interrupt_init(void);
+/* async-signal-safe: asks the scan (running or to come) to stop */
+void scan_interrupt(int signo);
+/* the signal scan_interrupt() got first, else 0 */
+int scan_interrupted(void);
 
 /* the ports scan_run() would probe on t and, per port, the bitmask (over
  * cfg->checks) of the checks that claim it; for `exposure targets` */

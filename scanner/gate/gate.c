@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <fnmatch.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -189,6 +190,14 @@ int report_doc_from_scan(struct report_doc *d, struct target_list *tl,
 	res->nreasons = 0;
 	memcpy(d->started_at, res->started_at, sizeof(d->started_at));
 	d->duration_s = res->duration_s;
+	if (res->interrupted != 0 &&
+	    asprintf(&d->incomplete_reason, "interrupted by %s",
+		     res->interrupted == SIGINT	   ? "SIGINT"
+		     : res->interrupted == SIGTERM ? "SIGTERM"
+						   : "a signal") < 0) {
+		d->incomplete_reason = NULL;
+		return EXPO_ENOMEM;
+	}
 	return 0;
 }
 
@@ -272,6 +281,10 @@ bool report_doc_proves_absent(const struct report_doc *d,
 			t = &d->targets.v[ti];
 			break;
 		}
+	/* an interrupted run proves nothing absent: a probe it finished
+	 * may have been cut before the part that would have found f */
+	if (d->incomplete_reason != NULL)
+		return false;
 	if (t == NULL || t->skip_reason != NULL || !run_could_see(d, f))
 		return false;
 	/* every address probed on that port must say so */
@@ -354,7 +367,7 @@ int baseline_apply(struct report_doc *d, const struct report_doc *base,
 		   const char *path)
 {
 	const char **bv = NULL, **cv = NULL;
-	size_t i;
+	size_t i, missing;
 	int r;
 
 	if ((r = report_doc_notes(d)) != 0)
@@ -369,12 +382,14 @@ int baseline_apply(struct report_doc *d, const struct report_doc *base,
 					       ? BASELINE_UNCHANGED
 					       : BASELINE_NEW;
 	finding_list_release(&d->fixed);
-	for (i = 0; i < base->findings.n; i++) {
+	for (i = 0, missing = 0; i < base->findings.n; i++) {
 		const struct finding *bf = &base->findings.v[i];
 		struct finding *nf;
 
-		if (has_fp(cv, d->findings.n, bf->fingerprint) ||
-		    !report_doc_proves_absent(d, bf))
+		if (has_fp(cv, d->findings.n, bf->fingerprint))
+			continue;
+		missing++;
+		if (!report_doc_proves_absent(d, bf))
 			continue;
 		if ((nf = finding_list_add(&d->fixed)) == NULL ||
 		    finding_copy(nf, bf) != 0)
@@ -384,6 +399,12 @@ int baseline_apply(struct report_doc *d, const struct report_doc *base,
 	free(d->baseline_path);
 	d->baseline_path = path ? strdup(path) : NULL;
 	r = 0;
+	if (d->incomplete_reason != NULL && missing > 0)
+		r = report_doc_warn(d,
+				    "%zu finding(s) of the baseline not seen "
+				    "by this run: not called fixed, the run "
+				    "was %s",
+				    missing, d->incomplete_reason);
 out:
 	free(bv);
 	free(cv);

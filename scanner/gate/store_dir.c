@@ -4,8 +4,11 @@
  * `exposure history --history DIR` reads them all back, merges the shards
  * of each run, and prints the same trends as the PostgreSQL store: findings
  * per severity per run, new since the previous complete run, and fixed
- * (proved absent, as for --baseline). An incomplete run (a shard missing)
- * calls nothing fixed and is not the reference of the next run.
+ * (proved absent, as for --baseline). An incomplete run (a shard missing,
+ * or one interrupted: its report says complete false) calls nothing fixed
+ * and is not the reference of the next run. As with --store, a shard
+ * saved again replaces its interrupted report, and an interrupted one
+ * never replaces a complete one.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -88,10 +91,73 @@ int history_dir_check(const char *dir, char **err)
 	return check_result(r, err);
 }
 
+/* The other reports in dir of the same run and shard as d: their file
+ * names end in suffix ("_<run>[_shard-K-of-N].json") after a date with
+ * no '_', and what they say agrees. *have_complete tells whether one of
+ * them is complete; the names of the incomplete ones go to *partial
+ * (NULL-terminated, caller frees). */
+static int same_shard(const char *dir, const char *suffix, const char *self,
+		      const struct report_doc *d, bool *have_complete,
+		      char ***partial)
+{
+	size_t slen = strlen(suffix), n = 0;
+	struct dirent *e;
+	DIR *dh = opendir(dir);
+	char **v = NULL, **nv;
+	int r = 0;
+
+	*have_complete = false;
+	*partial = NULL;
+	if (dh == NULL)
+		return 0; /* nothing to compare with */
+	while (r == 0 && (e = readdir(dh)) != NULL) {
+		size_t len = strlen(e->d_name);
+		struct report_doc o;
+		char *path = NULL, *oerr = NULL;
+
+		if (e->d_name[0] == '.' || len <= slen ||
+		    strcmp(e->d_name + len - slen, suffix) != 0 ||
+		    memchr(e->d_name, '_', len - slen) != NULL ||
+		    strcmp(e->d_name, self) == 0)
+			continue;
+		if (asprintf(&path, "%s/%s", dir, e->d_name) < 0) {
+			r = EXPO_ENOMEM;
+			break;
+		}
+		report_doc_init(&o);
+		/* an unreadable one is left alone for history to report */
+		if (report_json_read(path, &o, &oerr) == 0 && o.run_id &&
+		    strcmp(o.run_id, d->run_id) == 0 &&
+		    o.shard_count == d->shard_count &&
+		    o.shard_index == d->shard_index) {
+			if (o.incomplete_reason == NULL) {
+				*have_complete = true;
+			} else if ((nv = realloc(v, (n + 2) * sizeof(*v))) ==
+				   NULL) {
+				r = EXPO_ENOMEM;
+			} else {
+				v = nv;
+				v[n++] = path;
+				v[n] = NULL;
+				path = NULL;
+			}
+		}
+		free(oerr);
+		free(path);
+		report_doc_release(&o);
+	}
+	closedir(dh);
+	*partial = v;
+	return r;
+}
+
 int history_dir_save(const char *dir, const struct report_doc *d, char **err)
 {
 	struct scan_report rep;
-	char when[40], run[80], shard[48] = "", *path = NULL;
+	char when[40], run[80], shard[48] = "", *path = NULL, *suffix = NULL;
+	char **partial = NULL;
+	bool have_complete = false;
+	size_t i;
 	int r;
 
 	/* 0700: every report in it may hold secrets (--show-secrets) */
@@ -108,11 +174,44 @@ int history_dir_save(const char *dir, const struct report_doc *d, char **err)
 			 d->shard_index, d->shard_count);
 	if (asprintf(&path, "%s/%s_%s%s.json", dir, when, run, shard) < 0)
 		return EXPO_ENOMEM;
+	if (asprintf(&suffix, "_%s%s.json", run, shard) < 0) {
+		free(path);
+		return EXPO_ENOMEM;
+	}
+	if (d->run_id != NULL &&
+	    (r = same_shard(dir, suffix, strrchr(path, '/') + 1, d,
+			    &have_complete, &partial)) != 0)
+		goto out;
+	if (have_complete && d->incomplete_reason != NULL) {
+		/* a retried shard cut short: the complete one stays */
+		fprintf(stderr,
+			"exposure: --history: this shard of run %s is already "
+			"saved complete; nothing changed\n",
+			run);
+		r = 0;
+		goto out;
+	}
 	report_doc_view(d, &rep);
 	r = report_json_write(path, &rep);
 	if (r != 0 && asprintf(err, "--history %s: cannot write: %s", path,
 			       expo_strerror(r)) < 0)
 		*err = NULL;
+	/* the new report is in: the interrupted attempts it replaces go */
+	for (i = 0; r == 0 && partial != NULL && partial[i] != NULL; i++)
+		if (unlink(partial[i]) != 0 && errno != ENOENT) {
+			char *e = report_escaped(partial[i]);
+
+			fprintf(stderr,
+				"exposure: --history: cannot remove the "
+				"replaced report %s: %s\n",
+				e ? e : "?", strerror(errno));
+			free(e);
+		}
+out:
+	for (i = 0; partial != NULL && partial[i] != NULL; i++)
+		free(partial[i]);
+	free(partial);
+	free(suffix);
 	free(path);
 	return r;
 }
@@ -286,7 +385,8 @@ int history_dir_trend(const char *dir, struct trend *out, char **err)
 		goto out;
 	}
 	for (i = 0; i < nruns; i++) {
-		bool complete = runs[i].shards_seen >= runs[i].shard_count;
+		bool complete = runs[i].shards_seen >= runs[i].shard_count &&
+				runs[i].doc.incomplete_reason == NULL;
 
 		run_point(&runs[i], prev, complete, &out->v[out->n++]);
 		if (complete)

@@ -17,6 +17,12 @@
  * stores the last shard of a run, for findings some shard proved absent
  * (its port answered closed, or its check ran to the end without it). A
  * run with a shard missing, or a transaction cut short, marks nothing.
+ *
+ * An interrupted shard (SIGINT/SIGTERM: the report says complete false)
+ * is stored with exposure_run_shards.complete false: its findings count,
+ * it proves nothing absent, and the run does not complete. Storing that
+ * shard again (a retried pod) replaces the partial record; a complete
+ * shard already stored is never replaced.
  */
 #include <ctype.h>
 #include <stdarg.h>
@@ -88,6 +94,9 @@ static const char *const schema_sql[] = {
 	" PRIMARY KEY (run_id, fingerprint))",
 	"CREATE INDEX IF NOT EXISTS exposure_findings_open"
 	" ON exposure_findings (target_id) WHERE fixed_at IS NULL",
+	/* added later: stores made before it hold complete shards only */
+	"ALTER TABLE exposure_run_shards ADD COLUMN IF NOT EXISTS"
+	" complete boolean NOT NULL DEFAULT true",
 };
 
 struct pg {
@@ -397,8 +406,92 @@ static char *clean(const char *s)
 	return s == NULL ? NULL : utf8_sanitize(s);
 }
 
+/* the fingerprints a replaced partial record of this shard called new,
+ * sorted: a retried shard must not call them old for having stored them
+ * itself */
+struct was_new {
+	char **v;
+	size_t n;
+};
+
+static int str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool was_new(const struct was_new *w, const char *fp)
+{
+	return w->n > 0 &&
+	       bsearch(&fp, w->v, w->n, sizeof(*w->v), str_cmp) != NULL;
+}
+
+static void was_new_release(struct was_new *w)
+{
+	size_t i;
+
+	for (i = 0; i < w->n; i++)
+		free(w->v[i]);
+	free(w->v);
+	w->v = NULL;
+	w->n = 0;
+}
+
+/* removes the partial record of shard `index` of the run (every row keyed
+ * by its targets), keeping which findings it called new */
+static int drop_partial(struct pg *p, const char *run, const char *index,
+			struct was_new *w)
+{
+	const char *v[] = { run, index };
+	PGresult *res;
+	int i, n, r;
+
+	res = q(p, "replacing the partial shard",
+		"DELETE FROM exposure_run_findings rf USING exposure_findings f,"
+		" exposure_run_targets t WHERE rf.run_id = $1 AND"
+		" f.fingerprint = rf.fingerprint AND t.run_id = $1 AND"
+		" t.target_id = f.target_id AND t.shard_index = $2::integer"
+		" RETURNING rf.fingerprint, rf.is_new",
+		2, v);
+	if (res == NULL)
+		return EXPO_EIO;
+	n = PQntuples(res);
+	if (n > 0 && (w->v = calloc((size_t)n, sizeof(*w->v))) == NULL) {
+		PQclear(res);
+		return EXPO_ENOMEM;
+	}
+	for (i = 0; i < n; i++) {
+		if (strcmp(PQgetvalue(res, i, 1), "t") != 0)
+			continue;
+		if ((w->v[w->n] = strdup(PQgetvalue(res, i, 0))) == NULL) {
+			PQclear(res);
+			return EXPO_ENOMEM;
+		}
+		w->n++;
+	}
+	PQclear(res);
+	if (w->n > 0)
+		qsort(w->v, w->n, sizeof(*w->v), str_cmp);
+	r = x(p, "replacing the partial shard",
+	      "DELETE FROM exposure_run_absent a USING exposure_findings f,"
+	      " exposure_run_targets t WHERE a.run_id = $1 AND"
+	      " f.fingerprint = a.fingerprint AND t.run_id = $1 AND"
+	      " t.target_id = f.target_id AND t.shard_index = $2::integer",
+	      2, v);
+	if (r == 0)
+		r = x(p, "replacing the partial shard",
+		      "DELETE FROM exposure_run_targets WHERE run_id = $1 AND"
+		      " shard_index = $2::integer",
+		      2, v);
+	if (r == 0)
+		r = x(p, "replacing the partial shard",
+		      "DELETE FROM exposure_run_shards WHERE run_id = $1 AND"
+		      " shard_index = $2::integer",
+		      2, v);
+	return r;
+}
+
 static int save_finding(struct pg *p, const struct report_doc *d, size_t i,
-			const char *run)
+			const char *run, const struct was_new *w)
 {
 	const struct finding *f = &d->findings.v[i];
 	char port[8], score[32];
@@ -420,7 +513,9 @@ static int save_finding(struct pg *p, const struct report_doc *d, size_t i,
 		1, v);
 	if (res == NULL)
 		goto out;
-	is_new = PQntuples(res) == 0 || strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	is_new = PQntuples(res) == 0 ||
+		 strcmp(PQgetvalue(res, 0, 0), "t") == 0 ||
+		 was_new(w, f->fingerprint);
 	v[1] = f->rule_id;
 	v[2] = f->check;
 	v[3] = f->target_id;
@@ -523,8 +618,8 @@ static int complete_run(struct pg *p, const char *run, bool *done)
 
 	*done = false;
 	res = q(p, "counting shards",
-		"SELECT (SELECT count(*) FROM"
-		" exposure_run_shards s WHERE s.run_id = r.run_id) ="
+		"SELECT (SELECT count(*) FROM exposure_run_shards s"
+		" WHERE s.run_id = r.run_id AND s.complete) ="
 		" r.shard_count FROM exposure_runs r WHERE r.run_id = $1",
 		1, v);
 	if (res == NULL)
@@ -560,7 +655,8 @@ int store_pg_save(const char *url, const struct report_doc *d, char **err)
 	struct pg p = { 0 };
 	char count[16], index[16], dur[32];
 	const char *run = d->run_id;
-	const char *rv[4], *sv[4];
+	const char *rv[4], *sv[5];
+	struct was_new w = { 0 };
 	PGresult *res = NULL;
 	bool done = false;
 	size_t i;
@@ -597,10 +693,10 @@ int store_pg_save(const char *url, const struct report_doc *d, char **err)
 	sv[0] = run;
 	sv[1] = index;
 	res = q(&p, "reading the run",
-		"SELECT r.shard_count, EXISTS (SELECT 1"
-		" FROM exposure_run_shards s WHERE s.run_id = $1 AND"
-		" s.shard_index = $2::integer) FROM exposure_runs r WHERE"
-		" r.run_id = $1",
+		"SELECT r.shard_count, (SELECT CASE WHEN s.complete THEN"
+		" 'complete' ELSE 'partial' END FROM exposure_run_shards s"
+		" WHERE s.run_id = $1 AND s.shard_index = $2::integer)"
+		" FROM exposure_runs r WHERE r.run_id = $1",
 		2, sv);
 	if (res == NULL || PQntuples(res) != 1) {
 		r = EXPO_EIO;
@@ -615,7 +711,7 @@ int store_pg_save(const char *url, const struct report_doc *d, char **err)
 		r = EXPO_EINVAL;
 		goto rollback;
 	}
-	if (strcmp(PQgetvalue(res, 0, 1), "t") == 0) {
+	if (strcmp(PQgetvalue(res, 0, 1), "complete") == 0) {
 		/* a retried pod: the shard is in, keep what is there */
 		fprintf(stderr,
 			"exposure: --store: shard %s of run %s is "
@@ -624,20 +720,31 @@ int store_pg_save(const char *url, const struct report_doc *d, char **err)
 		r = 0;
 		goto rollback;
 	}
+	if (strcmp(PQgetvalue(res, 0, 1), "partial") == 0) {
+		/* an interrupted attempt of this shard: this one replaces it */
+		fprintf(stderr,
+			"exposure: --store: shard %s of run %s was stored "
+			"incomplete; replacing it\n",
+			index, run);
+		if ((r = drop_partial(&p, run, index, &w)) != 0)
+			goto rollback;
+	}
 	for (i = 0; i < d->targets.n && r == 0; i++)
 		r = save_target(&p, d, &d->targets.v[i], run, index);
 	for (i = 0; i < d->findings.n && r == 0; i++)
-		r = save_finding(&p, d, i, run);
+		r = save_finding(&p, d, i, run, &w);
 	if (r == 0)
 		r = save_absent(&p, d, run);
 	sv[2] = d->started_at;
 	sv[3] = dur;
+	sv[4] = d->incomplete_reason == NULL ? "true" : "false";
 	if (r == 0)
 		r = x(&p, "storing the shard",
 		      "INSERT INTO exposure_run_shards"
-		      " (run_id, shard_index, started_at, duration_s) VALUES ($1,"
-		      " $2::integer, $3::timestamptz, $4::double precision)",
-		      4, sv);
+		      " (run_id, shard_index, started_at, duration_s, complete)"
+		      " VALUES ($1, $2::integer, $3::timestamptz,"
+		      " $4::double precision, $5::boolean)",
+		      5, sv);
 	if (r == 0)
 		r = complete_run(&p, run, &done);
 	if (r != 0)
@@ -650,6 +757,7 @@ rollback:
 out:
 	PQclear(res);
 	pg_close(&p);
+	was_new_release(&w);
 	return r;
 }
 
@@ -679,7 +787,7 @@ int store_pg_trend(const char *url, struct trend *out, char **err)
 		" to_char(r.started_at AT TIME ZONE 'UTC',"
 		" 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
 		" (SELECT count(*) FROM exposure_run_shards s"
-		"  WHERE s.run_id = r.run_id), r.shard_count,"
+		"  WHERE s.run_id = r.run_id AND s.complete), r.shard_count,"
 		" count(*) FILTER (WHERE f.severity = 'critical'"
 		"  AND NOT f.suppressed),"
 		" count(*) FILTER (WHERE f.severity = 'high' AND NOT f.suppressed),"

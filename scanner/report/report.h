@@ -78,6 +78,9 @@ struct scan_report {
 	const char *const *warnings;	   /* suppression warnings */
 	size_t nwarnings;
 	const struct trend *trend; /* NULL: no --history/--store */
+	/* NULL: the scan ran to its end; else why it did not ("interrupted
+	 * by SIGTERM"): every writer says so */
+	const char *incomplete;
 };
 
 /* true when finding i counts for the gate: at or above fail_on, not
@@ -117,6 +120,7 @@ struct atomic_file {
 	const char *path;
 	char *final; /* path with its symlinks followed: what is replaced */
 	int kind;
+	int slot; /* in the registry atomic_file_remove_temps() reads */
 };
 /* flags: AF_PRIVATE, a new file is 0600 (it may hold secrets); AF_SECRET,
  * it holds clear secrets: 0600 even when replacing a wider file */
@@ -127,6 +131,9 @@ int atomic_file_open_flags(struct atomic_file *af, const char *path,
 int atomic_file_write(struct atomic_file *af, const void *data, size_t len);
 int atomic_file_commit(struct atomic_file *af);
 void atomic_file_abort(struct atomic_file *af);
+/* Removes every temporary file being written. Async-signal-safe (unlink
+ * only): for a signal handler that ends the process at once. */
+void atomic_file_remove_temps(void);
 
 /* writes `data` to path via a temporary file in the same folder + rename */
 int write_file_atomic(const char *path, const char *data, size_t len);

@@ -86,6 +86,14 @@ int report_annotations_write(FILE *out, const struct scan_report *r)
 	int ret = 0;
 
 	dynbuf_init(&b, REPORT_MAX_BYTES);
+	if (r->incomplete != NULL) {
+		ret = dynbuf_addstr(&b, "::error title=exposure::incomplete "
+					"run: ");
+		if (ret == 0)
+			ret = wf_escape(&b, r->incomplete, false);
+		if (ret == 0)
+			ret = dynbuf_addstr(&b, "\n");
+	}
 	for (i = 0; i < nf && ret == 0; i++) {
 		const struct finding *f = &r->findings->v[i];
 

@@ -189,6 +189,12 @@ int report_defectdojo_write(const char *path, const struct scan_report *r)
 	    !cJSON_AddStringToObject(root, "type", "exposure " EXPO_VERSION) ||
 	    (arr = cJSON_AddArrayToObject(root, "findings")) == NULL)
 		goto out;
+	/* extra keys: DefectDojo's generic import reads "findings" alone */
+	if (r->incomplete != NULL &&
+	    (!cJSON_AddFalseToObject(root, "complete") ||
+	     !cJSON_AddStringToObject(root, "incomplete_reason",
+				      r->incomplete)))
+		goto out;
 	if (target_index_build(&ix, r->targets) != 0)
 		goto out;
 	for (i = 0; i < nf; i++)

@@ -56,6 +56,7 @@ void report_doc_release(struct report_doc *d)
 		free(d->warnings[i]);
 	free(d->warnings);
 	free(d->run_id);
+	free(d->incomplete_reason);
 	report_doc_init(d);
 }
 
@@ -87,6 +88,7 @@ void report_doc_view(const struct report_doc *d, struct scan_report *r)
 	r->shard_count = d->shard_count;
 	r->warnings = (const char *const *)d->warnings;
 	r->nwarnings = d->nwarnings;
+	r->incomplete = d->incomplete_reason;
 }
 
 int report_doc_reason(struct report_doc *d, const char *text, uint16_t *out)
@@ -387,6 +389,11 @@ int report_doc_merge(struct report_doc *dst, struct report_doc *src, char **err)
 	if (dst->run_id == NULL && src->run_id != NULL) {
 		dst->run_id = src->run_id;
 		src->run_id = NULL;
+	}
+	/* one incomplete shard makes the merged run incomplete */
+	if (dst->incomplete_reason == NULL && src->incomplete_reason != NULL) {
+		dst->incomplete_reason = src->incomplete_reason;
+		src->incomplete_reason = NULL;
 	}
 	dst->shard_index = dst->shard_count = 0;
 	r = report_doc_rank(dst);

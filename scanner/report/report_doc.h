@@ -41,6 +41,9 @@ struct report_doc {
 	bool fail_on_new;
 	char *run_id;
 	unsigned shard_index, shard_count;
+	/* NULL: the run went to its end; else why not ("interrupted by
+	 * SIGTERM"). Nothing missing from such a run is ever called fixed. */
+	char *incomplete_reason;
 };
 
 void report_doc_init(struct report_doc *d);

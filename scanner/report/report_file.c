@@ -24,6 +24,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -192,6 +193,48 @@ out:
 	free(dir);
 }
 
+/* The temporary files being written, for atomic_file_remove_temps() in a
+ * signal handler: fixed buffers (no allocation there), a slot published
+ * only once its name is whole. A file with no free slot or a name too
+ * long is written all the same, and a second signal leaves it. */
+#define TEMP_SLOTS 8
+static char temp_names[TEMP_SLOTS][PATH_MAX];
+static atomic_int temp_used[TEMP_SLOTS];
+
+static int temp_register(const char *tmp)
+{
+	size_t len = strlen(tmp);
+	int i;
+
+	if (len >= PATH_MAX)
+		return -1;
+	for (i = 0; i < TEMP_SLOTS; i++) {
+		if (atomic_load(&temp_used[i]))
+			continue;
+		memcpy(temp_names[i], tmp, len + 1);
+		atomic_store(&temp_used[i], 1);
+		return i;
+	}
+	return -1;
+}
+
+static void temp_release(struct atomic_file *af)
+{
+	if (af->slot >= 0)
+		atomic_store(&temp_used[af->slot], 0);
+	af->slot = -1;
+}
+
+void atomic_file_remove_temps(void)
+{
+	int i, saved = errno;
+
+	for (i = 0; i < TEMP_SLOTS; i++)
+		if (atomic_load(&temp_used[i]))
+			unlink(temp_names[i]);
+	errno = saved;
+}
+
 static bool write_through_type(mode_t m)
 {
 	return S_ISCHR(m) || S_ISFIFO(m);
@@ -221,6 +264,7 @@ static int open_through(struct atomic_file *af, const char *path)
 int atomic_file_open_flags(struct atomic_file *af, const char *path,
 			   unsigned flags)
 {
+	sigset_t block, old;
 	struct stat st;
 	mode_t mode;
 	bool exists;
@@ -231,6 +275,7 @@ int atomic_file_open_flags(struct atomic_file *af, const char *path,
 	af->final = NULL;
 	af->path = path;
 	af->kind = AF_KIND_RENAME;
+	af->slot = -1;
 	if (path == NULL || *path == '\0')
 		return EXPO_EINVAL;
 	if (strcmp(path, "-") == 0) {
@@ -259,8 +304,16 @@ int atomic_file_open_flags(struct atomic_file *af, const char *path,
 		      : (flags & (AF_PRIVATE | AF_SECRET) ? 0600 : 0666);
 	if (flags & AF_SECRET)
 		mode &= ~(mode_t)077;
+	/* no signal between creating the file and registering it */
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &block, &old);
 	r = open_temp(af->final, flags & (AF_PRIVATE | AF_SECRET) ? 0600 : 0666,
 		      &af->tmp, &af->fd);
+	if (r == 0)
+		af->slot = temp_register(af->tmp);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (r != 0) {
 		free(af->final);
 		af->final = NULL;
@@ -295,6 +348,7 @@ void atomic_file_abort(struct atomic_file *af)
 	}
 	free(af->final);
 	af->final = NULL;
+	temp_release(af);
 	af->tmp = NULL;
 	af->fd = -1;
 	errno = saved_errno;
@@ -326,6 +380,9 @@ int atomic_file_commit(struct atomic_file *af)
 	r = EXPO_ESYS;
 	if (rename(af->tmp, af->final) != 0)
 		goto out;
+	/* released only now: a signal before the rename removes the
+	 * temporary, one after it a name already gone */
+	temp_release(af);
 	sync_dir(af->final);
 	free(af->tmp);
 	af->tmp = NULL;

@@ -97,6 +97,10 @@ static void add_head(struct jctx *j, cJSON *root, const struct scan_report *r,
 	jadd(j, o, "version", jconst(EXPO_VERSION));
 	jadd(j, root, "started_at", jstr(r->started_at));
 	jadd(j, root, "duration_s", jnum(r->duration_s));
+	/* false: the run was cut short; nothing missing from it is fixed */
+	jadd(j, root, "complete", cJSON_CreateBool(r->incomplete == NULL));
+	if (r->incomplete != NULL)
+		jadd(j, root, "incomplete_reason", jstr(r->incomplete));
 	jadd(j, root, "show_secrets", cJSON_CreateBool(r->show_secrets));
 	o = jobj(j, root, "options");
 	jadd(j, o, "no_login", cJSON_CreateBool(r->no_login));

@@ -547,6 +547,17 @@ static void read_head(struct rd *rd, const cJSON *root)
 	s = NULL;
 	d->duration_s = get_num(rd, root, "$", "duration_s", 0, 1e9, false);
 	d->show_secrets = get_bool(rd, root, "$", "show_secrets");
+	/* absent in reports written before it was added: complete */
+	if (cJSON_GetObjectItemCaseSensitive(root, "complete") != NULL &&
+	    !get_bool(rd, root, "$", "complete")) {
+		if (cJSON_GetObjectItemCaseSensitive(
+			    root, "incomplete_reason") != NULL)
+			get_str(rd, root, "$", "incomplete_reason", false,
+				&d->incomplete_reason);
+		if (rd->r == 0 && d->incomplete_reason == NULL &&
+		    (d->incomplete_reason = strdup("incomplete")) == NULL)
+			rd->r = EXPO_ENOMEM;
+	}
 	/* absent in reports written before it was added: logins allowed */
 	if ((g = cJSON_GetObjectItemCaseSensitive(root, "options")) != NULL &&
 	    (g = get_obj(rd, root, "$", "options", false)) != NULL) {

@@ -340,6 +340,19 @@ int report_junit_write(const char *path, const struct scan_report *r)
 			fidx[c++] = fk[fi].i;
 		suite(&w, &orphan, ridx, 0, fidx, c);
 	}
+	if (r->incomplete != NULL && w.err == 0) {
+		/* an interrupted run: an error CI shows, in its own suite */
+		w.tests++;
+		w.errors++;
+		put(&w, "  <testsuite name=\"exposure\" tests=\"1\" "
+			"failures=\"0\" errors=\"1\" skipped=\"0\" "
+			"time=\"0\">\n    <testcase name=\"scan complete\" "
+			"classname=\"exposure\" time=\"0\">\n      <error "
+			"message=\"incomplete: ");
+		put_esc(&w, r->incomplete);
+		put(&w, "\" type=\"incomplete\"/>\n    </testcase>\n"
+			"  </testsuite>\n");
+	}
 	if ((ret = w.err) != 0)
 		goto out;
 	ret = dynbuf_addf(&all,

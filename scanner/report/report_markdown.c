@@ -149,6 +149,12 @@ int report_markdown_write(const char *path, const struct scan_report *r)
 		w.err = dynbuf_addf(&b, " (shard %u of %u)", r->shard_index,
 				    r->shard_count);
 	put(&w, "\n\n");
+	if (r->incomplete != NULL) {
+		put(&w, "> [!WARNING]\n> **Incomplete run** (");
+		cell(&w, r->incomplete);
+		put(&w, "): targets and ports not reached are listed as "
+			"errors, and nothing missing is called fixed.\n\n");
+	}
 	if (w.err == 0)
 		w.err = dynbuf_addf(
 			&b,

@@ -84,6 +84,15 @@ int report_ports_write(const char *path, const struct scan_report *r)
 			dynbuf_reset(&b);
 		}
 	}
+	/* an interrupted run: one last line scripts can look for; a
+	 * complete run's file is as it always was */
+	if (ret == 0 && r->incomplete != NULL) {
+		ret = dynbuf_addstr(&b, "# incomplete: ");
+		if (ret == 0)
+			ret = report_escape(&b, r->incomplete);
+		if (ret == 0)
+			ret = dynbuf_add(&b, "\n", 1);
+	}
 	if (ret == 0 && b.len > 0)
 		ret = atomic_file_write(&af, b.buf, b.len);
 	if (ret == 0)

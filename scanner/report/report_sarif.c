@@ -331,7 +331,19 @@ int report_sarif_write(const char *path, const struct scan_report *r)
 	results = arr(&s, run, "results");
 	for (i = 0; i < fl->n && s.err == 0; i++)
 		add_result(&s, results, r, i, &rs, &ix);
+	if (r->incomplete != NULL) {
+		/* SARIF's own words for a run that did not finish */
+		cJSON *inv = obj(&s, arr(&s, run, "invocations"), NULL), *n;
+
+		add(&s, inv, "executionSuccessful", cJSON_CreateFalse());
+		n = obj(&s, arr(&s, inv, "toolExecutionNotifications"), NULL);
+		add(&s, n, "level", cJSON_CreateString("error"));
+		add(&s, obj(&s, n, "message"), "text", etext(r->incomplete));
+	}
 	p = obj(&s, run, "properties");
+	add(&s, p, "complete", cJSON_CreateBool(r->incomplete == NULL));
+	if (r->incomplete != NULL)
+		add(&s, p, "incompleteReason", etext(r->incomplete));
 	add(&s, p, "startedAt", etext(r->started_at));
 	if (r->run_id != NULL)
 		add(&s, p, "runId", etext(r->run_id));

@@ -452,6 +452,15 @@ int report_text_write(FILE *out, const struct scan_report *r, bool color,
 		put(&t, "\nnote: secrets are shown unredacted "
 			"(--show-secrets)\n");
 	put_summary(&t, &c);
+	if (r->incomplete != NULL) {
+		put_color(&t, "1;33");
+		put(&t, "INCOMPLETE: ");
+		put_esc(&t, r->incomplete);
+		put(&t, "; what was not reached is listed as an error, and "
+			"nothing missing is called fixed");
+		put_color(&t, "0");
+		put(&t, "\n");
+	}
 	ret = t.err;
 	if (ret != 0)
 		goto out;

@@ -672,6 +672,65 @@ Test(gate_baseline, no_login_run_does_not_fix_login_findings)
 	report_doc_release(&cur);
 }
 
+/* an interrupted run (complete false in its JSON) proves nothing absent:
+ * the same clean run that fixes everything fixes nothing, says why, and
+ * the merge of a complete and an interrupted shard stays incomplete */
+Test(gate_baseline, interrupted_run_fixes_nothing)
+{
+	enum tstate *st = states(3, T_FINDING);
+	struct report_doc base, cur, other;
+	char *bt, *ct, *cut, *p, *err = NULL;
+	cJSON *root;
+	size_t k;
+	bool warned = false;
+
+	bt = synth(3, st);
+	free(st);
+	st = states(3, T_CLEAN);
+	ct = synth(3, st);
+	root = cJSON_Parse(ct);
+	cr_assert_not_null(root);
+	cJSON_AddBoolToObject(root, "complete", false);
+	cJSON_AddStringToObject(root, "incomplete_reason",
+				"interrupted by SIGTERM");
+	cut = cJSON_Print(root);
+	cJSON_Delete(root);
+	parse_doc(&base, bt);
+	parse_doc(&cur, ct);
+	cr_assert_eq(baseline_apply(&cur, &base, "b"), 0);
+	cr_assert_eq(cur.fixed.n, 1 + 2 + 3, "the complete run: %zu fixed",
+		     cur.fixed.n);
+	report_doc_release(&cur);
+	parse_doc(&cur, cut);
+	cr_assert_str_eq(cur.incomplete_reason, "interrupted by SIGTERM");
+	cr_assert_eq(baseline_apply(&cur, &base, "b"), 0);
+	cr_expect_eq(cur.fixed.n, 0, "%zu fixed", cur.fixed.n);
+	for (k = 0; k < cur.nwarnings; k++)
+		warned = warned ||
+			 strstr(cur.warnings[k], "not called fixed") != NULL;
+	cr_expect(warned);
+	for (k = 0; k < base.findings.n; k++)
+		cr_expect(!report_doc_proves_absent(&cur, &base.findings.v[k]));
+	/* a complete shard merged with it: still incomplete */
+	report_doc_release(&cur);
+	parse_doc(&cur, ct);
+	/* shards never share a target: the other's get other ids */
+	for (p = cut; (p = strstr(p, "list:10.0.0.")) != NULL; p += 12)
+		p[10] = '1';
+	parse_doc(&other, cut);
+	cr_assert_eq(report_doc_merge(&cur, &other, &err), 0, "%s",
+		     err ? err : "?");
+	cr_expect_str_eq(cur.incomplete_reason, "interrupted by SIGTERM");
+	free(err);
+	free(st);
+	cJSON_free(bt);
+	cJSON_free(ct);
+	cJSON_free(cut);
+	report_doc_release(&base);
+	report_doc_release(&cur);
+	report_doc_release(&other);
+}
+
 Test(gate_baseline, options_must_be_an_object)
 {
 	static const char head[] = "{\"options\": 5,";

@@ -877,6 +877,98 @@ Test(report, atomic_write_failure_leaves_nothing)
 	remove_tmpdir(dir);
 }
 
+/* what a signal handler does: the temporary file of a report being
+ * written goes; a committed report stays */
+Test(report, atomic_temps_removed_for_a_signal)
+{
+	struct atomic_file af, af2;
+	char *dir, path[256], path2[256];
+
+	dir = make_tmpdir();
+	snprintf(path, sizeof(path), "%s/a.json", dir);
+	snprintf(path2, sizeof(path2), "%s/b.json", dir);
+	cr_assert_eq(write_file_atomic(path2, "done", 4), 0);
+	cr_assert_eq(atomic_file_open(&af, path), 0);
+	cr_assert_eq(atomic_file_write(&af, "half", 4), 0);
+	cr_assert_eq(atomic_file_open(&af2, path), 0);
+	cr_expect_eq(count_entries(dir), 3);
+	atomic_file_remove_temps();
+	cr_expect_eq(count_entries(dir), 1, "a temporary file was left");
+	atomic_file_abort(&af);
+	atomic_file_abort(&af2);
+	/* slots are given back: many more files come and go */
+	for (int i = 0; i < 40; i++) {
+		cr_assert_eq(atomic_file_open(&af, path), 0);
+		atomic_file_remove_temps();
+		cr_expect_eq(count_entries(dir), 1, "round %d", i);
+		atomic_file_abort(&af);
+	}
+	atomic_file_remove_temps();
+	cr_expect_eq(count_entries(dir), 1);
+	remove_tmpdir(dir);
+}
+
+/* an interrupted run: every writer says so */
+Test(report, incomplete_run_is_marked_in_every_writer)
+{
+	static const char *const want[][2] = {
+		{ "r.json",
+		  "\"incomplete_reason\":\t\"interrupted by SIGTERM\"" },
+		{ "r.sarif", "\"executionSuccessful\":\tfalse" },
+		{ "r.xml", "type=\"incomplete\"" },
+		{ "r.md", "**Incomplete run**" },
+		{ "r.ports", "\n# incomplete: interrupted by SIGTERM\n" },
+		{ "r.dojo", "\"complete\":\tfalse" },
+	};
+	char *dir, path[256], *got, *buf = NULL;
+	struct report_doc d;
+	size_t i, len = 0;
+	FILE *mem;
+
+	build_scan();
+	rep.incomplete = "interrupted by SIGTERM";
+	dir = make_tmpdir();
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		int r;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, want[i][0]);
+		r = i == 0   ? report_json_write(path, &rep)
+		    : i == 1 ? report_sarif_write(path, &rep)
+		    : i == 2 ? report_junit_write(path, &rep)
+		    : i == 3 ? report_markdown_write(path, &rep)
+		    : i == 4 ? report_ports_write(path, &rep)
+			     : report_defectdojo_write(path, &rep);
+		cr_assert_eq(r, 0, "%s", want[i][0]);
+		got = slurp(path, NULL);
+		cr_expect(strstr(got, want[i][1]) != NULL, "%s: %s", want[i][0],
+			  got);
+		free(got);
+	}
+	/* and reads back */
+	snprintf(path, sizeof(path), "%s/r.json", dir);
+	report_doc_init(&d);
+	got = NULL;
+	cr_assert_eq(report_json_read(path, &d, &got), 0, "%s", got);
+	cr_expect_str_eq(d.incomplete_reason, "interrupted by SIGTERM");
+	report_doc_release(&d);
+	mem = open_memstream(&buf, &len);
+	cr_assert_eq(report_text_write(mem, &rep, false, 0), 0);
+	fclose(mem);
+	cr_expect(strstr(buf, "INCOMPLETE: interrupted by SIGTERM") != NULL,
+		  "%s", buf);
+	free(buf);
+	buf = NULL;
+	mem = open_memstream(&buf, &len);
+	cr_assert_eq(report_annotations_write(mem, &rep), 0);
+	fclose(mem);
+	cr_expect(strstr(buf, "::error title=exposure::incomplete run: "
+			      "interrupted by SIGTERM\n") != NULL,
+		  "%s", buf);
+	free(buf);
+	rep.incomplete = NULL;
+	remove_tmpdir(dir);
+}
+
 Test(report, json_write_failure)
 {
 	build_scan();
