@@ -1,0 +1,653 @@
+/*
+ * test_aiapi.c - assess() of the AI and automation control-plane checks
+ * (ollama, openai_api, open_webui, comfyui, langflow, jenkins, nomad, and
+ * ray's token authentication) on facts built from the recorded responses
+ * under tests/fixtures/replay (the files the lab's replay servers serve):
+ * the open product, its refusing twin, the decoys, truncated answers and
+ * hand-made near misses.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <criterion/criterion.h>
+#include "check.h"
+#include "config.h"
+#include "context.h"
+#include "http/http.h"
+#include "rank/rank.h"
+
+extern const struct check check_ollama, check_openai_api, check_open_webui,
+	check_comfyui, check_langflow, check_jenkins, check_nomad, check_ray;
+
+#define FIX "tests/fixtures/replay/"
+
+/* facts.responses[name] from a response file as http.c records it: the
+ * status, every header (lower-case name; http.c keeps only those the
+ * module lists), the JSON body or a short text body. cut > 0 keeps only
+ * the first cut bytes of the body (a truncated answer). */
+static void add_resp_cut(cJSON *facts, const char *name, const char *file,
+			 size_t cut)
+{
+	static char buf[256 * 1024];
+	cJSON *r = cJSON_GetObjectItem(facts, "responses"), *o, *h, *j;
+	char *body, *line, *next;
+	size_t n, blen;
+	FILE *f = fopen(file, "rb");
+
+	cr_assert_not_null(f, "fixture %s (run from the top directory)", file);
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	body = strstr(buf, "\n\n");
+	cr_assert_not_null(body, "%s: no empty line", file);
+	*body = '\0';
+	body += 2;
+	blen = strlen(body);
+	if (cut > 0 && cut < blen)
+		body[blen = cut] = '\0';
+	if (r == NULL)
+		r = cJSON_AddObjectToObject(facts, "responses");
+	o = cJSON_AddObjectToObject(r, name);
+	cr_assert_not_null(o);
+	cJSON_AddNumberToObject(o, "status", strtol(buf + 9, NULL, 10));
+	h = cJSON_AddObjectToObject(o, "headers");
+	for (line = strchr(buf, '\n'); line != NULL; line = next) {
+		char *colon, *p;
+
+		line++;
+		next = strchr(line, '\n');
+		if (next != NULL)
+			*next = '\0';
+		colon = strchr(line, ':');
+		if (colon == NULL)
+			continue;
+		*colon = '\0';
+		for (p = line; *p; p++)
+			*p = (char)tolower((unsigned char)*p);
+		for (p = colon + 1; *p == ' '; p++)
+			;
+		cJSON_AddStringToObject(h, line, p);
+	}
+	j = cJSON_ParseWithLength(body, blen);
+	if (j != NULL)
+		cJSON_AddItemToObject(o, "json", j);
+	else if (blen <= HTTP_TEXT_MAX)
+		cJSON_AddStringToObject(o, "text", body);
+}
+
+static void add_resp_file(cJSON *facts, const char *name, const char *file)
+{
+	add_resp_cut(facts, name, file, 0);
+}
+
+/* a response from a status and a JSON text (NULL: no JSON body) */
+static void add_resp(cJSON *facts, const char *name, int status,
+		     const char *json)
+{
+	cJSON *r = cJSON_GetObjectItem(facts, "responses"), *o;
+
+	if (r == NULL)
+		r = cJSON_AddObjectToObject(facts, "responses");
+	o = cJSON_AddObjectToObject(r, name);
+	cJSON_AddNumberToObject(o, "status", status);
+	if (json != NULL) {
+		cJSON *j = cJSON_Parse(json);
+
+		cr_assert_not_null(j, "bad test JSON %s", json);
+		cJSON_AddItemToObject(o, "json", j);
+	}
+}
+
+static cJSON *new_facts(void)
+{
+	cJSON *f = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(f, "scheme", "http");
+	cJSON_AddBoolToObject(f, "tls_unverified", false);
+	return f;
+}
+
+/* runs assess; rule ids (comma-joined), first evidence and its GPU fact */
+static void judge(const struct check *c, const cJSON *facts, char *ids,
+		  size_t isize, char *ev, size_t esize, char *gpu,
+		  size_t gsize)
+{
+	struct scan_config cfg;
+	struct target t = { .id = "list:127.0.0.1" };
+	struct target_addr a;
+	struct check_ctx *ctx;
+	struct finding_list *l;
+	size_t i;
+
+	scan_config_defaults(&cfg);
+	cr_assert_eq(target_addr_parse(&a, "127.0.0.1"), 0);
+	t.addrs = &a;
+	t.naddrs = 1;
+	ctx = ctx_new(c, &cfg, &t, &a, c->ports[0], NULL);
+	cr_assert_not_null(ctx);
+	cr_assert_geq(c->assess(facts, ctx), 0);
+	l = ctx_findings(ctx);
+	ids[0] = ev[0] = gpu[0] = '\0';
+	for (i = 0; i < l->n; i++)
+		snprintf(ids + strlen(ids), isize - strlen(ids), "%s%s",
+			 i ? "," : "", l->v[i].rule_id);
+	if (l->n > 0) {
+		snprintf(ev, esize, "%s", l->v[0].evidence);
+		snprintf(gpu, gsize, "%s", l->v[0].gpu ? l->v[0].gpu : "");
+	}
+	ctx_free(ctx);
+}
+
+#define JUDGE(c, facts)                                                    \
+	judge(c, facts, ids, sizeof(ids), ev, sizeof(ev), gpu, sizeof(gpu))
+#define VARS                                                               \
+	char ids[256], ev[1024], gpu[256];                                 \
+	cJSON *f
+
+Test(aiapi_assess, ollama)
+{
+	VARS = new_facts();
+
+	add_resp_file(f, "version", FIX "ollama/open/version.http");
+	add_resp_file(f, "tags", FIX "ollama/open/tags.http");
+	add_resp_file(f, "ps", FIX "ollama/open/ps.http");
+	JUDGE(&check_ollama, f);
+	cr_expect_str_eq(ids, "ollama.no_auth");
+	cr_expect(strstr(ev, "Ollama 0.5.7 lists 2 models") &&
+			  strstr(ev, "llama3.1:8b, qwen2.5:7b") &&
+			  strstr(ev, "1 loaded (llama3.1:8b, in VRAM)"),
+		  "%s", ev);
+	cr_expect_str_eq(gpu, "Ollama holds 6.2 GiB of models in VRAM");
+	cJSON_Delete(f);
+
+	/* no model loaded: no GPU fact, still the finding */
+	f = new_facts();
+	add_resp_file(f, "version", FIX "ollama/open/version.http");
+	add_resp_file(f, "tags", FIX "ollama/open/tags.http");
+	add_resp(f, "ps", 200, "{\"models\":[]}");
+	JUDGE(&check_ollama, f);
+	cr_expect_str_eq(ids, "ollama.no_auth");
+	cr_expect_str_eq(gpu, "");
+	cJSON_Delete(f);
+
+	/* an empty model list proves it only with /api/version */
+	f = new_facts();
+	add_resp(f, "tags", 200, "{\"models\":[]}");
+	JUDGE(&check_ollama, f);
+	cr_expect_str_eq(ids, "");
+	add_resp_file(f, "version", FIX "ollama/open/version.http");
+	JUDGE(&check_ollama, f);
+	cr_expect_str_eq(ids, "ollama.no_auth");
+	cr_expect(strstr(ev, "lists 0 models"), "%s", ev);
+	cJSON_Delete(f);
+
+	/* the refusing twin: a proxy's 401 everywhere */
+	f = new_facts();
+	add_resp_file(f, "version", FIX "ollama/proxy/unauthorized.http");
+	add_resp_file(f, "tags", FIX "ollama/proxy/unauthorized.http");
+	add_resp_file(f, "ps", FIX "ollama/proxy/unauthorized.http");
+	JUDGE(&check_ollama, f);
+	cr_expect_str_eq(ids, "");
+	cJSON_Delete(f);
+
+	/* models without digests, or in a 403: not Ollama's list */
+	f = new_facts();
+	add_resp_file(f, "version", FIX "ollama/open/version.http");
+	add_resp(f, "tags", 200, "{\"models\":[{\"name\":\"x\"}]}");
+	JUDGE(&check_ollama, f);
+	cr_expect_str_eq(ids, "");
+	cJSON_Delete(f);
+	f = new_facts();
+	add_resp_file(f, "version", FIX "ollama/open/version.http");
+	add_resp(f, "tags", 403, "{\"models\":[]}");
+	JUDGE(&check_ollama, f);
+	cr_expect_str_eq(ids, "");
+	cJSON_Delete(f);
+
+	/* truncated tags: no JSON, no finding */
+	f = new_facts();
+	add_resp_file(f, "version", FIX "ollama/open/version.http");
+	add_resp_cut(f, "tags", FIX "ollama/open/tags.http", 100);
+	JUDGE(&check_ollama, f);
+	cr_expect_str_eq(ids, "");
+	cJSON_Delete(f);
+}
+
+Test(aiapi_assess, openai_api)
+{
+	VARS = new_facts();
+
+	add_resp_file(f, "models", FIX "openai/vllm/models.http");
+	JUDGE(&check_openai_api, f);
+	cr_expect_str_eq(ids, "openai_api.no_auth");
+	cr_expect(strstr(ev, "owned by vllm") &&
+			  strstr(ev, "1 model (meta-llama/Meta-Llama-3.1-8B"),
+		  "%s", ev);
+	cJSON_Delete(f);
+	f = new_facts();
+	add_resp_file(f, "models", FIX "openai/llamacpp/models.http");
+	JUDGE(&check_openai_api, f);
+	cr_expect_str_eq(ids, "openai_api.no_auth");
+	cr_expect(strstr(ev, "owned by llamacpp"), "%s", ev);
+	cJSON_Delete(f);
+
+	/* the same list with spaces and newlines: judged as JSON */
+	f = new_facts();
+	add_resp(f, "models", 200,
+		 "{ \"object\" : \"list\",\n \"data\" : [ { \"id\" : \"m\" "
+		 ", \"object\" : \"model\" } ] }");
+	JUDGE(&check_openai_api, f);
+	cr_expect_str_eq(ids, "openai_api.no_auth");
+	cJSON_Delete(f);
+
+	/* refusing twins: vLLM and LiteLLM with a key */
+	f = new_facts();
+	add_resp_file(f, "models", FIX "openai/vllm_key/unauthorized.http");
+	JUDGE(&check_openai_api, f);
+	cr_expect_str_eq(ids, "");
+	cJSON_Delete(f);
+	f = new_facts();
+	add_resp_file(f, "models", FIX "openai/litellm_key/unauthorized.http");
+	JUDGE(&check_openai_api, f);
+	cr_expect_str_eq(ids, "");
+	cJSON_Delete(f);
+
+	/* Ollama's /v1/models: that is ollama.no_auth, not this */
+	f = new_facts();
+	add_resp_file(f, "models", FIX "ollama/open/v1models.http");
+	add_resp_file(f, "tags", FIX "ollama/open/tags.http");
+	JUDGE(&check_openai_api, f);
+	cr_expect_str_eq(ids, "");
+	cJSON_Delete(f);
+
+	/* near misses: not a list, items without id, other objects */
+	f = new_facts();
+	add_resp(f, "models", 200, "{\"object\":\"lists\",\"data\":[]}");
+	JUDGE(&check_openai_api, f);
+	cr_expect_str_eq(ids, "");
+	cJSON_Delete(f);
+	f = new_facts();
+	add_resp(f, "models", 200,
+		 "{\"object\":\"list\",\"data\":[{\"name\":\"m\"}]}");
+	JUDGE(&check_openai_api, f);
+	cr_expect_str_eq(ids, "");
+	cJSON_Delete(f);
+	f = new_facts();
+	add_resp(f, "models", 200,
+		 "{\"object\":\"list\",\"data\":[{\"id\":\"f\","
+		 "\"object\":\"file\"}]}");
+	JUDGE(&check_openai_api, f);
+	cr_expect_str_eq(ids, "");
+	cJSON_Delete(f);
+	f = new_facts();
+	add_resp_cut(f, "models", FIX "openai/vllm/models.http", 60);
+	JUDGE(&check_openai_api, f);
+	cr_expect_str_eq(ids, "");
+	cJSON_Delete(f);
+}
+
+Test(aiapi_assess, open_webui)
+{
+	VARS = new_facts();
+
+	add_resp_file(f, "config", FIX "open_webui/noauth/config.http");
+	JUDGE(&check_open_webui, f);
+	cr_expect_str_eq(ids, "open_webui.no_auth");
+	cr_expect(strstr(ev, "0.6.5") && strstr(ev, "every visitor"), "%s",
+		  ev);
+	cJSON_Delete(f);
+	f = new_facts();
+	add_resp_file(f, "config", FIX "open_webui/onboarding/config.http");
+	JUDGE(&check_open_webui, f);
+	cr_expect_str_eq(ids, "open_webui.open_signup");
+	cr_expect(strstr(ev, "no user yet") && strstr(ev, "becomes its admin"),
+		  "%s", ev);
+	cJSON_Delete(f);
+	f = new_facts();
+	add_resp_file(f, "config", FIX "open_webui/signup/config.http");
+	JUDGE(&check_open_webui, f);
+	cr_expect_str_eq(ids, "open_webui.open_signup");
+	cr_expect(strstr(ev, "lets anyone sign up"), "%s", ev);
+	cJSON_Delete(f);
+	f = new_facts();
+	add_resp_file(f, "config", FIX "open_webui/closed/config.http");
+	JUDGE(&check_open_webui, f);
+	cr_expect_str_eq(ids, "");
+	cJSON_Delete(f);
+	/* a 401 config, string booleans, no features: nothing */
+	f = new_facts();
+	add_resp(f, "config", 401,
+		 "{\"status\":true,\"version\":\"1\",\"features\":"
+		 "{\"auth\":false,\"enable_signup\":true}}");
+	JUDGE(&check_open_webui, f);
+	cr_expect_str_eq(ids, "");
+	cJSON_Delete(f);
+	f = new_facts();
+	add_resp(f, "config", 200,
+		 "{\"status\":true,\"version\":\"1\",\"features\":"
+		 "{\"auth\":\"false\",\"enable_signup\":\"true\"},"
+		 "\"onboarding\":true}");
+	JUDGE(&check_open_webui, f);
+	cr_expect_str_eq(ids, "");
+	cJSON_Delete(f);
+	f = new_facts();
+	add_resp(f, "config", 200,
+		 "{\"status\":true,\"version\":\"1\",\"onboarding\":true}");
+	JUDGE(&check_open_webui, f);
+	cr_expect_str_eq(ids, "");
+	cJSON_Delete(f);
+}
+
+Test(aiapi_assess, comfyui)
+{
+	VARS = new_facts();
+
+	add_resp_file(f, "stats", FIX "comfyui/open/stats.http");
+	add_resp_file(f, "manager", FIX "comfyui/open/manager.http");
+	JUDGE(&check_comfyui, f);
+	cr_expect_str_eq(ids, "comfyui.no_auth");
+	cr_expect(strstr(ev, "ComfyUI 0.3.10") &&
+			  strstr(ev, "NVIDIA GeForce RTX 4090") &&
+			  strstr(ev, "ComfyUI-Manager V3.30.4"),
+		  "%s", ev);
+	cr_expect_str_eq(gpu,
+			 "cuda:0 NVIDIA GeForce RTX 4090 : cudaMallocAsync");
+	cJSON_Delete(f);
+
+	/* CPU only, no manager: a finding without a GPU */
+	f = new_facts();
+	add_resp(f, "stats", 200,
+		 "{\"system\":{\"comfyui_version\":\"0.3.10\"},\"devices\":"
+		 "[{\"name\":\"cpu\",\"type\":\"cpu\",\"index\":null}]}");
+	add_resp(f, "manager", 404, "{\"message\":\"not found\"}");
+	JUDGE(&check_comfyui, f);
+	cr_expect_str_eq(ids, "comfyui.no_auth");
+	cr_expect(strstr(ev, "no node manager answered"), "%s", ev);
+	cr_expect_str_eq(gpu, "");
+	cJSON_Delete(f);
+
+	/* the proxy twin; devices that are not ComfyUI's */
+	f = new_facts();
+	add_resp_file(f, "stats", FIX "comfyui/proxy/../../ollama/proxy/"
+				      "unauthorized.http");
+	JUDGE(&check_comfyui, f);
+	cr_expect_str_eq(ids, "");
+	cJSON_Delete(f);
+	f = new_facts();
+	add_resp(f, "stats", 200,
+		 "{\"system\":{},\"devices\":[{\"name\":\"gpu\"}]}");
+	JUDGE(&check_comfyui, f);
+	cr_expect_str_eq(ids, "");
+	cJSON_Delete(f);
+	f = new_facts();
+	add_resp_cut(f, "stats", FIX "comfyui/open/stats.http", 200);
+	JUDGE(&check_comfyui, f);
+	cr_expect_str_eq(ids, "");
+	cJSON_Delete(f);
+}
+
+Test(aiapi_assess, langflow)
+{
+	VARS = new_facts();
+
+	add_resp_file(f, "version", FIX "langflow/autologin/version.http");
+	add_resp_file(f, "auto_login", FIX "langflow/autologin/autologin.http");
+	add_resp_file(f, "flows", FIX "langflow/autologin/flows.http");
+	JUDGE(&check_langflow, f);
+	cr_expect_str_eq(ids, "langflow.no_auth");
+	cr_expect(strstr(ev, "Langflow 1.1.1") &&
+			  strstr(ev, "auto_login hands out a superuser"),
+		  "%s", ev);
+	cr_expect(strstr(ev, "eyJ") == NULL, "token leaked: %s", ev);
+	cJSON_Delete(f);
+	/* flows open without a token (older Langflow) */
+	f = new_facts();
+	add_resp_file(f, "version", FIX "langflow/autologin/version.http");
+	add_resp(f, "flows", 200, "[{\"id\":\"3f1c\",\"name\":\"x\"}]");
+	JUDGE(&check_langflow, f);
+	cr_expect_str_eq(ids, "langflow.no_auth");
+	cr_expect(strstr(ev, "/api/v1/flows/ lists 1 flow"), "%s", ev);
+	cJSON_Delete(f);
+	/* the locked twin */
+	f = new_facts();
+	add_resp_file(f, "version", FIX "langflow/autologin/version.http");
+	add_resp_file(f, "auto_login", FIX "langflow/locked/disabled.http");
+	add_resp_file(f, "flows", FIX "langflow/locked/unauthorized.http");
+	JUDGE(&check_langflow, f);
+	cr_expect_str_eq(ids, "");
+	cJSON_Delete(f);
+	/* a token without Langflow's version, a non-bearer token */
+	f = new_facts();
+	add_resp_file(f, "auto_login", FIX "langflow/autologin/autologin.http");
+	JUDGE(&check_langflow, f);
+	cr_expect_str_eq(ids, "");
+	add_resp_file(f, "version", FIX "langflow/autologin/version.http");
+	JUDGE(&check_langflow, f);
+	cr_expect_str_eq(ids, "langflow.no_auth");
+	cJSON_Delete(f);
+	f = new_facts();
+	add_resp_file(f, "version", FIX "langflow/autologin/version.http");
+	add_resp(f, "auto_login", 200,
+		 "{\"access_token\":\"x\",\"token_type\":\"mac\"}");
+	add_resp(f, "flows", 200, "[\"a\"]");
+	JUDGE(&check_langflow, f);
+	cr_expect_str_eq(ids, "");
+	cJSON_Delete(f);
+}
+
+Test(aiapi_assess, jenkins)
+{
+	VARS = new_facts();
+
+	add_resp_file(f, "api", FIX "jenkins/open/api.http");
+	add_resp_file(f, "script", FIX "jenkins/open/script.http");
+	JUDGE(&check_jenkins, f);
+	cr_expect_str_eq(ids, "jenkins.anonymous_admin");
+	cr_expect(strstr(ev, "Jenkins 2.426.3") && strstr(ev, "3 jobs") &&
+			  strstr(ev, "useSecurity false") &&
+			  strstr(ev, "deploy-prod") == NULL,
+		  "%s", ev);
+	cJSON_Delete(f);
+	f = new_facts();
+	add_resp_file(f, "api", FIX "jenkins/read/api.http");
+	add_resp_file(f, "script", FIX "jenkins/read/forbidden.http");
+	JUDGE(&check_jenkins, f);
+	cr_expect_str_eq(ids, "jenkins.anonymous_read");
+	cr_expect(strstr(ev, "3 jobs") && strstr(ev, "useSecurity") == NULL,
+		  "%s", ev);
+	cJSON_Delete(f);
+	f = new_facts();
+	add_resp_file(f, "api", FIX "jenkins/secured/forbidden.http");
+	JUDGE(&check_jenkins, f);
+	cr_expect_str_eq(ids, "");
+	cJSON_Delete(f);
+	/* Jenkins' JSON without the X-Jenkins header: not Jenkins */
+	f = new_facts();
+	add_resp(f, "api", 200,
+		 "{\"_class\":\"hudson.model.Hudson\",\"jobs\":[]}");
+	add_resp(f, "script", 200, NULL);
+	JUDGE(&check_jenkins, f);
+	cr_expect_str_eq(ids, "");
+	cJSON_Delete(f);
+	/* /script 200 from something else than Jenkins (no header) */
+	f = new_facts();
+	add_resp_file(f, "api", FIX "jenkins/read/api.http");
+	add_resp_file(f, "script", FIX "decoy/ai/page.http");
+	JUDGE(&check_jenkins, f);
+	cr_expect_str_eq(ids, "jenkins.anonymous_read");
+	cJSON_Delete(f);
+}
+
+Test(aiapi_assess, nomad)
+{
+	VARS = new_facts();
+
+	add_resp_file(f, "jobs", FIX "nomad/open/jobs.http");
+	add_resp_file(f, "self", FIX "nomad/open/self.http");
+	JUDGE(&check_nomad, f);
+	cr_expect_str_eq(ids, "nomad.no_auth");
+	cr_expect(strstr(ev, "Nomad 1.7.2 lists 2 jobs (1 running)"), "%s",
+		  ev);
+	cJSON_Delete(f);
+	f = new_facts();
+	add_resp_file(f, "jobs", FIX "nomad/acl/denied.http");
+	add_resp_file(f, "self", FIX "nomad/acl/denied.http");
+	JUDGE(&check_nomad, f);
+	cr_expect_str_eq(ids, "");
+	cJSON_Delete(f);
+	/* an empty array is Nomad's only with its index header */
+	f = new_facts();
+	add_resp(f, "jobs", 200, "[]");
+	JUDGE(&check_nomad, f);
+	cr_expect_str_eq(ids, "");
+	cJSON_Delete(f);
+	f = new_facts();
+	add_resp_file(f, "jobs", FIX "nomad/open/jobs.http");
+	cJSON_ReplaceItemInObject(
+		cJSON_GetObjectItem(cJSON_GetObjectItem(f, "responses"),
+				    "jobs"),
+		"json", cJSON_Parse("[]"));
+	JUDGE(&check_nomad, f);
+	cr_expect_str_eq(ids, "nomad.no_auth");
+	cr_expect(strstr(ev, "(version unknown) lists 0 jobs"), "%s", ev);
+	cJSON_Delete(f);
+}
+
+Test(aiapi_assess, ray_token)
+{
+	VARS = new_facts();
+
+	/* Ray 2.52 with token authentication: 401 is the refusing answer */
+	add_resp_file(f, "authmode", FIX "ray/token/mode.http");
+	add_resp_file(f, "version", FIX "ray/token/unauthorized.http");
+	add_resp_file(f, "jobs", FIX "ray/token/unauthorized.http");
+	JUDGE(&check_ray, f);
+	cr_expect_str_eq(ids, "");
+	cJSON_Delete(f);
+	/* 2.52 with it disabled: the finding names the mode and version */
+	f = new_facts();
+	add_resp_file(f, "authmode", FIX "ray/disabled/mode.http");
+	add_resp_file(f, "version", FIX "ray/disabled/version.http");
+	add_resp_file(f, "jobs", FIX "ray/open/jobs.http");
+	JUDGE(&check_ray, f);
+	cr_expect_str_eq(ids, "ray.no_auth");
+	cr_expect(strstr(ev, "Ray 2.52.0") &&
+			  strstr(ev, "authentication_mode \"disabled\""),
+		  "%s", ev);
+	cJSON_Delete(f);
+}
+
+/* the decoys on every request of every check: never a finding */
+Test(aiapi_assess, decoys_everywhere)
+{
+	static const struct {
+		const struct check *c;
+		const char *names[4];
+	} all[] = {
+		{ &check_ollama, { "version", "tags", "ps" } },
+		{ &check_openai_api, { "models", "tags" } },
+		{ &check_open_webui, { "config" } },
+		{ &check_comfyui, { "stats", "manager" } },
+		{ &check_langflow, { "version", "auto_login", "flows" } },
+		{ &check_jenkins, { "api", "script" } },
+		{ &check_nomad, { "jobs", "self" } },
+		{ &check_ray, { "authmode", "version", "jobs" } },
+	};
+	static const char *const decoys[] = {
+		FIX "decoy/ai/page.http",
+		FIX "decoy/aijson/page.http",
+		FIX "decoy/words/page.http",
+	};
+	size_t i, k, d;
+
+	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+		for (d = 0; d < sizeof(decoys) / sizeof(decoys[0]); d++) {
+			VARS = new_facts();
+
+			for (k = 0; k < 4 && all[i].names[k] != NULL; k++)
+				add_resp_file(f, all[i].names[k], decoys[d]);
+			JUDGE(all[i].c, f);
+			cr_expect_str_eq(ids, "", "%s on %s: %s",
+					 all[i].c->name, decoys[d], ids);
+			cJSON_Delete(f);
+		}
+		{
+			VARS = new_facts(); /* no answer at all */
+
+			JUDGE(all[i].c, f);
+			cr_expect_str_eq(ids, "", "%s: %s", all[i].c->name,
+					 ids);
+			cJSON_Delete(f);
+		}
+	}
+}
+
+/* names fit struct port_override, rules are well formed, ports declared */
+Test(aiapi_assess, rules)
+{
+	const struct check *all[] = {
+		&check_ollama,	 &check_openai_api, &check_open_webui,
+		&check_comfyui,	 &check_langflow,   &check_jenkins,
+		&check_nomad,
+	};
+	size_t i, k;
+
+	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+		cr_expect(strlen(all[i]->name) < 16, "%s", all[i]->name);
+		cr_expect(all[i]->nrules >= 1 && all[i]->nports >= 1);
+		for (k = 0; k < all[i]->nrules; k++) {
+			const struct rule *r = &all[i]->rules[k];
+
+			cr_expect(strncmp(r->cvss_vector, "CVSS:3.1/", 9) == 0,
+				  "%s", r->id);
+			cr_expect(strncmp(r->id, all[i]->name,
+					  strlen(all[i]->name)) == 0,
+				  "%s", r->id);
+			cr_expect(r->flags == 0, "%s: reads only", r->id);
+		}
+		cr_expect(check_find(all[i]->name) == all[i], "%s registered",
+			  all[i]->name);
+	}
+}
+
+/* a GPU ranks a finding above the same one without, within its tier, and
+ * the reason says so; it never jumps confidence or impact */
+Test(aiapi_rank, gpu_within_tier)
+{
+	struct finding_list l;
+	struct finding *f;
+	static const struct {
+		const char *rule;
+		enum impact impact;
+		const char *gpu;
+		double score;
+	} in[] = {
+		{ "a.nogpu", IMPACT_EXEC, NULL, 10.0 },
+		{ "b.gpu", IMPACT_EXEC, "NVIDIA A100", 8.0 },
+		{ "c.data_gpu", IMPACT_DATA, "NVIDIA L4", 9.0 },
+	};
+	size_t i;
+
+	finding_list_init(&l);
+	for (i = 0; i < sizeof(in) / sizeof(in[0]); i++) {
+		f = finding_list_add(&l);
+		cr_assert_not_null(f);
+		f->rule_id = strdup(in[i].rule);
+		f->target_id = strdup("list:127.0.0.1");
+		f->impact = in[i].impact;
+		f->cvss_score = in[i].score;
+		f->gpu = in[i].gpu ? strdup(in[i].gpu) : NULL;
+	}
+	rank_findings(&l);
+	cr_expect_str_eq(l.v[0].rule_id, "b.gpu");
+	cr_expect_str_eq(l.v[1].rule_id, "a.nogpu");
+	cr_expect_str_eq(l.v[2].rule_id, "c.data_gpu");
+	cr_expect(strstr(l.v[0].rank_reason,
+			 "code execution with a GPU behind the door "
+			 "(NVIDIA A100)") != NULL,
+		  "%s", l.v[0].rank_reason);
+	cr_expect(strstr(l.v[1].rank_reason, "GPU") == NULL, "%s",
+		  l.v[1].rank_reason);
+	finding_list_release(&l);
+}
