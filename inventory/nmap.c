@@ -4,7 +4,10 @@
  * nmaprun/host: status@state (down: kept, skipped), address@addr with
  * addrtype ipv4/ipv6 (mac ignored), the first hostnames/hostname@name, and
  * ports/port (TCP, state open) as port overrides whose check is mapped from
- * the service name. hosthint elements are not hosts.
+ * the service name; any other service name is kept as it is (the engine
+ * offers the port to the checks that list it, "http*" to the HTTP family,
+ * and to those claiming the port by default). hosthint elements are not
+ * hosts.
  *
  * XXE: the parser runs with XML_PARSE_NONET and without XML_PARSE_NOENT or
  * DTD loading, and any entity declaration is refused before parsing (nmap
@@ -32,12 +35,18 @@ static const struct {
 
 static const char *check_for(const char *service)
 {
-	const char *c = "";
+	const char *c = service ? service : "";
 	size_t i;
 
 	for (i = 0; service && i < ARRAY_SIZE(svc_map); i++)
 		if (!strcmp(service, svc_map[i].service))
 			c = svc_map[i].check;
+	/* http, http-alt, http-proxy, https, ...: the HTTP family */
+	if (service && !strncmp(service, "http", 4) && c == service)
+		c = "http";
+	/* too long for a port_override: whoever claims the port */
+	if (strlen(c) >= sizeof(((struct port_override *)0)->check))
+		c = "";
 	return c;
 }
 

@@ -22,6 +22,7 @@ static void meta_free(struct target_meta *m)
 	free(m->zone);
 	free(m->state);
 	free(m->os);
+	free(m->gpu);
 	cJSON_Delete(m->tags);
 	for (i = 0; i < m->nworld_rules; i++)
 		free(m->world_rules[i].ref);

@@ -86,7 +86,8 @@ static int comfy_assess(const cJSON *facts, struct check_ctx *ctx)
 			 "ComfyUI %s answers /api/system_stats without "
 			 "authentication%s: %d device%s%s%s%s; %s%s%s",
 			 v ? v : "(version unknown)", http_transport(facts), n,
-			 n == 1 ? "" : "s", n > 0 ? " (" : "", names, n > 0 ? ")" : "",
+			 n == 1 ? "" : "s", n > 0 ? " (" : "", names,
+			 n > 0 ? ")" : "",
 			 mgr ? "ComfyUI-Manager " : "no node manager answered",
 			 mgr ? mgr : "",
 			 mgr ? " answers (custom nodes, i.e. code, can be "

@@ -76,7 +76,7 @@ static const struct rule es_rules[] = {
 	},
 };
 
-static const char *const es_services[] = { "elasticsearch", NULL };
+static const char *const es_services[] = { "elasticsearch", "http", NULL };
 static const uint16_t es_ports[] = { 9200 };
 
 const struct check check_elasticsearch = {

@@ -48,8 +48,8 @@ static int jk_assess(const cJSON *facts, struct check_ctx *ctx)
 {
 	const cJSON *root = http_json_ok(facts, "api");
 	const cJSON *jobs = cJSON_GetObjectItemCaseSensitive(root, "jobs");
-	const cJSON *sec = cJSON_GetObjectItemCaseSensitive(root,
-							    "useSecurity");
+	const cJSON *sec =
+		cJSON_GetObjectItemCaseSensitive(root, "useSecurity");
 	const char *v = http_header(facts, "api", "x-jenkins");
 	const char *cls = http_str(root, "_class");
 	int st = http_status(facts, "script"), n = http_count(jobs), err = 0;
@@ -109,17 +109,16 @@ static const struct rule jk_rules[] = {
 			"agents.",
 		.cvss_vector = "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N",
 		.references = "CWE-862; ATT&CK T1190; ATT&CK T1552",
-		.remediation =
-			"Take Overall/Read and Job/Read away from the "
-			"anonymous user (untick \"Allow anonymous read "
-			"access\") and firewall 8080.",
+		.remediation = "Take Overall/Read and Job/Read away from the "
+			       "anonymous user (untick \"Allow anonymous read "
+			       "access\") and firewall 8080.",
 		.impact = IMPACT_DATA,
 		.confidence = CONFIDENCE_CONFIRMED,
 	},
 };
 
-static const char *const jk_services[] = { "http", "http-proxy",
-					   "http-alt", NULL };
+static const char *const jk_services[] = { "http", "http-proxy", "http-alt",
+					   NULL };
 static const uint16_t jk_ports[] = { 8080 };
 
 const struct check check_jenkins = {

@@ -107,7 +107,7 @@ static const struct rule kubelet_rules[] = {
 	},
 };
 
-static const char *const kubelet_services[] = { "kubelet", NULL };
+static const char *const kubelet_services[] = { "kubelet", "http", NULL };
 static const uint16_t kubelet_ports[] = { 10250, 10255 };
 
 const struct check check_kubelet = {

@@ -74,11 +74,10 @@ static const struct rule nomad_rules[] = {
 	{
 		.id = "nomad.no_auth",
 		.title = "Nomad API lists jobs without an ACL token",
-		.description =
-			"With ACLs off anyone who reaches the port can "
-			"register a job, which runs their command or "
-			"container on the cluster's clients (JINX-0132: "
-			"miners through Nomad).",
+		.description = "With ACLs off anyone who reaches the port can "
+			       "register a job, which runs their command or "
+			       "container on the cluster's clients (JINX-0132: "
+			       "miners through Nomad).",
 		.cvss_vector = "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:C/C:H/I:H/A:H",
 		.references = "CWE-306; ATT&CK T1190; ATT&CK T1610; "
 			      "ATT&CK T1496",

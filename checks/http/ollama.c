@@ -102,8 +102,8 @@ static int ollama_assess(const cJSON *facts, struct check_ctx *ctx)
 	name_list(tags, names, sizeof(names));
 	cJSON_ArrayForEach(it, ps)
 	{
-		const cJSON *sv = cJSON_GetObjectItemCaseSensitive(it,
-								   "size_vram");
+		const cJSON *sv =
+			cJSON_GetObjectItemCaseSensitive(it, "size_vram");
 
 		if (cJSON_IsNumber(sv) && sv->valuedouble > 0)
 			vram += sv->valuedouble;
@@ -147,7 +147,7 @@ static const struct rule ollama_rules[] = {
 	},
 };
 
-static const char *const ollama_services[] = { "ollama", NULL };
+static const char *const ollama_services[] = { "ollama", "http", NULL };
 static const uint16_t ollama_ports[] = { 11434 };
 
 const struct check check_ollama = {

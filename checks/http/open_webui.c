@@ -107,12 +107,11 @@ static const struct rule owui_rules[] = {
 	{
 		.id = "open_webui.open_signup",
 		.title = "Open WebUI has no user yet or lets anyone sign up",
-		.description =
-			"With no user yet the first sign-up becomes the "
-			"admin (Functions and Tools run Python on the "
-			"server); with sign-up open anyone can make an "
-			"account and, once its role allows, spend the "
-			"owner's models and keys.",
+		.description = "With no user yet the first sign-up becomes the "
+			       "admin (Functions and Tools run Python on the "
+			       "server); with sign-up open anyone can make an "
+			       "account and, once its role allows, spend the "
+			       "owner's models and keys.",
 		.cvss_vector = "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",
 		.references = "CWE-306; CWE-1188; ATT&CK T1190; ATT&CK T1136",
 		.remediation =
@@ -125,8 +124,8 @@ static const struct rule owui_rules[] = {
 	},
 };
 
-static const char *const owui_services[] = { "http", "http-alt",
-					     "http-proxy", NULL };
+static const char *const owui_services[] = { "http", "http-alt", "http-proxy",
+					     NULL };
 static const uint16_t owui_ports[] = { 3000, 8080 };
 
 const struct check check_open_webui = {

@@ -50,8 +50,8 @@ static bool is_ollama(const cJSON *facts)
 	const cJSON *it = NULL;
 	bool r = cJSON_IsArray(arr);
 
-	cJSON_ArrayForEach(it, arr) if (http_str(it, "digest") == NULL) r =
-		false;
+	cJSON_ArrayForEach(it, arr) if (http_str(it, "digest") == NULL)
+		r = false;
 	return r;
 }
 

@@ -563,7 +563,7 @@ int ctx_report(struct check_ctx *ctx, const char *rule_id, const char *secret,
 	finding_fingerprint(f->fingerprint, rule->id, ctx->target->id,
 			    ctx->port);
 	/* what the probe saw wins over what the inventory says */
-	gpu = ctx->gpu != NULL ? ctx->gpu
+	gpu = ctx->gpu != NULL		  ? ctx->gpu
 	      : ctx->target->meta != NULL ? ctx->target->meta->gpu
 					  : NULL;
 	if (gpu != NULL && (f->gpu = strdup(gpu)) == NULL)

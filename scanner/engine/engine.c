@@ -131,12 +131,28 @@ static bool check_claims_port(const struct check *c, uint16_t port)
 	return false;
 }
 
-/* adds one override {check, port} to p; "" = every check claiming it */
+static bool check_serves(const struct check *c, const char *service)
+{
+	size_t i;
+
+	for (i = 0; c->services != NULL && c->services[i] != NULL; i++)
+		if (strcmp(c->services[i], service) == 0)
+			return true;
+	return false;
+}
+
+/* adds one override {check, port} to p: "" = every check claiming the
+ * port by default; a check's name = that check only; any other word is a
+ * service name (nmap's: "http" on 9999) = every check listing it in its
+ * services, and those claiming the port by default. A service no enabled
+ * check knows is no error: the port is still probed and listed, as nmap
+ * saw it open, with no check */
 static int plan_override(struct plan *p, const struct scan_config *cfg,
 			 const struct port_override *o, const char *where,
 			 char **err)
 {
 	bool any = false;
+	bool service = o->check[0] != '\0' && check_find(o->check) == NULL;
 	size_t k;
 	int r;
 
@@ -146,13 +162,16 @@ static int plan_override(struct plan *p, const struct scan_config *cfg,
 		const struct check *c = cfg->checks[k];
 		bool named = strcmp(o->check, c->name) == 0;
 
-		if (named ||
-		    (o->check[0] == '\0' && check_claims_port(c, o->port))) {
+		if (named || (service && check_serves(c, o->check)) ||
+		    ((o->check[0] == '\0' || service) &&
+		     check_claims_port(c, o->port))) {
 			if ((r = plan_add(p, o->port, (unsigned)k, true)) != 0)
 				return r;
 			any = true;
 		}
 	}
+	if (!any && service)
+		return plan_add(p, o->port, 0, false);
 	if (!any && o->check[0] == '\0') {
 		if (asprintf(err,
 			     "%s: port %u is not a default port of any "

@@ -15,6 +15,8 @@
 #include "config.h"
 #include "context.h"
 #include "http/http.h"
+#include "engine/engine.h"
+#include "inventory.h"
 #include "rank/rank.h"
 
 extern const struct check check_ollama, check_openai_api, check_open_webui,
@@ -110,8 +112,7 @@ static cJSON *new_facts(void)
 
 /* runs assess; rule ids (comma-joined), first evidence and its GPU fact */
 static void judge(const struct check *c, const cJSON *facts, char *ids,
-		  size_t isize, char *ev, size_t esize, char *gpu,
-		  size_t gsize)
+		  size_t isize, char *ev, size_t esize, char *gpu, size_t gsize)
 {
 	struct scan_config cfg;
 	struct target t = { .id = "list:127.0.0.1" };
@@ -139,10 +140,10 @@ static void judge(const struct check *c, const cJSON *facts, char *ids,
 	ctx_free(ctx);
 }
 
-#define JUDGE(c, facts)                                                    \
+#define JUDGE(c, facts) \
 	judge(c, facts, ids, sizeof(ids), ev, sizeof(ev), gpu, sizeof(gpu))
-#define VARS                                                               \
-	char ids[256], ev[1024], gpu[256];                                 \
+#define VARS                               \
+	char ids[256], ev[1024], gpu[256]; \
 	cJSON *f
 
 Test(aiapi_assess, ollama)
@@ -294,8 +295,7 @@ Test(aiapi_assess, open_webui)
 	add_resp_file(f, "config", FIX "open_webui/noauth/config.http");
 	JUDGE(&check_open_webui, f);
 	cr_expect_str_eq(ids, "open_webui.no_auth");
-	cr_expect(strstr(ev, "0.6.5") && strstr(ev, "every visitor"), "%s",
-		  ev);
+	cr_expect(strstr(ev, "0.6.5") && strstr(ev, "every visitor"), "%s", ev);
 	cJSON_Delete(f);
 	f = new_facts();
 	add_resp_file(f, "config", FIX "open_webui/onboarding/config.http");
@@ -369,8 +369,9 @@ Test(aiapi_assess, comfyui)
 
 	/* the proxy twin; devices that are not ComfyUI's */
 	f = new_facts();
-	add_resp_file(f, "stats", FIX "comfyui/proxy/../../ollama/proxy/"
-				      "unauthorized.http");
+	add_resp_file(f, "stats",
+		      FIX "comfyui/proxy/../../ollama/proxy/"
+			  "unauthorized.http");
 	JUDGE(&check_comfyui, f);
 	cr_expect_str_eq(ids, "");
 	cJSON_Delete(f);
@@ -487,8 +488,7 @@ Test(aiapi_assess, nomad)
 	add_resp_file(f, "self", FIX "nomad/open/self.http");
 	JUDGE(&check_nomad, f);
 	cr_expect_str_eq(ids, "nomad.no_auth");
-	cr_expect(strstr(ev, "Nomad 1.7.2 lists 2 jobs (1 running)"), "%s",
-		  ev);
+	cr_expect(strstr(ev, "Nomad 1.7.2 lists 2 jobs (1 running)"), "%s", ev);
 	cJSON_Delete(f);
 	f = new_facts();
 	add_resp_file(f, "jobs", FIX "nomad/acl/denied.http");
@@ -587,8 +587,8 @@ Test(aiapi_assess, decoys_everywhere)
 Test(aiapi_assess, rules)
 {
 	const struct check *all[] = {
-		&check_ollama,	 &check_openai_api, &check_open_webui,
-		&check_comfyui,	 &check_langflow,   &check_jenkins,
+		&check_ollama,	&check_openai_api, &check_open_webui,
+		&check_comfyui, &check_langflow,   &check_jenkins,
 		&check_nomad,
 	};
 	size_t i, k;
@@ -650,4 +650,104 @@ Test(aiapi_rank, gpu_within_tier)
 	cr_expect(strstr(l.v[1].rank_reason, "GPU") == NULL, "%s",
 		  l.v[1].rank_reason);
 	finding_list_release(&l);
+}
+
+struct claim_log {
+	uint16_t port[32];
+	uint64_t claims[32];
+	size_t n;
+};
+
+static void log_claim(void *ud, uint16_t port, uint64_t claims)
+{
+	struct claim_log *l = ud;
+
+	if (l->n < 32) {
+		l->port[l->n] = port;
+		l->claims[l->n++] = claims;
+	}
+}
+
+static uint64_t claims_of(const struct claim_log *l, uint16_t port)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (l->port[i] == port)
+			return l->claims[i];
+	return UINT64_MAX; /* not planned */
+}
+
+/* a port nmap calls "http" on an unusual number is offered to every check
+ * of the HTTP family; a shared port to every check claiming it; a service
+ * no check knows is still probed and listed, never an error */
+Test(aiapi_plan, http_family_and_shared_ports)
+{
+	const struct check *checks[] = { &check_ollama, &check_openai_api,
+					 &check_open_webui, &check_jenkins,
+					 &check_nomad };
+	struct port_override ports[] = {
+		{ "http", 18080 },
+		{ "unknown", 12345 },
+		{ "", 8080 },
+		{ "jenkins", 3000 },
+	};
+	struct target_addr a;
+	struct target t = { .id = "nmap:127.0.0.1",
+			    .ports = ports,
+			    .nports = 4,
+			    .only_listed_ports = true };
+	struct scan_config cfg;
+	struct claim_log log = { .n = 0 };
+	char *err = NULL;
+
+	cr_assert_eq(target_addr_parse(&a, "127.0.0.1"), 0);
+	t.addrs = &a;
+	t.naddrs = 1;
+	scan_config_defaults(&cfg);
+	cfg.checks = checks;
+	cfg.nchecks = 5;
+	cr_assert_eq(scan_target_ports(&cfg, &t, log_claim, &log, &err), 0,
+		     "%s", err ? err : "");
+	cr_expect_eq(claims_of(&log, 18080), 0x1f, "%llx",
+		     (unsigned long long)claims_of(&log, 18080));
+	cr_expect_eq(claims_of(&log, 12345), 0);
+	/* 8080: openai_api, open_webui and jenkins each probe it */
+	cr_expect_eq(claims_of(&log, 8080), 0x0e);
+	/* a named check: only that one, even on another's port */
+	cr_expect_eq(claims_of(&log, 3000), 0x08);
+	free(err);
+}
+
+/* an nmap file with an open port of a service no check knows was a fatal
+ * "not a default port of any enabled check" (exit 2): now that port is
+ * probed and listed without a check, "http"/"https" ports go to the HTTP
+ * family and a default port to its claimers */
+Test(aiapi_plan, nmap_services)
+{
+	const char *path = "tests/fixtures/inventory/nmap-http-family.xml";
+	const struct check *checks[] = { &check_ollama, &check_openai_api,
+					 &check_jenkins };
+	struct inventory_opts o = { .format = NULL };
+	struct target_list l;
+	struct scan_config cfg;
+	struct claim_log log = { .n = 0 };
+	char *err = NULL;
+
+	target_list_init(&l);
+	cr_assert_eq(inventory_load(&path, 1, &o, &l, &err), 0, "%s",
+		     err ? err : "");
+	cr_assert_eq(l.n, 1);
+	scan_config_defaults(&cfg);
+	cfg.checks = checks;
+	cfg.nchecks = 3;
+	cr_assert_eq(scan_target_ports(&cfg, &l.v[0], log_claim, &log, &err), 0,
+		     "%s", err ? err : "");
+	cr_expect_eq(claims_of(&log, 12345), 0);
+	cr_expect_eq(claims_of(&log, 18080), 0x7);
+	cr_expect_eq(claims_of(&log, 19443), 0x7);
+	cr_expect_eq(claims_of(&log, 11434), 0x1);
+	cr_expect_eq(claims_of(&log, 8080), 0x7); /* "http-proxy" */
+	free(err);
+	target_list_release(&l);
 }
