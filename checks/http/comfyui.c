@@ -38,16 +38,30 @@ static int comfy_start(struct check_ctx *ctx, void *state)
 	return http_start(ctx, state, &comfy_http);
 }
 
-/* ComfyUI-Manager answers its version as text: "V3.30.4" */
-static const char *manager_version(const cJSON *facts)
+/* ComfyUI-Manager answers its version as text ("V3.30.4"): copied into
+ * buf without trailing white space, or NULL if the answer is not that */
+static const char *manager_version(const cJSON *facts, char *buf, size_t size)
 {
 	int st = http_status(facts, "manager");
 	const char *t = http_text(facts, "manager");
+	size_t n, i;
 
-	if (st < 200 || st > 299 || t == NULL || t[0] != 'V' || t[1] < '0' ||
-	    t[1] > '9' || strlen(t) > 32 || strchr(t, '<') != NULL)
+	if (st < 200 || st > 299 || t == NULL)
 		return NULL;
-	return t;
+	n = strlen(t);
+	while (n > 0 && (t[n - 1] == '\n' || t[n - 1] == '\r' ||
+			 t[n - 1] == ' ' || t[n - 1] == '\t'))
+		n--;
+	if (n < 2 || n >= size || n > 32 || t[0] != 'V' || t[1] < '0' ||
+	    t[1] > '9')
+		return NULL;
+	for (i = 1; i < n; i++)
+		if (!((t[i] >= '0' && t[i] <= '9') || t[i] == '.' ||
+		      t[i] == '-' || (t[i] >= 'a' && t[i] <= 'z')))
+			return NULL;
+	memcpy(buf, t, n);
+	buf[n] = '\0';
+	return buf;
 }
 
 static int comfy_assess(const cJSON *facts, struct check_ctx *ctx)
@@ -57,8 +71,8 @@ static int comfy_assess(const cJSON *facts, struct check_ctx *ctx)
 	const cJSON *devs = cJSON_GetObjectItemCaseSensitive(st, "devices");
 	const cJSON *d = NULL;
 	const char *v = http_str(sys, "comfyui_version");
-	const char *mgr = manager_version(facts);
-	char names[256] = "", gpus[160] = "";
+	char names[256] = "", gpus[160] = "", mbuf[40];
+	const char *mgr = manager_version(facts, mbuf, sizeof(mbuf));
 	size_t len = 0, glen = 0;
 	int n = http_count(devs), err = 0;
 

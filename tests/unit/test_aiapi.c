@@ -353,6 +353,15 @@ Test(aiapi_assess, comfyui)
 		  "%s", ev);
 	cr_expect_str_eq(gpu,
 			 "cuda:0 NVIDIA GeForce RTX 4090 : cudaMallocAsync");
+	cr_expect(strchr(ev, '\n') == NULL, "a line break: %s", ev);
+	cJSON_Delete(f);
+
+	/* a manager "version" that is a page: no manager */
+	f = new_facts();
+	add_resp_file(f, "stats", FIX "comfyui/open/stats.http");
+	add_resp_file(f, "manager", FIX "ollama/open/root.http");
+	JUDGE(&check_comfyui, f);
+	cr_expect(strstr(ev, "no node manager answered"), "%s", ev);
 	cJSON_Delete(f);
 
 	/* CPU only, no manager: a finding without a GPU */
