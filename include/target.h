@@ -52,7 +52,7 @@ struct target_meta {
 	char *zone;
 	char *state;	     /* provider state ("running") */
 	char *os;	     /* "windows"/"linux" hint */
-	char *gpu; /* GPU instance type or accelerator ("instance type
+	char *gpu;	     /* GPU instance type or accelerator ("instance type
 		    * g5.xlarge"); NULL: none known */
 	cJSON *tags;	     /* object of string values */
 	bool firewall_known; /* firewall data was given for this target */
