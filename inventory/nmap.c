@@ -5,9 +5,9 @@
  * addrtype ipv4/ipv6 (mac ignored), the first hostnames/hostname@name, and
  * ports/port (TCP, state open) as port overrides whose check is mapped from
  * the service name; any other service name is kept as it is (the engine
- * offers the port to the checks that list it, "http*" to the HTTP family,
- * and to those claiming the port by default). hosthint elements are not
- * hosts.
+ * offers the port to the checks that list it in their services, e.g.
+ * "http" to the HTTP family, and to those claiming the port by default).
+ * hosthint elements are not hosts.
  *
  * XXE: the parser runs with XML_PARSE_NONET and without XML_PARSE_NOENT or
  * DTD loading, and any entity declaration is refused before parsing (nmap
@@ -41,9 +41,6 @@ static const char *check_for(const char *service)
 	for (i = 0; service && i < ARRAY_SIZE(svc_map); i++)
 		if (!strcmp(service, svc_map[i].service))
 			c = svc_map[i].check;
-	/* http, http-alt, http-proxy, https, ...: the HTTP family */
-	if (service && !strncmp(service, "http", 4) && c == service)
-		c = "http";
 	/* too long for a port_override: whoever claims the port */
 	if (strlen(c) >= sizeof(((struct port_override *)0)->check))
 		c = "";

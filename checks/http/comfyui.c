@@ -133,7 +133,7 @@ static const struct rule comfy_rules[] = {
 	},
 };
 
-static const char *const comfy_services[] = { "http", NULL };
+static const char *const comfy_services[] = { HTTP_SERVICES, NULL };
 static const uint16_t comfy_ports[] = { 8188 };
 
 const struct check check_comfyui = {

@@ -39,6 +39,10 @@
 #define HTTP_BODY_MAX (1024 * 1024)
 #define HTTP_HEADER_MAX (64 * 1024)
 #define HTTP_PATH_MAX 512
+/* nmap's names for an HTTP(S) port: every HTTP module lists them in its
+ * services, so a port nmap calls one of these on an unusual number is
+ * offered to the whole HTTP family */
+#define HTTP_SERVICES "http", "https", "http-alt", "http-proxy", "https-alt"
 #define HTTP_TEXT_MAX 256
 #define HTTP_HDRS_MAX 4	   /* headers a module may ask to record */
 #define HTTP_HDRVAL_MAX 96 /* bytes kept of each */

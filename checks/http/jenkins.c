@@ -117,8 +117,7 @@ static const struct rule jk_rules[] = {
 	},
 };
 
-static const char *const jk_services[] = { "http", "http-proxy", "http-alt",
-					   NULL };
+static const char *const jk_services[] = { HTTP_SERVICES, NULL };
 static const uint16_t jk_ports[] = { 8080 };
 
 const struct check check_jenkins = {

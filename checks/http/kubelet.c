@@ -107,7 +107,8 @@ static const struct rule kubelet_rules[] = {
 	},
 };
 
-static const char *const kubelet_services[] = { "kubelet", "http", NULL };
+static const char *const kubelet_services[] = { "kubelet", HTTP_SERVICES,
+						NULL };
 static const uint16_t kubelet_ports[] = { 10250, 10255 };
 
 const struct check check_kubelet = {

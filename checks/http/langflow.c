@@ -96,7 +96,7 @@ static const struct rule lf_rules[] = {
 	},
 };
 
-static const char *const lf_services[] = { "http", NULL };
+static const char *const lf_services[] = { HTTP_SERVICES, NULL };
 static const uint16_t lf_ports[] = { 7860 };
 
 const struct check check_langflow = {

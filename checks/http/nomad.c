@@ -90,7 +90,7 @@ static const struct rule nomad_rules[] = {
 	},
 };
 
-static const char *const nomad_services[] = { "http", NULL };
+static const char *const nomad_services[] = { HTTP_SERVICES, NULL };
 static const uint16_t nomad_ports[] = { 4646 };
 
 const struct check check_nomad = {

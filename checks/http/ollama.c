@@ -147,7 +147,7 @@ static const struct rule ollama_rules[] = {
 	},
 };
 
-static const char *const ollama_services[] = { "ollama", "http", NULL };
+static const char *const ollama_services[] = { "ollama", HTTP_SERVICES, NULL };
 static const uint16_t ollama_ports[] = { 11434 };
 
 const struct check check_ollama = {

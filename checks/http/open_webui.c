@@ -124,8 +124,7 @@ static const struct rule owui_rules[] = {
 	},
 };
 
-static const char *const owui_services[] = { "http", "http-alt", "http-proxy",
-					     NULL };
+static const char *const owui_services[] = { HTTP_SERVICES, NULL };
 static const uint16_t owui_ports[] = { 3000, 8080 };
 
 const struct check check_open_webui = {

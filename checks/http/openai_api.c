@@ -118,7 +118,7 @@ static const struct rule oai_rules[] = {
 	},
 };
 
-static const char *const oai_services[] = { "http", "http-alt", NULL };
+static const char *const oai_services[] = { HTTP_SERVICES, NULL };
 /* vLLM/TGI-in-docs 8000, llama.cpp/LocalAI 8080, LiteLLM 4000, TGI 3000 */
 static const uint16_t oai_ports[] = { 8000, 8080, 4000, 3000 };
 

@@ -98,7 +98,7 @@ static const struct rule ray_rules[] = {
 	},
 };
 
-static const char *const ray_services[] = { "ray", "http", NULL };
+static const char *const ray_services[] = { "ray", HTTP_SERVICES, NULL };
 static const uint16_t ray_ports[] = { 8265 };
 
 const struct check check_ray = {

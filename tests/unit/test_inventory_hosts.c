@@ -126,7 +126,7 @@ Test(inventory_nmap, xml)
 	inv_test_port(t, 2, "smb", 445);
 	inv_test_port(t, 3, "smb", 139);
 	inv_test_port(t, 4, "rdp", 3389);
-	inv_test_port(t, 5, "http", 8080); /* the HTTP family */
+	inv_test_port(t, 5, "http-proxy", 8080); /* a service name */
 
 	t = inv_test_find(&l, "nmap:192.0.2.2");
 	cr_assert_str_eq(t->skip_reason, "nmap: host down");
