@@ -754,3 +754,97 @@ Test(aiapi_plan, nmap_services)
 	free(err);
 	target_list_release(&l);
 }
+
+/* the GPU of an instance from each cloud's inventory (and Terraform) */
+static const char *gpu_of(const char *path, const char *id)
+{
+	static char out[128];
+	struct inventory_opts o = { .format = NULL };
+	struct target_list l;
+	char *err = NULL;
+	size_t i;
+
+	out[0] = '\0';
+	target_list_init(&l);
+	cr_assert_eq(inventory_load(&path, 1, &o, &l, &err), 0, "%s: %s", path,
+		     err ? err : "");
+	for (i = 0; i < l.n; i++)
+		if (strcmp(l.v[i].id, id) == 0 && l.v[i].meta != NULL &&
+		    l.v[i].meta->gpu != NULL)
+			snprintf(out, sizeof(out), "%s", l.v[i].meta->gpu);
+	free(err);
+	target_list_release(&l);
+	return out;
+}
+
+Test(aiapi_inventory, gpu_instances)
+{
+#define INV "tests/fixtures/inventory/"
+	cr_expect_str_eq(gpu_of(INV "gpu_aws.json", "aws:i-0gpu"),
+			 "instance type g5.xlarge");
+	cr_expect_str_eq(gpu_of(INV "gpu_aws.json", "aws:i-0p4d"),
+			 "instance type p4d.24xlarge");
+	cr_expect_str_eq(gpu_of(INV "gpu_aws.json", "aws:i-0cpu"), "");
+	cr_expect_str_eq(gpu_of(INV "gpu_aws.json", "aws:i-0grv"), "");
+	cr_expect_str_eq(gpu_of(INV "gpu_gcp.json", "gcp:101"),
+			 "accelerator nvidia-tesla-t4 x2");
+	cr_expect_str_eq(gpu_of(INV "gpu_gcp.json", "gcp:102"),
+			 "machine type a2-highgpu-1g");
+	cr_expect_str_eq(gpu_of(INV "gpu_gcp.json", "gcp:103"), "");
+	cr_expect_str_eq(gpu_of(INV "gpu_azure.json",
+				"azure:bbbbbbbb-0000-0000-0000-000000000001"),
+			 "VM size Standard_NC6s_v3");
+	cr_expect_str_eq(gpu_of(INV "gpu_azure.json",
+				"azure:bbbbbbbb-0000-0000-0000-000000000002"),
+			 "");
+	cr_expect_str_eq(
+		gpu_of(INV "gpu_terraform.json", "tf:aws_instance.train"),
+		"instance type g6.2xlarge");
+	cr_expect_str_eq(gpu_of(INV "gpu_terraform.json",
+				"tf:google_compute_instance.infer"),
+			 "accelerator nvidia-l4 x1");
+	cr_expect_str_eq(gpu_of(INV "gpu_terraform.json",
+				"tf:azurerm_linux_virtual_machine.gpu"),
+			 "VM size Standard_ND96asr_v4");
+	cr_expect_str_eq(
+		gpu_of(INV "gpu_terraform.json", "tf:aws_instance.web"), "");
+#undef INV
+}
+
+/* a finding on a GPU instance of the inventory carries the GPU, unless
+ * the probe saw one itself */
+Test(aiapi_inventory, gpu_on_findings)
+{
+	struct scan_config cfg;
+	struct target_meta meta = { .gpu = (char *)"instance type g5.xlarge" };
+	struct target t = { .id = "aws:i-0gpu", .meta = &meta };
+	struct target_addr a;
+	struct check_ctx *ctx;
+	struct finding_list *l;
+	cJSON *f = new_facts();
+
+	scan_config_defaults(&cfg);
+	cr_assert_eq(target_addr_parse(&a, "127.0.0.1"), 0);
+	t.addrs = &a;
+	t.naddrs = 1;
+	add_resp_file(f, "jobs", FIX "nomad/open/jobs.http");
+	ctx = ctx_new(&check_nomad, &cfg, &t, &a, 4646, NULL);
+	cr_assert_not_null(ctx);
+	cr_assert_eq(check_nomad.assess(f, ctx), 0);
+	l = ctx_findings(ctx);
+	cr_assert_eq(l->n, 1);
+	cr_expect_str_eq(l->v[0].gpu, "instance type g5.xlarge");
+	ctx_free(ctx);
+	cJSON_Delete(f);
+	/* ComfyUI's own device wins over the inventory's */
+	f = new_facts();
+	add_resp_file(f, "stats", FIX "comfyui/open/stats.http");
+	ctx = ctx_new(&check_comfyui, &cfg, &t, &a, 8188, NULL);
+	cr_assert_not_null(ctx);
+	cr_assert_eq(check_comfyui.assess(f, ctx), 0);
+	l = ctx_findings(ctx);
+	cr_assert_eq(l->n, 1);
+	cr_expect(strstr(l->v[0].gpu, "RTX 4090") != NULL, "%s", l->v[0].gpu);
+	ctx_free(ctx);
+	cJSON_Delete(f);
+}
