@@ -14,6 +14,9 @@
  * dashboard's HTML page. No job is submitted. Evidence: Ray version, the
  * authentication mode when the dashboard reports one (2.52+ with token
  * authentication available but "disabled"), and the number of jobs.
+ * GET /api/v0/nodes (the state API behind "ray list nodes") gives each
+ * node's resources_total: GPUs there, and their accelerator_type, are
+ * the GPU fact of the finding.
  *
  * References: Ray "Ray Jobs REST API"; Ray "Token authentication" (2.52,
  * docs.ray.io ray-security/token-auth); ray-project/ray#58819
@@ -30,6 +33,7 @@ static const struct http_req ray_reqs[] = {
 	{ .name = "authmode", .path = "/api/authentication_mode" },
 	{ .name = "version", .path = "/api/version" },
 	{ .name = "jobs", .path = "/api/jobs/" },
+	{ .name = "nodes", .path = "/api/v0/nodes", .flags = HTTP_IF_OK },
 };
 
 static const struct http_module ray_http = {
@@ -42,6 +46,42 @@ static int ray_start(struct check_ctx *ctx, void *state)
 	return http_start(ctx, state, &ray_http);
 }
 
+/* GPUs in the nodes' resources_total ({"data": {"result": {"result":
+ * [node...]}}}), and the first accelerator_type:NAME resource seen */
+static double ray_gpus(const cJSON *facts, const char **accel, int *nodes)
+{
+	const cJSON *d = cJSON_GetObjectItemCaseSensitive(
+		http_json_ok(facts, "nodes"), "data");
+	const cJSON *r = cJSON_GetObjectItemCaseSensitive(d, "result");
+	const cJSON *list = cJSON_GetObjectItemCaseSensitive(r, "result");
+	const cJSON *n = NULL, *res, *it = NULL;
+	double gpus = 0;
+
+	*accel = NULL;
+	*nodes = 0;
+	if (!cJSON_IsArray(list))
+		list = NULL;
+	cJSON_ArrayForEach(n, list)
+	{
+		const cJSON *g;
+
+		res = cJSON_GetObjectItemCaseSensitive(n, "resources_total");
+		g = cJSON_GetObjectItemCaseSensitive(res, "GPU");
+		if (!cJSON_IsNumber(g) || !(g->valuedouble > 0) ||
+		    g->valuedouble > 1e6)
+			continue;
+		gpus += g->valuedouble;
+		(*nodes)++;
+		cJSON_ArrayForEach(it, res)
+		{
+			if (*accel == NULL && it->string != NULL &&
+			    strncmp(it->string, "accelerator_type:", 17) == 0)
+				*accel = it->string + 17;
+		}
+	}
+	return gpus;
+}
+
 static int ray_assess(const cJSON *facts, struct check_ctx *ctx)
 {
 	const char *v = http_str(http_json_ok(facts, "version"), "ray_version");
@@ -49,7 +89,9 @@ static int ray_assess(const cJSON *facts, struct check_ctx *ctx)
 				    "authentication_mode");
 	const cJSON *jobs = http_json_ok(facts, "jobs");
 	const cJSON *it = NULL;
-	int n = http_count(jobs), running = 0, err = 0;
+	int n = http_count(jobs), running = 0, err = 0, gnodes;
+	const char *accel;
+	double gpus;
 
 	if (v == NULL || n < 0)
 		goto out;
@@ -65,6 +107,11 @@ static int ray_assess(const cJSON *facts, struct check_ctx *ctx)
 		if (st != NULL && strcmp(st, "RUNNING") == 0)
 			running++;
 	}
+	gpus = ray_gpus(facts, &accel, &gnodes);
+	if (gpus > 0)
+		ctx_gpu(ctx, "Ray cluster with %.0f GPU%s%s%s on %d node%s",
+			gpus, gpus == 1 ? "" : "s", accel ? " " : "",
+			accel ? accel : "", gnodes, gnodes == 1 ? "" : "s");
 	err = ctx_report(ctx, "ray.no_auth", NULL,
 			 "Ray %s dashboard answers the job API without "
 			 "authentication%s%s%s: %d job%s listed (%d "

@@ -36,7 +36,7 @@ static const struct {
 	{ &check_langflow, { "version", "auto_login", "flows" } },
 	{ &check_jenkins, { "api", "script" } },
 	{ &check_nomad, { "jobs", "self" } },
-	{ &check_ray, { "authmode", "version", "jobs" } },
+	{ &check_ray, { "authmode", "version", "jobs", "nodes" } },
 };
 
 static const int statuses[] = { 200, 204, 401, 403 };

@@ -174,6 +174,7 @@ Test(aiapi_lab, whole_lab, .timeout = 120)
 	cr_expect(strstr(f->evidence, "Ray 2.52.0") != NULL &&
 			  strstr(f->evidence, "\"disabled\"") != NULL,
 		  "%s", f->evidence);
+	cr_expect(f->gpu != NULL && strstr(f->gpu, "8 GPUs A100") != NULL);
 	/* the token-mode twin was asked and answered 401 */
 	cr_expect(replay_count(NET "21", 8265, "GET /api/version") > 0);
 

@@ -20,7 +20,8 @@
 #include "rank/rank.h"
 
 extern const struct check check_ollama, check_openai_api, check_open_webui,
-	check_comfyui, check_langflow, check_jenkins, check_nomad, check_ray;
+	check_comfyui, check_langflow, check_jenkins, check_nomad, check_ray,
+	check_kubelet;
 
 #define FIX "tests/fixtures/replay/"
 
@@ -544,6 +545,24 @@ Test(aiapi_assess, ray_token)
 	cr_expect(strstr(ev, "Ray 2.52.0") &&
 			  strstr(ev, "authentication_mode \"disabled\""),
 		  "%s", ev);
+	cr_expect_str_eq(gpu, "");
+	/* the nodes' resources: 8 A100 on one worker */
+	add_resp_file(f, "nodes", FIX "ray/disabled/nodes.http");
+	JUDGE(&check_ray, f);
+	cr_expect_str_eq(ids, "ray.no_auth");
+	cr_expect_str_eq(gpu, "Ray cluster with 8 GPUs A100 on 1 node");
+	cJSON_Delete(f);
+	/* GPU counts of the wrong type or absurd size are no GPU */
+	f = new_facts();
+	add_resp_file(f, "version", FIX "ray/disabled/version.http");
+	add_resp_file(f, "jobs", FIX "ray/open/jobs.http");
+	add_resp(f, "nodes", 200,
+		 "{\"data\":{\"result\":{\"result\":[{\"resources_total\":"
+		 "{\"GPU\":\"8\"}},{\"resources_total\":{\"GPU\":1e300}},"
+		 "{\"resources_total\":{\"GPU\":-1}}]}}}");
+	JUDGE(&check_ray, f);
+	cr_expect_str_eq(ids, "ray.no_auth");
+	cr_expect_str_eq(gpu, "");
 	cJSON_Delete(f);
 }
 
@@ -561,7 +580,7 @@ Test(aiapi_assess, decoys_everywhere)
 		{ &check_langflow, { "version", "auto_login", "flows" } },
 		{ &check_jenkins, { "api", "script" } },
 		{ &check_nomad, { "jobs", "self" } },
-		{ &check_ray, { "authmode", "version", "jobs" } },
+		{ &check_ray, { "authmode", "version", "jobs", "nodes" } },
 	};
 	static const char *const decoys[] = {
 		FIX "decoy/ai/page.http",
@@ -846,5 +865,32 @@ Test(aiapi_inventory, gpu_on_findings)
 	cr_assert_eq(l->n, 1);
 	cr_expect(strstr(l->v[0].gpu, "RTX 4090") != NULL, "%s", l->v[0].gpu);
 	ctx_free(ctx);
+	cJSON_Delete(f);
+}
+
+/* kubelet: GPUs the pods ask for are the GPU fact; the recorded lab
+ * answer (no GPU) stays without one */
+Test(aiapi_assess, kubelet_gpu)
+{
+	VARS = new_facts();
+
+	add_resp(
+		f, "pods", 200,
+		"{\"kind\":\"PodList\",\"items\":[{\"metadata\":"
+		"{\"namespace\":\"ml\"},\"spec\":{\"containers\":[{\"name\":"
+		"\"train\",\"resources\":{\"limits\":{\"nvidia.com/gpu\":"
+		"\"2\",\"cpu\":\"8\"}}},{\"name\":\"side\",\"resources\":"
+		"{\"requests\":{\"amd.com/gpu\":1}}}]}},{\"spec\":"
+		"{\"containers\":[{\"resources\":{\"limits\":"
+		"{\"nvidia.com/gpu\":\"-5\",\"example.com/gpu\":\"9\"}}}]}}]}");
+	JUDGE(&check_kubelet, f);
+	cr_expect_str_eq(ids, "kubelet.api_no_auth");
+	cr_expect_str_eq(gpu, "3 GPUs requested by the node's pods");
+	cJSON_Delete(f);
+	f = new_facts();
+	add_resp_file(f, "pods", FIX "kubelet/open/pods.http");
+	JUDGE(&check_kubelet, f);
+	cr_expect_str_eq(ids, "kubelet.api_no_auth");
+	cr_expect_str_eq(gpu, "");
 	cJSON_Delete(f);
 }
