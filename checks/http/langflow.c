@@ -50,6 +50,7 @@ static int lf_assess(const cJSON *facts, struct check_ctx *ctx)
 	bool token = http_str(al, "access_token") != NULL && tt != NULL &&
 		     strcasecmp(tt, "bearer") == 0;
 	int n = http_count(flows), err = 0;
+	char flows_txt[64];
 
 	cJSON_ArrayForEach(it, flows)
 	{
@@ -58,16 +59,15 @@ static int lf_assess(const cJSON *facts, struct check_ctx *ctx)
 	}
 	if (v == NULL || (!token && n < 0))
 		goto out;
+	snprintf(flows_txt, sizeof(flows_txt), "/api/v1/flows/ lists %d flow%s",
+		 n, n == 1 ? "" : "s");
 	err = ctx_report(ctx, "langflow.no_auth", NULL,
-			 "Langflow %s is usable without credentials: %s%s%s"
-			 "%s%s",
+			 "Langflow %s is usable without credentials: %s%s%s%s",
 			 v,
 			 token ? "/api/v1/auto_login hands out a superuser "
 				 "access token"
 			       : "",
-			 token && n >= 0 ? "; " : "",
-			 n >= 0 ? "/api/v1/flows/ lists " : "",
-			 n >= 0 ? (n == 1 ? "1 flow" : "flows") : "",
+			 token && n >= 0 ? "; " : "", n >= 0 ? flows_txt : "",
 			 http_transport(facts));
 out:
 	return err;
