@@ -225,7 +225,8 @@ Test(aiapi_lab, whole_lab, .timeout = 120)
 }
 
 /* an nmap inventory: "http" on 18080 is offered to every HTTP check, and
- * the vLLM there is found; an unknown service is no error */
+ * the vLLM there is found; an unknown service is no error; "http" on
+ * Ollama's port brings openai_api there too, which leaves it to ollama */
 Test(aiapi_lab, nmap_http_family, .timeout = 60)
 {
 	static const char xml[] =
@@ -238,6 +239,11 @@ Test(aiapi_lab, nmap_http_family, .timeout = 60)
 		"state=\"open\"/><service name=\"http\"/></port>\n"
 		"<port protocol=\"tcp\" portid=\"18081\"><state "
 		"state=\"open\"/><service name=\"unknown\"/></port>\n"
+		"</ports></host>\n"
+		"<host><status state=\"up\"/><address addr=\"" NET "1\" "
+		"addrtype=\"ipv4\"/><ports>\n"
+		"<port protocol=\"tcp\" portid=\"11434\"><state "
+		"state=\"open\"/><service name=\"http\"/></port>\n"
 		"</ports></host></nmaprun>\n";
 	char path[1100], ids[256];
 	const char *p = path;
@@ -246,6 +252,7 @@ Test(aiapi_lab, nmap_http_family, .timeout = 60)
 	struct target_list l;
 	struct scan_result res;
 	char *err = NULL;
+	unsigned models;
 	double secs;
 	FILE *fp;
 
@@ -263,11 +270,16 @@ Test(aiapi_lab, nmap_http_family, .timeout = 60)
 	lab_scan(&cfg, &l, &res, &secs, 0);
 	lab_port_rules_for(&res, NET "24", ids, sizeof(ids));
 	cr_expect_str_eq(ids, "18080:openai_api.no_auth");
+	/* Ollama answers /v1/models too: there it is ollama.no_auth only */
+	models = replay_count(NET "1", 11434, "GET /v1/models");
+	lab_port_rules_for(&res, NET "1", ids, sizeof(ids));
+	cr_expect_str_eq(ids, "11434:ollama.no_auth");
 	/* every check of the family asked, each its own paths */
 	cr_expect(replay_count(NET "24", 18080, "GET /v1/models") >= 1);
 	cr_expect(replay_count(NET "24", 18080, "GET /api/config") >= 1);
 	cr_expect(replay_count(NET "24", 18080, "GET /api/json") >= 1);
 	cr_expect(replay_count(NET "24", 18080, "GET /v1/jobs") >= 1);
+	cr_expect_gt(models, 0, "openai_api did not probe Ollama's port");
 	unlink(path);
 	free(err);
 	scan_result_release(&res);
