@@ -18,6 +18,9 @@
 #include "engine/engine.h"
 #include "inventory.h"
 #include "rank/rank.h"
+#include "report/report.h"
+#include "report/report_doc.h"
+#include <unistd.h>
 
 extern const struct check check_ollama, check_openai_api, check_open_webui,
 	check_comfyui, check_langflow, check_jenkins, check_nomad, check_ray,
@@ -895,4 +898,69 @@ Test(aiapi_assess, kubelet_gpu)
 	cr_expect_str_eq(ids, "kubelet.api_no_auth");
 	cr_expect_str_eq(gpu, "");
 	cJSON_Delete(f);
+}
+
+/* the gpu field survives --json and a re-read (report, merge, baseline) */
+Test(aiapi_report, gpu_round_trip)
+{
+	static char buf[256 * 1024];
+	struct report_doc d, back;
+	struct scan_report view;
+	char *err = NULL, path[] = "/tmp/expo-gpu-XXXXXX";
+	cJSON *doc, *f0;
+	char *text;
+	size_t n;
+	FILE *fp = fopen("tests/fixtures/report/golden.json", "rb");
+	int fd;
+
+	cr_assert_not_null(fp);
+	n = fread(buf, 1, sizeof(buf) - 1, fp);
+	fclose(fp);
+	buf[n] = '\0';
+	doc = cJSON_Parse(buf);
+	cr_assert_not_null(doc);
+	f0 = cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "findings"), 0);
+	cr_assert_not_null(f0, "golden.json has no finding");
+	cJSON_AddStringToObject(f0, "gpu", "NVIDIA A100 \x1b[31m");
+	text = cJSON_PrintUnformatted(doc);
+	cJSON_Delete(doc);
+	report_doc_init(&d);
+	cr_assert_eq(report_json_parse(text, strlen(text), "in.json", &d, &err),
+		     0, "%s", err ? err : "");
+	free(text);
+	cr_assert_str_eq(d.findings.v[0].gpu, "NVIDIA A100 \x1b[31m");
+	fd = mkstemp(path);
+	cr_assert_geq(fd, 0);
+	close(fd);
+	report_doc_view(&d, &view);
+	cr_assert_eq(report_json_write(path, &view), 0);
+	report_doc_init(&back);
+	cr_assert_eq(report_json_read(path, &back, &err), 0, "%s",
+		     err ? err : "");
+	cr_expect_str_eq(back.findings.v[0].gpu, "NVIDIA A100 \x1b[31m");
+	cr_expect_null(back.findings.v[1].gpu);
+	/* a wrong type is a clear error naming the path */
+	fp = fopen(path, "rb");
+	n = fread(buf, 1, sizeof(buf) - 1, fp);
+	fclose(fp);
+	buf[n] = '\0';
+	doc = cJSON_Parse(buf);
+	f0 = cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "findings"), 0);
+	cJSON_ReplaceItemInObject(f0, "gpu", cJSON_CreateNumber(1));
+	text = cJSON_PrintUnformatted(doc);
+	cJSON_Delete(doc);
+	report_doc_release(&back);
+	report_doc_init(&back);
+	free(err);
+	err = NULL;
+	cr_expect_neq(
+		report_json_parse(text, strlen(text), "bad.json", &back, &err),
+		0);
+	cr_expect(err != NULL && strstr(err, "gpu") != NULL, "%s",
+		  err ? err : "");
+	free(text);
+	free(err);
+	unlink(path);
+	report_doc_release(&back);
+	report_doc_release(&d);
 }
