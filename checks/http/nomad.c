@@ -8,8 +8,10 @@
  * and Type, and the answer carries Nomad's X-Nomad-Index header (so an
  * empty list counts, from Nomad only). With ACLs on and no token Nomad
  * answers 403 "Permission denied": no finding. No job is registered or
- * dispatched. Evidence: version (when the agent endpoint answers),
- * number of jobs and of running ones.
+ * dispatched. Evidence: version and whether ACLs are on (when the agent
+ * endpoint answers: with ACLs on, a listable job list means an anonymous
+ * policy that grants read, and submission is not proven), number of jobs
+ * and of running ones.
  *
  * References: Nomad HTTP API "Jobs" (GET /v1/jobs), "Agent"
  * (/v1/agent/self), "ACL" (X-Nomad-Token, 403); Wiz JINX-0132 (2025,
@@ -45,7 +47,7 @@ static int nomad_assess(const cJSON *facts, struct check_ctx *ctx)
 	const cJSON *self = http_json_ok(facts, "self");
 	const cJSON *cfg = cJSON_GetObjectItemCaseSensitive(self, "config");
 	const cJSON *ver = cJSON_GetObjectItemCaseSensitive(cfg, "Version");
-	const cJSON *it = NULL;
+	const cJSON *it = NULL, *acl;
 	const char *v = http_str(ver, "Version");
 	int n = http_count(jobs), running = 0, err = 0;
 
@@ -61,11 +63,19 @@ static int nomad_assess(const cJSON *facts, struct check_ctx *ctx)
 		if (st != NULL && strcmp(st, "running") == 0)
 			running++;
 	}
-	err = ctx_report(ctx, "nomad.no_auth", NULL,
-			 "Nomad %s lists %d job%s (%d running) on /v1/jobs "
-			 "without an ACL token%s",
-			 v ? v : "(version unknown)", n, n == 1 ? "" : "s",
-			 running, http_transport(facts));
+	acl = cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(cfg, "ACL"), "Enabled");
+	err = ctx_report(
+		ctx, "nomad.no_auth", NULL,
+		"Nomad %s lists %d job%s (%d running) on /v1/jobs "
+		"without an ACL token%s%s",
+		v ? v : "(version unknown)", n, n == 1 ? "" : "s", running,
+		cJSON_IsFalse(acl)  ? " (ACLs disabled: anyone may "
+				      "register jobs)"
+		: cJSON_IsTrue(acl) ? " (ACLs enabled: the anonymous policy "
+				      "grants read; job submission not proven)"
+				    : "",
+		http_transport(facts));
 out:
 	return err;
 }
