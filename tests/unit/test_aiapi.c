@@ -503,7 +503,19 @@ Test(aiapi_assess, nomad)
 	add_resp_file(f, "self", FIX "nomad/open/self.http");
 	JUDGE(&check_nomad, f);
 	cr_expect_str_eq(ids, "nomad.no_auth");
-	cr_expect(strstr(ev, "Nomad 1.7.2 lists 2 jobs (1 running)"), "%s", ev);
+	cr_expect(strstr(ev, "Nomad 1.7.2 lists 2 jobs (1 running)") &&
+			  strstr(ev, "ACLs disabled"),
+		  "%s", ev);
+	cJSON_Delete(f);
+	/* ACLs on with an anonymous read policy: said so */
+	f = new_facts();
+	add_resp_file(f, "jobs", FIX "nomad/open/jobs.http");
+	add_resp(f, "self", 200,
+		 "{\"config\":{\"ACL\":{\"Enabled\":true},\"Version\":"
+		 "{\"Version\":\"1.7.2\"}}}");
+	JUDGE(&check_nomad, f);
+	cr_expect_str_eq(ids, "nomad.no_auth");
+	cr_expect(strstr(ev, "job submission not proven"), "%s", ev);
 	cJSON_Delete(f);
 	f = new_facts();
 	add_resp_file(f, "jobs", FIX "nomad/acl/denied.http");
