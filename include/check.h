@@ -162,6 +162,12 @@ void ctx_cred_result(struct check_ctx *ctx, const char *user,
  * be passed as it is: writers escape it. */
 int ctx_report(struct check_ctx *ctx, const char *rule_id, const char *secret,
 	       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Says that a GPU is behind this door (a device name, VRAM in use): the
+ * findings reported after this call carry it (finding.gpu) and rank above
+ * the same finding without one. Text from the server may be passed as it
+ * is: writers escape it. */
+void ctx_gpu(struct check_ctx *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 /* Records the probe's outcome when it is not a plain success. */
 void ctx_status(struct check_ctx *ctx, enum probe_status status,
 		const char *fmt, ...) __attribute__((format(printf, 3, 4)));

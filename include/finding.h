@@ -59,6 +59,10 @@ struct finding {
 	enum exposure exposure; /* what firewall data says of the port */
 	char fingerprint[33];	/* hex, stable: rule + target id + port */
 	char *rank_reason;	/* one sentence: why it ranks where it does */
+	/* NULL, or the GPU seen behind the door or named by the inventory
+	 * ("NVIDIA A100-SXM4-80GB", "instance type g5.xlarge"): it ranks
+	 * the finding above the same one without a GPU */
+	char *gpu;
 };
 
 struct finding_list {

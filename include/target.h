@@ -58,6 +58,8 @@ struct target_meta {
 	char *os;	     /* "windows"/"linux" hint */
 	cJSON *tags;	     /* labels: object of string values (see
 			      * docs/report-schema.md, "labels") */
+	char *gpu;	     /* GPU instance type or accelerator ("instance type
+		    * g5.xlarge"); NULL: none known */
 	bool firewall_known; /* firewall data was given for this target */
 	struct world_rule *world_rules;
 	size_t nworld_rules;

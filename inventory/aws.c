@@ -157,6 +157,8 @@ static int load_instance(struct inv_load *L, const struct inv_file *f,
 		rc = inv_region_from_zone(zone, &m->region);
 	if (rc == 0)
 		rc = load_tags(j, t, inst);
+	if (rc == 0)
+		rc = inv_gpu_detect(t, inst, "aws");
 	/* the instance's own fields first: the first address is shown */
 	if (rc == 0)
 		rc = inv_addr_field(j, t, inst, "PublicIpAddress", 1);

@@ -201,6 +201,8 @@ static int load_vm(struct inv_load *L, const struct inv_file *f, struct jctx *j,
 	if (z && inv_set_str(&m->zone, z) < 0)
 		goto nomem;
 	m->account = subscription(arm);
+	if (inv_gpu_detect(t, vm, "azure") < 0)
+		goto nomem;
 	if (tags)
 		rc = inv_labels_obj(j, t, vm, "tags");
 	if (rc < 0)

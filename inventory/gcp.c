@@ -162,6 +162,8 @@ static int load_instance(struct inv_load *L, const struct inv_file *f,
 	}
 	m->account = url_part(self ? self : zone, "projects/");
 	rc = load_tags(j, t, inst);
+	if (rc == 0)
+		rc = inv_gpu_detect(t, inst, "gcp");
 	if (rc == 0 && arr)
 		rc = nics(j, t, arr, true);
 	if (rc == 0 && arr)

@@ -217,6 +217,10 @@ bool inv_is_hostname(const char *s);
 /* resolves host into t's addresses; a failure sets skip_reason */
 int inv_resolve(struct target *t, const char *host, int pub);
 
+/* sets t->meta->gpu from an instance record (gpu.c): kind is "aws",
+ * "gcp", "azure" or a terraform resource type; no GPU known is no error */
+int inv_gpu_detect(struct target *t, const cJSON *v, const char *kind);
+
 /* region from an availability zone: "us-east-1a" -> "us-east-1" */
 int inv_region_from_zone(const char *zone, char **out);
 

@@ -20,6 +20,7 @@ static void meta_body_free(struct target_meta *m)
 	free(m->zone);
 	free(m->state);
 	free(m->os);
+	free(m->gpu);
 	cJSON_Delete(m->tags);
 	for (i = 0; i < m->nworld_rules; i++)
 		free(m->world_rules[i].ref);

@@ -483,6 +483,8 @@ static int resource(struct tf *x, const cJSON *res)
 		rc = gcp_instance(x, t, v);
 	else if (rc == 0)
 		rc = azure_vm(x, t, v, type);
+	if (rc == 0)
+		rc = inv_gpu_detect(t, v, type);
 	if (rc == 0 && !t->naddrs)
 		rc = inv_skip(t, "no address");
 pop:

@@ -102,7 +102,7 @@ static const struct rule consul_rules[] = {
 	},
 };
 
-static const char *const consul_services[] = { "consul", NULL };
+static const char *const consul_services[] = { "consul", HTTP_SERVICES, NULL };
 static const uint16_t consul_ports[] = { 8500 };
 
 const struct check check_consul = {

@@ -112,7 +112,7 @@ static const struct rule docker_rules[] = {
 	},
 };
 
-static const char *const docker_services[] = { "docker", NULL };
+static const char *const docker_services[] = { "docker", HTTP_SERVICES, NULL };
 static const uint16_t docker_ports[] = { 2375, 2376 };
 
 const struct check check_docker = {

@@ -76,7 +76,8 @@ static const struct rule es_rules[] = {
 	},
 };
 
-static const char *const es_services[] = { "elasticsearch", NULL };
+static const char *const es_services[] = { "elasticsearch", HTTP_SERVICES,
+					   NULL };
 static const uint16_t es_ports[] = { 9200 };
 
 const struct check check_elasticsearch = {

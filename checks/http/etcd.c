@@ -105,7 +105,8 @@ static const struct rule etcd_rules[] = {
 	},
 };
 
-static const char *const etcd_services[] = { "etcd-client", "etcd", NULL };
+static const char *const etcd_services[] = { "etcd-client", "etcd",
+					     HTTP_SERVICES, NULL };
 static const uint16_t etcd_ports[] = { 2379 };
 
 const struct check check_etcd = {

@@ -42,6 +42,37 @@ static size_t http_write_cb(char *data, size_t size, size_t n, void *ud)
 	return len;
 }
 
+/* copies "Name: value" into p->hdrval when the module listed the name
+ * (the first occurrence wins; the value is cut, CR/LF dropped) */
+static void keep_header(struct http_probe *p, const char *data, size_t len)
+{
+	const char *const *h = p->mod->headers;
+	size_t i, nl, vlen;
+
+	for (i = 0; h != NULL && h[i] != NULL && i < HTTP_HDRS_MAX; i++) {
+		nl = strlen(h[i]);
+		if (p->hdrseen[i] || len <= nl || data[nl] != ':' ||
+		    strncasecmp(data, h[i], nl) != 0)
+			continue;
+		data += nl + 1;
+		len -= nl + 1;
+		while (len > 0 && (*data == ' ' || *data == '\t')) {
+			data++;
+			len--;
+		}
+		vlen = len;
+		while (vlen > 0 &&
+		       (data[vlen - 1] == '\r' || data[vlen - 1] == '\n'))
+			vlen--;
+		if (vlen >= sizeof(p->hdrval[i]))
+			vlen = sizeof(p->hdrval[i]) - 1;
+		memcpy(p->hdrval[i], data, vlen);
+		p->hdrval[i][vlen] = '\0';
+		p->hdrseen[i] = true;
+		break;
+	}
+}
+
 static size_t http_header_cb(char *data, size_t size, size_t n, void *ud)
 {
 	static const char wa[] = "www-authenticate:";
@@ -49,6 +80,8 @@ static size_t http_header_cb(char *data, size_t size, size_t n, void *ud)
 	size_t len = size * n, vlen, ret = size * n;
 
 	p->header_bytes += len;
+	if (p->header_bytes <= HTTP_HEADER_MAX)
+		keep_header(p, data, len);
 	if (p->header_bytes > HTTP_HEADER_MAX)
 		ret = 0; /* aborts the transfer */
 	else if (len > sizeof(wa) - 1 &&
@@ -150,6 +183,33 @@ static cJSON *body_json(const struct dynbuf *b)
 	return j;
 }
 
+/* the listed headers that came, and a short body that is not JSON */
+static int record_extras(cJSON *o, const struct http_probe *p, bool text)
+{
+	const char *const *h = p->mod->headers;
+	cJSON *hs = NULL;
+	size_t i;
+	int err = EXPO_ENOMEM;
+
+	if (h != NULL) {
+		hs = cJSON_AddObjectToObject(o, "headers");
+		if (hs == NULL)
+			goto out;
+		for (i = 0; h[i] != NULL && i < HTTP_HDRS_MAX; i++)
+			if (p->hdrseen[i] &&
+			    !cJSON_AddStringToObject(hs, h[i], p->hdrval[i]))
+				goto out;
+	}
+	/* NUL bytes would cut it short: such a body is no text */
+	if (text && p->body.len > 0 && p->body.len <= HTTP_TEXT_MAX &&
+	    memchr(p->body.buf, '\0', p->body.len) == NULL &&
+	    !cJSON_AddStringToObject(o, "text", p->body.buf))
+		goto out;
+	err = 0;
+out:
+	return err;
+}
+
 static int record_response(struct check_ctx *ctx, struct http_probe *p,
 			   long status)
 {
@@ -176,6 +236,8 @@ static int record_response(struct check_ctx *ctx, struct http_probe *p,
 		cJSON_Delete(json);
 		goto out;
 	}
+	if (record_extras(o, p, json == NULL) != 0)
+		goto out;
 	err = 0;
 out:
 	return err;
@@ -243,6 +305,7 @@ static int request_begin(struct check_ctx *ctx, struct http_probe *p)
 	p->too_big = false;
 	p->header_bytes = 0;
 	p->www_auth[0] = '\0';
+	memset(p->hdrseen, 0, sizeof(p->hdrseen));
 	p->errbuf[0] = '\0';
 	curl_easy_setopt(p->easy, CURLOPT_URL, p->url);
 	curl_easy_setopt(p->easy, CURLOPT_TIMEOUT_MS, (long)tmo);
@@ -557,6 +620,19 @@ const cJSON *http_json_ok(const cJSON *facts, const char *name)
 		j = cJSON_GetObjectItemCaseSensitive(http_resp(facts, name),
 						     "json");
 	return j;
+}
+
+const char *http_header(const cJSON *facts, const char *name,
+			const char *header)
+{
+	return http_str(cJSON_GetObjectItemCaseSensitive(http_resp(facts, name),
+							 "headers"),
+			header);
+}
+
+const char *http_text(const cJSON *facts, const char *name)
+{
+	return http_str(http_resp(facts, name), "text");
 }
 
 const char *http_transport(const cJSON *facts)

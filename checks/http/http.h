@@ -9,7 +9,12 @@
  *   facts.scheme          "http" or "https"
  *   facts.tls_unverified  true over HTTPS (the certificate is never checked)
  *   facts.responses.NAME  { status, content_type, bytes, www_authenticate,
- *                           json (the parsed body, if it is JSON) }
+ *                           json (the parsed body, if it is JSON),
+ *                           text (a short body that is not JSON: at most
+ *                                 HTTP_TEXT_MAX bytes, else absent),
+ *                           headers { lower-case name: value } (only the
+ *                                 names the module lists, values cut at
+ *                                 HTTP_HDRVAL_MAX) }
  *
  * The parsed body stays in memory only: facts are never written out, and
  * assess() must put counts and versions in evidence, never the data.
@@ -34,6 +39,13 @@
 #define HTTP_BODY_MAX (1024 * 1024)
 #define HTTP_HEADER_MAX (64 * 1024)
 #define HTTP_PATH_MAX 512
+/* nmap's names for an HTTP(S) port: every HTTP module lists them in its
+ * services, so a port nmap calls one of these on an unusual number is
+ * offered to the whole HTTP family */
+#define HTTP_SERVICES "http", "https", "http-alt", "http-proxy", "https-alt"
+#define HTTP_TEXT_MAX 256
+#define HTTP_HDRS_MAX 4	   /* headers a module may ask to record */
+#define HTTP_HDRVAL_MAX 96 /* bytes kept of each */
 
 enum http_req_flags {
 	HTTP_INTRUSIVE = 1u << 0, /* changes state: only with --intrusive */
@@ -57,6 +69,9 @@ struct http_module {
 	size_t nreqs;
 	const uint16_t *tls_ports; /* tried with HTTPS first */
 	size_t ntls_ports;
+	/* response headers to record, lower-case names ("x-jenkins"), at
+	 * most HTTP_HDRS_MAX, NULL-ended; NULL: none */
+	const char *const *headers;
 };
 
 #define HTTP_MAX_SOCKS 4
@@ -83,6 +98,8 @@ struct http_probe {
 	bool too_big;
 	size_t header_bytes;
 	char www_auth[256];
+	char hdrval[HTTP_HDRS_MAX][HTTP_HDRVAL_MAX]; /* mod->headers' values */
+	bool hdrseen[HTTP_HDRS_MAX];
 	struct dynbuf body;
 	char url[HTTP_PATH_MAX + 96];
 	char path[HTTP_PATH_MAX];
@@ -105,6 +122,11 @@ const cJSON *http_resp(const cJSON *facts, const char *name);
 int http_status(const cJSON *facts, const char *name);
 /* its parsed JSON body, if the status was 200..299 and the body JSON */
 const cJSON *http_json_ok(const cJSON *facts, const char *name);
+/* a recorded response header (lower-case name), or NULL */
+const char *http_header(const cJSON *facts, const char *name,
+			const char *header);
+/* its short non-JSON body, or NULL */
+const char *http_text(const cJSON *facts, const char *name);
 /* " over HTTPS (certificate not verified)" or "" */
 const char *http_transport(const cJSON *facts);
 /* obj[key] as a string, or NULL */

@@ -88,7 +88,8 @@ static const struct rule jupyter_rules[] = {
 	},
 };
 
-static const char *const jupyter_services[] = { "jupyter", NULL };
+static const char *const jupyter_services[] = { "jupyter", HTTP_SERVICES,
+						NULL };
 static const uint16_t jupyter_ports[] = { 8888 };
 
 const struct check check_jupyter = {

@@ -7,12 +7,15 @@
  * kind == "PodList" and an items array; the 401 "Unauthorized" of
  * --anonymous-auth=false and the 403 "Forbidden (user=system:anonymous"
  * of webhook authorization are no finding, nor is /healthz. Evidence:
- * the numbers of pods and namespaces, and the port's kind.
+ * the numbers of pods and namespaces, and the port's kind. GPUs that the
+ * pods' containers request or limit (nvidia.com/gpu, amd.com/gpu,
+ * gpu.intel.com/...) are the GPU fact of the finding.
  *
  * References: Kubernetes "Kubelet authentication/authorization"; nuclei
  * kubelet-pods; Tsunami KubeReadOnlyPortDetector; CWE-306; ATT&CK T1609.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "expo.h"
 #include "check.h"
@@ -62,6 +65,54 @@ static int count_namespaces(const cJSON *items)
 	return n;
 }
 
+/* a GPU resource name of the device plugins */
+static bool gpu_resource(const char *name)
+{
+	return name != NULL && (strcmp(name, "nvidia.com/gpu") == 0 ||
+				strcmp(name, "amd.com/gpu") == 0 ||
+				strncmp(name, "gpu.intel.com/", 14) == 0);
+}
+
+/* GPUs the containers of a PodList ask for (limits, else requests) */
+static long count_gpus(const cJSON *items)
+{
+	const cJSON *pod = NULL, *c = NULL, *r = NULL;
+	long n = 0;
+
+	cJSON_ArrayForEach(pod, items)
+	{
+		const cJSON *spec =
+			cJSON_GetObjectItemCaseSensitive(pod, "spec");
+
+		cJSON_ArrayForEach(
+			c, cJSON_GetObjectItemCaseSensitive(spec, "containers"))
+		{
+			const cJSON *res = cJSON_GetObjectItemCaseSensitive(
+				c, "resources");
+			const cJSON *set =
+				cJSON_GetObjectItemCaseSensitive(res, "limits");
+
+			if (!cJSON_IsObject(set))
+				set = cJSON_GetObjectItemCaseSensitive(
+					res, "requests");
+			if (!cJSON_IsObject(set))
+				set = NULL;
+			cJSON_ArrayForEach(r, set)
+			{
+				const char *v = cJSON_GetStringValue(r);
+				long k = v ? strtol(v, NULL, 10) : 0;
+
+				if (cJSON_IsNumber(r))
+					k = (long)r->valuedouble;
+				if (gpu_resource(r->string) && k > 0 &&
+				    k < 1024 && n < 1000000)
+					n += k;
+			}
+		}
+	}
+	return n;
+}
+
 static int kubelet_assess(const cJSON *facts, struct check_ctx *ctx)
 {
 	const cJSON *list = http_json_ok(facts, "pods");
@@ -69,6 +120,11 @@ static int kubelet_assess(const cJSON *facts, struct check_ctx *ctx)
 	const char *kind = http_str(list, "kind");
 	int n = http_count(items), ns = count_namespaces(items), err = 0;
 
+	long gpus = count_gpus(items);
+
+	if (kind != NULL && strcmp(kind, "PodList") == 0 && n >= 0 && gpus > 0)
+		ctx_gpu(ctx, "%ld GPU%s requested by the node's pods", gpus,
+			gpus == 1 ? "" : "s");
 	if (kind != NULL && strcmp(kind, "PodList") == 0 && n >= 0)
 		err = ctx_report(
 			ctx, "kubelet.api_no_auth", NULL,
@@ -107,7 +163,8 @@ static const struct rule kubelet_rules[] = {
 	},
 };
 
-static const char *const kubelet_services[] = { "kubelet", NULL };
+static const char *const kubelet_services[] = { "kubelet", HTTP_SERVICES,
+						NULL };
 static const uint16_t kubelet_ports[] = { 10250, 10255 };
 
 const struct check check_kubelet = {

@@ -111,7 +111,8 @@ static const struct rule kube_rules[] = {
 	},
 };
 
-static const char *const kube_services[] = { "kubernetes", NULL };
+static const char *const kube_services[] = { "kubernetes", HTTP_SERVICES,
+					     NULL };
 static const uint16_t kube_ports[] = { 6443 };
 
 const struct check check_kubernetes = {

@@ -2,14 +2,25 @@
  * ray.c - ray.no_auth: the Ray dashboard's job API answers without
  * authentication (8265; CVE-2023-48022, "ShadowRay").
  *
- * What it sends (checks/http/http.c), reads only, no login: GET /api/version
- * and GET /api/jobs/. Proof: /api/version is 2xx JSON with ray_version,
- * and the job list is 2xx with a JSON array (whose items, if any, are
- * objects with a type or job_id / submission_id). An authenticating
- * proxy's 401/403 is no finding, nor is the dashboard's HTML page. No job
- * is submitted. Evidence: Ray version and the number of jobs.
+ * What it sends (checks/http/http.c), reads only, no login: GET
+ * /api/authentication_mode (Ray 2.52+, public by design: "disabled" or
+ * "token"), GET /api/version and GET /api/jobs/. Proof: /api/version is
+ * 2xx JSON with ray_version, and the job list is 2xx with a JSON array
+ * (whose items, if any, are objects with a type or job_id /
+ * submission_id). Ray's token authentication (RAY_AUTH_MODE=token, 2.52+)
+ * answers 401 "Unauthorized: Missing authentication token" without
+ * Authorization: Bearer (or X-Ray-Authorization): that is the refusing
+ * answer, no finding, as is an authenticating proxy's 401/403 or the
+ * dashboard's HTML page. No job is submitted. Evidence: Ray version, the
+ * authentication mode when the dashboard reports one (2.52+ with token
+ * authentication available but "disabled"), and the number of jobs.
+ * GET /api/v0/nodes (the state API behind "ray list nodes") gives each
+ * node's resources_total: GPUs there, and their accelerator_type, are
+ * the GPU fact of the finding.
  *
- * References: Ray "Ray Jobs REST API"; CVE-2023-48022; nuclei
+ * References: Ray "Ray Jobs REST API"; Ray "Token authentication" (2.52,
+ * docs.ray.io ray-security/token-auth); ray-project/ray#58819
+ * (X-Ray-Authorization); CVE-2023-48022; nuclei
  * ray-cluster-unauth-api; Oligo ShadowRay report; CWE-306; ATT&CK T1190.
  */
 #include <stdio.h>
@@ -19,8 +30,10 @@
 #include "http.h"
 
 static const struct http_req ray_reqs[] = {
+	{ .name = "authmode", .path = "/api/authentication_mode" },
 	{ .name = "version", .path = "/api/version" },
 	{ .name = "jobs", .path = "/api/jobs/" },
+	{ .name = "nodes", .path = "/api/v0/nodes", .flags = HTTP_IF_OK },
 };
 
 static const struct http_module ray_http = {
@@ -33,12 +46,52 @@ static int ray_start(struct check_ctx *ctx, void *state)
 	return http_start(ctx, state, &ray_http);
 }
 
+/* GPUs in the nodes' resources_total ({"data": {"result": {"result":
+ * [node...]}}}), and the first accelerator_type:NAME resource seen */
+static double ray_gpus(const cJSON *facts, const char **accel, int *nodes)
+{
+	const cJSON *d = cJSON_GetObjectItemCaseSensitive(
+		http_json_ok(facts, "nodes"), "data");
+	const cJSON *r = cJSON_GetObjectItemCaseSensitive(d, "result");
+	const cJSON *list = cJSON_GetObjectItemCaseSensitive(r, "result");
+	const cJSON *n = NULL, *res, *it = NULL;
+	double gpus = 0;
+
+	*accel = NULL;
+	*nodes = 0;
+	if (!cJSON_IsArray(list))
+		list = NULL;
+	cJSON_ArrayForEach(n, list)
+	{
+		const cJSON *g;
+
+		res = cJSON_GetObjectItemCaseSensitive(n, "resources_total");
+		g = cJSON_GetObjectItemCaseSensitive(res, "GPU");
+		if (!cJSON_IsNumber(g) || !(g->valuedouble > 0) ||
+		    g->valuedouble > 1e6)
+			continue;
+		gpus += g->valuedouble;
+		(*nodes)++;
+		cJSON_ArrayForEach(it, res)
+		{
+			if (*accel == NULL && it->string != NULL &&
+			    strncmp(it->string, "accelerator_type:", 17) == 0)
+				*accel = it->string + 17;
+		}
+	}
+	return gpus;
+}
+
 static int ray_assess(const cJSON *facts, struct check_ctx *ctx)
 {
 	const char *v = http_str(http_json_ok(facts, "version"), "ray_version");
+	const char *mode = http_str(http_json_ok(facts, "authmode"),
+				    "authentication_mode");
 	const cJSON *jobs = http_json_ok(facts, "jobs");
 	const cJSON *it = NULL;
-	int n = http_count(jobs), running = 0, err = 0;
+	int n = http_count(jobs), running = 0, err = 0, gnodes;
+	const char *accel;
+	double gpus;
 
 	if (v == NULL || n < 0)
 		goto out;
@@ -54,11 +107,18 @@ static int ray_assess(const cJSON *facts, struct check_ctx *ctx)
 		if (st != NULL && strcmp(st, "RUNNING") == 0)
 			running++;
 	}
+	gpus = ray_gpus(facts, &accel, &gnodes);
+	if (gpus > 0)
+		ctx_gpu(ctx, "Ray cluster with %.0f GPU%s%s%s on %d node%s",
+			gpus, gpus == 1 ? "" : "s", accel ? " " : "",
+			accel ? accel : "", gnodes, gnodes == 1 ? "" : "s");
 	err = ctx_report(ctx, "ray.no_auth", NULL,
 			 "Ray %s dashboard answers the job API without "
-			 "authentication: %d job%s listed (%d running)%s",
-			 v, n, n == 1 ? "" : "s", running,
-			 http_transport(facts));
+			 "authentication%s%s%s: %d job%s listed (%d "
+			 "running)%s",
+			 v, mode ? " (authentication_mode \"" : "",
+			 mode ? mode : "", mode ? "\")" : "", n,
+			 n == 1 ? "" : "s", running, http_transport(facts));
 out:
 	return err;
 }
@@ -75,17 +135,17 @@ static const struct rule ray_rules[] = {
 		.references = "CWE-306; CVE-2023-48022; ATT&CK T1190; "
 			      "ATT&CK T1496",
 		.remediation =
-			"Bind the dashboard to 127.0.0.1 "
-			"(--dashboard-host=127.0.0.1, the default) and reach "
-			"it through an SSH tunnel or an authenticating proxy; "
-			"enable Ray token authentication where available and "
-			"firewall 8265.",
+			"Enable token authentication (Ray 2.52+: "
+			"RAY_AUTH_MODE=token on every node), bind the "
+			"dashboard to 127.0.0.1 (--dashboard-host=127.0.0.1, "
+			"the default) and reach it through an SSH tunnel or "
+			"an authenticating proxy; firewall 8265.",
 		.impact = IMPACT_EXEC,
 		.confidence = CONFIDENCE_CONFIRMED,
 	},
 };
 
-static const char *const ray_services[] = { "ray", NULL };
+static const char *const ray_services[] = { "ray", HTTP_SERVICES, NULL };
 static const uint16_t ray_ports[] = { 8265 };
 
 const struct check check_ray = {

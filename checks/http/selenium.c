@@ -193,7 +193,7 @@ static const struct rule sel_rules[] = {
 	},
 };
 
-static const char *const sel_services[] = { "selenium", NULL };
+static const char *const sel_services[] = { "selenium", HTTP_SERVICES, NULL };
 static const uint16_t sel_ports[] = { 4444 };
 
 const struct check check_selenium = {

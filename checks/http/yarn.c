@@ -125,7 +125,7 @@ static const struct rule yarn_rules[] = {
 	},
 };
 
-static const char *const yarn_services[] = { "yarn", NULL };
+static const char *const yarn_services[] = { "yarn", HTTP_SERVICES, NULL };
 static const uint16_t yarn_ports[] = { 8088 };
 
 const struct check check_yarn = {

@@ -23,6 +23,7 @@
 #include "expo.h"
 
 #define EVIDENCE_MAX 4096
+#define GPU_MAX 160 /* ctx_gpu(): a device name or two, not a report */
 #define REASON_MAX 512
 
 uint64_t ctx_now_ms(void)
@@ -226,6 +227,7 @@ void ctx_free(struct check_ctx *ctx)
 	cJSON_Delete(ctx->facts);
 	finding_list_release(&ctx->findings);
 	free(ctx->reason);
+	free(ctx->gpu);
 	for (i = 0; i < ctx->nsettled_users; i++)
 		free(ctx->settled_users[i]);
 	free(ctx->settled_users);
@@ -506,6 +508,7 @@ int ctx_report(struct check_ctx *ctx, const char *rule_id, const char *secret,
 	const struct rule *rule = check_rule(ctx->check, rule_id);
 	struct finding *f;
 	char addr[INET6_ADDRSTRLEN], namebuf[INET6_ADDRSTRLEN];
+	const char *gpu;
 	struct dynbuf ev;
 	va_list ap;
 	int n, r = 0;
@@ -559,6 +562,12 @@ int ctx_report(struct check_ctx *ctx, const char *rule_id, const char *secret,
 	f->exposure = target_port_exposure(ctx->target, ctx->port);
 	finding_fingerprint(f->fingerprint, rule->id, ctx->target->id,
 			    ctx->port);
+	/* what the probe saw wins over what the inventory says */
+	gpu = ctx->gpu != NULL		  ? ctx->gpu
+	      : ctx->target->meta != NULL ? ctx->target->meta->gpu
+					  : NULL;
+	if (gpu != NULL && (f->gpu = strdup(gpu)) == NULL)
+		r = EXPO_ENOMEM;
 	if (f->rule_id == NULL || f->check == NULL || f->title == NULL ||
 	    f->service == NULL || f->target_id == NULL ||
 	    f->target_name == NULL || f->address == NULL ||
@@ -567,6 +576,18 @@ int ctx_report(struct check_ctx *ctx, const char *rule_id, const char *secret,
 out:
 	dynbuf_release(&ev);
 	return r;
+}
+
+void ctx_gpu(struct check_ctx *ctx, const char *fmt, ...)
+{
+	char buf[GPU_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	free(ctx->gpu);
+	ctx->gpu = strdup(buf); /* NULL on ENOMEM: no GPU fact, no harm */
 }
 
 void ctx_status(struct check_ctx *ctx, enum probe_status status,

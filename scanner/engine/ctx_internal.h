@@ -20,6 +20,7 @@ struct check_ctx {
 	struct finding_list findings;
 	enum probe_status status;
 	char *reason;
+	char *gpu; /* ctx_gpu(): the GPU behind this door, or NULL */
 	/* what the engine waits on next */
 	int fd;
 	/* deadlines, CLOCK_MONOTONIC ms; set by the engine, moved by

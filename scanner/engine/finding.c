@@ -24,6 +24,7 @@ void finding_release(struct finding *f)
 	free(f->remediation);
 	free(f->references);
 	free(f->rank_reason);
+	free(f->gpu);
 	memset(f, 0, sizeof(*f));
 }
 

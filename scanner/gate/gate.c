@@ -345,12 +345,12 @@ static int finding_copy(struct finding *dst, const struct finding *s)
 			  &dst->address,     &dst->cvss_vector,
 			  &dst->evidence,    &dst->secret,
 			  &dst->remediation, &dst->references,
-			  &dst->rank_reason };
-	const char *srcs[] = { s->rule_id,    s->check,	      s->title,
-			       s->service,    s->target_id,   s->target_name,
-			       s->address,    s->cvss_vector, s->evidence,
-			       s->secret,     s->remediation, s->references,
-			       s->rank_reason };
+			  &dst->rank_reason, &dst->gpu };
+	const char *srcs[] = { s->rule_id,     s->check,       s->title,
+			       s->service,     s->target_id,   s->target_name,
+			       s->address,     s->cvss_vector, s->evidence,
+			       s->secret,      s->remediation, s->references,
+			       s->rank_reason, s->gpu };
 	size_t i;
 	int r = 0;
 

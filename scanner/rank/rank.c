@@ -2,6 +2,8 @@
  * rank.c - order findings by exploitability (DESIGN.md "Ranking"):
  *   1. confirmed access before inferred weakness;
  *   2. what it gives: code execution, data access, weakened defences, info;
+ *      within one of those, a GPU behind the door first (what
+ *      cryptojacking and LLMjacking pay for);
  *   3. exposure: a public address whose firewall opens the port to the
  *      world, then a public address with no firewall data, then a public
  *      address the firewall restricts, then private addresses;
@@ -38,6 +40,8 @@ static int rank_cmp(const void *pa, const void *pb)
 		return a->confidence < b->confidence ? -1 : 1;
 	if (a->impact != b->impact)
 		return a->impact < b->impact ? -1 : 1;
+	if ((a->gpu != NULL) != (b->gpu != NULL))
+		return a->gpu != NULL ? -1 : 1;
 	if (exposure_tier(a) != exposure_tier(b))
 		return exposure_tier(a) > exposure_tier(b) ? -1 : 1;
 	if (a->cvss_score != b->cvss_score)
@@ -88,11 +92,13 @@ void rank_findings(struct finding_list *l)
 		struct finding *f = &l->v[i];
 		char *s = NULL;
 
-		if (asprintf(&s, "%s %s, %s, CVSS %.1f",
+		if (asprintf(&s, "%s %s%s%s%s, %s, CVSS %.1f",
 			     f->confidence == CONFIDENCE_CONFIRMED ? "confirmed"
 								   : "inferred",
-			     impact_phrase(f->impact), exposure_phrase(f),
-			     f->cvss_score) < 0)
+			     impact_phrase(f->impact),
+			     f->gpu ? " with a GPU behind the door (" : "",
+			     f->gpu ? f->gpu : "", f->gpu ? ")" : "",
+			     exposure_phrase(f), f->cvss_score) < 0)
 			s = NULL;
 		free(f->rank_reason);
 		f->rank_reason = s;

@@ -267,6 +267,8 @@ static void add_finding(struct jctx *j, cJSON *arr, const struct finding *f,
 	jadd(j, o, "rank_reason", jstr(f->rank_reason));
 	if (ms >= 0)
 		jadd(j, o, "duration_ms", jnum((double)ms));
+	if (f->gpu != NULL)
+		jadd(j, o, "gpu", jstr(f->gpu));
 	if (note != NULL && note->baseline != BASELINE_NONE &&
 	    note->baseline <= BASELINE_UNCHANGED)
 		jadd(j, o, "baseline", jconst(base[note->baseline]));

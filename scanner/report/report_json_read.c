@@ -251,6 +251,8 @@ static void read_finding(struct rd *rd, const cJSON *o, const char *path,
 	get_str(rd, o, path, "remediation", true, &f->remediation);
 	get_str(rd, o, path, "references", true, &f->references);
 	get_str(rd, o, path, "rank_reason", true, &f->rank_reason);
+	if (cJSON_GetObjectItemCaseSensitive(o, "gpu") != NULL)
+		get_str(rd, o, path, "gpu", true, &f->gpu);
 	if (note == NULL || rd->r != 0)
 		return;
 	if (cJSON_GetObjectItemCaseSensitive(o, "baseline") != NULL)

@@ -120,7 +120,7 @@ Test(inventory_nmap, xml)
 	cr_assert_eq(t->naddrs, 1); /* the MAC is not an address */
 	inv_test_addr(t, 0, "192.0.2.1", true);
 	cr_assert_not(t->only_listed_ports);
-	cr_assert_eq(t->nports, 6); /* open TCP only */
+	cr_assert_eq(t->nports, 7); /* open TCP only */
 	/* the service name goes to the engine, which picks the check */
 	inv_test_port(t, 0, "", 22);
 	cr_assert_str_eq(t->ports[0].service, "ssh");
@@ -133,6 +133,8 @@ Test(inventory_nmap, xml)
 	cr_assert_str_eq(t->ports[4].service, "ms-wbt-server");
 	inv_test_port(t, 5, "", 8080);
 	cr_assert_str_eq(t->ports[5].service, "http-proxy");
+	inv_test_port(t, 6, "", 9100);
+	cr_assert_str_eq(t->ports[6].service, "jetdirect");
 
 	t = inv_test_find(&l, "nmap:192.0.2.2");
 	cr_assert_str_eq(t->skip_reason, "nmap: host down");
