@@ -76,9 +76,9 @@ int inv_read_file(const char *path, size_t max, char **data, size_t *len,
 		if (rc < 0)
 			goto out;
 	}
-	*len = b.len;
+	*len = dynbuf_len(&b);
 	/* an empty dynbuf may hold no buffer at all */
-	*data = b.len ? dynbuf_detach(&b) : calloc(1, 1);
+	*data = dynbuf_len(&b) ? dynbuf_detach(&b) : calloc(1, 1);
 	if (!*data)
 		rc = EXPO_ENOMEM;
 out:

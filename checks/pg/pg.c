@@ -895,7 +895,7 @@ static int assess_trust(const cJSON *facts, struct check_ctx *ctx)
 		err = ctx_report(ctx, "pg.trust_auth", NULL,
 				 "logged in without any password being asked "
 				 "for as %s",
-				 ev.buf);
+				 dynbuf_ptr(&ev));
 out:
 	dynbuf_release(&ev);
 	return err;
@@ -922,10 +922,11 @@ static int assess_credentials(const cJSON *facts, struct check_ctx *ctx)
 	}
 	n = list_logins(facts, false, &ev, &secret);
 	if (n > 0)
-		err = ctx_report(ctx, "pg.default_credentials", secret.buf,
+		err = ctx_report(ctx, "pg.default_credentials",
+				 dynbuf_ptr(&secret),
 				 "logged in with a default or weak password "
 				 "as %s",
-				 ev.buf);
+				 dynbuf_ptr(&ev));
 out:
 	dynbuf_release(&ev);
 	dynbuf_release(&secret);
@@ -966,7 +967,7 @@ static int assess_superuser(const cJSON *facts, struct check_ctx *ctx)
 				 "the role%s %s %s superuser%s%s%s: COPY ... "
 				 "FROM PROGRAM runs commands as the server's "
 				 "operating system user",
-				 n > 1 ? "s" : "", ev.buf,
+				 n > 1 ? "s" : "", dynbuf_ptr(&ev),
 				 n > 1 ? "are" : "is a", n > 1 ? "s" : "",
 				 v ? " on PostgreSQL " : "", v ? v : "");
 	dynbuf_release(&ev);

@@ -439,9 +439,9 @@ static int mysql_step(struct check_ctx *ctx, void *state)
 			}
 			break;
 		}
-		err = mysql_wire_packet((const uint8_t *)st->io.in.buf,
-					st->io.in.len, &payload, &plen, &seq,
-					&used);
+		err = mysql_wire_packet((const uint8_t *)dynbuf_ptr(&st->io.in),
+					dynbuf_len(&st->io.in), &payload, &plen,
+					&seq, &used);
 		if (err == MYSQL_WIRE_MORE && !st->io.eof) {
 			rc = rawio_wait(ctx, &st->io);
 			break;
@@ -460,7 +460,7 @@ static int mysql_step(struct check_ctx *ctx, void *state)
 			rc = step_handshake(ctx, st, payload, plen, seq);
 		else
 			rc = step_auth(ctx, st, payload, plen, seq);
-		if (st->io.fd >= 0 && st->io.in.len >= used)
+		if (st->io.fd >= 0 && dynbuf_len(&st->io.in) >= used)
 			dynbuf_consume(&st->io.in, used);
 		if (rc == MY_AGAIN)
 			rc = 0;
@@ -522,8 +522,9 @@ static int mysql_assess(const cJSON *facts, struct check_ctx *ctx)
 		n++;
 	}
 	if (n > 0)
-		err = ctx_report(ctx, "mysql.default_credentials", secret.buf,
-				 "logged in to %s as %s", ver, ev.buf);
+		err = ctx_report(ctx, "mysql.default_credentials",
+				 dynbuf_ptr(&secret), "logged in to %s as %s",
+				 ver, dynbuf_ptr(&ev));
 out:
 	dynbuf_release(&ev);
 	dynbuf_release(&secret);

@@ -62,7 +62,7 @@ int rawio_queue(struct rawio *io, const void *data, size_t len)
 
 bool rawio_flushed(const struct rawio *io)
 {
-	return io->sent >= io->out.len;
+	return io->sent >= dynbuf_len(&io->out);
 }
 
 static int fail(struct check_ctx *ctx, const char *what, const char *why)
@@ -93,7 +93,7 @@ static int rawio_recv(struct check_ctx *ctx, struct rawio *io, const char *what)
 			io->eof = true;
 		} else if (errno == EINTR) {
 			continue;
-		} else if (errno == ECONNRESET && io->in.len > 0) {
+		} else if (errno == ECONNRESET && dynbuf_len(&io->in) > 0) {
 			io->eof = true;
 		} else if (errno != EAGAIN && errno != EWOULDBLOCK) {
 			rc = fail(ctx, what, strerror(errno));
@@ -135,9 +135,9 @@ int rawio_pump(struct check_ctx *ctx, struct rawio *io, const char *what)
 	rc = rawio_recv(ctx, io, what);
 	if (rc < 0 || io->eof)
 		goto out;
-	while (io->sent < io->out.len) {
-		ssize_t n = send(io->fd, io->out.buf + io->sent,
-				 io->out.len - io->sent,
+	while (io->sent < dynbuf_len(&io->out)) {
+		ssize_t n = send(io->fd, dynbuf_ptr(&io->out) + io->sent,
+				 dynbuf_len(&io->out) - io->sent,
 				 MSG_DONTWAIT | MSG_NOSIGNAL);
 
 		if (n > 0) {
@@ -147,7 +147,7 @@ int rawio_pump(struct check_ctx *ctx, struct rawio *io, const char *what)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && (errno == EPIPE || errno == ECONNRESET) &&
-		    io->in.len > 0) {
+		    dynbuf_len(&io->in) > 0) {
 			io->eof = true;
 			goto out;
 		}

@@ -380,7 +380,7 @@ static int on_cc(struct check_ctx *ctx, struct rdp_probe *st)
 	size_t used = 0;
 	int err;
 
-	err = rdp_wire_cc(st->in.buf, st->in.len, &cc, &used);
+	err = rdp_wire_cc(dynbuf_ptr(&st->in), dynbuf_len(&st->in), &cc, &used);
 	if (err == RDP_WIRE_MORE && !st->eof) {
 		ctx_set_fd(ctx, st->fd);
 		ret = PROBE_WANT_READ;
@@ -389,7 +389,7 @@ static int on_cc(struct check_ctx *ctx, struct rdp_probe *st)
 	if (err == RDP_WIRE_MORE) {
 		ret = phase_error(
 			ctx, st,
-			st->in.len == 0
+			dynbuf_len(&st->in) == 0
 				? "the server closed the connection without "
 				  "a Connection Confirm"
 				: "Connection Confirm truncated: the server "
@@ -463,7 +463,8 @@ static int on_mcs(struct check_ctx *ctx, struct rdp_probe *st)
 	size_t used = 0;
 	int err;
 
-	err = rdp_wire_mcs_rsp(st->in.buf, st->in.len, &r, &used);
+	err = rdp_wire_mcs_rsp(dynbuf_ptr(&st->in), dynbuf_len(&st->in), &r,
+			       &used);
 	if (err == RDP_WIRE_MORE && !st->eof) {
 		ctx_set_fd(ctx, st->fd);
 		ret = PROBE_WANT_READ;
@@ -671,8 +672,9 @@ static int step_tsreq(struct check_ctx *ctx, struct rdp_probe *st)
 			goto out;
 		}
 	}
-	err = rdp_wire_der_total(st->in.buf, st->in.len, RDP_TSREQ_MAX, &total);
-	if (err == 0 && st->in.len < total)
+	err = rdp_wire_der_total(dynbuf_ptr(&st->in), dynbuf_len(&st->in),
+				 RDP_TSREQ_MAX, &total);
+	if (err == 0 && dynbuf_len(&st->in) < total)
 		err = RDP_WIRE_MORE;
 	if (err == RDP_WIRE_MORE && !st->eof) {
 		ctx_set_fd(ctx, st->fd);
@@ -692,7 +694,8 @@ static int step_tsreq(struct check_ctx *ctx, struct rdp_probe *st)
 				  "TSRequest");
 		goto out;
 	}
-	err = rdp_wire_tsreq_challenge(st->in.buf, total, &info, &code);
+	err = rdp_wire_tsreq_challenge(dynbuf_ptr(&st->in), total, &info,
+				       &code);
 	if (err == EXPO_EPROTO) {
 		char why[96];
 
@@ -823,7 +826,7 @@ static int step_plain(struct check_ctx *ctx, struct rdp_probe *st)
 					  "can hold");
 			goto out;
 		}
-		if (rc < 0 && st->in.len == 0) {
+		if (rc < 0 && dynbuf_len(&st->in) == 0) {
 			ret = phase_error(ctx, st, strerror(-rc));
 			goto out;
 		}
@@ -1126,7 +1129,7 @@ static int assess_nla(const cJSON *facts, struct check_ctx *ctx)
 			    hsel);
 	host_info(&ev, facts);
 	err = ctx_report(ctx, "rdp.nla_not_required", NULL, "%s",
-			 ev.buf ? ev.buf : "");
+			 dynbuf_ptr(&ev));
 out:
 	dynbuf_release(&ev);
 	return err;
@@ -1187,7 +1190,7 @@ static int assess_std(const cJSON *facts, struct check_ctx *ctx)
 	}
 	host_info(&ev, facts);
 	err = ctx_report(ctx, "rdp.standard_security", NULL, "%s",
-			 ev.buf ? ev.buf : "");
+			 dynbuf_ptr(&ev));
 out:
 	dynbuf_release(&ev);
 	return err;
@@ -1212,7 +1215,7 @@ static int assess_creds(const cJSON *facts, struct check_ctx *ctx)
 				 "NLA (CredSSP) accepts any user and password "
 				 "(canary): the made-up user %s authenticated "
 				 "with a random password%s",
-				 u ? u : "?", info.buf ? info.buf : "");
+				 u ? u : "?", dynbuf_ptr(&info));
 		goto out;
 	}
 	cJSON_ArrayForEach(it, fact_get(facts, "logins"))
@@ -1231,10 +1234,10 @@ static int assess_creds(const cJSON *facts, struct check_ctx *ctx)
 	}
 	if (n > 0)
 		err = ctx_report(
-			ctx, "rdp.weak_credentials", secret.buf,
+			ctx, "rdp.weak_credentials", dynbuf_ptr(&secret),
 			"NLA (CredSSP) authentication succeeded with a "
 			"default or weak password as %s%s",
-			ev.buf, info.buf ? info.buf : "");
+			dynbuf_ptr(&ev), dynbuf_ptr(&info));
 out:
 	dynbuf_release(&ev);
 	dynbuf_release(&secret);

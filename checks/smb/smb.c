@@ -344,7 +344,8 @@ static int step_smb1(struct check_ctx *ctx, struct smb_probe *st)
 		rc = smb1_result(ctx, st, strerror(err));
 		goto out;
 	}
-	err = smb_wire_frame(st->in.buf, st->in.len, &pdu, &pdulen, &used);
+	err = smb_wire_frame(dynbuf_ptr(&st->in), dynbuf_len(&st->in), &pdu,
+			     &pdulen, &used);
 	if (err == SMB_WIRE_MORE && !eof && !reset) {
 		rc = wait_more(ctx, st);
 		goto out;
@@ -419,7 +420,8 @@ static int step_smb2(struct check_ctx *ctx, struct smb_probe *st)
 				       : strerror(err));
 		goto out;
 	}
-	err = smb_wire_frame(st->in.buf, st->in.len, &pdu, &pdulen, &used);
+	err = smb_wire_frame(dynbuf_ptr(&st->in), dynbuf_len(&st->in), &pdu,
+			     &pdulen, &used);
 	if (err == SMB_WIRE_MORE && !eof && !reset) {
 		rc = wait_more(ctx, st);
 		goto out;
@@ -1176,7 +1178,7 @@ static int assess_sessions(const cJSON *facts, struct check_ctx *ctx)
 				   fact_is_true(facts, "null_share_list")
 					   ? " and listed the shares"
 					   : "",
-				   ev.buf));
+				   dynbuf_ptr(&ev)));
 	}
 	if (fact_is_true(facts, "guest")) {
 		const char *u = fact_get_str(facts, "canary_user");
@@ -1189,7 +1191,7 @@ static int assess_sessions(const cJSON *facts, struct check_ctx *ctx)
 				   fact_get_str(facts, "canary_password"),
 				   "the made-up user %s with a random password "
 				   "was accepted (mapped to guest); shares: %s",
-				   u ? u : "?", ev.buf));
+				   u ? u : "?", dynbuf_ptr(&ev)));
 	}
 	dynbuf_release(&ev);
 	return err;
@@ -1238,7 +1240,7 @@ static int assess_shares(const cJSON *facts, struct check_ctx *ctx)
 		err = ctx_report(ctx, "smb.anonymous_share_read", NULL,
 				 "listed without credentials (read only; "
 				 "nothing written): %s",
-				 ev.buf);
+				 dynbuf_ptr(&ev));
 	dynbuf_release(&ev);
 	return err;
 }
@@ -1273,13 +1275,14 @@ static int assess_logins(const cJSON *facts, struct check_ctx *ctx)
 		n++;
 	}
 	if (n > 0)
-		err = ctx_report(ctx, "smb.weak_credentials", secret.buf,
-				 "an SMB session was set up with a default or "
-				 "weak password as %s (a random user was "
-				 "refused)%s%s%s%s",
-				 ev.buf, lu ? "; attempts then stopped: " : "",
-				 lu ? lu : "", lu ? " answered " : "",
-				 lu && ls ? ls : "");
+		err = ctx_report(
+			ctx, "smb.weak_credentials", dynbuf_ptr(&secret),
+			"an SMB session was set up with a default or "
+			"weak password as %s (a random user was "
+			"refused)%s%s%s%s",
+			dynbuf_ptr(&ev), lu ? "; attempts then stopped: " : "",
+			lu ? lu : "", lu ? " answered " : "",
+			lu && ls ? ls : "");
 	dynbuf_release(&ev);
 	dynbuf_release(&secret);
 out_nobuf:

@@ -583,7 +583,8 @@ static int step_kexinit(struct check_ctx *ctx, struct ssh_probe *st)
 		struct ssh_banner b;
 
 		memset(&b, 0, sizeof(b));
-		err = ssh_wire_banner(st->in.buf, st->in.len, &b, &used);
+		err = ssh_wire_banner(dynbuf_ptr(&st->in), dynbuf_len(&st->in),
+				      &b, &used);
 		if (err) {
 			rc = wire_fail(ctx, err, eof, "banner",
 				       "connection closed before an SSH banner",
@@ -605,7 +606,8 @@ static int step_kexinit(struct check_ctx *ctx, struct ssh_probe *st)
 			goto out;
 		}
 	}
-	err = ssh_wire_packet(st->in.buf, st->in.len, &payload, &plen, &used);
+	err = ssh_wire_packet(dynbuf_ptr(&st->in), dynbuf_len(&st->in),
+			      &payload, &plen, &used);
 	if (err) {
 		rc = wire_fail(ctx, err, eof, "kexinit",
 			       "connection closed before KEXINIT",
@@ -1093,7 +1095,7 @@ static int assess_weak(const cJSON *facts, struct check_ctx *ctx,
 	}
 	if (n > 0)
 		err = ctx_report(ctx, l->rule, NULL, "offers weak %s: %s",
-				 l->what, ev.buf);
+				 l->what, dynbuf_ptr(&ev));
 	dynbuf_release(&ev);
 	return err;
 }
@@ -1195,10 +1197,11 @@ static int assess_credentials(const cJSON *facts, struct check_ctx *ctx)
 		n++;
 	}
 	if (n > 0)
-		err = ctx_report(ctx, "ssh.default_credentials", secret.buf,
+		err = ctx_report(ctx, "ssh.default_credentials",
+				 dynbuf_ptr(&secret),
 				 "logged in with a default or weak password as "
 				 "%s",
-				 ev.buf);
+				 dynbuf_ptr(&ev));
 out:
 	dynbuf_release(&ev);
 	dynbuf_release(&secret);

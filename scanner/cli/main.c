@@ -265,7 +265,7 @@ static int read_all(const char *path, struct dynbuf *b)
 static int load_creds(struct cli *c, const char *path)
 {
 	struct dynbuf b;
-	char *line, *next;
+	char *text, *line, *next;
 	unsigned lineno = 0;
 	int r;
 
@@ -277,7 +277,9 @@ static int load_creds(struct cli *c, const char *path)
 		dynbuf_release(&b);
 		return EXIT_USAGE;
 	}
-	for (line = b.buf; line != NULL && *line != '\0'; line = next) {
+	/* parsed in place: the lines are cut where they end */
+	text = dynbuf_detach(&b);
+	for (line = text; line != NULL && *line != '\0'; line = next) {
 		struct credential_pair *v;
 		char *colon;
 		size_t len;
@@ -297,7 +299,7 @@ static int load_creds(struct cli *c, const char *path)
 				"exposure: --creds %s:%u: expected "
 				"user:password\n",
 				path, lineno);
-			dynbuf_release(&b);
+			free(text);
 			return EXIT_USAGE;
 		}
 		*colon = '\0';
@@ -309,7 +311,7 @@ static int load_creds(struct cli *c, const char *path)
 		v[c->cfg.ncreds].password = strdup(colon + 1);
 		c->cfg.ncreds++;
 	}
-	dynbuf_release(&b);
+	free(text);
 	return 0;
 }
 

@@ -99,7 +99,7 @@ static void row(struct mw *w, const struct scan_report *r,
 	put(w, "` | ");
 	cell(w, f->target_name ? f->target_name : f->target_id);
 	put(w, " | ");
-	cell(w, hp.buf);
+	cell(w, dynbuf_ptr(&hp));
 	put(w, " | ");
 	cell(w, f->evidence);
 	if (with_state) {
@@ -198,10 +198,10 @@ int report_markdown_write(const char *path, const struct scan_report *r)
 			put(&w, "\n");
 		}
 	}
-	if ((ret = w.err) == 0 && b.len > MD_MAX)
+	if ((ret = w.err) == 0 && dynbuf_len(&b) > MD_MAX)
 		ret = EXPO_ETOOBIG; /* cannot happen with the caps above */
 	if (ret == 0)
-		ret = write_file_atomic(path, b.buf, b.len);
+		ret = write_file_atomic(path, dynbuf_ptr(&b), dynbuf_len(&b));
 	dynbuf_release(&b);
 	return ret;
 }
