@@ -400,6 +400,12 @@ int http_start(struct check_ctx *ctx, void *state,
 	curl_multi_setopt(p->multi, CURLMOPT_TIMERDATA, p);
 	curl_multi_setopt(p->multi, CURLMOPT_MAX_HOST_CONNECTIONS, 1L);
 	curl_easy_setopt(p->easy, CURLOPT_NOSIGNAL, 1L);
+	/* libcurl prints only its verbose trace and progress meter, both to
+	 * CURLOPT_STDERR: off, and that stream is /dev/null besides */
+	curl_easy_setopt(p->easy, CURLOPT_VERBOSE, 0L);
+	curl_easy_setopt(p->easy, CURLOPT_NOPROGRESS, 1L);
+	if (curl_lib_sink() != NULL)
+		curl_easy_setopt(p->easy, CURLOPT_STDERR, curl_lib_sink());
 	curl_easy_setopt(p->easy, CURLOPT_PROXY, "");
 	curl_easy_setopt(p->easy, CURLOPT_NOPROXY, "*");
 	curl_easy_setopt(p->easy, CURLOPT_FOLLOWLOCATION, 0L);

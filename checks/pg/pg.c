@@ -56,6 +56,7 @@
 #include "facts.h"
 #include "dynbuf.h"
 #include "expo.h"
+#include "log.h"
 #include "pg_proto.h"
 
 #define PG_EVIDENCE_MAX 4096
@@ -263,6 +264,14 @@ out:
 
 /* ---- libpq connections ---- */
 
+/* libpq's default prints a server's NoticeResponse (its text chosen by
+ * the server, also during the startup) raw on stderr */
+static void pg_notice(void *arg, const char *message)
+{
+	(void)arg;
+	expo_log("pg: libpq", "%s", message);
+}
+
 static void conn_close(struct pg_probe *st)
 {
 	if (st->conn != NULL)
@@ -331,6 +340,8 @@ static int conn_start(struct check_ctx *ctx, struct pg_probe *st,
 		rc = EXPO_ENOMEM;
 		goto out;
 	}
+	/* before the first PQconnectPoll(): the startup may bring notices */
+	PQsetNoticeProcessor(st->conn, pg_notice, NULL);
 	/* verbose: the SQLSTATE goes into PQerrorMessage() */
 	PQsetErrorVerbosity(st->conn, PQERRORS_VERBOSE);
 	fd = PQsocket(st->conn);

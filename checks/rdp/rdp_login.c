@@ -23,6 +23,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include "expo.h"
+#include "log.h"
 #include "rdp_login.h"
 
 #if defined(__has_include)
@@ -53,7 +54,12 @@
 	X(freerdp_get_last_error) \
 	X(freerdp_get_last_error_name)
 /* clang-format on */
-#define RDP_WINPR_FUNCS(X) X(WLog_GetRoot) X(WLog_SetLogLevel)
+#define RDP_WINPR_FUNCS(X)         \
+	X(WLog_GetRoot)            \
+	X(WLog_SetLogLevel)        \
+	X(WLog_SetLogAppenderType) \
+	X(WLog_GetLogAppender)     \
+	X(WLog_ConfigureAppender)
 
 static struct {
 #define RDP_MEMBER(f) __typeof__(&f) f;
@@ -87,16 +93,54 @@ static struct lazylib winpr_lazy =
 #define freerdp_get_last_error_name (rdp_api.freerdp_get_last_error_name)
 #define WLog_GetRoot (rdp_api.WLog_GetRoot)
 #define WLog_SetLogLevel (rdp_api.WLog_SetLogLevel)
+#define WLog_SetLogAppenderType (rdp_api.WLog_SetLogAppenderType)
+#define WLog_GetLogAppender (rdp_api.WLog_GetLogAppender)
+#define WLog_ConfigureAppender (rdp_api.WLog_ConfigureAppender)
 
 static pthread_once_t wlog_once = PTHREAD_ONCE_INIT;
 
-/* FreeRDP logs through WLog to stdout; a check never prints */
+/* WLog's text may hold the server's: to our log, escaped, under -v */
+static BOOL wlog_message(const wLogMessage *msg)
+{
+	const char *s = msg->TextString ? msg->TextString : msg->FormatString;
+
+	expo_log("rdp: FreeRDP", "%s", s ? s : "");
+	return TRUE;
+}
+
+static BOOL wlog_drop(const wLogMessage *msg)
+{
+	(void)msg;
+	return TRUE;
+}
+
+static wLogCallbacks wlog_callbacks = {
+	.data = wlog_drop,
+	.image = wlog_drop,
+	.message = wlog_message,
+	.package = wlog_drop,
+};
+
+/*
+ * FreeRDP logs through WLog to stdout (our report) by default; a check
+ * never prints. Every logger writes through the root's appender, which
+ * becomes our callback, so a WLOG_FILTER or WLOG_LEVEL in the environment
+ * cannot bring the console back; the level is off unless -v.
+ */
 static void wlog_quiet(void)
 {
 	wLog *root = WLog_GetRoot();
+	wLogAppender *app;
 
-	if (root != NULL)
-		WLog_SetLogLevel(root, WLOG_OFF);
+	if (root == NULL)
+		return;
+	WLog_SetLogLevel(root, WLOG_OFF);
+	if (!WLog_SetLogAppenderType(root, WLOG_APPENDER_CALLBACK) ||
+	    (app = WLog_GetLogAppender(root)) == NULL ||
+	    !WLog_ConfigureAppender(app, "callbacks", &wlog_callbacks))
+		return; /* then it stays off */
+	if (expo_log_enabled())
+		WLog_SetLogLevel(root, WLOG_WARN);
 }
 
 static enum rdp_login_outcome map_error(UINT32 e)

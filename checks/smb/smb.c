@@ -54,6 +54,7 @@
 #include "facts.h"
 #include "dynbuf.h"
 #include "expo.h"
+#include "log.h"
 #include "smb_wire.h"
 
 #if defined(__has_include)
@@ -528,7 +529,10 @@ static void smb_log(void *priv, int level, const char *msg)
 	struct smb_probe *st = priv;
 	const char *p;
 
-	(void)level;
+	/* errors and warnings to our log (escaped, -v); the chatter of
+	 * level 2 and above only feeds the verdict below */
+	if (level <= 1 && msg != NULL)
+		expo_log("smb: libsmbclient", "%s", msg);
 	if (st == NULL || msg == NULL)
 		return;
 	if (strstr(msg, " session setup ok") != NULL) {
@@ -640,9 +644,15 @@ static void lib_anchor(void)
 	SMBCCTX *c = NULL;
 
 	lib_conf();
+	/* the first smbc_new_context() sets Samba's logging to stdout (our
+	 * report) and reads smb.conf, whose complaints it prints there:
+	 * the callback (global, the context unused) must come first */
+	smbc_setLogCallback(NULL, NULL, smb_log);
 	c = smbc_new_context();
 	if (c == NULL)
 		return;
+	smbc_setOptionDebugToStderr(c, 1);
+	smbc_setDebug(c, 0);
 	smbc_setConfiguration(c, smb_lib_conf);
 	smbc_setOptionUserData(c, NULL);
 	smbc_setFunctionAuthDataWithContext(c, smb_auth);

@@ -39,10 +39,12 @@
 #include <arpa/inet.h>
 #include <unistd.h>
 #include <libssh/libssh.h>
+#include <libssh/callbacks.h>
 #include "check.h"
 #include "facts.h"
 #include "dynbuf.h"
 #include "expo.h"
+#include "log.h"
 #include "ssh_policy.h"
 #include "ssh_wire.h"
 
@@ -283,6 +285,25 @@ static void random_name(char *buf, size_t size)
 
 /* ---- libssh sessions ---- */
 
+/* libssh's own lines (their text may hold the server's) go to our log,
+ * escaped, and only under -v; its default prints them raw on stderr */
+static void libssh_log(int priority, const char *function, const char *buffer,
+		       void *userdata)
+{
+	(void)priority;
+	(void)userdata;
+	expo_log("ssh: libssh", "%s: %s", function ? function : "?",
+		 buffer ? buffer : "");
+}
+
+/* libssh keeps its log level and callback per thread: set on the
+ * worker thread of each session, before ssh_new() reads the level */
+static void libssh_quiet(void)
+{
+	ssh_set_log_callback(libssh_log);
+	ssh_set_log_level(expo_log_enabled() ? SSH_LOG_WARNING : SSH_LOG_NOLOG);
+}
+
 static void sess_close(struct ssh_probe *st)
 {
 	if (st->sess != NULL) {
@@ -359,6 +380,7 @@ static int sess_create(struct check_ctx *ctx, struct ssh_probe *st,
 	int rc = 0, fd = st->sfd;
 
 	*why = "cannot create a libssh session";
+	libssh_quiet();
 	if (a->u.sa.sa_family == AF_INET6)
 		inet_ntop(AF_INET6, &a->u.sin6.sin6_addr, host, sizeof(host));
 	else

@@ -24,6 +24,7 @@
 #include "engine/engine.h"
 #include "expo.h"
 #include "inventory.h"
+#include "log.h"
 #include "report/report.h"
 
 #define CREDS_FILE_MAX (16u << 20)
@@ -825,6 +826,7 @@ int main(int argc, char **argv)
 	}
 	if (r != 0)
 		goto out;
+	expo_log_set_verbose(c.cfg.verbose);
 	if (strcmp(cmd, "checks") == 0)
 		r = cmd_checks();
 	else if (strcmp(cmd, "targets") == 0)
