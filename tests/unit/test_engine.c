@@ -14,6 +14,7 @@
 #include "engine/engine.h"
 #include "rank/rank.h"
 #include "expo.h"
+#include "fault.h"
 
 /* ---- a fake module: connects, waits for "OK", reports fake.ok ---- */
 
@@ -716,5 +717,31 @@ Test(engine_lane, blocking_run_past_the_deadline_is_a_timeout)
 				"the 50 ms deadline (--check-timeout)");
 		}
 	cr_assert_eq(timeouts, 2);
+	scan_result_release(&res);
+}
+
+/* no memory for a probe's ctx: the port still gets a status, and lane
+ * threads waiting for work are told that every job is done */
+Test(engine_lane, probe_that_cannot_begin_has_an_error_status, .timeout = 20)
+{
+	struct check c = check_fake;
+	struct scan_result res;
+	size_t i, errors = 0;
+
+	c.name = "blocking";
+	c.start = nothing_start;
+	c.step = NULL;
+	c.run = blocking_run;
+	c.cleanup = nothing_cleanup;
+	fault_arm("probe_begin", 1);
+	scan_fake(&c, 1, 5000, &res);
+	cr_assert_eq(res.findings.n, 0);
+	for (i = 0; i < res.nrecords; i++)
+		if (res.records[i].status == STATUS_ERROR) {
+			errors++;
+			cr_assert_str_eq(res.reasons[res.records[i].reason],
+					 "out of memory");
+		}
+	cr_assert_eq(errors, 1);
 	scan_result_release(&res);
 }
