@@ -515,6 +515,37 @@ Test(engine_report, undeclared_rule_is_refused_and_secrets_redacted)
 	target_list_release(&tl);
 }
 
+/* no memory for one field: no finding at all, not a half-filled one */
+Test(engine_report, allocation_failure_leaves_no_half_filled_finding)
+{
+	struct scan_config cfg;
+	struct target_list tl;
+	struct check_ctx *ctx;
+	struct finding_list *f;
+	unsigned nth;
+
+	for (nth = 1; nth <= 8; nth++) {
+		fake_config(&cfg);
+		ctx = cred_ctx(&cfg, &tl);
+		fault_arm("ctx_report", nth);
+		cr_assert_eq(ctx_report(ctx, "fake.ok", "pw", "login a"),
+			     EXPO_ENOMEM, "field %u", nth);
+		cr_assert_eq(ctx_findings(ctx)->n, 0, "field %u", nth);
+		/* the next one, with memory, is whole */
+		cr_assert_eq(ctx_report(ctx, "fake.ok", "pw", "login b"), 0);
+		f = ctx_findings(ctx);
+		cr_assert_eq(f->n, 1);
+		cr_assert(f->v[0].rule_id && f->v[0].check && f->v[0].title &&
+			  f->v[0].service && f->v[0].target_id &&
+			  f->v[0].target_name && f->v[0].address &&
+			  f->v[0].cvss_vector && f->v[0].evidence &&
+			  f->v[0].secret);
+		cr_assert_str_eq(f->v[0].evidence, "login b");
+		ctx_free(ctx);
+		target_list_release(&tl);
+	}
+}
+
 /* ---- ranking ---- */
 
 static void add_finding(struct finding_list *l, const char *rule,
