@@ -129,18 +129,6 @@ static int fail(struct check_ctx *ctx, const char *what, const char *why)
 	return PROBE_DONE;
 }
 
-static void random_name(char *buf, size_t size)
-{
-	unsigned char r[6] = { 0 };
-	size_t i;
-
-	if (getrandom(r, sizeof(r), GRND_NONBLOCK) != (ssize_t)sizeof(r))
-		memset(r, 0x5a, sizeof(r)); /* still no real role */
-	snprintf(buf, size, "xp");
-	for (i = 0; i < sizeof(r) && strlen(buf) + 3 <= size; i++)
-		snprintf(buf + strlen(buf), size - strlen(buf), "%02x", r[i]);
-}
-
 /* Arms a wait on fd; see the file-top note on the timer hop. */
 static int wait_fd(struct check_ctx *ctx, struct pg_probe *st, int fd, int want)
 {
@@ -379,7 +367,7 @@ static int start_hello(struct check_ctx *ctx, struct pg_probe *st)
 	    u != NULL && u[0] != '\0')
 		snprintf(st->hello_user, sizeof(st->hello_user), "%s", u);
 	else
-		random_name(st->hello_user, sizeof(st->hello_user));
+		ctx_random_name(ctx, st->hello_user, sizeof(st->hello_user));
 	return conn_start(ctx, st, KIND_HELLO, st->hello_user, NULL);
 }
 

@@ -271,18 +271,6 @@ static int fail(struct check_ctx *ctx, const char *what, const char *why)
 	return PROBE_DONE;
 }
 
-static void random_name(char *buf, size_t size)
-{
-	unsigned char r[6] = { 0 };
-	size_t i;
-
-	if (getrandom(r, sizeof(r), GRND_NONBLOCK) != (ssize_t)sizeof(r))
-		memset(r, 0x5a, sizeof(r)); /* still no real account */
-	snprintf(buf, size, "xp");
-	for (i = 0; i < sizeof(r) && strlen(buf) + 3 <= size; i++)
-		snprintf(buf + strlen(buf), size - strlen(buf), "%02x", r[i]);
-}
-
 /* ---- libssh sessions ---- */
 
 /* libssh's own lines (their text may hold the server's) go to our log,
@@ -563,7 +551,7 @@ static int start_auth_none(struct check_ctx *ctx, struct ssh_probe *st)
 	int rc;
 
 	ctx_phase(ctx, "auth none");
-	random_name(st->rand_user, sizeof(st->rand_user));
+	ctx_random_name(ctx, st->rand_user, sizeof(st->rand_user));
 	if (ctx_login_allowed(ctx) && ctx_canary(ctx, &u, &p) >= 0 &&
 	    u != NULL && p != NULL && strlen(u) < sizeof(st->canary_user) &&
 	    strlen(p) < sizeof(st->canary_pass) && u[0] != '\0') {

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -426,12 +427,21 @@ int ctx_next_cred(struct check_ctx *ctx, const char **user,
 static void random_token(char *out, size_t len, const char *prefix)
 {
 	static const char alnum[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+	static atomic_uint_fast64_t calls;
 	unsigned char rnd[32];
 	size_t i, plen = strlen(prefix);
 
-	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd)) {
-		/* never a fixed canary: fall back to time and address bits */
-		uint64_t t = ctx_now_ms() ^ (uintptr_t)out;
+	if (getrandom(rnd, sizeof(rnd), GRND_NONBLOCK) !=
+	    (ssize_t)sizeof(rnd)) {
+		/* never a fixed name, not even twice in one millisecond at
+		 * one address: the clock, the process and a counter */
+		struct timespec ts;
+		uint64_t t;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		t = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+		t ^= (uint64_t)getpid() << 40 ^ (uintptr_t)out;
+		t ^= (atomic_fetch_add(&calls, 1) + 1) * 0x9e3779b97f4a7c15ull;
 
 		for (i = 0; i < sizeof(rnd);
 		     i++, t = t * 6364136223846793005ull + 1)
@@ -441,6 +451,13 @@ static void random_token(char *out, size_t len, const char *prefix)
 	for (i = plen; i + 1 < len && i - plen < sizeof(rnd); i++)
 		out[i] = alnum[rnd[i - plen] % (sizeof(alnum) - 1)];
 	out[i] = '\0';
+}
+
+void ctx_random_name(struct check_ctx *ctx, char *out, size_t size)
+{
+	(void)ctx;
+	/* "xp" and 12 more, as long as the canary user */
+	random_token(out, size < 15 ? size : 15, "xp");
 }
 
 int ctx_canary(struct check_ctx *ctx, const char **user, const char **password)
