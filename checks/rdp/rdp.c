@@ -37,8 +37,8 @@
  * timeout (its TLS handshake waits for ever on a silent server): each
  * login gets the time left before the probe deadline, and a watchdog in
  * rdp_login.c shuts the connection down when it is up (lab: rdpfake
- * nla-stall). max_parallel = 1 keeps FreeRDP's socket the only one of
- * ours to the target while a login runs, which the watchdog relies on.
+ * nla-stall). rdp_login.c connects that socket itself and hands FreeRDP
+ * a duplicate, so the watchdog cuts only its own login's connection.
  */
 #include <errno.h>
 #include <pthread.h>
