@@ -54,6 +54,7 @@
 #include "pq_lib.h" /* libpq, opened at first use */
 #include "check.h"
 #include "facts.h"
+#include "netio.h"
 #include "dynbuf.h"
 #include "expo.h"
 #include "log.h"
@@ -123,12 +124,6 @@ static void first_line(const char *msg, char *out, size_t size)
 	out[n] = '\0';
 }
 
-static int fail(struct check_ctx *ctx, const char *what, const char *why)
-{
-	ctx_status(ctx, STATUS_ERROR, "%s: %s", what, why);
-	return PROBE_DONE;
-}
-
 /* Arms a wait on fd; see the file-top note on the timer hop. */
 static int wait_fd(struct check_ctx *ctx, struct pg_probe *st, int fd, int want)
 {
@@ -177,26 +172,17 @@ static int step_ssl_io(struct check_ctx *ctx, struct pg_probe *st)
 	if (st->sent == 0) {
 		err = connect_error(st->fd);
 		if (err) {
-			rc = fail(ctx, "connect", strerror(err));
+			rc = probe_fail(ctx, "connect", strerror(err));
 			goto out;
 		}
 	}
-	while (st->sent < PG_SSLREQUEST_LEN) {
-		n = send(st->fd, pg_sslrequest + st->sent,
-			 PG_SSLREQUEST_LEN - st->sent,
-			 MSG_DONTWAIT | MSG_NOSIGNAL);
-		if (n > 0) {
-			st->sent += (size_t)n;
-			continue;
-		}
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			rc = wait_fd(ctx, st, st->fd, PROBE_WANT_WRITE);
-			goto out;
-		}
-		if (n < 0 && errno == EINTR)
-			continue;
-		rc = fail(ctx, "ssl request",
-			  n < 0 ? strerror(errno) : "send failed");
+	err = netio_send(st->fd, pg_sslrequest, PG_SSLREQUEST_LEN, &st->sent);
+	if (err == EAGAIN) {
+		rc = wait_fd(ctx, st, st->fd, PROBE_WANT_WRITE);
+		goto out;
+	}
+	if (err != 0) {
+		rc = probe_fail(ctx, "ssl request", strerror(err));
 		goto out;
 	}
 	/* one byte only: after it a real server waits for us */
@@ -207,7 +193,7 @@ static int step_ssl_io(struct check_ctx *ctx, struct pg_probe *st)
 		goto out;
 	}
 	if (n <= 0) {
-		rc = fail(
+		rc = probe_fail(
 			ctx, "ssl request",
 			n == 0 ? "connection closed before an answer to SSLRequest"
 			       : strerror(errno));
@@ -226,7 +212,7 @@ static int step_ssl_io(struct check_ctx *ctx, struct pg_probe *st)
 		/* pre-7.2 servers; libpq cannot talk to them either */
 		err = fact_set_str(facts, "ssl_answer", "E");
 		if (!err)
-			rc = fail(
+			rc = probe_fail(
 				ctx, "ssl request",
 				"the server answered "
 				"SSLRequest with an error (a very old server, "
@@ -236,9 +222,10 @@ static int step_ssl_io(struct check_ctx *ctx, struct pg_probe *st)
 		snprintf(what, sizeof(what), "0x%02x", b);
 		err = fact_set_str(facts, "ssl_answer", what);
 		if (!err)
-			rc = fail(ctx, "ssl request",
-				  "not PostgreSQL: the "
-				  "answer to SSLRequest is neither S nor N");
+			rc = probe_fail(
+				ctx, "ssl request",
+				"not PostgreSQL: the "
+				"answer to SSLRequest is neither S nor N");
 		goto done;
 	}
 	rc = err < 0 ? err : start_hello(ctx, st);
@@ -337,7 +324,7 @@ static int conn_start(struct check_ctx *ctx, struct pg_probe *st,
 		char why[PG_MSG_MAX];
 
 		first_line(PQerrorMessage(st->conn), why, sizeof(why));
-		rc = fail(ctx, "connect", why[0] ? why : "libpq failed");
+		rc = probe_fail(ctx, "connect", why[0] ? why : "libpq failed");
 		st->phase = PH_DONE;
 		goto out;
 	}
@@ -492,14 +479,14 @@ static int hello_done(struct check_ctx *ctx, struct pg_probe *st,
 		rc = end_probe(st);
 		goto out;
 	case PG_BUSY:
-		rc = fail(ctx, "hello", why);
+		rc = probe_fail(ctx, "hello", why);
 		end_probe(st);
 		goto out;
 	case PG_FAILED:
 	default:
 		fact_set_str(facts, "hello_error", why);
-		rc = fail(ctx, "hello",
-			  why[0] ? why : "not a PostgreSQL answer");
+		rc = probe_fail(ctx, "hello",
+				why[0] ? why : "not a PostgreSQL answer");
 		end_probe(st);
 		goto out;
 	}
@@ -549,7 +536,7 @@ static int canary_done(struct check_ctx *ctx, struct pg_probe *st,
 	case PG_BUSY:
 	case PG_FAILED:
 		fact_set_str(facts, "canary_error", why);
-		rc = fail(ctx, "canary", why);
+		rc = probe_fail(ctx, "canary", why);
 		end_probe(st);
 		break;
 	default:

@@ -53,6 +53,7 @@
 #include <openssl/ssl.h>
 #include "check.h"
 #include "facts.h"
+#include "netio.h"
 #include "dynbuf.h"
 #include "expo.h"
 #include "rdp_login.h"
@@ -255,12 +256,6 @@ static const char *or_q(const char *s)
 	return s != NULL ? s : "?";
 }
 
-static int fail(struct check_ctx *ctx, const char *what, const char *why)
-{
-	ctx_status(ctx, STATUS_ERROR, "%s: %s", what, why);
-	return PROBE_DONE;
-}
-
 static void conn_close(struct rdp_probe *st)
 {
 	if (st->tls != NULL) {
@@ -306,60 +301,15 @@ out:
  * or an errno value (> 0, negated to tell it apart) */
 static int plain_send(struct rdp_probe *st)
 {
-	int ret = 0;
+	int err = netio_send(st->fd, st->out, st->outlen, &st->outsent);
 
-	while (st->outsent < st->outlen) {
-		ssize_t n = send(st->fd, st->out + st->outsent,
-				 st->outlen - st->outsent,
-				 MSG_DONTWAIT | MSG_NOSIGNAL);
-
-		if (n > 0) {
-			st->outsent += (size_t)n;
-			continue;
-		}
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			ret = PROBE_WANT_WRITE;
-			goto out;
-		}
-		ret = -(n < 0 ? errno : EPIPE);
-		goto out;
-	}
-	ret = 0;
-out:
-	return ret;
+	return err == EAGAIN ? PROBE_WANT_WRITE : -err;
 }
 
 /* reads what is there into st->in: 0, or -errno; -EMSGSIZE past the cap */
 static int plain_recv(struct rdp_probe *st)
 {
-	int ret = 0;
-	char buf[4096];
-
-	for (;;) {
-		ssize_t n = recv(st->fd, buf, sizeof(buf), MSG_DONTWAIT);
-
-		if (n > 0) {
-			if (dynbuf_add(&st->in, buf, (size_t)n) < 0) {
-				ret = -EMSGSIZE;
-				goto out;
-			}
-			continue;
-		}
-		if (n == 0) {
-			st->eof = true;
-		} else if (errno == EINTR) {
-			continue;
-		} else if (errno != EAGAIN && errno != EWOULDBLOCK) {
-			ret = -errno;
-			goto out;
-		}
-		ret = 0;
-		goto out;
-	}
-out:
-	return ret;
+	return -netio_recv(st->fd, &st->in, &st->eof);
 }
 
 /* Records why an X.224/MCS/CredSSP phase ended without an answer. The
@@ -740,7 +690,7 @@ static int phase_error(struct check_ctx *ctx, struct rdp_probe *st,
 	if (st->phase == PH_SSL) {
 		conn_close(st);
 		st->phase = PH_DONE;
-		ret = fail(ctx, phase_names[PH_SSL], why);
+		ret = probe_fail(ctx, phase_names[PH_SSL], why);
 		goto out;
 	}
 	ret = next_phase(ctx, st);
@@ -797,7 +747,7 @@ static int step_plain(struct check_ctx *ctx, struct rdp_probe *st)
 			if (st->phase == PH_SSL) {
 				conn_close(st);
 				st->phase = PH_DONE;
-				ret = fail(ctx, "connect", strerror(rc));
+				ret = probe_fail(ctx, "connect", strerror(rc));
 				goto out;
 			}
 			ret = phase_error(ctx, st, strerror(rc));

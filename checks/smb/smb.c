@@ -52,6 +52,7 @@
 #include <unistd.h>
 #include "check.h"
 #include "facts.h"
+#include "netio.h"
 #include "dynbuf.h"
 #include "expo.h"
 #include "log.h"
@@ -259,48 +260,20 @@ out:
  */
 static int raw_io(struct smb_probe *st, bool *eof, bool *reset)
 {
-	uint8_t buf[4096];
-	int err = 0;
+	int err;
 
-	while (st->sent < st->reqlen) {
-		ssize_t n = send(st->fd, st->req + st->sent,
-				 st->reqlen - st->sent,
-				 MSG_DONTWAIT | MSG_NOSIGNAL);
-
-		if (n > 0) {
-			st->sent += (size_t)n;
-			continue;
-		}
-		if (n < 0 &&
-		    (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
-			break;
-		if (n < 0 && (errno == ECONNRESET || errno == EPIPE))
-			*reset = true;
-		else
-			err = n < 0 ? errno : EIO;
-		goto out;
+	err = netio_send(st->fd, st->req, st->reqlen, &st->sent);
+	if (err == ECONNRESET || err == EPIPE) {
+		*reset = true;
+		return 0;
 	}
-	for (;;) {
-		ssize_t n = recv(st->fd, buf, sizeof(buf), MSG_DONTWAIT);
-
-		if (n > 0) {
-			if (dynbuf_add(&st->in, buf, (size_t)n) < 0) {
-				err = EMSGSIZE;
-				goto out;
-			}
-			continue;
-		}
-		if (n == 0)
-			*eof = true;
-		else if (errno == EINTR)
-			continue;
-		else if (errno == ECONNRESET)
-			*reset = true;
-		else if (errno != EAGAIN && errno != EWOULDBLOCK)
-			err = errno;
-		break;
+	if (err != 0 && err != EAGAIN)
+		return err;
+	err = netio_recv(st->fd, &st->in, eof);
+	if (err == ECONNRESET) {
+		*reset = true;
+		err = 0;
 	}
-out:
 	return err;
 }
 

@@ -42,6 +42,7 @@
 #include <libssh/callbacks.h>
 #include "check.h"
 #include "facts.h"
+#include "netio.h"
 #include "dynbuf.h"
 #include "expo.h"
 #include "log.h"
@@ -265,12 +266,6 @@ static int record_banner(cJSON *facts, const struct ssh_banner *b)
 
 /* ---- small helpers ---- */
 
-static int fail(struct check_ctx *ctx, const char *what, const char *why)
-{
-	ctx_status(ctx, STATUS_ERROR, "%s: %s", what, why);
-	return PROBE_DONE;
-}
-
 /* ---- libssh sessions ---- */
 
 /* libssh's own lines (their text may hold the server's) go to our log,
@@ -477,44 +472,12 @@ static void raw_close(struct ssh_probe *st)
 static int raw_io(struct ssh_probe *st, bool *eof)
 {
 	static const char ident[] = SSH_IDENT;
-	const size_t identlen = sizeof(ident) - 1;
-	char buf[4096];
-	int err = 0;
+	int err;
 
-	if (st->ident_sent < identlen) {
-		ssize_t n = send(st->fd, ident + st->ident_sent,
-				 identlen - st->ident_sent,
-				 MSG_DONTWAIT | MSG_NOSIGNAL);
-
-		if (n > 0)
-			st->ident_sent += (size_t)n;
-		else if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK &&
-			 errno != EINTR) {
-			err = errno;
-			goto out;
-		}
-	}
-	for (;;) {
-		ssize_t n = recv(st->fd, buf, sizeof(buf), MSG_DONTWAIT);
-
-		if (n > 0) {
-			if (dynbuf_add(&st->in, buf, (size_t)n) < 0) {
-				err = EMSGSIZE;
-				goto out;
-			}
-			continue;
-		}
-		if (n == 0) {
-			*eof = true;
-		} else if (errno == EINTR) {
-			continue;
-		} else if (errno != EAGAIN && errno != EWOULDBLOCK) {
-			err = errno;
-		}
-		break;
-	}
-out:
-	return err;
+	err = netio_send(st->fd, ident, sizeof(ident) - 1, &st->ident_sent);
+	if (err != 0 && err != EAGAIN)
+		return err;
+	return netio_recv(st->fd, &st->in, eof);
 }
 
 /*
@@ -538,7 +501,7 @@ static int wire_fail(struct check_ctx *ctx, int err, bool eof, const char *what,
 		      "bytes)";
 	else if (err == EXPO_EPROTO)
 		why = "the first packet is not SSH_MSG_KEXINIT";
-	rc = fail(ctx, what, why);
+	rc = probe_fail(ctx, what, why);
 out:
 	return rc;
 }
@@ -582,7 +545,7 @@ static int step_kexinit(struct check_ctx *ctx, struct ssh_probe *st)
 
 	err = raw_io(st, &eof);
 	if (err) {
-		rc = fail(
+		rc = probe_fail(
 			ctx, "banner/kexinit",
 			err == EMSGSIZE
 				? "more data than an SSH server sends before KEXINIT"
@@ -1038,7 +1001,7 @@ static int step_connected(struct check_ctx *ctx, struct ssh_probe *st)
 	int err = connect_error(st->fd), rc = STEP_AGAIN;
 
 	if (err)
-		rc = fail(ctx, "connect", strerror(err));
+		rc = probe_fail(ctx, "connect", strerror(err));
 	else
 		st->phase = PH_KEXINIT;
 	return rc;

@@ -14,26 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 #include "expo.h"
+#include "netio.h"
 #include "report.h"
-
-static int write_all(int fd, const char *data, size_t len)
-{
-	ssize_t n;
-	int r = 0;
-
-	while (len > 0) {
-		n = write(fd, data, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			r = EXPO_EIO;
-			break;
-		}
-		data += n;
-		len -= (size_t)n;
-	}
-	return r;
-}
 
 /* A fresh temporary name next to path: "<dir>/.<base>.<pid>.<n>.tmp".
  * Opened with O_EXCL and mode 0666, so the umask applies as for any new
@@ -127,7 +109,7 @@ int atomic_file_open(struct atomic_file *af, const char *path)
 
 int atomic_file_write(struct atomic_file *af, const void *data, size_t len)
 {
-	return write_all(af->fd, data, len);
+	return netio_write_all(af->fd, data, len);
 }
 
 void atomic_file_abort(struct atomic_file *af)

@@ -12,45 +12,12 @@
 #include <unistd.h>
 #include <criterion/criterion.h>
 #include "fake_server.h"
+#include "netio.h"
 
 #define FAKE_IO_TIMEOUT_S 3
 #define FAKE_LIFETIME_MS 60000
 
 static atomic_bool fake_stopping;
-
-static bool send_all(int fd, const void *p, size_t n)
-{
-	const char *c = p;
-
-	while (n > 0) {
-		ssize_t w = send(fd, c, n, MSG_NOSIGNAL);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return false;
-		c += w;
-		n -= (size_t)w;
-	}
-	return true;
-}
-
-static bool recv_all(int fd, void *p, size_t n)
-{
-	char *c = p;
-
-	while (n > 0) {
-		ssize_t r = recv(fd, c, n, 0);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return false;
-		c += r;
-		n -= (size_t)r;
-	}
-	return true;
-}
 
 static uint32_t be32(const unsigned char *p)
 {
@@ -69,7 +36,8 @@ static bool pg_msg(int fd, char type, const char *body, size_t n)
 	h[2] = (unsigned char)(len >> 16);
 	h[3] = (unsigned char)(len >> 8);
 	h[4] = (unsigned char)len;
-	return send_all(fd, h, 5) && send_all(fd, body, n);
+	return netio_write_all(fd, h, 5) == 0 &&
+	       netio_write_all(fd, body, n) == 0;
 }
 
 static void pg_record_user(struct fake_server *s, const char *body, size_t n)
@@ -107,16 +75,16 @@ static void serve_pg(struct fake_server *s, int fd)
 	for (;;) {
 		uint32_t len, code;
 
-		if (!recv_all(fd, h, 4))
+		if (netio_read_full(fd, h, 4) != 0)
 			return;
 		len = be32(h);
 		if (len < 8 || len > sizeof(body) + 4 ||
-		    !recv_all(fd, body, len - 4))
+		    netio_read_full(fd, body, len - 4) != 0)
 			return;
 		code = be32((const unsigned char *)body);
 		if (code == 80877103u || code == 80877104u) {
 			/* SSLRequest, GSSENCRequest: no */
-			if (!send_all(fd, "N", 1))
+			if (netio_write_all(fd, "N", 1) != 0)
 				return;
 			continue;
 		}
@@ -139,9 +107,9 @@ static void serve_ssh(int fd)
 	unsigned char junk[64];
 
 	memset(junk, 0x1b, sizeof(junk));
-	send_all(fd, banner, sizeof(banner) - 1);
+	netio_write_all(fd, banner, sizeof(banner) - 1);
 	if (recv(fd, buf, sizeof(buf), 0) > 0)
-		send_all(fd, junk, sizeof(junk));
+		netio_write_all(fd, junk, sizeof(junk));
 }
 
 static void serve_http(int fd)
@@ -165,7 +133,7 @@ static void serve_http(int fd)
 		if (strstr(buf, "\r\n\r\n") != NULL)
 			break;
 	}
-	send_all(fd, rsp, sizeof(rsp) - 1);
+	netio_write_all(fd, rsp, sizeof(rsp) - 1);
 }
 
 static void serve_silent(int fd)
