@@ -892,56 +892,60 @@ out:
  * (FreeRDP's shadow server) just drop the connection. A drop counts as a
  * refusal only if the canary was refused the same way, so a transport
  * failure can never pass for a login, only for a failed one.
+ * 0: go on with the logins; 1: done (any credential works, or no verdict
+ * can be had); < 0: an error.
  */
-static int rdp_run(struct check_ctx *ctx, void *state)
+static int run_canary(struct check_ctx *ctx, cJSON *facts,
+		      bool *drop_is_refusal)
 {
-	cJSON *facts = ctx_facts(ctx);
 	const char *u = NULL, *p = NULL;
-	bool drop_is_refusal = false;
+	enum rdp_login_outcome r;
+	char why[128];
+	int err = 0;
+
+	if (ctx_canary(ctx, &u, &p) <= 0 || u == NULL || p == NULL)
+		return 0;
+	ctx_phase(ctx, "canary");
+	r = try_login(ctx, u, p, why, sizeof(why));
+	err = set_str(facts, "canary_result", why);
+	if (err < 0)
+		return err;
+	switch (r) {
+	case RDP_LOGIN_ACCEPTED:
+	case RDP_LOGIN_EXPIRED:
+		err = set_bool(facts, "accepts_any_credential", true);
+		err = keep_err(err, set_str(facts, "canary_user", u));
+		err = keep_err(err, set_str(facts, "canary_password", p));
+		break;
+	case RDP_LOGIN_DROPPED:
+		*drop_is_refusal = true;
+		return 0;
+	case RDP_LOGIN_FAILED:
+	case RDP_LOGIN_LOCKED: /* a made-up user: a refusal */
+		return 0;
+	case RDP_LOGIN_UNAVAILABLE:
+		err = set_str(facts, "login_error", why);
+		break;
+	case RDP_LOGIN_ERROR:
+		err = set_str(facts, "login_error", why);
+		ctx_status(ctx, STATUS_ERROR, "canary login: %s", why);
+		break;
+	case RDP_LOGIN_TIMEOUT:
+		err = set_str(facts, "login_error", why);
+		ctx_status(ctx, STATUS_TIMEOUT, "canary login: %s", why);
+		break;
+	}
+	return err < 0 ? err : 1;
+}
+
+/* the pairs the ctx hands out, one login each, while time is left */
+static int run_logins(struct check_ctx *ctx, cJSON *facts, bool drop_is_refusal)
+{
+	const char *u = NULL, *p = NULL;
 	char why[128];
 	unsigned n = 0;
 	int err = 0;
 
-	(void)state;
-	/* without NLA any password "works": nothing to learn (PROBES.md d.2) */
-	if (nla_verdict(facts) != NLA_ENFORCED || !ctx_login_allowed(ctx))
-		goto out;
-	if (ctx_canary(ctx, &u, &p) > 0 && u != NULL && p != NULL) {
-		enum rdp_login_outcome r;
-
-		ctx_phase(ctx, "canary");
-		r = try_login(ctx, u, p, why, sizeof(why));
-		err = set_str(facts, "canary_result", why);
-		if (err < 0)
-			goto out;
-		switch (r) {
-		case RDP_LOGIN_ACCEPTED:
-		case RDP_LOGIN_EXPIRED:
-			err = set_bool(facts, "accepts_any_credential", true);
-			err = keep_err(err, set_str(facts, "canary_user", u));
-			err = keep_err(err,
-				       set_str(facts, "canary_password", p));
-			goto out;
-		case RDP_LOGIN_DROPPED:
-			drop_is_refusal = true;
-			break;
-		case RDP_LOGIN_FAILED:
-		case RDP_LOGIN_LOCKED: /* a made-up user: a refusal */
-			break;
-		case RDP_LOGIN_UNAVAILABLE:
-			err = set_str(facts, "login_error", why);
-			goto out;
-		case RDP_LOGIN_ERROR:
-			err = set_str(facts, "login_error", why);
-			ctx_status(ctx, STATUS_ERROR, "canary login: %s", why);
-			goto out;
-		case RDP_LOGIN_TIMEOUT:
-			err = set_str(facts, "login_error", why);
-			ctx_status(ctx, STATUS_TIMEOUT, "canary login: %s",
-				   why);
-			goto out;
-		}
-	}
 	while (ctx_remaining_ms(ctx) > RDP_MIN_ATTEMPT_MS &&
 	       ctx_next_cred(ctx, &u, &p) > 0) {
 		enum rdp_login_outcome r;
@@ -954,7 +958,7 @@ static int rdp_run(struct check_ctx *ctx, void *state)
 		r = try_login(ctx, u, p, why, sizeof(why));
 		err = set_num(facts, "attempts", n);
 		if (err < 0)
-			goto out;
+			return err;
 		if (r == RDP_LOGIN_DROPPED && drop_is_refusal)
 			r = RDP_LOGIN_FAILED;
 		switch (r) {
@@ -969,8 +973,7 @@ static int rdp_run(struct check_ctx *ctx, void *state)
 		case RDP_LOGIN_LOCKED:
 			/* stops every further attempt on this host */
 			ctx_cred_result(ctx, u, CRED_LOCKED);
-			err = set_str(facts, "locked_user", u);
-			goto out;
+			return set_str(facts, "locked_user", u);
 		case RDP_LOGIN_DROPPED:
 		case RDP_LOGIN_ERROR:
 		case RDP_LOGIN_UNAVAILABLE:
@@ -981,13 +984,29 @@ static int rdp_run(struct check_ctx *ctx, void *state)
 				   r == RDP_LOGIN_TIMEOUT ? STATUS_TIMEOUT
 							  : STATUS_ERROR,
 				   "login check incomplete: %s", why);
-			goto out;
+			return err;
 		}
 		if (err < 0)
-			goto out;
+			return err;
 	}
-out:
 	return err;
+}
+
+/* the canary first, then the logins; only where NLA asks for a password
+ * before anything else (without it any password "works": PROBES.md d.2) */
+static int rdp_run(struct check_ctx *ctx, void *state)
+{
+	cJSON *facts = ctx_facts(ctx);
+	bool drop_is_refusal = false;
+	int rc;
+
+	(void)state;
+	if (nla_verdict(facts) != NLA_ENFORCED || !ctx_login_allowed(ctx))
+		return 0;
+	rc = run_canary(ctx, facts, &drop_is_refusal);
+	if (rc != 0)
+		return rc < 0 ? rc : 0;
+	return run_logins(ctx, facts, drop_is_refusal);
 }
 
 /* ---- assess ---- */
