@@ -666,3 +666,41 @@ Test(rdp_login, watchdog_cuts_only_its_own_connection, .timeout = 30)
 	close(other);
 	fake_stop(&s);
 }
+
+/* WinPR's logger honours WLOG_FILTER for its child loggers; whatever
+ * their level, nothing may reach stdout (the report) or stderr: the root
+ * appender is ours (escaped, -v only) */
+Test(rdp_login, freerdp_prints_nothing_even_with_wlog_filter, .timeout = 30)
+{
+	struct fake_server s;
+	char path[] = "/tmp/expo-wlog-XXXXXX", why[256], buf[4096];
+	int fd, out, err;
+	ssize_t n;
+
+	setenv("WLOG_FILTER", "com.freerdp.*:TRACE,com.winpr.*:TRACE", 1);
+	setenv("WLOG_LEVEL", "TRACE", 1);
+	fd = mkstemp(path);
+	cr_assert(fd >= 0);
+	fflush(stdout);
+	fflush(stderr);
+	out = dup(1);
+	err = dup(2);
+	dup2(fd, 1);
+	dup2(fd, 2);
+	fake_start(&s, FAKE_SILENT, 2);
+	rdp_login_try("127.0.0.1", s.port, "u", "p", 400, why, sizeof(why));
+	rdp_login_try("127.0.0.1", 1, "u", "p", 400, why, sizeof(why));
+	fake_stop(&s);
+	fflush(stdout);
+	fflush(stderr);
+	dup2(out, 1);
+	dup2(err, 2);
+	close(out);
+	close(err);
+	n = pread(fd, buf, sizeof(buf) - 1, 0);
+	close(fd);
+	unlink(path);
+	cr_assert_geq(n, 0);
+	buf[n] = '\0';
+	cr_expect_eq(n, 0, "printed:\n%s", buf);
+}
