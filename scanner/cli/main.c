@@ -100,6 +100,8 @@ static const char usage_text[] =
 	"  --show-secrets        do not redact passwords found\n"
 	"  -q, --quiet           no report on stdout (files and exit code only)\n"
 	"  -v, --verbose         remediation, CVSS and all statuses in the report\n"
+	"                        and the client libraries' messages (escaped) on\n"
+	"                        stderr\n"
 	"\n"
 	"Exit codes: 0 no finding at or above --fail-on, 1 the gate failed,\n"
 	"2 bad usage or bad input, 3 the scan could not run (nothing to scan).\n";
