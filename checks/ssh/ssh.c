@@ -274,9 +274,9 @@ static void libssh_log(int priority, const char *function, const char *buffer,
 		       void *userdata)
 {
 	(void)priority;
+	(void)function; /* already at the head of buffer */
 	(void)userdata;
-	expo_log("ssh: libssh", "%s: %s", function ? function : "?",
-		 buffer ? buffer : "");
+	expo_log("ssh: libssh", "%s", buffer ? buffer : "");
 }
 
 /* libssh keeps its log level and callback per thread: set on the

@@ -100,16 +100,78 @@ static void serve_pg(struct fake_server *s, int fd)
 	}
 }
 
+static size_t put32(unsigned char *p, uint32_t v)
+{
+	p[0] = (unsigned char)(v >> 24);
+	p[1] = (unsigned char)(v >> 16);
+	p[2] = (unsigned char)(v >> 8);
+	p[3] = (unsigned char)v;
+	return 4;
+}
+
+static size_t put_str(unsigned char *p, const char *s, size_t n)
+{
+	put32(p, (uint32_t)n);
+	memcpy(p + 4, s, n);
+	return 4 + n;
+}
+
+/* an unencrypted SSH binary packet of payload: length, padding length,
+ * payload, padding to a multiple of 8 (at least 4 bytes) */
+static void ssh_packet(int fd, const unsigned char *payload, size_t n)
+{
+	unsigned char pkt[1024];
+	size_t pad = 8 - (5 + n) % 8;
+
+	if (pad < 4)
+		pad += 8;
+	put32(pkt, (uint32_t)(1 + n + pad));
+	pkt[4] = (unsigned char)pad;
+	memcpy(pkt + 5, payload, n);
+	memset(pkt + 5 + n, 0, pad);
+	netio_write_all(fd, pkt, 5 + n + pad);
+}
+
+/* a plausible server up to its KEXINIT, then a DISCONNECT whose text is
+ * hostile: a terminal escape and a "::error::" line */
 static void serve_ssh(int fd)
 {
-	static const char banner[] = "SSH-2.0-Fake\x1b[31m_1.0\r\n";
-	char buf[256];
-	unsigned char junk[64];
+	static const char banner[] = "SSH-2.0-OpenSSH_9.6\r\n";
+	static const char *const lists[10] = {
+		"curve25519-sha256",
+		"ssh-ed25519",
+		"aes128-ctr",
+		"aes128-ctr",
+		"hmac-sha2-256",
+		"hmac-sha2-256",
+		"none",
+		"none",
+		"",
+		"",
+	};
+	static const char bye[] = "\x1b[31mbye\n::error::pwned";
+	unsigned char p[1024], buf[2048];
+	size_t n = 0;
+	int i;
 
-	memset(junk, 0x1b, sizeof(junk));
+	p[n++] = 20; /* SSH_MSG_KEXINIT */
+	memset(p + n, 0x42, 16);
+	n += 16;
+	for (i = 0; i < 10; i++)
+		n += put_str(p + n, lists[i], strlen(lists[i]));
+	p[n++] = 0;
+	n += put32(p + n, 0);
 	netio_write_all(fd, banner, sizeof(banner) - 1);
-	if (recv(fd, buf, sizeof(buf), 0) > 0)
-		netio_write_all(fd, junk, sizeof(junk));
+	ssh_packet(fd, p, n);
+	/* the client's banner, KEXINIT and key exchange start */
+	if (recv(fd, buf, sizeof(buf), 0) <= 0)
+		return;
+	n = 0;
+	p[n++] = 1; /* SSH_MSG_DISCONNECT */
+	n += put32(p + n, 2);
+	n += put_str(p + n, bye, sizeof(bye) - 1);
+	n += put_str(p + n, "", 0);
+	ssh_packet(fd, p, n);
 }
 
 static void serve_http(int fd)

@@ -16,7 +16,8 @@ enum fake_kind {
 	FAKE_PG,     /* 'N' to SSLRequest; AuthenticationOk, a NoticeResponse
 		      * with a terminal escape and "::error::" lines, then an
 		      * ErrorResponse */
-	FAKE_SSH,    /* a banner with a terminal escape, then garbage */
+	FAKE_SSH,    /* banner and KEXINIT, then a DISCONNECT with a terminal
+		      * escape and a "::error::" line */
 	FAKE_HTTP,   /* a status line and headers with terminal escapes */
 	FAKE_SILENT, /* accepts and never sends a byte */
 };

@@ -63,13 +63,19 @@ Test(libout, pg_notice_is_not_shown_without_v, .timeout = 60)
 	free(err);
 }
 
-Test(libout, ssh_hostile_banner_prints_nothing_raw, .timeout = 60)
+/* libssh is reached (the server's KEXINIT is fine) and told to go away
+ * with a hostile text: under -v its line is in our log, escaped */
+Test(libout, ssh_hostile_disconnect_prints_nothing_raw, .timeout = 60)
 {
 	char *out, *err;
 
 	scan_fake(FAKE_SSH, "ssh", true, &out, &err);
 	cr_expect(!fake_has_raw_control(err), "stderr:\n%s", err);
 	cr_expect(!fake_has_raw_control(out), "stdout:\n%s", out);
+	cr_expect(strstr(err, "exposure: ssh: libssh: ") != NULL &&
+			  strstr(err, "DISCONNECT: 2:\\x1b[31mbye\\x0a::"
+				      "error::pwned") != NULL,
+		  "stderr:\n%s", err);
 	free(out);
 	free(err);
 }
