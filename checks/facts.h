@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <sys/socket.h>
 #include <cjson/cJSON.h>
+#include "check.h"
 #include "expo.h"
 
 /* setters replace an earlier value of the same key; 0 or EXPO_ENOMEM */
@@ -66,6 +67,15 @@ static inline int connect_error(int fd)
 	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) < 0)
 		soerr = errno;
 	return soerr;
+}
+
+/* records an error status (what failed, and why) and ends the step:
+ * step() returns what this returns */
+static inline int probe_fail(struct check_ctx *ctx, const char *what,
+			     const char *why)
+{
+	ctx_status(ctx, STATUS_ERROR, "%s: %s", what, why);
+	return PROBE_DONE;
 }
 
 #endif

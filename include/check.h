@@ -145,6 +145,11 @@ int ctx_next_cred(struct check_ctx *ctx, const char **user,
 /* A random user and password that no real account has; 0 under --no-login.
  * Not counted against any account. */
 int ctx_canary(struct check_ctx *ctx, const char **user, const char **password);
+/* A made-up account name ("xp" and 12 letters and digits, cut to size):
+ * random, never a fixed one even when the system's random source fails;
+ * for a probe that must not use a real name, also under --no-login where
+ * ctx_canary() gives nothing. */
+void ctx_random_name(struct check_ctx *ctx, char *out, size_t size);
 enum cred_result {
 	CRED_FAILED = 0,
 	CRED_ACCEPTED,

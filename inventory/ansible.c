@@ -101,7 +101,7 @@ static int collect(struct actx *a)
 			if (!strcmp(g->string, "all") ||
 			    !strcmp(g->string, "ungrouped"))
 				continue;
-			if (h->groups.len)
+			if (dynbuf_len(&h->groups))
 				rc = dynbuf_addstr(&h->groups, ",");
 			if (rc == 0)
 				rc = dynbuf_addstr(&h->groups, g->string);
@@ -130,7 +130,7 @@ static const cJSON *var_home(struct actx *a, const struct ahost *h,
 			     const char *key, size_t *mark)
 {
 	const cJSON *hv = jget(a->hostvars, h->name), *vars, *home = NULL;
-	const char *p = h->groups.buf, *c;
+	const char *p = dynbuf_ptr(&h->groups), *c;
 	char gname[256];
 	size_t n;
 
@@ -292,7 +292,7 @@ static int load_host(struct actx *a, const struct ahost *h)
 			   h->name);
 	if (!t || !inv_meta(t) || inv_set_str(&t->name, h->name) < 0)
 		goto nomem;
-	if (inv_label_set(t, "groups", h->groups.buf ? h->groups.buf : "") < 0)
+	if (inv_label_set(t, "groups", dynbuf_ptr(&h->groups)) < 0)
 		goto nomem;
 	if (ah && *ah)
 		rc = host_addr(a, h, t, "ansible_host", ah, -1);

@@ -134,9 +134,9 @@ int inv_read_file_wait(const char *path, size_t max, unsigned wait_ms,
 		if (rc < 0)
 			goto toobig;
 	}
-	*len = b.len;
+	*len = dynbuf_len(&b);
 	/* an empty dynbuf may hold no buffer at all */
-	*data = b.len ? dynbuf_detach(&b) : calloc(1, 1);
+	*data = dynbuf_len(&b) ? dynbuf_detach(&b) : calloc(1, 1);
 	if (!*data)
 		rc = EXPO_ENOMEM;
 	goto out;

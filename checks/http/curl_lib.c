@@ -22,10 +22,18 @@ static struct lazylib curl_lazy =
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 static CURLcode curl_init_result = CURLE_FAILED_INIT;
+static FILE *curl_sink;
 
 static void curl_init_once(void)
 {
 	curl_init_result = curl_lib.curl_global_init(CURL_GLOBAL_DEFAULT);
+	/* open for the life of the process, like the library */
+	curl_sink = fopen("/dev/null", "we");
+}
+
+FILE *curl_lib_sink(void)
+{
+	return curl_sink;
 }
 
 int curl_lib_load(char *err, size_t errlen)

@@ -9,6 +9,7 @@
 #define CURL_LIB_H
 
 #include <stddef.h>
+#include <stdio.h>
 /* the type-checking macros of curl.h would hide the function names */
 #define CURL_DISABLE_TYPECHECK 1
 #include <curl/curl.h>
@@ -43,6 +44,8 @@ extern struct curl_lib curl_lib;
 
 /* loads libcurl and runs curl_global_init, once per process */
 int curl_lib_load(char *err, size_t errlen);
+/* /dev/null for CURLOPT_STDERR (NULL if it could not be opened) */
+FILE *curl_lib_sink(void);
 
 #ifndef CURL_LIB_IMPL
 /* curl.h defines these three as pass-through macros */

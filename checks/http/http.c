@@ -172,14 +172,15 @@ static void set_transport(struct check_ctx *ctx, bool https)
 /* parses a body that looks like JSON; NULL otherwise */
 static cJSON *body_json(const struct dynbuf *b)
 {
+	const char *s = dynbuf_ptr(b);
+	size_t i = 0, n = dynbuf_len(b);
 	cJSON *j = NULL;
-	size_t i = 0;
 
-	while (i < b->len && (b->buf[i] == ' ' || b->buf[i] == '\n' ||
-			      b->buf[i] == '\r' || b->buf[i] == '\t'))
+	while (i < n &&
+	       (s[i] == ' ' || s[i] == '\n' || s[i] == '\r' || s[i] == '\t'))
 		i++;
-	if (i < b->len && (b->buf[i] == '{' || b->buf[i] == '['))
-		j = cJSON_ParseWithLength(b->buf, b->len);
+	if (i < n && (s[i] == '{' || s[i] == '['))
+		j = cJSON_ParseWithLength(s, n);
 	return j;
 }
 
@@ -227,7 +228,8 @@ static int record_response(struct check_ctx *ctx, struct http_probe *p,
 	curl_easy_getinfo(p->easy, CURLINFO_CONTENT_TYPE, &ctype);
 	if (!cJSON_AddNumberToObject(o, "status", (double)status) ||
 	    !cJSON_AddStringToObject(o, "content_type", ctype ? ctype : "") ||
-	    !cJSON_AddNumberToObject(o, "bytes", (double)p->body.len) ||
+	    !cJSON_AddNumberToObject(o, "bytes",
+				     (double)dynbuf_len(&p->body)) ||
 	    !cJSON_AddStringToObject(o, "www_authenticate", p->www_auth) ||
 	    !cJSON_AddStringToObject(o, "path", p->path))
 		goto out;
@@ -461,6 +463,12 @@ int http_start(struct check_ctx *ctx, void *state,
 	curl_multi_setopt(p->multi, CURLMOPT_TIMERDATA, p);
 	curl_multi_setopt(p->multi, CURLMOPT_MAX_HOST_CONNECTIONS, 1L);
 	curl_easy_setopt(p->easy, CURLOPT_NOSIGNAL, 1L);
+	/* libcurl prints only its verbose trace and progress meter, both to
+	 * CURLOPT_STDERR: off, and that stream is /dev/null besides */
+	curl_easy_setopt(p->easy, CURLOPT_VERBOSE, 0L);
+	curl_easy_setopt(p->easy, CURLOPT_NOPROGRESS, 1L);
+	if (curl_lib_sink() != NULL)
+		curl_easy_setopt(p->easy, CURLOPT_STDERR, curl_lib_sink());
 	curl_easy_setopt(p->easy, CURLOPT_PROXY, "");
 	curl_easy_setopt(p->easy, CURLOPT_NOPROXY, "*");
 	curl_easy_setopt(p->easy, CURLOPT_FOLLOWLOCATION, 0L);

@@ -54,8 +54,10 @@
 #include "pq_lib.h" /* libpq, opened at first use */
 #include "check.h"
 #include "facts.h"
+#include "netio.h"
 #include "dynbuf.h"
 #include "expo.h"
+#include "log.h"
 #include "pg_proto.h"
 
 #define PG_EVIDENCE_MAX 4096
@@ -122,24 +124,6 @@ static void first_line(const char *msg, char *out, size_t size)
 	out[n] = '\0';
 }
 
-static int fail(struct check_ctx *ctx, const char *what, const char *why)
-{
-	ctx_status(ctx, STATUS_ERROR, "%s: %s", what, why);
-	return PROBE_DONE;
-}
-
-static void random_name(char *buf, size_t size)
-{
-	unsigned char r[6] = { 0 };
-	size_t i;
-
-	if (getrandom(r, sizeof(r), GRND_NONBLOCK) != (ssize_t)sizeof(r))
-		memset(r, 0x5a, sizeof(r)); /* still no real role */
-	snprintf(buf, size, "xp");
-	for (i = 0; i < sizeof(r) && strlen(buf) + 3 <= size; i++)
-		snprintf(buf + strlen(buf), size - strlen(buf), "%02x", r[i]);
-}
-
 /* Arms a wait on fd; see the file-top note on the timer hop. */
 static int wait_fd(struct check_ctx *ctx, struct pg_probe *st, int fd, int want)
 {
@@ -188,26 +172,17 @@ static int step_ssl_io(struct check_ctx *ctx, struct pg_probe *st)
 	if (st->sent == 0) {
 		err = connect_error(st->fd);
 		if (err) {
-			rc = fail(ctx, "connect", strerror(err));
+			rc = probe_fail(ctx, "connect", strerror(err));
 			goto out;
 		}
 	}
-	while (st->sent < PG_SSLREQUEST_LEN) {
-		n = send(st->fd, pg_sslrequest + st->sent,
-			 PG_SSLREQUEST_LEN - st->sent,
-			 MSG_DONTWAIT | MSG_NOSIGNAL);
-		if (n > 0) {
-			st->sent += (size_t)n;
-			continue;
-		}
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			rc = wait_fd(ctx, st, st->fd, PROBE_WANT_WRITE);
-			goto out;
-		}
-		if (n < 0 && errno == EINTR)
-			continue;
-		rc = fail(ctx, "ssl request",
-			  n < 0 ? strerror(errno) : "send failed");
+	err = netio_send(st->fd, pg_sslrequest, PG_SSLREQUEST_LEN, &st->sent);
+	if (err == EAGAIN) {
+		rc = wait_fd(ctx, st, st->fd, PROBE_WANT_WRITE);
+		goto out;
+	}
+	if (err != 0) {
+		rc = probe_fail(ctx, "ssl request", strerror(err));
 		goto out;
 	}
 	/* one byte only: after it a real server waits for us */
@@ -218,7 +193,7 @@ static int step_ssl_io(struct check_ctx *ctx, struct pg_probe *st)
 		goto out;
 	}
 	if (n <= 0) {
-		rc = fail(
+		rc = probe_fail(
 			ctx, "ssl request",
 			n == 0 ? "connection closed before an answer to SSLRequest"
 			       : strerror(errno));
@@ -237,7 +212,7 @@ static int step_ssl_io(struct check_ctx *ctx, struct pg_probe *st)
 		/* pre-7.2 servers; libpq cannot talk to them either */
 		err = fact_set_str(facts, "ssl_answer", "E");
 		if (!err)
-			rc = fail(
+			rc = probe_fail(
 				ctx, "ssl request",
 				"the server answered "
 				"SSLRequest with an error (a very old server, "
@@ -247,9 +222,10 @@ static int step_ssl_io(struct check_ctx *ctx, struct pg_probe *st)
 		snprintf(what, sizeof(what), "0x%02x", b);
 		err = fact_set_str(facts, "ssl_answer", what);
 		if (!err)
-			rc = fail(ctx, "ssl request",
-				  "not PostgreSQL: the "
-				  "answer to SSLRequest is neither S nor N");
+			rc = probe_fail(
+				ctx, "ssl request",
+				"not PostgreSQL: the "
+				"answer to SSLRequest is neither S nor N");
 		goto done;
 	}
 	rc = err < 0 ? err : start_hello(ctx, st);
@@ -262,6 +238,14 @@ out:
 }
 
 /* ---- libpq connections ---- */
+
+/* libpq's default prints a server's NoticeResponse (its text chosen by
+ * the server, also during the startup) raw on stderr */
+static void pg_notice(void *arg, const char *message)
+{
+	(void)arg;
+	expo_log("pg: libpq", "%s", message);
+}
 
 static void conn_close(struct pg_probe *st)
 {
@@ -331,6 +315,8 @@ static int conn_start(struct check_ctx *ctx, struct pg_probe *st,
 		rc = EXPO_ENOMEM;
 		goto out;
 	}
+	/* before the first PQconnectPoll(): the startup may bring notices */
+	PQsetNoticeProcessor(st->conn, pg_notice, NULL);
 	/* verbose: the SQLSTATE goes into PQerrorMessage() */
 	PQsetErrorVerbosity(st->conn, PQERRORS_VERBOSE);
 	fd = PQsocket(st->conn);
@@ -338,7 +324,7 @@ static int conn_start(struct check_ctx *ctx, struct pg_probe *st,
 		char why[PG_MSG_MAX];
 
 		first_line(PQerrorMessage(st->conn), why, sizeof(why));
-		rc = fail(ctx, "connect", why[0] ? why : "libpq failed");
+		rc = probe_fail(ctx, "connect", why[0] ? why : "libpq failed");
 		st->phase = PH_DONE;
 		goto out;
 	}
@@ -368,7 +354,7 @@ static int start_hello(struct check_ctx *ctx, struct pg_probe *st)
 	    u != NULL && u[0] != '\0')
 		snprintf(st->hello_user, sizeof(st->hello_user), "%s", u);
 	else
-		random_name(st->hello_user, sizeof(st->hello_user));
+		ctx_random_name(ctx, st->hello_user, sizeof(st->hello_user));
 	return conn_start(ctx, st, KIND_HELLO, st->hello_user, NULL);
 }
 
@@ -493,14 +479,14 @@ static int hello_done(struct check_ctx *ctx, struct pg_probe *st,
 		rc = end_probe(st);
 		goto out;
 	case PG_BUSY:
-		rc = fail(ctx, "hello", why);
+		rc = probe_fail(ctx, "hello", why);
 		end_probe(st);
 		goto out;
 	case PG_FAILED:
 	default:
 		fact_set_str(facts, "hello_error", why);
-		rc = fail(ctx, "hello",
-			  why[0] ? why : "not a PostgreSQL answer");
+		rc = probe_fail(ctx, "hello",
+				why[0] ? why : "not a PostgreSQL answer");
 		end_probe(st);
 		goto out;
 	}
@@ -550,7 +536,7 @@ static int canary_done(struct check_ctx *ctx, struct pg_probe *st,
 	case PG_BUSY:
 	case PG_FAILED:
 		fact_set_str(facts, "canary_error", why);
-		rc = fail(ctx, "canary", why);
+		rc = probe_fail(ctx, "canary", why);
 		end_probe(st);
 		break;
 	default:
@@ -895,7 +881,7 @@ static int assess_trust(const cJSON *facts, struct check_ctx *ctx)
 		err = ctx_report(ctx, "pg.trust_auth", NULL,
 				 "logged in without any password being asked "
 				 "for as %s",
-				 ev.buf);
+				 dynbuf_ptr(&ev));
 out:
 	dynbuf_release(&ev);
 	return err;
@@ -922,10 +908,11 @@ static int assess_credentials(const cJSON *facts, struct check_ctx *ctx)
 	}
 	n = list_logins(facts, false, &ev, &secret);
 	if (n > 0)
-		err = ctx_report(ctx, "pg.default_credentials", secret.buf,
+		err = ctx_report(ctx, "pg.default_credentials",
+				 dynbuf_ptr(&secret),
 				 "logged in with a default or weak password "
 				 "as %s",
-				 ev.buf);
+				 dynbuf_ptr(&ev));
 out:
 	dynbuf_release(&ev);
 	dynbuf_release(&secret);
@@ -966,7 +953,7 @@ static int assess_superuser(const cJSON *facts, struct check_ctx *ctx)
 				 "the role%s %s %s superuser%s%s%s: COPY ... "
 				 "FROM PROGRAM runs commands as the server's "
 				 "operating system user",
-				 n > 1 ? "s" : "", ev.buf,
+				 n > 1 ? "s" : "", dynbuf_ptr(&ev),
 				 n > 1 ? "are" : "is a", n > 1 ? "s" : "",
 				 v ? " on PostgreSQL " : "", v ? v : "");
 	dynbuf_release(&ev);

@@ -81,7 +81,8 @@ static int mc_step(struct check_ctx *ctx, void *state)
 		rc = rc > 0 ? rc : PROBE_DONE;
 		goto out;
 	}
-	err = memcached_wire_stats(st->io.in.buf, st->io.in.len, &s, &used);
+	err = memcached_wire_stats(dynbuf_ptr(&st->io.in),
+				   dynbuf_len(&st->io.in), &s, &used);
 	if (err == MEMCACHED_WIRE_MORE && !st->io.eof) {
 		rc = rawio_wait(ctx, &st->io);
 		goto out;
@@ -92,7 +93,7 @@ static int mc_step(struct check_ctx *ctx, void *state)
 		ctx_status(ctx, STATUS_ERROR,
 			   "stats: connection closed before "
 			   "END (%zu bytes)",
-			   st->io.in.len);
+			   dynbuf_len(&st->io.in));
 	else if (err == EXPO_EPROTO)
 		ctx_status(ctx, STATUS_ERROR, "stats: not a memcached reply");
 	else if (err < 0)

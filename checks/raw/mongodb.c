@@ -169,7 +169,7 @@ static int reply_fail(struct check_ctx *ctx, struct mongo_probe *st, int err,
 		ctx_status(ctx, STATUS_ERROR,
 			   "%s: connection closed before a "
 			   "complete reply (%zu bytes)",
-			   what, st->io.in.len);
+			   what, dynbuf_len(&st->io.in));
 	else if (err == EXPO_EPROTO && m->opcode == MONGO_OP_REPLY)
 		ctx_status(ctx, STATUS_ERROR,
 			   "%s: answered with the legacy "
@@ -201,8 +201,8 @@ static int mongo_step(struct check_ctx *ctx, void *state)
 		rc = rc > 0 ? rc : PROBE_DONE;
 		goto out;
 	}
-	err = mongo_wire_reply((const uint8_t *)st->io.in.buf, st->io.in.len,
-			       &m, &used);
+	err = mongo_wire_reply((const uint8_t *)dynbuf_ptr(&st->io.in),
+			       dynbuf_len(&st->io.in), &m, &used);
 	if (err == MONGO_WIRE_MORE && !st->io.eof) {
 		rc = rawio_wait(ctx, &st->io);
 		goto out;

@@ -55,8 +55,9 @@ struct mysql_probe {
 	uint8_t scramble[MYSQL_SCRAMBLE_LEN];
 };
 
-static int fail(struct check_ctx *ctx, struct mysql_probe *st, const char *what,
-		const char *why)
+/* probe_fail() that also hangs up: the probe ends here */
+static int fail_and_close(struct check_ctx *ctx, struct mysql_probe *st,
+			  const char *what, const char *why)
 {
 	ctx_status(ctx, STATUS_ERROR, "%s: %s", what, why);
 	st->phase = MY_DONE;
@@ -114,7 +115,7 @@ static int open_attempt(struct check_ctx *ctx, struct mysql_probe *st)
 	else
 		ctx_phasef(ctx, "login %u", st->attempt - 1);
 	err = rawio_open(ctx, &st->io);
-	return err < 0 ? fail(ctx, st, "connect", expo_strerror(err))
+	return err < 0 ? fail_and_close(ctx, st, "connect", expo_strerror(err))
 		       : rawio_pump(ctx, &st->io, "connect");
 }
 
@@ -249,13 +250,14 @@ static int step_handshake(struct check_ctx *ctx, struct mysql_probe *st,
 
 	err = mysql_wire_handshake(p, n, &h);
 	if (err == EXPO_EPROTO) {
-		rc = fail(ctx, st, "handshake",
-			  "not a MySQL/MariaDB server "
-			  "(no protocol 10 handshake)");
+		rc = fail_and_close(ctx, st, "handshake",
+				    "not a MySQL/MariaDB server "
+				    "(no protocol 10 handshake)");
 		goto out;
 	}
 	if (err < 0) {
-		rc = fail(ctx, st, "handshake", "malformed handshake");
+		rc = fail_and_close(ctx, st, "handshake",
+				    "malformed handshake");
 		goto out;
 	}
 	if (h.is_error) {
@@ -340,10 +342,10 @@ static int step_auth(struct check_ctx *ctx, struct mysql_probe *st,
 	if (err < 0 || ++st->rounds > MY_MAX_ROUNDS) {
 		if (!st->is_canary)
 			ctx_cred_result(ctx, st->user, CRED_FAILED);
-		rc = fail(ctx, st, "login",
-			  err < 0 ? "malformed reply to the "
-				    "login"
-				  : "too many authentication rounds");
+		rc = fail_and_close(ctx, st, "login",
+				    err < 0 ? "malformed reply to the "
+					      "login"
+					    : "too many authentication rounds");
 		goto out;
 	}
 	switch (r.kind) {
@@ -374,10 +376,11 @@ static int step_auth(struct check_ctx *ctx, struct mysql_probe *st,
 				    f, "unsupported_plugin"))
 				cJSON_AddStringToObject(f, "unsupported_plugin",
 							r.plugin);
-			rc = fail(ctx, st, "login",
-				  "the account's "
-				  "authentication plugin is not supported "
-				  "without TLS");
+			rc = fail_and_close(
+				ctx, st, "login",
+				"the account's "
+				"authentication plugin is not supported "
+				"without TLS");
 			goto out;
 		}
 		snprintf(st->plugin, sizeof(st->plugin), "%s", r.plugin);
@@ -387,7 +390,8 @@ static int step_auth(struct check_ctx *ctx, struct mysql_probe *st,
 	case MYSQL_R_MORE:
 		if (strcmp(st->plugin, "caching_sha2_password") != 0 ||
 		    r.dlen < 1) {
-			rc = fail(ctx, st, "login", "unexpected AuthMoreData");
+			rc = fail_and_close(ctx, st, "login",
+					    "unexpected AuthMoreData");
 			goto out;
 		}
 		if (!st->asked_key && r.dlen == 1 && r.data[0] == 3) {
@@ -406,9 +410,10 @@ static int step_auth(struct check_ctx *ctx, struct mysql_probe *st,
 		if (!st->asked_key ||
 		    mysql_rsa_password(st->pass, st->scramble, r.data, r.dlen,
 				       auth, sizeof(auth), &alen) < 0) {
-			rc = fail(ctx, st, "login",
-				  "caching_sha2_password "
-				  "full authentication: no usable RSA key");
+			rc = fail_and_close(
+				ctx, st, "login",
+				"caching_sha2_password "
+				"full authentication: no usable RSA key");
 			goto out;
 		}
 		break;
@@ -439,9 +444,9 @@ static int mysql_step(struct check_ctx *ctx, void *state)
 			}
 			break;
 		}
-		err = mysql_wire_packet((const uint8_t *)st->io.in.buf,
-					st->io.in.len, &payload, &plen, &seq,
-					&used);
+		err = mysql_wire_packet((const uint8_t *)dynbuf_ptr(&st->io.in),
+					dynbuf_len(&st->io.in), &payload, &plen,
+					&seq, &used);
 		if (err == MYSQL_WIRE_MORE && !st->io.eof) {
 			rc = rawio_wait(ctx, &st->io);
 			break;
@@ -449,10 +454,10 @@ static int mysql_step(struct check_ctx *ctx, void *state)
 		if (err != 0) {
 			if (st->phase == MY_AUTH && !st->is_canary)
 				ctx_cred_result(ctx, st->user, CRED_FAILED);
-			rc = fail(ctx, st, what,
-				  err == MYSQL_WIRE_MORE
-					  ? "connection closed"
-					  : "packet over 16 KiB");
+			rc = fail_and_close(ctx, st, what,
+					    err == MYSQL_WIRE_MORE
+						    ? "connection closed"
+						    : "packet over 16 KiB");
 			break;
 		}
 		/* the payload stays valid: the buffer is consumed after */
@@ -460,7 +465,7 @@ static int mysql_step(struct check_ctx *ctx, void *state)
 			rc = step_handshake(ctx, st, payload, plen, seq);
 		else
 			rc = step_auth(ctx, st, payload, plen, seq);
-		if (st->io.fd >= 0 && st->io.in.len >= used)
+		if (st->io.fd >= 0 && dynbuf_len(&st->io.in) >= used)
 			dynbuf_consume(&st->io.in, used);
 		if (rc == MY_AGAIN)
 			rc = 0;
@@ -522,8 +527,9 @@ static int mysql_assess(const cJSON *facts, struct check_ctx *ctx)
 		n++;
 	}
 	if (n > 0)
-		err = ctx_report(ctx, "mysql.default_credentials", secret.buf,
-				 "logged in to %s as %s", ver, ev.buf);
+		err = ctx_report(ctx, "mysql.default_credentials",
+				 dynbuf_ptr(&secret), "logged in to %s as %s",
+				 ver, dynbuf_ptr(&ev));
 out:
 	dynbuf_release(&ev);
 	dynbuf_release(&secret);

@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 #include "expo.h"
+#include "netio.h"
 #include "rawio.h"
 
 void rawio_init(struct rawio *io, size_t in_max, size_t out_max)
@@ -62,10 +63,11 @@ int rawio_queue(struct rawio *io, const void *data, size_t len)
 
 bool rawio_flushed(const struct rawio *io)
 {
-	return io->sent >= io->out.len;
+	return io->sent >= dynbuf_len(&io->out);
 }
 
-static int fail(struct check_ctx *ctx, const char *what, const char *why)
+/* records an error status; EXPO_EIO tells rawio_pump()'s caller to end */
+static int rawio_error(struct check_ctx *ctx, const char *what, const char *why)
 {
 	ctx_status(ctx, STATUS_ERROR, "%s: %s", what, why);
 	return EXPO_EIO;
@@ -74,41 +76,27 @@ static int fail(struct check_ctx *ctx, const char *what, const char *why)
 /* reads what is there; a reset after some bytes counts as their end */
 static int rawio_recv(struct check_ctx *ctx, struct rawio *io, const char *what)
 {
-	char buf[4096];
-	int rc = 0;
+	int err;
 
-	while (!io->eof) {
-		ssize_t n = recv(io->fd, buf, sizeof(buf), MSG_DONTWAIT);
-
-		if (n > 0) {
-			if (dynbuf_add(&io->in, buf, (size_t)n) < 0) {
-				rc = fail(ctx, what,
-					  "the reply exceeds its "
-					  "size bound");
-				break;
-			}
-			continue;
-		}
-		if (n == 0) {
-			io->eof = true;
-		} else if (errno == EINTR) {
-			continue;
-		} else if (errno == ECONNRESET && io->in.len > 0) {
-			io->eof = true;
-		} else if (errno != EAGAIN && errno != EWOULDBLOCK) {
-			rc = fail(ctx, what, strerror(errno));
-		}
-		break;
-	}
-	return rc;
+	if (io->eof)
+		return 0;
+	err = netio_recv(io->fd, &io->in, &io->eof);
+	if (err == EMSGSIZE)
+		return rawio_error(ctx, what,
+				   "the reply exceeds its size bound");
+	if (err == ECONNRESET && dynbuf_len(&io->in) > 0)
+		io->eof = true;
+	else if (err != 0)
+		return rawio_error(ctx, what, strerror(err));
+	return 0;
 }
 
 int rawio_pump(struct check_ctx *ctx, struct rawio *io, const char *what)
 {
-	int rc = 0;
+	int rc = 0, err;
 
 	if (io->fd < 0) {
-		rc = fail(ctx, what, "no connection");
+		rc = rawio_error(ctx, what, "no connection");
 		goto out;
 	}
 	if (io->connecting) {
@@ -125,7 +113,7 @@ int rawio_pump(struct check_ctx *ctx, struct rawio *io, const char *what)
 		if (getsockopt(io->fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) < 0)
 			soerr = errno;
 		if (soerr) {
-			rc = fail(ctx, "connect", strerror(soerr));
+			rc = rawio_error(ctx, "connect", strerror(soerr));
 			goto out;
 		}
 		io->connecting = false;
@@ -135,27 +123,15 @@ int rawio_pump(struct check_ctx *ctx, struct rawio *io, const char *what)
 	rc = rawio_recv(ctx, io, what);
 	if (rc < 0 || io->eof)
 		goto out;
-	while (io->sent < io->out.len) {
-		ssize_t n = send(io->fd, io->out.buf + io->sent,
-				 io->out.len - io->sent,
-				 MSG_DONTWAIT | MSG_NOSIGNAL);
-
-		if (n > 0) {
-			io->sent += (size_t)n;
-			continue;
-		}
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && (errno == EPIPE || errno == ECONNRESET) &&
-		    io->in.len > 0) {
-			io->eof = true;
-			goto out;
-		}
-		if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
-			rc = fail(ctx, what, strerror(errno));
-			goto out;
-		}
-		break;
+	err = netio_send(io->fd, dynbuf_ptr(&io->out), dynbuf_len(&io->out),
+			 &io->sent);
+	if ((err == EPIPE || err == ECONNRESET) && dynbuf_len(&io->in) > 0) {
+		io->eof = true;
+		goto out;
+	}
+	if (err != 0 && err != EAGAIN) {
+		rc = rawio_error(ctx, what, strerror(err));
+		goto out;
 	}
 	rc = rawio_recv(ctx, io, what);
 out:

@@ -136,7 +136,8 @@ static int redis_step(struct check_ctx *ctx, void *state)
 		rc = rc > 0 ? rc : PROBE_DONE;
 		goto out;
 	}
-	err = redis_wire_reply(st->io.in.buf, st->io.in.len, &r, &used);
+	err = redis_wire_reply(dynbuf_ptr(&st->io.in), dynbuf_len(&st->io.in),
+			       &r, &used);
 	if (err == REDIS_WIRE_MORE && !st->io.eof) {
 		rc = rawio_wait(ctx, &st->io);
 		goto out;
@@ -147,7 +148,7 @@ static int redis_step(struct check_ctx *ctx, void *state)
 		ctx_status(ctx, STATUS_ERROR,
 			   "INFO: connection closed before "
 			   "a complete reply (%zu bytes)",
-			   st->io.in.len);
+			   dynbuf_len(&st->io.in));
 	} else if (err == EXPO_EPROTO) {
 		ctx_status(ctx, STATUS_ERROR, "INFO: not a Redis (RESP) reply");
 	} else if (err < 0) {

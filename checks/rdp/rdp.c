@@ -37,8 +37,8 @@
  * timeout (its TLS handshake waits for ever on a silent server): each
  * login gets the time left before the probe deadline, and a watchdog in
  * rdp_login.c shuts the connection down when it is up (lab: rdpfake
- * nla-stall). max_parallel = 1 keeps FreeRDP's socket the only one of
- * ours to the target while a login runs, which the watchdog relies on.
+ * nla-stall). rdp_login.c connects that socket itself and hands FreeRDP
+ * a duplicate, so the watchdog cuts only its own login's connection.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -53,6 +53,7 @@
 #include <openssl/ssl.h>
 #include "check.h"
 #include "facts.h"
+#include "netio.h"
 #include "dynbuf.h"
 #include "expo.h"
 #include "rdp_login.h"
@@ -255,12 +256,6 @@ static const char *or_q(const char *s)
 	return s != NULL ? s : "?";
 }
 
-static int fail(struct check_ctx *ctx, const char *what, const char *why)
-{
-	ctx_status(ctx, STATUS_ERROR, "%s: %s", what, why);
-	return PROBE_DONE;
-}
-
 static void conn_close(struct rdp_probe *st)
 {
 	if (st->tls != NULL) {
@@ -306,60 +301,15 @@ out:
  * or an errno value (> 0, negated to tell it apart) */
 static int plain_send(struct rdp_probe *st)
 {
-	int ret = 0;
+	int err = netio_send(st->fd, st->out, st->outlen, &st->outsent);
 
-	while (st->outsent < st->outlen) {
-		ssize_t n = send(st->fd, st->out + st->outsent,
-				 st->outlen - st->outsent,
-				 MSG_DONTWAIT | MSG_NOSIGNAL);
-
-		if (n > 0) {
-			st->outsent += (size_t)n;
-			continue;
-		}
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			ret = PROBE_WANT_WRITE;
-			goto out;
-		}
-		ret = -(n < 0 ? errno : EPIPE);
-		goto out;
-	}
-	ret = 0;
-out:
-	return ret;
+	return err == EAGAIN ? PROBE_WANT_WRITE : -err;
 }
 
 /* reads what is there into st->in: 0, or -errno; -EMSGSIZE past the cap */
 static int plain_recv(struct rdp_probe *st)
 {
-	int ret = 0;
-	char buf[4096];
-
-	for (;;) {
-		ssize_t n = recv(st->fd, buf, sizeof(buf), MSG_DONTWAIT);
-
-		if (n > 0) {
-			if (dynbuf_add(&st->in, buf, (size_t)n) < 0) {
-				ret = -EMSGSIZE;
-				goto out;
-			}
-			continue;
-		}
-		if (n == 0) {
-			st->eof = true;
-		} else if (errno == EINTR) {
-			continue;
-		} else if (errno != EAGAIN && errno != EWOULDBLOCK) {
-			ret = -errno;
-			goto out;
-		}
-		ret = 0;
-		goto out;
-	}
-out:
-	return ret;
+	return -netio_recv(st->fd, &st->in, &st->eof);
 }
 
 /* Records why an X.224/MCS/CredSSP phase ended without an answer. The
@@ -380,7 +330,7 @@ static int on_cc(struct check_ctx *ctx, struct rdp_probe *st)
 	size_t used = 0;
 	int err;
 
-	err = rdp_wire_cc(st->in.buf, st->in.len, &cc, &used);
+	err = rdp_wire_cc(dynbuf_ptr(&st->in), dynbuf_len(&st->in), &cc, &used);
 	if (err == RDP_WIRE_MORE && !st->eof) {
 		ctx_set_fd(ctx, st->fd);
 		ret = PROBE_WANT_READ;
@@ -389,7 +339,7 @@ static int on_cc(struct check_ctx *ctx, struct rdp_probe *st)
 	if (err == RDP_WIRE_MORE) {
 		ret = phase_error(
 			ctx, st,
-			st->in.len == 0
+			dynbuf_len(&st->in) == 0
 				? "the server closed the connection without "
 				  "a Connection Confirm"
 				: "Connection Confirm truncated: the server "
@@ -463,7 +413,8 @@ static int on_mcs(struct check_ctx *ctx, struct rdp_probe *st)
 	size_t used = 0;
 	int err;
 
-	err = rdp_wire_mcs_rsp(st->in.buf, st->in.len, &r, &used);
+	err = rdp_wire_mcs_rsp(dynbuf_ptr(&st->in), dynbuf_len(&st->in), &r,
+			       &used);
 	if (err == RDP_WIRE_MORE && !st->eof) {
 		ctx_set_fd(ctx, st->fd);
 		ret = PROBE_WANT_READ;
@@ -671,8 +622,9 @@ static int step_tsreq(struct check_ctx *ctx, struct rdp_probe *st)
 			goto out;
 		}
 	}
-	err = rdp_wire_der_total(st->in.buf, st->in.len, RDP_TSREQ_MAX, &total);
-	if (err == 0 && st->in.len < total)
+	err = rdp_wire_der_total(dynbuf_ptr(&st->in), dynbuf_len(&st->in),
+				 RDP_TSREQ_MAX, &total);
+	if (err == 0 && dynbuf_len(&st->in) < total)
 		err = RDP_WIRE_MORE;
 	if (err == RDP_WIRE_MORE && !st->eof) {
 		ctx_set_fd(ctx, st->fd);
@@ -692,7 +644,8 @@ static int step_tsreq(struct check_ctx *ctx, struct rdp_probe *st)
 				  "TSRequest");
 		goto out;
 	}
-	err = rdp_wire_tsreq_challenge(st->in.buf, total, &info, &code);
+	err = rdp_wire_tsreq_challenge(dynbuf_ptr(&st->in), total, &info,
+				       &code);
 	if (err == EXPO_EPROTO) {
 		char why[96];
 
@@ -737,7 +690,7 @@ static int phase_error(struct check_ctx *ctx, struct rdp_probe *st,
 	if (st->phase == PH_SSL) {
 		conn_close(st);
 		st->phase = PH_DONE;
-		ret = fail(ctx, phase_names[PH_SSL], why);
+		ret = probe_fail(ctx, phase_names[PH_SSL], why);
 		goto out;
 	}
 	ret = next_phase(ctx, st);
@@ -794,7 +747,7 @@ static int step_plain(struct check_ctx *ctx, struct rdp_probe *st)
 			if (st->phase == PH_SSL) {
 				conn_close(st);
 				st->phase = PH_DONE;
-				ret = fail(ctx, "connect", strerror(rc));
+				ret = probe_fail(ctx, "connect", strerror(rc));
 				goto out;
 			}
 			ret = phase_error(ctx, st, strerror(rc));
@@ -823,7 +776,7 @@ static int step_plain(struct check_ctx *ctx, struct rdp_probe *st)
 					  "can hold");
 			goto out;
 		}
-		if (rc < 0 && st->in.len == 0) {
+		if (rc < 0 && dynbuf_len(&st->in) == 0) {
 			ret = phase_error(ctx, st, strerror(-rc));
 			goto out;
 		}
@@ -939,56 +892,60 @@ out:
  * (FreeRDP's shadow server) just drop the connection. A drop counts as a
  * refusal only if the canary was refused the same way, so a transport
  * failure can never pass for a login, only for a failed one.
+ * 0: go on with the logins; 1: done (any credential works, or no verdict
+ * can be had); < 0: an error.
  */
-static int rdp_run(struct check_ctx *ctx, void *state)
+static int run_canary(struct check_ctx *ctx, cJSON *facts,
+		      bool *drop_is_refusal)
 {
-	cJSON *facts = ctx_facts(ctx);
 	const char *u = NULL, *p = NULL;
-	bool drop_is_refusal = false;
+	enum rdp_login_outcome r;
+	char why[128];
+	int err = 0;
+
+	if (ctx_canary(ctx, &u, &p) <= 0 || u == NULL || p == NULL)
+		return 0;
+	ctx_phase(ctx, "canary");
+	r = try_login(ctx, u, p, why, sizeof(why));
+	err = set_str(facts, "canary_result", why);
+	if (err < 0)
+		return err;
+	switch (r) {
+	case RDP_LOGIN_ACCEPTED:
+	case RDP_LOGIN_EXPIRED:
+		err = set_bool(facts, "accepts_any_credential", true);
+		err = keep_err(err, set_str(facts, "canary_user", u));
+		err = keep_err(err, set_str(facts, "canary_password", p));
+		break;
+	case RDP_LOGIN_DROPPED:
+		*drop_is_refusal = true;
+		return 0;
+	case RDP_LOGIN_FAILED:
+	case RDP_LOGIN_LOCKED: /* a made-up user: a refusal */
+		return 0;
+	case RDP_LOGIN_UNAVAILABLE:
+		err = set_str(facts, "login_error", why);
+		break;
+	case RDP_LOGIN_ERROR:
+		err = set_str(facts, "login_error", why);
+		ctx_status(ctx, STATUS_ERROR, "canary login: %s", why);
+		break;
+	case RDP_LOGIN_TIMEOUT:
+		err = set_str(facts, "login_error", why);
+		ctx_status(ctx, STATUS_TIMEOUT, "canary login: %s", why);
+		break;
+	}
+	return err < 0 ? err : 1;
+}
+
+/* the pairs the ctx hands out, one login each, while time is left */
+static int run_logins(struct check_ctx *ctx, cJSON *facts, bool drop_is_refusal)
+{
+	const char *u = NULL, *p = NULL;
 	char why[128];
 	unsigned n = 0;
 	int err = 0;
 
-	(void)state;
-	/* without NLA any password "works": nothing to learn (PROBES.md d.2) */
-	if (nla_verdict(facts) != NLA_ENFORCED || !ctx_login_allowed(ctx))
-		goto out;
-	if (ctx_canary(ctx, &u, &p) > 0 && u != NULL && p != NULL) {
-		enum rdp_login_outcome r;
-
-		ctx_phase(ctx, "canary");
-		r = try_login(ctx, u, p, why, sizeof(why));
-		err = set_str(facts, "canary_result", why);
-		if (err < 0)
-			goto out;
-		switch (r) {
-		case RDP_LOGIN_ACCEPTED:
-		case RDP_LOGIN_EXPIRED:
-			err = set_bool(facts, "accepts_any_credential", true);
-			err = keep_err(err, set_str(facts, "canary_user", u));
-			err = keep_err(err,
-				       set_str(facts, "canary_password", p));
-			goto out;
-		case RDP_LOGIN_DROPPED:
-			drop_is_refusal = true;
-			break;
-		case RDP_LOGIN_FAILED:
-		case RDP_LOGIN_LOCKED: /* a made-up user: a refusal */
-			break;
-		case RDP_LOGIN_UNAVAILABLE:
-			err = set_str(facts, "login_error", why);
-			goto out;
-		case RDP_LOGIN_ERROR:
-			err = set_str(facts, "login_error", why);
-			ctx_status(ctx, STATUS_ERROR, "canary login: %s", why);
-			goto out;
-		case RDP_LOGIN_TIMEOUT:
-			err = set_str(facts, "login_error", why);
-			ctx_status(ctx, STATUS_TIMEOUT, "canary login: %s",
-				   why);
-			goto out;
-		}
-	}
 	while (ctx_remaining_ms(ctx) > RDP_MIN_ATTEMPT_MS &&
 	       ctx_next_cred(ctx, &u, &p) > 0) {
 		enum rdp_login_outcome r;
@@ -1001,7 +958,7 @@ static int rdp_run(struct check_ctx *ctx, void *state)
 		r = try_login(ctx, u, p, why, sizeof(why));
 		err = set_num(facts, "attempts", n);
 		if (err < 0)
-			goto out;
+			return err;
 		if (r == RDP_LOGIN_DROPPED && drop_is_refusal)
 			r = RDP_LOGIN_FAILED;
 		switch (r) {
@@ -1016,8 +973,7 @@ static int rdp_run(struct check_ctx *ctx, void *state)
 		case RDP_LOGIN_LOCKED:
 			/* stops every further attempt on this host */
 			ctx_cred_result(ctx, u, CRED_LOCKED);
-			err = set_str(facts, "locked_user", u);
-			goto out;
+			return set_str(facts, "locked_user", u);
 		case RDP_LOGIN_DROPPED:
 		case RDP_LOGIN_ERROR:
 		case RDP_LOGIN_UNAVAILABLE:
@@ -1028,13 +984,29 @@ static int rdp_run(struct check_ctx *ctx, void *state)
 				   r == RDP_LOGIN_TIMEOUT ? STATUS_TIMEOUT
 							  : STATUS_ERROR,
 				   "login check incomplete: %s", why);
-			goto out;
+			return err;
 		}
 		if (err < 0)
-			goto out;
+			return err;
 	}
-out:
 	return err;
+}
+
+/* the canary first, then the logins; only where NLA asks for a password
+ * before anything else (without it any password "works": PROBES.md d.2) */
+static int rdp_run(struct check_ctx *ctx, void *state)
+{
+	cJSON *facts = ctx_facts(ctx);
+	bool drop_is_refusal = false;
+	int rc;
+
+	(void)state;
+	if (nla_verdict(facts) != NLA_ENFORCED || !ctx_login_allowed(ctx))
+		return 0;
+	rc = run_canary(ctx, facts, &drop_is_refusal);
+	if (rc != 0)
+		return rc < 0 ? rc : 0;
+	return run_logins(ctx, facts, drop_is_refusal);
 }
 
 /* ---- assess ---- */
@@ -1126,7 +1098,7 @@ static int assess_nla(const cJSON *facts, struct check_ctx *ctx)
 			    hsel);
 	host_info(&ev, facts);
 	err = ctx_report(ctx, "rdp.nla_not_required", NULL, "%s",
-			 ev.buf ? ev.buf : "");
+			 dynbuf_ptr(&ev));
 out:
 	dynbuf_release(&ev);
 	return err;
@@ -1187,7 +1159,7 @@ static int assess_std(const cJSON *facts, struct check_ctx *ctx)
 	}
 	host_info(&ev, facts);
 	err = ctx_report(ctx, "rdp.standard_security", NULL, "%s",
-			 ev.buf ? ev.buf : "");
+			 dynbuf_ptr(&ev));
 out:
 	dynbuf_release(&ev);
 	return err;
@@ -1212,7 +1184,7 @@ static int assess_creds(const cJSON *facts, struct check_ctx *ctx)
 				 "NLA (CredSSP) accepts any user and password "
 				 "(canary): the made-up user %s authenticated "
 				 "with a random password%s",
-				 u ? u : "?", info.buf ? info.buf : "");
+				 u ? u : "?", dynbuf_ptr(&info));
 		goto out;
 	}
 	cJSON_ArrayForEach(it, fact_get(facts, "logins"))
@@ -1231,10 +1203,10 @@ static int assess_creds(const cJSON *facts, struct check_ctx *ctx)
 	}
 	if (n > 0)
 		err = ctx_report(
-			ctx, "rdp.weak_credentials", secret.buf,
+			ctx, "rdp.weak_credentials", dynbuf_ptr(&secret),
 			"NLA (CredSSP) authentication succeeded with a "
 			"default or weak password as %s%s",
-			ev.buf, info.buf ? info.buf : "");
+			dynbuf_ptr(&ev), dynbuf_ptr(&info));
 out:
 	dynbuf_release(&ev);
 	dynbuf_release(&secret);

@@ -9,7 +9,6 @@
  * not linked: they cost ~15 MB of resident memory that scans without RDP
  * logins must not pay.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -18,11 +17,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include "expo.h"
+#include "log.h"
 #include "rdp_login.h"
 
 #if defined(__has_include)
@@ -53,7 +56,12 @@
 	X(freerdp_get_last_error) \
 	X(freerdp_get_last_error_name)
 /* clang-format on */
-#define RDP_WINPR_FUNCS(X) X(WLog_GetRoot) X(WLog_SetLogLevel)
+#define RDP_WINPR_FUNCS(X)         \
+	X(WLog_GetRoot)            \
+	X(WLog_SetLogLevel)        \
+	X(WLog_SetLogAppenderType) \
+	X(WLog_GetLogAppender)     \
+	X(WLog_ConfigureAppender)
 
 static struct {
 #define RDP_MEMBER(f) __typeof__(&f) f;
@@ -87,16 +95,54 @@ static struct lazylib winpr_lazy =
 #define freerdp_get_last_error_name (rdp_api.freerdp_get_last_error_name)
 #define WLog_GetRoot (rdp_api.WLog_GetRoot)
 #define WLog_SetLogLevel (rdp_api.WLog_SetLogLevel)
+#define WLog_SetLogAppenderType (rdp_api.WLog_SetLogAppenderType)
+#define WLog_GetLogAppender (rdp_api.WLog_GetLogAppender)
+#define WLog_ConfigureAppender (rdp_api.WLog_ConfigureAppender)
 
 static pthread_once_t wlog_once = PTHREAD_ONCE_INIT;
 
-/* FreeRDP logs through WLog to stdout; a check never prints */
+/* WLog's text may hold the server's: to our log, escaped, under -v */
+static BOOL wlog_message(const wLogMessage *msg)
+{
+	const char *s = msg->TextString ? msg->TextString : msg->FormatString;
+
+	expo_log("rdp: FreeRDP", "%s", s ? s : "");
+	return TRUE;
+}
+
+static BOOL wlog_drop(const wLogMessage *msg)
+{
+	(void)msg;
+	return TRUE;
+}
+
+static wLogCallbacks wlog_callbacks = {
+	.data = wlog_drop,
+	.image = wlog_drop,
+	.message = wlog_message,
+	.package = wlog_drop,
+};
+
+/*
+ * FreeRDP logs through WLog to stdout (our report) by default; a check
+ * never prints. Every logger writes through the root's appender, which
+ * becomes our callback, so a WLOG_FILTER or WLOG_LEVEL in the environment
+ * cannot bring the console back; the level is off unless -v.
+ */
 static void wlog_quiet(void)
 {
 	wLog *root = WLog_GetRoot();
+	wLogAppender *app;
 
-	if (root != NULL)
-		WLog_SetLogLevel(root, WLOG_OFF);
+	if (root == NULL)
+		return;
+	WLog_SetLogLevel(root, WLOG_OFF);
+	if (!WLog_SetLogAppenderType(root, WLOG_APPENDER_CALLBACK) ||
+	    (app = WLog_GetLogAppender(root)) == NULL ||
+	    !WLog_ConfigureAppender(app, "callbacks", &wlog_callbacks))
+		return; /* then it stays off */
+	if (expo_log_enabled())
+		WLog_SetLogLevel(root, WLOG_WARN);
 }
 
 static enum rdp_login_outcome map_error(UINT32 e)
@@ -127,76 +173,91 @@ static enum rdp_login_outcome map_error(UINT32 e)
 }
 
 /*
- * The watchdog. FreeRDP 2 offers no read timeout and no way to reach its
- * socket, and its TLS handshake polls for ever on a server that stays
- * silent. When the time is up, the watchdog shuts down (not closes: the
- * number stays FreeRDP's) every TCP socket of this process connected to
- * the target; FreeRDP then reads end-of-file and gives up. Only FreeRDP's
- * socket can match: discovery is over, and the RDP check runs one probe at
- * a time through the blocking lane (max_parallel = 1), so no other socket
- * of ours talks to that address and port while a login runs.
+ * Our own connection. FreeRDP 2 offers no read timeout, and its TLS
+ * handshake polls for ever on a server that stays silent, so a watchdog
+ * must be able to cut the connection. We connect the socket ourselves and
+ * hand FreeRDP a duplicate of it (ServerHostname "|", ServerPort the
+ * descriptor: FreeRDP's "external socket"); the watchdog shuts down (not
+ * closes: FreeRDP's number stays valid) that one socket, never another
+ * probe's connection to the same host.
  */
+static int peer_addr(const char *host, unsigned port,
+		     struct sockaddr_storage *ss, socklen_t *len)
+{
+	struct sockaddr_in *v4 = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (inet_pton(AF_INET, host, &v4->sin_addr) == 1) {
+		v4->sin_family = AF_INET;
+		v4->sin_port = htons((uint16_t)port);
+		*len = sizeof(*v4);
+		return 0;
+	}
+	if (inet_pton(AF_INET6, host, &v6->sin6_addr) == 1) {
+		v6->sin6_family = AF_INET6;
+		v6->sin6_port = htons((uint16_t)port);
+		*len = sizeof(*v6);
+		return 0;
+	}
+	return -1;
+}
+
+/* a blocking TCP socket connected to host:port within timeout_ms, or -1
+ * with errno */
+static int connect_within(const char *host, unsigned port, unsigned timeout_ms)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	struct pollfd p;
+	int fd, err = 0, r;
+	socklen_t elen = sizeof(err);
+
+	if (peer_addr(host, port, &ss, &len) != 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
+		    0);
+	if (fd < 0)
+		return -1;
+	if (connect(fd, (struct sockaddr *)&ss, len) != 0) {
+		if (errno != EINPROGRESS)
+			goto fail;
+		p.fd = fd;
+		p.events = POLLOUT;
+		do
+			r = poll(&p, 1, (int)timeout_ms);
+		while (r < 0 && errno == EINTR);
+		if (r == 0)
+			errno = ETIMEDOUT;
+		if (r <= 0)
+			goto fail;
+		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen) != 0)
+			goto fail;
+		if (err != 0) {
+			errno = err;
+			goto fail;
+		}
+	}
+	/* FreeRDP reads and writes it as a blocking socket */
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0)
+		goto fail;
+	return fd;
+fail:
+	err = errno;
+	close(fd);
+	errno = err;
+	return -1;
+}
+
 struct watchdog {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
-	struct sockaddr_storage peer;
+	int fd; /* our connection, shared with FreeRDP's duplicate */
 	struct timespec deadline; /* CLOCK_MONOTONIC */
 	bool done, fired;
 };
-
-static bool same_peer(const struct sockaddr_storage *a,
-		      const struct sockaddr_storage *b)
-{
-	if (a->ss_family != b->ss_family)
-		return false;
-	if (a->ss_family == AF_INET) {
-		const struct sockaddr_in *x = (const void *)a,
-					 *y = (const void *)b;
-
-		return x->sin_port == y->sin_port &&
-		       x->sin_addr.s_addr == y->sin_addr.s_addr;
-	}
-	if (a->ss_family == AF_INET6) {
-		const struct sockaddr_in6 *x = (const void *)a,
-					  *y = (const void *)b;
-
-		return x->sin6_port == y->sin6_port &&
-		       memcmp(&x->sin6_addr, &y->sin6_addr, 16) == 0;
-	}
-	return false;
-}
-
-static unsigned shut_sockets_to(const struct sockaddr_storage *peer)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *e;
-	unsigned n = 0;
-
-	if (d == NULL)
-		return 0;
-	while ((e = readdir(d)) != NULL) {
-		struct sockaddr_storage ss;
-		socklen_t len = sizeof(ss);
-		int type = 0;
-		socklen_t tlen = sizeof(type);
-		char *end = NULL;
-		long fd = strtol(e->d_name, &end, 10);
-
-		if (end == e->d_name || *end != '\0' || fd < 0 ||
-		    fd == dirfd(d))
-			continue;
-		if (getsockopt((int)fd, SOL_SOCKET, SO_TYPE, &type, &tlen) !=
-			    0 ||
-		    type != SOCK_STREAM ||
-		    getpeername((int)fd, (struct sockaddr *)&ss, &len) != 0 ||
-		    !same_peer(&ss, peer))
-			continue;
-		if (shutdown((int)fd, SHUT_RDWR) == 0)
-			n++;
-	}
-	closedir(d);
-	return n;
-}
 
 static void *watchdog_main(void *arg)
 {
@@ -208,7 +269,7 @@ static void *watchdog_main(void *arg)
 			    ETIMEDOUT &&
 		    !w->done) {
 			/* a verdict after this would be one we forced */
-			shut_sockets_to(&w->peer);
+			shutdown(w->fd, SHUT_RDWR);
 			w->fired = true;
 			break;
 		}
@@ -217,24 +278,14 @@ static void *watchdog_main(void *arg)
 	return NULL;
 }
 
-static int watchdog_start(struct watchdog *w, pthread_t *tid, const char *host,
-			  unsigned port, unsigned timeout_ms)
+static int watchdog_start(struct watchdog *w, pthread_t *tid, int fd,
+			  unsigned timeout_ms)
 {
-	struct sockaddr_in *v4 = (struct sockaddr_in *)&w->peer;
-	struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&w->peer;
 	pthread_condattr_t ca;
 	int r = -1;
 
 	memset(w, 0, sizeof(*w));
-	if (inet_pton(AF_INET, host, &v4->sin_addr) == 1) {
-		v4->sin_family = AF_INET;
-		v4->sin_port = htons((uint16_t)port);
-	} else if (inet_pton(AF_INET6, host, &v6->sin6_addr) == 1) {
-		v6->sin6_family = AF_INET6;
-		v6->sin6_port = htons((uint16_t)port);
-	} else {
-		return -1;
-	}
+	w->fd = fd;
 	clock_gettime(CLOCK_MONOTONIC, &w->deadline);
 	w->deadline.tv_sec += timeout_ms / 1000;
 	w->deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
@@ -257,6 +308,18 @@ static int watchdog_start(struct watchdog *w, pthread_t *tid, const char *host,
 	}
 	pthread_condattr_destroy(&ca);
 	return r;
+}
+
+/* FreeRDP closes its duplicate when it frees the connection, but not on
+ * every early error path: close it if it is still ours (the same socket
+ * as fd, which we still hold, so the number cannot have been reused) */
+static void close_if_same(int dupfd, int fd)
+{
+	struct stat a, b;
+
+	if (dupfd >= 0 && fstat(dupfd, &a) == 0 && fstat(fd, &b) == 0 &&
+	    a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+		close(dupfd);
 }
 
 /* stops the watchdog; true if it had fired */
@@ -286,6 +349,9 @@ enum rdp_login_outcome rdp_login_try(const char *host, unsigned port,
 	BOOL ok = TRUE, connected;
 	struct watchdog wd;
 	pthread_t wd_tid;
+	struct timespec t0, t1;
+	unsigned left;
+	int fd = -1, dupfd = -1;
 	UINT32 e;
 
 	if (lazylib_load(&winpr_lazy, why, whysize) != 0 ||
@@ -297,8 +363,21 @@ enum rdp_login_outcome rdp_login_try(const char *host, unsigned port,
 	if (inst == NULL || !freerdp_context_new(inst))
 		goto out;
 	s = inst->settings;
-	ok &= freerdp_settings_set_string(s, FreeRDP_ServerHostname, host);
-	ok &= freerdp_settings_set_uint32(s, FreeRDP_ServerPort, port);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	fd = connect_within(host, port, timeout_ms);
+	if (fd < 0) {
+		snprintf(why, whysize, "ERRCONNECT_CONNECT_FAILED (%s)",
+			 strerror(errno));
+		goto out;
+	}
+	dupfd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	if (dupfd < 0) {
+		snprintf(why, whysize, "dup: %s", strerror(errno));
+		goto out;
+	}
+	/* "|": no name to resolve, the port is the descriptor to use */
+	ok &= freerdp_settings_set_string(s, FreeRDP_ServerHostname, "|");
+	ok &= freerdp_settings_set_uint32(s, FreeRDP_ServerPort, (UINT32)dupfd);
 	ok &= freerdp_settings_set_string(s, FreeRDP_Username, user);
 	ok &= freerdp_settings_set_string(s, FreeRDP_Password, password);
 	ok &= freerdp_settings_set_string(s, FreeRDP_Domain, "");
@@ -313,7 +392,13 @@ enum rdp_login_outcome rdp_login_try(const char *host, unsigned port,
 	ok &= freerdp_settings_set_uint32(s, FreeRDP_TcpAckTimeout, timeout_ms);
 	if (!ok)
 		goto out;
-	if (watchdog_start(&wd, &wd_tid, host, port, timeout_ms) != 0) {
+	/* the connect took part of the time */
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	left = timeout_ms - (unsigned)((t1.tv_sec - t0.tv_sec) * 1000 +
+				       (t1.tv_nsec - t0.tv_nsec) / 1000000);
+	if (left == 0 || left > timeout_ms)
+		left = 1;
+	if (watchdog_start(&wd, &wd_tid, fd, left) != 0) {
 		snprintf(why, whysize, "no watchdog thread: %s",
 			 strerror(errno));
 		goto out;
@@ -343,6 +428,10 @@ out:
 		if (inst->context != NULL)
 			freerdp_context_free(inst);
 		freerdp_free(inst);
+	}
+	if (fd >= 0) {
+		close_if_same(dupfd, fd);
+		close(fd);
 	}
 	return res;
 }

@@ -29,11 +29,12 @@ enum rdp_login_outcome {
 
 /*
  * Authenticates user/password (domain empty) against host (numeric
- * address) and port with CredSSP only, in at most timeout_ms: FreeRDP's
- * TCP connect and acknowledgement timeouts, and a watchdog thread that
- * shuts the connection down when the time is up (FreeRDP 2 has no read
- * timeout, and waits for a TLS handshake forever). *why gets FreeRDP's
- * error name (for RDP_LOGIN_ERROR and the others).
+ * address) and port with CredSSP only, in at most timeout_ms: our own
+ * connect with that timeout, FreeRDP's acknowledgement timeout, and a
+ * watchdog thread that shuts this login's connection (and no other) down
+ * when the time is up (FreeRDP 2 has no read timeout, and waits for a TLS
+ * handshake forever). *why gets FreeRDP's error name (for RDP_LOGIN_ERROR
+ * and the others).
  */
 enum rdp_login_outcome rdp_login_try(const char *host, unsigned port,
 				     const char *user, const char *password,

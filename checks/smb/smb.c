@@ -52,8 +52,10 @@
 #include <unistd.h>
 #include "check.h"
 #include "facts.h"
+#include "netio.h"
 #include "dynbuf.h"
 #include "expo.h"
+#include "log.h"
 #include "smb_wire.h"
 
 #if defined(__has_include)
@@ -258,48 +260,20 @@ out:
  */
 static int raw_io(struct smb_probe *st, bool *eof, bool *reset)
 {
-	uint8_t buf[4096];
-	int err = 0;
+	int err;
 
-	while (st->sent < st->reqlen) {
-		ssize_t n = send(st->fd, st->req + st->sent,
-				 st->reqlen - st->sent,
-				 MSG_DONTWAIT | MSG_NOSIGNAL);
-
-		if (n > 0) {
-			st->sent += (size_t)n;
-			continue;
-		}
-		if (n < 0 &&
-		    (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
-			break;
-		if (n < 0 && (errno == ECONNRESET || errno == EPIPE))
-			*reset = true;
-		else
-			err = n < 0 ? errno : EIO;
-		goto out;
+	err = netio_send(st->fd, st->req, st->reqlen, &st->sent);
+	if (err == ECONNRESET || err == EPIPE) {
+		*reset = true;
+		return 0;
 	}
-	for (;;) {
-		ssize_t n = recv(st->fd, buf, sizeof(buf), MSG_DONTWAIT);
-
-		if (n > 0) {
-			if (dynbuf_add(&st->in, buf, (size_t)n) < 0) {
-				err = EMSGSIZE;
-				goto out;
-			}
-			continue;
-		}
-		if (n == 0)
-			*eof = true;
-		else if (errno == EINTR)
-			continue;
-		else if (errno == ECONNRESET)
-			*reset = true;
-		else if (errno != EAGAIN && errno != EWOULDBLOCK)
-			err = errno;
-		break;
+	if (err != 0 && err != EAGAIN)
+		return err;
+	err = netio_recv(st->fd, &st->in, eof);
+	if (err == ECONNRESET) {
+		*reset = true;
+		err = 0;
 	}
-out:
 	return err;
 }
 
@@ -344,7 +318,8 @@ static int step_smb1(struct check_ctx *ctx, struct smb_probe *st)
 		rc = smb1_result(ctx, st, strerror(err));
 		goto out;
 	}
-	err = smb_wire_frame(st->in.buf, st->in.len, &pdu, &pdulen, &used);
+	err = smb_wire_frame(dynbuf_ptr(&st->in), dynbuf_len(&st->in), &pdu,
+			     &pdulen, &used);
 	if (err == SMB_WIRE_MORE && !eof && !reset) {
 		rc = wait_more(ctx, st);
 		goto out;
@@ -419,7 +394,8 @@ static int step_smb2(struct check_ctx *ctx, struct smb_probe *st)
 				       : strerror(err));
 		goto out;
 	}
-	err = smb_wire_frame(st->in.buf, st->in.len, &pdu, &pdulen, &used);
+	err = smb_wire_frame(dynbuf_ptr(&st->in), dynbuf_len(&st->in), &pdu,
+			     &pdulen, &used);
 	if (err == SMB_WIRE_MORE && !eof && !reset) {
 		rc = wait_more(ctx, st);
 		goto out;
@@ -526,7 +502,10 @@ static void smb_log(void *priv, int level, const char *msg)
 	struct smb_probe *st = priv;
 	const char *p;
 
-	(void)level;
+	/* errors and warnings to our log (escaped, -v); the chatter of
+	 * level 2 and above only feeds the verdict below */
+	if (level <= 1 && msg != NULL)
+		expo_log("smb: libsmbclient", "%s", msg);
 	if (st == NULL || msg == NULL)
 		return;
 	if (strstr(msg, " session setup ok") != NULL) {
@@ -638,9 +617,15 @@ static void lib_anchor(void)
 	SMBCCTX *c = NULL;
 
 	lib_conf();
+	/* the first smbc_new_context() sets Samba's logging to stdout (our
+	 * report) and reads smb.conf, whose complaints it prints there:
+	 * the callback (global, the context unused) must come first */
+	smbc_setLogCallback(NULL, NULL, smb_log);
 	c = smbc_new_context();
 	if (c == NULL)
 		return;
+	smbc_setOptionDebugToStderr(c, 1);
+	smbc_setDebug(c, 0);
 	smbc_setConfiguration(c, smb_lib_conf);
 	smbc_setOptionUserData(c, NULL);
 	smbc_setFunctionAuthDataWithContext(c, smb_auth);
@@ -1176,7 +1161,7 @@ static int assess_sessions(const cJSON *facts, struct check_ctx *ctx)
 				   fact_is_true(facts, "null_share_list")
 					   ? " and listed the shares"
 					   : "",
-				   ev.buf));
+				   dynbuf_ptr(&ev)));
 	}
 	if (fact_is_true(facts, "guest")) {
 		const char *u = fact_get_str(facts, "canary_user");
@@ -1189,7 +1174,7 @@ static int assess_sessions(const cJSON *facts, struct check_ctx *ctx)
 				   fact_get_str(facts, "canary_password"),
 				   "the made-up user %s with a random password "
 				   "was accepted (mapped to guest); shares: %s",
-				   u ? u : "?", ev.buf));
+				   u ? u : "?", dynbuf_ptr(&ev)));
 	}
 	dynbuf_release(&ev);
 	return err;
@@ -1238,7 +1223,7 @@ static int assess_shares(const cJSON *facts, struct check_ctx *ctx)
 		err = ctx_report(ctx, "smb.anonymous_share_read", NULL,
 				 "listed without credentials (read only; "
 				 "nothing written): %s",
-				 ev.buf);
+				 dynbuf_ptr(&ev));
 	dynbuf_release(&ev);
 	return err;
 }
@@ -1273,13 +1258,14 @@ static int assess_logins(const cJSON *facts, struct check_ctx *ctx)
 		n++;
 	}
 	if (n > 0)
-		err = ctx_report(ctx, "smb.weak_credentials", secret.buf,
-				 "an SMB session was set up with a default or "
-				 "weak password as %s (a random user was "
-				 "refused)%s%s%s%s",
-				 ev.buf, lu ? "; attempts then stopped: " : "",
-				 lu ? lu : "", lu ? " answered " : "",
-				 lu && ls ? ls : "");
+		err = ctx_report(
+			ctx, "smb.weak_credentials", dynbuf_ptr(&secret),
+			"an SMB session was set up with a default or "
+			"weak password as %s (a random user was "
+			"refused)%s%s%s%s",
+			dynbuf_ptr(&ev), lu ? "; attempts then stopped: " : "",
+			lu ? lu : "", lu ? " answered " : "",
+			lu && ls ? ls : "");
 	dynbuf_release(&ev);
 	dynbuf_release(&secret);
 out_nobuf:

@@ -21,6 +21,7 @@
 	X(smbc_free_context) \
 	X(smbc_setDebug) \
 	X(smbc_setLogCallback) \
+	X(smbc_setOptionDebugToStderr) \
 	X(smbc_setConfiguration) \
 	X(smbc_setWorkgroup) \
 	X(smbc_setUser) \
@@ -58,6 +59,7 @@ int smb_lib_load(char *err, size_t errlen);
 #define smbc_free_context (smb_lib.smbc_free_context)
 #define smbc_setDebug (smb_lib.smbc_setDebug)
 #define smbc_setLogCallback (smb_lib.smbc_setLogCallback)
+#define smbc_setOptionDebugToStderr (smb_lib.smbc_setOptionDebugToStderr)
 #define smbc_setConfiguration (smb_lib.smbc_setConfiguration)
 #define smbc_setWorkgroup (smb_lib.smbc_setWorkgroup)
 #define smbc_setUser (smb_lib.smbc_setUser)

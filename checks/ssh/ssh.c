@@ -39,10 +39,13 @@
 #include <arpa/inet.h>
 #include <unistd.h>
 #include <libssh/libssh.h>
+#include <libssh/callbacks.h>
 #include "check.h"
 #include "facts.h"
+#include "netio.h"
 #include "dynbuf.h"
 #include "expo.h"
+#include "log.h"
 #include "ssh_policy.h"
 #include "ssh_wire.h"
 
@@ -263,25 +266,26 @@ static int record_banner(cJSON *facts, const struct ssh_banner *b)
 
 /* ---- small helpers ---- */
 
-static int fail(struct check_ctx *ctx, const char *what, const char *why)
-{
-	ctx_status(ctx, STATUS_ERROR, "%s: %s", what, why);
-	return PROBE_DONE;
-}
-
-static void random_name(char *buf, size_t size)
-{
-	unsigned char r[6] = { 0 };
-	size_t i;
-
-	if (getrandom(r, sizeof(r), GRND_NONBLOCK) != (ssize_t)sizeof(r))
-		memset(r, 0x5a, sizeof(r)); /* still no real account */
-	snprintf(buf, size, "xp");
-	for (i = 0; i < sizeof(r) && strlen(buf) + 3 <= size; i++)
-		snprintf(buf + strlen(buf), size - strlen(buf), "%02x", r[i]);
-}
-
 /* ---- libssh sessions ---- */
+
+/* libssh's own lines (their text may hold the server's) go to our log,
+ * escaped, and only under -v; its default prints them raw on stderr */
+static void libssh_log(int priority, const char *function, const char *buffer,
+		       void *userdata)
+{
+	(void)priority;
+	(void)function; /* already at the head of buffer */
+	(void)userdata;
+	expo_log("ssh: libssh", "%s", buffer ? buffer : "");
+}
+
+/* libssh keeps its log level and callback per thread: set on the
+ * worker thread of each session, before ssh_new() reads the level */
+static void libssh_quiet(void)
+{
+	ssh_set_log_callback(libssh_log);
+	ssh_set_log_level(expo_log_enabled() ? SSH_LOG_WARNING : SSH_LOG_NOLOG);
+}
 
 static void sess_close(struct ssh_probe *st)
 {
@@ -359,6 +363,7 @@ static int sess_create(struct check_ctx *ctx, struct ssh_probe *st,
 	int rc = 0, fd = st->sfd;
 
 	*why = "cannot create a libssh session";
+	libssh_quiet();
 	if (a->u.sa.sa_family == AF_INET6)
 		inet_ntop(AF_INET6, &a->u.sin6.sin6_addr, host, sizeof(host));
 	else
@@ -467,44 +472,12 @@ static void raw_close(struct ssh_probe *st)
 static int raw_io(struct ssh_probe *st, bool *eof)
 {
 	static const char ident[] = SSH_IDENT;
-	const size_t identlen = sizeof(ident) - 1;
-	char buf[4096];
-	int err = 0;
+	int err;
 
-	if (st->ident_sent < identlen) {
-		ssize_t n = send(st->fd, ident + st->ident_sent,
-				 identlen - st->ident_sent,
-				 MSG_DONTWAIT | MSG_NOSIGNAL);
-
-		if (n > 0)
-			st->ident_sent += (size_t)n;
-		else if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK &&
-			 errno != EINTR) {
-			err = errno;
-			goto out;
-		}
-	}
-	for (;;) {
-		ssize_t n = recv(st->fd, buf, sizeof(buf), MSG_DONTWAIT);
-
-		if (n > 0) {
-			if (dynbuf_add(&st->in, buf, (size_t)n) < 0) {
-				err = EMSGSIZE;
-				goto out;
-			}
-			continue;
-		}
-		if (n == 0) {
-			*eof = true;
-		} else if (errno == EINTR) {
-			continue;
-		} else if (errno != EAGAIN && errno != EWOULDBLOCK) {
-			err = errno;
-		}
-		break;
-	}
-out:
-	return err;
+	err = netio_send(st->fd, ident, sizeof(ident) - 1, &st->ident_sent);
+	if (err != 0 && err != EAGAIN)
+		return err;
+	return netio_recv(st->fd, &st->in, eof);
 }
 
 /*
@@ -528,7 +501,7 @@ static int wire_fail(struct check_ctx *ctx, int err, bool eof, const char *what,
 		      "bytes)";
 	else if (err == EXPO_EPROTO)
 		why = "the first packet is not SSH_MSG_KEXINIT";
-	rc = fail(ctx, what, why);
+	rc = probe_fail(ctx, what, why);
 out:
 	return rc;
 }
@@ -541,7 +514,7 @@ static int start_auth_none(struct check_ctx *ctx, struct ssh_probe *st)
 	int rc;
 
 	ctx_phase(ctx, "auth none");
-	random_name(st->rand_user, sizeof(st->rand_user));
+	ctx_random_name(ctx, st->rand_user, sizeof(st->rand_user));
 	if (ctx_login_allowed(ctx) && ctx_canary(ctx, &u, &p) >= 0 &&
 	    u != NULL && p != NULL && strlen(u) < sizeof(st->canary_user) &&
 	    strlen(p) < sizeof(st->canary_pass) && u[0] != '\0') {
@@ -572,7 +545,7 @@ static int step_kexinit(struct check_ctx *ctx, struct ssh_probe *st)
 
 	err = raw_io(st, &eof);
 	if (err) {
-		rc = fail(
+		rc = probe_fail(
 			ctx, "banner/kexinit",
 			err == EMSGSIZE
 				? "more data than an SSH server sends before KEXINIT"
@@ -583,7 +556,8 @@ static int step_kexinit(struct check_ctx *ctx, struct ssh_probe *st)
 		struct ssh_banner b;
 
 		memset(&b, 0, sizeof(b));
-		err = ssh_wire_banner(st->in.buf, st->in.len, &b, &used);
+		err = ssh_wire_banner(dynbuf_ptr(&st->in), dynbuf_len(&st->in),
+				      &b, &used);
 		if (err) {
 			rc = wire_fail(ctx, err, eof, "banner",
 				       "connection closed before an SSH banner",
@@ -605,7 +579,8 @@ static int step_kexinit(struct check_ctx *ctx, struct ssh_probe *st)
 			goto out;
 		}
 	}
-	err = ssh_wire_packet(st->in.buf, st->in.len, &payload, &plen, &used);
+	err = ssh_wire_packet(dynbuf_ptr(&st->in), dynbuf_len(&st->in),
+			      &payload, &plen, &used);
 	if (err) {
 		rc = wire_fail(ctx, err, eof, "kexinit",
 			       "connection closed before KEXINIT",
@@ -1026,7 +1001,7 @@ static int step_connected(struct check_ctx *ctx, struct ssh_probe *st)
 	int err = connect_error(st->fd), rc = STEP_AGAIN;
 
 	if (err)
-		rc = fail(ctx, "connect", strerror(err));
+		rc = probe_fail(ctx, "connect", strerror(err));
 	else
 		st->phase = PH_KEXINIT;
 	return rc;
@@ -1093,7 +1068,7 @@ static int assess_weak(const cJSON *facts, struct check_ctx *ctx,
 	}
 	if (n > 0)
 		err = ctx_report(ctx, l->rule, NULL, "offers weak %s: %s",
-				 l->what, ev.buf);
+				 l->what, dynbuf_ptr(&ev));
 	dynbuf_release(&ev);
 	return err;
 }
@@ -1195,10 +1170,11 @@ static int assess_credentials(const cJSON *facts, struct check_ctx *ctx)
 		n++;
 	}
 	if (n > 0)
-		err = ctx_report(ctx, "ssh.default_credentials", secret.buf,
+		err = ctx_report(ctx, "ssh.default_credentials",
+				 dynbuf_ptr(&secret),
 				 "logged in with a default or weak password as "
 				 "%s",
-				 ev.buf);
+				 dynbuf_ptr(&ev));
 out:
 	dynbuf_release(&ev);
 	dynbuf_release(&secret);

@@ -32,6 +32,7 @@
 #include "engine/engine.h"
 #include "expo.h"
 #include "inventory.h"
+#include "log.h"
 #include "report/report.h"
 #include "report/report_priv.h"
 #include "term_escape.h"
@@ -110,6 +111,8 @@ static const char usage_tail[] =
 	"  --show-secrets        do not redact passwords found\n"
 	"  -q, --quiet           no report on stdout (files and exit code only)\n"
 	"  -v, --verbose         remediation, CVSS and all statuses in the report\n"
+	"                        and the client libraries' messages (escaped) on\n"
+	"                        stderr\n"
 	"\n"
 	"Exit codes: 0 no finding at or above --fail-on, 1 the gate failed,\n"
 	"2 bad usage or bad input, 3 the scan could not run (nothing to scan),\n"
@@ -285,7 +288,7 @@ static int read_all(const char *path, struct dynbuf *b)
 static int load_creds(struct cli *c, const char *path)
 {
 	struct dynbuf b;
-	char *line, *next;
+	char *text, *line, *next;
 	unsigned lineno = 0;
 	int r;
 
@@ -297,7 +300,9 @@ static int load_creds(struct cli *c, const char *path)
 		dynbuf_release(&b);
 		return EXIT_USAGE;
 	}
-	for (line = b.buf; line != NULL && *line != '\0'; line = next) {
+	/* parsed in place: the lines are cut where they end */
+	text = dynbuf_detach(&b);
+	for (line = text; line != NULL && *line != '\0'; line = next) {
 		struct credential_pair *v;
 		char *colon;
 		size_t len;
@@ -317,7 +322,7 @@ static int load_creds(struct cli *c, const char *path)
 				"exposure: --creds %s:%u: expected "
 				"user:password\n",
 				path, lineno);
-			dynbuf_release(&b);
+			free(text);
 			return EXIT_USAGE;
 		}
 		*colon = '\0';
@@ -329,7 +334,7 @@ static int load_creds(struct cli *c, const char *path)
 		v[c->cfg.ncreds].password = strdup(colon + 1);
 		c->cfg.ncreds++;
 	}
-	dynbuf_release(&b);
+	free(text);
 	return 0;
 }
 
@@ -1040,6 +1045,7 @@ int main(int argc, char **argv)
 	}
 	if (r != 0)
 		goto out;
+	expo_log_set_verbose(c.cfg.verbose);
 	r = cmd->run(&c);
 	/* the signal's code wins over the gate's (and over a failed write:
 	 * the run is incomplete anyway) */

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,7 @@
 #include "rank/cvss.h"
 #include "dynbuf.h"
 #include "expo.h"
+#include "fault.h"
 
 #define EVIDENCE_MAX 4096
 #define GPU_MAX 160 /* ctx_gpu(): a device name or two, not a report */
@@ -427,12 +429,21 @@ int ctx_next_cred(struct check_ctx *ctx, const char **user,
 static void random_token(char *out, size_t len, const char *prefix)
 {
 	static const char alnum[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+	static atomic_uint_fast64_t calls;
 	unsigned char rnd[32];
 	size_t i, plen = strlen(prefix);
 
-	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd)) {
-		/* never a fixed canary: fall back to time and address bits */
-		uint64_t t = ctx_now_ms() ^ (uintptr_t)out;
+	if (getrandom(rnd, sizeof(rnd), GRND_NONBLOCK) !=
+	    (ssize_t)sizeof(rnd)) {
+		/* never a fixed name, not even twice in one millisecond at
+		 * one address: the clock, the process and a counter */
+		struct timespec ts;
+		uint64_t t;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		t = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+		t ^= (uint64_t)getpid() << 40 ^ (uintptr_t)out;
+		t ^= (atomic_fetch_add(&calls, 1) + 1) * 0x9e3779b97f4a7c15ull;
 
 		for (i = 0; i < sizeof(rnd);
 		     i++, t = t * 6364136223846793005ull + 1)
@@ -442,6 +453,13 @@ static void random_token(char *out, size_t len, const char *prefix)
 	for (i = plen; i + 1 < len && i - plen < sizeof(rnd); i++)
 		out[i] = alnum[rnd[i - plen] % (sizeof(alnum) - 1)];
 	out[i] = '\0';
+}
+
+void ctx_random_name(struct check_ctx *ctx, char *out, size_t size)
+{
+	(void)ctx;
+	/* "xp" and 12 more, as long as the canary user */
+	random_token(out, size < 15 ? size : 15, "xp");
 }
 
 int ctx_canary(struct check_ctx *ctx, const char **user, const char **password)
@@ -502,11 +520,17 @@ static char *xstrdup_or_null(const char *s)
 	return s != NULL ? strdup(s) : NULL;
 }
 
+/* strdup, or NULL when the test armed the "ctx_report" site */
+static char *fdup(const char *s)
+{
+	return fault_hit("ctx_report") ? NULL : strdup(s);
+}
+
 int ctx_report(struct check_ctx *ctx, const char *rule_id, const char *secret,
 	       const char *fmt, ...)
 {
 	const struct rule *rule = check_rule(ctx->check, rule_id);
-	struct finding *f;
+	struct finding one = { 0 }, *f = &one, *slot;
 	char addr[INET6_ADDRSTRLEN], namebuf[INET6_ADDRSTRLEN];
 	const char *gpu;
 	struct dynbuf ev;
@@ -528,27 +552,27 @@ int ctx_report(struct check_ctx *ctx, const char *rule_id, const char *secret,
 		vsnprintf(tmp, (size_t)n + 1, fmt, ap);
 		va_end(ap);
 		/* evidence is capped: a long banner must not bloat reports */
-		if (dynbuf_add(&ev, tmp, (size_t)n) == EXPO_ETOOBIG) {
-			dynbuf_add(&ev, tmp, EVIDENCE_MAX - 16);
-			dynbuf_addstr(&ev, " [truncated]");
-		}
+		if ((r = dynbuf_add(&ev, tmp, (size_t)n)) == EXPO_ETOOBIG &&
+		    (r = dynbuf_add(&ev, tmp, EVIDENCE_MAX - 16)) == 0)
+			r = dynbuf_addstr(&ev, " [truncated]");
 		free(tmp);
+		if (r != 0) {
+			dynbuf_release(&ev);
+			return r;
+		}
 	}
-	f = finding_list_add(&ctx->findings);
-	if (f == NULL) {
-		r = EXPO_ENOMEM;
-		goto out;
-	}
+	/* filled aside, listed only when whole: a finding with a NULL
+	 * field would reach the ranking and every writer */
 	target_addr_text(ctx->addr, addr);
-	f->rule_id = strdup(rule->id);
-	f->check = strdup(ctx->check->name);
-	f->title = strdup(rule->title);
-	f->service = strdup(ctx->check->name);
-	f->target_id = strdup(ctx->target->id);
-	f->target_name = strdup(target_display_name(ctx->target, namebuf));
-	f->address = strdup(addr);
+	f->rule_id = fdup(rule->id);
+	f->check = fdup(ctx->check->name);
+	f->title = fdup(rule->title);
+	f->service = fdup(ctx->check->name);
+	f->target_id = fdup(ctx->target->id);
+	f->target_name = fdup(target_display_name(ctx->target, namebuf));
+	f->address = fdup(addr);
 	f->port = ctx->port;
-	f->cvss_vector = strdup(rule->cvss_vector);
+	f->cvss_vector = fdup(rule->cvss_vector);
 	if (cvss31_base_score(rule->cvss_vector, &f->cvss_score) != 0)
 		f->cvss_score = 0.0;
 	f->severity = cvss_severity(f->cvss_score);
@@ -571,9 +595,16 @@ int ctx_report(struct check_ctx *ctx, const char *rule_id, const char *secret,
 	if (f->rule_id == NULL || f->check == NULL || f->title == NULL ||
 	    f->service == NULL || f->target_id == NULL ||
 	    f->target_name == NULL || f->address == NULL ||
-	    f->cvss_vector == NULL || f->evidence == NULL)
+	    f->cvss_vector == NULL || f->evidence == NULL ||
+	    (secret != NULL && f->secret == NULL) ||
+	    (rule->remediation != NULL && f->remediation == NULL) ||
+	    (rule->references != NULL && f->references == NULL) ||
+	    (slot = finding_list_add(&ctx->findings)) == NULL) {
+		finding_release(f);
 		r = EXPO_ENOMEM;
-out:
+	} else {
+		*slot = one;
+	}
 	dynbuf_release(&ev);
 	return r;
 }

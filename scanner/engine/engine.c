@@ -36,6 +36,7 @@
 #include "engine.h"
 #include "rank/rank.h"
 #include "expo.h"
+#include "fault.h"
 
 #define MAX_CHECKS 64
 #define PROBES_PER_WORKER_MAX 256
@@ -616,6 +617,17 @@ done:
 	return 0;
 }
 
+/* counts a job done; after the last one, lane threads waiting for work
+ * may leave */
+static void job_done(struct scan_run *run)
+{
+	if (atomic_fetch_add(&run->done_jobs, 1) + 1 == run->njobs) {
+		pthread_mutex_lock(&run->lane.lock);
+		pthread_cond_broadcast(&run->lane.cond);
+		pthread_mutex_unlock(&run->lane.lock);
+	}
+}
+
 /* ends a probe: cleanup, assess what was gathered, hand over the results */
 static void probe_finish(struct scan_run *run, int ep, struct probe *p)
 {
@@ -650,12 +662,27 @@ static void probe_finish(struct scan_run *run, int ep, struct probe *p)
 	free(p->state);
 	p->ctx = NULL;
 	p->state = NULL;
-	if (atomic_fetch_add(&run->done_jobs, 1) + 1 == run->njobs) {
-		/* the last probe: lane threads waiting for work may leave */
-		pthread_mutex_lock(&run->lane.lock);
-		pthread_cond_broadcast(&run->lane.cond);
-		pthread_mutex_unlock(&run->lane.lock);
+	job_done(run);
+}
+
+/* a probe that could not even begin (no memory for its ctx or state):
+ * its record says so, and it is done like any other */
+static void probe_lost(struct scan_run *run, const struct job *job)
+{
+	struct port_record *rec;
+
+	pthread_mutex_lock(&run->col.lock);
+	rec = collector_record(&run->col, 0);
+	if (rec != NULL) {
+		rec->target = job->target;
+		rec->addr = job->addr;
+		rec->port = job->port;
+		rec->status = (uint8_t)STATUS_ERROR;
+		rec->check = run->registry_index[job->check];
+		rec->reason = collector_reason(&run->col, "out of memory");
 	}
+	pthread_mutex_unlock(&run->col.lock);
+	job_done(run);
 }
 
 /* ends a probe the stop keeps from going on; what it proved is kept */
@@ -750,11 +777,12 @@ static bool probe_begin(struct scan_run *run, int ep, struct probe *p,
 	p->ctx = ctx_new(c, run->cfg, t, &t->addrs[job->addr], job->port,
 			 run->guard);
 	p->state = calloc(1, c->state_size ? c->state_size : 1);
-	if (p->ctx == NULL || p->state == NULL) {
+	if (p->ctx == NULL || p->state == NULL || fault_hit("probe_begin")) {
 		ctx_free(p->ctx);
 		free(p->state);
 		p->ctx = NULL;
-		atomic_fetch_add(&run->done_jobs, 1);
+		p->state = NULL;
+		probe_lost(run, job);
 		return false;
 	}
 	p->ctx->probe_deadline_ms = now + run->cfg->check_timeout_ms;

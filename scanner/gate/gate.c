@@ -601,7 +601,7 @@ int suppressions_load(const char *path, struct suppression_list *l, char **err)
 		r = EXPO_EIO;
 		goto out;
 	}
-	r = suppressions_parse(b.buf ? b.buf : "", b.len, path, l, err);
+	r = suppressions_parse(dynbuf_ptr(&b), dynbuf_len(&b), path, l, err);
 out:
 	if (f != NULL)
 		fclose(f);

@@ -25,11 +25,13 @@
  * shard already stored is never replaced.
  */
 #include <ctype.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "pq_lib.h" /* libpq, opened at first use */
 #include "dynbuf.h"
 #include "expo.h"
@@ -38,6 +40,7 @@
 #include "store.h"
 
 #define STORE_CONNECT_TIMEOUT "10"
+#define STORE_CONNECT_TIMEOUT_MS 10000
 #define STORE_STATEMENT_TIMEOUT "SET statement_timeout = '60s'"
 /* any constant: all exposure stores into one database serialise on it */
 #define STORE_LOCK "SELECT pg_advisory_xact_lock(7316544912)"
@@ -108,7 +111,7 @@ struct pg {
 static int pg_fail(struct pg *p, const char *what, const PGresult *res)
 {
 	const char *msg = res ? PQresultErrorMessage(res) : NULL;
-	char *m = NULL;
+	char *m = NULL, *e;
 	size_t n;
 
 	if (msg == NULL || *msg == '\0')
@@ -117,6 +120,11 @@ static int pg_fail(struct pg *p, const char *what, const PGresult *res)
 		n = strlen(m);
 		while (n > 0 && (m[n - 1] == '\n' || m[n - 1] == ' '))
 			m[--n] = '\0';
+		/* the server's text goes to stderr: escaped */
+		if ((e = report_escaped(m)) != NULL) {
+			free(m);
+			m = e;
+		}
 	}
 	if (p->err != NULL && *p->err == NULL &&
 	    asprintf(p->err, "--store: %s: %s", what, m ? m : "failed") < 0)
@@ -150,7 +158,8 @@ static int x(struct pg *p, const char *what, const char *sql, int n,
 	return res != NULL ? 0 : EXPO_EIO;
 }
 
-/* "relation already exists, skipping" is the idempotent schema at work */
+/* "relation already exists, skipping" is the idempotent schema at work;
+ * libpq's default would print any notice of the server raw on stderr */
 static void quiet_notice(void *arg, const char *message)
 {
 	(void)arg;
@@ -306,11 +315,49 @@ fail:
 	return NULL;
 }
 
+static long long mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* PQconnectdbParams() with the notice processor in place before the
+ * startup (which may already bring notices), and the same timeout;
+ * *timed_out tells a timeout from a refusal (then see PQerrorMessage) */
+static PGconn *pg_connect(const char *const *keys, const char *const *vals,
+			  bool *timed_out)
+{
+	long long deadline = mono_ms() + STORE_CONNECT_TIMEOUT_MS;
+	PostgresPollingStatusType ps = PGRES_POLLING_WRITING;
+	PGconn *c = PQconnectStartParams(keys, vals, 1);
+
+	if (c == NULL)
+		return NULL;
+	PQsetNoticeProcessor(c, quiet_notice, NULL);
+	if (PQstatus(c) == CONNECTION_BAD)
+		return c;
+	while (ps != PGRES_POLLING_OK && ps != PGRES_POLLING_FAILED) {
+		struct pollfd pfd = { .fd = PQsocket(c) };
+		long long left = deadline - mono_ms();
+
+		pfd.events = ps == PGRES_POLLING_READING ? POLLIN : POLLOUT;
+		if (left <= 0 || pfd.fd < 0 || poll(&pfd, 1, (int)left) <= 0) {
+			*timed_out = true;
+			break;
+		}
+		ps = PQconnectPoll(c);
+	}
+	return c;
+}
+
 static int pg_open(struct pg *p, const char *url, char **err)
 {
 	const char *keys[] = { "connect_timeout", "application_name", "dbname",
 			       NULL };
 	const char *vals[] = { STORE_CONNECT_TIMEOUT, "exposure", url, NULL };
+	bool timed_out = false;
 	char why[256], *shown, *msg;
 
 	p->err = err;
@@ -321,19 +368,28 @@ static int pg_open(struct pg *p, const char *url, char **err)
 		return EXPO_ENOTFOUND;
 	}
 	/* the URL's own settings come later and win (expand_dbname) */
-	p->c = PQconnectdbParams(keys, vals, 1);
-	if (p->c == NULL || PQstatus(p->c) != CONNECTION_OK) {
+	p->c = pg_connect(keys, vals, &timed_out);
+	if (timed_out || p->c == NULL || PQstatus(p->c) != CONNECTION_OK) {
 		/* the URL, but not its password, nor libpq quoting it */
 		shown = url_hidden(url);
-		msg = scrub(p->c ? PQerrorMessage(p->c) : "out of memory", url);
-		if (asprintf(err, "--store %s: cannot connect: %s",
-			     shown ? shown : "?", msg ? msg : "?") < 0)
+		msg = timed_out ? NULL
+				: scrub(p->c ? PQerrorMessage(p->c)
+					     : "out of memory",
+					url);
+		if (timed_out &&
+		    asprintf(err, "--store %s: cannot connect: no answer "
+				  "within %u s",
+			     shown ? shown : "?",
+			     STORE_CONNECT_TIMEOUT_MS / 1000) < 0)
+			*err = NULL;
+		else if (!timed_out &&
+			 asprintf(err, "--store %s: cannot connect: %s",
+				  shown ? shown : "?", msg ? msg : "?") < 0)
 			*err = NULL;
 		free(shown);
 		free(msg);
 		return EXPO_EIO;
 	}
-	PQsetNoticeProcessor(p->c, quiet_notice, NULL);
 	return x(p, "statement_timeout", STORE_STATEMENT_TIMEOUT, 0, NULL);
 }
 

@@ -14,6 +14,16 @@ void dynbuf_init(struct dynbuf *b, size_t max)
 	b->max = max;
 }
 
+const char *dynbuf_ptr(const struct dynbuf *b)
+{
+	return b->buf != NULL ? b->buf : "";
+}
+
+size_t dynbuf_len(const struct dynbuf *b)
+{
+	return b->len;
+}
+
 void dynbuf_release(struct dynbuf *b)
 {
 	if (b == NULL)

@@ -58,7 +58,7 @@ static int annotation(struct dynbuf *b, const char *level,
 	if (r == 0)
 		r = dynbuf_addf(b, "::%s title=", level);
 	if (r == 0)
-		r = wf_escape(b, t.buf, true);
+		r = wf_escape(b, dynbuf_ptr(&t), true);
 	if (r == 0)
 		r = dynbuf_addstr(b, "::");
 	dynbuf_reset(&t);
@@ -71,7 +71,7 @@ static int annotation(struct dynbuf *b, const char *level,
 				f->cvss_score, f->evidence ? f->evidence : "-",
 				f->fingerprint);
 	if (r == 0)
-		r = wf_escape(b, t.buf, false);
+		r = wf_escape(b, dynbuf_ptr(&t), false);
 	if (r == 0)
 		r = dynbuf_addstr(b, "\n");
 	dynbuf_release(&t);
@@ -116,7 +116,8 @@ int report_annotations_write(FILE *out, const struct scan_report *r)
 				  "findings are in the reports%%2C not "
 				  "annotated here\n",
 				  left);
-	if (ret == 0 && b.len > 0 && fwrite(b.buf, 1, b.len, out) != b.len)
+	if (ret == 0 && dynbuf_len(&b) > 0 &&
+	    fwrite(dynbuf_ptr(&b), 1, dynbuf_len(&b), out) != dynbuf_len(&b))
 		ret = EXPO_EIO;
 	if (ret == 0 && fflush(out) != 0)
 		ret = EXPO_EIO;

@@ -18,7 +18,7 @@ int report_xml_escape(struct dynbuf *b, const char *s)
 
 	dynbuf_init(&tmp, REPORT_MAX_BYTES);
 	r = report_escape(&tmp, s);
-	for (p = tmp.buf; r == 0 && p != NULL && *p != '\0'; p++) {
+	for (p = dynbuf_ptr(&tmp); r == 0 && *p != '\0'; p++) {
 		switch (*p) {
 		case '&':
 			r = dynbuf_addstr(b, "&amp;");
@@ -183,9 +183,10 @@ char *report_escaped(const char *s)
 	struct dynbuf b;
 
 	dynbuf_init(&b, REPORT_MAX_BYTES);
-	if (report_escape(&b, s) != 0 || b.buf == NULL) {
+	/* "" escapes to "", not to NULL (which callers take for no memory) */
+	if (report_escape(&b, s) != 0) {
 		dynbuf_release(&b);
-		return s == NULL ? strdup("-") : NULL;
+		return NULL;
 	}
 	return dynbuf_detach(&b);
 }

@@ -133,7 +133,7 @@ static int add_finding(cJSON *arr, const struct scan_report *r, size_t i,
 		snprintf(date, sizeof(date), "%.10s", r->started_at);
 	ret |= add(o, "title", etext(f->title ? f->title : f->rule_id));
 	ret |= add(o, "severity", cJSON_CreateString(dd_severity(f->severity)));
-	ret |= add(o, "description", report_jstr(d.buf));
+	ret |= add(o, "description", report_jstr(dynbuf_ptr(&d)));
 	ret |= add(o, "mitigation", etext(f->remediation));
 	ret |= add(o, "references", etext(f->references));
 	ret |= add(o, "unique_id_from_tool",

@@ -278,7 +278,8 @@ int report_doc_rank(struct report_doc *d)
 	return r;
 }
 
-static int fail(char **err, const char *fmt, const char *a)
+/* a merge refused: the message into *err, EXPO_EINVAL */
+static int merge_error(char **err, const char *fmt, const char *a)
 {
 	if (err != NULL && asprintf(err, fmt, a) < 0)
 		*err = NULL;
@@ -298,10 +299,10 @@ int report_doc_merge(struct report_doc *dst, struct report_doc *src, char **err)
 		return r;
 	for (i = 0; i < src->targets.n; i++)
 		if (target_index_find(&ix, src->targets.v[i].id) != NULL) {
-			r = fail(err,
-				 "target %s is in two of the reports "
-				 "(the same shard twice?)",
-				 src->targets.v[i].id);
+			r = merge_error(err,
+					"target %s is in two of the reports "
+					"(the same shard twice?)",
+					src->targets.v[i].id);
 			break;
 		}
 	target_index_release(&ix);

@@ -32,6 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "expo.h"
+#include "netio.h"
 #include "report.h"
 
 enum { AF_KIND_RENAME = 0, AF_KIND_STDOUT, AF_KIND_THROUGH };

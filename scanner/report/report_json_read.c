@@ -713,7 +713,7 @@ int report_json_read(const char *path, struct report_doc *d, char **err)
 			*err = NULL;
 		goto out;
 	}
-	r = report_json_parse(b.buf ? b.buf : "", b.len, path, d, err);
+	r = report_json_parse(dynbuf_ptr(&b), dynbuf_len(&b), path, d, err);
 out:
 	if (f != NULL && f != stdin)
 		fclose(f);

@@ -56,7 +56,7 @@ static void put_classname(struct jw *w, const char *addr, unsigned port)
 	if (report_hostport(&hp, addr, port) != 0)
 		w->err = EXPO_ENOMEM;
 	put(w, " classname=\"");
-	put_esc(w, hp.buf);
+	put_esc(w, dynbuf_ptr(&hp));
 	put(w, "\"");
 	dynbuf_release(&hp);
 }
@@ -268,8 +268,8 @@ static void suite(struct jw *w, const struct target *t, const size_t *ridx,
 				     (unsigned long long)(suite_ms / 1000),
 				     (unsigned)(suite_ms % 1000));
 	put_labels(w, t);
-	if (w->err == 0 && body.len > 0)
-		w->err = dynbuf_add(w->b, body.buf, body.len);
+	if (w->err == 0 && dynbuf_len(&body) > 0)
+		w->err = dynbuf_add(w->b, dynbuf_ptr(&body), dynbuf_len(&body));
 	put(w, "  </testsuite>\n");
 	dynbuf_release(&body);
 }
@@ -362,12 +362,13 @@ int report_junit_write(const char *path, const struct scan_report *r)
 			  "time=\"%.3f\">\n",
 			  w.tests, w.failures, w.errors, w.skipped,
 			  r->duration_s);
-	if (ret == 0 && b.len > 0)
-		ret = dynbuf_add(&all, b.buf, b.len);
+	if (ret == 0 && dynbuf_len(&b) > 0)
+		ret = dynbuf_add(&all, dynbuf_ptr(&b), dynbuf_len(&b));
 	if (ret == 0)
 		ret = dynbuf_addstr(&all, "</testsuites>\n");
 	if (ret == 0)
-		ret = write_file_atomic(path, all.buf, all.len);
+		ret = write_file_atomic(path, dynbuf_ptr(&all),
+					dynbuf_len(&all));
 out:
 	free(w.covered);
 	free(rk);

@@ -108,7 +108,7 @@ static void row(struct mw *w, const struct scan_report *r,
 		cell(w, labels);
 	free(labels);
 	put(w, " | ");
-	cell(w, hp.buf);
+	cell(w, dynbuf_ptr(&hp));
 	put(w, " | ");
 	cell(w, f->evidence);
 	if (with_state) {
@@ -218,10 +218,10 @@ int report_markdown_write(const char *path, const struct scan_report *r)
 			put(&w, "\n");
 		}
 	}
-	if ((ret = w.err) == 0 && b.len > MD_MAX)
+	if ((ret = w.err) == 0 && dynbuf_len(&b) > MD_MAX)
 		ret = EXPO_ETOOBIG; /* cannot happen with the caps above */
 	if (ret == 0)
-		ret = write_file_atomic(path, b.buf, b.len);
+		ret = write_file_atomic(path, dynbuf_ptr(&b), dynbuf_len(&b));
 	target_index_release(&ix);
 	dynbuf_release(&b);
 	return ret;

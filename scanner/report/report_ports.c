@@ -79,8 +79,9 @@ int report_ports_write(const char *path, const struct scan_report *r)
 				&b, reason != NULL && *reason ? reason : "-");
 		if (ret == 0)
 			ret = dynbuf_add(&b, "\n", 1);
-		if (ret == 0 && b.len >= PORTS_CHUNK) {
-			ret = atomic_file_write(&af, b.buf, b.len);
+		if (ret == 0 && dynbuf_len(&b) >= PORTS_CHUNK) {
+			ret = atomic_file_write(&af, dynbuf_ptr(&b),
+						dynbuf_len(&b));
 			dynbuf_reset(&b);
 		}
 	}
@@ -93,8 +94,8 @@ int report_ports_write(const char *path, const struct scan_report *r)
 		if (ret == 0)
 			ret = dynbuf_add(&b, "\n", 1);
 	}
-	if (ret == 0 && b.len > 0)
-		ret = atomic_file_write(&af, b.buf, b.len);
+	if (ret == 0 && dynbuf_len(&b) > 0)
+		ret = atomic_file_write(&af, dynbuf_ptr(&b), dynbuf_len(&b));
 	if (ret == 0)
 		ret = atomic_file_commit(&af);
 	else

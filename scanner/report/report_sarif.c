@@ -180,8 +180,8 @@ static void add_rule(struct sctx *s, cJSON *rules, const struct finding *f,
 	text_obj(s, o, "fullDescription", desc);
 	p = obj(s, o, "help");
 	/* catalogue text, not server text: its line breaks stay */
-	add(s, p, "text", report_jstr(help.buf));
-	add(s, p, "markdown", report_jstr(md.buf));
+	add(s, p, "text", report_jstr(dynbuf_ptr(&help)));
+	add(s, p, "markdown", report_jstr(dynbuf_ptr(&md)));
 	p = obj(s, o, "defaultConfiguration");
 	add(s, p, "level", cJSON_CreateString(level_of(cvss_severity(score))));
 	p = obj(s, o, "properties");
@@ -247,11 +247,13 @@ static void add_result(struct sctx *s, cJSON *results,
 	add(s, o, "ruleIndex",
 	    cJSON_CreateNumber((double)rule_index(rs, f->rule_id)));
 	add(s, o, "level", cJSON_CreateString(level_of(f->severity)));
-	text_obj(s, o, "message", msg.buf);
+	text_obj(s, o, "message", dynbuf_ptr(&msg));
 	loc = obj(s, arr(s, o, "locations"), NULL);
 	pl = obj(s, loc, "physicalLocation");
 	p = obj(s, pl, "artifactLocation");
-	add(s, p, "uri", cJSON_CreateString(uri.buf ? uri.buf : "inventory"));
+	add(s, p, "uri",
+	    cJSON_CreateString(dynbuf_len(&uri) ? dynbuf_ptr(&uri)
+						: "inventory"));
 	p = obj(s, pl, "region");
 	add(s, p, "startLine", cJSON_CreateNumber(1));
 	add(s, p, "startColumn", cJSON_CreateNumber(1));

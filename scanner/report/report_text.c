@@ -464,7 +464,9 @@ int report_text_write(FILE *out, const struct scan_report *r, bool color,
 	ret = t.err;
 	if (ret != 0)
 		goto out;
-	if (fwrite(t.b.buf, 1, t.b.len, out) != t.b.len || fflush(out) != 0)
+	if (fwrite(dynbuf_ptr(&t.b), 1, dynbuf_len(&t.b), out) !=
+		    dynbuf_len(&t.b) ||
+	    fflush(out) != 0)
 		ret = EXPO_EIO;
 out:
 	dynbuf_release(&t.b);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <criterion/criterion.h>
 #include "lab_util.h"
 #include "check.h"
@@ -280,4 +281,76 @@ Test(smb_lab, creds_file_and_no_login, .timeout = 60)
 	}
 	scan_result_release(&res);
 	target_list_release(&l);
+}
+
+/* a file's contents (at most 1 MiB), malloc'ed */
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = calloc(1, (1 << 20) + 1);
+	size_t n;
+
+	cr_assert(f != NULL && buf != NULL, "%s", path);
+	n = fread(buf, 1, 1 << 20, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+/*
+ * libsmbclient's first context reads ~/.smb/smb.conf and prints its
+ * complaints, at debug level 0, on stdout (the report) unless a log
+ * callback was set before: nothing of it may come out raw, with or
+ * without -v; under -v it is in our log, escaped.
+ */
+Test(smb_lab, library_messages_never_reach_stdout_raw, .timeout = 120)
+{
+	const char *bin = getenv("EXPO_BIN");
+	char home[] = "/tmp/expo-smbhome-XXXXXX", path[256], cmd[1024];
+	char inv[300], ofile[300], efile[300], *out, *err;
+	FILE *f;
+	int v;
+
+	cr_assert(bin != NULL, "EXPO_BIN is not set");
+	cr_assert(mkdtemp(home) != NULL);
+	snprintf(path, sizeof(path), "%s/.smb", home);
+	cr_assert_eq(mkdir(path, 0700), 0);
+	snprintf(path, sizeof(path), "%s/.smb/smb.conf", home);
+	f = fopen(path, "w");
+	cr_assert_not_null(f);
+	fputs("[global]\n\tbogus \x1b[31m = 1\n", f);
+	fclose(f);
+	snprintf(inv, sizeof(inv), "%s/inv.txt", home);
+	f = fopen(inv, "w");
+	cr_assert_not_null(f);
+	fprintf(f, "%s:445 check=smb\n", OPEN);
+	fclose(f);
+	snprintf(ofile, sizeof(ofile), "%s/out", home);
+	snprintf(efile, sizeof(efile), "%s/err", home);
+	for (v = 0; v < 2; v++) {
+		snprintf(cmd, sizeof(cmd),
+			 "HOME=%s %s scan %s --checks smb --no-login "
+			 "--fail-on none%s >%s 2>%s",
+			 home, bin, inv, v ? " -v" : "", ofile, efile);
+		cr_assert_neq(system(cmd), -1);
+		out = slurp(ofile);
+		err = slurp(efile);
+		cr_expect(strchr(out, '\x1b') == NULL, "stdout:\n%s", out);
+		cr_expect(strchr(err, '\x1b') == NULL, "stderr:\n%s", err);
+		cr_expect(strstr(out, "Unknown parameter") == NULL,
+			  "stdout:\n%s", out);
+		if (v)
+			cr_expect(strstr(err, "exposure: smb: libsmbclient: "
+					      "Unknown parameter "
+					      "encountered: \"bogus "
+					      "\\x1b[31m\"") != NULL,
+				  "stderr:\n%s", err);
+		else
+			cr_expect(strstr(err, "Unknown parameter") == NULL,
+				  "stderr:\n%s", err);
+		free(out);
+		free(err);
+	}
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", home);
+	cr_expect_eq(system(cmd), 0);
 }

@@ -14,6 +14,7 @@
 #include "engine/engine.h"
 #include "rank/rank.h"
 #include "expo.h"
+#include "fault.h"
 
 /* ---- a fake module: connects, waits for "OK", reports fake.ok ---- */
 
@@ -621,6 +622,37 @@ Test(engine_report, undeclared_rule_is_refused_and_secrets_redacted)
 	target_list_release(&tl);
 }
 
+/* no memory for one field: no finding at all, not a half-filled one */
+Test(engine_report, allocation_failure_leaves_no_half_filled_finding)
+{
+	struct scan_config cfg;
+	struct target_list tl;
+	struct check_ctx *ctx;
+	struct finding_list *f;
+	unsigned nth;
+
+	for (nth = 1; nth <= 8; nth++) {
+		fake_config(&cfg);
+		ctx = cred_ctx(&cfg, &tl);
+		fault_arm("ctx_report", nth);
+		cr_assert_eq(ctx_report(ctx, "fake.ok", "pw", "login a"),
+			     EXPO_ENOMEM, "field %u", nth);
+		cr_assert_eq(ctx_findings(ctx)->n, 0, "field %u", nth);
+		/* the next one, with memory, is whole */
+		cr_assert_eq(ctx_report(ctx, "fake.ok", "pw", "login b"), 0);
+		f = ctx_findings(ctx);
+		cr_assert_eq(f->n, 1);
+		cr_assert(f->v[0].rule_id && f->v[0].check && f->v[0].title &&
+			  f->v[0].service && f->v[0].target_id &&
+			  f->v[0].target_name && f->v[0].address &&
+			  f->v[0].cvss_vector && f->v[0].evidence &&
+			  f->v[0].secret);
+		cr_assert_str_eq(f->v[0].evidence, "login b");
+		ctx_free(ctx);
+		target_list_release(&tl);
+	}
+}
+
 /* ---- ranking ---- */
 
 static void add_finding(struct finding_list *l, const char *rule,
@@ -823,5 +855,31 @@ Test(engine_lane, blocking_run_past_the_deadline_is_a_timeout)
 				"the 50 ms deadline (--check-timeout)");
 		}
 	cr_assert_eq(timeouts, 2);
+	scan_result_release(&res);
+}
+
+/* no memory for a probe's ctx: the port still gets a status, and lane
+ * threads waiting for work are told that every job is done */
+Test(engine_lane, probe_that_cannot_begin_has_an_error_status, .timeout = 20)
+{
+	struct check c = check_fake;
+	struct scan_result res;
+	size_t i, errors = 0;
+
+	c.name = "blocking";
+	c.start = nothing_start;
+	c.step = NULL;
+	c.run = blocking_run;
+	c.cleanup = nothing_cleanup;
+	fault_arm("probe_begin", 1);
+	scan_fake(&c, 1, 5000, &res);
+	cr_assert_eq(res.findings.n, 0);
+	for (i = 0; i < res.nrecords; i++)
+		if (res.records[i].status == STATUS_ERROR) {
+			errors++;
+			cr_assert_str_eq(res.reasons[res.records[i].reason],
+					 "out of memory");
+		}
+	cr_assert_eq(errors, 1);
 	scan_result_release(&res);
 }

@@ -102,7 +102,8 @@ Test(memcached_wire, hostile)
 	dynbuf_init(&many, 1 << 20);
 	for (i = 0; i <= MEMCACHED_MAX_LINES; i++)
 		dynbuf_addstr(&many, "STAT x 1\r\n");
-	cr_expect_eq(memcached_wire_stats(many.buf, many.len, &s, &used),
+	cr_expect_eq(memcached_wire_stats(dynbuf_ptr(&many), dynbuf_len(&many),
+					  &s, &used),
 		     EXPO_ETOOBIG);
 	dynbuf_release(&many);
 	/* odd values stay bounded */

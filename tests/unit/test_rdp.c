@@ -4,6 +4,8 @@
  * and FreeRDP 2.11's shadow server (and edits of them), the builders, and
  * assess() on fixture facts.
  */
+#include <dirent.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,7 +14,13 @@
 #include "config.h"
 #include "context.h"
 #include "expo.h"
+#include "rdp/rdp_login.h"
 #include "rdp/rdp_wire.h"
+#include "fake_server.h"
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 extern const struct check check_rdp;
 
@@ -604,4 +612,95 @@ Test(rdp_assess, module_contract)
 			check_rule(&check_rdp, check_rdp.rules[i].id));
 	cr_assert(check_rule(&check_rdp, "rdp.weak_credentials")->flags &
 		  CHECK_LOGIN);
+}
+
+/* ---- the login watchdog cuts its own connection only ---- */
+
+static int open_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	int n = 0;
+
+	cr_assert_not_null(d);
+	while (readdir(d) != NULL)
+		n++;
+	closedir(d);
+	return n;
+}
+
+/* another probe's connection to the same address and port, open while a
+ * FreeRDP login times out there: the watchdog must leave it alone */
+Test(rdp_login, watchdog_cuts_only_its_own_connection, .timeout = 30)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	struct fake_server s;
+	enum rdp_login_outcome r;
+	char why[256], c;
+	int other, fds;
+
+	fake_start(&s, FAKE_SILENT, 2);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	a.sin_port = htons(s.port);
+	other = socket(AF_INET, SOCK_STREAM, 0);
+	cr_assert(other >= 0);
+	cr_assert_eq(connect(other, (struct sockaddr *)&a, sizeof(a)), 0);
+	/* once first: the libraries keep descriptors of their own */
+	rdp_login_try("127.0.0.1", 1, "u", "p", 200, why, sizeof(why));
+	fds = open_fds();
+	r = rdp_login_try("127.0.0.1", s.port, "u", "p", 500, why, sizeof(why));
+	if (r == RDP_LOGIN_UNAVAILABLE) {
+		close(other);
+		fake_stop(&s);
+		cr_skip_test("no FreeRDP: %s", why);
+	}
+	cr_expect_eq(r, RDP_LOGIN_TIMEOUT, "%d: %s", (int)r, why);
+	/* neither our connection nor FreeRDP's duplicate of it is left */
+	cr_expect_eq(open_fds(), fds);
+	/* still connected: nothing to read yet, neither EOF nor error */
+	errno = 0;
+	cr_expect_eq(recv(other, &c, 1, MSG_DONTWAIT), -1);
+	cr_expect(errno == EAGAIN || errno == EWOULDBLOCK, "%s",
+		  strerror(errno));
+	cr_expect_eq(send(other, "x", 1, MSG_NOSIGNAL), 1, "%s",
+		     strerror(errno));
+	close(other);
+	fake_stop(&s);
+}
+
+/* WinPR's logger honours WLOG_FILTER for its child loggers; whatever
+ * their level, nothing may reach stdout (the report) or stderr: the root
+ * appender is ours (escaped, -v only) */
+Test(rdp_login, freerdp_prints_nothing_even_with_wlog_filter, .timeout = 30)
+{
+	struct fake_server s;
+	char path[] = "/tmp/expo-wlog-XXXXXX", why[256], buf[4096];
+	int fd, out, err;
+	ssize_t n;
+
+	setenv("WLOG_FILTER", "com.freerdp.*:TRACE,com.winpr.*:TRACE", 1);
+	setenv("WLOG_LEVEL", "TRACE", 1);
+	fd = mkstemp(path);
+	cr_assert(fd >= 0);
+	fflush(stdout);
+	fflush(stderr);
+	out = dup(1);
+	err = dup(2);
+	dup2(fd, 1);
+	dup2(fd, 2);
+	fake_start(&s, FAKE_SILENT, 2);
+	rdp_login_try("127.0.0.1", s.port, "u", "p", 400, why, sizeof(why));
+	rdp_login_try("127.0.0.1", 1, "u", "p", 400, why, sizeof(why));
+	fake_stop(&s);
+	fflush(stdout);
+	fflush(stderr);
+	dup2(out, 1);
+	dup2(err, 2);
+	close(out);
+	close(err);
+	n = pread(fd, buf, sizeof(buf) - 1, 0);
+	close(fd);
+	unlink(path);
+	cr_assert_geq(n, 0);
+	buf[n] = '\0';
+	cr_expect_eq(n, 0, "printed:\n%s", buf);
 }
