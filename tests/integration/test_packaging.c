@@ -118,7 +118,7 @@ static void install_into(const char *dir)
 static char *lab_inventory(const char *dir)
 {
 	static const char *const keys[] = {
-		"EXPO_LAB_JUPYTER_OPEN", /* HTTP: libcurl */
+		"EXPO_LAB_JUPYTER_OPEN", /* jupyter (HTTP): libcurl */
 		"EXPO_LAB_PG_TRUST",	 /* libpq */
 		"EXPO_LAB_SMB_WEAK",	 /* libsmbclient */
 		"EXPO_LAB_RDP_NLA",	 /* FreeRDP, WinPR */
@@ -203,7 +203,7 @@ Test(packaging, make_install_destdir_runs_and_scans_the_lab, .timeout = 300)
 	cr_expect(strstr(checks, ",pg,") != NULL, "%s", checks);
 	cr_expect(strstr(checks, ",smb,") != NULL, "%s", checks);
 	cr_expect(strstr(checks, ",rdp,") != NULL, "%s", checks);
-	cr_expect(strstr(checks, ",http,") != NULL, "%s", checks);
+	cr_expect(strstr(checks, ",jupyter,") != NULL, "%s", checks);
 	/* no check failed for want of a library */
 	cJSON_ArrayForEach(t, cJSON_GetObjectItem(doc, "targets"))
 	{
