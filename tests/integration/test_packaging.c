@@ -359,6 +359,9 @@ Test(packaging, action_scans_uploads_sarif_writes_summary_and_gates,
 			      "yamllint.yml action.yml"),
 		     0, "%s", out);
 	free(out);
+	/* its scripts: shellcheck, inputs only through env */
+	cr_assert_eq(sh(&out, "tests/tools/run-action . --lint"), 0, "%s", out);
+	free(out);
 	/* the HTML writer, where this build has it */
 	sh(&help, "%s --help", bin());
 	html = strstr(help, "--html") != NULL;
