@@ -6,6 +6,7 @@
 #   make install    PREFIX=/usr/local by default
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
 CC ?= cc
 PKGS := libssh libcjson openssl libxml-2.0
 V ?= 0
@@ -152,8 +153,10 @@ bench: deps-test
 install: exposure
 	install -d $(DESTDIR)$(BINDIR)
 	install -m 0755 exposure $(DESTDIR)$(BINDIR)/exposure
+	[ ! -f docs/exposure.1 ] || { install -d $(DESTDIR)$(MANDIR)/man1 && \
+		install -m 0644 docs/exposure.1 $(DESTDIR)$(MANDIR)/man1/exposure.1; }
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/exposure
+	rm -f $(DESTDIR)$(BINDIR)/exposure $(DESTDIR)$(MANDIR)/man1/exposure.1
 
 # Style is enforced by tools: banned calls (a tiny checksrc) and format.
 # Both walk every part's whole tree, so a new subfolder is never skipped.

@@ -865,13 +865,15 @@ static char *store_url(void)
 	return strdup(url);
 }
 
-/* runs each `exposure` line of an example in dir, with env before it */
-static void run_example(const char *example, const char *dir, const char *env,
-			int want_rc)
+/* runs each `exposure` line of an example in dir, with env before it;
+ * how many exited with want_rc (0 or want_rc expected of each) */
+static unsigned run_example(const char *example, const char *dir,
+			    const char *env, int want_rc)
 {
 	char *out, *lines, *line, *save = NULL, bindir[512];
 	const char *b = bin(), *slash = strrchr(b, '/');
 	size_t n = 0;
+	unsigned hits = 0;
 	int rc;
 
 	snprintf(bindir, sizeof(bindir), "%.*s", slash ? (int)(slash - b) : 1,
@@ -892,24 +894,56 @@ static void run_example(const char *example, const char *dir, const char *env,
 			line);
 		cr_expect(rc == 0 || rc == want_rc, "%s: %s (exit %d): %s",
 			  example, line, rc, out);
+		hits += rc == want_rc;
 		free(out);
 		free(top);
 		n++;
 	}
 	cr_expect(n > 0, "no exposure command in %s", example);
 	free(lines);
+	return hits;
+}
+
+/* runs one job of a workflow example in dir with tests/tools/run-action
+ * (args: --job, --matrix), the lab's inventory and exposure on PATH */
+static void run_workflow_job(const char *example, const char *dir,
+			     const char *args, int want_rc)
+{
+	char *out, *top = getcwd(NULL, 0), bindir[512];
+	const char *b = bin(), *slash = strrchr(b, '/');
+	int rc;
+
+	snprintf(bindir, sizeof(bindir), "%.*s", slash ? (int)(slash - b) : 1,
+		 slash ? b : ".");
+	rc = sh(&out,
+		"cd %s && env PATH=%s:\"$PATH\" %s/tests/tools/run-action %s "
+		"--workflow %s/examples/%s %s "
+		"--env INVENTORY=%s/examples/lab-inventory.txt "
+		"--env GITHUB_STEP_SUMMARY=%s/summary.md",
+		dir, bindir[0] == '/' ? bindir : top, top, top, top, example,
+		args, top, dir);
+	cr_expect_eq(rc, want_rc, "%s %s (exit %d): %s", example, args, rc,
+		     out);
+	/* the action's SARIF upload ran where the workflow asks for it */
+	if (strstr(args, "gate") != NULL)
+		cr_expect(strstr(out, "uses: github/codeql-action/"
+				      "upload-sarif@v3 category=exposure "
+				      "sarif_file=exposure.sarif") != NULL,
+			  "%s", out);
+	free(out);
+	free(top);
 }
 
 Test(cli, examples_pass_yamllint_and_run_against_the_lab, .timeout = 900)
 {
 	char *dir = mkdtemp_dup(), *out, *url = store_url(), env[1024];
 	char path[600];
-	unsigned k;
+	unsigned k, gated;
 	cJSON *doc;
 
 	(void)lab_dir();
 	cr_assert_eq(sh(&out, "yamllint -s -c tests/fixtures/examples/"
-			      "yamllint.yml examples/*.yml"),
+			      "yamllint.yml examples/*.yml action.yml"),
 		     0, "%s", out);
 	free(out);
 	/* what the GitHub workflow expects in the repository */
@@ -923,15 +957,19 @@ Test(cli, examples_pass_yamllint_and_run_against_the_lab, .timeout = 900)
 			dir, dir, bin(), dir),
 		     0, "%s", out);
 	free(out);
+	/* the workflow's jobs, through the action (uses: ./) */
 	for (k = 1; k <= 3; k++) {
-		snprintf(env, sizeof(env), "SHARD_INDEX=%u SHARD_COUNT=3", k);
-		run_example("github-actions.yml", dir, env, 1);
+		snprintf(env, sizeof(env), "--job scan --matrix shard=%u", k);
+		run_workflow_job("github-actions.yml", dir, env, 0);
 	}
-	/* every shard's SARIF is there; the merge saw all 7 targets */
+	run_workflow_job("github-actions.yml", dir, "--job gate", 0);
+	/* every shard's report is there, the merged SARIF was uploaded,
+	 * the summary written; the merge saw all 7 targets */
 	cr_assert_eq(sh(&out,
-			"ls %s/exposure-1.sarif %s/exposure-2.sarif "
-			"%s/exposure-3.sarif && test -s %s/summary.md",
-			dir, dir, dir, dir),
+			"ls %s/exposure-1.json %s/exposure-2.json "
+			"%s/exposure-3.json %s/exposure.sarif && "
+			"test -s %s/summary.md && ! ls %s/exposure-*.sarif",
+			dir, dir, dir, dir, dir, dir),
 		     0, "%s", out);
 	free(out);
 	snprintf(path, sizeof(path), "%s/exposure.json", dir);
@@ -956,13 +994,15 @@ Test(cli, examples_pass_yamllint_and_run_against_the_lab, .timeout = 900)
 			dir, dir),
 		     0, "%s", out);
 	free(out);
-	for (k = 0; k < 4; k++) {
+	for (k = 0, gated = 0; k < 4; k++) {
 		snprintf(env, sizeof(env),
 			 "JOB_COMPLETION_INDEX=%u "
 			 "EXPOSURE_RUN_ID=example-%ld EXPOSURE_STORE_URL=%s",
 			 k, (long)getpid(), url);
-		run_example("kubernetes-cronjob.yml", dir, env, 0);
+		gated += run_example("kubernetes-cronjob.yml", dir, env, 1);
 	}
+	/* the Job gates: the shard with the weak sshd exits 1 (and stores) */
+	cr_expect(gated >= 1, "no Kubernetes shard failed the gate");
 	cr_assert_eq(sh(&out, "%s history --store %s", bin(), url), 0, "%s",
 		     out);
 	snprintf(env, sizeof(env), "example-%ld", (long)getpid());
