@@ -377,8 +377,9 @@ static int pg_open(struct pg *p, const char *url, char **err)
 					     : "out of memory",
 					url);
 		if (timed_out &&
-		    asprintf(err, "--store %s: cannot connect: no answer "
-				  "within %u s",
+		    asprintf(err,
+			     "--store %s: cannot connect: no answer "
+			     "within %u s",
 			     shown ? shown : "?",
 			     STORE_CONNECT_TIMEOUT_MS / 1000) < 0)
 			*err = NULL;
