@@ -18,7 +18,8 @@ enum severity { SEV_INFO = 0, SEV_LOW, SEV_MEDIUM, SEV_HIGH, SEV_CRITICAL };
 
 enum confidence {
 	CONFIDENCE_CONFIRMED = 0, /* the access was actually obtained */
-	CONFIDENCE_INFERRED,	  /* from a version or configuration */
+	CONFIDENCE_INFERRED,	  /* from a version or a banner */
+	CONFIDENCE_CONFIGURED,	  /* read from configuration, not observed */
 };
 
 /* What the weakness gives an attacker; lower ranks first. */
@@ -59,6 +60,12 @@ struct finding {
 	enum exposure exposure; /* what firewall data says of the port */
 	char fingerprint[33];	/* hex, stable: rule + target id + port */
 	char *rank_reason;	/* one sentence: why it ranks where it does */
+	/* config findings (CONFIDENCE_CONFIGURED); NULL otherwise */
+	char *resource;	  /* "module.app.aws_instance.web[0]" or an id */
+	char *source;	  /* the plan or inventory file it was read from */
+	char *assumption; /* what the finding assumes, or NULL */
+	char *related;	  /* the finding(s) of the other kind on the same
+			   * target and port: "rule (fingerprint), ..." */
 };
 
 struct finding_list {

@@ -53,6 +53,7 @@ struct target_meta {
 	char *state;	     /* provider state ("running") */
 	char *os;	     /* "windows"/"linux" hint */
 	cJSON *tags;	     /* object of string values */
+	cJSON *config;	     /* config facts (include/posture.h), or NULL */
 	bool firewall_known; /* firewall data was given for this target */
 	struct world_rule *world_rules;
 	size_t nworld_rules;

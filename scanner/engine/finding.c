@@ -24,6 +24,10 @@ void finding_release(struct finding *f)
 	free(f->remediation);
 	free(f->references);
 	free(f->rank_reason);
+	free(f->resource);
+	free(f->source);
+	free(f->assumption);
+	free(f->related);
 	memset(f, 0, sizeof(*f));
 }
 
@@ -180,10 +184,11 @@ const char *confidence_name(enum confidence c)
 	static const char *const names[] = {
 		[CONFIDENCE_CONFIRMED] = "confirmed",
 		[CONFIDENCE_INFERRED] = "inferred",
+		[CONFIDENCE_CONFIGURED] = "configured",
 	};
 	const char *name = "unknown";
 
-	if ((unsigned)c <= CONFIDENCE_INFERRED)
+	if ((unsigned)c <= CONFIDENCE_CONFIGURED)
 		name = names[c];
 	return name;
 }

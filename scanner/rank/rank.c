@@ -1,6 +1,8 @@
 /*
  * rank.c - order findings by exploitability (DESIGN.md "Ranking"):
- *   1. confirmed access before inferred weakness;
+ *   1. confirmed access before inferred weakness before configured
+ *      weakness; a configured finding that rests on an assumption after
+ *      the same without one;
  *   2. what it gives: code execution, data access, weakened defences, info;
  *   3. exposure: a public address whose firewall opens the port to the
  *      world, then a public address with no firewall data, then a public
@@ -36,6 +38,8 @@ static int rank_cmp(const void *pa, const void *pb)
 
 	if (a->confidence != b->confidence)
 		return a->confidence < b->confidence ? -1 : 1;
+	if ((a->assumption != NULL) != (b->assumption != NULL))
+		return a->assumption == NULL ? -1 : 1;
 	if (a->impact != b->impact)
 		return a->impact < b->impact ? -1 : 1;
 	if (exposure_tier(a) != exposure_tier(b))
@@ -88,10 +92,11 @@ void rank_findings(struct finding_list *l)
 		struct finding *f = &l->v[i];
 		char *s = NULL;
 
-		if (asprintf(&s, "%s %s, %s, CVSS %.1f",
-			     f->confidence == CONFIDENCE_CONFIRMED ? "confirmed"
-								   : "inferred",
+		if (asprintf(&s, "%s %s, %s%s, CVSS %.1f",
+			     confidence_name(f->confidence),
 			     impact_phrase(f->impact), exposure_phrase(f),
+			     f->assumption != NULL ? ", assuming a default"
+						   : "",
 			     f->cvss_score) < 0)
 			s = NULL;
 		free(f->rank_reason);
