@@ -10,7 +10,9 @@
 #ifndef INVENTORY_H
 #define INVENTORY_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include "target.h"
 
 struct inventory_opts {
@@ -18,6 +20,8 @@ struct inventory_opts {
 				 * "azure", "terraform", "ansible", "nmap" */
 	unsigned max_cidr_addrs; /* cap on one CIDR's size (65536) */
 	const char *region;	 /* --region: AWS output has none */
+	unsigned fifo_wait_ms;	 /* how long a FIFO may wait for a writer
+				  * (0: 10 s) */
 };
 
 /* paths: files, or "-" for standard input. Firewall files (AWS security
@@ -26,5 +30,31 @@ struct inventory_opts {
 int inventory_load(const char *const *paths, size_t npaths,
 		   const struct inventory_opts *opts, struct target_list *out,
 		   char **err);
+
+/* --scope / --exclude: addresses and CIDRs */
+struct inv_cidr {
+	uint8_t family; /* AF_INET, AF_INET6 */
+	uint8_t prefix;
+	uint8_t net[16]; /* host bits cleared */
+	char text[64];	 /* as given, for skip reasons */
+};
+
+struct inv_scope {
+	struct inv_cidr *v;
+	size_t n, alloc;
+};
+
+/* adds the addresses and CIDRs of arg (separated by commas or blanks) to
+ * s; an arg that is not such a list is the name of a file of them (file:
+ * always). A bad entry: < 0 and *err names flag, and file and line. */
+int inv_scope_add(struct inv_scope *s, const char *flag, const char *arg,
+		  bool file, char **err);
+void inv_scope_release(struct inv_scope *s);
+/* Drops from every target not already skipped its addresses outside scope
+ * (when it has entries) or inside exclude; a target left with none is
+ * skipped: "excluded by --exclude 192.0.2.7" or "outside --scope
+ * 10.0.0.0/8". Either may be NULL. */
+int inventory_apply_scope(struct target_list *l, const struct inv_scope *scope,
+			  const struct inv_scope *exclude);
 
 #endif

@@ -41,7 +41,11 @@ struct world_rule {
 
 /* A port to probe for one check, e.g. ansible_port=2222 for "ssh". */
 struct port_override {
-	char check[16]; /* check name, or "" for "whichever claims it" */
+	char check[16];	  /* check name, or "" for "whichever claims it" */
+	char service[24]; /* nmap's service name ("ssh"), or "": the engine
+			   * gives the port to the checks that list it in
+			   * struct check.services, else to those whose
+			   * default port it is, else to none ("not checked") */
 	uint16_t port;
 };
 
@@ -52,7 +56,8 @@ struct target_meta {
 	char *zone;
 	char *state;	     /* provider state ("running") */
 	char *os;	     /* "windows"/"linux" hint */
-	cJSON *tags;	     /* object of string values */
+	cJSON *tags;	     /* labels: object of string values (see
+			      * docs/report-schema.md, "labels") */
 	cJSON *config;	     /* config facts (include/posture.h), or NULL */
 	bool firewall_known; /* firewall data was given for this target */
 	struct world_rule *world_rules;
@@ -73,6 +78,8 @@ struct target {
 	struct port_override *ports; /* per-check port overrides */
 	bool only_listed_ports;	     /* host:port lines: probe only ports[] */
 	bool in_arena;		     /* id and addrs live in the list's arena */
+	bool meta_shared; /* meta is shared with other targets of one CIDR
+			   * line and owned by the list: read-only */
 };
 
 struct target_list {
@@ -81,6 +88,7 @@ struct target_list {
 	char **sources; /* interned source names */
 	size_t nsources;
 	struct target_arena *arena; /* bulk storage for large CIDRs */
+	struct target_shared_meta *shared_meta; /* of meta_shared targets */
 };
 
 void target_release(struct target *t);
@@ -91,7 +99,10 @@ struct target *target_list_add(struct target_list *l);
 /* size bytes (8-aligned) that live as long as the list: a /16 of list
  * targets then costs no malloc header per id and address */
 void *target_list_arena_alloc(struct target_list *l, size_t size);
-/* moves src's arena to dst (after src's targets were moved to dst) */
+/* a meta the list owns, for targets that set meta_shared; NULL on ENOMEM */
+struct target_meta *target_list_shared_meta(struct target_list *l);
+/* moves src's arena and shared metas to dst (after src's targets were
+ * moved to dst); allocates nothing */
 void target_list_adopt_arena(struct target_list *dst, struct target_list *src);
 /* a copy of name owned by the list, shared by every target from it */
 const char *target_list_intern_source(struct target_list *l, const char *name);
@@ -102,6 +113,10 @@ int target_addr_parse(struct target_addr *out, const char *text);
 const char *target_addr_text(const struct target_addr *a, char *buf);
 /* true unless the address is in a private/reserved/loopback range */
 bool addr_is_public(const struct sockaddr *sa);
+/* why a TCP connection to a is not a probe of one host: "unspecified"
+ * (0.0.0.0/8, ::), "multicast" (224.0.0.0/4, ff00::/8) or "broadcast"
+ * (255.255.255.255), also IPv4-mapped or -compatible; NULL otherwise */
+const char *target_addr_unusable(const struct target_addr *a);
 const char *target_display_name(const struct target *t, char *buf);
 enum exposure target_port_exposure(const struct target *t, uint16_t port);
 /* the world_rule that opens the port, or NULL */

@@ -185,12 +185,29 @@ static int host_addr(struct actx *a, const struct ahost *h, struct target *t,
 {
 	size_t mark;
 	const cJSON *home;
+	struct target_addr ta;
+	const char *why = NULL;
 	char q[80];
 	int rc;
 
-	rc = inv_addr_add_text(t, s, pub);
+	if (target_addr_parse(&ta, s) == 0)
+		why = target_addr_unusable(&ta);
+	rc = why ? EXPO_EINVAL : inv_addr_add_text(t, s, pub);
 	if (rc != EXPO_EINVAL)
 		goto out;
+	if (why && !key) {
+		rc = inv_skip(t, "no address: '%s' is a %s address, not a host",
+			      inv_quote(s, strlen(s), q, sizeof(q)), why);
+		goto out;
+	}
+	if (why) {
+		home = var_home(a, h, key, &mark);
+		(void)home;
+		rc = jerr_key(&a->j, key, "'%s' is a %s address, not a host",
+			      inv_quote(s, strlen(s), q, sizeof(q)), why);
+		jpath_pop(&a->j, mark);
+		goto out;
+	}
 	if (inv_is_hostname(s)) {
 		rc = inv_resolve(t, s, pub);
 		goto out;
@@ -275,10 +292,7 @@ static int load_host(struct actx *a, const struct ahost *h)
 			   h->name);
 	if (!t || !inv_meta(t) || inv_set_str(&t->name, h->name) < 0)
 		goto nomem;
-	t->meta->tags = cJSON_CreateObject();
-	if (!t->meta->tags ||
-	    !cJSON_AddStringToObject(t->meta->tags, "groups",
-				     h->groups.buf ? h->groups.buf : ""))
+	if (inv_label_set(t, "groups", h->groups.buf ? h->groups.buf : "") < 0)
 		goto nomem;
 	if (ah && *ah)
 		rc = host_addr(a, h, t, "ansible_host", ah, -1);

@@ -29,11 +29,6 @@ static int load_tags(struct jctx *j, struct target *t, const cJSON *inst)
 	rc = jget_arr(j, inst, "Tags", false, &tags);
 	if (rc < 0 || !tags)
 		goto out;
-	t->meta->tags = cJSON_CreateObject();
-	if (!t->meta->tags) {
-		rc = EXPO_ENOMEM;
-		goto out;
-	}
 	m1 = jpath_key(j, "Tags");
 	cJSON_ArrayForEach(e, tags)
 	{
@@ -49,10 +44,9 @@ static int load_tags(struct jctx *j, struct target *t, const cJSON *inst)
 			break;
 		if (!v)
 			v = "";
-		if (!cJSON_AddStringToObject(t->meta->tags, k, v)) {
-			rc = EXPO_ENOMEM;
+		rc = inv_label_set(t, k, v);
+		if (rc < 0)
 			break;
-		}
 		if (!strcmp(k, "Name") && *v)
 			rc = inv_set_str(&t->name, v);
 		if (rc < 0)
@@ -301,6 +295,7 @@ static int load_perm(struct jctx *j, struct fw_set *s, const char *gid,
 	};
 	const cJSON *ranges, *e;
 	const char *proto, *cidr;
+	char q[64];
 	long from, to;
 	bool all;
 	size_t i, k, m1, m2;
@@ -313,6 +308,11 @@ static int load_perm(struct jctx *j, struct fw_set *s, const char *gid,
 		rc = jget_int(j, p, "FromPort", -1, 65535, -1, &from);
 	if (rc == 0)
 		rc = jget_int(j, p, "ToPort", -1, 65535, -1, &to);
+	/* a reversed range would open nothing and so read as "restricted":
+	 * AWS never writes one, so the file is not what AWS said */
+	if (rc == 0 && tcp_proto(proto, &all) && !all && from >= 0 && to >= 0 &&
+	    to < from)
+		rc = jerr(j, "FromPort %ld is above ToPort %ld", from, to);
 	for (i = 0; i < 2 && rc == 0; i++) {
 		rc = jget_arr(j, p, src[i].arr, false, &ranges);
 		if (rc < 0)
@@ -326,6 +326,13 @@ static int load_perm(struct jctx *j, struct fw_set *s, const char *gid,
 					       : jerr(j, "expected an object");
 			if (rc == 0)
 				rc = jget_str(j, e, src[i].key, true, &cidr);
+			if (rc == 0 && !fw_cidr_valid(cidr, true))
+				rc = jerr_key(j, src[i].key,
+					      "'%s' is not a CIDR like %s",
+					      inv_quote(cidr, strlen(cidr), q,
+							sizeof(q)),
+					      i ? "2001:db8::/32"
+						: "203.0.113.0/24");
 			jpath_pop(j, m2);
 			if (rc < 0)
 				break;

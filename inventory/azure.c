@@ -14,6 +14,7 @@
  * "world" verdict from the NIC NSG alone may be an overstatement. Azure
  * Firewall, route tables and application security groups are not modelled.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,7 +93,6 @@ static int comma_addrs(struct jctx *j, struct target *t, const cJSON *vm,
 		       const char *key, int pub, bool *present)
 {
 	const char *s = NULL, *p, *e;
-	char buf[INET6_ADDRSTRLEN + 8], q[64];
 	size_t n;
 	int rc;
 
@@ -111,18 +111,7 @@ static int comma_addrs(struct jctx *j, struct target *t, const cJSON *vm,
 			n--;
 		if (!n)
 			continue;
-		if (n < sizeof(buf)) {
-			memcpy(buf, p, n);
-			buf[n] = 0;
-			rc = inv_addr_add_text(t, buf, pub);
-		} else {
-			rc = EXPO_EINVAL;
-		}
-		if (rc == EXPO_EINVAL)
-			rc = jerr_key(j, key,
-				      "expected comma-separated IP "
-				      "addresses, got '%s'",
-				      inv_quote(p, n, q, sizeof(q)));
+		rc = inv_addr_json(j, key, t, p, n, pub);
 		if (rc < 0)
 			break;
 	}
@@ -212,8 +201,10 @@ static int load_vm(struct inv_load *L, const struct inv_file *f, struct jctx *j,
 	if (z && inv_set_str(&m->zone, z) < 0)
 		goto nomem;
 	m->account = subscription(arm);
-	if (tags && !(m->tags = cJSON_Duplicate(tags, true)))
-		goto nomem;
+	if (tags)
+		rc = inv_labels_obj(j, t, vm, "tags");
+	if (rc < 0)
+		goto out;
 	rc = az_obj(j, vm, "storageProfile", &sp);
 	if (rc == 0 && sp) {
 		mark = jpath_key(j, "storageProfile");
@@ -317,6 +308,24 @@ out:
 	return rc;
 }
 
+/* a prefix is a service tag ("Internet", "VirtualNetwork"), "*", or an
+ * address or CIDR, which must then be well-formed */
+static bool prefix_ok(const char *s)
+{
+	return !(isdigit((unsigned char)*s) || strchr(s, ':')) ||
+	       fw_cidr_valid(s, false);
+}
+
+static int bad_prefix(struct jctx *j, const char *key, const char *s)
+{
+	char q[64];
+
+	return key ? jerr_key(j, key, "'%s' is not a CIDR or a service tag",
+			      inv_quote(s, strlen(s), q, sizeof(q)))
+		   : jerr(j, "'%s' is not a CIDR or a service tag",
+			  inv_quote(s, strlen(s), q, sizeof(q)));
+}
+
 static int load_nsg_rule(struct jctx *j, struct fw_set *s, const char *nsg,
 			 const char *nsgname, const cJSON *rule)
 {
@@ -348,6 +357,8 @@ static int load_nsg_rule(struct jctx *j, struct fw_set *s, const char *nsg,
 		rc = az_str(j, rule, "sourceAddressPrefix", false, &src);
 	if (rc == 0)
 		rc = az_arr(j, rule, "sourceAddressPrefixes", &prefixes, &m1);
+	if (rc == 0 && src && !prefix_ok(src))
+		rc = bad_prefix(j, "sourceAddressPrefix", src);
 	if (rc < 0)
 		goto out;
 	if (world_prefix(src))
@@ -356,6 +367,8 @@ static int load_nsg_rule(struct jctx *j, struct fw_set *s, const char *nsg,
 	{
 		m2 = jpath_idx(j, i++);
 		rc = jexpect_str(j, e, &src);
+		if (rc == 0 && !prefix_ok(src))
+			rc = bad_prefix(j, NULL, src);
 		jpath_pop(j, m2);
 		if (rc < 0)
 			break;

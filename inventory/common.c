@@ -7,23 +7,54 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dynbuf.h"
 #include "expo.h"
 #include "loaders.h"
+
+int inv_addr_json(struct jctx *j, const char *key, struct target *t,
+		  const char *s, size_t n, int pub)
+{
+	struct target_addr a;
+	char buf[INET6_ADDRSTRLEN + 8], q[64];
+	const char *why = NULL;
+	size_t mark = j->len;
+	int rc = EXPO_EINVAL;
+
+	if (n < sizeof(buf)) {
+		memcpy(buf, s, n);
+		buf[n] = 0;
+		rc = target_addr_parse(&a, buf);
+	}
+	if (rc == 0)
+		why = target_addr_unusable(&a);
+	if (key)
+		jpath_key(j, key);
+	if (rc < 0)
+		rc = jerr(j, "expected an IP address, got '%s'",
+			  inv_quote(s, n, q, sizeof(q)));
+	else if (why)
+		rc = jerr(j, "'%s' is a %s address, not a host",
+			  inv_quote(s, n, q, sizeof(q)), why);
+	jpath_pop(j, mark);
+	if (rc < 0 || why)
+		goto out;
+	if (pub >= 0)
+		a.is_public = pub;
+	rc = inv_addr_add(t, &a);
+out:
+	return rc;
+}
 
 int inv_addr_field(struct jctx *j, struct target *t, const cJSON *obj,
 		   const char *key, int pub)
 {
 	const char *s = NULL;
-	char q[64];
 	int rc;
 
 	rc = jget_str(j, obj, key, false, &s);
 	if (rc < 0 || !s || !*s)
 		goto out;
-	rc = inv_addr_add_text(t, s, pub);
-	if (rc == EXPO_EINVAL)
-		rc = jerr_key(j, key, "expected an IP address, got '%s'",
-			      inv_quote(s, strlen(s), q, sizeof(q)));
+	rc = inv_addr_json(j, key, t, s, strlen(s), pub);
 out:
 	return rc;
 }
@@ -34,7 +65,6 @@ int inv_addr_arr(struct jctx *j, struct target *t, const cJSON *obj,
 	const cJSON *arr = NULL, *e;
 	const char *s;
 	size_t i = 0, m1, m2;
-	char q[64];
 	int rc;
 
 	rc = jget_arr(j, obj, key, false, &arr);
@@ -51,15 +81,9 @@ int inv_addr_arr(struct jctx *j, struct target *t, const cJSON *obj,
 				rc = inv_addr_field(j, t, e, sub, pub);
 		} else {
 			rc = jexpect_str(j, e, &s);
-			if (rc == 0 && *s) {
-				rc = inv_addr_add_text(t, s, pub);
-				if (rc == EXPO_EINVAL)
-					rc = jerr(j,
-						  "expected an IP address, "
-						  "got '%s'",
-						  inv_quote(s, strlen(s), q,
-							    sizeof(q)));
-			}
+			if (rc == 0 && *s)
+				rc = inv_addr_json(j, NULL, t, s, strlen(s),
+						   pub);
 		}
 		jpath_pop(j, m2);
 		if (rc < 0)
@@ -67,6 +91,31 @@ int inv_addr_arr(struct jctx *j, struct target *t, const cJSON *obj,
 	}
 	jpath_pop(j, m1);
 out:
+	return rc;
+}
+
+int inv_network_tags(struct target *t, const cJSON *items)
+{
+	const cJSON *e;
+	struct dynbuf b;
+	int rc = 0;
+
+	dynbuf_init(&b, INV_MAX_FILE_BYTES);
+	cJSON_ArrayForEach(e, items)
+	{
+		if (!cJSON_IsString(e))
+			continue;
+		if (b.len)
+			rc = dynbuf_addstr(&b, ",");
+		if (rc == 0)
+			rc = dynbuf_addstr(&b, e->valuestring);
+		if (rc < 0)
+			goto out;
+	}
+	if (b.len)
+		rc = inv_label_set(t, "network_tags", b.buf);
+out:
+	dynbuf_release(&b);
 	return rc;
 }
 

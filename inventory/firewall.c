@@ -156,6 +156,36 @@ out:
 	return ok;
 }
 
+bool fw_cidr_valid(const char *s, bool need_prefix)
+{
+	char buf[INET6_ADDRSTRLEN + 8];
+	const char *slash = strchr(s, '/');
+	struct target_addr a;
+	unsigned long prefix;
+	char *end = NULL;
+	size_t n = slash ? (size_t)(slash - s) : strlen(s);
+	bool ok = false;
+
+	if (n == 0 || n >= sizeof(buf) || (!slash && need_prefix))
+		goto out;
+	memcpy(buf, s, n);
+	buf[n] = 0;
+	/* no brackets, no host names: an address as the clouds write it */
+	if (buf[0] == '[' || target_addr_parse(&a, buf) < 0)
+		goto out;
+	if (slash) {
+		errno = 0;
+		prefix = strtoul(slash + 1, &end, 10);
+		if (!isdigit((unsigned char)slash[1]) || errno || *end ||
+		    end - (slash + 1) > 3 ||
+		    prefix > (a.u.sa.sa_family == AF_INET ? 32u : 128u))
+			goto out;
+	}
+	ok = true;
+out:
+	return ok;
+}
+
 static int rule_cmp(const void *pa, const void *pb)
 {
 	const struct fw_rule *a = *(const struct fw_rule *const *)pa;

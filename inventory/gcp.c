@@ -93,16 +93,11 @@ static bool is_windows(const cJSON *inst)
 
 static int load_tags(struct jctx *j, struct target *t, const cJSON *inst)
 {
-	const cJSON *labels = NULL, *nt = NULL, *items;
+	const cJSON *nt = NULL, *items = NULL;
 	size_t m1;
 	int rc;
 
-	rc = jget_obj(j, inst, "labels", false, &labels);
-	if (rc == 0 && labels) {
-		t->meta->tags = cJSON_Duplicate(labels, true);
-		if (!t->meta->tags)
-			rc = EXPO_ENOMEM;
-	}
+	rc = inv_labels_obj(j, t, inst, "labels");
 	/* network tags and service accounts are read again by the join */
 	if (rc == 0)
 		rc = jget_obj(j, inst, "tags", false, &nt);
@@ -111,6 +106,8 @@ static int load_tags(struct jctx *j, struct target *t, const cJSON *inst)
 		rc = jget_str_arr(j, nt, "items", &items);
 		jpath_pop(j, m1);
 	}
+	if (rc == 0 && nt && items)
+		rc = inv_network_tags(t, items);
 	if (rc == 0)
 		rc = jget_objs_str(j, inst, "serviceAccounts", "email", false);
 	return rc;
@@ -272,6 +269,32 @@ out:
 	return rc;
 }
 
+/* every sourceRanges entry is a CIDR or an address: a "/99" is not
+ * skipped as "not the world" but refused */
+static int check_ranges(struct jctx *j, const cJSON *ranges)
+{
+	const cJSON *e;
+	size_t i = 0, m1, m2;
+	char q[64];
+	int rc = 0;
+
+	m1 = jpath_key(j, "sourceRanges");
+	cJSON_ArrayForEach(e, ranges)
+	{
+		m2 = jpath_idx(j, i++);
+		if (!fw_cidr_valid(e->valuestring, false))
+			rc = jerr(j, "'%s' is not a CIDR like 203.0.113.0/24",
+				  inv_quote(e->valuestring,
+					    strlen(e->valuestring), q,
+					    sizeof(q)));
+		jpath_pop(j, m2);
+		if (rc < 0)
+			break;
+	}
+	jpath_pop(j, m1);
+	return rc;
+}
+
 static int load_fw_rule(struct inv_load *L, const struct inv_file *f,
 			struct jctx *j, const cJSON *rule)
 {
@@ -297,6 +320,8 @@ static int load_fw_rule(struct inv_load *L, const struct inv_file *f,
 		rc = jget_int(j, rule, "priority", 0, 65535, 1000, &g.priority);
 	if (rc == 0)
 		rc = jget_str_arr(j, rule, "sourceRanges", &ranges);
+	if (rc == 0)
+		rc = check_ranges(j, ranges);
 	if (rc == 0)
 		rc = jget_str_arr(j, rule, "targetTags", &g.ttags);
 	if (rc == 0)

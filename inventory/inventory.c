@@ -6,9 +6,11 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "dynbuf.h"
@@ -36,23 +38,87 @@ enum inv_kind {
 	"(--format=json), az vm list -d or az network nsg list, "  \
 	"terraform show -json, ansible-inventory --list"
 
-int inv_read_file(const char *path, size_t max, char **data, size_t *len,
-		  char **err)
+/*
+ * A FIFO is opened without blocking (open() would wait for a writer for
+ * ever) and given wait_ms for a writer to turn up: data, or a writer that
+ * has not written yet (EAGAIN), or one that came and left (POLLHUP). Then
+ * it is read like any file.
+ */
+static int fifo_wait(int fd, const char *path, unsigned wait_ms,
+		     struct dynbuf *b, bool *eof, char **err)
+{
+	char chunk[4096];
+	struct pollfd pfd;
+	unsigned waited = 0;
+	ssize_t n;
+	int rc = 0;
+
+	*eof = false;
+	for (;;) {
+		n = read(fd, chunk, sizeof(chunk));
+		if (n > 0) {
+			rc = dynbuf_add(b, chunk, (size_t)n);
+			break;
+		}
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			break; /* a writer is there */
+		if (n < 0 && errno != EINTR) {
+			rc = inv_err_rc(err, EXPO_EIO, "%s: cannot read: %s",
+					path, strerror(errno));
+			break;
+		}
+		if (waited >= wait_ms) {
+			rc = inv_err_rc(err, EXPO_EIO,
+					"%s: a FIFO that nothing wrote to "
+					"within %u s: start its writer first, "
+					"or pipe the inventory to standard "
+					"input (-)",
+					path, (wait_ms + 999) / 1000);
+			break;
+		}
+		pfd.fd = fd;
+		pfd.events = POLLIN;
+		pfd.revents = 0;
+		if (poll(&pfd, 1, 100) > 0 && (pfd.revents & POLLHUP) &&
+		    !(pfd.revents & POLLIN)) {
+			*eof = true; /* a writer came and wrote nothing */
+			break;
+		}
+		waited += 100;
+	}
+	if (rc == 0)
+		rc = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0
+			     ? EXPO_EIO
+			     : 0;
+	return rc;
+}
+
+int inv_read_file_wait(const char *path, size_t max, unsigned wait_ms,
+		       char **data, size_t *len, char **err)
 {
 	struct dynbuf b;
-	bool is_stdin = !strcmp(path, "-");
+	struct stat st;
+	bool is_stdin = !strcmp(path, "-"), eof = false;
 	char chunk[65536];
 	int fd = -1, rc = 0;
 	ssize_t n;
 
 	dynbuf_init(&b, max);
-	fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
+	fd = is_stdin ? STDIN_FILENO
+		      : open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
 		rc = inv_err_rc(err, EXPO_EIO, "%s: cannot open: %s", path,
 				strerror(errno));
 		goto out;
 	}
-	for (;;) {
+	if (!is_stdin && fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode))
+		rc = fifo_wait(fd, path, wait_ms, &b, &eof, err);
+	else if (!is_stdin &&
+		 fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0)
+		rc = EXPO_EIO;
+	if (rc < 0)
+		goto toobig;
+	while (!eof) {
 		n = read(fd, chunk, sizeof(chunk));
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -65,27 +131,33 @@ int inv_read_file(const char *path, size_t max, char **data, size_t *len,
 		if (n == 0)
 			break;
 		rc = dynbuf_add(&b, chunk, (size_t)n);
-		if (rc == EXPO_ETOOBIG) {
-			rc = inv_err_rc(err, rc,
-					"%s: larger than %zu MiB: "
-					"split the inventory into several "
-					"files",
-					is_stdin ? "<stdin>" : path, max >> 20);
-			goto out;
-		}
 		if (rc < 0)
-			goto out;
+			goto toobig;
 	}
 	*len = b.len;
 	/* an empty dynbuf may hold no buffer at all */
 	*data = b.len ? dynbuf_detach(&b) : calloc(1, 1);
 	if (!*data)
 		rc = EXPO_ENOMEM;
+	goto out;
+toobig:
+	if (rc == EXPO_ETOOBIG)
+		rc = inv_err_rc(err, rc,
+				"%s: larger than %zu MiB: "
+				"split the inventory into several "
+				"files",
+				is_stdin ? "<stdin>" : path, max >> 20);
 out:
 	if (fd >= 0 && !is_stdin)
 		close(fd);
 	dynbuf_release(&b);
 	return rc;
+}
+
+int inv_read_file(const char *path, size_t max, char **data, size_t *len,
+		  char **err)
+{
+	return inv_read_file_wait(path, max, INV_FIFO_WAIT_MS, data, len, err);
 }
 
 /* "[2001:db8::1]:22" starts a plain list, "[{" a JSON array */
@@ -292,7 +364,11 @@ static int load_one(struct inv_load *L, const char *path)
 	size_t len = 0;
 	int rc;
 
-	rc = inv_read_file(path, INV_MAX_FILE_BYTES, &data, &len, L->err);
+	rc = inv_read_file_wait(path, INV_MAX_FILE_BYTES,
+				L->opts && L->opts->fifo_wait_ms
+					? L->opts->fifo_wait_ms
+					: INV_FIFO_WAIT_MS,
+				&data, &len, L->err);
 	if (rc < 0)
 		goto out;
 	memset(&f, 0, sizeof(f));
@@ -341,6 +417,62 @@ static uint64_t hash_str(const char *s)
 	return h;
 }
 
+/* the labels of dup that keep lacks go to keep */
+static int merge_labels(struct target *keep, const struct target *dup)
+{
+	const cJSON *e;
+	int rc = 0;
+
+	if (!dup->meta || !dup->meta->tags)
+		goto out;
+	if (!keep->meta && dup->meta_shared) {
+		keep->meta = dup->meta; /* owned by the list: still alive */
+		keep->meta_shared = true;
+		goto out;
+	}
+	cJSON_ArrayForEach(e, dup->meta->tags)
+	{
+		if (keep->meta && cJSON_GetObjectItemCaseSensitive(
+					  keep->meta->tags, e->string))
+			continue;
+		rc = inv_label_set(keep, e->string,
+				   cJSON_GetStringValue(e) ? e->valuestring
+							   : "");
+		if (rc < 0)
+			break;
+	}
+out:
+	return rc;
+}
+
+/* the same id twice: one thing described twice (merged) when it has the
+ * same addresses and is scanned (or skipped) alike */
+static bool same_thing(const struct target *a, const struct target *b)
+{
+	uint32_t i, k;
+	bool found = true;
+
+	if (a->naddrs != b->naddrs || !a->skip_reason != !b->skip_reason)
+		return false;
+	for (i = 0; i < a->naddrs && found; i++) {
+		found = false;
+		for (k = 0; k < b->naddrs && !found; k++)
+			found = a->addrs[i].u.sa.sa_family ==
+					b->addrs[k].u.sa.sa_family &&
+				(a->addrs[i].u.sa.sa_family == AF_INET
+					 ? a->addrs[i].u.sin.sin_addr.s_addr ==
+						   b->addrs[k]
+							   .u.sin.sin_addr
+							   .s_addr
+					 : !memcmp(&a->addrs[i]
+							    .u.sin6.sin6_addr,
+						   &b->addrs[k]
+							    .u.sin6.sin6_addr,
+						   16));
+	}
+	return found;
+}
+
 /* keep the first of a duplicated id; merge the later one's ports */
 static int merge_into(struct target *keep, struct target *dup)
 {
@@ -348,20 +480,57 @@ static int merge_into(struct target *keep, struct target *dup)
 	int rc = 0;
 
 	for (i = 0; i < dup->nports; i++) {
-		rc = inv_port_add(keep, dup->ports[i].check,
-				  dup->ports[i].port);
+		rc = inv_port_add_svc(keep, dup->ports[i].check,
+				      dup->ports[i].service,
+				      dup->ports[i].port);
 		if (rc < 0)
 			goto out;
 	}
 	keep->only_listed_ports = keep->only_listed_ports &&
 				  dup->only_listed_ports;
+	rc = merge_labels(keep, dup);
+out:
+	return rc;
+}
+
+static size_t slot_of(const struct target_list *l, const size_t *tab,
+		      size_t size, const char *id)
+{
+	size_t h = (size_t)hash_str(id) & (size - 1);
+
+	while (tab[h] && strcmp(l->v[tab[h] - 1].id, id))
+		h = (h + 1) & (size - 1);
+	return h;
+}
+
+/* a different target under a taken id (two instances that claim one
+ * cloud id, e.g. a stale and a fresh export): kept, as "ID#2" */
+static int rename_dup(struct target_list *l, const size_t *tab, size_t size,
+		      struct target *t)
+{
+	size_t n = strlen(t->id) + 24, k;
+	char *id = t->in_arena ? target_list_arena_alloc(l, n) : malloc(n);
+	int rc = 0;
+
+	if (!id) {
+		rc = EXPO_ENOMEM;
+		goto out;
+	}
+	for (k = 2;; k++) {
+		snprintf(id, n, "%s#%zu", t->id, k);
+		if (!tab[slot_of(l, tab, size, id)])
+			break;
+	}
+	if (!t->in_arena)
+		free(t->id);
+	t->id = id;
 out:
 	return rc;
 }
 
 static int dedupe(struct target_list *l)
 {
-	size_t *tab = NULL, size = 16, i, o;
+	size_t *tab = NULL, size = 16, i, o, h;
 	int rc = 0;
 
 	while (size < l->n * 2)
@@ -372,16 +541,19 @@ static int dedupe(struct target_list *l)
 		goto out;
 	}
 	for (i = 0, o = 0; i < l->n; i++) {
-		size_t h = (size_t)hash_str(l->v[i].id) & (size - 1);
-
-		while (tab[h] && strcmp(l->v[tab[h] - 1].id, l->v[i].id))
-			h = (h + 1) & (size - 1);
-		if (tab[h]) {
+		h = slot_of(l, tab, size, l->v[i].id);
+		if (tab[h] && same_thing(&l->v[tab[h] - 1], &l->v[i])) {
 			rc = merge_into(&l->v[tab[h] - 1], &l->v[i]);
 			target_release(&l->v[i]);
 			if (rc < 0)
 				goto out;
 			continue;
+		}
+		if (tab[h]) {
+			rc = rename_dup(l, tab, size, &l->v[i]);
+			if (rc < 0)
+				goto out;
+			h = slot_of(l, tab, size, l->v[i].id);
 		}
 		if (o != i) {
 			l->v[o] = l->v[i];

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,6 +110,135 @@ static size_t strspn_ws(const char *s, size_t max)
 	return n;
 }
 
+/* length of the valid UTF-8 sequence at s (n bytes left; no overlong
+ * form, no surrogate, nothing above U+10FFFF), or 0 */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+	size_t k, i;
+	uint32_t cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		k = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		k = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		k = 4;
+	else
+		return 0;
+	if (n < k)
+		return 0;
+	cp = s[0] & (0x7f >> k);
+	for (i = 1; i < k; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if ((k == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (k == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return k;
+}
+
+/*
+ * What cJSON lets through and RFC 8259 does not, or what no inventory
+ * holds: raw control characters in strings, NUL (raw, or \u0000, which
+ * would cut a C string short) and invalid UTF-8. Refused with the line and
+ * column, before cJSON sees the text.
+ */
+static int json_prescan(const char *file, const char *data, size_t len,
+			char **err)
+{
+	const unsigned char *p = (const unsigned char *)data;
+	const char *what = NULL;
+	size_t i = 0, line, col, k;
+	bool in_str = false;
+	int rc = 0;
+
+	while (i < len && !what) {
+		if (p[i] == 0) {
+			/* PowerShell's > writes UTF-16 */
+			what = "NUL byte (UTF-16? save the file as UTF-8)";
+		} else if (!in_str) {
+			in_str = p[i] == '"';
+			i++;
+		} else if (p[i] == '"') {
+			in_str = false;
+			i++;
+		} else if (p[i] == '\\') {
+			if (i + 5 < len && !memcmp(p + i + 1, "u0000", 5))
+				what = "\\u0000 (NUL) in a string";
+			else
+				i += i + 1 < len && p[i + 1] ? 2 : 1;
+		} else if (p[i] < 0x20) {
+			what = "raw control character in a string (JSON "
+			       "needs it escaped)";
+		} else if ((k = utf8_len(p + i, len - i)) == 0) {
+			what = "invalid UTF-8 in a string";
+		} else {
+			i += k;
+		}
+	}
+	if (what) {
+		inv_line_col(data, i, &line, &col);
+		rc = inv_err(err, "%s:%zu:%zu: not valid JSON: %s", file, line,
+			     col, what);
+	}
+	return rc;
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* every object of the tree has unique keys: cJSON keeps both copies of a
+ * duplicated key and the loaders would read only the first */
+static int json_no_dups(struct jctx *j, const cJSON *v)
+{
+	const char **names = NULL;
+	const cJSON *c;
+	size_t n = 0, i, m;
+	char q[80];
+	int rc = 0;
+
+	if (cJSON_IsObject(v)) {
+		for (c = v->child; c; c = c->next)
+			n++;
+		names = malloc((n ? n : 1) * sizeof(*names));
+		if (!names) {
+			rc = EXPO_ENOMEM;
+			goto out;
+		}
+		for (c = v->child, i = 0; c; c = c->next)
+			names[i++] = c->string ? c->string : "";
+		qsort(names, n, sizeof(*names), name_cmp);
+		for (i = 1; i < n; i++) {
+			if (strcmp(names[i - 1], names[i]))
+				continue;
+			rc = jerr(j,
+				  "key \"%s\" appears twice (JSON keys "
+				  "must be unique)",
+				  inv_quote(names[i], strlen(names[i]), q,
+					    sizeof(q)));
+			goto out;
+		}
+	}
+	i = 0;
+	for (c = v->child;
+	     c && rc == 0 && (cJSON_IsObject(v) || cJSON_IsArray(v));
+	     c = c->next) {
+		m = cJSON_IsObject(v) ? jpath_key(j, c->string ? c->string : "")
+				      : jpath_idx(j, i++);
+		rc = json_no_dups(j, c);
+		jpath_pop(j, m);
+	}
+out:
+	free(names);
+	return rc;
+}
+
 int inv_json_parse(const char *file, const char *data, size_t len, cJSON **out,
 		   char **err)
 {
@@ -118,6 +248,9 @@ int inv_json_parse(const char *file, const char *data, size_t len, cJSON **out,
 	char q[40];
 	int rc = 0;
 
+	rc = json_prescan(file, data, len, err);
+	if (rc < 0)
+		goto out;
 	root = cJSON_ParseWithLengthOpts(data, len, &end, false);
 	if (!root) {
 		const char *ep = cJSON_GetErrorPtr();
@@ -156,6 +289,14 @@ int inv_json_parse(const char *file, const char *data, size_t len, cJSON **out,
 			     "JSON value",
 			     file, line, col);
 		goto out;
+	}
+	{
+		struct jctx j;
+
+		jctx_init(&j, file, err);
+		rc = json_no_dups(&j, root);
+		if (rc < 0)
+			goto out;
 	}
 	*out = root;
 	root = NULL;

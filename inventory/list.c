@@ -4,7 +4,13 @@
  *   192.0.2.7            203.0.113.0/24        2001:db8::/120
  *   198.51.100.4:2222 check=ssh name=bastion   [2001:db8::5]:5432
  *   db.example.test public=no   # comment
+ *   10.1.0.0/16 env=prod team=payments
  *
+ * check=, name= and public= are acted on; any other key=value word is a
+ * label (target_meta.tags), except a key one edit away from those three
+ * (chek=ssh), which is an error with a hint. The targets of a CIDR line
+ * share one meta holding its labels (meta_shared), so a /16 with labels
+ * costs one cJSON object, not 65536.
  * Hostnames are resolved here, at load time (all addresses). A name that
  * does not resolve is kept as a skipped target, so it shows in the report.
  * A CIDR yields one target per address (network and broadcast included, as
@@ -17,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
 #include "expo.h"
 #include "loaders.h"
 
@@ -25,7 +32,8 @@
 struct line_opts {
 	const char *check; /* NULL: none given */
 	const char *name;
-	int pub; /* -1: from the address */
+	int pub;       /* -1: from the address */
+	cJSON *labels; /* NULL: none; owned */
 };
 
 bool inv_is_hostname(const char *s)
@@ -66,6 +74,7 @@ int inv_resolve(struct target *t, const char *host, int pub)
 {
 	struct addrinfo hints, *res = NULL, *ai;
 	struct target_addr a;
+	const char *why, *first_why = NULL;
 	int rc = 0, g;
 
 	memset(&hints, 0, sizeof(hints));
@@ -87,11 +96,20 @@ int inv_resolve(struct target *t, const char *host, int pub)
 		a.u.sin.sin_port = 0; /* same offset in sin6 */
 		a.salen = ai->ai_addrlen;
 		a.is_public = pub >= 0 ? pub : addr_is_public(&a.u.sa);
+		/* a DNS blocklist answers 0.0.0.0: no host to probe */
+		why = target_addr_unusable(&a);
+		if (why) {
+			if (!first_why)
+				first_why = why;
+			continue;
+		}
 		rc = inv_addr_add(t, &a);
 		if (rc < 0)
 			goto out;
 	}
-	if (!t->naddrs)
+	if (!t->naddrs && first_why)
+		rc = inv_skip(t, "resolves only to a %s address", first_why);
+	else if (!t->naddrs)
 		rc = inv_skip(t, "does not resolve: no IPv4 or IPv6 address");
 out:
 	if (res)
@@ -240,9 +258,12 @@ static int bad_word(struct inv_load *L, const struct inv_file *f, size_t lineno,
 }
 
 static int add_cidr(struct inv_load *L, const struct inv_file *f, size_t lineno,
-		    const char *host, const char *word,
-		    const struct line_opts *o, uint16_t port)
+		    const char *host, const char *word, struct line_opts *o,
+		    uint16_t port)
 {
+	struct target_meta *shared = NULL;
+	const char *why;
+	unsigned k;
 	const char *slash = strchr(host, '/');
 	char addr[INET6_ADDRSTRLEN + 1], text[INET6_ADDRSTRLEN], q[80];
 	unsigned cap = L->opts && L->opts->max_cidr_addrs
@@ -300,11 +321,39 @@ static int add_cidr(struct inv_load *L, const struct inv_file *f, size_t lineno,
 			htonl(ntohl(base.u.sin.sin_addr.s_addr) & m);
 	} else {
 		uint8_t *b = base.u.sin6.sin6_addr.s6_addr;
-		unsigned k;
 
 		for (k = 0; k < 128; k++)
 			if (k >= prefix)
 				b[k / 8] &= (uint8_t) ~(0x80u >> (k % 8));
+	}
+	/* the unusable ranges (0/8, 224/4, ::, ff00::/8, 255.255.255.255)
+	 * are aligned: a CIDR in one holds its first or its last address */
+	a = base;
+	if (bits == 32)
+		a.u.sin.sin_addr.s_addr =
+			htonl(ntohl(base.u.sin.sin_addr.s_addr) |
+			      (uint32_t)(size - 1));
+	else
+		for (k = 0; k < 4; k++)
+			a.u.sin6.sin6_addr.s6_addr[12 + k] |=
+				(uint8_t)((size - 1) >> (24 - 8 * k));
+	why = target_addr_unusable(&base);
+	if (!why)
+		why = target_addr_unusable(&a);
+	if (why) {
+		rc = inv_err(L->err,
+			     "%s:%zu: %s holds %s addresses, not hosts: "
+			     "remove it from the list",
+			     f->name, lineno,
+			     inv_quote(host, strlen(host), q, sizeof(q)), why);
+		goto out;
+	}
+	if (o->labels) {
+		shared = target_list_shared_meta(&L->list);
+		if (!shared)
+			goto nomem;
+		shared->tags = o->labels;
+		o->labels = NULL;
 	}
 	rc = inv_list_reserve(&L->list, size);
 	if (rc < 0)
@@ -334,6 +383,8 @@ static int add_cidr(struct inv_load *L, const struct inv_file *f, size_t lineno,
 				: target_addr_text(&a, text));
 		if (!t)
 			goto nomem;
+		t->meta = shared;
+		t->meta_shared = shared != NULL;
 		rc = add_overrides(t, o, port);
 		if (rc < 0)
 			goto out;
@@ -348,6 +399,79 @@ out:
 	return rc;
 }
 
+/* a and b differ by at most one insertion, deletion, substitution or
+ * swap of two neighbours ("chek", "cehck" for "check") */
+static bool one_edit(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i = 0;
+
+	while (i < la && i < lb && a[i] == b[i])
+		i++;
+	if (la == lb)
+		return !strcmp(a + i + (i < la), b + i + (i < lb)) ||
+		       (i + 1 < la && a[i] == b[i + 1] && a[i + 1] == b[i] &&
+			!strcmp(a + i + 2, b + i + 2));
+	if (la == lb + 1)
+		return !strcmp(a + i + 1, b + i);
+	if (lb == la + 1)
+		return !strcmp(a + i, b + i + 1);
+	return false;
+}
+
+/* key=value that is not an option: a label, unless a typo of one */
+static int add_label(struct inv_load *L, const struct inv_file *f,
+		     size_t lineno, const char *key, const char *v,
+		     struct line_opts *o)
+{
+	static const char *const known[] = { "check", "name", "public" };
+	char q[80];
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < ARRAY_SIZE(known); i++) {
+		if (!one_edit(key, known[i]))
+			continue;
+		rc = inv_err(L->err,
+			     "%s:%zu: unknown option '%s=': did you mean "
+			     "'%s='? (options are check=, name=, public=; "
+			     "other key=value words are labels)",
+			     f->name, lineno,
+			     inv_quote(key, strlen(key), q, sizeof(q)),
+			     known[i]);
+		goto out;
+	}
+	if (!o->labels && !(o->labels = cJSON_CreateObject())) {
+		rc = EXPO_ENOMEM;
+		goto out;
+	}
+	if (cJSON_GetObjectItemCaseSensitive(o->labels, key)) {
+		rc = inv_err(L->err, "%s:%zu: label '%s=' given twice", f->name,
+			     lineno, inv_quote(key, strlen(key), q, sizeof(q)));
+		goto out;
+	}
+	if (!cJSON_AddStringToObject(o->labels, key, v))
+		rc = EXPO_ENOMEM;
+out:
+	return rc;
+}
+
+/* check=NAME names no check of this build: say so, with the nearest */
+static int no_check(struct inv_load *L, const struct inv_file *f, size_t lineno,
+		    const char *v)
+{
+	const char *near = NULL;
+	size_t i;
+
+	for (i = 0; i < check_registry_len && !near; i++)
+		if (one_edit(v, check_registry[i]->name))
+			near = check_registry[i]->name;
+	return inv_err(L->err,
+		       "%s:%zu: check=%s: no check of that name%s%s%s (see "
+		       "'exposure checks')",
+		       f->name, lineno, v, near ? "; did you mean check=" : "",
+		       near ? near : "", near ? "?" : "");
+}
+
 static int parse_opt(struct inv_load *L, const struct inv_file *f,
 		     size_t lineno, char *w, struct line_opts *o)
 {
@@ -359,7 +483,8 @@ static int parse_opt(struct inv_load *L, const struct inv_file *f,
 	if (!eq || eq == w) {
 		rc = inv_err(L->err,
 			     "%s:%zu: unexpected '%s' after the "
-			     "target (options are check=, name=, public=)",
+			     "target (options are check=, name=, public=; "
+			     "labels are key=value)",
 			     f->name, lineno,
 			     inv_quote(w, strlen(w), q, sizeof(q)));
 		goto out;
@@ -380,6 +505,10 @@ static int parse_opt(struct inv_load *L, const struct inv_file *f,
 				     "is 1-15 lowercase letters or digits",
 				     f->name, lineno,
 				     inv_quote(v, n, q, sizeof(q)));
+			goto out;
+		}
+		if (!check_find(v)) {
+			rc = no_check(L, f, lineno, v);
 			goto out;
 		}
 		o->check = v;
@@ -403,21 +532,51 @@ static int parse_opt(struct inv_load *L, const struct inv_file *f,
 			goto out;
 		}
 	} else {
-		rc = inv_err(L->err,
-			     "%s:%zu: unknown option '%s=' (options "
-			     "are check=, name=, public=)",
-			     f->name, lineno,
-			     inv_quote(w, strlen(w), q, sizeof(q)));
-		goto out;
+		rc = add_label(L, f, lineno, w, v, o);
 	}
 out:
 	return rc;
 }
 
+/* the line's labels into t (they move: o->labels is NULL after) */
+static int give_labels(struct target *t, struct line_opts *o)
+{
+	struct target_meta *m;
+	int rc = 0;
+
+	if (!o->labels)
+		goto out;
+	m = inv_meta(t);
+	if (!m) {
+		rc = EXPO_ENOMEM;
+		goto out;
+	}
+	cJSON_Delete(m->tags);
+	m->tags = o->labels;
+	o->labels = NULL;
+out:
+	return rc;
+}
+
+static int not_a_host(struct inv_load *L, const struct inv_file *f,
+		      size_t lineno, const char *host, const char *why)
+{
+	char q[80];
+
+	return inv_err(L->err,
+		       "%s:%zu: %s is a %s address, not a host: remove it "
+		       "from the list",
+		       f->name, lineno,
+		       inv_quote(host, strlen(host), q, sizeof(q)), why);
+}
+
 static int load_line(struct inv_load *L, const struct inv_file *f,
 		     size_t lineno, char *line)
 {
-	struct line_opts o = { .check = NULL, .name = NULL, .pub = -1 };
+	struct line_opts o = {
+		.check = NULL, .name = NULL, .pub = -1, .labels = NULL
+	};
+	const char *why;
 	char host[300], q[80], *word, *w, *save = NULL;
 	struct target_addr a;
 	struct target *t = NULL;
@@ -446,6 +605,11 @@ static int load_line(struct inv_load *L, const struct inv_file *f,
 		goto out;
 	}
 	if (target_addr_parse(&a, host) == 0) {
+		why = target_addr_unusable(&a);
+		if (why) {
+			rc = not_a_host(L, f, lineno, host, why);
+			goto out;
+		}
 		if (o.pub >= 0)
 			a.is_public = o.pub;
 		t = inv_target_new(&L->list, "list", f->source, "list",
@@ -467,6 +631,8 @@ static int load_line(struct inv_load *L, const struct inv_file *f,
 		rc = inv_set_str(&t->name, o.name);
 	if (rc == 0)
 		rc = add_overrides(t, &o, port);
+	if (rc == 0)
+		rc = give_labels(t, &o);
 	goto out;
 bad:
 	rc = bad_word(L, f, lineno, word);
@@ -474,6 +640,7 @@ bad:
 nomem:
 	rc = EXPO_ENOMEM;
 out:
+	cJSON_Delete(o.labels);
 	return rc;
 }
 

@@ -20,6 +20,7 @@
 
 #define INV_MAX_FILE_BYTES ((size_t)256 << 20)
 #define INV_DEFAULT_MAX_CIDR 65536u
+#define INV_FIFO_WAIT_MS 10000u
 
 enum inv_cloud { INV_AWS, INV_GCP, INV_AZURE, INV_NCLOUDS };
 
@@ -77,6 +78,9 @@ int fw_attach_add(struct fw_set *s, const char *nic, const char *nsg);
  * port range that an allow rule decides.
  */
 int fw_decide(struct target *t, const struct fw_rule *const *rules, size_t n);
+/* "203.0.113.0/24", "2001:db8::/32"; a bare address too unless
+ * need_prefix; false for a prefix longer than the family's or any junk */
+bool fw_cidr_valid(const char *s, bool need_prefix);
 /* parses "22", "80-90", "*", "" (all) into lo/hi; false if malformed */
 bool fw_parse_ports(const char *s, unsigned *lo, unsigned *hi);
 /* AWS: apply the SGs named in ids (array of strings) to t */
@@ -115,6 +119,9 @@ int inv_join_add(struct inv_load *L, enum inv_cloud c, size_t idx,
 /* reads path ("-": stdin) into a malloc'ed NUL-terminated buffer */
 int inv_read_file(const char *path, size_t max, char **data, size_t *len,
 		  char **err);
+/* the same; a FIFO that no writer opens within wait_ms is an error */
+int inv_read_file_wait(const char *path, size_t max, unsigned wait_ms,
+		       char **data, size_t *len, char **err);
 
 /* ---- loaders ---- */
 int inv_list_load(struct inv_load *L, const struct inv_file *f);
@@ -141,6 +148,10 @@ int inv_ansible_load(struct inv_load *L, const struct inv_file *f,
 
 /* ---- shared by the cloud and terraform loaders (common.c) ---- */
 
+/* the address text s[0..n) into t; messages at the current path (+ .key
+ * unless NULL): not an address, or not a host address (0.0.0.0, ...) */
+int inv_addr_json(struct jctx *j, const char *key, struct target *t,
+		  const char *s, size_t n, int pub);
 /* the address string obj.key (absent or "": nothing); pub as for
  * inv_addr_add_text() */
 int inv_addr_field(struct jctx *j, struct target *t, const cJSON *obj,
@@ -148,6 +159,9 @@ int inv_addr_field(struct jctx *j, struct target *t, const cJSON *obj,
 /* an array of address strings; sub: field of object elements, or NULL */
 int inv_addr_arr(struct jctx *j, struct target *t, const cJSON *obj,
 		 const char *key, const char *sub, int pub);
+/* GCP network tags (array of strings) as the label "network_tags", the
+ * names joined with "," (a label of that name is replaced) */
+int inv_network_tags(struct target *t, const cJSON *items);
 /* state given and not running: "WHAT STATE: not scanned"; else no
  * address: "no address" */
 int inv_skip_state(struct target *t, const char *what, const char *state,
@@ -169,8 +183,18 @@ int inv_addr_add(struct target *t, const struct target_addr *a);
 int inv_addr_add_text(struct target *t, const char *text, int pub);
 /* adds {check, port} unless present; check NULL means "" */
 int inv_port_add(struct target *t, const char *check, uint16_t port);
-/* t->meta, allocated on first use; NULL on ENOMEM */
+/* the same with nmap's service name for the port (NULL: none) */
+int inv_port_add_svc(struct target *t, const char *check, const char *service,
+		     uint16_t port);
+/* t->meta, allocated on first use (a shared one is copied first, so it
+ * may be changed); NULL on ENOMEM */
 struct target_meta *inv_meta(struct target *t);
+/* sets label key to value in t->meta->tags (replacing one of that key) */
+int inv_label_set(struct target *t, const char *key, const char *value);
+/* every member of the optional object obj.key as a label; each value must
+ * be a string ("FILE: $.tags.env: expected a string") */
+int inv_labels_obj(struct jctx *j, struct target *t, const cJSON *obj,
+		   const char *key);
 /* sets t->skip_reason unless already set */
 int inv_skip(struct target *t, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

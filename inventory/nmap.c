@@ -1,10 +1,13 @@
 /*
  * nmap.c - nmap -oX output.
  *
- * nmaprun/host: status@state (down: kept, skipped), address@addr with
- * addrtype ipv4/ipv6 (mac ignored), the first hostnames/hostname@name, and
- * ports/port (TCP, state open) as port overrides whose check is mapped from
- * the service name. hosthint elements are not hosts.
+ * nmaprun/host: status@state (down: kept, skipped), every address@addr
+ * with addrtype ipv4/ipv6 (mac ignored), the first hostnames/hostname@name,
+ * and ports/port (TCP, state open) as port overrides that carry nmap's
+ * service name: the engine gives each port to the checks that list that
+ * service (ssh on 2222 goes to ssh), else to those whose default port it
+ * is, else to none (listed as not checked). hosthint elements are not
+ * hosts.
  *
  * XXE: the parser runs with XML_PARSE_NONET and without XML_PARSE_NOENT or
  * DTD loading, and any entity declaration is refused before parsing (nmap
@@ -21,25 +24,6 @@
 
 #include "expo.h"
 #include "loaders.h"
-
-static const struct {
-	const char *service, *check;
-} svc_map[] = {
-	{ "ssh", "ssh" },	    { "postgresql", "pg" },
-	{ "microsoft-ds", "smb" },  { "netbios-ssn", "smb" },
-	{ "ms-wbt-server", "rdp" },
-};
-
-static const char *check_for(const char *service)
-{
-	const char *c = "";
-	size_t i;
-
-	for (i = 0; service && i < ARRAY_SIZE(svc_map); i++)
-		if (!strcmp(service, svc_map[i].service))
-			c = svc_map[i].check;
-	return c;
-}
 
 static bool is_elem(const xmlNode *n, const char *name)
 {
@@ -91,7 +75,7 @@ static int add_ports(struct inv_load *L, const struct inv_file *f,
 				   : "");
 		} else if (proto && !strcmp(proto, "tcp") && state &&
 			   !strcmp(state, "open")) {
-			rc = inv_port_add(t, check_for(svc), (uint16_t)port);
+			rc = inv_port_add_svc(t, NULL, svc, (uint16_t)port);
 		}
 		xmlFree(proto);
 		xmlFree(id);
@@ -104,57 +88,71 @@ static int add_ports(struct inv_load *L, const struct inv_file *f,
 	return rc;
 }
 
+/* one <address>: ignored unless ipv4/ipv6; the first one creates t */
+static int host_addr(struct inv_load *L, const struct inv_file *f,
+		     const xmlNode *c, struct target **t)
+{
+	char *addr = prop(c, "addr"), *type = prop(c, "addrtype");
+	char text[INET6_ADDRSTRLEN], q[64];
+	struct target_addr a;
+	const char *why;
+	int rc = 0;
+
+	if (!type || (strcmp(type, "ipv4") && strcmp(type, "ipv6")))
+		goto out;
+	if (!addr || target_addr_parse(&a, addr) < 0) {
+		rc = inv_err(L->err,
+			     "%s:%ld: <address addr='%s'> is not an IP "
+			     "address",
+			     f->name, xmlGetLineNo(c),
+			     addr ? inv_quote(addr, strlen(addr), q, sizeof(q))
+				  : "");
+		goto out;
+	}
+	why = target_addr_unusable(&a);
+	if (why) {
+		rc = inv_err(L->err,
+			     "%s:%ld: <address addr='%s'> is a %s "
+			     "address, not a host",
+			     f->name, xmlGetLineNo(c),
+			     inv_quote(addr, strlen(addr), q, sizeof(q)), why);
+		goto out;
+	}
+	if (!*t) {
+		*t = inv_target_new(&L->list, "nmap", f->source, "nmap",
+				    target_addr_text(&a, text));
+		if (!*t) {
+			rc = EXPO_ENOMEM;
+			goto out;
+		}
+	}
+	/* as many addresses as the host has: no fixed-size array */
+	rc = inv_addr_add(*t, &a);
+out:
+	xmlFree(addr);
+	xmlFree(type);
+	return rc;
+}
+
 static int load_host(struct inv_load *L, const struct inv_file *f,
 		     const xmlNode *h)
 {
-	struct target_addr addrs[16];
 	const xmlNode *c, *hn;
-	char *state = NULL, *addr = NULL, *type = NULL, *name = NULL;
-	char text[INET6_ADDRSTRLEN], q[64];
-	struct target *t;
-	size_t n = 0, i;
+	char *state = NULL, *name = NULL;
+	struct target *t = NULL;
 	int rc = 0;
 
-	for (c = h->children; c; c = c->next) {
-		if (!is_elem(c, "address"))
-			continue;
-		addr = prop(c, "addr");
-		type = prop(c, "addrtype");
-		if (type && (!strcmp(type, "ipv4") || !strcmp(type, "ipv6"))) {
-			if (!addr || target_addr_parse(&addrs[n], addr) < 0) {
-				rc = inv_err(L->err,
-					     "%s:%ld: <address addr="
-					     "'%s'> is not an IP address",
-					     f->name, xmlGetLineNo(c),
-					     addr ? inv_quote(addr,
-							      strlen(addr), q,
-							      sizeof(q))
-						  : "");
-			} else if (n < ARRAY_SIZE(addrs)) {
-				n++;
-			}
-		}
-		xmlFree(addr);
-		xmlFree(type);
-		addr = type = NULL;
-		if (rc < 0)
-			goto out;
-	}
-	if (!n) {
+	for (c = h->children; c && rc == 0; c = c->next)
+		if (is_elem(c, "address"))
+			rc = host_addr(L, f, c, &t);
+	if (rc < 0)
+		goto out;
+	if (!t) {
 		rc = inv_err(L->err,
 			     "%s:%ld: <host> has no ipv4 or ipv6 "
 			     "address",
 			     f->name, xmlGetLineNo(h));
 		goto out;
-	}
-	t = inv_target_new(&L->list, "nmap", f->source, "nmap",
-			   target_addr_text(&addrs[0], text));
-	if (!t)
-		goto nomem;
-	for (i = 0; i < n; i++) {
-		rc = inv_addr_add(t, &addrs[i]);
-		if (rc < 0)
-			goto out;
 	}
 	hn = child(child(h, "hostnames"), "hostname");
 	name = prop(hn, "name");

@@ -11,12 +11,10 @@
 #include "target.h"
 #include "loaders.h"
 
-static void meta_free(struct target_meta *m)
+static void meta_body_free(struct target_meta *m)
 {
 	size_t i;
 
-	if (!m)
-		return;
 	free(m->account);
 	free(m->region);
 	free(m->zone);
@@ -27,8 +25,21 @@ static void meta_free(struct target_meta *m)
 	for (i = 0; i < m->nworld_rules; i++)
 		free(m->world_rules[i].ref);
 	free(m->world_rules);
+}
+
+static void meta_free(struct target_meta *m)
+{
+	if (!m)
+		return;
+	meta_body_free(m);
 	free(m);
 }
+
+/* a shared meta, chained so that adopting never allocates */
+struct target_shared_meta {
+	struct target_shared_meta *next;
+	struct target_meta m;
+};
 
 #define ARENA_CHUNK (1u << 20)
 
@@ -47,7 +58,8 @@ void target_release(struct target *t)
 		free(t->addrs);
 	}
 	free(t->name);
-	meta_free(t->meta);
+	if (!t->meta_shared)
+		meta_free(t->meta);
 	free(t->skip_reason);
 	free(t->ports);
 	memset(t, 0, sizeof(*t));
@@ -70,6 +82,13 @@ void target_list_release(struct target_list *l)
 	for (i = 0; i < l->nsources; i++)
 		free(l->sources[i]);
 	free(l->sources);
+	while (l->shared_meta) {
+		struct target_shared_meta *next = l->shared_meta->next;
+
+		meta_body_free(&l->shared_meta->m);
+		free(l->shared_meta);
+		l->shared_meta = next;
+	}
 	while (l->arena) {
 		struct target_arena *next = l->arena->next;
 
@@ -102,10 +121,27 @@ out:
 	return p;
 }
 
+struct target_meta *target_list_shared_meta(struct target_list *l)
+{
+	struct target_shared_meta *n = calloc(1, sizeof(*n));
+
+	if (!n)
+		return NULL;
+	n->next = l->shared_meta;
+	l->shared_meta = n;
+	return &n->m;
+}
+
 void target_list_adopt_arena(struct target_list *dst, struct target_list *src)
 {
 	struct target_arena **tail = &src->arena;
+	struct target_shared_meta **stail = &src->shared_meta;
 
+	while (*stail)
+		stail = &(*stail)->next;
+	*stail = dst->shared_meta;
+	dst->shared_meta = src->shared_meta;
+	src->shared_meta = NULL;
 	if (!src->arena)
 		return;
 	while (*tail)
@@ -271,14 +307,14 @@ bool addr_is_public(const struct sockaddr *sa)
 	if (sa->sa_family != AF_INET6)
 		goto out;
 	b = sin6->sin6_addr.s6_addr;
-	if (!memcmp(b, mapped, 12)) {
+	/* IPv4-mapped ::ffff:a.b.c.d and the deprecated IPv4-compatible
+	 * ::a.b.c.d (which holds :: and ::1) are their IPv4 address */
+	if (!memcmp(b, mapped, 12) || !memcmp(b, zero, 12)) {
 		pub = v4_is_public((uint32_t)b[12] << 24 |
 				   (uint32_t)b[13] << 16 |
 				   (uint32_t)b[14] << 8 | b[15]);
 		goto out;
 	}
-	if (!memcmp(b, zero, 15) && (b[15] == 0 || b[15] == 1))
-		goto out; /* :: and ::1 */
 	if (b[0] == 0xfe && (b[1] & 0xc0) == 0x80)
 		goto out; /* fe80::/10 link-local */
 	if (b[0] == 0xfe && (b[1] & 0xc0) == 0xc0)
@@ -290,6 +326,48 @@ bool addr_is_public(const struct sockaddr *sa)
 	pub = true;
 out:
 	return pub;
+}
+
+static const char *v4_unusable(uint32_t a)
+{
+	const char *why = NULL;
+
+	if ((a & 0xff000000) == 0)
+		why = "unspecified";
+	else if ((a & 0xf0000000) == 0xe0000000)
+		why = "multicast";
+	else if (a == 0xffffffff)
+		why = "broadcast";
+	return why;
+}
+
+const char *target_addr_unusable(const struct target_addr *a)
+{
+	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0,    0,
+					    0, 0, 0, 0, 0xff, 0xff };
+	static const uint8_t zero[16];
+	const uint8_t *b;
+	const char *why = NULL;
+
+	if (a->u.sa.sa_family == AF_INET) {
+		why = v4_unusable(ntohl(a->u.sin.sin_addr.s_addr));
+		goto out;
+	}
+	if (a->u.sa.sa_family != AF_INET6)
+		goto out;
+	b = a->u.sin6.sin6_addr.s6_addr;
+	if (!memcmp(b, zero, 16))
+		why = "unspecified";
+	else if (b[0] == 0xff)
+		why = "multicast";
+	/* ::1 is loopback, a host; the rest of ::/96 embeds IPv4 */
+	else if (!memcmp(b, mapped, 12) ||
+		 (!memcmp(b, zero, 12) && memcmp(b + 12, "\0\0\0\1", 4)))
+		why = v4_unusable((uint32_t)b[12] << 24 |
+				  (uint32_t)b[13] << 16 | (uint32_t)b[14] << 8 |
+				  b[15]);
+out:
+	return why;
 }
 
 const char *target_display_name(const struct target *t, char *buf)
@@ -378,6 +456,8 @@ int inv_addr_add_text(struct target *t, const char *text, int pub)
 	int rc;
 
 	rc = target_addr_parse(&a, text);
+	if (rc == 0 && target_addr_unusable(&a))
+		rc = EXPO_EINVAL;
 	if (rc < 0)
 		goto out;
 	if (pub >= 0)
@@ -389,19 +469,28 @@ out:
 
 int inv_port_add(struct target *t, const char *check, uint16_t port)
 {
+	return inv_port_add_svc(t, check, NULL, port);
+}
+
+int inv_port_add_svc(struct target *t, const char *check, const char *service,
+		     uint16_t port)
+{
 	struct port_override *v = NULL;
 	uint32_t i;
 	int rc = 0;
 
 	if (!check)
 		check = "";
+	if (!service)
+		service = "";
 	if (strlen(check) >= sizeof(v->check)) {
 		rc = EXPO_EINVAL;
 		goto out;
 	}
 	for (i = 0; i < t->nports; i++)
 		if (t->ports[i].port == port &&
-		    !strcmp(t->ports[i].check, check))
+		    !strcmp(t->ports[i].check, check) &&
+		    !strcmp(t->ports[i].service, service))
 			goto out;
 	v = realloc(t->ports, (t->nports + 1) * sizeof(*v));
 	if (!v) {
@@ -411,17 +500,92 @@ int inv_port_add(struct target *t, const char *check, uint16_t port)
 	t->ports = v;
 	memset(&v[t->nports], 0, sizeof(*v));
 	snprintf(v[t->nports].check, sizeof(v->check), "%s", check);
+	/* a longer service name is no name a check lists: cut is harmless */
+	snprintf(v[t->nports].service, sizeof(v->service), "%s", service);
 	v[t->nports].port = port;
 	t->nports++;
 out:
 	return rc;
 }
 
+/* a private copy of a shared meta's labels (the only thing a shared
+ * meta holds), so that t can be changed alone */
+static struct target_meta *meta_unshare(struct target *t)
+{
+	struct target_meta *m = calloc(1, sizeof(*m));
+
+	if (!m)
+		goto out;
+	if (t->meta->tags && !(m->tags = cJSON_Duplicate(t->meta->tags, 1))) {
+		free(m);
+		m = NULL;
+		goto out;
+	}
+	t->meta = m;
+	t->meta_shared = false;
+out:
+	return m;
+}
+
 struct target_meta *inv_meta(struct target *t)
 {
+	if (t->meta && t->meta_shared)
+		return meta_unshare(t);
 	if (!t->meta)
 		t->meta = calloc(1, sizeof(*t->meta));
 	return t->meta;
+}
+
+int inv_label_set(struct target *t, const char *key, const char *value)
+{
+	struct target_meta *m = inv_meta(t);
+	cJSON *v = NULL;
+	int rc = EXPO_ENOMEM;
+
+	if (!m)
+		goto out;
+	if (!m->tags && !(m->tags = cJSON_CreateObject()))
+		goto out;
+	v = cJSON_CreateString(value ? value : "");
+	if (!v)
+		goto out;
+	if (cJSON_GetObjectItemCaseSensitive(m->tags, key)) {
+		if (!cJSON_ReplaceItemInObjectCaseSensitive(m->tags, key, v))
+			goto out;
+	} else if (!cJSON_AddItemToObject(m->tags, key, v)) {
+		goto out;
+	}
+	v = NULL;
+	rc = 0;
+out:
+	cJSON_Delete(v);
+	return rc;
+}
+
+int inv_labels_obj(struct jctx *j, struct target *t, const cJSON *obj,
+		   const char *key)
+{
+	const cJSON *o = NULL, *e;
+	size_t m;
+	int rc;
+
+	rc = jget_obj(j, obj, key, false, &o);
+	if (rc < 0 || !o)
+		goto out;
+	m = jpath_key(j, key);
+	cJSON_ArrayForEach(e, o)
+	{
+		if (!cJSON_IsString(e)) {
+			rc = jerr_key(j, e->string, "expected a string");
+			break;
+		}
+		rc = inv_label_set(t, e->string, e->valuestring);
+		if (rc < 0)
+			break;
+	}
+	jpath_pop(j, m);
+out:
+	return rc;
 }
 
 int inv_skip(struct target *t, const char *fmt, ...)

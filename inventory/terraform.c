@@ -32,13 +32,7 @@ struct tf {
 static int tags_obj(struct jctx *j, struct target *t, const cJSON *v,
 		    const char *key)
 {
-	const cJSON *tags = NULL;
-	int rc;
-
-	rc = jget_obj(j, v, key, false, &tags);
-	if (rc == 0 && tags && !(t->meta->tags = cJSON_Duplicate(tags, 1)))
-		rc = EXPO_ENOMEM;
-	return rc;
+	return inv_labels_obj(j, t, v, key);
 }
 
 /* "arn:aws:ec2:REGION:ACCOUNT:instance/i-..." */
@@ -166,6 +160,8 @@ static int gcp_instance(struct tf *x, struct target *t, const cJSON *v)
 		rc = tags_obj(&x->j, t, v, "labels");
 	if (rc == 0)
 		rc = jget_str_arr(&x->j, v, "tags", &arr);
+	if (rc == 0 && arr)
+		rc = inv_network_tags(t, arr);
 	if (rc == 0)
 		rc = inv_set_str(&m->zone, zone);
 	if (rc == 0)
@@ -285,12 +281,54 @@ static int sg_rule(struct tf *x, const char *sg, const char *sgname,
 		r->ref = NULL;
 		goto out;
 	}
-	if (all || from < 0 || to < 0 || to < from) {
+	if (!all && from >= 0 && to >= 0 && to < from) {
+		rc = jerr(&x->j, "from_port %ld is above to_port %ld", from,
+			  to);
+		goto out;
+	}
+	if (all || from < 0 || to < 0) {
 		from = 0;
 		to = 65535;
 	}
 	rc = fw_rule_add_range(r, (unsigned)from, (unsigned)to);
 out:
+	return rc;
+}
+
+/* each CIDR of an optional array of them is well-formed */
+static int tf_cidrs(struct tf *x, const cJSON *arr, const char *key)
+{
+	const cJSON *e;
+	size_t i = 0, m1, m2;
+	char q[64];
+	int rc = 0;
+
+	m1 = jpath_key(&x->j, key);
+	cJSON_ArrayForEach(e, arr)
+	{
+		m2 = jpath_idx(&x->j, i++);
+		if (!fw_cidr_valid(e->valuestring, true))
+			rc = jerr(&x->j, "'%s' is not a CIDR",
+				  inv_quote(e->valuestring,
+					    strlen(e->valuestring), q,
+					    sizeof(q)));
+		jpath_pop(&x->j, m2);
+		if (rc < 0)
+			break;
+	}
+	jpath_pop(&x->j, m1);
+	return rc;
+}
+
+/* one optional CIDR string field */
+static int tf_cidr(struct tf *x, const char *s, const char *key)
+{
+	char q[64];
+	int rc = 0;
+
+	if (s && *s && !fw_cidr_valid(s, true))
+		rc = jerr_key(&x->j, key, "'%s' is not a CIDR",
+			      inv_quote(s, strlen(s), q, sizeof(q)));
 	return rc;
 }
 
@@ -314,6 +352,10 @@ static int sg_block(struct tf *x, const char *sg, const char *sgname,
 		rc = jget_str_arr(&x->j, b, "cidr_blocks", &v4);
 	if (rc == 0)
 		rc = jget_str_arr(&x->j, b, "ipv6_cidr_blocks", &v6);
+	if (rc == 0)
+		rc = tf_cidrs(x, v4, "cidr_blocks");
+	if (rc == 0)
+		rc = tf_cidrs(x, v6, "ipv6_cidr_blocks");
 	if (rc == 0 && jarr_has_str(v4, "0.0.0.0/0", false))
 		rc = sg_rule(x, sg, sgname, proto, from, to, "0.0.0.0/0");
 	else if (rc == 0 && jarr_has_str(v6, "::/0", false))
@@ -372,6 +414,10 @@ static int sg_resource(struct tf *x, const char *type, const cJSON *v)
 			rc = jget_str(&x->j, v, "cidr_ipv4", false, &c4);
 		if (rc == 0)
 			rc = jget_str(&x->j, v, "cidr_ipv6", false, &c6);
+		if (rc == 0)
+			rc = tf_cidr(x, c4, "cidr_ipv4");
+		if (rc == 0)
+			rc = tf_cidr(x, c6, "cidr_ipv6");
 		if (rc == 0 && c4 && !strcmp(c4, "0.0.0.0/0"))
 			rc = sg_rule(x, id, NULL, proto, from, to, c4);
 		else if (rc == 0 && c6 && !strcmp(c6, "::/0"))

@@ -25,6 +25,8 @@
 #include "expo.h"
 #include "inventory.h"
 #include "report/report.h"
+#include "report/report_priv.h"
+#include "term_escape.h"
 
 #define CREDS_FILE_MAX (16u << 20)
 
@@ -38,6 +40,7 @@ struct cli {
 	unsigned shard_count_flag;
 	unsigned shard_index, shard_count; /* 0: not sharded */
 	const char *checks_arg, *skip_arg;
+	struct inv_scope scope, exclude; /* --scope, --exclude */
 };
 
 static const char usage_text[] =
@@ -58,6 +61,10 @@ static const char usage_text[] =
 	"  --format FMT          list|aws|gcp|azure|terraform|ansible|nmap\n"
 	"  --region NAME         region for AWS output (it has none)\n"
 	"  --max-cidr N          largest CIDR expanded (default 65536 addresses)\n"
+	"  --scope LIST          scan only addresses in these CIDRs (commas, or a\n"
+	"                        file of them); others are listed as skipped\n"
+	"  --exclude LIST        never probe these addresses or CIDRs (commas, or a\n"
+	"                        file of them; --excludefile FILE forces a file)\n"
 	"  --checks LIST         only these checks (see `exposure checks`)\n"
 	"  --skip LIST           all checks but these\n"
 	"  --ports LIST          22,2222: probe only these ports; ssh=2222: add a\n"
@@ -344,6 +351,9 @@ enum long_only {
 	OPT_RUNID,
 	OPT_STORE,
 	OPT_HISTORY,
+	OPT_SCOPE,
+	OPT_EXCLUDE,
+	OPT_EXCLUDEFILE,
 	OPT_WRITER = 1024, /* + the row in cli_writers (cli.h) */
 };
 
@@ -374,12 +384,37 @@ static const struct option long_opts[] = {
 	{ "run-id", required_argument, NULL, OPT_RUNID },
 	{ "store", required_argument, NULL, OPT_STORE },
 	{ "history", required_argument, NULL, OPT_HISTORY },
+	{ "scope", required_argument, NULL, OPT_SCOPE },
+	{ "exclude", required_argument, NULL, OPT_EXCLUDE },
+	{ "excludefile", required_argument, NULL, OPT_EXCLUDEFILE },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
 };
+
+/* prints "exposure: MSG" with MSG escaped (it may quote inventory text) */
+static void print_error(const char *msg)
+{
+	char *e = term_escaped(msg, false);
+
+	fprintf(stderr, "exposure: %s\n", e ? e : "out of memory");
+	free(e);
+}
+
+static int scope_flag(struct inv_scope *s, const char *flag, const char *arg,
+		      bool file)
+{
+	char *err = NULL;
+
+	if (inv_scope_add(s, flag, arg, file, &err) == 0)
+		return 0;
+	print_error(err ? err : "out of memory");
+	fprintf(stderr, "Try 'exposure --help'.\n");
+	free(err);
+	return EXIT_USAGE;
+}
 
 static int parse_args(struct cli *c, int argc, char **argv)
 {
@@ -481,6 +516,16 @@ static int parse_args(struct cli *c, int argc, char **argv)
 		case OPT_HISTORY:
 			c->out.history_dir = optarg;
 			break;
+		case OPT_SCOPE:
+			r = scope_flag(&c->scope, "--scope", optarg, false);
+			break;
+		case OPT_EXCLUDE:
+			r = scope_flag(&c->exclude, "--exclude", optarg, false);
+			break;
+		case OPT_EXCLUDEFILE:
+			r = scope_flag(&c->exclude, "--excludefile", optarg,
+				       true);
+			break;
 		case OPT_FAILON:
 			if (severity_parse(optarg, &c->out.fail_on) != 0)
 				r = fail_usage("--fail-on: '%s' is not one of "
@@ -534,9 +579,14 @@ static int load_targets(struct cli *c, struct target_list *tl)
 				  "", "");
 	r = inventory_load(c->inputs, c->ninputs, &c->inv, tl, &err);
 	if (r != 0) {
-		fprintf(stderr, "exposure: %s\n", err ? err : expo_strerror(r));
+		print_error(err ? err : expo_strerror(r));
 		free(err);
 		return EXIT_USAGE;
+	}
+	/* before anything is probed: an excluded address gets no packet */
+	if (inventory_apply_scope(tl, &c->scope, &c->exclude) != 0) {
+		print_error(expo_strerror(EXPO_ENOMEM));
+		return EXIT_NORUN;
 	}
 	return 0;
 }
@@ -587,6 +637,26 @@ struct port_print {
 	const struct target *t;
 };
 
+/* s escaped on stdout (inventory text: names, ids, reasons, labels) */
+static void put_esc(const char *s)
+{
+	char *e = term_escaped(s, false);
+
+	fputs(e ? e : "?", stdout);
+	free(e);
+}
+
+/* nmap's service name for port, or NULL */
+static const char *port_service(const struct target *t, uint16_t port)
+{
+	uint32_t i;
+
+	for (i = 0; i < t->nports; i++)
+		if (t->ports[i].port == port && t->ports[i].service[0])
+			return t->ports[i].service;
+	return NULL;
+}
+
 static void print_port(void *ud, uint16_t port, uint64_t claims)
 {
 	const struct port_print *pp = ud;
@@ -594,10 +664,17 @@ static void print_port(void *ud, uint16_t port, uint64_t claims)
 					    "firewall restricts",
 					    "world-open" };
 	const struct world_rule *wr = target_port_rule(pp->t, port);
+	const char *svc = port_service(pp->t, port);
 	size_t k;
 	bool first = true;
 
-	printf("    port %-5u checks: ", port);
+	printf("    port %-5u ", port);
+	if (svc) {
+		printf("service ");
+		put_esc(svc);
+		printf("  ");
+	}
+	printf("checks: ");
 	for (k = 0; k < pp->cfg->nchecks; k++)
 		if (claims & (1ull << k)) {
 			printf("%s%s", first ? "" : ",",
@@ -605,32 +682,86 @@ static void print_port(void *ud, uint16_t port, uint64_t claims)
 			first = false;
 		}
 	if (first)
-		printf("(discovery only)");
-	printf("  [%s%s%s]\n", expo[target_port_exposure(pp->t, port)],
-	       wr ? ": " : "", wr && wr->ref ? wr->ref : "");
+		printf(pp->cfg->discover_only ? "(discovery only)"
+					      : "none: not checked (no "
+						"enabled check claims it)");
+	printf("  [%s%s", expo[target_port_exposure(pp->t, port)],
+	       wr ? ": " : "");
+	if (wr && wr->ref)
+		put_esc(wr->ref);
+	printf("]\n");
+}
+
+static void print_labels(const struct target *t)
+{
+	const cJSON *e;
+	bool first = true;
+
+	if (!t->meta || !t->meta->tags || !t->meta->tags->child)
+		return;
+	printf("    labels: ");
+	cJSON_ArrayForEach(e, t->meta->tags)
+	{
+		printf("%s", first ? "" : ", ");
+		put_esc(e->string);
+		printf("=");
+		put_esc(cJSON_IsString(e) ? e->valuestring : "");
+		first = false;
+	}
+	printf("\n");
+}
+
+static void no_port(void *ud, uint16_t port, uint64_t claims)
+{
+	(void)ud;
+	(void)port;
+	(void)claims;
 }
 
 static int cmd_targets(struct cli *c)
 {
 	struct target_list tl;
 	size_t i, a, skipped = 0;
+	char *err = NULL;
 	int r;
 
 	target_list_init(&tl);
 	if ((r = load_targets(c, &tl)) != 0)
 		goto out;
+	/* every port plan first: an error prints no half listing */
+	for (i = 0; i < tl.n; i++) {
+		if (tl.v[i].skip_reason == NULL &&
+		    scan_target_ports(&c->cfg, &tl.v[i], no_port, NULL, &err) !=
+			    0) {
+			print_error(err ? err : "bad ports");
+			free(err);
+			r = EXIT_USAGE;
+			goto out;
+		}
+	}
 	for (i = 0; i < tl.n; i++) {
 		const struct target *t = &tl.v[i];
 		struct port_print pp = { &c->cfg, t };
 		char buf[INET6_ADDRSTRLEN], nbuf[INET6_ADDRSTRLEN];
-		char *err = NULL;
 
-		printf("%s  %s  (%s, %s)\n", t->id,
-		       target_display_name(t, nbuf),
-		       t->provider ? t->provider : "?",
-		       t->source ? t->source : "-");
+		/* the id leads the line ("provider:...", so never "::"
+		 * anyway) */
+		{
+			char *e = term_escaped(t->id, true);
+
+			fputs(e ? e : "?", stdout);
+			free(e);
+		}
+		printf("  ");
+		put_esc(target_display_name(t, nbuf));
+		printf("  (%s, ", t->provider ? t->provider : "?");
+		put_esc(t->source ? t->source : "-");
+		printf(")\n");
+		print_labels(t);
 		if (t->skip_reason != NULL) {
-			printf("    skipped: %s\n", t->skip_reason);
+			printf("    skipped: ");
+			put_esc(t->skip_reason);
+			printf("\n");
 			skipped++;
 			continue;
 		}
@@ -638,13 +769,9 @@ static int cmd_targets(struct cli *c)
 			printf("    address %s (%s)\n",
 			       target_addr_text(&t->addrs[a], buf),
 			       t->addrs[a].is_public ? "public" : "private");
-		if (scan_target_ports(&c->cfg, t, print_port, &pp, &err)) {
-			fprintf(stderr, "exposure: %s\n",
-				err ? err : "bad ports");
-			free(err);
-			r = EXIT_USAGE;
-			goto out;
-		}
+		scan_target_ports(&c->cfg, t, print_port, &pp, &err);
+		free(err);
+		err = NULL;
 	}
 	printf("%zu targets, %zu to scan, %zu skipped\n", tl.n, tl.n - skipped,
 	       skipped);
@@ -735,7 +862,7 @@ static int cmd_scan(struct cli *c)
 		goto out;
 	}
 	if (r != 0) {
-		fprintf(stderr, "exposure: %s\n", err ? err : expo_strerror(r));
+		print_error(err ? err : expo_strerror(r));
 		code = r == EXPO_EINVAL ? EXIT_USAGE : EXIT_NORUN;
 		goto out;
 	}
@@ -840,6 +967,8 @@ int main(int argc, char **argv)
 	r = cmd->run(&c);
 out:
 	cli_out_release(&c.out);
+	inv_scope_release(&c.scope);
+	inv_scope_release(&c.exclude);
 	free(c.cfg.checks);
 	scan_config_release(&c.cfg);
 	return r;

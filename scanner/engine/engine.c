@@ -60,6 +60,8 @@ struct collector {
 	struct finding_list findings;
 	struct port_record *records;
 	size_t nrecords, alloc;
+	uint32_t *ms; /* per record: ms its probe took; from the first check */
+	size_t ms_alloc;
 	char **reasons;
 	size_t nreasons, reasons_alloc;
 };
@@ -131,7 +133,37 @@ static bool check_claims_port(const struct check *c, uint16_t port)
 	return false;
 }
 
-/* adds one override {check, port} to p; "" = every check claiming it */
+static bool check_has_service(const struct check *c, const char *svc)
+{
+	size_t i;
+
+	for (i = 0; c->services != NULL && c->services[i] != NULL; i++)
+		if (strcmp(c->services[i], svc) == 0)
+			return true;
+	return false;
+}
+
+/* Whether c takes an override that names no check: by nmap's service
+ * name when an enabled check lists it (ssh on 2222 goes to ssh), else by
+ * c's default ports. */
+static bool override_claims(const struct scan_config *cfg,
+			    const struct check *c,
+			    const struct port_override *o)
+{
+	size_t k;
+
+	if (o->check[0] != '\0')
+		return false;
+	for (k = 0; o->service[0] != '\0' && k < cfg->nchecks; k++)
+		if (check_has_service(cfg->checks[k], o->service))
+			return check_has_service(c, o->service);
+	return check_claims_port(c, o->port);
+}
+
+/* adds one override {check, port} to p; "" = every check claiming it.
+ * An inventory's port that no enabled check takes is still planned, with
+ * no claim: discovery probes it and the report lists it as not checked.
+ * Only a port given with --ports must be claimed. */
 static int plan_override(struct plan *p, const struct scan_config *cfg,
 			 const struct port_override *o, const char *where,
 			 char **err)
@@ -146,19 +178,20 @@ static int plan_override(struct plan *p, const struct scan_config *cfg,
 		const struct check *c = cfg->checks[k];
 		bool named = strcmp(o->check, c->name) == 0;
 
-		if (named ||
-		    (o->check[0] == '\0' && check_claims_port(c, o->port))) {
+		if (named || override_claims(cfg, c, o)) {
 			if ((r = plan_add(p, o->port, (unsigned)k, true)) != 0)
 				return r;
 			any = true;
 		}
 	}
+	if (!any && strcmp(where, "--ports") != 0)
+		return plan_add(p, o->port, 0, false);
 	if (!any && o->check[0] == '\0') {
 		if (asprintf(err,
 			     "%s: port %u is not a default port of any "
-			     "enabled check; name one on the line "
-			     "(e.g. check=ssh) or enable it with --checks",
-			     where, o->port) < 0)
+			     "enabled check; name one (e.g. ssh=%u) or "
+			     "enable it with --checks",
+			     where, o->port, o->port) < 0)
 			*err = NULL;
 		return EXPO_EINVAL;
 	}
@@ -356,9 +389,18 @@ static uint16_t collector_reason(struct collector *c, const char *text)
 	return (uint16_t)c->nreasons++;
 }
 
-static struct port_record *collector_record(struct collector *c)
+/* an open port that no enabled check claims: listed as not checked */
+static void unclaimed_reason(struct collector *c, struct port_record *rec,
+			     const struct scan_config *cfg, uint64_t claims)
+{
+	if (rec->status == STATUS_OPEN && claims == 0 && !cfg->discover_only)
+		rec->reason = collector_reason(c, UNCLAIMED_REASON);
+}
+
+static struct port_record *collector_record(struct collector *c, uint32_t ms)
 {
 	struct port_record *v;
+	uint32_t *d;
 
 	if (c->nrecords == c->alloc) {
 		size_t n = c->alloc ? c->alloc * 2 : 256;
@@ -369,6 +411,18 @@ static struct port_record *collector_record(struct collector *c)
 		c->records = v;
 		c->alloc = n;
 	}
+	/* durations beside the records, not in them: a record stays 12
+	 * bytes, and a scan that runs no check needs none */
+	if (c->ms_alloc < c->alloc) {
+		d = realloc(c->ms, c->alloc * sizeof(*d));
+		if (d == NULL)
+			return NULL;
+		memset(d + c->ms_alloc, 0,
+		       (c->alloc - c->ms_alloc) * sizeof(*d));
+		c->ms = d;
+		c->ms_alloc = c->alloc;
+	}
+	c->ms[c->nrecords] = ms;
 	v = &c->records[c->nrecords++];
 	memset(v, 0, sizeof(*v));
 	return v;
@@ -447,6 +501,7 @@ static void probe_finish(struct scan_run *run, int ep, struct probe *p)
 	struct port_record *rec;
 	const char *reason = NULL;
 	enum probe_status st;
+	uint64_t ms;
 
 	probe_unregister(ep, p);
 	if (p->started && c->cleanup != NULL)
@@ -455,9 +510,11 @@ static void probe_finish(struct scan_run *run, int ep, struct probe *p)
 	    p->ctx->status == STATUS_OPEN)
 		ctx_status(p->ctx, STATUS_ERROR, "assessing the facts failed");
 	st = ctx_get_status(p->ctx, &reason);
+	ms = ctx_now_ms() - p->started_ms;
 	pthread_mutex_lock(&run->col->lock);
 	finding_list_take(&run->col->findings, ctx_findings(p->ctx));
-	rec = collector_record(run->col);
+	rec = collector_record(run->col,
+			       ms > UINT32_MAX ? UINT32_MAX : (uint32_t)ms);
 	if (rec != NULL) {
 		rec->target = p->job->target;
 		rec->addr = p->job->addr;
@@ -959,6 +1016,7 @@ int scan_run(const struct scan_config *cfg, const struct target_list *targets,
 		rec->reason = collector_reason(
 			&col,
 			discovery_reason(status[i], errs[i], buf, sizeof(buf)));
+		unclaimed_reason(&col, rec, cfg, pl.of_target[t]->claims[pi]);
 		if (status[i] == STATUS_OPEN && !cfg->discover_only)
 			njobs += (size_t)__builtin_popcountll(
 				pl.of_target[t]->claims[pi]);
@@ -1035,6 +1093,7 @@ out_noplan:
 	out->findings = col.findings;
 	out->records = col.records;
 	out->nrecords = col.nrecords;
+	out->durations_ms = col.ms;
 	out->reasons = col.reasons;
 	out->nreasons = col.nreasons;
 	if (r != 0 && r != EXPO_ENOTFOUND) {
@@ -1063,6 +1122,8 @@ void scan_result_release(struct scan_result *r)
 		return;
 	finding_list_release(&r->findings);
 	free(r->records);
+	free(r->durations_ms);
+	r->durations_ms = NULL;
 	for (i = 1; i < r->nreasons; i++)
 		free(r->reasons[i]);
 	free(r->reasons);

@@ -9,12 +9,17 @@
 #include "finding.h"
 #include "target.h"
 
+/* the reason of the discovery record (check null) of an open port that no
+ * enabled check claims, e.g. 8080 from an nmap scan */
+#define UNCLAIMED_REASON "not checked: no enabled check claims this port"
+
 struct scan_result {
 	struct finding_list findings; /* ranked */
 	struct port_record *records;  /* one per (target, address, port)
 					 * and one per check that ran */
 	size_t nrecords;
-	char **reasons; /* reasons[0] is NULL */
+	uint32_t *durations_ms; /* NULL (no check ran), or one per record */
+	char **reasons;		/* reasons[0] is NULL */
 	size_t nreasons;
 	char started_at[32]; /* ISO 8601 UTC */
 	double duration_s;

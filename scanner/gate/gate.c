@@ -178,7 +178,10 @@ int report_doc_from_scan(struct report_doc *d, struct target_list *tl,
 		return r;
 	d->records = res->records;
 	d->nrecords = d->arecords = res->nrecords;
+	d->durations_ms = res->durations_ms;
+	d->adurations = res->durations_ms ? res->nrecords : 0;
 	res->records = NULL;
+	res->durations_ms = NULL;
 	res->nrecords = 0;
 	d->reasons = res->reasons;
 	d->nreasons = d->areasons = res->nreasons;
@@ -231,7 +234,7 @@ static bool check_completed(const struct report_doc *d, uint32_t ti,
 		if (rec->target != ti || rec->addr != addr ||
 		    rec->port != port || rec->check == CHECK_NONE)
 			continue;
-		name = report_record_check(rec);
+		name = report_doc_check_name(d, rec);
 		if (name == NULL || check == NULL || strcmp(name, check) != 0)
 			continue;
 		if (rec->status != STATUS_OPEN)

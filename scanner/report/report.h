@@ -52,6 +52,13 @@ struct scan_report {
 	const struct finding_list *findings; /* ranked */
 	const struct port_record *records;
 	size_t nrecords;
+	/* NULL, or one per record: how long the check probe took (0 for a
+	 * discovery record, which is timed as a batch) */
+	const uint32_t *durations_ms;
+	/* names of checks this build lacks, read from a saved report: a
+	 * record's check index check_registry_len + k names check_names[k] */
+	const char *const *check_names;
+	size_t ncheck_names;
 	const char *const *reasons; /* reasons[0] is unused */
 	size_t nreasons;
 	const char *started_at; /* ISO 8601 UTC */

@@ -3,7 +3,8 @@
  * (ECOSYSTEM.md §5.2): {"name", "type", "findings": [...]} with title,
  * severity (Critical..Info), description, and unique_id_from_tool = our
  * fingerprint, so a reimport matches the same finding across runs and
- * closes the fixed ones. Suppressed findings go in as risk accepted,
+ * closes the fixed ones. The target's labels become "key:value" tags.
+ * Suppressed findings go in as risk accepted,
  * inactive. Text is JSON-escaped by cJSON after report_escape().
  */
 #include <stdio.h>
@@ -49,7 +50,49 @@ static int add(cJSON *o, const char *key, cJSON *item)
 	return 0;
 }
 
-static int add_finding(cJSON *arr, const struct scan_report *r, size_t i)
+/* DefectDojo splits tags on commas and blanks and quotes with '"': each
+ * of those becomes '_' so "team:payments" stays one tag */
+static void tag_safe(char *s)
+{
+	for (; *s != '\0'; s++)
+		if (*s == ',' || *s == ' ' || *s == '"' || *s == '\'')
+			*s = '_';
+}
+
+/* a tag "key:value" per label of the finding's target */
+static int add_labels(cJSON *tags, const struct target *t)
+{
+	const cJSON *it;
+	struct dynbuf b;
+	cJSON *item;
+	int r = 0;
+
+	dynbuf_init(&b, 1 << 16);
+	cJSON_ArrayForEach(it, report_labels(t))
+	{
+		if (!cJSON_IsString(it) || it->string == NULL)
+			continue;
+		dynbuf_reset(&b);
+		r = report_escape(&b, it->string);
+		if (r == 0)
+			r = dynbuf_addstr(&b, ":");
+		if (r == 0)
+			r = report_escape(&b, it->valuestring);
+		if (r != 0)
+			break;
+		tag_safe(b.buf);
+		if ((item = report_jstr(b.buf)) == NULL) {
+			r = EXPO_ENOMEM;
+			break;
+		}
+		cJSON_AddItemToArray(tags, item);
+	}
+	dynbuf_release(&b);
+	return r != 0 ? EXPO_ENOMEM : 0;
+}
+
+static int add_finding(cJSON *arr, const struct scan_report *r, size_t i,
+		       const struct target *t)
 {
 	const struct finding *f = &r->findings->v[i];
 	bool sup = report_finding_suppressed(r, i);
@@ -127,6 +170,7 @@ static int add_finding(cJSON *arr, const struct scan_report *r, size_t i)
 		add(o, "tags", tags);
 		cJSON_AddItemToArray(tags, cJSON_CreateString("exposure"));
 		cJSON_AddItemToArray(tags, etext(f->check));
+		ret |= add_labels(tags, t);
 	}
 	dynbuf_release(&d);
 	return ret != 0 || ep == NULL || tags == NULL ? EXPO_ENOMEM : 0;
@@ -136,6 +180,7 @@ int report_defectdojo_write(const char *path, const struct scan_report *r)
 {
 	cJSON *root = cJSON_CreateObject(), *arr = NULL;
 	char *text = NULL;
+	struct target_index ix = { 0 };
 	size_t i, nf = r->findings ? r->findings->n : 0;
 	int ret = EXPO_ENOMEM;
 
@@ -144,13 +189,18 @@ int report_defectdojo_write(const char *path, const struct scan_report *r)
 	    !cJSON_AddStringToObject(root, "type", "exposure " EXPO_VERSION) ||
 	    (arr = cJSON_AddArrayToObject(root, "findings")) == NULL)
 		goto out;
+	if (target_index_build(&ix, r->targets) != 0)
+		goto out;
 	for (i = 0; i < nf; i++)
-		if (add_finding(arr, r, i) != 0)
+		if (add_finding(arr, r, i,
+				target_index_find(
+					&ix, r->findings->v[i].target_id)) != 0)
 			goto out;
 	if ((text = cJSON_Print(root)) == NULL)
 		goto out;
 	ret = write_file_atomic(path, text, strlen(text));
 out:
+	target_index_release(&ix);
 	if (text != NULL)
 		cJSON_free(text);
 	cJSON_Delete(root);

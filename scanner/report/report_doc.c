@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "check.h"
 #include "engine/engine.h"
 #include "rank/rank.h"
 #include "expo.h"
@@ -44,6 +45,10 @@ void report_doc_release(struct report_doc *d)
 	finding_list_release(&d->fixed);
 	free(d->baseline_path);
 	free(d->records);
+	free(d->durations_ms);
+	for (i = 0; i < d->ncheck_names; i++)
+		free(d->check_names[i]);
+	free(d->check_names);
 	for (i = 0; i < d->nreasons; i++)
 		free(d->reasons[i]);
 	free(d->reasons);
@@ -61,6 +66,9 @@ void report_doc_view(const struct report_doc *d, struct scan_report *r)
 	r->findings = &d->findings;
 	r->records = d->records;
 	r->nrecords = d->nrecords;
+	r->durations_ms = d->durations_ms;
+	r->check_names = (const char *const *)d->check_names;
+	r->ncheck_names = d->ncheck_names;
 	r->reasons = (const char *const *)d->reasons;
 	r->nreasons = d->nreasons;
 	r->started_at = d->started_at;
@@ -114,20 +122,81 @@ int report_doc_reason(struct report_doc *d, const char *text, uint16_t *out)
 	return 0;
 }
 
-int report_doc_record(struct report_doc *d, const struct port_record *rec)
+int report_doc_record_ms(struct report_doc *d, const struct port_record *rec,
+			 uint32_t ms)
 {
 	struct port_record *v;
+	uint32_t *dv;
+	size_t na = d->arecords;
 
 	if (d->nrecords == d->arecords) {
-		size_t na = d->arecords ? d->arecords * 2 : 64;
-
+		na = d->arecords ? d->arecords * 2 : 64;
 		if ((v = realloc(d->records, na * sizeof(*v))) == NULL)
 			return EXPO_ENOMEM;
 		d->records = v;
 		d->arecords = na;
 	}
+	/* durations: none until one is known, then as long as the records */
+	if (d->durations_ms == NULL && ms != 0) {
+		if ((dv = calloc(na, sizeof(*dv))) == NULL)
+			return EXPO_ENOMEM;
+		d->durations_ms = dv;
+	} else if (d->durations_ms != NULL && na != d->adurations) {
+		if ((dv = realloc(d->durations_ms, na * sizeof(*dv))) == NULL)
+			return EXPO_ENOMEM;
+		memset(dv + d->nrecords, 0, (na - d->nrecords) * sizeof(*dv));
+		d->durations_ms = dv;
+	}
+	if (d->durations_ms != NULL) {
+		d->adurations = na;
+		d->durations_ms[d->nrecords] = ms;
+	}
 	d->records[d->nrecords++] = *rec;
 	return 0;
+}
+
+int report_doc_record(struct report_doc *d, const struct port_record *rec)
+{
+	return report_doc_record_ms(d, rec, 0);
+}
+
+int report_doc_check(struct report_doc *d, const char *name, uint8_t *out)
+{
+	char **v;
+	size_t i;
+
+	for (i = 0; i < check_registry_len && i < CHECK_NONE; i++)
+		if (strcmp(check_registry[i]->name, name) == 0) {
+			*out = (uint8_t)i;
+			return 0;
+		}
+	for (i = 0; i < d->ncheck_names; i++)
+		if (strcmp(d->check_names[i], name) == 0)
+			break;
+	if (check_registry_len + i >= CHECK_NONE)
+		return EXPO_ETOOBIG;
+	if (i == d->ncheck_names) {
+		v = realloc(d->check_names, (i + 1) * sizeof(*v));
+		if (v == NULL)
+			return EXPO_ENOMEM;
+		d->check_names = v;
+		if ((v[i] = strdup(name)) == NULL)
+			return EXPO_ENOMEM;
+		d->ncheck_names++;
+	}
+	*out = (uint8_t)(check_registry_len + i);
+	return 0;
+}
+
+const char *report_doc_check_name(const struct report_doc *d,
+				  const struct port_record *rec)
+{
+	struct scan_report r = {
+		.check_names = (const char *const *)d->check_names,
+		.ncheck_names = d->ncheck_names,
+	};
+
+	return report_record_check(&r, rec);
 }
 
 int report_doc_warn(struct report_doc *d, const char *fmt, ...)
@@ -250,11 +319,19 @@ int report_doc_merge(struct report_doc *dst, struct report_doc *src, char **err)
 	off = dst->targets.n;
 	for (i = 0; i < src->nrecords; i++) {
 		struct port_record rec = src->records[i];
+		const char *check = report_doc_check_name(src, &rec);
 
+		/* a check src's build lacked gets dst's index for its name */
+		if (check != NULL && rec.check >= check_registry_len &&
+		    (r = report_doc_check(dst, check, &rec.check)) != 0)
+			goto fail;
 		if ((r = report_doc_reason(
 			     dst, rec.reason ? src->reasons[rec.reason] : NULL,
 			     &rec.reason)) != 0 ||
-		    (r = report_doc_record(dst, &rec)) != 0)
+		    (r = report_doc_record_ms(
+			     dst, &rec,
+			     src->durations_ms ? src->durations_ms[i] : 0)) !=
+			    0)
 			goto fail;
 		dst->records[dst->nrecords - 1].target =
 			(uint32_t)(rec.target + off);

@@ -22,6 +22,10 @@ struct report_doc {
 	char *baseline_path;
 	struct port_record *records;
 	size_t nrecords, arecords;
+	uint32_t *durations_ms; /* NULL, or one per record (ms a probe took) */
+	size_t adurations;
+	char **check_names; /* checks this build lacks (scan_report) */
+	size_t ncheck_names;
 	char **reasons; /* reasons[0] is NULL */
 	size_t nreasons, areasons;
 	char **warnings;
@@ -62,6 +66,15 @@ void report_doc_view(const struct report_doc *d, struct scan_report *r);
 int report_doc_reason(struct report_doc *d, const char *text, uint16_t *out);
 /* appends a record */
 int report_doc_record(struct report_doc *d, const struct port_record *rec);
+/* appends a record whose probe took ms milliseconds */
+int report_doc_record_ms(struct report_doc *d, const struct port_record *rec,
+			 uint32_t ms);
+/* the check index of a name: the registry's, or one past it for a check
+ * this build lacks (kept in d->check_names); EXPO_ETOOBIG when full */
+int report_doc_check(struct report_doc *d, const char *name, uint8_t *out);
+/* the name of a record's check, NULL for a discovery record */
+const char *report_doc_check_name(const struct report_doc *d,
+				  const struct port_record *rec);
 /* a malloc'd warning line */
 int report_doc_warn(struct report_doc *d, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -695,8 +695,8 @@ static void put_problems(struct hw *w)
 		put(w, "</td><td>");
 		esc(w, report_record_addr(r, rec, buf));
 		putf(w, "</td><td>%u</td><td>", rec->port);
-		esc(w, report_record_check(rec) ? report_record_check(rec)
-						: "(discovery)");
+		esc(w, report_record_check(r, rec) ? report_record_check(r, rec)
+						   : "(discovery)");
 		putf(w, "</td><td>%s</td><td>",
 		     status_name((enum probe_status)rec->status));
 		esc_cut(w, report_record_reason(r, rec), 300);

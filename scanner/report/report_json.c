@@ -131,6 +131,35 @@ static void add_head(struct jctx *j, cJSON *root, const struct scan_report *r,
 	jadd(j, o, "targets_skipped", jnum((double)c->skipped));
 }
 
+/* the target's labels as an object of strings, keys repaired like values;
+ * a key the object has already (two keys one after repair) is dropped */
+static void add_labels(struct jctx *j, cJSON *o, const struct target *t)
+{
+	const cJSON *it;
+	cJSON *labels = jobj(j, o, "labels"), *v;
+	char *key;
+
+	cJSON_ArrayForEach(it, report_labels(t))
+	{
+		if (!cJSON_IsString(it) || it->string == NULL)
+			continue;
+		key = utf8_valid(it->string) ? strdup(it->string)
+					     : utf8_sanitize(it->string);
+		if (key == NULL) {
+			j->err = EXPO_ENOMEM;
+			return;
+		}
+		if (labels != NULL &&
+		    cJSON_GetObjectItemCaseSensitive(labels, key) == NULL) {
+			if ((v = jstr(it->valuestring)) == NULL)
+				j->err = EXPO_ENOMEM;
+			else
+				cJSON_AddItemToObject(labels, key, v);
+		}
+		free(key);
+	}
+}
+
 static void add_target(struct jctx *j, cJSON *arr, const struct target *t,
 		       cJSON **ports)
 {
@@ -149,6 +178,7 @@ static void add_target(struct jctx *j, cJSON *arr, const struct target *t,
 	jadd(j, o, "zone", jstr(m ? m->zone : NULL));
 	jadd(j, o, "state", jstr(m ? m->state : NULL));
 	jadd(j, o, "skip_reason", jstr(t->skip_reason));
+	add_labels(j, o, t);
 	addrs = jarr(j, o, "addresses");
 	for (i = 0; i < t->naddrs && j->err == 0; i++) {
 		a = jobj(j, addrs, NULL);
@@ -184,7 +214,7 @@ static void add_targets(struct jctx *j, cJSON *root,
 		o = jobj(j, ports[rec->target], NULL);
 		jadd(j, o, "address", jstr(report_record_addr(r, rec, buf)));
 		jadd(j, o, "port", jnum(rec->port));
-		check = report_record_check(rec);
+		check = report_record_check(r, rec);
 		jadd(j, o, "check", check ? jconst(check) : cJSON_CreateNull());
 		jadd(j, o, "status",
 		     jconst(status_name((enum probe_status)rec->status)));
@@ -192,13 +222,15 @@ static void add_targets(struct jctx *j, cJSON *root,
 		jadd(j, o, "exposure",
 		     jconst(exposure_name(target_port_exposure(
 			     &tl->v[rec->target], rec->port))));
+		if (check != NULL && r->durations_ms != NULL)
+			jadd(j, o, "duration_ms", jnum(report_record_ms(r, i)));
 	}
 out:
 	free(ports);
 }
 
 static void add_finding(struct jctx *j, cJSON *arr, const struct finding *f,
-			size_t rank, const struct finding_note *note)
+			size_t rank, const struct finding_note *note, long ms)
 {
 	static const char *const base[] = { "none", "new", "unchanged" };
 	cJSON *o, *sub;
@@ -229,6 +261,8 @@ static void add_finding(struct jctx *j, cJSON *arr, const struct finding *f,
 	jadd(j, o, "remediation", jstr(f->remediation));
 	jadd(j, o, "references", jstr(f->references));
 	jadd(j, o, "rank_reason", jstr(f->rank_reason));
+	if (ms >= 0)
+		jadd(j, o, "duration_ms", jnum((double)ms));
 	if (note != NULL && note->baseline != BASELINE_NONE &&
 	    note->baseline <= BASELINE_UNCHANGED)
 		jadd(j, o, "baseline", jconst(base[note->baseline]));
@@ -237,6 +271,20 @@ static void add_finding(struct jctx *j, cJSON *arr, const struct finding *f,
 		jadd(j, sub, "reason", jstr(note->sup_reason));
 		jadd(j, sub, "expires", jstr(note->sup_expires));
 	}
+}
+
+/* ms the probe of f took, or -1 when not known */
+static long finding_ms(const struct scan_report *r,
+		       const struct record_index *rix,
+		       const struct target_index *tix, const struct finding *f)
+{
+	const struct target *t = target_index_find(tix, f->target_id);
+	long i;
+
+	if (r->durations_ms == NULL || t == NULL)
+		return -1;
+	i = record_index_find(rix, (uint32_t)(t - r->targets->v), f);
+	return i >= 0 ? (long)report_record_ms(r, (size_t)i) : -1;
 }
 
 /* --baseline: what it was, what is fixed; suppression warnings */
@@ -250,7 +298,7 @@ static void add_extras(struct jctx *j, cJSON *root, const struct scan_report *r)
 		jadd(j, o, "file", jstr(r->baseline_path));
 		arr = jarr(j, o, "fixed");
 		for (i = 0; i < r->fixed->n && j->err == 0; i++)
-			add_finding(j, arr, &r->fixed->v[i], i + 1, NULL);
+			add_finding(j, arr, &r->fixed->v[i], i + 1, NULL, -1);
 	}
 	if (r->nwarnings > 0) {
 		arr = jarr(j, root, "warnings");
@@ -262,6 +310,8 @@ static void add_extras(struct jctx *j, cJSON *root, const struct scan_report *r)
 int report_json_write(const char *path, const struct scan_report *r)
 {
 	struct jctx j = { 0 };
+	struct record_index rix = { 0 };
+	struct target_index tix = { 0 };
 	struct report_counts c;
 	cJSON *root = NULL, *arr;
 	char *text = NULL, *data = NULL;
@@ -277,10 +327,15 @@ int report_json_write(const char *path, const struct scan_report *r)
 	add_head(&j, root, r, &c);
 	add_targets(&j, root, r);
 	arr = jarr(&j, root, "findings");
+	if (r->durations_ms != NULL &&
+	    ((j.err = record_index_build(&rix, r)) != 0 ||
+	     (j.err = target_index_build(&tix, r->targets)) != 0))
+		goto out;
 	for (i = 0; r->findings != NULL && i < r->findings->n && j.err == 0;
 	     i++)
 		add_finding(&j, arr, &r->findings->v[i], i + 1,
-			    r->notes ? &r->notes[i] : NULL);
+			    r->notes ? &r->notes[i] : NULL,
+			    finding_ms(r, &rix, &tix, &r->findings->v[i]));
 	add_extras(&j, root, r);
 	if ((ret = j.err) != 0)
 		goto out;
@@ -300,6 +355,8 @@ int report_json_write(const char *path, const struct scan_report *r)
 		path, data, len,
 		AF_PRIVATE | (r->show_secrets ? AF_SECRET : 0));
 out:
+	record_index_release(&rix);
+	target_index_release(&tix);
 	free(data);
 	if (text != NULL)
 		cJSON_free(text);

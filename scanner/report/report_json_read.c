@@ -17,6 +17,7 @@
 #include "dynbuf.h"
 #include "expo.h"
 #include "report_doc.h"
+#include "report_priv.h"
 
 #define REPORT_FILE_MAX ((size_t)1 << 30)
 
@@ -30,7 +31,7 @@ struct rd {
 static int fail(struct rd *rd, const char *path, const char *fmt, ...)
 {
 	va_list ap;
-	char *msg = NULL;
+	char *msg = NULL, *all = NULL;
 
 	if (rd->r != 0)
 		return rd->r;
@@ -38,10 +39,14 @@ static int fail(struct rd *rd, const char *path, const char *fmt, ...)
 	if (vasprintf(&msg, fmt, ap) < 0)
 		msg = NULL;
 	va_end(ap);
+	/* the message quotes the file (a label, an address): escaped, as
+	 * it goes to a terminal or a CI log */
 	if (rd->err != NULL && *rd->err == NULL &&
-	    asprintf(rd->err, "%s: %s: %s", rd->name, path,
-		     msg ? msg : "bad value") < 0)
-		*rd->err = NULL;
+	    asprintf(&all, "%s: %s: %s", rd->name, path,
+		     msg ? msg : "bad value") >= 0) {
+		*rd->err = report_escaped(all);
+		free(all);
+	}
 	free(msg);
 	rd->r = EXPO_EPARSE;
 	return rd->r;
@@ -309,16 +314,6 @@ static const char *provider_of(struct report_doc *d, const char *p)
 	return target_list_intern_source(&d->targets, p);
 }
 
-static uint8_t check_index(const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < check_registry_len && i < CHECK_NONE; i++)
-		if (strcmp(check_registry[i]->name, name) == 0)
-			return (uint8_t)i;
-	return CHECK_NONE;
-}
-
 static struct target_meta *meta_of(struct rd *rd, struct target *t)
 {
 	if (t->meta == NULL && (t->meta = calloc(1, sizeof(*t->meta))) == NULL)
@@ -350,14 +345,40 @@ static void keep_exposure(struct rd *rd, struct target *t, uint16_t port,
 		(struct world_rule){ .port_from = port, .port_to = port };
 }
 
+/* "labels": optional (older reports), an object of strings */
+static void read_labels(struct rd *rd, const cJSON *o, const char *path,
+			struct target *t)
+{
+	const cJSON *labels, *it;
+
+	if (cJSON_GetObjectItemCaseSensitive(o, "labels") == NULL ||
+	    (labels = get_obj(rd, o, path, "labels", false)) == NULL)
+		return;
+	cJSON_ArrayForEach(it, labels)
+	{
+		if (!cJSON_IsString(it)) {
+			fail(rd, path,
+			     "\"labels\": the value of '%s' is not a "
+			     "string",
+			     it->string ? it->string : "?");
+			return;
+		}
+	}
+	if (labels->child == NULL || meta_of(rd, t) == NULL)
+		return;
+	cJSON_Delete(t->meta->tags);
+	if ((t->meta->tags = cJSON_Duplicate(labels, true)) == NULL)
+		rd->r = EXPO_ENOMEM;
+}
+
 static void read_port(struct rd *rd, const cJSON *o, const char *path,
 		      uint32_t ti, struct target *t)
 {
 	struct port_record rec;
 	char *addr = NULL, *check = NULL, *reason = NULL;
 	char buf[INET6_ADDRSTRLEN];
-	uint32_t a;
-	int expo;
+	uint32_t a, ms = 0;
+	int expo, rc;
 
 	memset(&rec, 0, sizeof(rec));
 	if (!cJSON_IsObject(o)) {
@@ -371,6 +392,10 @@ static void read_port(struct rd *rd, const cJSON *o, const char *path,
 		(uint8_t)get_enum(rd, o, path, "status", stat_n, STATUS_COUNT);
 	get_str(rd, o, path, "reason", true, &reason);
 	expo = get_enum(rd, o, path, "exposure", expo_n, 3);
+	/* optional: absent in reports written before it was added */
+	if (cJSON_GetObjectItemCaseSensitive(o, "duration_ms") != NULL)
+		ms = (uint32_t)get_num(rd, o, path, "duration_ms", 0,
+				       UINT32_MAX, true);
 	if (rd->r != 0)
 		goto out;
 	for (a = 0; a < t->naddrs; a++)
@@ -386,14 +411,22 @@ static void read_port(struct rd *rd, const cJSON *o, const char *path,
 	rec.target = ti;
 	rec.addr = (uint16_t)a;
 	rec.check = CHECK_NONE;
-	if (check != NULL && (rec.check = check_index(check)) == CHECK_NONE) {
-		fail(rd, path, "\"check\": no check named '%s' in this build",
-		     check);
+	/* a check this build lacks (the report is from a newer one) keeps
+	 * its name: as a discovery record it would tell --baseline that
+	 * the port itself timed out or was open without a check */
+	if (check != NULL &&
+	    (rc = report_doc_check(rd->d, check, &rec.check)) != 0) {
+		if (rc == EXPO_ETOOBIG)
+			fail(rd, path,
+			     "\"check\": too many checks this build "
+			     "does not have");
+		else
+			rd->r = rc;
 		goto out;
 	}
 	if ((rd->r = report_doc_reason(rd->d, reason, &rec.reason)) != 0)
 		goto out;
-	if ((rd->r = report_doc_record(rd->d, &rec)) != 0)
+	if ((rd->r = report_doc_record_ms(rd->d, &rec, ms)) != 0)
 		goto out;
 	keep_exposure(rd, t, rec.port, expo);
 out:
@@ -442,6 +475,9 @@ static void read_target(struct rd *rd, const cJSON *o, const char *path,
 		t->meta->state = state;
 		acc = reg = zone = state = NULL;
 	}
+	read_labels(rd, o, path, t);
+	if (rd->r != 0)
+		goto out;
 	if ((arr = get_arr(rd, o, path, "addresses")) == NULL)
 		goto out;
 	i = 0;

@@ -2,11 +2,13 @@
  * report_junit.c - JUnit XML for GitLab's test report widget and other CI
  * (ECOSYSTEM.md §2.3): one <testsuite> per target, one <testcase> per
  * (rule, address:port) with classname "host:port" and the rule id as its
- * name. A finding that fails the gate (--fail-on, --fail-on-new) is a
- * <failure>; a suppressed one is <skipped>; the other rules of a check that
- * ran to its end are passing cases, so a fixed finding shows as fixed. A
- * check or port that timed out or failed is an <error>, a skipped target
- * a <skipped> case.
+ * name. Every finding is a <failure> of type = its severity, whatever
+ * --fail-on says (the gate decides only the exit code); a suppressed one
+ * is <skipped>; the other rules of a check that ran to its end are passing
+ * cases, so a fixed finding shows as fixed. A check or port that timed out
+ * or failed is an <error>, a skipped target a <skipped> case. time= is what
+ * the probe took (shared out among the rules of its check); a target's
+ * labels are <properties> of its suite.
  *
  * Server text goes through report_xml_escape(): control characters and
  * invalid UTF-8 (which XML 1.0 cannot carry at all) become \xNN, then the
@@ -15,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <cjson/cJSON.h>
 #include "check.h"
 #include "expo.h"
 #include "report_priv.h"
@@ -76,9 +79,17 @@ static void finding_text(struct jw *w, const struct finding *f)
 	put(w, "\n");
 }
 
+/* time="" in seconds: what the probe of the record took */
+static void put_time(struct jw *w, uint32_t ms)
+{
+	if (w->err == 0)
+		w->err = dynbuf_addf(w->b, " time=\"%u.%03u\"", ms / 1000,
+				     ms % 1000);
+}
+
 /* the testcase of one rule on one address:port, and the finding's fate */
 static void testcase(struct jw *w, const char *rule, const char *addr,
-		     unsigned port, long fi)
+		     unsigned port, long fi, uint32_t ms)
 {
 	const struct scan_report *r = w->r;
 	const struct finding *f = fi >= 0 ? &r->findings->v[fi] : NULL;
@@ -88,7 +99,7 @@ static void testcase(struct jw *w, const char *rule, const char *addr,
 	put_esc(w, rule);
 	put(w, "\"");
 	put_classname(w, addr, port);
-	put(w, " time=\"0\"");
+	put_time(w, ms);
 	if (f == NULL) {
 		put(w, "/>\n");
 		return;
@@ -102,7 +113,10 @@ static void testcase(struct jw *w, const char *rule, const char *addr,
 		put(w, ": ");
 		put_esc(w, r->notes[fi].sup_reason);
 		put(w, "\"/>\n");
-	} else if (report_finding_gates(r, (size_t)fi)) {
+	} else {
+		/* every finding fails its case, whatever --fail-on says: a
+		 * test report must not show a critical finding as green; the
+		 * gate decides only the exit code */
 		w->failures++;
 		put(w, "      <failure message=\"");
 		put_esc(w, f->title);
@@ -110,18 +124,17 @@ static void testcase(struct jw *w, const char *rule, const char *addr,
 		put(w, severity_name(f->severity));
 		put(w, "\">");
 		finding_text(w, f);
+		put(w, report_finding_gates(r, (size_t)fi)
+			       ? "gate: fails the gate\n"
+			       : "gate: below the gate\n");
 		put(w, "</failure>\n");
-	} else {
-		/* below the gate: passes, but says what was seen */
-		put(w, "      <system-out>");
-		finding_text(w, f);
-		put(w, "</system-out>\n");
 	}
 	put(w, "    </testcase>\n");
 }
 
 static void error_case(struct jw *w, const char *name, const char *addr,
-		       unsigned port, const char *status, const char *reason)
+		       unsigned port, const char *status, const char *reason,
+		       uint32_t ms)
 {
 	w->tests++;
 	w->errors++;
@@ -129,7 +142,8 @@ static void error_case(struct jw *w, const char *name, const char *addr,
 	put_esc(w, name);
 	put(w, "\"");
 	put_classname(w, addr, port);
-	put(w, " time=\"0\">\n      <error message=\"");
+	put_time(w, ms);
+	put(w, ">\n      <error message=\"");
 	put(w, status);
 	put(w, ": ");
 	put_esc(w, reason ? reason : "no reason given");
@@ -156,12 +170,35 @@ static long find_finding(const struct scan_report *r, const size_t *fidx,
 	return -1;
 }
 
+/* the target's labels, so a test report can be grouped by owner, team or
+ * environment: <property name="label.team" value="payments"/> */
+static void put_labels(struct jw *w, const struct target *t)
+{
+	const cJSON *it, *labels = report_labels(t);
+
+	if (labels == NULL)
+		return;
+	put(w, "    <properties>\n");
+	cJSON_ArrayForEach(it, labels)
+	{
+		if (!cJSON_IsString(it) || it->string == NULL)
+			continue;
+		put(w, "      <property name=\"label.");
+		put_esc(w, it->string);
+		put(w, "\" value=\"");
+		put_esc(w, it->valuestring);
+		put(w, "\"/>\n");
+	}
+	put(w, "    </properties>\n");
+}
+
 static void suite(struct jw *w, const struct target *t, const size_t *ridx,
 		  size_t nr, const size_t *fidx, size_t nf)
 {
 	const struct scan_report *r = w->r;
 	size_t t0 = w->tests, f0 = w->failures, e0 = w->errors, s0 = w->skipped,
 	       k, j, mark;
+	uint64_t suite_ms = 0;
 	char buf[INET6_ADDRSTRLEN];
 	struct dynbuf body, *outer = w->b;
 
@@ -180,24 +217,30 @@ static void suite(struct jw *w, const struct target *t, const size_t *ridx,
 	for (k = 0; k < nr; k++) {
 		const struct port_record *rec = &r->records[ridx[k]];
 		const char *addr = rec_addr(r, rec, buf);
-		const char *check = report_record_check(rec);
+		const char *check = report_record_check(r, rec);
+		uint32_t ms = report_record_ms(r, ridx[k]);
 		const struct check *c = check ? check_find(check) : NULL;
 		const char *status =
 			status_name((enum probe_status)rec->status);
 
+		suite_ms += ms;
 		if (rec->status == STATUS_TIMEOUT ||
 		    rec->status == STATUS_ERROR) {
 			error_case(w, check ? check : "discovery", addr,
 				   rec->port, status,
-				   report_record_reason(r, rec));
+				   report_record_reason(r, rec), ms);
 			continue;
 		}
-		if (c == NULL || rec->status != STATUS_OPEN)
+		if (c == NULL || rec->status != STATUS_OPEN || c->nrules == 0)
 			continue;
+		/* one probe answers for every rule of its check: its time
+		 * is shared out, so the cases add up to the probe */
 		for (j = 0; j < c->nrules; j++)
 			testcase(w, c->rules[j].id, addr, rec->port,
 				 find_finding(r, fidx, nf, c->rules[j].id,
-					      rec->port, addr));
+					      rec->port, addr),
+				 (uint32_t)(ms / c->nrules +
+					    (j == 0 ? ms % c->nrules : 0)));
 	}
 	/* findings no record accounts for (a report without records) */
 	for (k = 0; k < nf; k++)
@@ -205,7 +248,7 @@ static void suite(struct jw *w, const struct target *t, const size_t *ridx,
 			const struct finding *f = &r->findings->v[fidx[k]];
 
 			testcase(w, f->rule_id, f->address, f->port,
-				 (long)fidx[k]);
+				 (long)fidx[k], 0);
 		}
 	w->b = outer;
 	mark = w->tests - t0;
@@ -219,9 +262,12 @@ static void suite(struct jw *w, const struct target *t, const size_t *ridx,
 		w->err = dynbuf_addf(w->b,
 				     "\" tests=\"%zu\" failures=\"%zu\" "
 				     "errors=\"%zu\" skipped=\"%zu\" "
-				     "time=\"0\">\n",
+				     "time=\"%llu.%03u\">\n",
 				     mark, w->failures - f0, w->errors - e0,
-				     w->skipped - s0);
+				     w->skipped - s0,
+				     (unsigned long long)(suite_ms / 1000),
+				     (unsigned)(suite_ms % 1000));
+	put_labels(w, t);
 	if (w->err == 0 && body.len > 0)
 		w->err = dynbuf_add(w->b, body.buf, body.len);
 	put(w, "  </testsuite>\n");

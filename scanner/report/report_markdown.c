@@ -1,9 +1,10 @@
 /*
  * report_markdown.c - a GitHub job summary ($GITHUB_STEP_SUMMARY) in
  * GitHub-flavoured Markdown: the gate, counts per severity, the top
- * findings, and with a baseline the new and fixed ones. GitHub refuses a
- * step summary over 1 MiB, so tables are capped in rows and cells, and the
- * whole is checked against MD_MAX.
+ * findings (with their target's labels, so an audit can be grouped by
+ * owner, team or environment), and with a baseline the new and fixed
+ * ones. GitHub refuses a step summary over 1 MiB, so tables are capped in
+ * rows and cells, and the whole is checked against MD_MAX.
  *
  * Server text in a table cell: report_escape() first (control characters,
  * bidi, invalid UTF-8 as \xNN, so no line breaks), then every character
@@ -83,10 +84,12 @@ static void cell(struct mw *w, const char *s)
 }
 
 static void row(struct mw *w, const struct scan_report *r,
-		const struct finding *f, size_t i, bool with_state)
+		const struct finding *f, size_t i, bool with_state,
+		const struct target *t)
 {
 	static const char *const base[] = { "", "new", "unchanged" };
 	struct dynbuf hp;
+	char *labels;
 
 	dynbuf_init(&hp, 256);
 	report_hostport(&hp, f->address, f->port);
@@ -98,6 +101,12 @@ static void row(struct mw *w, const struct scan_report *r,
 	put(w, f->rule_id ? f->rule_id : "?"); /* catalogue ids: [a-z._] */
 	put(w, "` | ");
 	cell(w, f->target_name ? f->target_name : f->target_id);
+	put(w, " | ");
+	if ((labels = report_labels_text(t)) == NULL)
+		w->err = EXPO_ENOMEM;
+	else if (labels[0] != '\0')
+		cell(w, labels);
+	free(labels);
 	put(w, " | ");
 	cell(w, hp.buf);
 	put(w, " | ");
@@ -121,11 +130,14 @@ int report_markdown_write(const char *path, const struct scan_report *r)
 	struct dynbuf b;
 	struct mw w = { .b = &b };
 	const char *result;
+	struct target_index ix = { 0 };
 	size_t i, nf = r->findings ? r->findings->n : 0, shown = 0;
 	bool state = r->notes != NULL;
 	int s, ret;
 
 	dynbuf_init(&b, MD_MAX + (64u << 10));
+	if ((ret = target_index_build(&ix, r->targets)) != 0)
+		return ret;
 	report_count(r, &c);
 	result = report_gate_result(r, &c);
 	put(&w, "## exposure: ");
@@ -167,12 +179,14 @@ int report_markdown_write(const char *path, const struct scan_report *r)
 				    c.status[STATUS_ERROR]);
 	if (nf > 0) {
 		put(&w, "\n### Top findings\n\n| severity | rule | target | "
-			"address | evidence |");
+			"labels | address | evidence |");
 		put(&w, state ? " state |\n| --- | --- | --- | --- | --- | "
-				"--- |\n"
-			      : "\n| --- | --- | --- | --- | --- |\n");
+				"--- | --- |\n"
+			      : "\n| --- | --- | --- | --- | --- | --- |\n");
 		for (i = 0; i < nf && shown < MD_ROWS; i++, shown++)
-			row(&w, r, &r->findings->v[i], i, state);
+			row(&w, r, &r->findings->v[i], i, state,
+			    target_index_find(&ix,
+					      r->findings->v[i].target_id));
 		if (nf > shown && w.err == 0)
 			w.err = dynbuf_addf(&b,
 					    "\n%zu more in the full report "
@@ -180,12 +194,12 @@ int report_markdown_write(const char *path, const struct scan_report *r)
 					    nf - shown);
 	}
 	if (r->fixed != NULL && r->fixed->n > 0) {
-		put(&w,
-		    "\n### Fixed since the baseline\n\n| severity | rule | "
-		    "target | address | evidence |\n| --- | --- | --- | --- | "
-		    "--- |\n");
+		put(&w, "\n### Fixed since the baseline\n\n| severity | rule | "
+			"target | labels | address | evidence |\n| --- | --- | "
+			"--- | --- | --- | --- |\n");
 		for (i = 0; i < r->fixed->n && i < MD_ROWS; i++)
-			row(&w, NULL, &r->fixed->v[i], i, false);
+			row(&w, NULL, &r->fixed->v[i], i, false,
+			    target_index_find(&ix, r->fixed->v[i].target_id));
 		if (r->fixed->n > MD_ROWS && w.err == 0)
 			w.err = dynbuf_addf(&b, "\n%zu more fixed.\n",
 					    r->fixed->n - MD_ROWS);
@@ -202,6 +216,7 @@ int report_markdown_write(const char *path, const struct scan_report *r)
 		ret = EXPO_ETOOBIG; /* cannot happen with the caps above */
 	if (ret == 0)
 		ret = write_file_atomic(path, b.buf, b.len);
+	target_index_release(&ix);
 	dynbuf_release(&b);
 	return ret;
 }

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include "dynbuf.h"
 #include "report.h"
 
@@ -33,8 +34,25 @@ const char *report_record_addr(const struct scan_report *r,
 /* The record's reason, or NULL. */
 const char *report_record_reason(const struct scan_report *r,
 				 const struct port_record *rec);
-/* The name of the record's check, or NULL for a discovery record. */
-const char *report_record_check(const struct port_record *rec);
+/* The name of the record's check (one this build lacks too, when r
+ * names it), or NULL for a discovery record. */
+const char *report_record_check(const struct scan_report *r,
+				const struct port_record *rec);
+/* Milliseconds the record's probe took, 0 when not measured. */
+uint32_t report_record_ms(const struct scan_report *r, size_t i);
+
+/* The check records sorted by (target, port, check name), to find the
+ * record (and so the duration) of a finding's probe. */
+struct record_index {
+	const struct scan_report *r;
+	size_t *v;
+	size_t n;
+};
+int record_index_build(struct record_index *ix, const struct scan_report *r);
+/* the index into r->records of f's probe, or -1 (ti: f's target) */
+long record_index_find(const struct record_index *ix, uint32_t ti,
+		       const struct finding *f);
+void record_index_release(struct record_index *ix);
 
 /* Summary counts every writer prints the same way. */
 struct report_counts {
@@ -71,6 +89,18 @@ void target_index_release(struct target_index *ix);
  * percent-encoded: a stable pseudo-path per target (t may be NULL) */
 int report_target_uri(struct dynbuf *b, const struct finding *f,
 		      const struct target *t);
+/* A target's labels (cloud tags, GCP labels and network tags, Ansible
+ * groups, list labels): the object of string values, or NULL. */
+const struct cJSON *report_labels(const struct target *t);
+/* "k=v, k2=v2" through report_escape(), "" when none; NULL on ENOMEM */
+char *report_labels_text(const struct target *t);
+
+/* Like report_escape(), but a ':' that would start a line of b (nothing
+ * or only blanks since the last newline) becomes \\x3a: GitHub's runner
+ * takes a line that starts with "::" after blanks as a workflow command
+ * ("::error::", "::add-mask::"), so no inventory or server string may. */
+int report_escape_line(struct dynbuf *b, const char *s);
+
 /* a malloc'd copy of s through report_escape() (\\xNN for control
  * characters, invalid UTF-8, bidi), "-" for NULL; NULL on ENOMEM */
 char *report_escaped(const char *s);

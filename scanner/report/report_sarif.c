@@ -6,7 +6,8 @@
  * (inventory/<provider>/<account-or-source>/<instance-id>, line 1) with
  * partialFingerprints from the finding fingerprint, so alerts neither
  * churn nor merge across runs; automationDetails.id carries the shard, so
- * each shard's upload is its own category.
+ * each shard's upload is its own category. A result's properties carry
+ * its target's labels.
  *
  * Server text (evidence) is run through report_escape() before it goes
  * into a message: control characters and bidi overrides become \xNN.
@@ -197,6 +198,29 @@ static void add_rule(struct sctx *s, cJSON *rules, const struct finding *f,
 	dynbuf_release(&md);
 }
 
+/* the target's labels, escaped keys and values: properties.labels */
+static void add_labels(struct sctx *s, cJSON *props, const struct target *t)
+{
+	const cJSON *it, *labels = report_labels(t);
+	cJSON *o;
+	char *key;
+
+	if (labels == NULL || (o = obj(s, props, "labels")) == NULL)
+		return;
+	cJSON_ArrayForEach(it, labels)
+	{
+		if (!cJSON_IsString(it) || it->string == NULL)
+			continue;
+		if ((key = report_escaped(it->string)) == NULL) {
+			s->err = EXPO_ENOMEM;
+			return;
+		}
+		if (cJSON_GetObjectItemCaseSensitive(o, key) == NULL)
+			add(s, o, key, etext(it->valuestring));
+		free(key);
+	}
+}
+
 static void add_result(struct sctx *s, cJSON *results,
 		       const struct scan_report *r, size_t i,
 		       const struct rule_set *rs, const struct target_index *ix)
@@ -262,6 +286,7 @@ static void add_result(struct sctx *s, cJSON *results,
 	add(s, p, "confidence",
 	    cJSON_CreateString(confidence_name(f->confidence)));
 	add(s, p, "rank", cJSON_CreateNumber((double)(i + 1)));
+	add_labels(s, p, t);
 	dynbuf_release(&msg);
 	dynbuf_release(&uri);
 }

@@ -4,7 +4,9 @@
  * targets, then one summary line with the gate's verdict.
  *
  * Everything that came from a server or an inventory goes through
- * report_escape(), so a banner cannot colour, move or clear the terminal.
+ * report_escape_line(), so a banner cannot colour, move or clear the
+ * terminal, nor start a line with "::" (a workflow command in a CI log).
+ * A target's labels follow its name.
  * The report is built in memory and written with one fwrite, so a write
  * error is seen once and reported as EXPO_EIO.
  */
@@ -40,11 +42,11 @@ static void put(struct text *t, const char *s)
 		t->err = dynbuf_addstr(&t->b, s);
 }
 
-/* untrusted text */
+/* untrusted text; never the start of a workflow command */
 static void put_esc(struct text *t, const char *s)
 {
 	if (t->err == 0)
-		t->err = report_escape(&t->b, s);
+		t->err = report_escape_line(&t->b, s);
 }
 
 /* trusted, short text only (numbers, names of our own) */
@@ -117,6 +119,23 @@ static void put_addr_port(struct text *t, const char *addr, unsigned port)
 static void put_target_of(struct text *t, const struct target *tg)
 {
 	put_target_label(t, tg->name, tg->id);
+}
+
+/* "  [env=prod, team=payments]" after a target, when it has labels */
+static void put_labels(struct text *t, const struct target *tg)
+{
+	char *s;
+
+	if (report_labels(tg) == NULL || t->err != 0)
+		return;
+	if ((s = report_labels_text(tg)) == NULL) {
+		t->err = EXPO_ENOMEM;
+		return;
+	}
+	put(t, "  [");
+	put(t, s); /* escaped by report_labels_text() */
+	put(t, "]");
+	free(s);
 }
 
 /* one detail line; absent details take no line */
@@ -216,9 +235,12 @@ static void put_findings(struct text *t, size_t *clean)
 	const struct target_list *tl = t->r->targets;
 	struct fref *refs = NULL;
 	const struct finding *f;
+	struct target_index ix = { 0 };
 	size_t n = fl != NULL ? fl->n : 0, i, first = 0;
 
 	*clean = 0;
+	if ((t->err = target_index_build(&ix, tl)) != 0)
+		goto out;
 	if (n > 0 && (refs = calloc(n, sizeof(*refs))) == NULL) {
 		t->err = EXPO_ENOMEM;
 		goto out;
@@ -252,11 +274,13 @@ static void put_findings(struct text *t, size_t *clean)
 			if (i > 0 && t->verbose >= 0)
 				put(t, "\n");
 			put_target_label(t, f->target_name, f->target_id);
+			put_labels(t, target_index_find(&ix, f->target_id));
 			put(t, "\n");
 		}
 		put_finding(t, f);
 	}
 out:
+	target_index_release(&ix);
 	free(refs);
 }
 
@@ -272,6 +296,7 @@ static void put_skipped(struct text *t, size_t nskipped)
 			continue;
 		put(t, "  ");
 		put_target_of(t, &tl->v[i]);
+		put_labels(t, &tl->v[i]);
 		put(t, ": ");
 		put_esc(t, tl->v[i].skip_reason);
 		put(t, "\n");
@@ -306,7 +331,7 @@ static void put_problems(struct text *t, size_t nproblems)
 			put(t, "?");
 		put(t, " ");
 		put_addr_port(t, report_record_addr(r, rec, buf), rec->port);
-		if ((check = report_record_check(rec)) != NULL) {
+		if ((check = report_record_check(r, rec)) != NULL) {
 			put(t, " ");
 			put_esc(t, check);
 		}

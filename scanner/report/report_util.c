@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <cjson/cJSON.h>
 #include "check.h"
 #include "expo.h"
 #include "report_priv.h"
@@ -177,17 +178,205 @@ const char *report_record_reason(const struct scan_report *r,
 	return reason;
 }
 
-const char *report_record_check(const struct port_record *rec)
+const char *report_record_check(const struct scan_report *r,
+				const struct port_record *rec)
 {
 	const char *name = NULL;
+	size_t k;
 
 	if (rec->check == CHECK_NONE)
-		name = NULL;
-	else if (rec->check >= check_registry_len)
-		name = "?";
-	else
-		name = check_registry[rec->check]->name;
-	return name;
+		return NULL;
+	if (rec->check < check_registry_len)
+		return check_registry[rec->check]->name;
+	k = rec->check - check_registry_len;
+	if (r != NULL && r->check_names != NULL && k < r->ncheck_names)
+		name = r->check_names[k];
+	return name != NULL ? name : "?";
+}
+
+uint32_t report_record_ms(const struct scan_report *r, size_t i)
+{
+	return r->durations_ms != NULL && i < r->nrecords ? r->durations_ms[i]
+							  : 0;
+}
+
+static int rix_cmp3(const struct scan_report *r, const struct port_record *a,
+		    uint32_t t, uint16_t port, const char *check)
+{
+	const char *ca = report_record_check(r, a);
+
+	if (a->target != t)
+		return a->target < t ? -1 : 1;
+	if (a->port != port)
+		return a->port < port ? -1 : 1;
+	return strcmp(ca ? ca : "", check ? check : "");
+}
+
+static int rix_cmp(const void *x, const void *y, void *ud)
+{
+	const struct scan_report *r = ud;
+	const struct port_record *a = &r->records[*(const size_t *)x];
+	const struct port_record *b = &r->records[*(const size_t *)y];
+	int c = rix_cmp3(r, a, b->target, b->port, report_record_check(r, b));
+
+	if (c == 0)
+		c = (*(const size_t *)x > *(const size_t *)y) -
+		    (*(const size_t *)x < *(const size_t *)y);
+	return c;
+}
+
+int record_index_build(struct record_index *ix, const struct scan_report *r)
+{
+	size_t i;
+
+	ix->r = r;
+	ix->v = NULL;
+	ix->n = 0;
+	for (i = 0; i < r->nrecords; i++)
+		ix->n += r->records[i].check != CHECK_NONE;
+	if (ix->n == 0)
+		return 0;
+	if ((ix->v = calloc(ix->n, sizeof(*ix->v))) == NULL)
+		return EXPO_ENOMEM;
+	ix->n = 0;
+	for (i = 0; i < r->nrecords; i++)
+		if (r->records[i].check != CHECK_NONE)
+			ix->v[ix->n++] = i;
+	qsort_r(ix->v, ix->n, sizeof(*ix->v), rix_cmp, (void *)r);
+	return 0;
+}
+
+long record_index_find(const struct record_index *ix, uint32_t ti,
+		       const struct finding *f)
+{
+	const struct scan_report *r = ix->r;
+	char buf[INET6_ADDRSTRLEN];
+	size_t lo = 0, hi = ix->n, mid;
+
+	/* the first record of (target, port, check), then its address */
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (rix_cmp3(r, &r->records[ix->v[mid]], ti, f->port,
+			     f->check) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < ix->n; lo++) {
+		const struct port_record *rec = &r->records[ix->v[lo]];
+
+		if (rix_cmp3(r, rec, ti, f->port, f->check) != 0)
+			break;
+		if (f->address == NULL ||
+		    strcmp(report_record_addr(r, rec, buf), f->address) == 0)
+			return (long)ix->v[lo];
+	}
+	return -1;
+}
+
+void record_index_release(struct record_index *ix)
+{
+	free(ix->v);
+	ix->v = NULL;
+	ix->n = 0;
+}
+
+const cJSON *report_labels(const struct target *t)
+{
+	const cJSON *tags = t != NULL && t->meta != NULL ? t->meta->tags : NULL;
+
+	return cJSON_IsObject(tags) && tags->child != NULL ? tags : NULL;
+}
+
+char *report_labels_text(const struct target *t)
+{
+	const cJSON *it, *labels = report_labels(t);
+	struct dynbuf b;
+	int r = 0;
+
+	dynbuf_init(&b, REPORT_MAX_BYTES);
+	cJSON_ArrayForEach(it, labels)
+	{
+		if (!cJSON_IsString(it) || it->string == NULL)
+			continue;
+		if (b.len > 0)
+			r |= dynbuf_addstr(&b, ", ");
+		r |= report_escape(&b, it->string);
+		r |= dynbuf_addstr(&b, "=");
+		r |= report_escape(&b, it->valuestring);
+	}
+	if (r == 0 && b.buf == NULL)
+		r = dynbuf_addstr(&b, "");
+	if (r != 0) {
+		dynbuf_release(&b);
+		return NULL;
+	}
+	return dynbuf_detach(&b);
+}
+
+/* length of the Unicode White_Space character at s (.NET's TrimStart
+ * removes them all), or 0 */
+static size_t blank_len(const unsigned char *s, size_t n)
+{
+	size_t k = utf8_seq_len(s, n);
+	uint32_t cp = k > 0 ? utf8_decode(s, k) : 0xffffffffu;
+
+	if (cp == ' ' || cp == '\t' || cp == 0xa0 || cp == 0x1680 ||
+	    (cp >= 0x2000 && cp <= 0x200a) || cp == 0x202f || cp == 0x205f ||
+	    cp == 0x3000)
+		return k;
+	return 0;
+}
+
+/* only blanks since the last newline of b (or b is empty) */
+static bool at_line_start(const struct dynbuf *b)
+{
+	const unsigned char *p, *s;
+	size_t n, k;
+
+	if (b->buf == NULL || b->len == 0)
+		return true;
+	s = (const unsigned char *)b->buf;
+	p = s + b->len;
+	while (p > s && p[-1] != '\n')
+		p--;
+	n = b->len - (size_t)(p - s);
+	while (n > 0 && (k = blank_len(p, n)) > 0) {
+		p += k;
+		n -= k;
+	}
+	return n == 0;
+}
+
+int report_escape_line(struct dynbuf *b, const char *s)
+{
+	const unsigned char *p;
+	size_t n, k;
+	struct dynbuf tmp;
+	int r;
+
+	if (!at_line_start(b))
+		return report_escape(b, s);
+	dynbuf_init(&tmp, REPORT_MAX_BYTES);
+	if ((r = report_escape(&tmp, s)) != 0 || tmp.buf == NULL)
+		goto out;
+	p = (const unsigned char *)tmp.buf;
+	n = tmp.len;
+	while (n > 0 && (k = blank_len(p, n)) > 0) {
+		p += k;
+		n -= k;
+	}
+	r = dynbuf_add(b, tmp.buf, (size_t)((const char *)p - tmp.buf));
+	if (r == 0 && n > 0 && *p == ':') {
+		r = dynbuf_addstr(b, "\\x3a");
+		p++;
+		n--;
+	}
+	if (r == 0)
+		r = dynbuf_add(b, p, n);
+out:
+	dynbuf_release(&tmp);
+	return r;
 }
 
 void report_count(const struct scan_report *r, struct report_counts *c)

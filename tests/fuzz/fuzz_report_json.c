@@ -3,7 +3,7 @@
  * `merge`, --baseline and --ignore read from files: the strict JSON report
  * reader (report_json_parse), then what is done with a report (ranking,
  * a baseline against itself, a merge of two copies, the annotations
- * writer), and the suppressions parser on the same bytes.
+ * and text writers), and the suppressions parser on the same bytes.
  * Seed: tests/fuzz/corpus/fuzz_report_json (a real report).
  */
 #include <stddef.h>
@@ -37,6 +37,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		devnull = fopen("/dev/null", "w");
 		if (devnull != NULL) {
 			report_annotations_write(devnull, &view);
+			/* labels, unknown check names, durations */
+			report_text_write(devnull, &view, true, 1);
 			fclose(devnull);
 		}
 		report_doc_release(&b);

@@ -62,6 +62,38 @@ static char *tmpfile_with(const char *content)
 	return path;
 }
 
+/* inventory strings in `exposure targets` are escaped: a Name tag cannot
+ * start a line (a workflow command in a CI log) or move the cursor */
+Test(cli, targets_escapes_inventory_strings)
+{
+	char *inv = tmpfile_with(
+		"{\"Reservations\": [{\"Instances\": [{\"InstanceId\": "
+		"\"i-0bad\", \"State\": {\"Name\": \"running\"}, "
+		"\"PrivateIpAddress\": \"10.0.0.9\", \"Tags\": [{\"Key\": "
+		"\"Name\", \"Value\": \"web\\n::error::pwned\"}, {\"Key\": "
+		"\"team\", \"Value\": \"x\\r\\n  ::add-mask::y\\u001b[2J\"}]}]}]}");
+	char args[256], *out, *line;
+
+	snprintf(args, sizeof(args), "targets %s", inv);
+	cr_assert_eq(run(&out, args), 0, "%s", out);
+	cr_expect(strstr(out, "aws:i-0bad  web\\x0a::error::pwned  (aws, ") !=
+			  NULL,
+		  "%s", out);
+	cr_expect(strstr(out,
+			 "    labels: Name=web\\x0a::error::pwned, "
+			 "team=x\\x0d\\x0a  ::add-mask::y\\x1b[2J\n") != NULL,
+		  "%s", out);
+	cr_expect(strchr(out, '\033') == NULL && strchr(out, '\r') == NULL);
+	for (line = out; line != NULL; line = strchr(line, '\n')) {
+		line += *line == '\n';
+		line += strspn(line, " \t");
+		cr_expect(strncmp(line, "::", 2) != 0, "%s", out);
+	}
+	free(out);
+	unlink(inv);
+	free(inv);
+}
+
 Test(cli, unreadable_inventory_exits_2_naming_the_file)
 {
 	char *out;
@@ -435,13 +467,16 @@ Test(cli, sarif_passes_microsofts_sarif_multitool, .timeout = 600)
 Test(cli, junit_passes_xmllint_against_the_schema, .timeout = 120)
 {
 	char *inv = tmpfile_with("127.0.10.1\n127.0.10.2\n127.0.10.11\n");
-	char *dir = mkdtemp_dup(), *out;
+	char *dir = mkdtemp_dup(), *out, path[512];
+	const char *p;
+	cJSON *doc;
+	int nf;
 
 	(void)lab_dir();
 	cr_assert_eq(sh(&out,
 			"%s scan %s --checks ssh --timeout 1500 "
-			"--junit %s/lab.xml -q",
-			bin(), inv, dir),
+			"--junit %s/lab.xml --json %s/lab.json -q",
+			bin(), inv, dir, dir),
 		     1, "%s", out);
 	free(out);
 	cr_assert_eq(sh(&out,
@@ -450,9 +485,15 @@ Test(cli, junit_passes_xmllint_against_the_schema, .timeout = 120)
 			dir),
 		     0, "%s", out);
 	free(out);
-	/* the weak server fails, the silent one is an error (timeout) */
+	/* every finding of the weak server is a failure, those below the
+	 * gate too; the silent one is an error (timeout) */
+	snprintf(path, sizeof(path), "%s/lab.json", dir);
+	doc = read_json(path);
+	nf = cJSON_GetArraySize(cJSON_GetObjectItem(doc, "findings"));
+	cJSON_Delete(doc);
 	cr_assert_eq(sh(&out, "grep -c '<failure' %s/lab.xml", dir), 0);
-	cr_expect(strcmp(out, "1\n") == 0, "failures: %s", out);
+	cr_expect(nf > 1 && strtol(out, NULL, 10) == nf,
+		  "failures: %s, findings: %d", out, nf);
 	free(out);
 	cr_assert_eq(sh(&out,
 			"grep -A1 'classname=\"127.0.10.11:22\"' "
@@ -460,6 +501,11 @@ Test(cli, junit_passes_xmllint_against_the_schema, .timeout = 120)
 			dir),
 		     0);
 	cr_expect(strstr(out, "<error message=\"timeout") != NULL, "%s", out);
+	/* its time is what the probe took: the 1.5 s --timeout */
+	p = strstr(out, "time=\"");
+	cr_expect(p != NULL && strtod(p + 6, NULL) >= 1.4 &&
+			  strtod(p + 6, NULL) < 10,
+		  "%s", out);
 	free(out);
 	cr_assert_eq(
 		sh(&out,

@@ -219,6 +219,31 @@ Test(engine, silent_server_times_out_within_the_phase_timeout)
 	close(ls);
 }
 
+/* what each probe took sits beside its record (JUnit time=, JSON
+ * duration_ms); a discovery record has none */
+Test(engine, probe_duration_is_recorded_beside_its_record)
+{
+	struct target_list tl;
+	struct scan_config cfg;
+	struct scan_result res;
+	char *err = NULL;
+	uint16_t port;
+	int ls = listen_on("127.0.0.1", &port);
+
+	one_target(&tl, "127.0.0.1", port, "fake");
+	fake_config(&cfg);
+	cr_assert_eq(scan_run(&cfg, &tl, &res, &err), 0);
+	cr_assert_eq(res.nrecords, 2);
+	cr_assert_not_null(res.durations_ms);
+	cr_expect_eq(res.durations_ms[0], 0);
+	/* the fake check waits out the 300 ms phase timeout */
+	cr_expect(res.durations_ms[1] >= 290 && res.durations_ms[1] < 1000,
+		  "probe took %u ms", res.durations_ms[1]);
+	scan_result_release(&res);
+	target_list_release(&tl);
+	close(ls);
+}
+
 Test(engine, a_server_that_answers_gives_a_ranked_finding)
 {
 	struct target_list tl;
@@ -315,22 +340,104 @@ Test(engine, many_silent_probes_all_end_in_one_timeout)
 	close(ls);
 }
 
-Test(engine, unclaimed_listed_port_is_a_clear_error)
+/* an inventory port no enabled check claims (8080 in any nmap scan) is
+ * probed by discovery and listed as not checked; the scan does not fail */
+Test(engine, unclaimed_listed_port_is_not_checked)
 {
 	struct target_list tl;
 	struct scan_config cfg;
 	struct scan_result res;
 	char *err = NULL;
+	uint16_t port;
+	int ls = listen_on("127.0.0.1", &port);
 
-	one_target(&tl, "127.0.0.1", 2222, "");
+	one_target(&tl, "127.0.0.1", port, "");
 	tl.v[0].source = "inv.txt";
 	fake_config(&cfg);
+	cr_assert_eq(scan_run(&cfg, &tl, &res, &err), 0, "%s", err);
+	cr_assert_null(err);
+	cr_assert_eq(res.nrecords, 1); /* discovery only: no probe ran */
+	cr_assert_eq(res.records[0].status, STATUS_OPEN);
+	cr_assert_eq(res.records[0].check, CHECK_NONE);
+	cr_assert_neq(res.records[0].reason, 0);
+	cr_assert_str_eq(res.reasons[res.records[0].reason],
+			 "not checked: no enabled check claims this port");
+	cr_assert_eq(res.findings.n, 0);
+	scan_result_release(&res);
+	target_list_release(&tl);
+	close(ls);
+}
+
+/* nmap's service name routes the port: ssh on 2222 goes to ssh, not to
+ * the check whose default port 2222 might be */
+static const char *const svc_fake[] = { "fakesvc", NULL };
+
+static void plan_cb(void *ud, uint16_t port, uint64_t claims)
+{
+	uint64_t *out = ud;
+
+	(void)port;
+	*out = claims;
+}
+
+Test(engine, service_name_picks_the_check)
+{
+	struct check other = check_fake, named = check_fake;
+	const struct check *list[2] = { &other, &named };
+	struct target_list tl;
+	struct scan_config cfg;
+	uint64_t claims = 99;
+	char *err = NULL;
+
+	other.name = "other"; /* claims port 1 by default */
+	named.name = "named";
+	named.ports = NULL;
+	named.nports = 0;
+	named.services = svc_fake;
+	one_target(&tl, "127.0.0.1", 1, "");
+	fake_config(&cfg);
+	cfg.checks = list;
+	cfg.nchecks = 2;
+	snprintf(tl.v[0].ports[0].service, sizeof(tl.v[0].ports[0].service),
+		 "fakesvc");
+	cr_assert_eq(scan_target_ports(&cfg, &tl.v[0], plan_cb, &claims, &err),
+		     0);
+	cr_assert_eq(claims, 2u); /* named only */
+	/* a service no enabled check lists: by default port */
+	snprintf(tl.v[0].ports[0].service, sizeof(tl.v[0].ports[0].service),
+		 "http");
+	cr_assert_eq(scan_target_ports(&cfg, &tl.v[0], plan_cb, &claims, &err),
+		     0);
+	cr_assert_eq(claims, 1u);
+	/* neither: planned with no claim (not checked), no error */
+	tl.v[0].ports[0].port = 8080;
+	cr_assert_eq(scan_target_ports(&cfg, &tl.v[0], plan_cb, &claims, &err),
+		     0);
+	cr_assert_eq(claims, 0u);
+	target_list_release(&tl);
+}
+
+/* --ports is typed by the user: an unclaimed port there is still an error */
+Test(engine, unclaimed_ports_flag_is_a_clear_error)
+{
+	struct port_override o = { .check = "", .port = 2222 };
+	struct target_list tl;
+	struct scan_config cfg;
+	struct scan_result res;
+	char *err = NULL;
+
+	one_target(&tl, "127.0.0.1", 1, "fake");
+	fake_config(&cfg);
+	cfg.extra_ports = &o;
+	cfg.nextra_ports = 1;
 	cr_assert_eq(scan_run(&cfg, &tl, &res, &err), EXPO_EINVAL);
 	cr_assert_str_eq(err,
-			 "inv.txt: target 127.0.0.1: port 2222 is not a "
-			 "default port of any enabled check; name one on the "
-			 "line (e.g. check=ssh) or enable it with --checks");
+			 "--ports: port 2222 is not a default port of any "
+			 "enabled check; name one (e.g. ssh=2222) or enable "
+			 "it with --checks");
 	free(err);
+	cfg.extra_ports = NULL;
+	cfg.nextra_ports = 0;
 	target_list_release(&tl);
 }
 

@@ -421,10 +421,11 @@ Test(inventory_list, bad_line)
 
 Test(inventory_list, bad_options)
 {
-	inv_test_fails("list_badopt.txt", NULL,
-		       "list_badopt.txt:1: unknown "
-		       "option 'color=' (options are check=, name=, "
-		       "public=)");
+	/* a key one edit away from an option is a typo, not a label */
+	inv_test_fails("list_typo.txt", NULL,
+		       "list_typo.txt:2: unknown option 'chek=': did you "
+		       "mean 'check='? (options are check=, name=, public=; "
+		       "other key=value words are labels)");
 	inv_test_fails("list_badcheck.txt", NULL,
 		       "list_badcheck.txt:1: "
 		       "check=SSH: a check name is 1-15 lowercase letters or "

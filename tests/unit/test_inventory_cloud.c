@@ -287,8 +287,8 @@ Test(inventory_azure, errors)
 {
 	inv_test_fails("azure_badips.json", NULL,
 		       "azure_badips.json: "
-		       "$[0].publicIps: expected comma-separated IP "
-		       "addresses, got 'not-an-ip'");
+		       "$[0].publicIps: expected an IP address, got "
+		       "'not-an-ip'");
 	inv_test_fails("azure_nsgs.json", NULL,
 		       "azure_nsgs.json: Azure NSGs "
 		       "need the VMs too: give az vm list -d output in the "

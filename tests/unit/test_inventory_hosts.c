@@ -121,19 +121,26 @@ Test(inventory_nmap, xml)
 	inv_test_addr(t, 0, "192.0.2.1", true);
 	cr_assert_not(t->only_listed_ports);
 	cr_assert_eq(t->nports, 6); /* open TCP only */
-	inv_test_port(t, 0, "ssh", 22);
-	inv_test_port(t, 1, "pg", 5432);
-	inv_test_port(t, 2, "smb", 445);
-	inv_test_port(t, 3, "smb", 139);
-	inv_test_port(t, 4, "rdp", 3389);
+	/* the service name goes to the engine, which picks the check */
+	inv_test_port(t, 0, "", 22);
+	cr_assert_str_eq(t->ports[0].service, "ssh");
+	inv_test_port(t, 1, "", 5432);
+	cr_assert_str_eq(t->ports[1].service, "postgresql");
+	inv_test_port(t, 2, "", 445);
+	cr_assert_str_eq(t->ports[2].service, "microsoft-ds");
+	inv_test_port(t, 3, "", 139);
+	inv_test_port(t, 4, "", 3389);
+	cr_assert_str_eq(t->ports[4].service, "ms-wbt-server");
 	inv_test_port(t, 5, "", 8080);
+	cr_assert_str_eq(t->ports[5].service, "http-proxy");
 
 	t = inv_test_find(&l, "nmap:192.0.2.2");
 	cr_assert_str_eq(t->skip_reason, "nmap: host down");
 
 	t = inv_test_find(&l, "nmap:2001:db8::7");
 	inv_test_addr(t, 0, "2001:db8::7", true);
-	inv_test_port(t, 0, "ssh", 2222);
+	inv_test_port(t, 0, "", 2222);
+	cr_assert_str_eq(t->ports[0].service, "ssh");
 
 	t = inv_test_find(&l, "nmap:10.9.0.1");
 	inv_test_addr(t, 0, "10.9.0.1", false);

@@ -484,9 +484,13 @@ Test(output, errors_quoting_file_values_are_escaped)
 	char *dir = make_tmpdir(), *text = slurp(FIXTURE), *evil, *out;
 	char path[256];
 
-	/* "\u001b]" in JSON: an ESC from the file into the message */
-	evil = replace_once(text, "\"check\": \"ssh\"",
-			    "\"check\": \"\\u001b]x\"");
+	/* "\u001b]" in JSON: an ESC from the file into the message (a port
+	 * record's address that is not the target's is quoted) */
+	evil = replace_once(text,
+			    "\"ports\": [\n    {\n     \"address\": "
+			    "\"192.0.2.10\"",
+			    "\"ports\": [\n    {\n     \"address\": "
+			    "\"\\u001b]x\"");
 	snprintf(path, sizeof(path), "%s/evil.json", dir);
 	spew(path, evil);
 	free(evil);

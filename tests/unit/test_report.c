@@ -21,7 +21,9 @@
 #include "check.h"
 #include "expo.h"
 #include "finding.h"
+#include "gate/gate.h"
 #include "report/report.h"
+#include "report/report_doc.h"
 
 #ifndef FIXTURE_DIR
 #define FIXTURE_DIR "tests/fixtures/report"
@@ -216,11 +218,14 @@ static struct target_meta meta0 = {
 	.state = "running",
 	.firewall_known = true,
 };
+/* gcp:4242 has labels, hostile ones among them */
+static struct target_meta meta2;
 static struct target targets[5];
 static struct target_list tlist;
 static struct finding fv[4];
 static struct finding_list flist;
 static struct port_record recs[14];
+static uint32_t durs[14];
 static uint8_t ssh;
 static const char *const reasons[] = {
 	NULL,
@@ -278,8 +283,28 @@ static void fill(struct finding *f, const char *rule, const char *check,
 	finding_fingerprint(f->fingerprint, rule, t->id, port);
 }
 
+/* labels of meta0 (plain) and meta2 (hostile: markup, a newline and a
+ * workflow command, a bidi override, invalid UTF-8 in key and value) */
+static void build_labels(void)
+{
+	cJSON_Delete(meta0.tags);
+	cJSON_Delete(meta2.tags);
+	meta0.tags = cJSON_CreateObject();
+	meta2.tags = cJSON_CreateObject();
+	cr_assert_not_null(meta0.tags);
+	cr_assert_not_null(meta2.tags);
+	cJSON_AddStringToObject(meta0.tags, "team", "payments");
+	cJSON_AddStringToObject(meta0.tags, "env", "prod");
+	cJSON_AddStringToObject(meta2.tags, "owner",
+				"<script>alert(1)</script>");
+	cJSON_AddStringToObject(meta2.tags, "note", "a\n::error::x");
+	cJSON_AddStringToObject(meta2.tags, "::add-mask::k", "v, w\"q");
+	cJSON_AddStringToObject(meta2.tags, "bad\xff", "\xfe\xe2\x80\xaertl");
+}
+
 static void build_scan(void)
 {
+	build_labels();
 	set_addr(&addrs0[0], "192.0.2.10", true);
 	set_addr(&addrs0[1], "10.0.0.5", false);
 	set_addr(&addrs1[0], "198.51.100.7", true);
@@ -304,6 +329,7 @@ static void build_scan(void)
 				      .name = "db-1",
 				      .provider = "gcp",
 				      .source = "inventory/gcp.json",
+				      .meta = &meta2,
 				      .addrs = addrs2,
 				      .naddrs = 1 };
 	targets[3] =
@@ -382,12 +408,16 @@ static void build_scan(void)
 	rec(11, 0, 0, 22, STATUS_OPEN, ssh, 0);
 	rec(12, 1, 0, 22, STATUS_TIMEOUT, ssh, 2);
 	rec(13, 4, 0, 5432, STATUS_CLOSED, CHECK_NONE, 0);
+	memset(durs, 0, sizeof(durs));
+	durs[11] = 1234; /* the ssh probe of web-1 */
+	durs[12] = 5001; /* the ssh probe that timed out */
 
 	rep = (struct scan_report){
 		.targets = &tlist,
 		.findings = &flist,
 		.records = recs,
 		.nrecords = 14,
+		.durations_ms = durs,
 		.reasons = reasons,
 		.nreasons = 4,
 		.started_at = "2024-05-01T10:00:00Z",
@@ -930,4 +960,343 @@ Test(finding, names_and_parse)
 	cr_expect_str_eq(confidence_name(CONFIDENCE_INFERRED), "inferred");
 	cr_expect_str_eq(impact_name(IMPACT_EXEC), "exec");
 	cr_expect_str_eq(impact_name(IMPACT_WEAKENED), "weakened");
+}
+
+/* ---- labels, durations, unknown checks, workflow commands ---- */
+
+typedef int (*file_writer)(const char *path, const struct scan_report *r);
+
+/* what writer w writes for r, as a string */
+static char *written(file_writer w, const struct scan_report *r)
+{
+	char *dir = make_tmpdir(), path[256], *got;
+
+	snprintf(path, sizeof(path), "%s/out", dir);
+	cr_assert_eq(w(path, r), 0);
+	got = slurp(path, NULL);
+	remove_tmpdir(dir);
+	return got;
+}
+
+/* o.a(.b): there, or the test fails (not crashes) */
+static const cJSON *jpath(const cJSON *o, const char *a, const char *b)
+{
+	o = cJSON_GetObjectItemCaseSensitive(o, a);
+	if (b != NULL)
+		o = cJSON_GetObjectItemCaseSensitive(o, b);
+	cr_assert_not_null(o, "no %s%s%s", a, b ? "." : "", b ? b : "");
+	return o;
+}
+
+Test(report, labels_in_every_writer)
+{
+	char *got;
+	cJSON *root, *res, *labels;
+
+	build_scan();
+	/* JSON: an object per target, invalid UTF-8 repaired, all else kept */
+	got = written(report_json_write, &rep);
+	cr_assert_not_null(root = cJSON_Parse(got));
+	labels = (cJSON *)jpath(
+		cJSON_GetArrayItem(jpath(root, "targets", NULL), 2), "labels",
+		NULL);
+	cr_assert(cJSON_IsObject(labels));
+	cr_expect_str_eq(jpath(labels, "note", NULL)->valuestring,
+			 "a\n::error::x");
+	cr_expect_str_eq(jpath(labels, "bad\xef\xbf\xbd", NULL)->valuestring,
+			 "\xef\xbf\xbd\xe2\x80\xaertl");
+	cr_expect_str_eq(
+		jpath(cJSON_GetArrayItem(jpath(root, "targets", NULL), 0),
+		      "labels", "team")
+			->valuestring,
+		"payments");
+	cJSON_Delete(root);
+	free(got);
+	/* SARIF: result properties, escaped like every inventory string */
+	got = written(report_sarif_write, &rep);
+	cr_assert_not_null(root = cJSON_Parse(got));
+	res = cJSON_GetArrayItem(
+		jpath(cJSON_GetArrayItem(jpath(root, "runs", NULL), 0),
+		      "results", NULL),
+		1); /* rank 2: pg.default_credentials on gcp:4242 */
+	labels = (cJSON *)jpath(jpath(res, "properties", NULL), "labels", NULL);
+	cr_assert(cJSON_IsObject(labels), "%s", got);
+	cr_expect_str_eq(jpath(labels, "note", NULL)->valuestring,
+			 "a\\x0a::error::x");
+	cr_expect_str_eq(jpath(labels, "bad\\xff", NULL)->valuestring,
+			 "\\xfe\\xe2\\x80\\xaertl");
+	cJSON_Delete(root);
+	free(got);
+	/* JUnit: <properties> of the target's suite, XML-escaped */
+	got = written(report_junit_write, &rep);
+	cr_expect(strstr(got, "<property name=\"label.team\" "
+			      "value=\"payments\"/>") != NULL,
+		  "%s", got);
+	cr_expect(strstr(got, "<property name=\"label.owner\" value=\"&lt;"
+			      "script&gt;alert(1)&lt;/script&gt;\"/>") != NULL,
+		  "%s", got);
+	cr_expect(strstr(got, "value=\"a\\x0a::error::x\"") != NULL);
+	cr_expect(strstr(got, "<script>") == NULL);
+	free(got);
+	/* Markdown: a column, with Markdown's and HTML's specials escaped */
+	got = written(report_markdown_write, &rep);
+	cr_expect(strstr(got, "| labels |") != NULL, "%s", got);
+	cr_expect(strstr(got, "team=payments, env=prod") != NULL, "%s", got);
+	cr_expect(strstr(got, "owner=&lt;script&gt;") != NULL, "%s", got);
+	cr_expect(strstr(got, "<script>") == NULL);
+	free(got);
+	/* DefectDojo: a "key:value" tag each, no blank or comma inside */
+	got = written(report_defectdojo_write, &rep);
+	cr_assert_not_null(root = cJSON_Parse(got));
+	res = (cJSON *)jpath(
+		cJSON_GetArrayItem(jpath(root, "findings", NULL), 0), "tags",
+		NULL);
+	cr_expect_str_eq(cJSON_GetArrayItem(res, 2)->valuestring,
+			 "team:payments");
+	res = (cJSON *)jpath(
+		cJSON_GetArrayItem(jpath(root, "findings", NULL), 1), "tags",
+		NULL);
+	cr_expect_str_eq(cJSON_GetArrayItem(res, 4)->valuestring,
+			 "::add-mask::k:v__w_q");
+	cJSON_Delete(root);
+	free(got);
+	/* text: beside the target, escaped */
+	got = text_of(&rep, false, 0);
+	cr_expect(strstr(got, "web-1 (aws:i-0abc)  [team=payments, "
+			      "env=prod]\n") != NULL,
+		  "%s", got);
+	cr_expect(strstr(got, "note=a\\x0a::error::x") != NULL, "%s", got);
+	free(got);
+}
+
+/* the index of the check record of (target ti, port) in d */
+static size_t check_rec(const struct report_doc *d, uint32_t ti, uint16_t port)
+{
+	size_t i;
+
+	for (i = 0; i < d->nrecords; i++)
+		if (d->records[i].target == ti && d->records[i].port == port &&
+		    d->records[i].check != CHECK_NONE)
+			return i;
+	cr_assert_fail("no check record of target %u port %u", ti, port);
+	return 0;
+}
+
+/* the report of r written and read back */
+static void round_trip(const struct scan_report *r, struct report_doc *d)
+{
+	char *dir = make_tmpdir(), path[256], *err = NULL;
+
+	snprintf(path, sizeof(path), "%s/r.json", dir);
+	cr_assert_eq(report_json_write(path, r), 0);
+	report_doc_init(d);
+	cr_assert_eq(report_json_read(path, d, &err), 0, "%s", err);
+	remove_tmpdir(dir);
+}
+
+Test(report, labels_and_durations_are_read_back)
+{
+	struct report_doc d;
+	struct scan_report v;
+	const cJSON *tags;
+	char *a, *b;
+
+	build_scan();
+	round_trip(&rep, &d);
+	cr_assert_eq(d.targets.n, 5);
+	cr_assert_not_null(d.targets.v[0].meta);
+	tags = d.targets.v[0].meta->tags;
+	cr_expect_str_eq(jpath(tags, "env", NULL)->valuestring, "prod");
+	cr_assert_not_null(d.targets.v[2].meta);
+	tags = d.targets.v[2].meta->tags;
+	cr_expect_str_eq(jpath(tags, "::add-mask::k", NULL)->valuestring,
+			 "v, w\"q");
+	cr_expect(d.targets.v[1].meta == NULL ||
+		  d.targets.v[1].meta->tags == NULL);
+	cr_assert_eq(d.nrecords, 14);
+	cr_assert_not_null(d.durations_ms);
+	cr_expect_eq(d.durations_ms[check_rec(&d, 0, 22)], 1234);
+	cr_expect_eq(d.durations_ms[check_rec(&d, 1, 22)], 5001);
+	cr_expect_eq(d.durations_ms[0], 0);
+	/* `exposure report` writes the same JSON again */
+	report_doc_view(&d, &v);
+	a = written(report_json_write, &rep);
+	b = written(report_json_write, &v);
+	cr_expect_str_eq(a, b);
+	free(a);
+	free(b);
+	report_doc_release(&d);
+}
+
+/* GitLab shows a test report's failures: a finding must never be a
+ * passing case because the gate is off or set above it */
+Test(report, junit_every_finding_fails_whatever_the_gate)
+{
+	struct finding_note notes[4];
+	char *got;
+
+	build_scan();
+	rep.fail_on = -1; /* --fail-on none */
+	rep.exit_code = 0;
+	got = written(report_junit_write, &rep);
+	cr_expect(strstr(got, "<testsuites name=\"exposure\" tests=\"") !=
+				  NULL &&
+			  strstr(got,
+				 "failures=\"4\" errors=\"2\" skipped=\"1\"") !=
+				  NULL,
+		  "%s", got);
+	cr_expect(strstr(got, "<failure message=\"SSH offers password "
+			      "authentication\" type=\"medium\">") != NULL,
+		  "%s", got);
+	cr_expect(strstr(got, "<system-out>") == NULL, "%s", got);
+	/* times: the ssh probe of web-1 took 1.234 s, the timed-out one
+	 * 5.001 s; a skipped target none */
+	cr_expect(strstr(got, "skipped=\"0\" time=\"1.234\">") != NULL, "%s",
+		  got);
+	cr_expect(strstr(got, "classname=\"198.51.100.7:22\" "
+			      "time=\"5.001\">") != NULL,
+		  "%s", got);
+	free(got);
+	/* a suppressed finding is skipped, not failed */
+	memset(notes, 0, sizeof(notes));
+	notes[2].sup_reason = "accepted risk";
+	notes[2].sup_expires = "2099-01-01";
+	rep.notes = notes;
+	got = written(report_junit_write, &rep);
+	cr_expect(strstr(got, "failures=\"3\" errors=\"2\" skipped=\"2\"") !=
+			  NULL,
+		  "%s", got);
+	free(got);
+}
+
+/* GitHub's runner takes a line that starts with "::" after blanks (any
+ * Unicode blank) as a workflow command */
+static void expect_no_command_line(const char *text)
+{
+	const unsigned char *p = (const unsigned char *)text;
+
+	while (*p != '\0') {
+		for (;;) {
+			if (*p == ' ' || *p == '\t')
+				p++;
+			else if (p[0] == 0xc2 && p[1] == 0xa0)
+				p += 2;
+			else if (p[0] == 0xe3 && p[1] == 0x80 && p[2] == 0x80)
+				p += 3;
+			else
+				break;
+		}
+		cr_expect(strncmp((const char *)p, "::", 2) != 0,
+			  "a line starts a workflow command: %.60s", p);
+		p = (const unsigned char *)strchr((const char *)p, '\n');
+		if (p == NULL)
+			break;
+		p++;
+	}
+}
+
+Test(report, text_never_starts_a_line_with_a_workflow_command)
+{
+	char *got;
+	int v;
+
+	build_scan();
+	targets[0].name = "::error::x";
+	fv[0].target_name = fv[2].target_name = targets[0].name;
+	targets[1].name = "\xc2\xa0::add-mask::y";
+	targets[3].name = "\xe3\x80\x80::warning::z";
+	targets[3].skip_reason = ":: stopped";
+	fv[3].target_name = targets[1].name;
+	for (v = -1; v <= 1; v++) {
+		got = text_of(&rep, false, v);
+		expect_no_command_line(got);
+		free(got);
+		got = text_of(&rep, true, v);
+		expect_no_command_line(got);
+		free(got);
+	}
+	got = text_of(&rep, false, 1);
+	cr_expect(strstr(got, "\\x3a:error::x (aws:i-0abc)") != NULL, "%s",
+		  got);
+	cr_expect(strstr(got, "  \xe3\x80\x80\\x3a:warning::z (list:") != NULL,
+		  "%s", got);
+	/* only the start of a line: elsewhere the text is as it was */
+	cr_expect(strstr(got, "): :: stopped\n") != NULL, "%s", got);
+	free(got);
+}
+
+/* a saved report from a newer build names a check this one lacks: the
+ * record stays that check's, so baselines and `report` read it right */
+Test(report, unknown_check_keeps_its_name)
+{
+	struct report_doc d, m;
+	struct scan_report v;
+	struct finding f;
+	char *dir = make_tmpdir(), path[256], *text, *pos, *err = NULL, *got;
+	size_t len, n = 0;
+	FILE *out;
+
+	build_scan();
+	snprintf(path, sizeof(path), "%s/r.json", dir);
+	cr_assert_eq(report_json_write(path, &rep), 0);
+	text = slurp(path, &len);
+	/* every ssh check record (web-1's open one, the timed-out one)
+	 * becomes one of "zz_future" */
+	while ((pos = strstr(text,
+			     "\"check\":\t\"ssh\",\n\t\t\t\t\t\"status"))) {
+		memcpy(pos + 10, "zzz", 3);
+		n++;
+	}
+	cr_assert_eq(n, 2, "%s", text);
+	report_doc_init(&d);
+	cr_assert_eq(report_json_parse(text, len, "new.json", &d, &err), 0,
+		     "%s", err);
+	cr_assert_eq(d.nrecords, 14);
+	cr_expect_str_eq(
+		report_doc_check_name(&d, &d.records[check_rec(&d, 0, 22)]),
+		"zzz");
+	cr_expect_str_eq(
+		report_doc_check_name(&d, &d.records[check_rec(&d, 1, 22)]),
+		"zzz");
+	cr_expect_null(report_doc_check_name(&d, &d.records[0]));
+	cr_expect_eq(d.durations_ms[check_rec(&d, 0, 22)], 1234);
+	/* written again: still a check record of "zzz", not discovery */
+	report_doc_view(&d, &v);
+	got = written(report_json_write, &v);
+	cr_expect_eq(count_str(got, "\"check\":\t\"zzz\""), 2, "%s", got);
+	free(got);
+	got = NULL;
+	out = open_memstream(&got, &len);
+	cr_assert_eq(report_text_write(out, &v, false, 0), 0);
+	fclose(out);
+	cr_expect(strstr(got, "198.51.100.7:22 zzz: phase kexinit") != NULL,
+		  "%s", got);
+	free(got);
+	/* a baseline finding of that check: proved absent where it ran to
+	 * its end, not where it timed out; a discovery record would say
+	 * neither */
+	memset(&f, 0, sizeof(f));
+	f.rule_id = "zzz.rule";
+	f.check = "zzz";
+	f.target_id = "aws:i-0abc";
+	f.address = "192.0.2.10";
+	f.port = 22;
+	cr_expect(report_doc_proves_absent(&d, &f));
+	f.check = "ssh";
+	cr_expect(!report_doc_proves_absent(&d, &f));
+	f.check = "zzz";
+	f.target_id = "list:198.51.100.7";
+	f.address = "198.51.100.7";
+	cr_expect(!report_doc_proves_absent(&d, &f));
+	/* `merge` keeps the name too */
+	report_doc_init(&m);
+	cr_assert_eq(report_doc_merge(&m, &d, &err), 0, "%s", err);
+	cr_expect_str_eq(
+		report_doc_check_name(&m, &m.records[check_rec(&m, 0, 22)]),
+		"zzz");
+	cr_expect_eq(m.durations_ms[check_rec(&m, 1, 22)], 5001);
+	report_doc_release(&m);
+	report_doc_release(&d);
+	free(text);
+	remove_tmpdir(dir);
 }
