@@ -143,6 +143,9 @@ int inv_azure_nsg_load(struct inv_load *L, const struct inv_file *f,
 int inv_azure_join(struct inv_load *L);
 int inv_terraform_load(struct inv_load *L, const struct inv_file *f,
 		       const cJSON *root);
+/* a saved plan: config facts for the config stage (tfplan.c) */
+int inv_tfplan_load(struct inv_load *L, const struct inv_file *f,
+		    const cJSON *root);
 int inv_ansible_load(struct inv_load *L, const struct inv_file *f,
 		     const cJSON *root);
 
@@ -214,8 +217,9 @@ struct target *inv_target_new(struct target_list *l, const char *provider,
 
 /* true if s is a syntactically valid DNS host name */
 bool inv_is_hostname(const char *s);
-/* resolves host into t's addresses; a failure sets skip_reason */
-int inv_resolve(struct target *t, const char *host, int pub);
+/* resolves host into t's addresses; a failure sets skip_reason; with
+ * offline, nothing is looked up and the skip reason says so */
+int inv_resolve(struct target *t, const char *host, int pub, bool offline);
 
 /* region from an availability zone: "us-east-1a" -> "us-east-1" */
 int inv_region_from_zone(const char *zone, char **out);
