@@ -104,6 +104,7 @@ struct inv_load {
 	size_t njoins[INV_NCLOUDS], ajoins[INV_NCLOUDS];
 	bool have_instances[INV_NCLOUDS];
 	struct fw_set fw[INV_NCLOUDS];
+	const cJSON *gcp_project; /* project-info describe, or NULL */
 };
 
 struct inv_file {
@@ -143,6 +144,15 @@ int inv_azure_nsg_load(struct inv_load *L, const struct inv_file *f,
 int inv_azure_join(struct inv_load *L);
 int inv_terraform_load(struct inv_load *L, const struct inv_file *f,
 		       const cJSON *root);
+/* config facts from the clouds' CLI JSON, after every file is read; the
+ * managed databases and the GCP project (cloudfacts.c) */
+int inv_cloud_facts(struct inv_load *L);
+int inv_gcp_project_load(struct inv_load *L, const struct inv_file *f,
+			 const cJSON *root);
+int inv_rds_load(struct inv_load *L, const struct inv_file *f,
+		 const cJSON *root);
+int inv_cloudsql_load(struct inv_load *L, const struct inv_file *f,
+		      const cJSON *root);
 /* a saved plan: config facts for the config stage (tfplan.c) */
 int inv_tfplan_load(struct inv_load *L, const struct inv_file *f,
 		    const cJSON *root);

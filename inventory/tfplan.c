@@ -974,6 +974,8 @@ static int gcp_sql(struct plan *p, const struct pres *r)
 	struct target *t;
 	cJSON *cfg;
 	char why[160] = "ipv4_enabled = true";
+	const char *ver;
+	unsigned port;
 	int rc;
 
 	if (!cJSON_IsTrue(get(ipc, "ipv4_enabled")))
@@ -987,6 +989,14 @@ static int gcp_sql(struct plan *p, const struct pres *r)
 	}
 	rc = new_target(p, r, "database", &t, &cfg);
 	if (rc == 0 && !cJSON_AddStringToObject(cfg, "public_database", why))
+		rc = EXPO_ENOMEM;
+	ver = str(r->after, "database_version");
+	port = ver == NULL			   ? 0
+	       : strncmp(ver, "POSTGRES", 8) == 0  ? 5432
+	       : strncmp(ver, "MYSQL", 5) == 0	   ? 3306
+	       : strncmp(ver, "SQLSERVER", 9) == 0 ? 1433
+						   : 0;
+	if (rc == 0 && port != 0 && !cJSON_AddNumberToObject(cfg, "port", port))
 		rc = EXPO_ENOMEM;
 	return rc;
 }
