@@ -36,6 +36,9 @@ struct pres {
 	const char *type;
 	const cJSON *after, *unknown;
 	const cJSON *expr; /* configuration expressions, or NULL */
+	size_t *rules;	   /* security group: its separate rule resources */
+	size_t nrules, arules;
+	bool has_eip; /* instance: an aws_eip names it */
 };
 
 struct cres {
@@ -52,6 +55,11 @@ struct plan {
 	struct cres *c;
 	size_t nc, allocc;
 	const cJSON *project_meta; /* project-wide GCP metadata, if planned */
+	/* indexes into v sorted by address, configuration address and id:
+	 * a plan of 10,000 instances must not compare each with every
+	 * resource */
+	size_t *by_addr, *by_caddr, *by_id;
+	size_t nid;
 };
 
 /* ---- small readers of after / after_unknown / expressions ---- */
@@ -299,14 +307,6 @@ static bool refers_in_block(const struct pres *r, const char *blk,
 	return sub.expr != NULL && refers_to(&sub, key, x);
 }
 
-/* a known string of after[key] equal to x's known id */
-static bool same_id(const struct pres *r, const char *key, const struct pres *x)
-{
-	const char *a = str(r->after, key), *b = str(x->after, "id");
-
-	return a != NULL && b != NULL && strcmp(a, b) == 0;
-}
-
 /* does after[key] (a list of ids) or its expression name x? */
 static bool list_names(const struct pres *r, const char *key,
 		       const struct pres *x)
@@ -331,6 +331,232 @@ static bool is_world(const char *cidr)
 	       (strcmp(cidr, "0.0.0.0/0") == 0 || strcmp(cidr, "::/0") == 0 ||
 		strcmp(cidr, "*") == 0 || strcasecmp(cidr, "Internet") == 0 ||
 		strcmp(cidr, "Any") == 0);
+}
+
+/* ---- lookups by address, configuration address and id ---- */
+
+static int cmp_addr(const void *a, const void *b, void *ctx)
+{
+	const struct plan *p = ctx;
+
+	return strcmp(p->v[*(const size_t *)a].address,
+		      p->v[*(const size_t *)b].address);
+}
+
+static int cmp_caddr(const void *a, const void *b, void *ctx)
+{
+	const struct plan *p = ctx;
+
+	return strcmp(p->v[*(const size_t *)a].caddr,
+		      p->v[*(const size_t *)b].caddr);
+}
+
+static int cmp_id(const void *a, const void *b, void *ctx)
+{
+	const struct plan *p = ctx;
+
+	return strcmp(str(p->v[*(const size_t *)a].after, "id"),
+		      str(p->v[*(const size_t *)b].after, "id"));
+}
+
+static int index_build(struct plan *p)
+{
+	size_t i;
+
+	p->by_addr = malloc((p->n + 1) * sizeof(size_t));
+	p->by_caddr = malloc((p->n + 1) * sizeof(size_t));
+	p->by_id = malloc((p->n + 1) * sizeof(size_t));
+	if (p->by_addr == NULL || p->by_caddr == NULL || p->by_id == NULL)
+		return EXPO_ENOMEM;
+	for (i = 0; i < p->n; i++) {
+		p->by_addr[i] = p->by_caddr[i] = i;
+		if (str(p->v[i].after, "id") != NULL)
+			p->by_id[p->nid++] = i;
+	}
+	qsort_r(p->by_addr, p->n, sizeof(size_t), cmp_addr, p);
+	qsort_r(p->by_caddr, p->n, sizeof(size_t), cmp_caddr, p);
+	qsort_r(p->by_id, p->nid, sizeof(size_t), cmp_id, p);
+	return 0;
+}
+
+/* the first position in idx (n entries, sorted by key_of) whose key is
+ * >= key */
+static size_t lower(const struct plan *p, const size_t *idx, size_t n,
+		    const char *key,
+		    const char *(*key_of)(const struct pres *r))
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(key_of(&p->v[idx[mid]]), key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static const char *key_addr(const struct pres *r)
+{
+	return r->address;
+}
+
+static const char *key_caddr(const struct pres *r)
+{
+	return r->caddr;
+}
+
+static const char *key_id(const struct pres *r)
+{
+	return str(r->after, "id");
+}
+
+typedef void (*found_fn)(void *ud, size_t idx);
+
+/* resources of type whose known id is id */
+static void find_id(const struct plan *p, const char *id, const char *type,
+		    found_fn fn, void *ud)
+{
+	size_t k;
+
+	if (id == NULL)
+		return;
+	for (k = lower(p, p->by_id, p->nid, id, key_id);
+	     k < p->nid && strcmp(key_id(&p->v[p->by_id[k]]), id) == 0; k++)
+		if (strcmp(p->v[p->by_id[k]].type, type) == 0)
+			fn(ud, p->by_id[k]);
+}
+
+/* the resources of type a reference of r names: "aws_security_group.web.id"
+ * in module m is m's aws_security_group.web (every instance of it, unless
+ * the reference names one: "...web[2].id") */
+static void resolve_ref(const struct plan *p, const struct pres *r,
+			const char *ref, const char *type, found_fn fn,
+			void *ud)
+{
+	static const char *const skip[] = { "var.",  "local.", "data.",
+					    "each.", "count.", "path.",
+					    "self.", "module." };
+	char full[1024], *dot, *c;
+	size_t i, k;
+	int trims;
+
+	for (i = 0; i < ARRAY_SIZE(skip); i++)
+		if (strncmp(ref, skip[i], strlen(skip[i])) == 0)
+			return;
+	if ((size_t)snprintf(full, sizeof(full), "%s%s", r->module, ref) >=
+	    sizeof(full))
+		return;
+	for (trims = 0; trims < 4; trims++) {
+		k = lower(p, p->by_addr, p->n, full, key_addr);
+		if (k < p->n &&
+		    strcmp(p->v[p->by_addr[k]].address, full) == 0) {
+			if (strcmp(p->v[p->by_addr[k]].type, type) == 0)
+				fn(ud, p->by_addr[k]);
+			return;
+		}
+		if ((c = strip_indexes(full)) == NULL)
+			return;
+		k = lower(p, p->by_caddr, p->n, c, key_caddr);
+		if (k < p->n && strcmp(p->v[p->by_caddr[k]].caddr, c) == 0) {
+			for (; k < p->n &&
+			       strcmp(p->v[p->by_caddr[k]].caddr, c) == 0;
+			     k++)
+				if (strcmp(p->v[p->by_caddr[k]].type, type) ==
+				    0)
+					fn(ud, p->by_caddr[k]);
+			free(c);
+			return;
+		}
+		free(c);
+		if ((dot = strrchr(full, '.')) == NULL)
+			return;
+		*dot = '\0';
+	}
+}
+
+/* every resource of type that r's expression key names, by reference or
+ * by a known id (a string or a list of them) in after */
+static void each_named(const struct plan *p, const struct pres *r,
+		       const char *key, const char *type, found_fn fn, void *ud)
+{
+	const cJSON *e = get(r->expr, key), *ref, *v;
+
+	if (cJSON_IsArray(e))
+		e = e->child;
+	cJSON_ArrayForEach(ref, get(e, "references"))
+	{
+		if (cJSON_GetStringValue(ref) != NULL)
+			resolve_ref(p, r, ref->valuestring, type, fn, ud);
+	}
+	v = get(r->after, key);
+	if (cJSON_IsString(v))
+		find_id(p, v->valuestring, type, fn, ud);
+	if (!cJSON_IsArray(v))
+		v = NULL;
+	cJSON_ArrayForEach(ref, v)
+	{
+		find_id(p, cJSON_GetStringValue(ref), type, fn, ud);
+	}
+}
+
+struct link {
+	struct plan *p;
+	size_t from;
+	int err;
+};
+
+static void add_rule(void *ud, size_t sg)
+{
+	struct link *l = ud;
+	struct pres *g = &l->p->v[sg];
+	size_t *v;
+
+	if (l->err != 0)
+		return;
+	if (g->nrules == g->arules) {
+		size_t n = g->arules ? g->arules * 2 : 4;
+
+		if ((v = realloc(g->rules, n * sizeof(*v))) == NULL) {
+			l->err = EXPO_ENOMEM;
+			return;
+		}
+		g->rules = v;
+		g->arules = n;
+	}
+	g->rules[g->nrules++] = l->from;
+}
+
+static void mark_eip(void *ud, size_t inst)
+{
+	struct link *l = ud;
+
+	l->p->v[inst].has_eip = true;
+}
+
+/* once: each separate rule to its group, each EIP to its instance */
+static int links_build(struct plan *p)
+{
+	struct link l = { .p = p };
+	size_t i;
+
+	for (i = 0; i < p->n && l.err == 0; i++) {
+		const struct pres *r = &p->v[i];
+
+		l.from = i;
+		if ((strcmp(r->type, "aws_security_group_rule") == 0 &&
+		     str(r->after, "type") != NULL &&
+		     strcmp(str(r->after, "type"), "ingress") == 0) ||
+		    strcmp(r->type, "aws_vpc_security_group_ingress_rule") == 0)
+			each_named(p, r, "security_group_id",
+				   "aws_security_group", add_rule, &l);
+		else if (strcmp(r->type, "aws_eip") == 0)
+			each_named(p, r, "instance", "aws_instance", mark_eip,
+				   &l);
+	}
+	return l.err;
 }
 
 /* ---- AWS ---- */
@@ -414,26 +640,16 @@ static int aws_sg_apply(struct plan *p, struct target *t, const struct pres *sg)
 					    get(e, "to_port"), "ingress");
 		k++;
 	}
-	for (i = 0; i < p->n && rc == 0; i++) {
-		const struct pres *r = &p->v[i];
+	for (i = 0; i < sg->nrules && rc == 0; i++) {
+		const struct pres *r = &p->v[sg->rules[i]];
+		bool vpc = strcmp(r->type,
+				  "aws_vpc_security_group_ingress_rule") == 0;
 
-		if (strcmp(r->type, "aws_security_group_rule") == 0 &&
-		    str(r->after, "type") != NULL &&
-		    strcmp(str(r->after, "type"), "ingress") == 0 &&
-		    (refers_to(r, "security_group_id", sg) ||
-		     same_id(r, "security_group_id", sg)))
-			rc = aws_rule_world(t, r, r->after, r->unknown,
-					    str(r->after, "protocol"),
-					    get(r->after, "from_port"),
-					    get(r->after, "to_port"), "rule");
-		else if (strcmp(r->type,
-				"aws_vpc_security_group_ingress_rule") == 0 &&
-			 (refers_to(r, "security_group_id", sg) ||
-			  same_id(r, "security_group_id", sg)))
-			rc = aws_rule_world(t, r, r->after, r->unknown,
-					    str(r->after, "ip_protocol"),
-					    get(r->after, "from_port"),
-					    get(r->after, "to_port"), "rule");
+		rc = aws_rule_world(
+			t, r, r->after, r->unknown,
+			str(r->after, vpc ? "ip_protocol" : "protocol"),
+			get(r->after, "from_port"), get(r->after, "to_port"),
+			"rule");
 	}
 	return rc;
 }
@@ -445,11 +661,22 @@ static bool aws_gpu_type(const char *type)
 	       isdigit((unsigned char)type[1]);
 }
 
+struct subnet_find {
+	const struct plan *p;
+	const struct pres *subnet;
+};
+
+static void subnet_found(void *ud, size_t idx)
+{
+	struct subnet_find *sf = ud;
+
+	sf->subnet = &sf->p->v[idx];
+}
+
 static int aws_public(struct plan *p, const struct pres *r, cJSON *cfg)
 {
 	const cJSON *assoc = get(r->after, "associate_public_ip_address");
 	const char *v = "unknown";
-	size_t i;
 
 	if (str(r->after, "public_ip") != NULL &&
 	    *str(r->after, "public_ip") != '\0')
@@ -458,17 +685,15 @@ static int aws_public(struct plan *p, const struct pres *r, cJSON *cfg)
 		v = "planned";
 	else if (cJSON_IsFalse(assoc))
 		v = "none";
-	for (i = 0; i < p->n && strcmp(v, "unknown") == 0; i++) {
-		const struct pres *x = &p->v[i];
+	if (strcmp(v, "unknown") == 0 && r->has_eip)
+		v = "planned";
+	if (strcmp(v, "unknown") == 0) {
+		struct subnet_find sf = { p, NULL };
 
-		if (strcmp(x->type, "aws_eip") == 0 &&
-		    (refers_to(x, "instance", r) || same_id(x, "instance", r)))
-			v = "planned";
-		else if (strcmp(x->type, "aws_subnet") == 0 &&
-			 (refers_to(r, "subnet_id", x) ||
-			  same_id(r, "subnet_id", x)))
-			v = cJSON_IsTrue(
-				    get(x->after, "map_public_ip_on_launch"))
+		each_named(p, r, "subnet_id", "aws_subnet", subnet_found, &sf);
+		if (sf.subnet != NULL)
+			v = cJSON_IsTrue(get(sf.subnet->after,
+					     "map_public_ip_on_launch"))
 				    ? "planned"
 				    : "none";
 	}
@@ -879,6 +1104,24 @@ static int new_target(struct plan *p, const struct pres *r, const char *kind,
 	return 0;
 }
 
+/* the groups of one instance, each once */
+struct sg_find {
+	const struct plan *p;
+	size_t v[64], n;
+};
+
+static void sg_found(void *ud, size_t idx)
+{
+	struct sg_find *sf = ud;
+	size_t i;
+
+	for (i = 0; i < sf->n; i++)
+		if (sf->v[i] == idx)
+			return;
+	if (sf->n < ARRAY_SIZE(sf->v))
+		sf->v[sf->n++] = idx;
+}
+
 static int aws_instance(struct plan *p, const struct pres *r)
 {
 	const char *it = str(r->after, "instance_type");
@@ -901,11 +1144,16 @@ static int aws_instance(struct plan *p, const struct pres *r)
 	if (rc == 0 && str(r->after, "public_ip") != NULL &&
 	    *str(r->after, "public_ip") != '\0')
 		rc = inv_addr_add_text(t, str(r->after, "public_ip"), 1);
-	for (i = 0; i < p->n && rc == 0; i++)
-		if (strcmp(p->v[i].type, "aws_security_group") == 0 &&
-		    (list_names(r, "vpc_security_group_ids", &p->v[i]) ||
-		     list_names(r, "security_groups", &p->v[i])))
-			rc = aws_sg_apply(p, t, &p->v[i]);
+	if (rc == 0) {
+		struct sg_find sf = { .p = p };
+
+		each_named(p, r, "vpc_security_group_ids", "aws_security_group",
+			   sg_found, &sf);
+		each_named(p, r, "security_groups", "aws_security_group",
+			   sg_found, &sf);
+		for (i = 0; i < sf.n && rc == 0; i++)
+			rc = aws_sg_apply(p, t, &p->v[sf.v[i]]);
+	}
 	return rc;
 }
 
@@ -1086,6 +1334,10 @@ int inv_tfplan_load(struct inv_load *L, const struct inv_file *f,
 			rc = pres_add(&p, e);
 	}
 	if (rc == 0)
+		rc = index_build(&p);
+	if (rc == 0)
+		rc = links_build(&p);
+	if (rc == 0)
 		rc = project_meta(&p, &owned_meta);
 	for (i = 0; i < p.n && rc == 0; i++) {
 		const struct pres *r = &p.v[i];
@@ -1108,11 +1360,15 @@ int inv_tfplan_load(struct inv_load *L, const struct inv_file *f,
 	if (rc == EXPO_ENOMEM && L->err != NULL && *L->err == NULL)
 		rc = inv_err_rc(L->err, rc, "%s: out of memory", f->name);
 	for (i = 0; i < p.n; i++) {
+		free(p.v[i].rules);
 		free(p.v[i].address);
 		free(p.v[i].caddr);
 		free(p.v[i].module);
 	}
 	free(p.v);
+	free(p.by_addr);
+	free(p.by_caddr);
+	free(p.by_id);
 	for (i = 0; i < p.nc; i++)
 		free(p.c[i].caddr);
 	free(p.c);

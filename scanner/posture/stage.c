@@ -25,6 +25,7 @@ struct conf_ctx {
 	const struct check *check;
 	const struct target *target;
 	struct finding_list *out;
+	size_t first; /* the target's findings start here in out */
 };
 
 const struct target *conf_target(const struct conf_ctx *c)
@@ -119,7 +120,7 @@ int conf_report(struct conf_ctx *c, const char *rule_id, uint16_t port,
 		return EXPO_ERULE;
 	/* one finding per rule, target and port, however many rules of the
 	 * configuration say it */
-	for (i = 0; i < c->out->n; i++)
+	for (i = c->first; i < c->out->n; i++)
 		if (c->out->v[i].port == port &&
 		    strcmp(c->out->v[i].rule_id, rule_id) == 0 &&
 		    strcmp(c->out->v[i].target_id, c->target->id) == 0)
@@ -154,13 +155,14 @@ int posture_run(const struct scan_config *cfg,
 	*judged = 0;
 	for (i = 0; i < targets->n && r == 0; i++) {
 		const struct target *t = &targets->v[i];
+		size_t first = out->n;
 		bool any = false;
 
 		if (t->skip_reason != NULL || !has_facts(t))
 			continue;
 		for (k = 0; k < cfg->nchecks && r == 0; k++) {
 			const struct check *c = cfg->checks[k];
-			struct conf_ctx cc = { c, t, out };
+			struct conf_ctx cc = { c, t, out, first };
 
 			if (!(c->flags & CHECK_CONFIG) || c->judge == NULL)
 				continue;
