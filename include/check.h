@@ -38,6 +38,7 @@
 #include "target.h"
 
 struct check_ctx; /* opaque: see the ctx_* functions below */
+struct conf_ctx;  /* opaque: include/posture.h */
 
 enum probe_wait {
 	PROBE_DONE = 0,
@@ -51,6 +52,8 @@ enum probe_wait {
 enum check_flags {
 	CHECK_LOGIN = 1 << 0,	  /* tries credentials: limited by --no-login */
 	CHECK_INTRUSIVE = 1 << 1, /* changes state: only with --intrusive */
+	CHECK_CONFIG = 1 << 2,	  /* config rules: judge() over the
+				   * inventory's facts, no network (posture.h) */
 };
 
 /* One catalogue entry a check may report (DESIGN.md rule catalogue). */
@@ -94,6 +97,10 @@ struct check {
 	void (*cleanup)(struct check_ctx *ctx, void *state);
 	/* pure: facts -> ctx_report() calls; no network, no clock */
 	int (*assess)(const cJSON *facts, struct check_ctx *ctx);
+	/* CHECK_CONFIG: the target's config facts -> conf_report() calls
+	 * (include/posture.h); pure like assess() */
+	int (*judge)(const struct target *t, const cJSON *config,
+		     struct conf_ctx *c);
 };
 
 /* checks/registry.c */

@@ -21,6 +21,7 @@ struct scan_config {
 	size_t nextra_ports;
 	bool ports_replace;   /* --ports with plain numbers: only these */
 	bool discover_only;   /* --discover-only: no checks run */
+	bool offline;	      /* --offline: config rules only, no packet */
 	unsigned concurrency; /* sockets in flight (discovery) */
 	unsigned rate;	      /* new connections per second, 0 = no limit */
 	unsigned timeout_ms;  /* connect and per-phase timeout */

@@ -18,7 +18,8 @@ enum severity { SEV_INFO = 0, SEV_LOW, SEV_MEDIUM, SEV_HIGH, SEV_CRITICAL };
 
 enum confidence {
 	CONFIDENCE_CONFIRMED = 0, /* the access was actually obtained */
-	CONFIDENCE_INFERRED,	  /* from a version or configuration */
+	CONFIDENCE_INFERRED,	  /* from a version or a banner */
+	CONFIDENCE_CONFIGURED,	  /* read from configuration, not observed */
 };
 
 /* What the weakness gives an attacker; lower ranks first. */
@@ -63,6 +64,12 @@ struct finding {
 	 * ("NVIDIA A100-SXM4-80GB", "instance type g5.xlarge"): it ranks
 	 * the finding above the same one without a GPU */
 	char *gpu;
+	/* config findings (CONFIDENCE_CONFIGURED); NULL otherwise */
+	char *resource;	  /* "module.app.aws_instance.web[0]" or an id */
+	char *source;	  /* the plan or inventory file it was read from */
+	char *assumption; /* what the finding assumes, or NULL */
+	char *related;	  /* the finding(s) of the other kind on the same
+			   * target and port: "rule (fingerprint), ..." */
 };
 
 struct finding_list {

@@ -22,6 +22,8 @@ struct inventory_opts {
 	const char *region;	 /* --region: AWS output has none */
 	unsigned fifo_wait_ms;	 /* how long a FIFO may wait for a writer
 				  * (0: 10 s) */
+	bool offline;		 /* --offline: no name is looked up (a host
+				  * name stays a target without address) */
 };
 
 /* paths: files, or "-" for standard input. Firewall files (AWS security

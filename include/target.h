@@ -60,6 +60,7 @@ struct target_meta {
 			      * docs/report-schema.md, "labels") */
 	char *gpu;	     /* GPU instance type or accelerator ("instance type
 		    * g5.xlarge"); NULL: none known */
+	cJSON *config;	     /* config facts (include/posture.h), or NULL */
 	bool firewall_known; /* firewall data was given for this target */
 	struct world_rule *world_rules;
 	size_t nworld_rules;

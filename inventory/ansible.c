@@ -209,7 +209,8 @@ static int host_addr(struct actx *a, const struct ahost *h, struct target *t,
 		goto out;
 	}
 	if (inv_is_hostname(s)) {
-		rc = inv_resolve(t, s, pub);
+		rc = inv_resolve(t, s, pub,
+				 a->L->opts != NULL && a->L->opts->offline);
 		goto out;
 	}
 	if (!key) {

@@ -30,13 +30,18 @@ enum inv_kind {
 	K_TERRAFORM,
 	K_ANSIBLE,
 	K_EMPTY_ARRAY,
+	K_RDS,
+	K_CLOUDSQL,
+	K_GCP_PROJECT,
 };
 
-#define ACCEPTED_FORMATS                                           \
-	"aws ec2 describe-instances or describe-security-groups, " \
-	"gcloud compute instances list or firewall-rules list "    \
-	"(--format=json), az vm list -d or az network nsg list, "  \
-	"terraform show -json, ansible-inventory --list"
+#define ACCEPTED_FORMATS                                                   \
+	"aws ec2 describe-instances or describe-security-groups, "         \
+	"gcloud compute instances list or firewall-rules list "            \
+	"(--format=json), az vm list -d or az network nsg list, "          \
+	"terraform show -json (state or plan), ansible-inventory --list, " \
+	"aws rds describe-db-instances, gcloud sql instances list, "       \
+	"gcloud compute project-info describe"
 
 /*
  * A FIFO is opened without blocking (open() would wait for a writer for
@@ -202,10 +207,19 @@ static enum inv_kind kind_of_json(const cJSON *root)
 			k = K_AWS_SG;
 		else if (jget(root, "format_version") &&
 			 (jget(root, "values") ||
-			  jget(root, "terraform_version")))
+			  jget(root, "terraform_version") ||
+			  jget(root, "resource_changes") ||
+			  jget(root, "planned_values")))
 			k = K_TERRAFORM;
 		else if (jget(root, "_meta") || jget(root, "all"))
 			k = K_ANSIBLE;
+		else if (jget(root, "DBInstances"))
+			k = K_RDS;
+		else if (jget(root, "commonInstanceMetadata") ||
+			 (cJSON_GetStringValue(jget(root, "kind")) &&
+			  !strcmp(cJSON_GetStringValue(jget(root, "kind")),
+				  "compute#project")))
+			k = K_GCP_PROJECT;
 		goto out;
 	}
 	if (!cJSON_IsArray(root))
@@ -239,6 +253,9 @@ static enum inv_kind kind_of_json(const cJSON *root)
 		k = K_GCP_FW;
 	else if (jget(first, "InstanceId"))
 		k = K_AWS; /* --query 'Reservations[].Instances[]' */
+	else if (jget(first, "databaseVersion") ||
+		 (kind && !strcmp(kind, "sql#instance")))
+		k = K_CLOUDSQL;
 out:
 	return k;
 }
@@ -249,9 +266,11 @@ static enum inv_kind kind_in_format(const char *fmt, enum inv_kind k)
 	enum inv_kind r = K_NONE;
 
 	if (!strcmp(fmt, "aws"))
-		r = k == K_AWS_SG ? K_AWS_SG : K_AWS;
+		r = k == K_AWS_SG || k == K_RDS ? k : K_AWS;
 	else if (!strcmp(fmt, "gcp"))
-		r = k == K_GCP_FW ? K_GCP_FW : K_GCP;
+		r = k == K_GCP_FW || k == K_CLOUDSQL || k == K_GCP_PROJECT
+			    ? k
+			    : K_GCP;
 	else if (!strcmp(fmt, "azure"))
 		r = k == K_AZURE_NSG ? K_AZURE_NSG : K_AZURE;
 	else if (!strcmp(fmt, "terraform"))
@@ -327,6 +346,15 @@ static int load_json(struct inv_load *L, const struct inv_file *f,
 		break;
 	case K_ANSIBLE:
 		rc = inv_ansible_load(L, f, root);
+		break;
+	case K_RDS:
+		rc = inv_rds_load(L, f, root);
+		break;
+	case K_CLOUDSQL:
+		rc = inv_cloudsql_load(L, f, root);
+		break;
+	case K_GCP_PROJECT:
+		rc = inv_gcp_project_load(L, f, root);
 		break;
 	case K_EMPTY_ARRAY:
 		break; /* an empty list of anything: no targets */
@@ -695,6 +723,8 @@ int inventory_load(const char *const *paths, size_t npaths,
 		rc = inv_gcp_join(&L);
 	if (rc == 0)
 		rc = inv_azure_join(&L);
+	if (rc == 0)
+		rc = inv_cloud_facts(&L);
 	if (rc == 0)
 		rc = commit(&L, out);
 out:

@@ -70,13 +70,15 @@ out:
 	return ok;
 }
 
-int inv_resolve(struct target *t, const char *host, int pub)
+int inv_resolve(struct target *t, const char *host, int pub, bool offline)
 {
 	struct addrinfo hints, *res = NULL, *ai;
 	struct target_addr a;
 	const char *why, *first_why = NULL;
 	int rc = 0, g;
 
+	if (offline)
+		return inv_skip(t, "host name not looked up (--offline)");
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
@@ -623,7 +625,8 @@ static int load_line(struct inv_load *L, const struct inv_file *f,
 			goto nomem;
 		rc = inv_set_str(&t->name, host);
 		if (rc == 0)
-			rc = inv_resolve(t, host, o.pub);
+			rc = inv_resolve(t, host, o.pub,
+					 L->opts != NULL && L->opts->offline);
 	} else {
 		goto bad;
 	}

@@ -104,6 +104,7 @@ struct inv_load {
 	size_t njoins[INV_NCLOUDS], ajoins[INV_NCLOUDS];
 	bool have_instances[INV_NCLOUDS];
 	struct fw_set fw[INV_NCLOUDS];
+	const cJSON *gcp_project; /* project-info describe, or NULL */
 };
 
 struct inv_file {
@@ -143,6 +144,18 @@ int inv_azure_nsg_load(struct inv_load *L, const struct inv_file *f,
 int inv_azure_join(struct inv_load *L);
 int inv_terraform_load(struct inv_load *L, const struct inv_file *f,
 		       const cJSON *root);
+/* config facts from the clouds' CLI JSON, after every file is read; the
+ * managed databases and the GCP project (cloudfacts.c) */
+int inv_cloud_facts(struct inv_load *L);
+int inv_gcp_project_load(struct inv_load *L, const struct inv_file *f,
+			 const cJSON *root);
+int inv_rds_load(struct inv_load *L, const struct inv_file *f,
+		 const cJSON *root);
+int inv_cloudsql_load(struct inv_load *L, const struct inv_file *f,
+		      const cJSON *root);
+/* a saved plan: config facts for the config stage (tfplan.c) */
+int inv_tfplan_load(struct inv_load *L, const struct inv_file *f,
+		    const cJSON *root);
 int inv_ansible_load(struct inv_load *L, const struct inv_file *f,
 		     const cJSON *root);
 
@@ -214,8 +227,9 @@ struct target *inv_target_new(struct target_list *l, const char *provider,
 
 /* true if s is a syntactically valid DNS host name */
 bool inv_is_hostname(const char *s);
-/* resolves host into t's addresses; a failure sets skip_reason */
-int inv_resolve(struct target *t, const char *host, int pub);
+/* resolves host into t's addresses; a failure sets skip_reason; with
+ * offline, nothing is looked up and the skip reason says so */
+int inv_resolve(struct target *t, const char *host, int pub, bool offline);
 
 /* sets t->meta->gpu from an instance record (gpu.c): kind is "aws",
  * "gcp", "azure" or a terraform resource type; no GPU known is no error */

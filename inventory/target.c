@@ -22,6 +22,7 @@ static void meta_body_free(struct target_meta *m)
 	free(m->os);
 	free(m->gpu);
 	cJSON_Delete(m->tags);
+	cJSON_Delete(m->config);
 	for (i = 0; i < m->nworld_rules; i++)
 		free(m->world_rules[i].ref);
 	free(m->world_rules);

@@ -572,9 +572,10 @@ int inv_terraform_load(struct inv_load *L, const struct inv_file *f,
 		rc = check_version(&x, root);
 	if (rc == 0)
 		rc = jget_obj(&x.j, root, "values", false, &values);
-	if (rc == 0 && !values && jget(root, "planned_values"))
-		rc = jerr(&x.j, "this is a plan, not a state: run terraform "
-				"show -json without a plan file");
+	/* a saved plan (terraform show -json PLANFILE): tfplan.c */
+	if (rc == 0 && !values &&
+	    (jget(root, "resource_changes") || jget(root, "planned_values")))
+		return inv_tfplan_load(L, f, root);
 	if (rc < 0 || !values)
 		goto out; /* an empty state has no "values" */
 	m1 = jpath_key(&x.j, "values");

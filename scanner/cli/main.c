@@ -33,6 +33,7 @@
 #include "expo.h"
 #include "inventory.h"
 #include "log.h"
+#include "posture.h"
 #include "report/report.h"
 #include "report/report_priv.h"
 #include "term_escape.h"
@@ -79,6 +80,8 @@ static const char usage_text[] =
 	"  --ports LIST          22,2222: probe only these ports; ssh=2222: add a\n"
 	"                        port for a check\n"
 	"  --discover-only       port discovery only, no checks\n"
+	"  --offline             configuration rules only: no packet sent,\n"
+	"                        no name looked up (a Terraform plan, cloud JSON)\n"
 	"  --creds FILE          user:password lines, tried before the built-in lists\n"
 	"  --no-login            no credential attempts at all\n"
 	"  --max-attempts N      attempts per account and host (default: per check)\n"
@@ -346,6 +349,7 @@ enum long_only {
 	OPT_SKIP,
 	OPT_PORTS,
 	OPT_DISCOVER,
+	OPT_OFFLINE,
 	OPT_CREDS,
 	OPT_NOLOGIN,
 	OPT_MAXATT,
@@ -380,6 +384,7 @@ static const struct option long_opts[] = {
 	{ "skip", required_argument, NULL, OPT_SKIP },
 	{ "ports", required_argument, NULL, OPT_PORTS },
 	{ "discover-only", no_argument, NULL, OPT_DISCOVER },
+	{ "offline", no_argument, NULL, OPT_OFFLINE },
 	{ "creds", required_argument, NULL, OPT_CREDS },
 	{ "no-login", no_argument, NULL, OPT_NOLOGIN },
 	{ "max-attempts", required_argument, NULL, OPT_MAXATT },
@@ -464,6 +469,10 @@ static int parse_args(struct cli *c, int argc, char **argv)
 			break;
 		case OPT_DISCOVER:
 			c->cfg.discover_only = true;
+			break;
+		case OPT_OFFLINE:
+			c->cfg.offline = true;
+			c->inv.offline = true;
 			break;
 		case OPT_CREDS:
 			r = load_creds(c, optarg);
@@ -878,6 +887,47 @@ static int pick_shard(struct cli *c)
 	return 0;
 }
 
+/* The config stage, then (without --offline) the network scan. Config
+ * findings join the wire findings, each naming the other on the same
+ * target and port, and all are ranked again. A target that only config
+ * rules could judge (a planned instance has no address) makes the run not
+ * "nothing to scan". */
+static int scan_with_posture(struct cli *c, struct target_list *tl,
+			     struct scan_result *res, char **err)
+{
+	struct finding_list conf;
+	size_t judged = 0;
+	int r;
+
+	finding_list_init(&conf);
+	if ((r = posture_run(&c->cfg, tl, &conf, &judged)) != 0)
+		goto out;
+	if (c->cfg.offline) {
+		time_t now = time(NULL);
+		struct tm tm;
+
+		memset(res, 0, sizeof(*res));
+		gmtime_r(&now, &tm);
+		strftime(res->started_at, sizeof(res->started_at),
+			 "%Y-%m-%dT%H:%M:%SZ", &tm);
+		for (size_t i = 0; i < tl->n; i++)
+			res->nscanned_targets += tl->v[i].skip_reason == NULL;
+		r = judged > 0 ? 0 : EXPO_ENOTFOUND;
+	} else {
+		r = scan_run(&c->cfg, tl, res, err);
+		if (r == EXPO_ENOTFOUND && judged > 0)
+			r = 0;
+	}
+	if (r == 0 && conf.n > 0) {
+		r = finding_list_take(&res->findings, &conf);
+		if (r == 0)
+			r = posture_relate(&res->findings);
+	}
+out:
+	finding_list_release(&conf);
+	return r;
+}
+
 static int cmd_scan(struct cli *c)
 {
 	struct target_list tl;
@@ -906,7 +956,7 @@ static int cmd_scan(struct cli *c)
 	if (c->shard_count > 0)
 		shard_filter(&tl, c->shard_index, c->shard_count);
 	c->cfg.progress = !c->out.quiet && isatty(STDERR_FILENO);
-	r = scan_run(&c->cfg, &tl, &res, &err);
+	r = scan_with_posture(c, &tl, &res, &err);
 	if (r == EXPO_ENOTFOUND && c->shard_count > 0) {
 		/* a shard may well hold nothing to scan: an empty report,
 		 * so that merge and the store still see every shard */

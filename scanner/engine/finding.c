@@ -25,6 +25,10 @@ void finding_release(struct finding *f)
 	free(f->references);
 	free(f->rank_reason);
 	free(f->gpu);
+	free(f->resource);
+	free(f->source);
+	free(f->assumption);
+	free(f->related);
 	memset(f, 0, sizeof(*f));
 }
 
@@ -181,10 +185,11 @@ const char *confidence_name(enum confidence c)
 	static const char *const names[] = {
 		[CONFIDENCE_CONFIRMED] = "confirmed",
 		[CONFIDENCE_INFERRED] = "inferred",
+		[CONFIDENCE_CONFIGURED] = "configured",
 	};
 	const char *name = "unknown";
 
-	if ((unsigned)c <= CONFIDENCE_INFERRED)
+	if ((unsigned)c <= CONFIDENCE_CONFIGURED)
 		name = names[c];
 	return name;
 }

@@ -1,6 +1,8 @@
 /*
  * rank.c - order findings by exploitability (DESIGN.md "Ranking"):
- *   1. confirmed access before inferred weakness;
+ *   1. confirmed access before inferred weakness before configured
+ *      weakness; a configured finding that rests on an assumption after
+ *      the same without one;
  *   2. what it gives: code execution, data access, weakened defences, info;
  *      within one of those, a GPU behind the door first (what
  *      cryptojacking and LLMjacking pay for);
@@ -38,6 +40,8 @@ static int rank_cmp(const void *pa, const void *pb)
 
 	if (a->confidence != b->confidence)
 		return a->confidence < b->confidence ? -1 : 1;
+	if ((a->assumption != NULL) != (b->assumption != NULL))
+		return a->assumption == NULL ? -1 : 1;
 	if (a->impact != b->impact)
 		return a->impact < b->impact ? -1 : 1;
 	if ((a->gpu != NULL) != (b->gpu != NULL))
@@ -92,13 +96,15 @@ void rank_findings(struct finding_list *l)
 		struct finding *f = &l->v[i];
 		char *s = NULL;
 
-		if (asprintf(&s, "%s %s%s%s%s, %s, CVSS %.1f",
-			     f->confidence == CONFIDENCE_CONFIRMED ? "confirmed"
-								   : "inferred",
+		if (asprintf(&s, "%s %s%s%s%s, %s%s, CVSS %.1f",
+			     confidence_name(f->confidence),
 			     impact_phrase(f->impact),
 			     f->gpu ? " with a GPU behind the door (" : "",
 			     f->gpu ? f->gpu : "", f->gpu ? ")" : "",
-			     exposure_phrase(f), f->cvss_score) < 0)
+			     exposure_phrase(f),
+			     f->assumption != NULL ? ", assuming a default"
+						   : "",
+			     f->cvss_score) < 0)
 			s = NULL;
 		free(f->rank_reason);
 		f->rank_reason = s;

@@ -265,6 +265,16 @@ static void add_finding(struct jctx *j, cJSON *arr, const struct finding *f,
 	jadd(j, o, "remediation", jstr(f->remediation));
 	jadd(j, o, "references", jstr(f->references));
 	jadd(j, o, "rank_reason", jstr(f->rank_reason));
+	/* config findings: where they point, what they assume, and the
+	 * wire finding of the same target and port (and back) */
+	if (f->resource != NULL)
+		jadd(j, o, "resource", jstr(f->resource));
+	if (f->source != NULL)
+		jadd(j, o, "source", jstr(f->source));
+	if (f->assumption != NULL)
+		jadd(j, o, "assumption", jstr(f->assumption));
+	if (f->related != NULL)
+		jadd(j, o, "related", jstr(f->related));
 	if (ms >= 0)
 		jadd(j, o, "duration_ms", jnum((double)ms));
 	if (f->gpu != NULL)

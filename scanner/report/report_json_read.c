@@ -232,7 +232,7 @@ static void read_finding(struct rd *rd, const cJSON *o, const char *path,
 		f->cvss_score = get_num(rd, cv, sub, "score", 0, 10, false);
 	}
 	f->confidence =
-		(enum confidence)get_enum(rd, o, path, "confidence", conf_n, 2);
+		(enum confidence)get_enum(rd, o, path, "confidence", conf_n, 3);
 	f->impact = (enum impact)get_enum(rd, o, path, "impact", imp_n, 4);
 	snprintf(sub, sizeof(sub), "%s.target", path);
 	if ((t = get_obj(rd, o, path, "target", false)) != NULL) {
@@ -253,6 +253,17 @@ static void read_finding(struct rd *rd, const cJSON *o, const char *path,
 	get_str(rd, o, path, "rank_reason", true, &f->rank_reason);
 	if (cJSON_GetObjectItemCaseSensitive(o, "gpu") != NULL)
 		get_str(rd, o, path, "gpu", true, &f->gpu);
+	{
+		static const char *const opt[] = { "resource", "source",
+						   "assumption", "related" };
+		char **dst[] = { &f->resource, &f->source, &f->assumption,
+				 &f->related };
+		size_t k;
+
+		for (k = 0; k < 4; k++)
+			if (cJSON_GetObjectItemCaseSensitive(o, opt[k]) != NULL)
+				get_str(rd, o, path, opt[k], true, dst[k]);
+	}
 	if (note == NULL || rd->r != 0)
 		return;
 	if (cJSON_GetObjectItemCaseSensitive(o, "baseline") != NULL)

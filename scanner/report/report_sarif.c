@@ -12,6 +12,8 @@
  * Server text (evidence) is run through report_escape() before it goes
  * into a message: control characters and bidi overrides become \xNN.
  */
+#include <ctype.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -221,6 +223,39 @@ static void add_labels(struct sctx *s, cJSON *props, const struct target *t)
 	}
 }
 
+/* The plan or inventory file as GitHub code scanning takes a location:
+ * relative, no scheme, percent-encoded. An absolute path under the
+ * working folder becomes relative to it; one elsewhere keeps its name. */
+static int config_uri(struct dynbuf *b, const char *source)
+{
+	static const char keep[] = "-._~/";
+	char cwd[4096];
+	const char *p = source != NULL && strcmp(source, "-") != 0
+				? source
+				: "inventory";
+	size_t n;
+	int r = 0;
+
+	if (p[0] == '/') {
+		n = getcwd(cwd, sizeof(cwd)) != NULL ? strlen(cwd) : 0;
+		if (n > 1 && strncmp(p, cwd, n) == 0 && p[n] == '/')
+			p += n + 1;
+		else if (strrchr(p, '/') != NULL)
+			p = strrchr(p, '/') + 1;
+	}
+	while (strncmp(p, "./", 2) == 0)
+		p += 2;
+	for (; *p != '\0' && r == 0; p++) {
+		unsigned char ch = (unsigned char)*p;
+
+		if (isalnum(ch) || strchr(keep, ch) != NULL)
+			r = dynbuf_add(b, p, 1);
+		else
+			r = dynbuf_addf(b, "%%%02X", ch);
+	}
+	return r;
+}
+
 static void add_result(struct sctx *s, cJSON *results,
 		       const struct scan_report *r, size_t i,
 		       const struct rule_set *rs, const struct target_index *ix)
@@ -240,8 +275,23 @@ static void add_result(struct sctx *s, cJSON *results,
 		    f->target_name ? ", " : "",
 		    f->target_name ? f->target_name : "",
 		    f->evidence ? f->evidence : "-");
-	if (report_target_uri(&uri, f, t) != 0)
+	if (f->confidence == CONFIDENCE_CONFIGURED && f->resource != NULL) {
+		/* a config finding points at the file it was read from and
+		 * names the resource: an alert on the plan's own lines */
+		dynbuf_reset(&msg);
+		dynbuf_addf(&msg, "%s: %s", f->title ? f->title : f->rule_id,
+			    f->resource);
+		if (f->port != 0)
+			dynbuf_addf(&msg, " port %u", f->port);
+		dynbuf_addf(&msg, ". Evidence: %s.",
+			    f->evidence ? f->evidence : "-");
+		if (f->assumption != NULL)
+			dynbuf_addf(&msg, " Assumes: %s.", f->assumption);
+		if (config_uri(&uri, f->source) != 0)
+			s->err = EXPO_ENOMEM;
+	} else if (report_target_uri(&uri, f, t) != 0) {
 		s->err = EXPO_ENOMEM;
+	}
 	o = obj(s, results, NULL);
 	add(s, o, "ruleId", report_jstr(f->rule_id));
 	add(s, o, "ruleIndex",
@@ -260,8 +310,9 @@ static void add_result(struct sctx *s, cJSON *results,
 	add(s, p, "endLine", cJSON_CreateNumber(1));
 	add(s, p, "endColumn", cJSON_CreateNumber(1));
 	p = obj(s, arr(s, loc, "logicalLocations"), NULL);
-	add(s, p, "name", etext(f->target_id));
-	add(s, p, "fullyQualifiedName", etext(f->target_id));
+	add(s, p, "name", etext(f->resource ? f->resource : f->target_id));
+	add(s, p, "fullyQualifiedName",
+	    etext(f->resource ? f->resource : f->target_id));
 	add(s, p, "kind", cJSON_CreateString("resource"));
 	p = obj(s, o, "partialFingerprints");
 	add(s, p, "primaryLocationLineHash",
@@ -289,6 +340,12 @@ static void add_result(struct sctx *s, cJSON *results,
 	    cJSON_CreateString(confidence_name(f->confidence)));
 	add(s, p, "rank", cJSON_CreateNumber((double)(i + 1)));
 	add_labels(s, p, t);
+	if (f->resource != NULL)
+		add(s, p, "resource", etext(f->resource));
+	if (f->assumption != NULL)
+		add(s, p, "assumption", etext(f->assumption));
+	if (f->related != NULL)
+		add(s, p, "related", etext(f->related));
 	dynbuf_release(&msg);
 	dynbuf_release(&uri);
 }

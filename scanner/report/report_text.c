@@ -187,6 +187,9 @@ static void put_finding(struct text *t, const struct finding *f)
 		put_field(t, "evidence", f->evidence);
 		put_field(t, "secret", f->secret);
 		put_field(t, "why", f->rank_reason);
+		put_field(t, "resource", f->resource);
+		put_field(t, "assumes", f->assumption);
+		put_field(t, "related", f->related);
 	}
 	if (t->verbose > 0) {
 		put_field(t, "remediation", f->remediation);

@@ -639,8 +639,11 @@ Test(inventory_load, errors)
 		       "describe-instances or describe-security-groups, "
 		       "gcloud compute instances list or firewall-rules list "
 		       "(--format=json), az vm list -d or az network nsg "
-		       "list, terraform show -json, ansible-inventory --list "
-		       "(or name the format with --format)");
+		       "list, terraform show -json (state or plan), "
+		       "ansible-inventory --list, aws rds "
+		       "describe-db-instances, gcloud sql instances list, "
+		       "gcloud compute project-info describe (or name the "
+		       "format with --format)");
 	inv_test_fails("nofile.txt", NULL,
 		       "nofile.txt: cannot open: No such "
 		       "file or directory");
