@@ -628,11 +628,12 @@ static int advance(struct check_ctx *ctx, struct mcp_probe *p)
 	bool got_answer = false;
 	int err = 0;
 
-	/* a JSON answer (or an SSE one that ended): read it whole */
-	if (x->finished && !x->is_sse && x->body.len > 0)
+	x->finished = false; /* consumed here */
+	/* a JSON answer: read it whole */
+	if (!x->is_sse && x->body.len > 0)
 		take_message(p, x->body.buf, x->body.len);
 	got_answer = p->answer != NULL;
-	if (x->finished && x->rc != CURLE_OK && !(x->is_sse && got_answer)) {
+	if (x->rc != CURLE_OK && !(x->is_sse && got_answer)) {
 		if (p->st == ST_POST_INIT && p->pi == 0 && !p->https &&
 		    x->rc != CURLE_COULDNT_CONNECT &&
 		    x->rc != CURLE_OPERATION_TIMEDOUT && !x->too_big) {
@@ -856,7 +857,6 @@ static int mcp_step_probe(struct check_ctx *ctx, void *state)
 		    (!p->legacy || p->want_id == 0 || p->answer != NULL ||
 		     p->req.rc != CURLE_OK || p->req.status >= 300 ||
 		     p->stream.finished)) {
-			p->req.finished = false;
 			err = advance(ctx, p);
 			if (err < 0)
 				goto out;
