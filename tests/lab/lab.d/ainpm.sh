@@ -202,6 +202,13 @@ lab_ainpm_start() {
 		done
 	fi
 	[ $ok = 1 ] || { tail -n 5 "$dir"/ainpm/*/*.log >&2; return 1; }
+	AINPM_STARTED=1
+}
+
+# n8n takes seconds to come up: waited for once every plugin has started
+lab_ainpm_finish() {
+	local n=$AINPM_NET
+	[ "${AINPM_STARTED:-0}" = 1 ] || return 0
 	ainpm_wait_n8n $n.3 && ainpm_wait_n8n $n.4 || {
 		tail -n 20 "$dir"/ainpm/n8n_*/n8n.log >&2
 		return 1
