@@ -62,7 +62,7 @@ SERVERS=(
 	"$N.1:1880=nodered.no_auth" "$N.2:1880="
 	"$N.3:5678=n8n.no_owner" "$N.4:5678="
 	"$N.5:3001=mcp.no_auth" "$N.6:3001=mcp.no_auth" "$N.7:3001="
-	"$N.8:9400=mcp.no_auth"
+	"$N.8:9400=mcp.no_auth" "$N.9:8000=mcp.no_auth"
 	"$N.26:1880=" "$N.26:5678=" "$N.26:3001="
 )
 CHECKS=n8n,nodered,mcp

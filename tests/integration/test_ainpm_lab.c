@@ -82,6 +82,7 @@ static const struct expect lab_expect[] = {
 	{ NET "5", "3001:mcp.no_auth" },
 	{ NET "6", "3001:mcp.no_auth" }, /* HTTP+SSE */
 	{ NET "7", "" },		 /* bearer token */
+	{ NET "9", "8000:mcp.no_auth" }, /* JSON response mode */
 	{ NET "26", "" },		 /* the word-matching decoy */
 };
 
@@ -160,6 +161,16 @@ Test(ainpm_lab, whole_lab, .timeout = 120)
 			  strstr(f->evidence, "13 tools") &&
 			  strstr(f->evidence, "get-env"),
 		  "%s", f->evidence);
+	f = lab_finding_for(&res, NET "9", "mcp.no_auth");
+	cr_assert_not_null(f);
+	cr_expect(strstr(f->evidence, "lab-files 1.9.4") &&
+			  strstr(f->evidence, "3 tools") &&
+			  strstr(f->evidence, "(code execution): read_file, "
+					      "run_command"),
+		  "%s", f->evidence);
+	/* stateless: no session, so nothing to end */
+	cr_expect_geq(log_count("replay_jsonmode.log", "POST /mcp"), 3);
+	cr_expect_eq(log_count("replay_jsonmode.log", "DELETE"), 0);
 	f = lab_finding_for(&res, NET "6", "mcp.no_auth");
 	cr_assert_not_null(f);
 	cr_expect(strstr(f->evidence, "http+sse at /sse") &&
