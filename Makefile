@@ -72,6 +72,12 @@ deps:
 	$(Q)tests/lab/need-debs $(BUILD_DEBS)
 deps-test: deps
 	$(Q)tests/lab/need-debs $(TEST_DEBS) $(LAB_DEBS)
+	$(Q)$(MAKE) --no-print-directory lab-npm
+# the lab's servers from the npm registry (Node-RED, n8n, MCP), pinned by
+# tests/lab/npm/package-lock.json: npm ci into build/, only when missing
+.PHONY: lab-npm
+lab-npm:
+	$(Q)tests/lab/npm/install $(CURDIR)/build/lab-npm
 
 # ---- the binary ----
 build/%.o: %.c
@@ -184,4 +190,5 @@ format:
 clean:
 	rm -rf build exposure
 
--include $(shell find build -name '*.d' 2>/dev/null)
+# (build/lab-npm holds npm packages: never read their .d files, nor walk them)
+-include $(shell find build -path build/lab-npm -prune -o -name '*.d' -print 2>/dev/null)

@@ -23,7 +23,8 @@
 # variables. Needs root (unshare, mount, sshd on port 22).
 #
 # Other services plug in as tests/lab/lab.d/NAME.sh, sourced here: each
-# defines lab_NAME_start (and optionally lab_NAME_stop), uses its own
+# defines lab_NAME_start (and optionally lab_NAME_stop, and lab_NAME_finish,
+# called once every plugin has started: waits for slow servers), uses its own
 # 127.0.X.0/24 block, records its PIDs with pid_add, its addresses with
 # env_add, waits with wait_port, and adds its process names to LAB_PROCS
 # (so that `stop` recognises them). Plugins start after sshd, in name order.
@@ -321,6 +322,12 @@ lab_start() {
 	esac
 	for p in "${PLUGINS[@]}"; do
 		"lab_${p}_start" || { echo "lab: $p did not start" >&2; return 1; }
+	done
+	# slow servers (n8n) come up while the other plugins start
+	for p in "${PLUGINS[@]}"; do
+		if declare -F "lab_${p}_finish" >/dev/null; then
+			"lab_${p}_finish" || { echo "lab: $p did not start" >&2; return 1; }
+		fi
 	done
 	echo "lab: started in $dir ($(wc -l <"$dir/pids") servers)"
 }
