@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <arpa/inet.h>
 #include "expo.h"
 #include "http.h"
@@ -374,18 +375,53 @@ static bool plain_400(const struct http_probe *p, long status)
 	return r;
 }
 
+/* A 3xx whose Location leaves this scheme, host and port: never followed
+ * (CURLOPT_FOLLOWLOCATION is off), and not an answer of the product
+ * either. The probe ends as an error that says where it pointed. */
+static bool redirect_elsewhere(struct http_probe *p, long status,
+			       const char **where)
+{
+	char *loc = NULL, *eff = NULL;
+	const char *slash;
+	size_t blen;
+
+	if (status < 300 || status > 399 ||
+	    curl_easy_getinfo(p->easy, CURLINFO_REDIRECT_URL, &loc) !=
+		    CURLE_OK ||
+	    loc == NULL ||
+	    curl_easy_getinfo(p->easy, CURLINFO_EFFECTIVE_URL, &eff) !=
+		    CURLE_OK ||
+	    eff == NULL || strstr(eff, "://") == NULL)
+		return false;
+	slash = strchr(strstr(eff, "://") + 3, '/');
+	blen = slash ? (size_t)(slash - eff) : strlen(eff);
+	*where = loc;
+	return strncasecmp(loc, eff, blen) != 0 ||
+	       (loc[blen] != '/' && loc[blen] != '\0' && loc[blen] != '?');
+}
+
 /* one finished transfer: 1 to go on, 0 when the probe is over, < 0 */
 static int request_done(struct check_ctx *ctx, struct http_probe *p,
 			CURLcode rc)
 {
 	const struct http_req *req = &p->mod->reqs[p->cur];
 	const char *method = req->method ? req->method : "GET";
+	const char *where = NULL;
 	long status = 0;
 	int err = 1;
 
 	curl_multi_remove_handle(p->multi, p->easy);
 	p->in_flight = false;
 	curl_easy_getinfo(p->easy, CURLINFO_RESPONSE_CODE, &status);
+	if (rc == CURLE_OK && redirect_elsewhere(p, status, &where)) {
+		ctx_status(
+			ctx, STATUS_ERROR,
+			"%s %s: HTTP %ld redirect to another address (%.200s), "
+			"not followed",
+			method, p->path, status, where);
+		err = 0;
+		goto out;
+	}
 	if (rc == CURLE_OK &&
 	    !(plain_400(p, status) && !p->any_done && !p->fell_back)) {
 		p->any_done = true;

@@ -200,9 +200,12 @@ Test(aiapi_lab, whole_lab, .timeout = 120)
 				cr_expect_eq(st, STATUS_ERROR, "%s:%u %d (%s)",
 					     hostile[i], hports[k], st, reason);
 				break;
-			default: /* a redirect: an answer, not followed */
-				cr_expect_eq(st, STATUS_OPEN, "%s:%u %d (%s)",
+			default: /* a redirect elsewhere: not followed */
+				cr_expect_eq(st, STATUS_ERROR, "%s:%u %d (%s)",
 					     hostile[i], hports[k], st, reason);
+				cr_expect(strstr(reason, "redirect to another "
+							 "address") != NULL,
+					  "%s", reason);
 			}
 		}
 	}
