@@ -16,7 +16,12 @@
  *   unknown (a source CIDR or a service account computed in this plan)
  *   nothing is reported;
  * - instances join their security groups, NSGs and firewall rules by
- *   reference, id, network tag or service account, as each provider does.
+ *   reference, id, name, network tag or service account, as each
+ *   provider does: references are followed through module outputs and
+ *   variables (with the module's instance key), AWS groups through
+ *   network interfaces, and a GCP rule reaches its own network only;
+ * - format_version 0.1 to 1.x read alike; what after_sensitive marks is
+ *   never printed (tags become labels).
  * The plan holds secrets in clear: nothing of it is printed but
  * addresses, names and the attributes judged.
  */

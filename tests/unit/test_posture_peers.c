@@ -409,6 +409,27 @@ Test(posture_peers, aws_security_group_shapes)
 }
 
 /*
+ * IMDS. Taught by Checkov tests/terraform/parser/resources/
+ * plan_provisioners/tfplan.json and runner/resources/plan/tfplan.json
+ * (aws_instance with metadata_options computed by the provider and not
+ * in the configuration) and by CKV_AWS_79's rule (http_endpoint
+ * "disabled" passes). endpoint_off: no endpoint, no token needed;
+ * tokens_optional: IMDSv1 stated; no_block: the provider's default is
+ * assumed and the finding says so; required: nothing. Peers: Checkov
+ * CKV_AWS_79 fails no_block without naming the assumption (the AMI's
+ * ImdsSupport or the account default may require tokens), and fails the
+ * launch template (Trivy AVD-AWS-0130 likewise for launch
+ * configurations); we judge instances only, and the instances an
+ * autoscaling group launches are not in the plan.
+ */
+Test(posture_peers, imds_endpoint_tokens_and_the_default)
+{
+	expect(PEERS "aws-imds.json",
+	       "tf:aws_instance.no_block 0 aws.imdsv1_allowed assumes\n"
+	       "tf:aws_instance.tokens_optional 0 aws.imdsv1_allowed\n");
+}
+
+/*
  * Network interfaces. Taught by Checkov tests/terraform/runner/resources/
  * plan/tfplan.json, whose aws_network_interface carries groups of its
  * own. An instance's groups also come from the interface its
