@@ -413,6 +413,17 @@ static int load_one(struct inv_load *L, const char *path)
 		f.data += 3;
 		f.len -= 3;
 	}
+	/* Windows PowerShell 5's > writes UTF-16 with a byte order mark: a
+	 * plan saved that way is not a target list with NUL bytes */
+	if (f.len >= 2 && (!memcmp(f.data, "\xff\xfe", 2) ||
+			   !memcmp(f.data, "\xfe\xff", 2))) {
+		rc = inv_err_rc(L->err, EXPO_EPARSE,
+				"%s: UTF-16 text (as PowerShell's > writes "
+				"it): save it as UTF-8 (Out-File -Encoding "
+				"utf8, or iconv -f UTF-16 -t UTF-8)",
+				f.name);
+		goto out;
+	}
 	end = f.data + f.len;
 	p = skip_ws(f.data, end);
 	if (fmt && !strcmp(fmt, "list")) {

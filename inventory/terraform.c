@@ -544,12 +544,14 @@ static int check_version(struct tf *x, const cJSON *root)
 		goto out;
 	errno = 0;
 	major = strtoul(ver, &end, 10);
+	/* 0.1 and 0.2 (Terraform 0.12 to 1.0) have the shape of 1.x, as
+	 * HashiCorp's own terraform-json reads them (>= 0.1, < 2.0) */
 	if (!isdigit((unsigned char)*ver) || errno || (*end && *end != '.') ||
-	    major != 1)
+	    major > 1)
 		rc = jerr_key(&x->j, "format_version",
 			      "unsupported "
-			      "format_version %s (this reads 1.x: the output "
-			      "of terraform show -json)",
+			      "format_version %s (this reads 0.x and 1.x: the "
+			      "output of terraform show -json)",
 			      inv_quote(ver, strlen(ver), q, sizeof(q)));
 out:
 	return rc;

@@ -16,7 +16,12 @@
  *   unknown (a source CIDR or a service account computed in this plan)
  *   nothing is reported;
  * - instances join their security groups, NSGs and firewall rules by
- *   reference, id, network tag or service account, as each provider does.
+ *   reference, id, name, network tag or service account, as each
+ *   provider does: references are followed through module outputs and
+ *   variables (with the module's instance key), AWS groups through
+ *   network interfaces, and a GCP rule reaches its own network only;
+ * - format_version 0.1 to 1.x read alike; what after_sensitive marks is
+ *   never printed (tags become labels).
  * The plan holds secrets in clear: nothing of it is printed but
  * addresses, names and the attributes judged.
  */
@@ -33,10 +38,12 @@ struct pres {
 	char *address; /* "module.app.aws_instance.web[0]" */
 	char *caddr;   /* configuration address: indexes removed */
 	char *module;  /* "module.app." or "": prefix of its references */
+	char *amodule; /* the same with instance keys: "module.app[\"x\"]." */
 	const char *type;
 	const cJSON *after, *unknown;
-	const cJSON *expr; /* configuration expressions, or NULL */
-	size_t *rules;	   /* security group: its separate rule resources */
+	const cJSON *sensitive; /* after_sensitive: values not to print */
+	const cJSON *expr;	/* configuration expressions, or NULL */
+	size_t *rules; /* security group: its separate rule resources */
 	size_t nrules, arules;
 	bool has_eip; /* instance: an aws_eip names it */
 };
@@ -44,6 +51,14 @@ struct pres {
 struct cres {
 	char *caddr;
 	const cJSON *expr;
+};
+
+/* a module call of the configuration: how references cross into it
+ * (module.NAME.OUTPUT) and out of it (var.NAME) */
+struct cmod {
+	char *prefix; /* "module.a.module.b." */
+	char *parent; /* "module.a." */
+	const cJSON *call;
 };
 
 struct plan {
@@ -54,12 +69,17 @@ struct plan {
 	size_t n, alloc;
 	struct cres *c;
 	size_t nc, allocc;
+	struct cmod *m;
+	size_t nm, allocm;
 	const cJSON *project_meta; /* project-wide GCP metadata, if planned */
 	/* indexes into v sorted by address, configuration address and id:
 	 * a plan of 10,000 instances must not compare each with every
 	 * resource */
 	size_t *by_addr, *by_caddr, *by_id;
 	size_t nid;
+	/* network interfaces and their attachments: few, looked at per
+	 * instance */
+	size_t *eni, neni;
 };
 
 /* ---- small readers of after / after_unknown / expressions ---- */
@@ -110,43 +130,59 @@ static int meta_bool(const cJSON *meta, const char *k)
 	return strcasecmp(s, "true") == 0 || strcmp(s, "1") == 0;
 }
 
+/* the end of an index "[...]" that starts at a ('['): past its ']', with
+ * quoted keys read as Terraform writes them (\" and \\ escaped), so a
+ * for_each key may hold dots, brackets and quotes */
+static const char *index_end(const char *a)
+{
+	bool quoted = false;
+
+	for (a++; *a; a++) {
+		if (quoted && *a == '\\' && a[1] != '\0')
+			a++;
+		else if (*a == '"')
+			quoted = !quoted;
+		else if (!quoted && *a == ']')
+			return a + 1;
+	}
+	return a;
+}
+
 /* "module.a[\"x\"].aws_instance.web[0]" -> "module.a.aws_instance.web" */
 static char *strip_indexes(const char *a)
 {
 	char *out = malloc(strlen(a) + 1), *o = out;
-	int depth = 0;
-	bool quoted = false;
 
 	if (out == NULL)
 		return NULL;
-	for (; *a; a++) {
-		if (depth > 0) {
-			if (*a == '"' && a[-1] != '\\')
-				quoted = !quoted;
-			else if (!quoted && *a == ']')
-				depth--;
-			continue;
-		}
-		if (*a == '[') {
-			depth++;
-			continue;
-		}
-		*o++ = *a;
+	while (*a) {
+		if (*a == '[')
+			a = index_end(a);
+		else
+			*o++ = *a++;
 	}
 	*o = '\0';
 	return out;
 }
 
-/* the module prefix of a configuration address ("module.a." or "") */
-static char *module_of(const char *caddr, const char *type)
+/* the module path of an address, with its instance keys:
+ * "module.a[\"x\"].module.b.aws_instance.web" -> "module.a[\"x\"].module.b." */
+static char *module_of(const char *addr)
 {
-	const char *p = strstr(caddr, type);
-	size_t n;
+	const char *a = addr;
 
-	while (p != NULL && p != caddr && p[-1] != '.')
-		p = strstr(p + 1, type);
-	n = p != NULL ? (size_t)(p - caddr) : 0;
-	return strndup(caddr, n);
+	while (strncmp(a, "module.", 7) == 0) {
+		const char *e = a + 7;
+
+		while (*e && *e != '.' && *e != '[')
+			e++;
+		if (*e == '[')
+			e = index_end(e);
+		if (*e != '.')
+			break;
+		a = e + 1;
+	}
+	return strndup(addr, (size_t)(a - addr));
 }
 
 /* ---- the resources of the plan ---- */
@@ -175,6 +211,43 @@ static int cres_add(struct plan *p, const char *prefix, const cJSON *res)
 	return 0;
 }
 
+/* takes prefix */
+static int cmod_add(struct plan *p, char *prefix, const char *parent,
+		    const cJSON *call)
+{
+	struct cmod *v;
+
+	if (p->nm == p->allocm) {
+		size_t n = p->allocm ? p->allocm * 2 : 8;
+
+		if ((v = realloc(p->m, n * sizeof(*v))) == NULL)
+			return EXPO_ENOMEM;
+		p->m = v;
+		p->allocm = n;
+	}
+	if ((p->m[p->nm].parent = strdup(parent)) == NULL)
+		return EXPO_ENOMEM;
+	p->m[p->nm].prefix = prefix;
+	p->m[p->nm].call = call;
+	p->nm++;
+	return 0;
+}
+
+/* the module call whose configuration prefix is that of mod ("module.a["x"]."
+ * is module.a.) */
+static const struct cmod *cmod_find(const struct plan *p, const char *mod)
+{
+	char *c = strip_indexes(mod);
+	const struct cmod *hit = NULL;
+	size_t i;
+
+	for (i = 0; c != NULL && hit == NULL && i < p->nm; i++)
+		if (strcmp(p->m[i].prefix, c) == 0)
+			hit = &p->m[i];
+	free(c);
+	return hit;
+}
+
 /* configuration.root_module and its module_calls, recursively; depth is
  * bounded (a hand-made plan could nest for ever) */
 static int config_walk(struct plan *p, const cJSON *mod, const char *prefix,
@@ -201,8 +274,11 @@ static int config_walk(struct plan *p, const cJSON *mod, const char *prefix,
 			continue;
 		if (asprintf(&sub, "%smodule.%s.", prefix, e->string) < 0)
 			return EXPO_ENOMEM;
-		rc = config_walk(p, get(e, "module"), sub, depth + 1);
-		free(sub);
+		rc = cmod_add(p, sub, prefix, e);
+		if (rc == 0)
+			rc = config_walk(p, get(e, "module"), sub, depth + 1);
+		else
+			free(sub);
 	}
 	return rc;
 }
@@ -257,11 +333,14 @@ static int pres_add(struct plan *p, const cJSON *rc)
 	r->type = type;
 	r->after = get(ch, "after");
 	r->unknown = get(ch, "after_unknown");
+	r->sensitive = get(ch, "after_sensitive");
 	if ((r->address = strdup(addr)) == NULL ||
 	    (r->caddr = strip_indexes(addr)) == NULL ||
-	    (r->module = module_of(r->caddr, type)) == NULL) {
+	    (r->amodule = module_of(addr)) == NULL ||
+	    (r->module = strip_indexes(r->amodule)) == NULL) {
 		free(r->address);
 		free(r->caddr);
+		free(r->amodule);
 		return EXPO_ENOMEM;
 	}
 	r->expr = config_expr(p, r->caddr);
@@ -330,7 +409,7 @@ static bool is_world(const char *cidr)
 	return cidr != NULL &&
 	       (strcmp(cidr, "0.0.0.0/0") == 0 || strcmp(cidr, "::/0") == 0 ||
 		strcmp(cidr, "*") == 0 || strcasecmp(cidr, "Internet") == 0 ||
-		strcmp(cidr, "Any") == 0);
+		strcasecmp(cidr, "Any") == 0);
 }
 
 /* ---- lookups by address, configuration address and id ---- */
@@ -429,24 +508,100 @@ static void find_id(const struct plan *p, const char *id, const char *type,
 			fn(ud, p->by_id[k]);
 }
 
-/* the resources of type a reference of r names: "aws_security_group.web.id"
- * in module m is m's aws_security_group.web (every instance of it, unless
- * the reference names one: "...web[2].id") */
-static void resolve_ref(const struct plan *p, const struct pres *r,
-			const char *ref, const char *type, found_fn fn,
-			void *ud)
+/* the end of a name in a reference: "sg" of "sg.id", "sg[0]", "sg" */
+static size_t name_len(const char *s)
 {
-	static const char *const skip[] = { "var.",  "local.", "data.",
-					    "each.", "count.", "path.",
-					    "self.", "module." };
+	size_t n = 0;
+
+	while (s[n] && s[n] != '.' && s[n] != '[')
+		n++;
+	return n;
+}
+
+static void resolve_in(const struct plan *p, const char *mod, const char *ref,
+		       const char *type, found_fn fn, void *ud, int *steps);
+
+/* each reference of expression e, resolved in module mod */
+static void resolve_refs(const struct plan *p, const char *mod, const cJSON *e,
+			 const char *type, found_fn fn, void *ud, int *steps)
+{
+	const cJSON *ref;
+
+	cJSON_ArrayForEach(ref, get(e, "references"))
+	{
+		if (cJSON_GetStringValue(ref) != NULL)
+			resolve_in(p, mod, ref->valuestring, type, fn, ud,
+				   steps);
+	}
+}
+
+/* var.NAME inside module mod: what its module call passes, resolved in
+ * the calling module; module.NAME.OUTPUT: what that output of the called
+ * module refers to, resolved inside it (its instance key kept). How a
+ * group made by a module (terraform-aws-modules/security-group) reaches
+ * an instance in the root, and the reverse. */
+static void resolve_module(const struct plan *p, const char *mod,
+			   const char *ref, const char *type, found_fn fn,
+			   void *ud, int *steps)
+{
+	const struct cmod *m;
+	char name[256], child[1024];
+	const char *e;
+	size_t n;
+
+	if (strncmp(ref, "var.", 4) == 0) {
+		n = name_len(ref + 4);
+		if (n == 0 || n >= sizeof(name) ||
+		    (m = cmod_find(p, mod)) == NULL)
+			return;
+		memcpy(name, ref + 4, n);
+		name[n] = '\0';
+		resolve_refs(p, m->parent,
+			     get(get(m->call, "expressions"), name), type, fn,
+			     ud, steps);
+		return;
+	}
+	/* module.NAME[KEY].OUTPUT */
+	e = ref + 7 + name_len(ref + 7);
+	if (*e == '[')
+		e = index_end(e);
+	if (*e != '.' || (n = name_len(e + 1)) == 0 || n >= sizeof(name) ||
+	    (size_t)snprintf(child, sizeof(child), "%s%.*s.", mod,
+			     (int)(e - ref), ref) >= sizeof(child) ||
+	    (m = cmod_find(p, child)) == NULL)
+		return;
+	memcpy(name, e + 1, n);
+	name[n] = '\0';
+	resolve_refs(p, child,
+		     get(get(get(get(m->call, "module"), "outputs"), name),
+			 "expression"),
+		     type, fn, ud, steps);
+}
+
+/* the resources of type a reference in module mod names:
+ * "aws_security_group.web.id" in mod is mod's aws_security_group.web (every
+ * instance of it, unless the reference names one: "...web[2].id") */
+static void resolve_in(const struct plan *p, const char *mod, const char *ref,
+		       const char *type, found_fn fn, void *ud, int *steps)
+{
+	static const char *const skip[] = { "local.", "data.", "each.",
+					    "count.", "path.", "self." };
 	char full[1024], *dot, *c;
 	size_t i, k;
 	int trims;
 
+	/* a chain of modules is bounded: a hand-made plan may loop, or
+	 * fan out at each step */
+	if (++*steps > 256)
+		return;
+	if (strncmp(ref, "var.", 4) == 0 || strncmp(ref, "module.", 7) == 0) {
+		resolve_module(p, mod, ref, type, fn, ud, steps);
+		return;
+	}
 	for (i = 0; i < ARRAY_SIZE(skip); i++)
 		if (strncmp(ref, skip[i], strlen(skip[i])) == 0)
 			return;
-	if ((size_t)snprintf(full, sizeof(full), "%s%s", r->module, ref) >=
+	if ((size_t)snprintf(full, sizeof(full), "%s%s", mod, ref) >=
 	    sizeof(full))
 		return;
 	for (trims = 0; trims < 4; trims++) {
@@ -475,6 +630,17 @@ static void resolve_ref(const struct plan *p, const struct pres *r,
 			return;
 		*dot = '\0';
 	}
+}
+
+/* a reference of r, in r's module (with r's module instance keys, so
+ * module.sg["a"] joins its own group, not module.sg["b"]'s) */
+static void resolve_ref(const struct plan *p, const struct pres *r,
+			const char *ref, const char *type, found_fn fn,
+			void *ud)
+{
+	int steps = 0;
+
+	resolve_in(p, r->amodule, ref, type, fn, ud, &steps);
 }
 
 /* every resource of type that r's expression key names, by reference or
@@ -542,10 +708,14 @@ static int links_build(struct plan *p)
 	struct link l = { .p = p };
 	size_t i;
 
+	if ((p->eni = malloc((p->n + 1) * sizeof(size_t))) == NULL)
+		return EXPO_ENOMEM;
 	for (i = 0; i < p->n && l.err == 0; i++) {
 		const struct pres *r = &p->v[i];
 
 		l.from = i;
+		if (strncmp(r->type, "aws_network_interface", 21) == 0)
+			p->eni[p->neni++] = i;
 		if ((strcmp(r->type, "aws_security_group_rule") == 0 &&
 		     str(r->after, "type") != NULL &&
 		     strcmp(str(r->after, "type"), "ingress") == 0) ||
@@ -717,9 +887,12 @@ static int aws_imds(const struct pres *r, cJSON *cfg)
 		return cJSON_AddStringToObject(cfg, "imds_tokens", tok)
 			       ? 0
 			       : EXPO_ENOMEM;
-	/* a block the configuration sets from something unknown: the
-	 * risk depends on it; none at all: the default is the risk */
+	/* a block the configuration sets from something unknown, or a
+	 * planned block whose http_tokens is unknown: the risk depends on
+	 * it; none at all: the default is the risk */
 	if (emo != NULL ||
+	    (mo != NULL &&
+	     unknown(block(r->unknown, "metadata_options"), "http_tokens")) ||
 	    (r->expr == NULL && unknown(r->unknown, "metadata_options")))
 		return 0;
 	return cJSON_AddStringToObject(cfg, "imds_tokens", "unknown-default")
@@ -755,6 +928,10 @@ static bool default_sa(const char *email)
 	const char *at = email != NULL ? strchr(email, '@') : NULL;
 	const char *p;
 
+	/* the provider sends "default" for an empty email; the API takes
+	 * it as the default account (Checkov's CKV_GCP_30 regex misses it) */
+	if (email != NULL && strcmp(email, "default") == 0)
+		return true;
 	if (at == NULL || strcmp(at, "@developer.gserviceaccount.com") != 0 ||
 	    at - email < 9 || strncmp(at - 8, "-compute", 8) != 0)
 		return false;
@@ -769,13 +946,28 @@ static int gcp_sa(const struct pres *r, cJSON *cfg)
 	const cJSON *sa = block(r->after, "service_account"), *s;
 	const cJSON *usa = block(r->unknown, "service_account");
 	const char *email = str(sa, "email");
-	bool full = false;
+	const cJSON *ref;
+	bool full = false, dflt = false;
 
-	/* an email computed in this plan is a service account the plan
-	 * creates: not the default one (Checkov's false positive) */
-	if (sa == NULL || unknown(usa, "email") ||
-	    unknown(r->unknown, "service_account"))
+	/* an email the data source of the default account gives, even when
+	 * it is read only at apply */
+	cJSON_ArrayForEach(ref,
+			   get(get(block(r->expr, "service_account"), "email"),
+			       "references"))
+	{
+		if (cJSON_GetStringValue(ref) != NULL &&
+		    strncmp(ref->valuestring,
+			    "data.google_compute_default_service_account.",
+			    44) == 0)
+			dflt = true;
+	}
+	/* otherwise an email computed in this plan is a service account the
+	 * plan creates: not the default one (Checkov's false positive) */
+	if (sa == NULL || (!dflt && (unknown(usa, "email") ||
+				     unknown(r->unknown, "service_account"))))
 		return 0;
+	if (dflt && (email == NULL || unknown(usa, "email")))
+		email = "";
 	cJSON_ArrayForEach(s, get(sa, "scopes"))
 	{
 		const char *v = cJSON_GetStringValue(s);
@@ -846,6 +1038,94 @@ static bool gcp_port_range(const char *s, unsigned *lo, unsigned *hi)
 	return true;
 }
 
+/* the networks of a firewall rule or of an instance's interfaces, by
+ * name ("default", ".../global/networks/vpc-a" -> "vpc-a"), or by the
+ * address of a planned network whose name is not known yet */
+struct nets {
+	const struct plan *p;
+	const char *v[16];
+	bool by_addr[16];
+	size_t n;
+	bool unsure; /* an interface whose network cannot be told */
+};
+
+static void nets_add(struct nets *ns, const char *s, bool by_addr)
+{
+	const char *slash = strrchr(s, '/');
+
+	if (!by_addr && slash != NULL)
+		s = slash + 1;
+	if (*s == '\0')
+		return;
+	if (ns->n < ARRAY_SIZE(ns->v)) {
+		ns->by_addr[ns->n] = by_addr;
+		ns->v[ns->n++] = s;
+	} else
+		ns->unsure = true;
+}
+
+static void net_found(void *ud, size_t idx)
+{
+	struct nets *ns = ud;
+	const struct pres *x = &ns->p->v[idx];
+
+	if (str(x->after, "name") != NULL)
+		nets_add(ns, str(x->after, "name"), false);
+	else
+		nets_add(ns, x->address, true);
+}
+
+/* one network attribute: its planned value, else what it refers to */
+static void nets_of(const struct plan *p, const struct pres *r,
+		    const cJSON *after, const cJSON *expr, struct nets *ns)
+{
+	const char *s = str(after, "network");
+	size_t n = ns->n;
+	int steps = 0;
+
+	if (s != NULL && *s != '\0') {
+		nets_add(ns, s, false);
+		return;
+	}
+	resolve_refs(p, r->amodule, get(expr, "network"),
+		     "google_compute_network", net_found, ns, &steps);
+	if (ns->n == n)
+		ns->unsure = true;
+}
+
+/* A rule reaches only the instances of its own network. false only when
+ * both sides are known and differ: what cannot be told is judged as
+ * reached. */
+static bool gcp_same_network(const struct plan *p, const struct pres *fw,
+			     const struct pres *inst)
+{
+	struct nets a = { .p = p }, b = { .p = p };
+	const cJSON *ni, *ne = get(inst->expr, "network_interface");
+	size_t i, k = 0;
+	bool mixed = false;
+
+	nets_of(p, fw, fw->after, fw->expr, &a);
+	cJSON_ArrayForEach(ni, get(inst->after, "network_interface"))
+	{
+		nets_of(p, inst, ni,
+			cJSON_IsArray(ne) ? cJSON_GetArrayItem(ne, (int)k)
+					  : NULL,
+			&b);
+		k++;
+	}
+	if (a.unsure || b.unsure || a.n == 0 || b.n == 0)
+		return true;
+	for (i = 0; i < a.n; i++)
+		for (k = 0; k < b.n; k++) {
+			if (strcmp(a.v[i], b.v[k]) == 0)
+				return true;
+			if (a.by_addr[i] != b.by_addr[k])
+				mixed = true;
+		}
+	/* a name against a network not yet named: cannot be told */
+	return mixed;
+}
+
 static bool gcp_fw_targets(const struct pres *fw, const struct pres *inst)
 {
 	const cJSON *tt = get(fw->after, "target_tags"), *e;
@@ -886,7 +1166,7 @@ static int gcp_fw_apply(struct plan *p, struct target *t,
 		    (dir != NULL && strcmp(dir, "INGRESS") != 0) ||
 		    cJSON_IsTrue(get(fw->after, "disabled")) ||
 		    unknown(fw->unknown, "source_ranges") ||
-		    !gcp_fw_targets(fw, inst))
+		    !gcp_fw_targets(fw, inst) || !gcp_same_network(p, fw, inst))
 			continue;
 		cJSON_ArrayForEach(src, get(fw->after, "source_ranges"))
 		{
@@ -900,7 +1180,9 @@ static int gcp_fw_apply(struct plan *p, struct target *t,
 			const char *proto = str(al, "protocol");
 			unsigned lo = 0, hi = 65535;
 
+			/* the API takes protocol numbers too: 6 is TCP */
 			if (proto == NULL || (strcasecmp(proto, "tcp") != 0 &&
+					      strcmp(proto, "6") != 0 &&
 					      strcasecmp(proto, "all") != 0))
 				continue;
 			if (cJSON_GetArraySize(get(al, "ports")) == 0 ||
@@ -1078,6 +1360,27 @@ static int az_network(struct plan *p, struct target *t, const struct pres *vm,
 
 /* ---- one target per instance or database ---- */
 
+/* tags are labels in every report: a tag value the plan marks sensitive
+ * (after_sensitive, from a sensitive variable) is not printed */
+static int redact_tags(cJSON *tags, const cJSON *sens)
+{
+	cJSON *e, *next, *v;
+
+	for (e = tags->child; e != NULL; e = next) {
+		next = e->next; /* e is freed when replaced */
+		if (!cJSON_IsTrue(sens) && !cJSON_IsTrue(get(sens, e->string)))
+			continue;
+		if ((v = cJSON_CreateString("(sensitive)")) == NULL)
+			return EXPO_ENOMEM;
+		if (!cJSON_ReplaceItemInObjectCaseSensitive(tags, e->string,
+							    v)) {
+			cJSON_Delete(v);
+			return EXPO_ENOMEM;
+		}
+	}
+	return 0;
+}
+
 static int new_target(struct plan *p, const struct pres *r, const char *kind,
 		      struct target **out, cJSON **cfg)
 {
@@ -1098,6 +1401,9 @@ static int new_target(struct plan *p, const struct pres *r, const char *kind,
 		return EXPO_ENOMEM;
 	if (cJSON_IsObject(tags) && tags->child != NULL &&
 	    (m->tags = cJSON_Duplicate(tags, true)) == NULL)
+		return EXPO_ENOMEM;
+	if (m->tags != NULL &&
+	    redact_tags(m->tags, get(r->sensitive, "tags")) < 0)
 		return EXPO_ENOMEM;
 	m->firewall_known = true; /* the plan is the firewall data */
 	*out = t;
@@ -1120,6 +1426,78 @@ static void sg_found(void *ud, size_t idx)
 			return;
 	if (sf->n < ARRAY_SIZE(sf->v))
 		sf->v[sf->n++] = idx;
+}
+
+/* security_groups = ["web"] (EC2-Classic, the default VPC) names groups,
+ * not ids: the group whose planned name it is */
+static void sg_by_name(const struct plan *p, const struct pres *r,
+		       struct sg_find *sf)
+{
+	const cJSON *e;
+	size_t i;
+
+	cJSON_ArrayForEach(e, get(r->after, "security_groups"))
+	{
+		const char *name = cJSON_GetStringValue(e);
+
+		for (i = 0; name != NULL && i < p->n; i++)
+			if (strcmp(p->v[i].type, "aws_security_group") == 0 &&
+			    str(p->v[i].after, "name") != NULL &&
+			    strcmp(str(p->v[i].after, "name"), name) == 0)
+				sg_found(sf, i);
+	}
+}
+
+/* is x (an aws_network_interface) attached to instance r: named in its
+ * network_interface block, by reference or id, or by an
+ * aws_network_interface_attachment? */
+static bool eni_of(const struct plan *p, const struct pres *r,
+		   const struct pres *x)
+{
+	const char *id = str(x->after, "id");
+	const cJSON *ni;
+	size_t k;
+
+	if (refers_in_block(r, "network_interface", "network_interface_id", x))
+		return true;
+	cJSON_ArrayForEach(ni, get(r->after, "network_interface"))
+	{
+		if (id != NULL && str(ni, "network_interface_id") != NULL &&
+		    strcmp(str(ni, "network_interface_id"), id) == 0)
+			return true;
+	}
+	for (k = 0; k < p->neni; k++) {
+		const struct pres *a = &p->v[p->eni[k]];
+
+		if (strcmp(a->type, "aws_network_interface_attachment") == 0 &&
+		    refers_to(a, "instance_id", r) &&
+		    refers_to(a, "network_interface_id", x))
+			return true;
+	}
+	return false;
+}
+
+/* the groups an instance gets through its network interfaces: those of
+ * an aws_network_interface attached to it, and those an
+ * aws_network_interface_sg_attachment adds to its primary interface */
+static void eni_groups(const struct plan *p, const struct pres *r,
+		       struct sg_find *sf)
+{
+	size_t k;
+
+	for (k = 0; k < p->neni; k++) {
+		const struct pres *x = &p->v[p->eni[k]];
+
+		if (strcmp(x->type, "aws_network_interface") == 0 &&
+		    eni_of(p, r, x))
+			each_named(p, x, "security_groups",
+				   "aws_security_group", sg_found, sf);
+		else if (strcmp(x->type,
+				"aws_network_interface_sg_attachment") == 0 &&
+			 refers_to(x, "network_interface_id", r))
+			each_named(p, x, "security_group_id",
+				   "aws_security_group", sg_found, sf);
+	}
 }
 
 static int aws_instance(struct plan *p, const struct pres *r)
@@ -1151,6 +1529,8 @@ static int aws_instance(struct plan *p, const struct pres *r)
 			   sg_found, &sf);
 		each_named(p, r, "security_groups", "aws_security_group",
 			   sg_found, &sf);
+		sg_by_name(p, r, &sf);
+		eni_groups(p, r, &sf);
 		for (i = 0; i < sf.n && rc == 0; i++)
 			rc = aws_sg_apply(p, t, &p->v[sf.v[i]]);
 	}
@@ -1364,14 +1744,21 @@ int inv_tfplan_load(struct inv_load *L, const struct inv_file *f,
 		free(p.v[i].address);
 		free(p.v[i].caddr);
 		free(p.v[i].module);
+		free(p.v[i].amodule);
 	}
 	free(p.v);
 	free(p.by_addr);
 	free(p.by_caddr);
 	free(p.by_id);
+	free(p.eni);
 	for (i = 0; i < p.nc; i++)
 		free(p.c[i].caddr);
 	free(p.c);
+	for (i = 0; i < p.nm; i++) {
+		free(p.m[i].prefix);
+		free(p.m[i].parent);
+	}
+	free(p.m);
 	cJSON_Delete(owned_meta);
 	return rc;
 }

@@ -382,8 +382,8 @@ Test(inventory_terraform, errors_and_empty)
 	inv_test_fails("terraform_v2.json", NULL,
 		       "terraform_v2.json: "
 		       "$.format_version: unsupported format_version 2.0 "
-		       "(this reads 1.x: the output of terraform show "
-		       "-json)");
+		       "(this reads 0.x and 1.x: the output of terraform "
+		       "show -json)");
 	inv_test_fails("terraform_badtype.json", NULL,
 		       "terraform_badtype.json: $.values.root_module."
 		       "child_modules[0].resources[0].values.public_ip: "
