@@ -27,12 +27,31 @@ struct tf {
 	struct jctx j;
 	struct fw_set sgs;
 	bool sg_pass;
+	const cJSON *sensitive; /* the resource's sensitive_values */
 };
 
-static int tags_obj(struct jctx *j, struct target *t, const cJSON *v,
+/* the labels of v[key], with what the state marks sensitive shown as
+ * "(sensitive)": a state holds them in clear, a report must not */
+static int tags_obj(struct tf *x, struct target *t, const cJSON *v,
 		    const char *key)
 {
-	return inv_labels_obj(j, t, v, key);
+	const cJSON *sens = cJSON_GetObjectItemCaseSensitive(x->sensitive, key);
+	cJSON *e;
+	int rc = inv_labels_obj(&x->j, t, v, key);
+
+	if (rc < 0 || t->meta == NULL || t->meta->tags == NULL ||
+	    (!cJSON_IsTrue(sens) && !cJSON_IsObject(sens)))
+		return rc;
+	cJSON_ArrayForEach(e, t->meta->tags)
+	{
+		if ((cJSON_IsTrue(sens) ||
+		     cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(
+			     sens, e->string))) &&
+		    cJSON_IsString(e) &&
+		    cJSON_SetValuestring(e, "(sensitive)") == NULL)
+			return EXPO_ENOMEM;
+	}
+	return rc;
 }
 
 /* "arn:aws:ec2:REGION:ACCOUNT:instance/i-..." */
@@ -106,7 +125,7 @@ static int aws_instance(struct tf *x, struct target *t, const cJSON *v)
 	if (rc == 0)
 		rc = jget_str(&x->j, v, "arn", false, &arn);
 	if (rc == 0)
-		rc = tags_obj(&x->j, t, v, "tags");
+		rc = tags_obj(x, t, v, "tags");
 	if (rc == 0)
 		rc = arn_parts(arn, &m->region, &m->account);
 	if (rc == 0 && !m->region && x->L->opts && x->L->opts->region)
@@ -157,7 +176,7 @@ static int gcp_instance(struct tf *x, struct target *t, const cJSON *v)
 	if (rc == 0)
 		rc = jget_str(&x->j, v, "project", false, &project);
 	if (rc == 0)
-		rc = tags_obj(&x->j, t, v, "labels");
+		rc = tags_obj(x, t, v, "labels");
 	if (rc == 0)
 		rc = jget_str_arr(&x->j, v, "tags", &arr);
 	if (rc == 0 && arr)
@@ -226,7 +245,7 @@ static int azure_vm(struct tf *x, struct target *t, const cJSON *v,
 	else if (rc == 0)
 		rc = jget_str(&x->j, v, "zone", false, &zone);
 	if (rc == 0)
-		rc = tags_obj(&x->j, t, v, "tags");
+		rc = tags_obj(x, t, v, "tags");
 	if (rc < 0)
 		goto out;
 	if (zones)
@@ -462,6 +481,8 @@ static int resource(struct tf *x, const cJSON *res)
 		rc = jget_obj(&x->j, res, "values", false, &v);
 	if (rc < 0 || (mode && strcmp(mode, "managed")))
 		goto out;
+	x->sensitive =
+		cJSON_GetObjectItemCaseSensitive(res, "sensitive_values");
 	mark = jpath_key(&x->j, "values");
 	if (x->sg_pass && is_sg_type(type)) {
 		rc = v ? sg_resource(x, type, v) : 0;

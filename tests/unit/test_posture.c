@@ -257,3 +257,29 @@ Test(posture, offline_resolves_nothing)
 	cr_assert(strstr(l.v[0].skip_reason, "--offline") != NULL);
 	target_list_release(&l);
 }
+
+/* a state's sensitive tags never reach a label or a target name */
+Test(posture, state_sensitive_tags_are_not_shown)
+{
+	struct inventory_opts o = { .max_cidr_addrs = 256, .offline = true };
+	static const char *const f[] = {
+		"tests/fixtures/inventory/terraform_sensitive.json"
+	};
+	struct target_list l;
+	char *err = NULL, *s;
+	size_t i;
+
+	target_list_init(&l);
+	cr_assert_eq(inventory_load(f, 1, &o, &l, &err), 0, "%s", err);
+	cr_assert_eq(l.n, 2);
+	for (i = 0; i < l.n; i++) {
+		s = cJSON_PrintUnformatted(l.v[i].meta->tags);
+		cr_assert(strstr(s, "hunter2") == NULL, "%s", s);
+		cr_assert(strstr(s, "secret-name") == NULL, "%s", s);
+		cr_assert(l.v[i].name == NULL ||
+				  strstr(l.v[i].name, "secret-name") == NULL,
+			  "%s", l.v[i].name);
+		free(s);
+	}
+	target_list_release(&l);
+}
