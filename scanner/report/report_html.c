@@ -798,7 +798,7 @@ int report_html_build(struct dynbuf *b, const struct scan_report *r)
 	put_rules(&w);
 	put(&w, "</main>\n<footer>exposure " EXPO_VERSION
 		" &middot; JSON report schema ");
-	putf(&w, "%d", REPORT_SCHEMA_VERSION);
+	put(&w, REPORT_SCHEMA_VERSION);
 	put(&w, "</footer>\n<script>");
 	put(&w, page_js);
 	put(&w, "</script>\n</body></html>\n");

@@ -91,7 +91,7 @@ static void add_head(struct jctx *j, cJSON *root, const struct scan_report *r,
 	cJSON *o, *sub;
 	int s;
 
-	jadd(j, root, "schema_version", jnum(REPORT_SCHEMA_VERSION));
+	jadd(j, root, "schema_version", jconst(REPORT_SCHEMA_VERSION));
 	o = jobj(j, root, "tool");
 	jadd(j, o, "name", jconst("exposure"));
 	jadd(j, o, "version", jconst(EXPO_VERSION));

@@ -642,6 +642,27 @@ static void read_extras(struct rd *rd, const cJSON *root)
 	}
 }
 
+/* the number 1 (reports before minor versions) or "1.N" of any N: a
+ * newer minor only adds fields, which a reader ignores */
+static bool schema_readable(const cJSON *v)
+{
+	const char *s = cJSON_GetStringValue(v);
+	char major[16];
+	size_t n;
+
+	if (cJSON_IsNumber(v))
+		return v->valuedouble == REPORT_SCHEMA_MAJOR;
+	if (s == NULL)
+		return false;
+	n = (size_t)snprintf(major, sizeof(major), "%d.", REPORT_SCHEMA_MAJOR);
+	if (strncmp(s, major, n) != 0 || s[n] == '\0')
+		return false;
+	for (s += n; *s != '\0'; s++)
+		if (*s < '0' || *s > '9')
+			return false;
+	return true;
+}
+
 int report_json_parse(const char *text, size_t len, const char *name,
 		      struct report_doc *d, char **err)
 {
@@ -666,11 +687,11 @@ int report_json_parse(const char *text, size_t len, const char *name,
 		goto out;
 	}
 	it = member(&rd, root, "$", "schema_version", false);
-	if (it != NULL && (!cJSON_IsNumber(it) || it->valuedouble != 1))
+	if (it != NULL && !schema_readable(it))
 		fail(&rd, "$",
 		     "\"schema_version\": this build reads schema "
-		     "version %d only",
-		     REPORT_SCHEMA_VERSION);
+		     "version %d.x only",
+		     REPORT_SCHEMA_MAJOR);
 	read_head(&rd, root);
 	if ((arr = get_arr(&rd, root, "$", "targets")) != NULL) {
 		cJSON_ArrayForEach(it, arr)

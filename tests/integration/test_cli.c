@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "finding.h"
+#include "report/report.h"
 #include "lab_util.h"
 
 static const char *bin(void)
@@ -208,7 +209,9 @@ Test(cli, gate_fails_on_the_weak_lab_server_and_json_is_written)
 	fclose(fp);
 	doc = cJSON_Parse(text);
 	cr_assert(doc != NULL);
-	cr_assert_eq(cJSON_GetObjectItem(doc, "schema_version")->valueint, 1);
+	cr_assert_str_eq(cJSON_GetStringValue(
+				 cJSON_GetObjectItem(doc, "schema_version")),
+			 REPORT_SCHEMA_VERSION);
 	findings = cJSON_GetObjectItem(doc, "findings");
 	cr_assert(cJSON_GetArraySize(findings) > 0);
 	f = cJSON_GetArrayItem(findings, 0);

@@ -378,6 +378,10 @@ Test(gate_json, errors_name_the_file_and_the_json_path)
 	} cases[] = {
 		{ "\"schema_version\": 1", "\"schema_version\": 2",
 		  "in.json: $: \"schema_version\"" },
+		{ "\"schema_version\": 1", "\"schema_version\": \"2.0\"",
+		  "in.json: $: \"schema_version\"" },
+		{ "\"schema_version\": 1", "\"schema_version\": \"1.x\"",
+		  "in.json: $: \"schema_version\"" },
 		{ "\"severity\": \"critical\"", "\"severity\": \"severe\"",
 		  "in.json: $.findings[0]: \"severity\": expected one of" },
 		{ "\"port\": 22,\n   \"service\"",

@@ -457,8 +457,9 @@ Test(report, json_parses_back)
 	got = slurp(path, NULL);
 	root = cJSON_Parse(got);
 	cr_assert_not_null(root);
-	cr_expect_eq(cJSON_GetObjectItem(root, "schema_version")->valueint,
-		     REPORT_SCHEMA_VERSION);
+	cr_expect_str_eq(cJSON_GetStringValue(
+				 cJSON_GetObjectItem(root, "schema_version")),
+			 REPORT_SCHEMA_VERSION);
 	cr_expect_str_eq(
 		cJSON_GetObjectItem(cJSON_GetObjectItem(root, "gate"), "result")
 			->valuestring,
