@@ -105,7 +105,11 @@ struct mcp_probe {
 	bool sock_removed;
 	long timer_ms;
 	enum mcp_state st;
-	size_t pi;   /* index into mcp_paths */
+	size_t pi; /* index into paths */
+	/* the inventory's path= label first (a list line `host:9400
+	 * check=mcp path=/api/mcp`), then /mcp and /sse */
+	char paths[3][HTTP_PATH_MAX];
+	size_t npaths;
 	bool legacy; /* HTTP+SSE transport */
 	bool https;
 	int want_id;   /* the JSON-RPC id awaited, 0: none */
@@ -362,7 +366,7 @@ static int record(struct check_ctx *ctx, struct mcp_probe *p, const char *name,
 	    !cJSON_AddStringToObject(o, "content_type", x->ctype) ||
 	    !cJSON_AddStringToObject(o, "www_authenticate", x->www_auth) ||
 	    !cJSON_AddStringToObject(o, "path",
-				     p->legacy ? mcp_paths[p->pi] : p->path))
+				     p->legacy ? p->paths[p->pi] : p->path))
 		goto nomem;
 	if (json != NULL) {
 		cJSON *dup = cJSON_Duplicate(json, true);
@@ -546,7 +550,7 @@ static int post(struct check_ctx *ctx, struct mcp_probe *p, const char *body,
 	cJSON_Delete(p->answer);
 	p->answer = NULL;
 	snprintf(p->path, sizeof(p->path), "%s",
-		 p->legacy ? p->endpoint : mcp_paths[p->pi]);
+		 p->legacy ? p->endpoint : p->paths[p->pi]);
 	return xfer_begin(ctx, p, &p->req, "POST", body);
 }
 
@@ -561,7 +565,7 @@ static int next_path(struct check_ctx *ctx, struct mcp_probe *p)
 	xfer_stop(p, &p->stream);
 	p->legacy = false;
 	p->endpoint[0] = '\0';
-	if (++p->pi >= ARRAY_SIZE(mcp_paths)) {
+	if (++p->pi >= p->npaths) {
 		p->st = ST_DONE;
 		return 0;
 	}
@@ -675,7 +679,7 @@ static int advance(struct check_ctx *ctx, struct mcp_probe *p)
 			p->legacy = true;
 			p->want_id = 0;
 			snprintf(p->path, sizeof(p->path), "%s",
-				 mcp_paths[p->pi]);
+				 p->paths[p->pi]);
 			err = xfer_begin(ctx, p, &p->stream, "GET", NULL);
 		} else {
 			err = next_path(ctx, p);
@@ -693,7 +697,7 @@ static int advance(struct check_ctx *ctx, struct mcp_probe *p)
 			p->st = ST_DELETE;
 			p->want_id = 0;
 			snprintf(p->path, sizeof(p->path), "%s",
-				 mcp_paths[p->pi]);
+				 p->paths[p->pi]);
 			err = xfer_begin(ctx, p, &p->req, "DELETE", NULL);
 		} else {
 			p->st = ST_DONE;
@@ -717,7 +721,7 @@ static int stream_moved(struct check_ctx *ctx, struct mcp_probe *p)
 			ctx_status(ctx, STATUS_ERROR,
 				   "%s: the SSE endpoint event names another "
 				   "address or a bad path: not followed",
-				   mcp_paths[p->pi]);
+				   p->paths[p->pi]);
 			p->st = ST_DONE;
 		} else if (p->endpoint[0] != '\0') {
 			p->st = ST_INIT;
@@ -743,11 +747,42 @@ static int stream_moved(struct check_ctx *ctx, struct mcp_probe *p)
 	return err;
 }
 
+/* a label path fit for a request line: "/" then visible ASCII, bounded */
+static bool label_path_ok(const char *s)
+{
+	size_t n;
+
+	if (s == NULL || s[0] != '/')
+		return false;
+	n = strlen(s);
+	return n < HTTP_PATH_MAX && visible(s, n) && strchr(s, ' ') == NULL &&
+	       strchr(s, '#') == NULL;
+}
+
+static void paths_init(struct check_ctx *ctx, struct mcp_probe *p)
+{
+	const struct target *t = ctx_target(ctx);
+	const char *lp = t != NULL && t->meta != NULL && t->meta->tags != NULL
+				 ? cJSON_GetStringValue(cJSON_GetObjectItem(
+					   t->meta->tags, "path"))
+				 : NULL;
+	size_t i;
+
+	p->npaths = 0;
+	if (label_path_ok(lp))
+		snprintf(p->paths[p->npaths++], HTTP_PATH_MAX, "%s", lp);
+	for (i = 0; i < ARRAY_SIZE(mcp_paths); i++)
+		if (p->npaths == 0 || strcmp(p->paths[0], mcp_paths[i]) != 0)
+			snprintf(p->paths[p->npaths++], HTTP_PATH_MAX, "%s",
+				 mcp_paths[i]);
+}
+
 static int mcp_start_probe(struct check_ctx *ctx, void *state)
 {
 	struct mcp_probe *p = state;
 	int i, err;
 
+	paths_init(ctx, p);
 	p->timer_ms = -1;
 	for (i = 0; i < MCP_MAX_SOCKS; i++)
 		p->socks[i].fd = CURL_SOCKET_BAD;

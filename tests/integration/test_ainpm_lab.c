@@ -270,3 +270,42 @@ Test(ainpm_lab, bearer_twin_is_real, .timeout = 30)
 	curl_easy_cleanup(c);
 	curl_slist_free_all(h);
 }
+
+/* an MCP server under a reverse-proxy prefix: a list line's path= label
+ * is tried before /mcp and /sse; without it nothing is found there */
+Test(ainpm_lab, path_label_finds_mcp_under_a_prefix, .timeout = 60)
+{
+	const char *bin = getenv("EXPO_BIN");
+	char dir[] = "/tmp/expo-mcp-path-XXXXXX", cmd[1024], out[256];
+	const char *lines[2] = { "127.0.70.10:8000 check=mcp path=/tools/mcp\n",
+				 "127.0.70.10:8000 check=mcp\n" };
+	int k;
+
+	require_lab();
+	cr_assert_not_null(bin, "EXPO_BIN is not set");
+	cr_assert_not_null(mkdtemp(dir));
+	for (k = 0; k < 2; k++) {
+		FILE *f, *p;
+		char list[128];
+		int found = 0;
+
+		snprintf(list, sizeof(list), "%s/list%d.txt", dir, k);
+		f = fopen(list, "w");
+		cr_assert_not_null(f);
+		fputs(lines[k], f);
+		fclose(f);
+		snprintf(cmd, sizeof(cmd),
+			 "%s scan %s --checks mcp -q --fail-on none --json - "
+			 "| jq -r '.findings[].rule'",
+			 bin, list);
+		p = popen(cmd, "r");
+		cr_assert_not_null(p);
+		while (fgets(out, sizeof(out), p) != NULL)
+			found += strncmp(out, "mcp.no_auth", 11) == 0;
+		pclose(p);
+		cr_expect_eq(found, k == 0 ? 1 : 0, "line %d: %d findings", k,
+			     found);
+	}
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	cr_assert_eq(system(cmd), 0);
+}

@@ -18,6 +18,8 @@
 #                    an inventory line names (check=mcp)
 #   127.0.70.9:8000  a stateless MCP server in JSON response mode (replay:
 #                    tests/fixtures/replay/mcp/jsonmode)
+#   127.0.70.10:8000 the same under /tools/mcp only (replay: .../custompath),
+#                    found through a list line's path= label
 #   hostile: 127.0.70.20 silent, .21 garbage, .22 slow drip (HTTP headers
 #   that never end), .23 a 1 GB body, .24 a redirect to another address,
 #   .25 an SSE "endpoint" event naming another address, .26 the
@@ -194,10 +196,13 @@ lab_ainpm_start() {
 	"$top/build/lab/replay" $n.9 8000 "$top/tests/fixtures/replay/mcp/jsonmode" \
 		--lifetime 86400 </dev/null >"$dir/ainpm/replay_jsonmode.log" 2>&1 &
 	pid_add $!
+	"$top/build/lab/replay" $n.10 8000 "$top/tests/fixtures/replay/mcp/custompath" \
+		--lifetime 86400 </dev/null >"$dir/ainpm/replay_custompath.log" 2>&1 &
+	pid_add $!
 	ainpm_hostiles
 
 	for a in "$n.1 1880" "$n.2 1880" "$n.5 3001" "$n.6 3001" "$n.7 3001" \
-		"$n.8 9400" "$n.9 8000"; do
+		"$n.8 9400" "$n.9 8000" "$n.10 8000"; do
 		# shellcheck disable=SC2086
 		wait_port $a 300 || ok=0
 	done
