@@ -57,7 +57,7 @@ part_flags = $(if $(filter scanner/%,$(1)),-Iscanner) \
 	$(if $(filter tests/%,$(1)),-Iscanner -Ichecks)
 
 .PHONY: all deps deps-test check demo lab-start lab-stop install uninstall \
-	clean format format-check checksrc bench
+	clean format format-check checksrc bench fuzz-long
 
 all: exposure
 
@@ -144,6 +144,12 @@ check: deps-test
 	$(Q)$(MAKE) --no-print-directory -j2 $(FUZZ_BINS)
 	$(Q)FUZZ_BUDGET=$(FUZZ_BUDGET) FUZZ_JOBS=$(FUZZ_JOBS) \
 		tests/run-suite $(LAB_DIR) $(FUZZ_SECONDS) $(FUZZ_BINS)
+
+# the long run of docs/fuzzing.md: each harness to 10 million executions
+# (or MAX_SECONDS), one at a time, at the lowest priority
+fuzz-long:
+	$(Q)$(MAKE) --no-print-directory -j2 $(FUZZ_BINS)
+	$(Q)tests/fuzz/long-run $(FUZZ_BINS)
 
 demo: deps-test
 	$(Q)$(MAKE) --no-print-directory exposure $(LAB_TOOLS)
