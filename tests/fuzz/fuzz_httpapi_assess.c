@@ -1,7 +1,7 @@
 /*
  * fuzz_httpapi_assess.c - libFuzzer harness for the HTTP API checks'
  * judging: the first byte picks a check, the rest is the body every one
- * of its requests "answered" (status 200, parsed as checks/http.c does),
+ * of its requests "answered" (status 200, parsed as checks/http/http.c does),
  * and assess() runs on those facts. Catches crashes on hostile JSON
  * shapes (wrong types, huge numbers, deep nesting, odd strings).
  */

@@ -1,6 +1,6 @@
 /*
  * fuzz_memcached.c - libFuzzer harness for memcached's "stats" reply
- * parser (checks/memcached_wire.c).
+ * parser (checks/raw/memcached_wire.c).
  */
 #include <stddef.h>
 #include <stdint.h>

@@ -1,8 +1,8 @@
 /*
  * fuzz_mongodb.c - libFuzzer harness for the OP_MSG framing and the BSON
- * reader (checks/mongodb_wire.c): the input as a whole reply, and as a
+ * reader (checks/raw/mongodb_wire.c): the input as a whole reply, and as a
  * bare BSON document whose every element (and nested document) is
- * walked the way checks/mongodb.c reads them.
+ * walked the way checks/raw/mongodb.c reads them.
  */
 #include <stddef.h>
 #include <stdint.h>

@@ -1,7 +1,7 @@
 /*
  * fuzz_rdp_wire.c - libFuzzer harness for the RDP wire parsers: the input
  * is fed as a Connection Confirm, an MCS Connect Response, a TSRequest
- * (after its DER length is checked, as checks/rdp.c does) and a bare NTLM
+ * (after its DER length is checked, as checks/rdp/rdp.c does) and a bare NTLM
  * CHALLENGE, each in a heap copy of exactly the input's size so that ASan
  * sees any read past it.
  */

@@ -1,6 +1,6 @@
 /*
  * fuzz_redis.c - libFuzzer harness for the Redis RESP reply and INFO
- * parsers (checks/redis_wire.c), fed as checks/redis.c feeds them: the
+ * parsers (checks/raw/redis_wire.c), fed as checks/raw/redis.c feeds them: the
  * reply from the start of the input, then the INFO text inside a bulk
  * reply; also the INFO parser on the raw input.
  */

@@ -1,7 +1,7 @@
 /*
  * fuzz_smb_wire.c - libFuzzer harness for the SMB negotiate parsers: the
  * input is what a server sends back, framed or not. It is fed the way
- * checks/smb.c feeds it (Direct TCP frame, then the SMB1 and the SMB2
+ * checks/smb/smb.c feeds it (Direct TCP frame, then the SMB1 and the SMB2
  * parser on the PDU), and both parsers also see the raw input.
  */
 #include <stddef.h>

@@ -1,7 +1,7 @@
 /*
  * fuzz_ssh_wire.c - libFuzzer harness for the SSH wire parsers: the input
  * is what a server sends first (banner, then one binary packet), fed the
- * way checks/ssh.c feeds it, plus the KEXINIT parser on the raw input.
+ * way checks/ssh/ssh.c feeds it, plus the KEXINIT parser on the raw input.
  */
 #include <stddef.h>
 #include <stdint.h>
