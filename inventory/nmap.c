@@ -107,7 +107,7 @@ static int add_ports(struct inv_load *L, const struct inv_file *f,
 static int load_host(struct inv_load *L, const struct inv_file *f,
 		     const xmlNode *h)
 {
-	struct target_addr addrs[16];
+	struct target_addr addrs[16], a;
 	const xmlNode *c, *hn;
 	char *state = NULL, *addr = NULL, *type = NULL, *name = NULL;
 	char text[INET6_ADDRSTRLEN], q[64];
@@ -121,7 +121,9 @@ static int load_host(struct inv_load *L, const struct inv_file *f,
 		addr = prop(c, "addr");
 		type = prop(c, "addrtype");
 		if (type && (!strcmp(type, "ipv4") || !strcmp(type, "ipv6"))) {
-			if (!addr || target_addr_parse(&addrs[n], addr) < 0) {
+			/* parsed aside: a 17th address is still checked,
+			 * but not kept (nor written past addrs) */
+			if (!addr || target_addr_parse(&a, addr) < 0) {
 				rc = inv_err(L->err,
 					     "%s:%ld: <address addr="
 					     "'%s'> is not an IP address",
@@ -131,7 +133,7 @@ static int load_host(struct inv_load *L, const struct inv_file *f,
 							      sizeof(q))
 						  : "");
 			} else if (n < ARRAY_SIZE(addrs)) {
-				n++;
+				addrs[n++] = a;
 			}
 		}
 		xmlFree(addr);

@@ -141,6 +141,23 @@ Test(inventory_nmap, xml)
 	target_list_release(&l);
 }
 
+/* a host with more addresses than a target keeps: the first 16 are kept
+ * (each one still checked), nothing is written past the array (ASan) */
+Test(inventory_nmap, many_addresses)
+{
+	const char *f = "nmap_manyaddrs.xml";
+	struct target_list l;
+	char *err = NULL;
+
+	target_list_init(&l);
+	cr_assert_eq(inv_test_load(&f, 1, NULL, &l, &err), 0, "%s", err);
+	cr_assert_eq(l.n, 1);
+	cr_assert_str_eq(l.v[0].id, "nmap:192.0.2.1");
+	cr_assert_eq(l.v[0].naddrs, 16);
+	inv_test_addr(&l.v[0], 15, "192.0.2.16", true);
+	target_list_release(&l);
+}
+
 Test(inventory_nmap, xxe_is_refused)
 {
 	inv_test_fails("nmap_xxe.xml", NULL,
