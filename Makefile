@@ -10,7 +10,11 @@ MANDIR ?= $(PREFIX)/share/man
 CC ?= cc
 PKGS := libssh libcjson openssl libxml-2.0
 V ?= 0
-FUZZ_SECONDS ?= 20
+# the fuzzers: FUZZ_BUDGET seconds of wall time in all, FUZZ_JOBS at once
+# (tests/run-suite); FUZZ_SECONDS other than 0 fixes each one's time instead
+FUZZ_SECONDS ?= 0
+FUZZ_BUDGET ?= 240
+FUZZ_JOBS ?= 2
 DEVELOPER ?= 1
 
 CFLAGS ?= -O2 -g
@@ -54,7 +58,7 @@ part_flags = $(if $(filter scanner/%,$(1)),-Iscanner) \
 	$(if $(filter tests/%,$(1)),-Iscanner -Ichecks)
 
 .PHONY: all deps deps-test check demo lab-start lab-stop install uninstall \
-	clean format format-check checksrc bench
+	clean format format-check checksrc bench fuzz-long
 
 all: exposure
 
@@ -118,9 +122,10 @@ build/asan/tests/unit.bin: $(call objs,build/asan,$(UNIT_SRCS)) build/asan/libex
 build/asan/tests/integration.bin: $(call objs,build/asan,$(INTEG_SRCS)) build/asan/libexposure.a
 	$(Q)$(CC) $(CFLAGS) $(ASAN_FLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS) $(TEST_LDLIBS)
 
-# libFuzzer flavour (clang): one harness per network parser.
+# libFuzzer flavour (clang): one harness per parser of untrusted bytes
+# (network replies, inventory files, report and suppression files).
 FUZZ_CC := clang
-FUZZ_FLAGS := -fsanitize=fuzzer-no-link,address,undefined -g -O1
+FUZZ_FLAGS := -fsanitize=fuzzer-no-link,address,undefined -g -O1 -MMD -MP
 build/fuzz/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(Q)$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -Iinclude $(call part_flags,$<) $(FUZZ_FLAGS) $(PKG_CFLAGS) -c -o $@ $<
@@ -145,7 +150,14 @@ check: deps-test
 	$(Q)$(MAKE) --no-print-directory -j2 exposure $(TEST_BINS) $(LAB_TOOLS)
 	$(Q)$(MAKE) --no-print-directory -j2 $(ASAN_BINS)
 	$(Q)$(MAKE) --no-print-directory -j2 $(FUZZ_BINS)
-	$(Q)tests/run-suite $(LAB_DIR) $(FUZZ_SECONDS) $(FUZZ_BINS)
+	$(Q)FUZZ_BUDGET=$(FUZZ_BUDGET) FUZZ_JOBS=$(FUZZ_JOBS) \
+		tests/run-suite $(LAB_DIR) $(FUZZ_SECONDS) $(FUZZ_BINS)
+
+# the long run of docs/fuzzing.md: each harness to 10 million executions
+# (or MAX_SECONDS), one at a time, at the lowest priority
+fuzz-long:
+	$(Q)$(MAKE) --no-print-directory -j2 $(FUZZ_BINS)
+	$(Q)tests/fuzz/long-run $(FUZZ_BINS)
 
 demo: deps-test
 	$(Q)$(MAKE) --no-print-directory exposure $(LAB_TOOLS)

@@ -150,6 +150,25 @@ Test(inventory_nmap, xml)
 	target_list_release(&l);
 }
 
+/* a host with more addresses than a target keeps: the first 16 are kept
+ * (each one still checked), nothing is written past the array (ASan) */
+Test(inventory_nmap, many_addresses)
+{
+	const char *f = "nmap_manyaddrs.xml";
+	struct target_list l;
+	char *err = NULL;
+
+	target_list_init(&l);
+	cr_assert_eq(inv_test_load(&f, 1, NULL, &l, &err), 0, "%s", err);
+	cr_assert_eq(l.n, 1);
+	cr_assert_str_eq(l.v[0].id, "nmap:192.0.2.1");
+	/* every address is kept (no fixed-size array to overflow) */
+	cr_assert_eq(l.v[0].naddrs, 20);
+	inv_test_addr(&l.v[0], 15, "192.0.2.16", true);
+	inv_test_addr(&l.v[0], 19, "192.0.2.20", true);
+	target_list_release(&l);
+}
+
 Test(inventory_nmap, xxe_is_refused)
 {
 	inv_test_fails("nmap_xxe.xml", NULL,
