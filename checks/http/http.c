@@ -397,19 +397,20 @@ static bool pick_next(struct check_ctx *ctx, struct http_probe *p)
 			continue;
 		if ((req->flags & HTTP_IF_OK) && !ok)
 			continue;
-		/* one credential, kept when the request is sent again over
-		 * the other scheme (the first never reached the product) */
-		if (req->login != NULL && !p->have_cred) {
-			if (ctx_next_cred(ctx, &p->user, &p->password) <= 0 ||
-			    p->user == NULL || p->password == NULL)
-				continue;
-			p->have_cred = true;
-		}
 		if (req->path_fn != NULL) {
 			if (!req->path_fn(facts, p->path, sizeof(p->path)))
 				continue;
 		} else {
 			snprintf(p->path, sizeof(p->path), "%s", req->path);
+		}
+		/* one credential, taken only for a request that goes out,
+		 * and kept when it is sent again over the other scheme (the
+		 * first never reached the product) */
+		if (req->login != NULL && !p->have_cred) {
+			if (ctx_next_cred(ctx, &p->user, &p->password) <= 0 ||
+			    p->user == NULL || p->password == NULL)
+				continue;
+			p->have_cred = true;
 		}
 		p->cur = (size_t)(req - p->mod->reqs);
 		found = true;

@@ -4,7 +4,7 @@
  *
  * What it sends (checks/http/http.c): GET /minio/health/live (MinIO's
  * liveness probe: 200 with "Server: MinIO"), and only if that answered
- * 2xx, one S3 ListBuckets (GET /) signed with AWS Signature Version 4
+ * so, one S3 ListBuckets (GET /) signed with AWS Signature Version 4
  * (region us-east-1, service s3) with the access key minioadmin and the
  * secret key minioadmin: MinIO's root credentials when MINIO_ROOT_USER
  * and MINIO_ROOT_PASSWORD are not set. One attempt, through the
@@ -178,12 +178,26 @@ static const struct http_login mn_login = {
 	.verdict = mn_verdict,
 };
 
+static bool is_minio(const char *server)
+{
+	return server != NULL && strncmp(server, "MinIO", 5) == 0;
+}
+
+/* the credential goes only to a server whose liveness probe is MinIO's */
+static bool mn_buckets_path(const cJSON *facts, char *buf, size_t size)
+{
+	int st = http_status(facts, "live");
+
+	if (st < 200 || st > 299 ||
+	    !is_minio(http_header(facts, "live", "server")))
+		return false;
+	snprintf(buf, size, "/");
+	return true;
+}
+
 static const struct http_req mn_reqs[] = {
 	{ .name = "live", .path = "/minio/health/live" },
-	{ .name = "buckets",
-	  .path = "/",
-	  .flags = HTTP_IF_OK,
-	  .login = &mn_login },
+	{ .name = "buckets", .path_fn = mn_buckets_path, .login = &mn_login },
 };
 
 static const char *const mn_headers[] = { "server", NULL };
@@ -200,20 +214,15 @@ static int mn_start(struct check_ctx *ctx, void *state)
 	return http_start(ctx, state, &mn_http);
 }
 
-static bool is_minio(const char *server)
-{
-	return server != NULL && strncmp(server, "MinIO", 5) == 0;
-}
-
 static int mn_assess(const cJSON *facts, struct check_ctx *ctx)
 {
 	const cJSON *r = http_resp(facts, "buckets");
 	const char *u = http_str(r, "user"), *pw = http_str(r, "password");
 	const char *t = http_str(r, "text"), *s;
-	int live = http_status(facts, "live"), n = 0;
+	char path[4];
+	int n = 0;
 
-	if (live < 200 || live > 299 ||
-	    !is_minio(http_header(facts, "live", "server")) ||
+	if (!mn_buckets_path(facts, path, sizeof(path)) ||
 	    !is_minio(http_header(facts, "buckets", "server")) || u == NULL ||
 	    pw == NULL || mn_verdict(r) != CRED_ACCEPTED)
 		return 0;
