@@ -4,7 +4,9 @@
  * replay servers (tests/lab/lab.d/classic.sh): each product open and its
  * refusing twin, a decoy that names them without being them, hostile
  * HTTP servers on the credential ports; one login attempt per account
- * and host, none under --no-login. EXPO_LAB_DIR names the running lab.
+ * and host, none under --no-login; SQL Server through tdsfake (open,
+ * the refusing twin, locked out, TLS demanded). EXPO_LAB_DIR names the
+ * running lab.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,11 +21,11 @@
 #include "target.h"
 
 extern const struct check check_grafana, check_couchdb, check_portainer,
-	check_influxdb, check_minio;
+	check_influxdb, check_minio, check_mssql;
 
 static const struct check *classic_checks[] = {
 	&check_grafana,	 &check_couchdb, &check_portainer,
-	&check_influxdb, &check_minio,
+	&check_influxdb, &check_minio,	 &check_mssql,
 };
 
 #define NET "127.0.83."
@@ -44,6 +46,15 @@ static void require_lab(void)
 	cr_assert_str_eq(v, "1",
 			 "the lab runs no classic servers "
 			 "(tests/lab/lab.d/classic.sh)");
+}
+
+/* the LOGIN7 tdsfake on addr logged ("LOGIN7 USER empty|password") */
+static unsigned tds_count(const char *addr, const char *needle)
+{
+	char path[1024];
+
+	snprintf(path, sizeof(path), "%s/classic/tds_%s.log", lab_dir(), addr);
+	return lab_count_lines(path, needle);
 }
 
 /* the requests a replay server logged ("METHOD PATH -> FILE") */
@@ -80,6 +91,10 @@ static const struct {
 	{ NET "9", "9000:minio.default_credentials" },
 	{ NET "10", "" }, /* MinIO with its own keys */
 	{ NET "11", "" }, /* decoy */
+	{ NET "20", "1433:mssql.default_credentials" },
+	{ NET "21", "" }, /* SQL Server refusing every login */
+	{ NET "22", "" }, /* sa locked out */
+	{ NET "23", "" }, /* TLS demanded: not tried */
 };
 
 #define NEXPECT (sizeof(lab_expect) / sizeof(lab_expect[0]))
@@ -87,7 +102,7 @@ static const struct {
 /* the login requests the servers heard */
 struct logins {
 	unsigned gf_open, gf_twin, gf_decoy, mn_open, mn_twin, mn_decoy,
-		mn_portainer;
+		mn_portainer, ms_open, ms_twin, ms_locked, ms_tls;
 };
 
 static void count_logins(struct logins *c)
@@ -99,13 +114,17 @@ static void count_logins(struct logins *c)
 	c->mn_twin = replay_count(NET "10", 9000, "GET / ->");
 	c->mn_decoy = replay_count(NET "11", 9000, "GET / ->");
 	c->mn_portainer = replay_count(NET "5", 9000, "GET / ->");
+	c->ms_open = tds_count(NET "20", "LOGIN7");
+	c->ms_twin = tds_count(NET "21", "LOGIN7");
+	c->ms_locked = tds_count(NET "22", "LOGIN7");
+	c->ms_tls = tds_count(NET "23", "LOGIN7");
 }
 
 Test(classic_lab, whole_lab, .timeout = 120)
 {
 	static const char *const hostile[] = { NET "30", NET "31" };
-	static const unsigned hports[] = { 3000, 9000 };
-	static const unsigned ports[] = { 3000, 5984, 9000, 8086 };
+	static const unsigned hports[] = { 3000, 9000, 1433 };
+	static const unsigned ports[] = { 3000, 5984, 9000, 8086, 1433 };
 	struct scan_config cfg;
 	struct target_list l;
 	struct scan_result res;
@@ -152,6 +171,22 @@ Test(classic_lab, whole_lab, .timeout = 120)
 	cr_expect_eq(a.mn_twin - b.mn_twin, 1u);
 	cr_expect_eq(a.mn_decoy - b.mn_decoy, 0u);
 	cr_expect_eq(a.mn_portainer - b.mn_portainer, 0u);
+	/* SQL Server: sa with the empty password first, found at once; the
+	 * twin gets the default cap (3); locked out stops after one; a TLS
+	 * demand gets none */
+	cr_expect_eq(a.ms_open - b.ms_open, 1u);
+	cr_expect_eq(a.ms_twin - b.ms_twin, 3u);
+	cr_expect_eq(a.ms_locked - b.ms_locked, 1u);
+	cr_expect_eq(a.ms_tls - b.ms_tls, 0u);
+	st = lab_check_status(&res, 13, 1433, &check_mssql, &reason); /* .22 */
+	cr_expect(strstr(reason, "locked out") != NULL, "%s", reason);
+	st = lab_check_status(&res, 14, 1433, &check_mssql, &reason); /* .23 */
+	cr_expect(strstr(reason, "demands TLS") != NULL, "%s", reason);
+	f = lab_finding_for(&res, NET "20", "mssql.default_credentials");
+	cr_assert_not_null(f);
+	cr_expect(strstr(f->evidence, "SQL Server 16.0.4135") &&
+			  strstr(f->evidence, "sa (empty password)"),
+		  "%s", f->evidence);
 
 	/* evidence: versions and counts, never names or passwords */
 	f = lab_finding_for(&res, NET "1", "grafana.default_credentials");
@@ -186,10 +221,12 @@ Test(classic_lab, whole_lab, .timeout = 120)
 	for (i = 0; i < sizeof(hostile) / sizeof(hostile[0]); i++) {
 		lab_port_rules_for(&res, hostile[i], ids, sizeof(ids));
 		cr_expect_str_eq(ids, "", "%s: {%s}", hostile[i], ids);
-		for (k = 0; k < 2; k++) {
+		for (k = 0; k < 3; k++) {
 			st = lab_check_status(&res, h0 + i, (uint16_t)hports[k],
 					      hports[k] == 3000 ? &check_grafana
-								: &check_minio,
+					      : hports[k] == 9000
+						      ? &check_minio
+						      : &check_mssql,
 					      &reason);
 			cr_expect_eq(st, i == 0 ? STATUS_TIMEOUT : STATUS_ERROR,
 				     "%s:%u %d (%s)", hostile[i], hports[k], st,
@@ -221,10 +258,14 @@ Test(classic_lab, no_login_sends_no_credential, .timeout = 60)
 	lab_add_target(&l, NET "1");
 	lab_add_target(&l, NET "3");
 	lab_add_target(&l, NET "9");
+	lab_add_target(&l, NET "20");
 	lab_scan(&cfg, &l, &res, &secs, 200);
 	count_logins(&a);
 	cr_expect_eq(a.gf_open, b.gf_open);
 	cr_expect_eq(a.mn_open, b.mn_open);
+	cr_expect_eq(a.ms_open, b.ms_open);
+	lab_rules_for(&res, NET "20", ids, sizeof(ids));
+	cr_expect_str_eq(ids, "");
 	lab_rules_for(&res, NET "1", ids, sizeof(ids));
 	cr_expect_str_eq(ids, "");
 	lab_rules_for(&res, NET "9", ids, sizeof(ids));

@@ -11,12 +11,18 @@
 #   .7:8086   InfluxDB 2.7.4, not set up   .8:8086   InfluxDB 2.7.4 set up
 #   .9:9000   MinIO, minioadmin keys       .10:9000  MinIO, own root keys
 #   .11       decoy JSON naming the products, on every port above
-#   hostile on 3000 and 9000: .30 silent, .31 garbage
+#   .20:1433  SQL Server (build/lab/tdsfake open): sa, empty password
+#   .21:1433  tdsfake refuse: 18456 for every login (the twin)
+#   .22:1433  tdsfake locked: 18486 (locked out) for sa
+#   .23:1433  tdsfake tls: PRELOGIN demands encryption
+#   hostile on 3000, 9000 and 1433: .30 silent, .31 garbage
 # Port 9000 is shared by Portainer and MinIO: both checks probe it.
+# SQL Server is not in Debian either; FreeTDS is a client only: tdsfake
+# speaks the server side of PRELOGIN and LOGIN7 from [MS-TDS].
 
 CLASSIC_NET=127.0.83
-CLASSIC_PORTS="3000 5984 9000 8086"
-LAB_PROCS="$LAB_PROCS|replay|hostile"
+CLASSIC_PORTS="3000 5984 9000 8086 1433"
+LAB_PROCS="$LAB_PROCS|replay|hostile|tdsfake"
 
 classic_replay() {
 	local addr=$1 port=$2 fix=$3
@@ -25,6 +31,14 @@ classic_replay() {
 		</dev/null >>"$dir/classic/replay_${addr}_$port.log" 2>&1 &
 	pid_add $!
 	CLASSIC_WAIT="$CLASSIC_WAIT $addr:$port"
+}
+
+classic_tds() {
+	local mode=$1 addr=$2
+	"$top/build/lab/tdsfake" "$mode" "$addr" 1433 --lifetime 86400 \
+		</dev/null >>"$dir/classic/tds_${addr}.log" 2>&1 &
+	pid_add $!
+	CLASSIC_WAIT="$CLASSIC_WAIT $addr:1433"
 }
 
 classic_hostile() {
@@ -40,7 +54,8 @@ lab_classic_start() {
 	CLASSIC_WAIT=""
 	[ -x "$top/build/lab/replay" ] || { echo "lab: classic: build/lab/replay not built (make build/lab/replay)" >&2; return 1; }
 	[ -x "$HOSTILE" ] || { echo "lab: classic: $HOSTILE not built (make build/lab/hostile)" >&2; return 1; }
-	for a in $(seq 1 11) 30 31; do
+	[ -x "$top/build/lab/tdsfake" ] || { echo "lab: classic: build/lab/tdsfake not built (make build/lab/tdsfake)" >&2; return 1; }
+	for a in $(seq 1 11) $(seq 20 23) 30 31; do
 		for p in $CLASSIC_PORTS; do
 			listening "$n.$a" "$p" && { echo "lab: classic: already listening on $n.$a:$p" >&2; return 1; }
 		done
@@ -57,10 +72,14 @@ lab_classic_start() {
 	classic_replay $n.8 8086 influxdb/v2done
 	classic_replay $n.9 9000 minio/default
 	classic_replay $n.10 9000 minio/changed
-	for p in $CLASSIC_PORTS; do
+	for p in 3000 5984 9000 8086; do
 		classic_replay $n.11 "$p" decoy/classic
 	done
-	for p in 3000 9000; do
+	classic_tds open $n.20
+	classic_tds refuse $n.21
+	classic_tds locked $n.22
+	classic_tds tls $n.23
+	for p in 3000 9000 1433; do
 		classic_hostile silent $n.30 "$p"
 		classic_hostile garbage $n.31 "$p"
 	done
@@ -70,5 +89,5 @@ lab_classic_start() {
 	done
 	env_add "EXPO_LAB_CLASSIC=1"
 	env_add "EXPO_LAB_CLASSIC_NET=$n"
-	echo "lab: classic: replayed Grafana, CouchDB, Portainer, InfluxDB 2, MinIO, a decoy and hostile HTTP on $n.0/24"
+	echo "lab: classic: replayed Grafana, CouchDB, Portainer, InfluxDB 2, MinIO, SQL Server (tdsfake), a decoy and hostile HTTP on $n.0/24"
 }
