@@ -54,6 +54,10 @@ enum check_flags {
 	CHECK_INTRUSIVE = 1 << 1, /* changes state: only with --intrusive */
 	CHECK_CONFIG = 1 << 2,	  /* config rules: judge() over the
 				   * inventory's facts, no network (posture.h) */
+	/* the built-in list is the exact pairs user i / password i (no
+	 * empty password, no password = user): for a product with one
+	 * documented default login and a one-attempt budget */
+	CHECK_CREDS_PAIRED = 1 << 3,
 };
 
 /* One catalogue entry a check may report (DESIGN.md rule catalogue). */

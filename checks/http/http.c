@@ -185,6 +185,13 @@ static cJSON *body_json(const struct dynbuf *b)
 	return j;
 }
 
+static size_t text_max(const struct http_module *m)
+{
+	if (m->text_max == 0)
+		return HTTP_TEXT_MAX;
+	return m->text_max < HTTP_TEXT_BIG ? m->text_max : HTTP_TEXT_BIG;
+}
+
 /* the listed headers that came, and a short body that is not JSON */
 static int record_extras(cJSON *o, const struct http_probe *p, bool text)
 {
@@ -203,7 +210,7 @@ static int record_extras(cJSON *o, const struct http_probe *p, bool text)
 				goto out;
 	}
 	/* NUL bytes would cut it short: such a body is no text */
-	if (text && p->body.len > 0 && p->body.len <= HTTP_TEXT_MAX &&
+	if (text && p->body.len > 0 && p->body.len <= text_max(p->mod) &&
 	    memchr(p->body.buf, '\0', p->body.len) == NULL &&
 	    !cJSON_AddStringToObject(o, "text", p->body.buf))
 		goto out;
@@ -240,6 +247,10 @@ static int record_response(struct check_ctx *ctx, struct http_probe *p,
 		goto out;
 	}
 	if (record_extras(o, p, json == NULL) != 0)
+		goto out;
+	if (req->login != NULL && p->have_cred &&
+	    (!cJSON_AddStringToObject(o, "user", p->user) ||
+	     !cJSON_AddStringToObject(o, "password", p->password)))
 		goto out;
 	err = 0;
 out:
@@ -288,6 +299,34 @@ static unsigned min_u(unsigned a, unsigned b)
 	return a < b ? a : b;
 }
 
+/* the login request's body and headers, from the module's sign() */
+static int login_begin(struct http_probe *p, const struct http_req *req)
+{
+	struct curl_slist *h = NULL;
+	int err = EXPO_ENOMEM;
+
+	p->login_body[0] = '\0';
+	if ((req->flags & HTTP_JSON_BODY) &&
+	    (h = curl_slist_append(NULL, "Content-Type: application/json")) ==
+		    NULL)
+		goto out;
+	if (!req->login->sign(p, p->user, p->password, &h)) {
+		err = EXPO_EINVAL;
+		goto out;
+	}
+	p->req_headers = h;
+	h = NULL;
+	curl_easy_setopt(p->easy, CURLOPT_HTTPHEADER, p->req_headers);
+	if (p->login_body[0] != '\0') {
+		curl_easy_setopt(p->easy, CURLOPT_POSTFIELDS, p->login_body);
+		curl_easy_setopt(p->easy, CURLOPT_CUSTOMREQUEST, NULL);
+	}
+	err = 0;
+out:
+	curl_slist_free_all(h);
+	return err;
+}
+
 /* starts request p->cur; 0 or < 0 */
 static int request_begin(struct check_ctx *ctx, struct http_probe *p)
 {
@@ -324,8 +363,17 @@ static int request_begin(struct check_ctx *ctx, struct http_probe *p)
 		curl_easy_setopt(p->easy, CURLOPT_POSTFIELDS, "");
 		curl_easy_setopt(p->easy, CURLOPT_CUSTOMREQUEST, method);
 	}
-	curl_easy_setopt(p->easy, CURLOPT_HTTPHEADER,
-			 (req->flags & HTTP_JSON_BODY) ? p->headers : NULL);
+	curl_slist_free_all(p->req_headers);
+	p->req_headers = NULL;
+	if (req->login != NULL) {
+		err = login_begin(p, req);
+		if (err < 0)
+			goto out;
+	} else {
+		curl_easy_setopt(p->easy, CURLOPT_HTTPHEADER,
+				 (req->flags & HTTP_JSON_BODY) ? p->headers
+							       : NULL);
+	}
 	if (curl_multi_add_handle(p->multi, p->easy) != CURLM_OK) {
 		err = EXPO_ENOMEM;
 		goto out;
@@ -354,6 +402,15 @@ static bool pick_next(struct check_ctx *ctx, struct http_probe *p)
 				continue;
 		} else {
 			snprintf(p->path, sizeof(p->path), "%s", req->path);
+		}
+		/* one credential, taken only for a request that goes out,
+		 * and kept when it is sent again over the other scheme (the
+		 * first never reached the product) */
+		if (req->login != NULL && !p->have_cred) {
+			if (ctx_next_cred(ctx, &p->user, &p->password) <= 0 ||
+			    p->user == NULL || p->password == NULL)
+				continue;
+			p->have_cred = true;
 		}
 		p->cur = (size_t)(req - p->mod->reqs);
 		found = true;
@@ -427,6 +484,10 @@ static int request_done(struct check_ctx *ctx, struct http_probe *p,
 		p->any_done = true;
 		p->last_status = (int)status;
 		err = record_response(ctx, p, status);
+		if (err == 0 && req->login != NULL && p->have_cred)
+			ctx_cred_result(ctx, p->user,
+					req->login->verdict(http_resp(
+						ctx_facts(ctx), req->name)));
 		if (err == 0)
 			err = 1;
 		goto out;
@@ -632,6 +693,8 @@ void http_cleanup(struct check_ctx *ctx, void *state)
 	if (p->multi != NULL)
 		curl_multi_cleanup(p->multi);
 	curl_slist_free_all(p->headers);
+	curl_slist_free_all(p->req_headers);
+	p->req_headers = NULL;
 	p->easy = NULL;
 	p->multi = NULL;
 	p->headers = NULL;

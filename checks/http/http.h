@@ -54,6 +54,25 @@ enum http_req_flags {
 	HTTP_JSON_BODY = 1u << 2, /* the body is JSON (Content-Type) */
 };
 
+struct http_probe;
+
+/* A request that logs in (struct http_req.login): it takes one credential
+ * from the guard (ctx_next_cred: --no-login, --max-attempts and lockout
+ * are honoured there; no credential left: the request is skipped), and
+ * the answer is judged and told back (ctx_cred_result). The user and
+ * password are recorded beside the answer (facts.responses.NAME.user,
+ * .password: facts stay in memory). At most one login request a table. */
+struct http_login {
+	/* puts the credential on the request: a body (p->login_body) and/or
+	 * headers (*hdrs, which holds the JSON Content-Type if the request
+	 * has HTTP_JSON_BODY); false: skip it */
+	bool (*sign)(struct http_probe *p, const char *user,
+		     const char *password, struct curl_slist **hdrs);
+	/* the answer (facts.responses.NAME) -> the guard's verdict; assess()
+	 * calls it too */
+	enum cred_result (*verdict)(const cJSON *resp);
+};
+
 struct http_req {
 	const char *name;   /* its key under facts.responses */
 	const char *method; /* NULL: GET */
@@ -62,6 +81,7 @@ struct http_req {
 	unsigned flags;	    /* enum http_req_flags */
 	/* builds the path from the facts so far; false: skip the request */
 	bool (*path_fn)(const cJSON *facts, char *buf, size_t size);
+	const struct http_login *login; /* NULL: no credential */
 };
 
 struct http_module {
@@ -72,7 +92,13 @@ struct http_module {
 	/* response headers to record, lower-case names ("x-jenkins"), at
 	 * most HTTP_HDRS_MAX, NULL-ended; NULL: none */
 	const char *const *headers;
+	/* a body that is not JSON is kept as text up to this size (0:
+	 * HTTP_TEXT_MAX; at most HTTP_TEXT_BIG) */
+	size_t text_max;
 };
+
+#define HTTP_TEXT_BIG 4096
+#define HTTP_LOGIN_BODY_MAX 512
 
 #define HTTP_MAX_SOCKS 4
 
@@ -105,6 +131,11 @@ struct http_probe {
 	char path[HTTP_PATH_MAX];
 	char errbuf[CURL_ERROR_SIZE];
 	char first_err[CURL_ERROR_SIZE + 32]; /* before the fallback */
+	/* the login request's credential (valid until the probe ends) */
+	const char *user, *password;
+	bool have_cred;
+	struct curl_slist *req_headers; /* the login request's headers */
+	char login_body[HTTP_LOGIN_BODY_MAX];
 };
 
 /* The check callbacks: a module's start() calls http_start() with its

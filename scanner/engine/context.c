@@ -390,6 +390,13 @@ static bool cred_at(const struct check_ctx *ctx, size_t i, const char **user,
 		return true;
 	}
 	i -= ctx->cfg->ncreds;
+	if (ctx->check->flags & CHECK_CREDS_PAIRED) {
+		if (i >= nusers || i >= npw - 2)
+			return false;
+		*user = ctx->check->default_users[i];
+		*password = ctx->check->default_passwords[i];
+		return true;
+	}
 	if (nusers == 0 || i >= nusers * npw)
 		return false;
 	pw = i / nusers;

@@ -1,0 +1,365 @@
+/*
+ * mssql.c - mssql.default_credentials: does SQL Server let sa (or another
+ * default login) in with an empty or default password? (1433)
+ *
+ * What it sends: one TCP connection per attempt. A TDS PRELOGIN that
+ * offers no encryption (ENCRYPT_NOT_SUP); the reply gives the server's
+ * version and what it demands. If it demands TLS (ENCRYPT_REQ, or ON),
+ * nothing more is sent: the login is not tried (TLS is not implemented
+ * here, and a password is never sent where the server expects TLS); the
+ * facts say so. Otherwise one LOGIN7 (SQL authentication, TDS 7.4, no
+ * database) with the next pair of the credential guard (--creds, then sa
+ * with the empty password, "sa" and the list below; --no-login skips it,
+ * --max-attempts caps it), and its reply: a LOGINACK token proves the
+ * login; ERROR 18456 ("Login failed for user") refuses it; 18486 (locked
+ * out by the password policy) and 18470 (disabled) stop every login on
+ * the host (CRED_LOCKED); 18452 (Windows authentication only) ends the
+ * probe. After a LOGINACK the connection is closed: no batch runs.
+ * Why our own protocol code rather than FreeTDS (Debian's TDS client):
+ * FreeTDS (dblib/ctlib) is blocking, reads freetds.conf and resolves
+ * names, and is not on the build machine; the exchange is two
+ * request/reply pairs, and this code is bounded (checks/raw/mssql_wire.c,
+ * fuzzed by tests/fuzz/fuzz_tds.c) and driven by the engine's epoll like
+ * the other raw checks.
+ * References: [MS-TDS] (PRELOGIN, LOGIN7, LOGINACK, ERROR); SQL Server
+ * error 18456 and 18486 docs; nmap ms-sql-empty-password; AhnLab ASEC on
+ * MS-SQL brute force; CWE-1392, CWE-521; ATT&CK T1110.001, T1078.001.
+ */
+#include <stdio.h>
+#include <string.h>
+#include "check.h"
+#include "facts.h"
+#include "dynbuf.h"
+#include "expo.h"
+#include "mssql_wire.h"
+#include "rawio.h"
+
+#define MS_EVIDENCE_MAX 1024
+#define MS_IN_MAX (TDS_MSG_MAX + TDS_PACKET_MAX)
+
+enum ms_phase { MS_PRELOGIN = 0, MS_LOGIN, MS_DONE };
+
+struct mssql_probe {
+	struct rawio io;
+	enum ms_phase phase;
+	bool have_server;
+	const char *user, *pass; /* the attempt under way */
+	unsigned attempt;
+	uint8_t msg[TDS_MSG_MAX];
+};
+
+static int ms_end(struct check_ctx *ctx, struct mssql_probe *st,
+		  enum probe_status status, const char *what, const char *why)
+{
+	if (why != NULL)
+		ctx_status(ctx, status, "%s: %s", what, why);
+	st->phase = MS_DONE;
+	rawio_close(&st->io);
+	return PROBE_DONE;
+}
+
+static int ms_open(struct check_ctx *ctx, struct mssql_probe *st)
+{
+	uint8_t pkt[64];
+	int n, err;
+
+	st->phase = MS_PRELOGIN;
+	st->attempt++;
+	ctx_phasef(ctx, "prelogin %u", st->attempt);
+	err = rawio_open(ctx, &st->io);
+	if (err >= 0) {
+		n = tds_prelogin(pkt, sizeof(pkt));
+		err = n < 0 ? n : rawio_queue(&st->io, pkt, (size_t)n);
+	}
+	if (err < 0)
+		return ms_end(ctx, st, STATUS_ERROR, "connect",
+			      expo_strerror(err));
+	return rawio_pump(ctx, &st->io, "connect");
+}
+
+static int ms_start(struct check_ctx *ctx, void *state)
+{
+	struct mssql_probe *st = state;
+	int err;
+
+	rawio_init(&st->io, MS_IN_MAX, TDS_OUT_MAX);
+	err = ms_open(ctx, st);
+	return err < 0 ? err : 0;
+}
+
+static int record_server(cJSON *facts, const struct tds_prelogin_reply *r)
+{
+	char v[48];
+
+	if (r->has_version) {
+		snprintf(v, sizeof(v), "%u.%u.%u", r->major, r->minor,
+			 r->build);
+		if (fact_set_str(facts, "server_version", v) < 0)
+			return EXPO_ENOMEM;
+	}
+	if (!cJSON_AddNumberToObject(facts, "encryption", r->encryption))
+		return EXPO_ENOMEM;
+	return 0;
+}
+
+static int record_login(cJSON *facts, const struct mssql_probe *st,
+			const struct tds_login_reply *r)
+{
+	cJSON *arr = cJSON_GetObjectItemCaseSensitive(facts, "logins"), *o;
+	char v[48];
+
+	if (arr == NULL)
+		arr = cJSON_AddArrayToObject(facts, "logins");
+	o = cJSON_CreateObject();
+	if (arr == NULL || o == NULL || !cJSON_AddItemToArray(arr, o)) {
+		cJSON_Delete(o);
+		return EXPO_ENOMEM;
+	}
+	snprintf(v, sizeof(v), "%u.%u.%u", r->major, r->minor, r->build);
+	if (!cJSON_AddStringToObject(o, "user", st->user) ||
+	    !cJSON_AddStringToObject(o, "password", st->pass) ||
+	    !cJSON_AddStringToObject(o, "program", r->prog) ||
+	    !cJSON_AddStringToObject(o, "version", v))
+		return EXPO_ENOMEM;
+	return 0;
+}
+
+/* the next pair the guard allows that fits LOGIN7; false if none */
+static bool next_pair(struct check_ctx *ctx, struct mssql_probe *st)
+{
+	const char *u = NULL, *p = NULL;
+	uint8_t pkt[TDS_OUT_MAX];
+
+	while (ctx_next_cred(ctx, &u, &p) > 0 && u != NULL) {
+		if (p == NULL)
+			p = "";
+		if (u[0] != '\0' && tds_login7(pkt, sizeof(pkt), u, p) > 0) {
+			st->user = u;
+			st->pass = p;
+			return true;
+		}
+		/* not sent: the guard counted it, the server never saw it */
+		ctx_cred_result(ctx, u, CRED_FAILED);
+	}
+	return false;
+}
+
+static int step_prelogin(struct check_ctx *ctx, struct mssql_probe *st,
+			 size_t mlen, uint8_t type)
+{
+	struct tds_prelogin_reply r;
+	uint8_t pkt[TDS_OUT_MAX];
+	int n, err;
+
+	if (type != TDS_PKT_REPLY || tds_parse_prelogin(st->msg, mlen, &r) < 0)
+		return ms_end(ctx, st, STATUS_ERROR, "prelogin",
+			      "not a SQL Server (no TDS PRELOGIN reply)");
+	if (!st->have_server) {
+		st->have_server = true;
+		err = record_server(ctx_facts(ctx), &r);
+		if (err < 0)
+			return err;
+	}
+	if (r.encryption == TDS_ENCRYPT_REQ || r.encryption == TDS_ENCRYPT_ON) {
+		if (fact_set_str(ctx_facts(ctx), "not_tried",
+				 "the server demands TLS") < 0)
+			return EXPO_ENOMEM;
+		return ms_end(ctx, st, STATUS_OPEN, "prelogin",
+			      "the server demands TLS (not implemented): no "
+			      "login tried");
+	}
+	if (!ctx_login_allowed(ctx) || !next_pair(ctx, st))
+		return ms_end(ctx, st, STATUS_OPEN, NULL, NULL);
+	ctx_phasef(ctx, "login %u", st->attempt);
+	n = tds_login7(pkt, sizeof(pkt), st->user, st->pass);
+	err = n < 0 ? n : rawio_queue(&st->io, pkt, (size_t)n);
+	if (err < 0)
+		return err;
+	st->phase = MS_LOGIN;
+	return rawio_wait(ctx, &st->io);
+}
+
+static int step_login(struct check_ctx *ctx, struct mssql_probe *st,
+		      size_t mlen, uint8_t type)
+{
+	struct tds_login_reply r;
+	cJSON *facts = ctx_facts(ctx);
+	int err;
+
+	if (type != TDS_PKT_REPLY ||
+	    tds_parse_login_reply(st->msg, mlen, &r) < 0 ||
+	    (!r.loginack && r.error == 0)) {
+		ctx_cred_result(ctx, st->user, CRED_FAILED);
+		return ms_end(ctx, st, STATUS_ERROR, "login",
+			      "malformed reply to LOGIN7");
+	}
+	if (r.loginack) {
+		ctx_cred_result(ctx, st->user, CRED_ACCEPTED);
+		err = record_login(facts, st, &r);
+		if (err < 0)
+			return err;
+	} else if (r.error == 18486 || r.error == 18470) {
+		/* locked out or disabled: no more logins on this host */
+		ctx_cred_result(ctx, st->user, CRED_LOCKED);
+		if (fact_set_str(facts, "locked_out", st->user) < 0)
+			return EXPO_ENOMEM;
+		return ms_end(ctx, st, STATUS_OPEN, "login",
+			      r.error == 18486 ? "the account is locked out "
+						 "(18486): no more logins on "
+						 "this host"
+					       : "the account is disabled "
+						 "(18470): no more logins on "
+						 "this host");
+	} else if (r.error == 18452) {
+		ctx_cred_result(ctx, st->user, CRED_FAILED);
+		if (fact_set_str(facts, "not_tried",
+				 "Windows authentication only (18452)") < 0)
+			return EXPO_ENOMEM;
+		return ms_end(ctx, st, STATUS_OPEN, "login",
+			      "Windows authentication only (18452)");
+	} else {
+		ctx_cred_result(ctx, st->user, CRED_FAILED);
+	}
+	/* the next attempt on a new connection */
+	rawio_close(&st->io);
+	rawio_init(&st->io, MS_IN_MAX, TDS_OUT_MAX);
+	if (!ctx_login_allowed(ctx))
+		return ms_end(ctx, st, STATUS_OPEN, NULL, NULL);
+	return ms_open(ctx, st);
+}
+
+static int ms_step(struct check_ctx *ctx, void *state)
+{
+	struct mssql_probe *st = state;
+	size_t mlen = 0, used = 0;
+	uint8_t type = 0;
+	int rc, err;
+	const char *what;
+
+	if (st->phase == MS_DONE)
+		return PROBE_DONE;
+	what = st->phase == MS_PRELOGIN ? "prelogin" : "login";
+	rc = rawio_pump(ctx, &st->io, what);
+	if (rc != 0)
+		return rc < 0 ? ms_end(ctx, st, STATUS_ERROR, what, NULL) : rc;
+	err = tds_message((const uint8_t *)dynbuf_ptr(&st->io.in),
+			  dynbuf_len(&st->io.in), st->msg, sizeof(st->msg),
+			  &mlen, &type, &used);
+	if (err == TDS_MORE && !st->io.eof)
+		return rawio_wait(ctx, &st->io);
+	if (err != 0) {
+		if (st->phase == MS_LOGIN)
+			ctx_cred_result(ctx, st->user, CRED_FAILED);
+		return ms_end(ctx, st, STATUS_ERROR, what,
+			      err == TDS_MORE	    ? "connection closed"
+			      : err == EXPO_ETOOBIG ? "reply over 64 KiB"
+						    : "malformed TDS packet");
+	}
+	/* the message is in st->msg: the next read starts after it */
+	dynbuf_consume(&st->io.in, used);
+	if (st->phase == MS_PRELOGIN)
+		rc = step_prelogin(ctx, st, mlen, type);
+	else
+		rc = step_login(ctx, st, mlen, type);
+	/* the last attempt may have been followed by a new connection */
+	if (st->phase == MS_DONE && rc == 0)
+		rc = PROBE_DONE;
+	return rc;
+}
+
+static void ms_cleanup(struct check_ctx *ctx, void *state)
+{
+	struct mssql_probe *st = state;
+
+	(void)ctx;
+	rawio_close(&st->io);
+}
+
+/* ---- assess: facts -> findings, no I/O ---- */
+
+static int ms_assess(const cJSON *facts, struct check_ctx *ctx)
+{
+	const char *ver = fact_get_str(facts, "server_version");
+	const cJSON *it = NULL;
+	struct dynbuf ev, secret;
+	unsigned n = 0;
+	int err = 0;
+
+	dynbuf_init(&ev, MS_EVIDENCE_MAX);
+	dynbuf_init(&secret, MS_EVIDENCE_MAX);
+	cJSON_ArrayForEach(it,
+			   cJSON_GetObjectItemCaseSensitive(facts, "logins"))
+	{
+		const char *u = fact_get_str(it, "user");
+		const char *p = fact_get_str(it, "password");
+
+		if (u == NULL || p == NULL)
+			continue;
+		dynbuf_addf(&ev, "%s%s (%s)", n ? ", " : "", u,
+			    p[0] ? "default password" : "empty password");
+		dynbuf_addf(&secret, "%s%s:%s", n ? ", " : "", u, p);
+		if (n == 0 && ver == NULL)
+			ver = fact_get_str(it, "version");
+		n++;
+	}
+	if (n > 0)
+		err = ctx_report(
+			ctx, "mssql.default_credentials", dynbuf_ptr(&secret),
+			"SQL Server %s answered LOGIN7 with LOGINACK "
+			"for %s",
+			ver ? ver : "(version unknown)", dynbuf_ptr(&ev));
+	dynbuf_release(&ev);
+	dynbuf_release(&secret);
+	return err;
+}
+
+static const struct rule ms_rules[] = {
+	{
+		.id = "mssql.default_credentials",
+		.title = "SQL Server login (sa, ...) with an empty or default "
+			 "password",
+		.description =
+			"A SQL Server login succeeded with no password or a "
+			"default one: sa is sysadmin, and xp_cmdshell runs "
+			"commands on the host; brute force of sa is among "
+			"the main ways miners and ransomware get in.",
+		.cvss_vector = "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",
+		.references = "CWE-1392; CWE-521; ATT&CK T1110.001; "
+			      "ATT&CK T1078.001",
+		.remediation = "Set a strong sa password or disable sa (ALTER "
+			       "LOGIN sa DISABLE), prefer Windows "
+			       "authentication, enforce the password policy "
+			       "(CHECK_POLICY), force encryption, and "
+			       "firewall port 1433.",
+		.impact = IMPACT_EXEC,
+		.confidence = CONFIDENCE_CONFIRMED,
+		.flags = CHECK_LOGIN,
+	},
+};
+
+static const char *const ms_services[] = { "ms-sql-s", "mssql", NULL };
+static const uint16_t ms_ports[] = { 1433 };
+static const char *const ms_users[] = { "sa", NULL };
+/* besides the empty password and "sa" (password = user) */
+static const char *const ms_passwords[] = {
+	"password", "Password123", "SqlServer2021", "123456", "admin", NULL,
+};
+
+const struct check check_mssql = {
+	.name = "mssql",
+	.summary = "SQL Server: sa with an empty or default password (1433)",
+	.services = ms_services,
+	.ports = ms_ports,
+	.nports = ARRAY_SIZE(ms_ports),
+	.flags = CHECK_LOGIN,
+	.rules = ms_rules,
+	.nrules = ARRAY_SIZE(ms_rules),
+	.default_users = ms_users,
+	.default_passwords = ms_passwords,
+	.default_max_attempts = 3,
+	.state_size = sizeof(struct mssql_probe),
+	.start = ms_start,
+	.step = ms_step,
+	.cleanup = ms_cleanup,
+	.assess = ms_assess,
+};
