@@ -52,4 +52,7 @@ bool ind_match_named(const char *field, const char *text, size_t len,
 size_t ind_count(void);
 bool ind_entry(size_t i, struct ind_match *out, unsigned *fields);
 
+/* the Redis key names cron-injection campaigns write, read by name */
+size_t ind_redis_keys(const char *const **names);
+
 #endif

@@ -23,6 +23,20 @@ static const struct ind_entry entries[] = {
 #undef IND
 };
 
+static const char *const redis_keys[] = {
+#define IND(kind, fields, how, pattern, source)
+#define IND_REDIS_KEY(name, source) name,
+#include "indicators.def"
+#undef IND_REDIS_KEY
+#undef IND
+};
+
+size_t ind_redis_keys(const char *const **names)
+{
+	*names = redis_keys;
+	return sizeof(redis_keys) / sizeof(redis_keys[0]);
+}
+
 const char *ind_version(void)
 {
 	return IND_VERSION;
