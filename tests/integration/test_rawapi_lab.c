@@ -407,6 +407,7 @@ static void redis_scan(const char *addr, char *ids, size_t isize, char *ev,
 	struct target_list l;
 	struct scan_result res;
 	const struct finding *f;
+	const char *why;
 	double secs;
 
 	lab_scan_config(&cfg, raw_checks, NRAW, 20000);
@@ -418,8 +419,8 @@ static void redis_scan(const char *addr, char *ids, size_t isize, char *ev,
 	snprintf(ev, esize, "%s", f != NULL ? f->evidence : "");
 	if (f != NULL)
 		cr_expect_eq(f->severity, SEV_CRITICAL);
-	cr_expect_eq(lab_check_status(&res, 0, 6379, &check_redis, NULL),
-		     STATUS_OPEN);
+	cr_expect_eq(lab_check_status(&res, 0, 6379, &check_redis, &why),
+		     STATUS_OPEN, "redis: %s", why);
 	scan_result_release(&res);
 	target_list_release(&l);
 }
