@@ -9,6 +9,7 @@
 #define CHECKS_SIGN_H
 
 #include <stddef.h>
+#include <cjson/cJSON.h>
 #include "check.h"
 #include "indicators.h"
 
@@ -26,6 +27,12 @@ struct sign_set {
  * `where` ("container /x (image y) command"); true if one matched */
 bool sign_check(struct sign_set *s, unsigned field, const char *text,
 		const char *where);
+/* the pods of a Kubernetes PodList's items (at most SIGN_PODS_MAX):
+ * each container's and init container's image, command and args, and
+ * name; env values are never read */
+#define SIGN_PODS_MAX 512
+void sign_pods(struct sign_set *s, const cJSON *items);
+
 /* reports rule_id (CHECK.compromise_indicator) if any sign was seen */
 int sign_report(struct check_ctx *ctx, const char *rule_id,
 		const struct sign_set *s);

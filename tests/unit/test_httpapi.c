@@ -253,6 +253,50 @@ Test(httpapi_assess, docker_compromise_indicator)
 	cJSON_Delete(f);
 }
 
+/* kubelet and Kubernetes pod specs (replay fixtures): the clean twin
+ * (kubelet/open) says nothing; a miner in a pod's args is a sign; the
+ * decoy pod's annotation and env value are never read */
+Test(httpapi_assess, pods_compromise_indicator)
+{
+	char ids[256], ev[2048];
+	double score = 0;
+	cJSON *f = new_facts(true);
+
+	add_resp_file(f, "pods", FIX "kubelet/open/pods.http");
+	JUDGE(&check_kubelet, f);
+	cr_expect_str_eq(ids, "kubelet.api_no_auth");
+	cJSON_Delete(f);
+
+	f = new_facts(true);
+	add_resp_file(f, "pods", FIX "kubelet/miner/pods.http");
+	cr_assert(finding_of(&check_kubelet, f, "kubelet.compromise_indicator",
+			     ev, sizeof(ev), &score));
+	cr_expect_float_eq(score, 10.0, 1e-9);
+	cr_expect(strstr(ev, "1 sign of compromise: miner binary "
+			     "\"kdevtmpfsi\" in pod kube-system/kube-proxy-x7 "
+			     "(created 2026-12-01T03:14:15Z) container proxy "
+			     "args") &&
+			  strstr(ev, "web-1") == NULL,
+		  "%s", ev);
+	cJSON_Delete(f);
+
+	f = new_facts(true);
+	add_resp_file(f, "version", FIX "kubernetes/anonymous/version.http");
+	add_resp_file(f, "pods", FIX "kubelet/miner/pods.http");
+	JUDGE(&check_kubernetes, f);
+	cr_expect_str_eq(
+		ids,
+		"kubernetes.anonymous_api,kubernetes.compromise_indicator");
+	cJSON_Delete(f);
+
+	f = new_facts(true);
+	add_resp_file(f, "version", FIX "kubernetes/anonymous/version.http");
+	add_resp_file(f, "pods", FIX "kubernetes/anonymous/pods.http");
+	JUDGE(&check_kubernetes, f);
+	cr_expect_str_eq(ids, "kubernetes.anonymous_api");
+	cJSON_Delete(f);
+}
+
 Test(httpapi_assess, kubelet)
 {
 	char ids[256], ev[1024];
