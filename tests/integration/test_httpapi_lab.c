@@ -466,3 +466,40 @@ Test(httpapi_lab, docker_compromise_indicator, .timeout = 120)
 		  "%s", ev);
 	docker_clean();
 }
+
+/* a replayed kubelet whose pod args run a miner: a sign; its decoy pod
+ * (words in an annotation and an env value) and the clean kubelet
+ * (.10) say nothing more than the open door */
+Test(httpapi_lab, kubelet_compromise_indicator, .timeout = 60)
+{
+	struct scan_config cfg;
+	struct target_list l;
+	struct scan_result res;
+	const struct finding *f;
+	char ids[512];
+	double secs;
+
+	require_lab();
+	http_config(&cfg, false);
+	target_list_init(&l);
+	lab_add_target(&l, NET "33");
+	lab_add_target(&l, NET "10");
+	lab_scan(&cfg, &l, &res, &secs, 0);
+	lab_port_rules_for(&res, NET "33", ids, sizeof(ids));
+	cr_expect_str_eq(ids,
+			 "10255:kubelet.api_no_auth,"
+			 "10255:kubelet.compromise_indicator",
+			 "miner: {%s}", ids);
+	f = lab_finding_for(&res, NET "33", "kubelet.compromise_indicator");
+	cr_assert_not_null(f);
+	cr_expect_eq(f->severity, SEV_CRITICAL);
+	cr_expect(strstr(f->evidence, "kube-system/kube-proxy-x7") != NULL &&
+			  strstr(f->evidence, "web-1") == NULL,
+		  "%s", f->evidence);
+	lab_port_rules_for(&res, NET "10", ids, sizeof(ids));
+	cr_expect_str_eq(ids,
+			 "10250:kubelet.api_no_auth,10255:kubelet.api_no_auth",
+			 "clean twin: {%s}", ids);
+	scan_result_release(&res);
+	target_list_release(&l);
+}
