@@ -20,6 +20,7 @@
 #include "expo.h"
 #include "check.h"
 #include "http.h"
+#include "compromise/sign.h"
 
 #define KUBELET_NS_MAX 64
 
@@ -136,6 +137,13 @@ static int kubelet_assess(const cJSON *facts, struct check_ctx *ctx)
 				: "read-only port ",
 			n, n == 1 ? "" : "s", ns, ns == 1 ? "" : "s",
 			http_transport(facts));
+	if (err == 0 && kind != NULL && strcmp(kind, "PodList") == 0 &&
+	    n >= 0) {
+		struct sign_set s = { 0 };
+
+		sign_pods(&s, items);
+		err = sign_report(ctx, "kubelet.compromise_indicator", &s);
+	}
 	return err;
 }
 
@@ -161,6 +169,9 @@ static const struct rule kubelet_rules[] = {
 		.impact = IMPACT_EXEC,
 		.confidence = CONFIDENCE_CONFIRMED,
 	},
+	SIGN_RULE("kubelet.compromise_indicator",
+		  "the pod specs the kubelet lists (images, commands, args, "
+		  "container names; never env values)"),
 };
 
 static const char *const kubelet_services[] = { "kubelet", HTTP_SERVICES,

@@ -21,6 +21,7 @@
 #include "expo.h"
 #include "check.h"
 #include "http.h"
+#include "compromise/sign.h"
 
 static const struct http_req kube_reqs[] = {
 	{ .name = "version", .path = "/version" },
@@ -84,6 +85,13 @@ static int kube_assess(const cJSON *facts, struct check_ctx *ctx)
 			 "kube-apiserver %s: the anonymous user %s%s",
 			 v ? v : "(version hidden)", what,
 			 http_transport(facts));
+	if (err == 0 && pods >= 0) {
+		struct sign_set s = { 0 };
+
+		sign_pods(&s, cJSON_GetObjectItemCaseSensitive(
+				      http_json_ok(facts, "pods"), "items"));
+		err = sign_report(ctx, "kubernetes.compromise_indicator", &s);
+	}
 out:
 	return err;
 }
@@ -109,6 +117,9 @@ static const struct rule kube_rules[] = {
 		.impact = IMPACT_DATA,
 		.confidence = CONFIDENCE_CONFIRMED,
 	},
+	SIGN_RULE("kubernetes.compromise_indicator",
+		  "the pod specs anonymous access lists cluster-wide (images, "
+		  "commands, args, container names; never env values)"),
 };
 
 static const char *const kube_services[] = { "kubernetes", HTTP_SERVICES,

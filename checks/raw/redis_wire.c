@@ -107,6 +107,28 @@ out:
 	return err;
 }
 
+int redis_wire_next(const char *buf, size_t len, struct redis_reply *r,
+		    size_t *used)
+{
+	size_t scan = len < REDIS_LINE_MAX + 2 ? len : REDIS_LINE_MAX + 2;
+	long eol;
+
+	if (len == 0 || (buf[0] != ':' && buf[0] != '*'))
+		return redis_wire_reply(buf, len, r, used);
+	eol = find_crlf(buf, scan);
+	if (eol < 0)
+		return len >= REDIS_LINE_MAX + 2 ? EXPO_ETOOBIG
+						 : REDIS_WIRE_MORE;
+	if (parse_ll(buf + 1, (size_t)eol - 1, &r->num) < 0 ||
+	    (buf[0] == '*' && r->num < -1))
+		return EXPO_EPARSE;
+	r->type = buf[0] == ':' ? REDIS_R_INT : REDIS_R_ARRAY;
+	r->data = buf + 1;
+	r->len = (size_t)eol - 1;
+	*used = (size_t)eol + 2;
+	return 0;
+}
+
 /* copies a value, printable ASCII only, cut to size - 1 */
 static void copy_val(char *out, size_t size, const char *v, size_t n)
 {

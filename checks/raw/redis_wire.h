@@ -19,18 +19,27 @@ enum redis_reply_type {
 	REDIS_R_ERROR,	/* -NOAUTH ..., -DENIED ..., -ERR ... */
 	REDIS_R_BULK,	/* $<n> then n bytes */
 	REDIS_R_NIL,	/* $-1 */
+	REDIS_R_INT,	/* :<n> (redis_wire_next only) */
+	REDIS_R_ARRAY,	/* *<n>: n replies follow (redis_wire_next only) */
 };
 
 struct redis_reply {
 	enum redis_reply_type type;
 	const char *data; /* text without CRLF, or the bulk bytes */
 	size_t len;
+	long long num; /* REDIS_R_INT: the value; REDIS_R_ARRAY: the count
+			* (-1: nil array) */
 };
 
 /* One reply at the start of buf: 0 and *used, REDIS_WIRE_MORE, or
  * EXPO_ETOOBIG / EXPO_EPARSE / EXPO_EPROTO (not RESP: another protocol). */
 int redis_wire_reply(const char *buf, size_t len, struct redis_reply *r,
 		     size_t *used);
+
+/* The same, also integer replies and array headers (the elements are
+ * the replies that follow); what the sign reading (redis.c) reads. */
+int redis_wire_next(const char *buf, size_t len, struct redis_reply *r,
+		    size_t *used);
 
 struct redis_info {
 	char version[32];  /* redis_version ("" if absent) */

@@ -1,5 +1,7 @@
 /*
  * rank.c - order findings by exploitability (DESIGN.md "Ranking"):
+ *   0. signs that an attacker is already there (CHECK.compromise_indicator:
+ *      a miner container, cron-injection keys) before everything else;
  *   1. confirmed access before inferred weakness before configured
  *      weakness; a configured finding that rests on an assumption after
  *      the same without one;
@@ -13,6 +15,7 @@
  *   5. target id, port, rule id: the order is deterministic.
  * Each finding gets the sentence that explains its place.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,11 +36,23 @@ static int exposure_tier(const struct finding *f)
 	return 0;
 }
 
+/* tier 0: the rule id is CHECK.compromise_indicator */
+static bool compromise(const struct finding *f)
+{
+	static const char tail[] = ".compromise_indicator";
+	size_t n = f->rule_id != NULL ? strlen(f->rule_id) : 0;
+
+	return n > sizeof(tail) - 1 &&
+	       strcmp(f->rule_id + n - (sizeof(tail) - 1), tail) == 0;
+}
+
 static int rank_cmp(const void *pa, const void *pb)
 {
 	const struct finding *a = pa, *b = pb;
 	int r;
 
+	if (compromise(a) != compromise(b))
+		return compromise(a) ? -1 : 1;
 	if (a->confidence != b->confidence)
 		return a->confidence < b->confidence ? -1 : 1;
 	if ((a->assumption != NULL) != (b->assumption != NULL))
@@ -96,7 +111,10 @@ void rank_findings(struct finding_list *l)
 		struct finding *f = &l->v[i];
 		char *s = NULL;
 
-		if (asprintf(&s, "%s %s%s%s%s, %s%s, CVSS %.1f",
+		if (asprintf(&s, "%s%s %s%s%s%s, %s%s, CVSS %.1f",
+			     compromise(f) ? "a sign that an attacker is "
+					     "already there (ranked first); "
+					   : "",
 			     confidence_name(f->confidence),
 			     impact_phrase(f->impact),
 			     f->gpu ? " with a GPU behind the door (" : "",

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "expo.h"
+#include "indicators.h"
 #include "report_priv.h"
 
 struct jctx {
@@ -95,6 +96,8 @@ static void add_head(struct jctx *j, cJSON *root, const struct scan_report *r,
 	o = jobj(j, root, "tool");
 	jadd(j, o, "name", jconst("exposure"));
 	jadd(j, o, "version", jconst(EXPO_VERSION));
+	/* the compromise-indicator data this build matched with */
+	jadd(j, o, "indicators_version", jconst(ind_version()));
 	jadd(j, root, "started_at", jstr(r->started_at));
 	jadd(j, root, "duration_s", jnum(r->duration_s));
 	/* false: the run was cut short; nothing missing from it is fixed */

