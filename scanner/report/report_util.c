@@ -9,6 +9,7 @@
 #include "check.h"
 #include "expo.h"
 #include "report_priv.h"
+#include "term_escape.h"
 
 size_t utf8_seq_len(const unsigned char *s, size_t n)
 {
@@ -72,60 +73,11 @@ static uint32_t utf8_decode(const unsigned char *s, size_t len)
 	return cp;
 }
 
-/* code points a terminal acts on or that reorder or break what is shown */
-static bool cp_unsafe(uint32_t cp)
-{
-	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0x061c ||
-	       cp == 0x200e || cp == 0x200f || (cp >= 0x2028 && cp <= 0x202e) ||
-	       (cp >= 0x2066 && cp <= 0x2069);
-}
-
-static int add_hex(struct dynbuf *b, const unsigned char *s, size_t len)
-{
-	static const char hex[] = "0123456789abcdef";
-	char esc[4] = { '\\', 'x', 0, 0 };
-	size_t i;
-	int r = 0;
-
-	for (i = 0; i < len && r == 0; i++) {
-		esc[2] = hex[s[i] >> 4];
-		esc[3] = hex[s[i] & 0xf];
-		r = dynbuf_add(b, esc, sizeof(esc));
-	}
-	return r;
-}
-
+/* the one escaper of terminal text (include/term_escape.h): control
+ * characters, bidi and invalid UTF-8 as \xNN */
 int report_escape(struct dynbuf *b, const char *s)
 {
-	const unsigned char *p, *run;
-	size_t n, k;
-	int r = 0;
-
-	if (s == NULL)
-		s = "-";
-	p = (const unsigned char *)s;
-	n = strlen(s);
-	run = p;
-	while (n > 0 && r == 0) {
-		k = utf8_seq_len(p, n);
-		if (k > 0 && !cp_unsafe(utf8_decode(p, k))) {
-			p += k;
-			n -= k;
-			continue;
-		}
-		/* flush the safe run, then escape this byte or sequence */
-		r = dynbuf_add(b, run, (size_t)(p - run));
-		if (k == 0)
-			k = 1;
-		if (r == 0)
-			r = add_hex(b, p, k);
-		p += k;
-		n -= k;
-		run = p;
-	}
-	if (r == 0)
-		r = dynbuf_add(b, run, (size_t)(p - run));
-	return r;
+	return term_escape(b, s, false);
 }
 
 char *utf8_sanitize(const char *s)
