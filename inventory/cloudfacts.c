@@ -68,20 +68,15 @@ static int common(struct target *t, const char *resource, const char *kind)
 static int aws_facts(struct target *t, const cJSON *inst)
 {
 	const cJSON *mo = get(inst, "MetadataOptions");
-	const char *it = str(inst, "InstanceType");
 	const char *tok = str(mo, "HttpTokens"), *ep = str(mo, "HttpEndpoint");
 	const char *pub = str(inst, "PublicIpAddress");
 	int rc = common(
 		t, str(inst, "InstanceId") ? str(inst, "InstanceId") : t->id,
 		"instance");
+	char why[128];
 
-	if (rc == 0 && it != NULL && (it[0] == 'p' || it[0] == 'g') &&
-	    isdigit((unsigned char)it[1])) {
-		char why[96];
-
-		snprintf(why, sizeof(why), "instance type %s", it);
+	if (rc == 0 && inv_gpu_why(inst, "aws", why, sizeof(why)))
 		rc = add_str(t, "gpu", why);
-	}
 	/* the CLI reports the effective value: no assumption needed */
 	if (rc == 0 && tok != NULL)
 		rc = add_str(t, "imds_tokens", tok);
@@ -99,15 +94,11 @@ static int azure_facts(struct target *t, const cJSON *vm)
 {
 	const cJSON *props = get(vm, "properties") ? get(vm, "properties") : vm;
 	const cJSON *lc = get(get(props, "osProfile"), "linuxConfiguration");
-	const char *size = str(get(props, "hardwareProfile"), "vmSize");
 	int rc = common(t, str(vm, "id") ? str(vm, "id") : t->id, "instance");
+	char why[128];
 
-	if (rc == 0 && size != NULL && strncmp(size, "Standard_N", 10) == 0) {
-		char why[96];
-
-		snprintf(why, sizeof(why), "size %s", size);
+	if (rc == 0 && inv_gpu_why(vm, "azure", why, sizeof(why)))
 		rc = add_str(t, "gpu", why);
-	}
 	if (rc == 0 && cJSON_IsFalse(get(lc, "disablePasswordAuthentication")))
 		rc = add_bool(t, "password_ssh", true);
 	return rc;
@@ -163,10 +154,6 @@ static int gcp_facts(struct target *t, const cJSON *inst, const cJSON *project)
 {
 	const cJSON *meta = get(inst, "metadata");
 	const cJSON *pmeta = get(project, "commonInstanceMetadata");
-	const char *mt = str(inst, "machineType");
-	const char *slash = mt ? strrchr(mt, '/') : NULL;
-	const char *type = slash ? slash + 1 : mt;
-	const cJSON *acc = get(inst, "guestAccelerators");
 	int serial = meta_item(meta, "serial-port-enable");
 	int oslogin = meta_item(meta, "enable-oslogin");
 	int rc = common(t,
@@ -182,19 +169,8 @@ static int gcp_facts(struct target *t, const cJSON *inst, const cJSON *project)
 	 * metadata was given too */
 	if (oslogin < 0 && project != NULL)
 		oslogin = 0;
-	if (rc == 0 && cJSON_GetArraySize(acc) > 0) {
-		const char *at = str(acc->child, "acceleratorType");
-
-		snprintf(why, sizeof(why), "guest accelerator %s",
-			 at && strrchr(at, '/') ? strrchr(at, '/') + 1 : "?");
+	if (rc == 0 && inv_gpu_why(inst, "gcp", why, sizeof(why)))
 		rc = add_str(t, "gpu", why);
-	} else if (rc == 0 && type != NULL &&
-		   (strncmp(type, "a2-", 3) == 0 ||
-		    strncmp(type, "a3-", 3) == 0 ||
-		    strncmp(type, "g2-", 3) == 0)) {
-		snprintf(why, sizeof(why), "machine type %s", type);
-		rc = add_str(t, "gpu", why);
-	}
 	if (rc == 0 && serial == 1)
 		rc = add_bool(t, "serial_port", true);
 	if (rc == 0 && oslogin >= 0)

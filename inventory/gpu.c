@@ -72,19 +72,21 @@ static bool gcp_accel(const cJSON *arr, const char *tkey, const char *nkey,
 	return true;
 }
 
-int inv_gpu_detect(struct target *t, const cJSON *v, const char *kind)
+bool inv_gpu_why(const cJSON *v, const char *kind, char *buf, size_t size)
 {
 	const char *type = NULL;
-	char buf[128] = "";
 
-	if (t->meta == NULL || t->meta->gpu != NULL || !cJSON_IsObject(v))
-		return 0;
+	if (size == 0)
+		return false;
+	buf[0] = '\0';
+	if (!cJSON_IsObject(v) || kind == NULL)
+		return false;
 	if (!strcmp(kind, "aws") || !strcmp(kind, "aws_instance")) {
 		type = str_of(v, "InstanceType");
 		if (type == NULL)
 			type = str_of(v, "instance_type");
 		if (aws_gpu_type(type))
-			snprintf(buf, sizeof(buf), "instance type %s", type);
+			snprintf(buf, size, "instance type %s", type);
 	} else if (!strcmp(kind, "gcp") ||
 		   !strcmp(kind, "google_compute_instance")) {
 		type = last_seg(str_of(v, "machineType"));
@@ -93,22 +95,38 @@ int inv_gpu_detect(struct target *t, const cJSON *v, const char *kind)
 		if (!gcp_accel(cJSON_GetObjectItemCaseSensitive(
 				       v, "guestAccelerators"),
 			       "acceleratorType", "acceleratorCount", buf,
-			       sizeof(buf)) &&
+			       size) &&
 		    !gcp_accel(cJSON_GetObjectItemCaseSensitive(
 				       v, "guest_accelerator"),
-			       "type", "count", buf, sizeof(buf)) &&
+			       "type", "count", buf, size) &&
 		    gcp_gpu_machine(type))
-			snprintf(buf, sizeof(buf), "machine type %s", type);
+			snprintf(buf, size, "machine type %s", type);
 	} else {
 		type = str_of(
 			cJSON_GetObjectItemCaseSensitive(v, "hardwareProfile"),
 			"vmSize");
 		if (type == NULL)
+			type = str_of(cJSON_GetObjectItemCaseSensitive(
+					      cJSON_GetObjectItemCaseSensitive(
+						      v, "properties"),
+					      "hardwareProfile"),
+				      "vmSize");
+		if (type == NULL)
 			type = str_of(v, "size");
 		if (type == NULL)
 			type = str_of(v, "vm_size");
 		if (type != NULL && strncasecmp(type, "Standard_N", 10) == 0)
-			snprintf(buf, sizeof(buf), "VM size %s", type);
+			snprintf(buf, size, "VM size %s", type);
 	}
-	return buf[0] ? inv_set_str(&t->meta->gpu, buf) : 0;
+	return buf[0] != '\0';
+}
+
+int inv_gpu_detect(struct target *t, const cJSON *v, const char *kind)
+{
+	char buf[128];
+
+	if (t->meta == NULL || t->meta->gpu != NULL ||
+	    !inv_gpu_why(v, kind, buf, sizeof(buf)))
+		return 0;
+	return inv_set_str(&t->meta->gpu, buf);
 }

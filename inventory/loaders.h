@@ -231,8 +231,12 @@ bool inv_is_hostname(const char *s);
  * offline, nothing is looked up and the skip reason says so */
 int inv_resolve(struct target *t, const char *host, int pub, bool offline);
 
-/* sets t->meta->gpu from an instance record (gpu.c): kind is "aws",
- * "gcp", "azure" or a terraform resource type; no GPU known is no error */
+/* The one GPU classifier (gpu.c), for every loader and the plan reader:
+ * writes why an instance record is a GPU instance ("instance type
+ * g5.xlarge") into buf and returns true; kind is "aws", "gcp", "azure" or
+ * a terraform resource type (CLI and terraform field names both read) */
+bool inv_gpu_why(const cJSON *v, const char *kind, char *buf, size_t size);
+/* sets t->meta->gpu from an instance record; no GPU known is no error */
 int inv_gpu_detect(struct target *t, const cJSON *v, const char *kind);
 
 /* region from an availability zone: "us-east-1a" -> "us-east-1" */

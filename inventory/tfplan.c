@@ -824,13 +824,6 @@ static int aws_sg_apply(struct plan *p, struct target *t, const struct pres *sg)
 	return rc;
 }
 
-static bool aws_gpu_type(const char *type)
-{
-	/* p2..p5, g3..g6 (and their variants): the GPU families */
-	return type != NULL && (type[0] == 'p' || type[0] == 'g') &&
-	       isdigit((unsigned char)type[1]);
-}
-
 struct subnet_find {
 	const struct plan *p;
 	const struct pres *subnet;
@@ -901,27 +894,6 @@ static int aws_imds(const struct pres *r, cJSON *cfg)
 }
 
 /* ---- GCP ---- */
-
-static bool gcp_gpu(const struct pres *r, char *why, size_t n)
-{
-	const char *mt = str(r->after, "machine_type");
-	const cJSON *acc = block(r->after, "guest_accelerator");
-
-	if (acc != NULL && cJSON_IsNumber(get(acc, "count")) &&
-	    get(acc, "count")->valuedouble > 0) {
-		snprintf(why, n, "guest_accelerator %s",
-			 str(acc, "type") ? str(acc, "type") : "?");
-		return true;
-	}
-	/* machine types that carry GPUs without guest_accelerator */
-	if (mt != NULL &&
-	    (strncmp(mt, "a2-", 3) == 0 || strncmp(mt, "a3-", 3) == 0 ||
-	     strncmp(mt, "g2-", 3) == 0)) {
-		snprintf(why, n, "machine type %s", mt);
-		return true;
-	}
-	return false;
-}
 
 static bool default_sa(const char *email)
 {
@@ -1502,19 +1474,15 @@ static void eni_groups(const struct plan *p, const struct pres *r,
 
 static int aws_instance(struct plan *p, const struct pres *r)
 {
-	const char *it = str(r->after, "instance_type");
 	struct target *t;
 	cJSON *cfg;
 	size_t i;
+	char why[128];
 	int rc = new_target(p, r, "instance", &t, &cfg);
 
-	if (rc == 0 && aws_gpu_type(it)) {
-		char why[96];
-
-		snprintf(why, sizeof(why), "instance type %s", it);
-		if (!cJSON_AddStringToObject(cfg, "gpu", why))
-			rc = EXPO_ENOMEM;
-	}
+	if (rc == 0 && inv_gpu_why(r->after, r->type, why, sizeof(why)) &&
+	    !cJSON_AddStringToObject(cfg, "gpu", why))
+		rc = EXPO_ENOMEM;
 	if (rc == 0)
 		rc = aws_public(p, r, cfg);
 	if (rc == 0)
@@ -1565,7 +1533,7 @@ static int gcp_instance(struct plan *p, const struct pres *r)
 	char why[128];
 	int rc = new_target(p, r, "instance", &t, &cfg);
 
-	if (rc == 0 && gcp_gpu(r, why, sizeof(why)) &&
+	if (rc == 0 && inv_gpu_why(r->after, r->type, why, sizeof(why)) &&
 	    !cJSON_AddStringToObject(cfg, "gpu", why))
 		rc = EXPO_ENOMEM;
 	cJSON_ArrayForEach(ni, get(r->after, "network_interface"))
@@ -1631,25 +1599,19 @@ static int gcp_sql(struct plan *p, const struct pres *r)
 
 static int azure_vm(struct plan *p, const struct pres *r)
 {
-	const char *size = str(r->after, "size");
 	const cJSON *dpa = get(r->after, "disable_password_authentication");
 	struct target *t;
 	cJSON *cfg;
+	char why[128];
 	int rc;
 
-	if (size == NULL)
-		size = str(r->after, "vm_size");
 	if (strcmp(r->type, "azurerm_virtual_machine") == 0)
 		dpa = get(block(r->after, "os_profile_linux_config"),
 			  "disable_password_authentication");
 	rc = new_target(p, r, "instance", &t, &cfg);
-	if (rc == 0 && size != NULL && strncmp(size, "Standard_N", 10) == 0) {
-		char why[96];
-
-		snprintf(why, sizeof(why), "size %s", size);
-		if (!cJSON_AddStringToObject(cfg, "gpu", why))
-			rc = EXPO_ENOMEM;
-	}
+	if (rc == 0 && inv_gpu_why(r->after, r->type, why, sizeof(why)) &&
+	    !cJSON_AddStringToObject(cfg, "gpu", why))
+		rc = EXPO_ENOMEM;
 	if (rc == 0 && cJSON_IsFalse(dpa) &&
 	    strcmp(r->type, "azurerm_windows_virtual_machine") != 0 &&
 	    !cJSON_AddTrueToObject(cfg, "password_ssh"))

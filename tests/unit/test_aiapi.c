@@ -847,6 +847,60 @@ Test(aiapi_inventory, gpu_instances)
 #undef INV
 }
 
+/* the GPU a target's config facts name: what the plan reader and the
+ * cloud facts say, which must be what the loaders' classifier says */
+static const char *gpu_fact(const char *path, const char *id)
+{
+	static char out[160];
+	struct target_list l;
+	struct inventory_opts o = { .format = NULL };
+	char *err = NULL;
+	size_t i;
+
+	out[0] = '\0';
+	target_list_init(&l);
+	cr_assert_eq(inventory_load(&path, 1, &o, &l, &err), 0, "%s: %s", path,
+		     err ? err : "");
+	for (i = 0; i < l.n; i++)
+		if (strcmp(l.v[i].id, id) == 0 && l.v[i].meta != NULL &&
+		    l.v[i].meta->config != NULL &&
+		    cJSON_GetStringValue(cJSON_GetObjectItem(
+			    l.v[i].meta->config, "gpu")) != NULL)
+			snprintf(out, sizeof(out), "%s",
+				 cJSON_GetStringValue(cJSON_GetObjectItem(
+					 l.v[i].meta->config, "gpu")));
+	free(err);
+	target_list_release(&l);
+	return out;
+}
+
+/* one classifier: the plan reader once missed gr6 and a4- and worded each
+ * cloud its own way */
+Test(aiapi_inventory, plan_and_cloud_facts_name_the_gpu_alike)
+{
+#define PLAN "tests/fixtures/plan/gpu.json"
+#define INV "tests/fixtures/inventory/"
+	cr_expect_str_eq(gpu_fact(PLAN, "tf:aws_instance.train"),
+			 "instance type gr6.4xlarge");
+	cr_expect_str_eq(gpu_fact(PLAN, "tf:aws_instance.web"), "");
+	cr_expect_str_eq(gpu_fact(PLAN, "tf:google_compute_instance.infer"),
+			 "machine type a4-highgpu-8g");
+	cr_expect_str_eq(gpu_fact(PLAN, "tf:google_compute_instance.t4"),
+			 "accelerator nvidia-tesla-t4 x2");
+	cr_expect_str_eq(gpu_fact(PLAN, "tf:azurerm_linux_virtual_machine.gpu"),
+			 "VM size Standard_NV36ads_A10_v5");
+	/* the cloud facts and the loader agree, instance by instance */
+	cr_expect_str_eq(gpu_fact(INV "gpu_aws.json", "aws:i-0p4d"),
+			 gpu_of(INV "gpu_aws.json", "aws:i-0p4d"));
+	cr_expect_str_eq(gpu_fact(INV "gpu_gcp.json", "gcp:101"),
+			 "accelerator nvidia-tesla-t4 x2");
+	cr_expect_str_eq(gpu_fact(INV "gpu_azure.json",
+				  "azure:bbbbbbbb-0000-0000-0000-000000000001"),
+			 "VM size Standard_NC6s_v3");
+#undef INV
+#undef PLAN
+}
+
 /* a finding on a GPU instance of the inventory carries the GPU, unless
  * the probe saw one itself */
 Test(aiapi_inventory, gpu_on_findings)
