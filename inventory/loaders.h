@@ -236,6 +236,11 @@ int inv_resolve(struct target *t, const char *host, int pub, bool offline);
  * g5.xlarge") into buf and returns true; kind is "aws", "gcp", "azure" or
  * a terraform resource type (CLI and terraform field names both read) */
 bool inv_gpu_why(const cJSON *v, const char *kind, char *buf, size_t size);
+/* the config facts of a state's instances (tfplan.c: the plan reader's
+ * rules over values.root_module), moved onto the targets the state loader
+ * made from index first on, matched by id */
+int inv_tfstate_facts(struct inv_load *L, const struct inv_file *f,
+		      const cJSON *root_module, size_t first);
 /* sets t->meta->gpu from an instance record; no GPU known is no error */
 int inv_gpu_detect(struct target *t, const cJSON *v, const char *kind);
 

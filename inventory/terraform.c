@@ -583,7 +583,7 @@ int inv_terraform_load(struct inv_load *L, const struct inv_file *f,
 {
 	const cJSON *values = NULL, *rootmod = NULL;
 	struct tf x;
-	size_t m1, m2;
+	size_t m1, m2, first = L->list.n;
 	int rc;
 
 	memset(&x, 0, sizeof(x));
@@ -612,6 +612,9 @@ int inv_terraform_load(struct inv_load *L, const struct inv_file *f,
 		if (rc == 0)
 			rc = module(&x, rootmod);
 		jpath_pop(&x.j, m2);
+		/* the configuration rules judge what is as they judge a plan */
+		if (rc == 0)
+			rc = inv_tfstate_facts(L, f, rootmod, first);
 	}
 	jpath_pop(&x.j, m1);
 out:

@@ -64,6 +64,9 @@ struct cmod {
 struct plan {
 	struct inv_load *L;
 	const struct inv_file *f;
+	/* where targets go: the load's list, or for a state a scratch list
+	 * whose config facts move onto the state loader's targets */
+	struct target_list *out;
 	struct jctx j;
 	struct pres *v;
 	size_t n, alloc;
@@ -308,18 +311,13 @@ static bool deleted_only(const cJSON *actions)
 	       strcmp(actions->child->valuestring, "delete") == 0;
 }
 
-static int pres_add(struct plan *p, const cJSON *rc)
+/* one resource as it will be (a plan's after) or is (a state's values) */
+static int pres_put(struct plan *p, const char *addr, const char *type,
+		    const cJSON *after, const cJSON *unknown,
+		    const cJSON *sensitive)
 {
-	const cJSON *ch = get(rc, "change");
-	const char *addr = str(rc, "address"), *type = str(rc, "type");
-	const char *mode = str(rc, "mode");
 	struct pres *v, *r;
 
-	if (addr == NULL || type == NULL || !cJSON_IsObject(ch) ||
-	    (mode != NULL && strcmp(mode, "managed") != 0) ||
-	    deleted_only(get(ch, "actions")) ||
-	    !cJSON_IsObject(get(ch, "after")))
-		return 0;
 	if (p->n == p->alloc) {
 		size_t n = p->alloc ? p->alloc * 2 : 64;
 
@@ -331,9 +329,9 @@ static int pres_add(struct plan *p, const cJSON *rc)
 	r = &p->v[p->n];
 	memset(r, 0, sizeof(*r));
 	r->type = type;
-	r->after = get(ch, "after");
-	r->unknown = get(ch, "after_unknown");
-	r->sensitive = get(ch, "after_sensitive");
+	r->after = after;
+	r->unknown = unknown;
+	r->sensitive = sensitive;
 	if ((r->address = strdup(addr)) == NULL ||
 	    (r->caddr = strip_indexes(addr)) == NULL ||
 	    (r->amodule = module_of(addr)) == NULL ||
@@ -346,6 +344,21 @@ static int pres_add(struct plan *p, const cJSON *rc)
 	r->expr = config_expr(p, r->caddr);
 	p->n++;
 	return 0;
+}
+
+static int pres_add(struct plan *p, const cJSON *rc)
+{
+	const cJSON *ch = get(rc, "change");
+	const char *addr = str(rc, "address"), *type = str(rc, "type");
+	const char *mode = str(rc, "mode");
+
+	if (addr == NULL || type == NULL || !cJSON_IsObject(ch) ||
+	    (mode != NULL && strcmp(mode, "managed") != 0) ||
+	    deleted_only(get(ch, "actions")) ||
+	    !cJSON_IsObject(get(ch, "after")))
+		return 0;
+	return pres_put(p, addr, type, get(ch, "after"),
+			get(ch, "after_unknown"), get(ch, "after_sensitive"));
 }
 
 /* Does expression key of r refer to resource x (by configuration address,
@@ -1359,12 +1372,11 @@ static int new_target(struct plan *p, const struct pres *r, const char *kind,
 	struct target *t;
 	struct target_meta *m;
 	const cJSON *tags = get(r->after, "tags");
-	int rc = inv_list_reserve(&p->L->list, 1);
+	int rc = inv_list_reserve(p->out, 1);
 
 	if (rc < 0)
 		return rc;
-	t = inv_target_new(&p->L->list, "terraform", p->f->source, "tf",
-			   r->address);
+	t = inv_target_new(p->out, "terraform", p->f->source, "tf", r->address);
 	if (t == NULL || (m = inv_meta(t)) == NULL ||
 	    inv_set_str(&t->name, r->address) < 0 ||
 	    (*cfg = m->config = cJSON_CreateObject()) == NULL ||
@@ -1650,18 +1662,20 @@ static int project_meta(struct plan *p, cJSON **owned)
 	return 0;
 }
 
+/* the targets of the resources in p, with their config facts */
+static int plan_judge(struct plan *p, int rc);
+
 int inv_tfplan_load(struct inv_load *L, const struct inv_file *f,
 		    const cJSON *root)
 {
 	struct plan p;
-	cJSON *owned_meta = NULL;
 	const cJSON *rcs, *e;
-	size_t i;
 	int rc = 0;
 
 	memset(&p, 0, sizeof(p));
 	p.L = L;
 	p.f = f;
+	p.out = &L->list;
 	jctx_init(&p.j, f->name, L->err);
 	rcs = get(root, "resource_changes");
 	if (rcs != NULL && !cJSON_IsArray(rcs))
@@ -1675,52 +1689,141 @@ int inv_tfplan_load(struct inv_load *L, const struct inv_file *f,
 		if (rc == 0)
 			rc = pres_add(&p, e);
 	}
+	return plan_judge(&p, rc);
+}
+
+/* a state module's resources and its child modules' (values.root_module
+ * of `terraform show -json`), bounded in depth as the configuration is */
+static int state_walk(struct plan *p, const cJSON *mod, int depth)
+{
+	const cJSON *e;
+	int rc = 0;
+
+	if (depth > 32)
+		return 0;
+	cJSON_ArrayForEach(e, get(mod, "resources"))
+	{
+		const char *mode = str(e, "mode");
+
+		if (rc == 0 && str(e, "address") != NULL &&
+		    str(e, "type") != NULL &&
+		    cJSON_IsObject(get(e, "values")) &&
+		    (mode == NULL || strcmp(mode, "managed") == 0))
+			rc = pres_put(p, str(e, "address"), str(e, "type"),
+				      get(e, "values"), NULL,
+				      get(e, "sensitive_values"));
+	}
+	cJSON_ArrayForEach(e, get(mod, "child_modules"))
+	{
+		if (rc == 0)
+			rc = state_walk(p, e, depth + 1);
+	}
+	return rc;
+}
+
+static int target_id_cmp(const void *a, const void *b)
+{
+	const struct target *const *x = a, *const *y = b;
+
+	return strcmp((*x)->id, (*y)->id);
+}
+
+int inv_tfstate_facts(struct inv_load *L, const struct inv_file *f,
+		      const cJSON *root_module, size_t first)
+{
+	struct target_list scratch;
+	struct target **by_id = NULL;
+	struct plan p;
+	size_t i;
+	int rc;
+
+	memset(&p, 0, sizeof(p));
+	target_list_init(&scratch);
+	p.L = L;
+	p.f = f;
+	p.out = &scratch;
+	jctx_init(&p.j, f->name, L->err);
+	rc = plan_judge(&p, state_walk(&p, root_module, 0));
+	if (rc == 0 && scratch.n > 0 &&
+	    (by_id = calloc(scratch.n, sizeof(*by_id))) == NULL)
+		rc = inv_err_rc(L->err, EXPO_ENOMEM, "%s: out of memory",
+				f->name);
+	for (i = 0; rc == 0 && i < scratch.n; i++)
+		by_id[i] = &scratch.v[i];
+	if (rc == 0 && scratch.n > 1)
+		qsort(by_id, scratch.n, sizeof(*by_id), target_id_cmp);
+	/* the state loader's target of the same address takes the facts;
+	 * its addresses and firewall stay its own */
+	for (i = first; rc == 0 && i < L->list.n; i++) {
+		struct target *t = &L->list.v[i], key_t = { .id = t->id };
+		struct target *key = &key_t, **hit;
+
+		if (t->meta == NULL || t->meta->config != NULL ||
+		    strncmp(t->id, "tf:", 3) != 0)
+			continue;
+		hit = bsearch(&key, by_id, scratch.n, sizeof(*by_id),
+			      target_id_cmp);
+		if (hit == NULL || (*hit)->meta == NULL)
+			continue;
+		t->meta->config = (*hit)->meta->config;
+		(*hit)->meta->config = NULL;
+	}
+	free(by_id);
+	target_list_release(&scratch);
+	return rc;
+}
+
+static int plan_judge(struct plan *p, int rc)
+{
+	cJSON *owned_meta = NULL;
+	size_t i;
+
 	if (rc == 0)
-		rc = index_build(&p);
+		rc = index_build(p);
 	if (rc == 0)
-		rc = links_build(&p);
+		rc = links_build(p);
 	if (rc == 0)
-		rc = project_meta(&p, &owned_meta);
-	for (i = 0; i < p.n && rc == 0; i++) {
-		const struct pres *r = &p.v[i];
+		rc = project_meta(p, &owned_meta);
+	for (i = 0; i < p->n && rc == 0; i++) {
+		const struct pres *r = &p->v[i];
 
 		if (strcmp(r->type, "aws_instance") == 0)
-			rc = aws_instance(&p, r);
+			rc = aws_instance(p, r);
 		else if (strcmp(r->type, "aws_db_instance") == 0)
-			rc = aws_db(&p, r);
+			rc = aws_db(p, r);
 		else if (strcmp(r->type, "google_compute_instance") == 0)
-			rc = gcp_instance(&p, r);
+			rc = gcp_instance(p, r);
 		else if (strcmp(r->type, "google_sql_database_instance") == 0)
-			rc = gcp_sql(&p, r);
+			rc = gcp_sql(p, r);
 		else if (strcmp(r->type, "azurerm_linux_virtual_machine") ==
 				 0 ||
 			 strcmp(r->type, "azurerm_windows_virtual_machine") ==
 				 0 ||
 			 strcmp(r->type, "azurerm_virtual_machine") == 0)
-			rc = azure_vm(&p, r);
+			rc = azure_vm(p, r);
 	}
-	if (rc == EXPO_ENOMEM && L->err != NULL && *L->err == NULL)
-		rc = inv_err_rc(L->err, rc, "%s: out of memory", f->name);
-	for (i = 0; i < p.n; i++) {
-		free(p.v[i].rules);
-		free(p.v[i].address);
-		free(p.v[i].caddr);
-		free(p.v[i].module);
-		free(p.v[i].amodule);
+	if (rc == EXPO_ENOMEM && p->L->err != NULL && *p->L->err == NULL)
+		rc = inv_err_rc(p->L->err, rc, "%s: out of memory", p->f->name);
+	for (i = 0; i < p->n; i++) {
+		free(p->v[i].rules);
+		free(p->v[i].address);
+		free(p->v[i].caddr);
+		free(p->v[i].module);
+		free(p->v[i].amodule);
 	}
-	free(p.v);
-	free(p.by_addr);
-	free(p.by_caddr);
-	free(p.by_id);
-	free(p.eni);
-	for (i = 0; i < p.nc; i++)
-		free(p.c[i].caddr);
-	free(p.c);
-	for (i = 0; i < p.nm; i++) {
-		free(p.m[i].prefix);
-		free(p.m[i].parent);
+	free(p->v);
+	free(p->by_addr);
+	free(p->by_caddr);
+	free(p->by_id);
+	free(p->eni);
+	for (i = 0; i < p->nc; i++)
+		free(p->c[i].caddr);
+	free(p->c);
+	for (i = 0; i < p->nm; i++) {
+		free(p->m[i].prefix);
+		free(p->m[i].parent);
 	}
-	free(p.m);
+	free(p->m);
 	cJSON_Delete(owned_meta);
 	return rc;
 }

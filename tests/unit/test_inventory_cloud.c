@@ -373,6 +373,45 @@ Test(inventory_terraform, state)
 	target_list_release(&l);
 }
 
+static const char *fact(const struct target *t, const char *key)
+{
+	return t->meta && t->meta->config
+		       ? cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+				 t->meta->config, key))
+		       : NULL;
+}
+
+/* a state is judged as a plan is: the same config facts, on the state
+ * loader's own targets (their addresses and firewall untouched) */
+Test(inventory_terraform, state_has_the_plan_readers_config_facts)
+{
+	const char *f = "terraform.json", *g = "gpu_terraform.json";
+	struct target_list l;
+	const struct target *t;
+	char *err = NULL;
+
+	target_list_init(&l);
+	cr_assert_eq(inv_test_load(&f, 1, NULL, &l, &err), 0, "%s", err);
+	cr_assert_eq(l.n, 5, "no target twice");
+	t = inv_test_find(&l, "tf:aws_instance.web");
+	cr_assert_str_eq(fact(t, "resource"), "aws_instance.web");
+	cr_assert_str_eq(fact(t, "public_address"), "known");
+	cr_assert_str_eq(fact(t, "imds_tokens"), "unknown-default");
+	expect_rule(t, 22, "sg-0tf ingress tcp 22-22 from 0.0.0.0/0");
+	t = inv_test_find(&l,
+			  "tf:module.db.module.gcp.google_compute_instance.vm");
+	cr_assert_str_eq(fact(t, "kind"), "instance");
+	target_list_release(&l);
+
+	target_list_init(&l);
+	cr_assert_eq(inv_test_load(&g, 1, NULL, &l, &err), 0, "%s", err);
+	t = inv_test_find(&l, "tf:google_compute_instance.infer");
+	cr_assert_str_eq(fact(t, "gpu"), t->meta->gpu);
+	t = inv_test_find(&l, "tf:aws_instance.web");
+	cr_assert_null(fact(t, "gpu"));
+	target_list_release(&l);
+}
+
 Test(inventory_terraform, errors_and_empty)
 {
 	const char *f = "terraform_empty.json";
