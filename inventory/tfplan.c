@@ -61,6 +61,10 @@ struct cmod {
 	const cJSON *call;
 };
 
+struct az_pair {
+	size_t named, namer;
+};
+
 struct plan {
 	struct inv_load *L;
 	const struct inv_file *f;
@@ -83,6 +87,11 @@ struct plan {
 	/* network interfaces and their attachments: few, looked at per
 	 * instance */
 	size_t *eni, neni;
+	/* Azure resources that name another from their own side (an NSG
+	 * rule its group, an association its NIC or subnet), as (named,
+	 * namer) pairs sorted by named: found per VM without a scan */
+	struct az_pair *az_back;
+	size_t naz_back, aaz_back;
 };
 
 /* ---- small readers of after / after_unknown / expressions ---- */
@@ -397,24 +406,6 @@ static bool refers_in_block(const struct pres *r, const char *blk,
 
 	sub.expr = cJSON_IsArray(b) ? b->child : b;
 	return sub.expr != NULL && refers_to(&sub, key, x);
-}
-
-/* does after[key] (a list of ids) or its expression name x? */
-static bool list_names(const struct pres *r, const char *key,
-		       const struct pres *x)
-{
-	const cJSON *e;
-	const char *id = str(x->after, "id");
-
-	if (refers_to(r, key, x))
-		return true;
-	cJSON_ArrayForEach(e, get(r->after, key))
-	{
-		if (id != NULL && cJSON_GetStringValue(e) != NULL &&
-		    strcmp(e->valuestring, id) == 0)
-			return true;
-	}
-	return false;
 }
 
 static bool is_world(const char *cidr)
@@ -1245,11 +1236,52 @@ static int az_rule_world(struct target *t, const char *where, const cJSON *rule)
 	return rc;
 }
 
+/* a view of r's first nested block blk: its after and expressions */
+static struct pres block_of(const struct pres *r, const char *blk)
+{
+	struct pres sub = *r;
+	const cJSON *b = get(r->expr, blk);
+
+	sub.expr = cJSON_IsArray(b) ? b->child : b;
+	sub.after = block(r->after, blk);
+	sub.unknown = block(r->unknown, blk);
+	return sub;
+}
+
+static bool az_is(const struct pres *r, const char *type)
+{
+	return strcmp(r->type, type) == 0;
+}
+
+struct az_join {
+	struct plan *p;
+	struct target *t;
+	const struct pres *nic, *assoc;
+	const char *pub;
+	int rc;
+};
+
+/* the first pair naming idx */
+static size_t az_first(const struct plan *p, size_t idx)
+{
+	size_t lo = 0, hi = p->naz_back;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (p->az_back[mid].named < idx)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 static int az_nsg_apply(struct plan *p, struct target *t,
 			const struct pres *nsg)
 {
 	const cJSON *e;
-	size_t i;
+	size_t k;
 	int rc = 0;
 
 	cJSON_ArrayForEach(e, get(nsg->after, "security_rule"))
@@ -1257,90 +1289,102 @@ static int az_nsg_apply(struct plan *p, struct target *t,
 		if (rc == 0)
 			rc = az_rule_world(t, nsg->address, e);
 	}
-	for (i = 0; i < p->n && rc == 0; i++) {
-		const struct pres *r = &p->v[i];
+	for (k = az_first(p, (size_t)(nsg - p->v));
+	     k < p->naz_back && p->az_back[k].named == (size_t)(nsg - p->v) &&
+	     rc == 0;
+	     k++) {
+		const struct pres *r = &p->v[p->az_back[k].namer];
 
-		if (strcmp(r->type, "azurerm_network_security_rule") == 0 &&
-		    (refers_to(r, "network_security_group_name", nsg) ||
-		     (str(r->after, "network_security_group_name") != NULL &&
-		      str(nsg->after, "name") != NULL &&
-		      strcmp(str(r->after, "network_security_group_name"),
-			     str(nsg->after, "name")) == 0)))
+		if (az_is(r, "azurerm_network_security_rule"))
 			rc = az_rule_world(t, r->address, r->after);
 	}
 	return rc;
+}
+
+static void az_nsg_found(void *ud, size_t idx)
+{
+	struct az_join *j = ud;
+
+	if (j->rc == 0)
+		j->rc = az_nsg_apply(j->p, j->t, &j->p->v[idx]);
+}
+
+static void az_pip_found(void *ud, size_t idx)
+{
+	struct az_join *j = ud;
+
+	(void)idx;
+	j->pub = "planned";
+}
+
+/* a subnet of the NIC: the NSGs its associations name apply */
+static void az_subnet_found(void *ud, size_t idx)
+{
+	struct az_join *j = ud;
+	size_t k;
+
+	for (k = az_first(j->p, idx);
+	     k < j->p->naz_back && j->p->az_back[k].named == idx && j->rc == 0;
+	     k++) {
+		const struct pres *x = &j->p->v[j->p->az_back[k].namer];
+
+		if (az_is(x, "azurerm_subnet_network_security_group_"
+			     "association"))
+			each_named(j->p, x, "network_security_group_id",
+				   "azurerm_network_security_group",
+				   az_nsg_found, j);
+	}
+}
+
+/* a NIC of the VM: its public IP, and the NSGs of its own association
+ * and of its subnets' (by reference or by id: a plan of resources that
+ * exist, and a state, join by id) */
+static void az_nic_found(void *ud, size_t idx)
+{
+	struct az_join *j = ud;
+	const struct pres *nic = &j->p->v[idx];
+	struct pres ipc = block_of(nic, "ip_configuration");
+	const char *pip = str(ipc.after, "public_ip_address_id");
+	size_t i;
+
+	if (!az_is(nic, "azurerm_network_interface") || j->rc != 0)
+		return;
+	if (strcmp(j->pub, "unknown") == 0)
+		j->pub = "none";
+	j->nic = nic;
+	each_named(j->p, &ipc, "public_ip_address_id", "azurerm_public_ip",
+		   az_pip_found, j);
+	if (strcmp(j->pub, "planned") != 0 && pip != NULL && *pip != '\0')
+		j->pub = "known";
+	for (i = az_first(j->p, idx);
+	     i < j->p->naz_back && j->p->az_back[i].named == idx && j->rc == 0;
+	     i++) {
+		const struct pres *x = &j->p->v[j->p->az_back[i].namer];
+
+		j->nic = nic;
+		j->assoc = x;
+		if (az_is(x, "azurerm_network_interface_security_group_"
+			     "association"))
+			each_named(j->p, x, "network_security_group_id",
+				   "azurerm_network_security_group",
+				   az_nsg_found, j);
+	}
+	/* the subnets of its IP configuration, and their associations */
+	each_named(j->p, &ipc, "subnet_id", "azurerm_subnet", az_subnet_found,
+		   j);
 }
 
 /* the NSGs of a VM: through its NICs' associations, and their subnets' */
 static int az_network(struct plan *p, struct target *t, const struct pres *vm,
 		      cJSON *cfg)
 {
-	const char *pub = "unknown";
-	size_t i, k, s;
-	int rc = 0;
+	struct az_join j = { .p = p, .t = t, .pub = "unknown" };
 
-	for (i = 0; i < p->n && rc == 0; i++) {
-		const struct pres *nic = &p->v[i];
-
-		if (strcmp(nic->type, "azurerm_network_interface") != 0 ||
-		    !list_names(vm, "network_interface_ids", nic))
-			continue;
-		if (strcmp(pub, "unknown") == 0)
-			pub = "none";
-		for (k = 0; k < p->n && rc == 0; k++) {
-			const struct pres *x = &p->v[k];
-
-			if (strcmp(x->type, "azurerm_public_ip") == 0 &&
-			    refers_in_block(nic, "ip_configuration",
-					    "public_ip_address_id", x))
-				pub = "planned";
-			if (strcmp(x->type,
-				   "azurerm_network_interface_security_group_"
-				   "association") == 0 &&
-			    refers_to(x, "network_interface_id", nic))
-				for (s = 0; s < p->n && rc == 0; s++)
-					if (strcmp(p->v[s].type,
-						   "azurerm_network_security_"
-						   "group") == 0 &&
-					    refers_to(
-						    x,
-						    "network_security_group_id",
-						    &p->v[s]))
-						rc = az_nsg_apply(p, t,
-								  &p->v[s]);
-			if (strcmp(x->type, "azurerm_subnet_network_security_"
-					    "group_association") == 0) {
-				size_t sn;
-
-				for (sn = 0; sn < p->n && rc == 0; sn++) {
-					const struct pres *sub = &p->v[sn];
-
-					if (strcmp(sub->type,
-						   "azurerm_subnet") != 0 ||
-					    !refers_to(x, "subnet_id", sub) ||
-					    !refers_in_block(nic,
-							     "ip_configuration",
-							     "subnet_id", sub))
-						continue;
-					for (s = 0; s < p->n && rc == 0; s++)
-						if (strcmp(p->v[s].type,
-							   "azurerm_network_"
-							   "security_group") ==
-							    0 &&
-						    refers_to(
-							    x,
-							    "network_security_"
-							    "group_id",
-							    &p->v[s]))
-							rc = az_nsg_apply(
-								p, t, &p->v[s]);
-				}
-			}
-		}
-	}
-	if (rc == 0 && !cJSON_AddStringToObject(cfg, "public_address", pub))
-		rc = EXPO_ENOMEM;
-	return rc;
+	each_named(p, vm, "network_interface_ids", "azurerm_network_interface",
+		   az_nic_found, &j);
+	if (j.rc == 0 && !cJSON_AddStringToObject(cfg, "public_address", j.pub))
+		j.rc = EXPO_ENOMEM;
+	return j.rc;
 }
 
 /* ---- one target per instance or database ---- */
@@ -1665,6 +1709,123 @@ static int project_meta(struct plan *p, cJSON **owned)
 /* the targets of the resources in p, with their config facts */
 static int plan_judge(struct plan *p, int rc);
 
+struct az_build {
+	struct plan *p;
+	size_t namer;
+	int rc;
+};
+
+static void az_pair_add(void *ud, size_t named)
+{
+	struct az_build *b = ud;
+	struct plan *p = b->p;
+
+	if (b->rc != 0)
+		return;
+	if (p->naz_back == p->aaz_back) {
+		size_t n = p->aaz_back ? p->aaz_back * 2 : 16;
+		struct az_pair *v = realloc(p->az_back, n * sizeof(*v));
+
+		if (v == NULL) {
+			b->rc = EXPO_ENOMEM;
+			return;
+		}
+		p->az_back = v;
+		p->aaz_back = n;
+	}
+	p->az_back[p->naz_back].named = named;
+	p->az_back[p->naz_back++].namer = b->namer;
+}
+
+static int az_pair_cmp(const void *a, const void *b)
+{
+	const struct az_pair *x = a, *y = b;
+
+	if (x->named != y->named)
+		return x->named < y->named ? -1 : 1;
+	return x->namer < y->namer ? -1 : x->namer > y->namer;
+}
+
+static int nsg_name_cmp(const void *a, const void *b, void *ctx)
+{
+	const struct plan *p = ctx;
+
+	return strcmp(str(p->v[*(const size_t *)a].after, "name"),
+		      str(p->v[*(const size_t *)b].after, "name"));
+}
+
+/* the Azure resources that point at others from their own side, each
+ * joined once through the indexes (by reference, by id, and an NSG rule
+ * by its group's name) */
+static int az_back_build(struct plan *p)
+{
+	struct az_build b = { .p = p };
+	size_t *groups = NULL, ngroups = 0, i, k;
+
+	for (i = 0; i < p->n; i++)
+		if (az_is(&p->v[i], "azurerm_network_security_group") &&
+		    str(p->v[i].after, "name") != NULL)
+			ngroups++;
+	if (ngroups > 0 && (groups = calloc(ngroups, sizeof(*groups))) == NULL)
+		return EXPO_ENOMEM;
+	for (i = 0, k = 0; i < p->n && k < ngroups; i++)
+		if (az_is(&p->v[i], "azurerm_network_security_group") &&
+		    str(p->v[i].after, "name") != NULL)
+			groups[k++] = i;
+	if (ngroups > 1)
+		qsort_r(groups, ngroups, sizeof(*groups), nsg_name_cmp, p);
+	for (i = 0; i < p->n && b.rc == 0; i++) {
+		const struct pres *r = &p->v[i];
+
+		b.namer = i;
+		if (az_is(r, "azurerm_network_interface_security_group_"
+			     "association"))
+			each_named(p, r, "network_interface_id",
+				   "azurerm_network_interface", az_pair_add,
+				   &b);
+		else if (az_is(r, "azurerm_subnet_network_security_group_"
+				  "association"))
+			each_named(p, r, "subnet_id", "azurerm_subnet",
+				   az_pair_add, &b);
+		else if (az_is(r, "azurerm_network_security_rule")) {
+			const char *gname =
+				str(r->after, "network_security_group_name");
+			size_t lo = 0, hi = ngroups;
+
+			each_named(p, r, "network_security_group_name",
+				   "azurerm_network_security_group",
+				   az_pair_add, &b);
+			while (gname != NULL && lo < hi) {
+				size_t mid = lo + (hi - lo) / 2;
+
+				if (strcmp(str(p->v[groups[mid]].after, "name"),
+					   gname) < 0)
+					lo = mid + 1;
+				else
+					hi = mid;
+			}
+			for (; gname != NULL && lo < ngroups &&
+			       strcmp(str(p->v[groups[lo]].after, "name"),
+				      gname) == 0;
+			     lo++)
+				az_pair_add(&b, groups[lo]);
+		}
+	}
+	free(groups);
+	if (b.rc == 0 && p->naz_back > 1) {
+		size_t w = 1;
+
+		qsort(p->az_back, p->naz_back, sizeof(*p->az_back),
+		      az_pair_cmp);
+		/* a rule named by reference and by name: joined once */
+		for (i = 1; i < p->naz_back; i++)
+			if (az_pair_cmp(&p->az_back[i], &p->az_back[w - 1]))
+				p->az_back[w++] = p->az_back[i];
+		p->naz_back = w;
+	}
+	return b.rc;
+}
+
 int inv_tfplan_load(struct inv_load *L, const struct inv_file *f,
 		    const cJSON *root)
 {
@@ -1783,6 +1944,8 @@ static int plan_judge(struct plan *p, int rc)
 	if (rc == 0)
 		rc = links_build(p);
 	if (rc == 0)
+		rc = az_back_build(p);
+	if (rc == 0)
 		rc = project_meta(p, &owned_meta);
 	for (i = 0; i < p->n && rc == 0; i++) {
 		const struct pres *r = &p->v[i];
@@ -1816,6 +1979,7 @@ static int plan_judge(struct plan *p, int rc)
 	free(p->by_caddr);
 	free(p->by_id);
 	free(p->eni);
+	free(p->az_back);
 	for (i = 0; i < p->nc; i++)
 		free(p->c[i].caddr);
 	free(p->c);

@@ -4,7 +4,8 @@
 # type, one in five without metadata_options) and SGS security groups
 # (one in four opening SSH or Ollama to 0.0.0.0/0 or ::/0), each instance
 # referring to one group through configuration references, judged with
-# `exposure scan PLAN --offline`. No competitor runs here (Checkov and
+# `exposure scan PLAN --offline`; then AZURE_VMS Azure VMs joined by id
+# (NIC, NSG, associations, rules by group name). No competitor runs here (Checkov and
 # Trivy are not packaged for Debian); the figures stand alone.
 # PASS: judged in under 2 s and under 200 MB peak RSS, and the number of
 # world-open findings is the one the generator planted.
@@ -61,5 +62,41 @@ ok=1
 [ "$world" -eq "$want_world" ] && [ "$gpu" -eq "$want_gpu" ] && [ "$imds" -eq "$want_imds" ] || { echo "FAIL: findings differ from what was planted"; ok=0; }
 awk -v s="$secs" 'BEGIN { exit !(s < 2.0) }' || { echo "FAIL: 2 s or more"; ok=0; }
 [ "$kb" -lt $((200 * 1024)) ] || { echo "FAIL: 200 MB or more"; ok=0; }
-[ $ok = 1 ] && echo "PASS: under 2 s and 200 MB, exact findings"
+
+# The same at Azure's shape, joined by id as a plan of resources that
+# already exist (and a state) joins: AZURE_VMS VMs, each with its NIC, an
+# NSG and the NIC's association to it; every other NSG opens SSH to "*",
+# the rest a private range, and every fourth VM's subnet association adds
+# an NSG whose separate rule (joined by the group's name) opens RDP.
+AZURE_VMS=${AZURE_VMS:-8000}
+awk -v n="$AZURE_VMS" 'BEGIN {
+	print "{\"format_version\": \"1.2\", \"resource_changes\": ["
+	print "{\"address\": \"azurerm_network_security_group.subnet\", \"mode\": \"managed\", \"type\": \"azurerm_network_security_group\", \"name\": \"subnet\", \"change\": {\"actions\": [\"no-op\"], \"after\": {\"id\": \"/nsg/subnet\", \"name\": \"subnet-nsg\"}}},"
+	print "{\"address\": \"azurerm_network_security_rule.rdp\", \"mode\": \"managed\", \"type\": \"azurerm_network_security_rule\", \"name\": \"rdp\", \"change\": {\"actions\": [\"no-op\"], \"after\": {\"name\": \"rdp\", \"network_security_group_name\": \"subnet-nsg\", \"direction\": \"Inbound\", \"access\": \"Allow\", \"protocol\": \"Tcp\", \"destination_port_range\": \"3389\", \"source_address_prefix\": \"*\"}}},"
+	print "{\"address\": \"azurerm_subnet.dmz\", \"mode\": \"managed\", \"type\": \"azurerm_subnet\", \"name\": \"dmz\", \"change\": {\"actions\": [\"no-op\"], \"after\": {\"id\": \"/subnet/dmz\"}}},"
+	print "{\"address\": \"azurerm_subnet_network_security_group_association.dmz\", \"mode\": \"managed\", \"type\": \"azurerm_subnet_network_security_group_association\", \"name\": \"dmz\", \"change\": {\"actions\": [\"no-op\"], \"after\": {\"subnet_id\": \"/subnet/dmz\", \"network_security_group_id\": \"/nsg/subnet\"}}},"
+	for (i = 0; i < n; i++) {
+		src = (i % 2 == 0) ? "*" : "10.0.0.0/8"
+		subnet = (i % 4 == 0) ? "/subnet/dmz" : "/subnet/other"
+		printf "{\"address\": \"azurerm_network_security_group.g[%d]\", \"mode\": \"managed\", \"type\": \"azurerm_network_security_group\", \"name\": \"g\", \"change\": {\"actions\": [\"no-op\"], \"after\": {\"id\": \"/nsg/%d\", \"name\": \"g%d\", \"security_rule\": [{\"name\": \"ssh\", \"direction\": \"Inbound\", \"access\": \"Allow\", \"protocol\": \"Tcp\", \"destination_port_range\": \"22\", \"source_address_prefix\": \"%s\"}]}}},\n", i, i, i, src
+		printf "{\"address\": \"azurerm_network_interface.n[%d]\", \"mode\": \"managed\", \"type\": \"azurerm_network_interface\", \"name\": \"n\", \"change\": {\"actions\": [\"no-op\"], \"after\": {\"id\": \"/nic/%d\", \"ip_configuration\": [{\"subnet_id\": \"%s\"}]}}},\n", i, i, subnet
+		printf "{\"address\": \"azurerm_network_interface_security_group_association.a[%d]\", \"mode\": \"managed\", \"type\": \"azurerm_network_interface_security_group_association\", \"name\": \"a\", \"change\": {\"actions\": [\"no-op\"], \"after\": {\"network_interface_id\": \"/nic/%d\", \"network_security_group_id\": \"/nsg/%d\"}}},\n", i, i, i
+		printf "{\"address\": \"azurerm_linux_virtual_machine.v[%d]\", \"mode\": \"managed\", \"type\": \"azurerm_linux_virtual_machine\", \"name\": \"v\", \"change\": {\"actions\": [\"update\"], \"after\": {\"size\": \"Standard_B2s\", \"network_interface_ids\": [\"/nic/%d\"]}}}%s\n", i, i, (i < n - 1) ? "," : ""
+	}
+	print "]}"
+}' >"$work/azure.json"
+/usr/bin/time -f '%e %M' -o "$work/time" "$EXPOSURE" scan "$work/azure.json" \
+	--offline -q --fail-on none --json "$work/azure-out.json"
+read -r asecs akb <"$work/time"
+ssh_open=$(jq '[.findings[] | select(.rule == "cloud.port_open_to_world" and .port == 22)] | length' "$work/azure-out.json")
+rdp_open=$(jq '[.findings[] | select(.rule == "cloud.port_open_to_world" and .port == 3389)] | length' "$work/azure-out.json")
+want_ssh=$(((AZURE_VMS + 1) / 2))
+want_rdp=$(((AZURE_VMS + 3) / 4))
+printf 'azure plan          %d VMs joined by id (NIC, NSG, associations, rules by name)\n' "$AZURE_VMS"
+printf 'judged in           %s s, peak RSS %.0f MB\n' "$asecs" "$(echo "$akb / 1024" | bc -l)"
+printf 'findings            %d SSH world-open (planted %d), %d RDP (planted %d)\n' "$ssh_open" "$want_ssh" "$rdp_open" "$want_rdp"
+[ "$ssh_open" -eq "$want_ssh" ] && [ "$rdp_open" -eq "$want_rdp" ] || { echo "FAIL: Azure findings differ from what was planted"; ok=0; }
+awk -v s="$asecs" 'BEGIN { exit !(s < 2.0) }' || { echo "FAIL: Azure plan took 2 s or more"; ok=0; }
+[ "$akb" -lt $((200 * 1024)) ] || { echo "FAIL: Azure plan took 200 MB or more"; ok=0; }
+[ $ok = 1 ] && echo "PASS: under 2 s and 200 MB each, exact findings"
 [ $ok = 1 ]

@@ -540,6 +540,18 @@ Test(posture_peers, azure_nsg_shapes)
 	       "cloud.port_open_to_world\n");
 }
 
+/* resources that exist already join by id, not by reference: the NIC,
+ * its association, the subnet's association and a rule naming its group
+ * (each was missed when only references joined) */
+Test(posture_peers, azure_joins_by_id_and_name)
+{
+	expect(PEERS "azure-ids.json",
+	       "tf:azurerm_linux_virtual_machine.app 22 "
+	       "cloud.port_open_to_world\n"
+	       "tf:azurerm_linux_virtual_machine.app 3389 "
+	       "cloud.port_open_to_world\n");
+}
+
 /*
  * A hand-made plan whose module output and module input refer to each
  * other, eight times at each step (no peer fixture: the trap of
