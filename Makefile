@@ -104,7 +104,9 @@ build/tests/integration.bin: $(call objs,build,$(INTEG_SRCS)) build/libexposure.
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS) $(TEST_LDLIBS)
 build/lab/%: tests/lab/%.c
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(CFLAGS) -o $@ $<
+	$(Q)$(CC) $(CFLAGS) -o $@ $< $(LAB_LIBS_$*)
+# the SQL Server stand-in speaks TLS inside TDS
+LAB_LIBS_tdsfake = -lssl -lcrypto
 
 # ASan + UBSan flavour: same sources, own objects.
 ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \

@@ -3,11 +3,14 @@
  * default login) in with an empty or default password? (1433)
  *
  * What it sends: one TCP connection per attempt. A TDS PRELOGIN that
- * offers no encryption (ENCRYPT_NOT_SUP); the reply gives the server's
- * version and what it demands. If it demands TLS (ENCRYPT_REQ, or ON),
- * nothing more is sent: the login is not tried (TLS is not implemented
- * here, and a password is never sent where the server expects TLS); the
- * facts say so. Otherwise one LOGIN7 (SQL authentication, TDS 7.4, no
+ * offers TLS (ENCRYPT_OFF); the reply gives the server's version and what
+ * it wants: no TLS (NOT_SUP), TLS for the login packet only (OFF), or for
+ * the whole connection (ON, REQ). TLS runs as [MS-TDS] 3.2.5.3 says: the
+ * handshake records inside PRELOGIN packets, then records on the bare
+ * connection (OpenSSL with memory BIOs, at most MS_TLS_ROUNDS flights, the
+ * certificate not verified: SQL Server's is self-signed unless set, and
+ * what is proven is the login, not the server's name). Then one LOGIN7
+ * (SQL authentication, TDS 7.4, no
  * database) with the next pair of the credential guard (--creds, then sa
  * with the empty password, "sa" and the list below; --no-login skips it,
  * --max-attempts caps it), and its reply: a LOGINACK token proves the
@@ -26,7 +29,10 @@
  * MS-SQL brute force; CWE-1392, CWE-521; ATT&CK T1110.001, T1078.001.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 #include "check.h"
 #include "facts.h"
 #include "dynbuf.h"
@@ -36,17 +42,32 @@
 
 #define MS_EVIDENCE_MAX 1024
 #define MS_IN_MAX (TDS_MSG_MAX + TDS_PACKET_MAX)
+/* a handshake flight wrapped in packets, or a LOGIN7 in TLS records */
+#define MS_OUT_MAX (TDS_MSG_MAX + 32 * TDS_HDR)
+#define MS_TLS_ROUNDS 8 /* handshake flights from the server, at most */
 
-enum ms_phase { MS_PRELOGIN = 0, MS_LOGIN, MS_DONE };
+enum ms_phase { MS_PRELOGIN = 0, MS_TLS, MS_LOGIN, MS_DONE };
 
 struct mssql_probe {
 	struct rawio io;
 	enum ms_phase phase;
 	bool have_server;
+	bool tls_all;		 /* the server encrypts the whole connection */
 	const char *user, *pass; /* the attempt under way */
-	unsigned attempt;
+	unsigned attempt, tls_rounds;
+	SSL_CTX *tls_ctx;
+	SSL *tls;	     /* this connection's, on memory BIOs */
+	struct dynbuf plain; /* decrypted reply bytes (tls_all) */
 	uint8_t msg[TDS_MSG_MAX];
 };
+
+static void tls_drop(struct mssql_probe *st)
+{
+	SSL_free(st->tls); /* and its BIOs */
+	st->tls = NULL;
+	dynbuf_reset(&st->plain);
+	ERR_clear_error(); /* nothing of this probe's left for the next */
+}
 
 static int ms_end(struct check_ctx *ctx, struct mssql_probe *st,
 		  enum probe_status status, const char *what, const char *why)
@@ -54,6 +75,7 @@ static int ms_end(struct check_ctx *ctx, struct mssql_probe *st,
 	if (why != NULL)
 		ctx_status(ctx, status, "%s: %s", what, why);
 	st->phase = MS_DONE;
+	tls_drop(st);
 	rawio_close(&st->io);
 	return PROBE_DONE;
 }
@@ -82,7 +104,8 @@ static int ms_start(struct check_ctx *ctx, void *state)
 	struct mssql_probe *st = state;
 	int err;
 
-	rawio_init(&st->io, MS_IN_MAX, TDS_OUT_MAX);
+	rawio_init(&st->io, MS_IN_MAX, MS_OUT_MAX);
+	dynbuf_init(&st->plain, MS_IN_MAX);
 	err = ms_open(ctx, st);
 	return err < 0 ? err : 0;
 }
@@ -144,12 +167,155 @@ static bool next_pair(struct check_ctx *ctx, struct mssql_probe *st)
 	return false;
 }
 
+/* what TLS wants to send: wrapped in PRELOGIN packets while the handshake
+ * runs, as bare records after it */
+static int tls_flush(struct mssql_probe *st, bool wrap)
+{
+	size_t pending = BIO_ctrl_pending(SSL_get_wbio(st->tls));
+	uint8_t *raw, *pkt = NULL;
+	int n, err = 0;
+
+	if (pending == 0)
+		return 0;
+	if (pending > TDS_MSG_MAX)
+		return EXPO_ETOOBIG;
+	if ((raw = malloc(pending)) == NULL ||
+	    (wrap && (pkt = malloc(MS_OUT_MAX)) == NULL)) {
+		free(raw);
+		return EXPO_ENOMEM;
+	}
+	n = BIO_read(SSL_get_wbio(st->tls), raw, (int)pending);
+	if (n != (int)pending)
+		err = EXPO_EPROTO;
+	else if (!wrap)
+		err = rawio_queue(&st->io, raw, pending);
+	else if ((n = tds_wrap(pkt, MS_OUT_MAX, TDS_PKT_PRELOGIN, raw,
+			       pending)) < 0)
+		err = n;
+	else
+		err = rawio_queue(&st->io, pkt, (size_t)n);
+	free(raw);
+	free(pkt);
+	return err;
+}
+
+/* the LOGIN7 of the pair under way: in clear, or in a TLS record */
+static int send_login(struct check_ctx *ctx, struct mssql_probe *st)
+{
+	uint8_t pkt[TDS_OUT_MAX];
+	int n, err;
+
+	ctx_phasef(ctx, "login %u", st->attempt);
+	n = tds_login7(pkt, sizeof(pkt), st->user, st->pass);
+	if (n < 0)
+		return n;
+	if (st->tls == NULL) {
+		err = rawio_queue(&st->io, pkt, (size_t)n);
+	} else if (SSL_write(st->tls, pkt, n) != n) {
+		err = EXPO_EPROTO;
+	} else {
+		err = tls_flush(st, false);
+		/* ENCRYPT_OFF: TLS for this packet only, the reply in clear */
+		if (err == 0 && !st->tls_all)
+			tls_drop(st);
+	}
+	if (err < 0)
+		return err;
+	st->phase = MS_LOGIN;
+	return rawio_wait(ctx, &st->io);
+}
+
+static int tls_failed(struct check_ctx *ctx, struct mssql_probe *st,
+		      const char *why)
+{
+	/* the password was never sent: the guard counted it, no more */
+	ctx_cred_result(ctx, st->user, CRED_FAILED);
+	return ms_end(ctx, st, STATUS_ERROR, "tls", why);
+}
+
+static int tls_handshake(struct check_ctx *ctx, struct mssql_probe *st)
+{
+	int r = SSL_do_handshake(st->tls), err;
+
+	err = tls_flush(st, true);
+	if (err < 0)
+		return tls_failed(ctx, st, expo_strerror(err));
+	if (r == 1)
+		return send_login(ctx, st);
+	if (SSL_get_error(st->tls, r) != SSL_ERROR_WANT_READ)
+		return tls_failed(ctx, st, "TLS handshake failed");
+	if (++st->tls_rounds > MS_TLS_ROUNDS)
+		return tls_failed(ctx, st, "TLS handshake does not end");
+	return rawio_wait(ctx, &st->io);
+}
+
+static int tls_begin(struct check_ctx *ctx, struct mssql_probe *st)
+{
+	BIO *rb = NULL, *wb = NULL;
+
+	if (st->tls_ctx == NULL) {
+		st->tls_ctx = SSL_CTX_new(TLS_client_method());
+		if (st->tls_ctx == NULL)
+			return tls_failed(ctx, st, "no TLS context");
+		SSL_CTX_set_verify(st->tls_ctx, SSL_VERIFY_NONE, NULL);
+		/* old SQL Servers speak TLS 1.0 with old ciphers; TDS 7.x
+		 * wraps the handshake only, which TLS 1.3's records after
+		 * it (session tickets) break: TLS 1.3 is TDS 8's */
+		SSL_CTX_set_security_level(st->tls_ctx, 0);
+		SSL_CTX_set_min_proto_version(st->tls_ctx, TLS1_VERSION);
+		SSL_CTX_set_max_proto_version(st->tls_ctx, TLS1_2_VERSION);
+	}
+	st->tls = SSL_new(st->tls_ctx);
+	rb = BIO_new(BIO_s_mem());
+	wb = BIO_new(BIO_s_mem());
+	if (st->tls == NULL || rb == NULL || wb == NULL) {
+		BIO_free(rb);
+		BIO_free(wb);
+		return tls_failed(ctx, st, "out of memory");
+	}
+	SSL_set_bio(st->tls, rb, wb);
+	SSL_set_connect_state(st->tls);
+	st->phase = MS_TLS;
+	st->tls_rounds = 0;
+	ctx_phasef(ctx, "tls %u", st->attempt);
+	return tls_handshake(ctx, st);
+}
+
+/* a handshake flight from the server, unwrapped from its packets */
+static int step_tls(struct check_ctx *ctx, struct mssql_probe *st, size_t mlen,
+		    uint8_t type)
+{
+	if ((type != TDS_PKT_PRELOGIN && type != TDS_PKT_REPLY) ||
+	    BIO_write(SSL_get_rbio(st->tls), st->msg, (int)mlen) != (int)mlen)
+		return tls_failed(ctx, st, "not a TLS handshake packet");
+	return tls_handshake(ctx, st);
+}
+
+/* the bare TLS records received, decrypted into st->plain; 0 or < 0 */
+static int tls_decrypt(struct mssql_probe *st)
+{
+	size_t n = dynbuf_len(&st->io.in);
+	uint8_t buf[4096];
+	int r;
+
+	if (n > 0 && BIO_write(SSL_get_rbio(st->tls), dynbuf_ptr(&st->io.in),
+			       (int)n) != (int)n)
+		return EXPO_ENOMEM;
+	dynbuf_consume(&st->io.in, n);
+	while ((r = SSL_read(st->tls, buf, sizeof(buf))) > 0)
+		if (dynbuf_add(&st->plain, buf, (size_t)r) < 0)
+			return EXPO_ETOOBIG;
+	r = SSL_get_error(st->tls, r);
+	return r == SSL_ERROR_WANT_READ || r == SSL_ERROR_ZERO_RETURN
+		       ? 0
+		       : EXPO_EPROTO;
+}
+
 static int step_prelogin(struct check_ctx *ctx, struct mssql_probe *st,
 			 size_t mlen, uint8_t type)
 {
 	struct tds_prelogin_reply r;
-	uint8_t pkt[TDS_OUT_MAX];
-	int n, err;
+	int err;
 
 	if (type != TDS_PKT_REPLY || tds_parse_prelogin(st->msg, mlen, &r) < 0)
 		return ms_end(ctx, st, STATUS_ERROR, "prelogin",
@@ -160,23 +326,26 @@ static int step_prelogin(struct check_ctx *ctx, struct mssql_probe *st,
 		if (err < 0)
 			return err;
 	}
-	if (r.encryption == TDS_ENCRYPT_REQ || r.encryption == TDS_ENCRYPT_ON) {
+	if (r.encryption != TDS_ENCRYPT_OFF && r.encryption != TDS_ENCRYPT_ON &&
+	    r.encryption != TDS_ENCRYPT_REQ &&
+	    r.encryption != TDS_ENCRYPT_NOT_SUP && r.encryption != -1) {
+		/* a client certificate (0x80 and up): nothing to try */
 		if (fact_set_str(ctx_facts(ctx), "not_tried",
-				 "the server demands TLS") < 0)
+				 "the server asks for a client certificate") <
+		    0)
 			return EXPO_ENOMEM;
-		return ms_end(ctx, st, STATUS_OPEN, "prelogin",
-			      "the server demands TLS (not implemented): no "
-			      "login tried");
+		return ms_end(ctx, st, STATUS_OPEN, NULL, NULL);
 	}
 	if (!ctx_login_allowed(ctx) || !next_pair(ctx, st))
 		return ms_end(ctx, st, STATUS_OPEN, NULL, NULL);
-	ctx_phasef(ctx, "login %u", st->attempt);
-	n = tds_login7(pkt, sizeof(pkt), st->user, st->pass);
-	err = n < 0 ? n : rawio_queue(&st->io, pkt, (size_t)n);
-	if (err < 0)
-		return err;
-	st->phase = MS_LOGIN;
-	return rawio_wait(ctx, &st->io);
+	if (r.encryption == TDS_ENCRYPT_NOT_SUP || r.encryption == -1)
+		return send_login(ctx, st);
+	st->tls_all = r.encryption != TDS_ENCRYPT_OFF;
+	if (fact_set_str(ctx_facts(ctx), "tls",
+			 st->tls_all ? "the whole connection"
+				     : "the login packet") < 0)
+		return EXPO_ENOMEM;
+	return tls_begin(ctx, st);
 }
 
 static int step_login(struct check_ctx *ctx, struct mssql_probe *st,
@@ -221,8 +390,9 @@ static int step_login(struct check_ctx *ctx, struct mssql_probe *st,
 		ctx_cred_result(ctx, st->user, CRED_FAILED);
 	}
 	/* the next attempt on a new connection */
+	tls_drop(st);
 	rawio_close(&st->io);
-	rawio_init(&st->io, MS_IN_MAX, TDS_OUT_MAX);
+	rawio_init(&st->io, MS_IN_MAX, MS_OUT_MAX);
 	if (!ctx_login_allowed(ctx))
 		return ms_end(ctx, st, STATUS_OPEN, NULL, NULL);
 	return ms_open(ctx, st);
@@ -231,6 +401,7 @@ static int step_login(struct check_ctx *ctx, struct mssql_probe *st,
 static int ms_step(struct check_ctx *ctx, void *state)
 {
 	struct mssql_probe *st = state;
+	struct dynbuf *src = &st->io.in;
 	size_t mlen = 0, used = 0;
 	uint8_t type = 0;
 	int rc, err;
@@ -238,17 +409,29 @@ static int ms_step(struct check_ctx *ctx, void *state)
 
 	if (st->phase == MS_DONE)
 		return PROBE_DONE;
-	what = st->phase == MS_PRELOGIN ? "prelogin" : "login";
+	what = st->phase == MS_PRELOGIN ? "prelogin"
+	       : st->phase == MS_TLS	? "tls"
+					: "login";
 	rc = rawio_pump(ctx, &st->io, what);
 	if (rc != 0)
 		return rc < 0 ? ms_end(ctx, st, STATUS_ERROR, what, NULL) : rc;
-	err = tds_message((const uint8_t *)dynbuf_ptr(&st->io.in),
-			  dynbuf_len(&st->io.in), st->msg, sizeof(st->msg),
-			  &mlen, &type, &used);
+	/* the reply to a LOGIN7 of a connection under TLS: records */
+	if (st->phase == MS_LOGIN && st->tls != NULL) {
+		err = tls_decrypt(st);
+		if (err < 0) {
+			ctx_cred_result(ctx, st->user, CRED_FAILED);
+			return ms_end(ctx, st, STATUS_ERROR, what,
+				      err == EXPO_ETOOBIG ? "reply over 64 KiB"
+							  : "bad TLS record");
+		}
+		src = &st->plain;
+	}
+	err = tds_message((const uint8_t *)dynbuf_ptr(src), dynbuf_len(src),
+			  st->msg, sizeof(st->msg), &mlen, &type, &used);
 	if (err == TDS_MORE && !st->io.eof)
 		return rawio_wait(ctx, &st->io);
 	if (err != 0) {
-		if (st->phase == MS_LOGIN)
+		if (st->phase != MS_PRELOGIN)
 			ctx_cred_result(ctx, st->user, CRED_FAILED);
 		return ms_end(ctx, st, STATUS_ERROR, what,
 			      err == TDS_MORE	    ? "connection closed"
@@ -256,9 +439,11 @@ static int ms_step(struct check_ctx *ctx, void *state)
 						    : "malformed TDS packet");
 	}
 	/* the message is in st->msg: the next read starts after it */
-	dynbuf_consume(&st->io.in, used);
+	dynbuf_consume(src, used);
 	if (st->phase == MS_PRELOGIN)
 		rc = step_prelogin(ctx, st, mlen, type);
+	else if (st->phase == MS_TLS)
+		rc = step_tls(ctx, st, mlen, type);
 	else
 		rc = step_login(ctx, st, mlen, type);
 	/* the last attempt may have been followed by a new connection */
@@ -272,6 +457,10 @@ static void ms_cleanup(struct check_ctx *ctx, void *state)
 	struct mssql_probe *st = state;
 
 	(void)ctx;
+	tls_drop(st);
+	SSL_CTX_free(st->tls_ctx);
+	st->tls_ctx = NULL;
+	dynbuf_release(&st->plain);
 	rawio_close(&st->io);
 }
 
@@ -306,8 +495,11 @@ static int ms_assess(const cJSON *facts, struct check_ctx *ctx)
 		err = ctx_report(
 			ctx, "mssql.default_credentials", dynbuf_ptr(&secret),
 			"SQL Server %s answered LOGIN7 with LOGINACK "
-			"for %s",
-			ver ? ver : "(version unknown)", dynbuf_ptr(&ev));
+			"for %s%s%s",
+			ver ? ver : "(version unknown)", dynbuf_ptr(&ev),
+			fact_get_str(facts, "tls") ? ", over TLS for " : "",
+			fact_get_str(facts, "tls") ? fact_get_str(facts, "tls")
+						   : "");
 	dynbuf_release(&ev);
 	dynbuf_release(&secret);
 	return err;

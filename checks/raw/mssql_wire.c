@@ -77,10 +77,34 @@ int tds_prelogin(uint8_t *out, size_t size)
 	}
 	p[nopt * 5] = 0xff;
 	/* VERSION 0.0.0.0 sub 0 (a client sends its own; zeros are
-	 * accepted), ENCRYPTION NOT_SUP, INSTOPT "" (NUL), THREADID 0,
-	 * MARS off */
-	p[nopt * 5 + 1 + 6] = TDS_ENCRYPT_NOT_SUP;
+	 * accepted), ENCRYPTION OFF (TLS is available: the server picks
+	 * the login packet only, all of it, or none), INSTOPT "" (NUL),
+	 * THREADID 0, MARS off */
+	p[nopt * 5 + 1 + 6] = TDS_ENCRYPT_OFF;
 	return (int)total;
+}
+
+int tds_wrap(uint8_t *out, size_t size, uint8_t type, const uint8_t *data,
+	     size_t n)
+{
+	size_t at = 0, done = 0;
+	uint8_t id = 1;
+
+	do {
+		size_t chunk = n - done < TDS_WRAP_CHUNK ? n - done
+							 : TDS_WRAP_CHUNK;
+
+		if (size - at < TDS_HDR + chunk || at > (size_t)INT32_MAX)
+			return EXPO_ETOOBIG;
+		header(out + at, type, TDS_HDR + chunk);
+		out[at + 1] = done + chunk == n ? 0x01 : 0x00; /* EOM last */
+		out[at + 6] = id++;
+		if (chunk > 0)
+			memcpy(out + at + TDS_HDR, data + done, chunk);
+		at += TDS_HDR + chunk;
+		done += chunk;
+	} while (done < n);
+	return (int)at;
 }
 
 /* a 7-bit ASCII string as UCS-2LE; false if it does not fit or is not

@@ -30,8 +30,16 @@
 #define TDS_ENCRYPT_NOT_SUP 0x02 /* no TLS */
 #define TDS_ENCRYPT_REQ 0x03	 /* the server demands TLS */
 
-/* our PRELOGIN (ENCRYPTION = NOT_SUP) as one packet; its length or < 0 */
+/* our PRELOGIN (ENCRYPTION = OFF: TLS available) as one packet; its
+ * length or < 0 */
 int tds_prelogin(uint8_t *out, size_t size);
+
+/* TLS handshake records travel in PRELOGIN packets ([MS-TDS] 3.2.5.3):
+ * data as packets of type carrying up to TDS_WRAP_CHUNK bytes each, EOM
+ * on the last; the bytes written or EXPO_ETOOBIG */
+#define TDS_WRAP_CHUNK 4088 /* the default 4096-byte packet */
+int tds_wrap(uint8_t *out, size_t size, uint8_t type, const uint8_t *data,
+	     size_t n);
 /* our LOGIN7 for user/password (SQL authentication, TDS 7.4, no
  * database); its length or < 0 (EXPO_ETOOBIG: a name over TDS_NAME_MAX
  * or not 7-bit ASCII) */

@@ -94,7 +94,9 @@ static const struct {
 	{ NET "20", "1433:mssql.default_credentials" },
 	{ NET "21", "" }, /* SQL Server refusing every login */
 	{ NET "22", "" }, /* sa locked out */
-	{ NET "23", "" }, /* TLS demanded: not tried */
+	{ NET "23", "1433:mssql.default_credentials" }, /* TLS forced */
+	{ NET "24", "1433:mssql.default_credentials" }, /* TLS for login */
+	{ NET "25", "" }, /* TLS forced, every login refused */
 };
 
 #define NEXPECT (sizeof(lab_expect) / sizeof(lab_expect[0]))
@@ -102,7 +104,8 @@ static const struct {
 /* the login requests the servers heard */
 struct logins {
 	unsigned gf_open, gf_twin, gf_decoy, mn_open, mn_twin, mn_decoy,
-		mn_portainer, ms_open, ms_twin, ms_locked, ms_tls;
+		mn_portainer, ms_open, ms_twin, ms_locked, ms_tls, ms_tlslogin,
+		ms_tlstwin, ms_garbage;
 };
 
 static void count_logins(struct logins *c)
@@ -117,12 +120,15 @@ static void count_logins(struct logins *c)
 	c->ms_open = tds_count(NET "20", "LOGIN7");
 	c->ms_twin = tds_count(NET "21", "LOGIN7");
 	c->ms_locked = tds_count(NET "22", "LOGIN7");
-	c->ms_tls = tds_count(NET "23", "LOGIN7");
+	c->ms_tls = tds_count(NET "23", "LOGIN7 sa empty tls");
+	c->ms_tlslogin = tds_count(NET "24", "LOGIN7 sa empty tls");
+	c->ms_tlstwin = tds_count(NET "25", " tls");
+	c->ms_garbage = tds_count(NET "26", "LOGIN7");
 }
 
 Test(classic_lab, whole_lab, .timeout = 120)
 {
-	static const char *const hostile[] = { NET "30", NET "31" };
+	static const char *const hostile[] = { NET "30", NET "31", NET "26" };
 	static const unsigned hports[] = { 3000, 9000, 1433 };
 	static const unsigned ports[] = { 3000, 5984, 9000, 8086, 1433 };
 	struct scan_config cfg;
@@ -172,16 +178,20 @@ Test(classic_lab, whole_lab, .timeout = 120)
 	cr_expect_eq(a.mn_decoy - b.mn_decoy, 0u);
 	cr_expect_eq(a.mn_portainer - b.mn_portainer, 0u);
 	/* SQL Server: sa with the empty password first, found at once; the
-	 * twin gets the default cap (3); locked out stops after one; a TLS
-	 * demand gets none */
+	 * twin gets the default cap (3); locked out stops after one; under
+	 * TLS the same, each LOGIN7 inside TLS; junk for a handshake: none */
 	cr_expect_eq(a.ms_open - b.ms_open, 1u);
 	cr_expect_eq(a.ms_twin - b.ms_twin, 3u);
 	cr_expect_eq(a.ms_locked - b.ms_locked, 1u);
-	cr_expect_eq(a.ms_tls - b.ms_tls, 0u);
+	cr_expect_eq(a.ms_tls - b.ms_tls, 1u);
+	cr_expect_eq(a.ms_tlslogin - b.ms_tlslogin, 1u);
+	cr_expect_eq(a.ms_tlstwin - b.ms_tlstwin, 3u);
+	cr_expect_eq(a.ms_garbage - b.ms_garbage, 0u);
 	st = lab_check_status(&res, 13, 1433, &check_mssql, &reason); /* .22 */
 	cr_expect(strstr(reason, "locked out") != NULL, "%s", reason);
-	st = lab_check_status(&res, 14, 1433, &check_mssql, &reason); /* .23 */
-	cr_expect(strstr(reason, "demands TLS") != NULL, "%s", reason);
+	f = lab_finding_for(&res, NET "23", "mssql.default_credentials");
+	cr_assert_not_null(f);
+	cr_expect(strstr(f->evidence, "over TLS") != NULL, "%s", f->evidence);
 	f = lab_finding_for(&res, NET "20", "mssql.default_credentials");
 	cr_assert_not_null(f);
 	cr_expect(strstr(f->evidence, "SQL Server 16.0.4135") &&
@@ -222,6 +232,9 @@ Test(classic_lab, whole_lab, .timeout = 120)
 		lab_port_rules_for(&res, hostile[i], ids, sizeof(ids));
 		cr_expect_str_eq(ids, "", "%s: {%s}", hostile[i], ids);
 		for (k = 0; k < 3; k++) {
+			if (strcmp(hostile[i], NET "26") == 0 &&
+			    hports[k] != 1433)
+				continue; /* the TLS junk server: SQL Server only */
 			st = lab_check_status(&res, h0 + i, (uint16_t)hports[k],
 					      hports[k] == 3000 ? &check_grafana
 					      : hports[k] == 9000

@@ -2,11 +2,17 @@
  * tdsfake.c - a SQL Server stand-in for the lab: answers TDS PRELOGIN and
  * LOGIN7 as SQL Server 2022 (16.0.4135) does, for the mssql check.
  *
- *   tdsfake open|refuse|locked|tls ADDR PORT [--lifetime SECONDS]
+ *   tdsfake MODE ADDR PORT [--lifetime SECONDS] [--cert PEM --key PEM]
  *
- * PRELOGIN: VERSION 16.0.4135 and ENCRYPTION NOT_SUP, or REQ in "tls"
- * mode (then a LOGIN7 is answered with nothing: the client must start
- * TLS). LOGIN7 (SQL authentication: the user name and the obfuscated
+ * PRELOGIN: VERSION 16.0.4135 and ENCRYPTION NOT_SUP; in the TLS modes
+ * (which need --cert and --key) REQ ("tls", "tlsrefuse", "tlsgarbage":
+ * TLS for the whole connection) or OFF ("tlslogin": TLS for the LOGIN7
+ * packet only, the reply in clear), as SQL Server with and without
+ * "force encryption" answers a client that offers TLS. The handshake
+ * records travel inside PRELOGIN packets, then records on the bare
+ * connection ([MS-TDS] 3.2.5.3); "tlsgarbage" answers the ClientHello
+ * with a packet of junk. "tls" and "tlslogin" accept what "open" accepts,
+ * "tlsrefuse" refuses as "refuse" does. LOGIN7 (SQL authentication: the user name and the obfuscated
  * password of [MS-TDS] 2.2.6.4): "open" accepts sa with the empty
  * password (LOGINACK, ENVCHANGE database, DONE) and refuses anything else
  * with ERROR 18456 "Login failed for user '...'." (class 14); "refuse"
@@ -16,7 +22,7 @@
  * 2.2.7 (LOGINACK 0xAD, ERROR 0xAA, ENVCHANGE 0xE3, DONE 0xFD); texts
  * from SQL Server's error 18456 and 18486 documentation.
  * ADDR must be a numeric loopback address. Prints "ready" once listening.
- * Standalone on purpose: no project header, no library.
+ * Standalone on purpose: no project header; OpenSSL for the TLS modes.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -33,17 +39,61 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <openssl/ssl.h>
 
 #define MAX_CLIENTS 64
 #define IN_MAX 8192
 
 struct client {
 	int fd;
-	size_t len;
+	size_t len, plen;
 	uint8_t in[IN_MAX];
+	SSL *ssl;    /* the TLS modes, once PRELOGIN is answered */
+	int hs_done; /* its handshake is over: records on the bare socket */
+	uint8_t plain[IN_MAX];
 };
 
-enum { M_OPEN, M_REFUSE, M_LOCKED, M_TLS } mode;
+enum { M_OPEN, M_REFUSE, M_LOCKED } mode;
+enum { T_NONE, T_ALL, T_LOGIN, T_GARBAGE } tls;
+static SSL_CTX *tls_ctx;
+
+/* bytes TLS wants to send: wrapped in PRELOGIN packets during the
+ * handshake, bare after it */
+static void tls_flush(struct client *c)
+{
+	uint8_t buf[4088], pkt[4096];
+	int n;
+
+	while ((n = BIO_read(SSL_get_wbio(c->ssl), buf, sizeof(buf))) > 0) {
+		if (c->hs_done) {
+			if (send(c->fd, buf, (size_t)n, MSG_NOSIGNAL) < 0)
+				perror("tdsfake: send");
+			continue;
+		}
+		pkt[0] = 0x12;
+		pkt[1] = BIO_ctrl_pending(SSL_get_wbio(c->ssl)) ? 0x00 : 0x01;
+		pkt[2] = (uint8_t)((n + 8) >> 8);
+		pkt[3] = (uint8_t)(n + 8);
+		pkt[4] = pkt[5] = 0;
+		pkt[6] = 1;
+		pkt[7] = 0;
+		memcpy(pkt + 8, buf, (size_t)n);
+		if (send(c->fd, pkt, (size_t)n + 8, MSG_NOSIGNAL) < 0)
+			perror("tdsfake: send");
+	}
+}
+
+/* a whole reply: in a TLS record when the connection is encrypted */
+static void emit(struct client *c, const uint8_t *pkt, size_t n)
+{
+	if (c->ssl != NULL && c->hs_done && tls == T_ALL) {
+		if (SSL_write(c->ssl, pkt, (int)n) == (int)n)
+			tls_flush(c);
+		return;
+	}
+	if (send(c->fd, pkt, n, MSG_NOSIGNAL) < 0)
+		perror("tdsfake: send");
+}
 
 static void put16le(uint8_t *p, unsigned v)
 {
@@ -57,7 +107,7 @@ static unsigned get16le(const uint8_t *p)
 }
 
 /* sends payload as one reply packet (type 4, EOM) */
-static void send_reply(int fd, const uint8_t *payload, size_t n)
+static void send_reply(struct client *c, const uint8_t *payload, size_t n)
 {
 	uint8_t pkt[4096];
 
@@ -71,11 +121,10 @@ static void send_reply(int fd, const uint8_t *payload, size_t n)
 	pkt[6] = 1;
 	pkt[7] = 0;
 	memcpy(pkt + 8, payload, n);
-	if (send(fd, pkt, n + 8, MSG_NOSIGNAL) < 0)
-		perror("tdsfake: send");
+	emit(c, pkt, n + 8);
 }
 
-static void prelogin_reply(int fd)
+static void prelogin_reply(struct client *c)
 {
 	uint8_t p[32];
 
@@ -96,8 +145,22 @@ static void prelogin_reply(int fd)
 	p[12] = 0;
 	p[13] = 0x10; /* build 4135, big-endian */
 	p[14] = 0x27;
-	p[17] = mode == M_TLS ? 0x03 : 0x02;
-	send_reply(fd, p, 18);
+	p[17] = tls == T_NONE ? 0x02 : tls == T_LOGIN ? 0x00 : 0x03;
+	send_reply(c, p, 18);
+	if (tls != T_NONE && c->ssl == NULL) {
+		BIO *rb = BIO_new(BIO_s_mem()), *wb = BIO_new(BIO_s_mem());
+
+		c->ssl = SSL_new(tls_ctx);
+		if (c->ssl == NULL || rb == NULL || wb == NULL) {
+			SSL_free(c->ssl);
+			c->ssl = NULL;
+			BIO_free(rb);
+			BIO_free(wb);
+			return;
+		}
+		SSL_set_bio(c->ssl, rb, wb);
+		SSL_set_accept_state(c->ssl);
+	}
 }
 
 /* ASCII as UCS-2LE at p; the bytes written */
@@ -120,7 +183,7 @@ static size_t done_token(uint8_t *p, unsigned status)
 	return 13;
 }
 
-static void login_ok(int fd)
+static void login_ok(struct client *c)
 {
 	static const char prog[] = "Microsoft SQL Server";
 	uint8_t p[512];
@@ -153,10 +216,10 @@ static void login_ok(int fd)
 	p[n++] = 0x27;
 	put16le(p + start, (unsigned)(n - start - 2));
 	n += done_token(p + n, 0);
-	send_reply(fd, p, n);
+	send_reply(c, p, n);
 }
 
-static void login_error(int fd, unsigned number, const char *msg)
+static void login_error(struct client *c, unsigned number, const char *msg)
 {
 	uint8_t p[1024];
 	size_t n = 0, start, ml = strlen(msg);
@@ -181,7 +244,7 @@ static void login_error(int fd, unsigned number, const char *msg)
 	n += 4;
 	put16le(p + start, (unsigned)(n - start - 2));
 	n += done_token(p + n, 0x0002);
-	send_reply(fd, p, n);
+	send_reply(c, p, n);
 }
 
 /* a LOGIN7 string (offset, length at p + at) as ASCII; pw: deobfuscate */
@@ -209,19 +272,18 @@ static int field(const uint8_t *p, size_t n, size_t at, int pw, char *out,
 	return 0;
 }
 
-static void login7(int fd, const uint8_t *p, size_t n)
+static void login7(struct client *c, const uint8_t *p, size_t n)
 {
 	char user[200], pw[200], msg[400];
 
 	if (field(p, n, 40, 0, user, sizeof(user)) < 0 ||
 	    field(p, n, 44, 1, pw, sizeof(pw)) < 0)
 		return;
-	printf("LOGIN7 %s %s\n", user, pw[0] ? "password" : "empty");
+	printf("LOGIN7 %s %s%s\n", user, pw[0] ? "password" : "empty",
+	       c->ssl != NULL && c->hs_done ? " tls" : "");
 	fflush(stdout);
-	if (mode == M_TLS)
-		return;
 	if (mode == M_OPEN && strcmp(user, "sa") == 0 && pw[0] == '\0') {
-		login_ok(fd);
+		login_ok(c);
 		return;
 	}
 	if (mode == M_LOCKED && strcmp(user, "sa") == 0) {
@@ -230,33 +292,116 @@ static void login7(int fd, const uint8_t *p, size_t n)
 			 "currently locked out. The system administrator can "
 			 "unlock it.",
 			 user);
-		login_error(fd, 18486, msg);
+		login_error(c, 18486, msg);
 		return;
 	}
 	snprintf(msg, sizeof(msg), "Login failed for user '%s'.", user);
-	login_error(fd, 18456, msg);
+	login_error(c, 18456, msg);
 }
 
-/* answers every whole packet buffered; -1 to hang up */
-static int serve(struct client *c)
+/* answers every whole packet of buf; -1 to hang up */
+static int serve_packets(struct client *c, uint8_t *buf, size_t *len)
 {
-	while (c->len >= 8) {
-		size_t plen = (size_t)c->in[2] << 8 | c->in[3];
+	while (*len >= 8) {
+		size_t plen = (size_t)buf[2] << 8 | buf[3];
+		uint8_t type = buf[0];
 
 		if (plen < 8)
 			return -1;
-		if (c->len < plen)
+		if (*len < plen)
 			return 0;
-		if (c->in[0] == 0x12)
-			prelogin_reply(c->fd);
-		else if (c->in[0] == 0x10)
-			login7(c->fd, c->in + 8, plen - 8);
+		if (buf[0] == 0x12)
+			prelogin_reply(c);
+		else if (buf[0] == 0x10)
+			login7(c, buf + 8, plen - 8);
 		else
 			return -1;
-		memmove(c->in, c->in + plen, c->len - plen);
-		c->len -= plen;
+		memmove(buf, buf + plen, *len - plen);
+		*len -= plen;
+		/* TLS for the login packet only: dropped after it */
+		if (type == 0x10 && tls == T_LOGIN && c->ssl != NULL) {
+			SSL_free(c->ssl);
+			c->ssl = NULL;
+			return *len > 0 ? -1 : 0;
+		}
 	}
 	return 0;
+}
+
+/* one handshake packet from the client: its records to TLS */
+static int handshake(struct client *c)
+{
+	size_t plen = (size_t)c->in[2] << 8 | c->in[3];
+	int r;
+
+	if (plen < 8 || c->in[0] != 0x12)
+		return -1;
+	if (tls == T_GARBAGE) {
+		static const uint8_t junk[] = { 0x12, 0x01, 0x00, 0x10,
+						0,    0,    1,	  0,
+						0x17, 0x03, 0x03, 0xff,
+						0xff, 'x',  'y',  'z' };
+
+		emit(c, junk, sizeof(junk));
+		return -1;
+	}
+	if (BIO_write(SSL_get_rbio(c->ssl), c->in + 8, (int)(plen - 8)) !=
+	    (int)(plen - 8))
+		return -1;
+	memmove(c->in, c->in + plen, c->len - plen);
+	c->len -= plen;
+	r = SSL_do_handshake(c->ssl);
+	tls_flush(c);
+	if (r == 1) {
+		c->hs_done = 1;
+		return 0;
+	}
+	return SSL_get_error(c->ssl, r) == SSL_ERROR_WANT_READ ? 0 : -1;
+}
+
+/* answers what is buffered; -1 to hang up */
+static int serve(struct client *c)
+{
+	for (;;) {
+		if (c->ssl != NULL && c->hs_done) {
+			int r;
+
+			if (c->len > 0 && BIO_write(SSL_get_rbio(c->ssl), c->in,
+						    (int)c->len) != (int)c->len)
+				return -1;
+			c->len = 0;
+			while (c->plen < IN_MAX &&
+			       (r = SSL_read(c->ssl, c->plain + c->plen,
+					     (int)(IN_MAX - c->plen))) > 0)
+				c->plen += (size_t)r;
+			return serve_packets(c, c->plain, &c->plen);
+		}
+		if (c->ssl != NULL) {
+			size_t plen;
+
+			if (c->len < 8)
+				return 0;
+			plen = (size_t)c->in[2] << 8 | c->in[3];
+			if (plen < 8)
+				return -1;
+			if (c->len < plen)
+				return 0;
+			if (handshake(c) < 0)
+				return -1;
+			continue;
+		}
+		return serve_packets(c, c->in, &c->len);
+	}
+}
+
+static void hang_up(struct client *c)
+{
+	close(c->fd);
+	c->fd = -1;
+	SSL_free(c->ssl);
+	c->ssl = NULL;
+	c->hs_done = 0;
+	c->plen = 0;
 }
 
 static int listen_on(const char *addr, int port)
@@ -294,28 +439,65 @@ int main(int argc, char **argv)
 	int lfd, port, i;
 	char *e = NULL;
 
-	if (argc != 4 && !(argc == 6 && strcmp(argv[4], "--lifetime") == 0)) {
-		fprintf(stderr, "usage: tdsfake open|refuse|locked|tls ADDR "
-				"PORT [--lifetime SECONDS]\n");
+	static const struct {
+		const char *name;
+		int mode, tls;
+	} modes[] = {
+		{ "open", M_OPEN, T_NONE },
+		{ "refuse", M_REFUSE, T_NONE },
+		{ "locked", M_LOCKED, T_NONE },
+		{ "tls", M_OPEN, T_ALL },
+		{ "tlslogin", M_OPEN, T_LOGIN },
+		{ "tlsrefuse", M_REFUSE, T_ALL },
+		{ "tlsgarbage", M_OPEN, T_GARBAGE },
+	};
+	const char *cert = NULL, *key = NULL;
+	size_t m;
+
+	if (argc < 4) {
+		fprintf(stderr,
+			"usage: tdsfake open|refuse|locked|tls|tlslogin|"
+			"tlsrefuse|tlsgarbage ADDR PORT [--lifetime "
+			"SECONDS] [--cert PEM --key PEM]\n");
 		return 2;
 	}
-	if (strcmp(argv[1], "open") == 0)
-		mode = M_OPEN;
-	else if (strcmp(argv[1], "refuse") == 0)
-		mode = M_REFUSE;
-	else if (strcmp(argv[1], "locked") == 0)
-		mode = M_LOCKED;
-	else if (strcmp(argv[1], "tls") == 0)
-		mode = M_TLS;
-	else
+	for (m = 0; m < sizeof(modes) / sizeof(modes[0]); m++)
+		if (strcmp(argv[1], modes[m].name) == 0)
+			break;
+	if (m == sizeof(modes) / sizeof(modes[0]))
 		return 2;
+	mode = modes[m].mode;
+	tls = modes[m].tls;
 	port = (int)strtol(argv[3], &e, 10);
 	if (*e || port <= 0 || port > 65535)
 		return 2;
-	if (argc == 6) {
-		lifetime = strtol(argv[5], &e, 10);
-		if (*e || lifetime <= 0 || lifetime > 7 * 86400)
+	for (i = 4; i + 1 < argc; i += 2) {
+		if (strcmp(argv[i], "--lifetime") == 0) {
+			lifetime = strtol(argv[i + 1], &e, 10);
+			if (*e || lifetime <= 0 || lifetime > 7 * 86400)
+				return 2;
+		} else if (strcmp(argv[i], "--cert") == 0) {
+			cert = argv[i + 1];
+		} else if (strcmp(argv[i], "--key") == 0) {
+			key = argv[i + 1];
+		} else {
 			return 2;
+		}
+	}
+	if (i != argc)
+		return 2;
+	if (tls != T_NONE) {
+		tls_ctx = SSL_CTX_new(TLS_server_method());
+		if (tls_ctx == NULL || cert == NULL || key == NULL ||
+		    SSL_CTX_use_certificate_chain_file(tls_ctx, cert) != 1 ||
+		    SSL_CTX_use_PrivateKey_file(tls_ctx, key,
+						SSL_FILETYPE_PEM) != 1) {
+			fprintf(stderr,
+				"tdsfake: %s needs --cert and --key "
+				"(PEM files)\n",
+				argv[1]);
+			return 2;
+		}
 	}
 	signal(SIGPIPE, SIG_IGN);
 	lfd = listen_on(argv[2], port);
@@ -358,10 +540,8 @@ int main(int argc, char **argv)
 				continue;
 			r = recv(c->fd, c->in + c->len, IN_MAX - c->len, 0);
 			if (r <= 0 || (c->len += (size_t)r, serve(c) < 0) ||
-			    c->len == IN_MAX) {
-				close(c->fd);
-				c->fd = -1;
-			}
+			    c->len == IN_MAX || c->plen == IN_MAX)
+				hang_up(c);
 		}
 	}
 	return 0;

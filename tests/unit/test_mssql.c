@@ -19,7 +19,7 @@ static unsigned le16(const uint8_t *p)
 	return (unsigned)p[0] | (unsigned)p[1] << 8;
 }
 
-Test(mssql_wire, prelogin_offers_no_encryption)
+Test(mssql_wire, prelogin_offers_tls)
 {
 	uint8_t b[64];
 	struct tds_prelogin_reply r;
@@ -29,10 +29,10 @@ Test(mssql_wire, prelogin_offers_no_encryption)
 	cr_expect_eq(b[0], TDS_PKT_PRELOGIN);
 	cr_expect_eq(b[1], 0x01, "one packet: EOM");
 	cr_expect_eq((size_t)(b[2] << 8 | b[3]), (size_t)n);
-	/* our own options parse back: ENCRYPTION NOT_SUP */
+	/* our own options parse back: ENCRYPTION OFF (TLS available) */
 	cr_assert_eq(tds_parse_prelogin(b + TDS_HDR, (size_t)n - TDS_HDR, &r),
 		     0);
-	cr_expect_eq(r.encryption, TDS_ENCRYPT_NOT_SUP);
+	cr_expect_eq(r.encryption, TDS_ENCRYPT_OFF);
 	cr_expect_lt(tds_prelogin(b, 20), 0);
 }
 

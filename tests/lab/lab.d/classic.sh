@@ -14,7 +14,10 @@
 #   .20:1433  SQL Server (build/lab/tdsfake open): sa, empty password
 #   .21:1433  tdsfake refuse: 18456 for every login (the twin)
 #   .22:1433  tdsfake locked: 18486 (locked out) for sa
-#   .23:1433  tdsfake tls: PRELOGIN demands encryption
+#   .23:1433  tdsfake tls: encryption forced (REQ): TLS throughout, sa empty
+#   .24:1433  tdsfake tlslogin: TLS for the LOGIN7 packet only (OFF), sa empty
+#   .25:1433  tdsfake tlsrefuse: TLS throughout, 18456 for every login (twin)
+#   .26:1433  tdsfake tlsgarbage: answers the ClientHello with junk (hostile)
 #   hostile on 3000, 9000 and 1433: .30 silent, .31 garbage
 # Port 9000 is shared by Portainer and MinIO: both checks probe it.
 # SQL Server is not in Debian either; FreeTDS is a client only: tdsfake
@@ -36,6 +39,7 @@ classic_replay() {
 classic_tds() {
 	local mode=$1 addr=$2
 	"$top/build/lab/tdsfake" "$mode" "$addr" 1433 --lifetime 86400 \
+		--cert "$dir/classic/tds-cert.pem" --key "$dir/classic/tds-key.pem" \
 		</dev/null >>"$dir/classic/tds_${addr}.log" 2>&1 &
 	pid_add $!
 	CLASSIC_WAIT="$CLASSIC_WAIT $addr:1433"
@@ -55,12 +59,17 @@ lab_classic_start() {
 	[ -x "$top/build/lab/replay" ] || { echo "lab: classic: build/lab/replay not built (make build/lab/replay)" >&2; return 1; }
 	[ -x "$HOSTILE" ] || { echo "lab: classic: $HOSTILE not built (make build/lab/hostile)" >&2; return 1; }
 	[ -x "$top/build/lab/tdsfake" ] || { echo "lab: classic: build/lab/tdsfake not built (make build/lab/tdsfake)" >&2; return 1; }
-	for a in $(seq 1 11) $(seq 20 23) 30 31; do
+	for a in $(seq 1 11) $(seq 20 26) 30 31; do
 		for p in $CLASSIC_PORTS; do
 			listening "$n.$a" "$p" && { echo "lab: classic: already listening on $n.$a:$p" >&2; return 1; }
 		done
 	done
 	mkdir -p "$dir/classic" || return 1
+	# the stand-in's own self-signed certificate, as SQL Server makes one
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
+		-nodes -days 7 -subj /CN=tdsfake -keyout "$dir/classic/tds-key.pem" \
+		-out "$dir/classic/tds-cert.pem" >/dev/null 2>&1 || {
+		echo "lab: classic: openssl could not make the SQL Server stand-in's certificate" >&2; return 1; }
 
 	classic_replay $n.1 3000 grafana/default
 	classic_replay $n.2 3000 grafana/changed
@@ -79,6 +88,9 @@ lab_classic_start() {
 	classic_tds refuse $n.21
 	classic_tds locked $n.22
 	classic_tds tls $n.23
+	classic_tds tlslogin $n.24
+	classic_tds tlsrefuse $n.25
+	classic_tds tlsgarbage $n.26
 	for p in 3000 9000 1433; do
 		classic_hostile silent $n.30 "$p"
 		classic_hostile garbage $n.31 "$p"
