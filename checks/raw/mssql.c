@@ -211,7 +211,7 @@ static int send_login(struct check_ctx *ctx, struct mssql_probe *st)
 		return n;
 	if (st->tls == NULL) {
 		err = rawio_queue(&st->io, pkt, (size_t)n);
-	} else if (SSL_write(st->tls, pkt, n) != n) {
+	} else if (ERR_clear_error(), SSL_write(st->tls, pkt, n) != n) {
 		err = EXPO_EPROTO;
 	} else {
 		err = tls_flush(st, false);
@@ -235,7 +235,12 @@ static int tls_failed(struct check_ctx *ctx, struct mssql_probe *st,
 
 static int tls_handshake(struct check_ctx *ctx, struct mssql_probe *st)
 {
-	int r = SSL_do_handshake(st->tls), err;
+	int r, err;
+
+	/* SSL_get_error() reads the thread's error queue: another probe's
+	 * leftovers on this worker must not read as ours */
+	ERR_clear_error();
+	r = SSL_do_handshake(st->tls);
 
 	err = tls_flush(st, true);
 	if (err < 0)
@@ -302,6 +307,7 @@ static int tls_decrypt(struct mssql_probe *st)
 			       (int)n) != (int)n)
 		return EXPO_ENOMEM;
 	dynbuf_consume(&st->io.in, n);
+	ERR_clear_error(); /* as in tls_handshake() */
 	while ((r = SSL_read(st->tls, buf, sizeof(buf))) > 0)
 		if (dynbuf_add(&st->plain, buf, (size_t)r) < 0)
 			return EXPO_ETOOBIG;

@@ -252,6 +252,33 @@ Test(classic_lab, whole_lab, .timeout = 120)
 	target_list_release(&l);
 }
 
+/* FreeTDS's tsql (Debian's TDS client, GnuTLS) logs into the stand-in as
+ * into SQL Server: the TLS-in-PRELOGIN wrapping and the login-only mode are
+ * what a real client speaks, not only what our own code expects; 1 when
+ * its prompt came (logged in), 0 when refused */
+static int tsql_login(const char *addr)
+{
+	char cmd[512];
+
+	snprintf(cmd, sizeof(cmd),
+		 "printf 'quit\\n' | TDSVER=7.4 timeout 15 tsql -H %s -p 1433 "
+		 "-U sa -P '' 2>&1 | grep -q '^1> '",
+		 addr);
+	return system(cmd) == 0;
+}
+
+Test(classic_lab, freetds_agrees_with_the_stand_in, .timeout = 60)
+{
+	require_lab();
+	cr_assert_eq(system("command -v tsql >/dev/null"), 0,
+		     "tsql (Debian freetds-bin) is missing");
+	cr_expect_eq(tsql_login(NET "20"), 1, "plain, sa empty");
+	cr_expect_eq(tsql_login(NET "21"), 0, "plain, refused");
+	cr_expect_eq(tsql_login(NET "23"), 1, "TLS throughout");
+	cr_expect_eq(tsql_login(NET "24"), 1, "TLS for the login packet");
+	cr_expect_eq(tsql_login(NET "25"), 0, "TLS throughout, refused");
+}
+
 /* --no-login: no credential reaches Grafana or MinIO; the checks that
  * need none still find their doors */
 Test(classic_lab, no_login_sends_no_credential, .timeout = 60)

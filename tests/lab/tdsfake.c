@@ -498,6 +498,9 @@ int main(int argc, char **argv)
 				argv[1]);
 			return 2;
 		}
+		/* TDS 7.x: TLS up to 1.2, as SQL Server without TDS 8 (TLS
+		 * 1.3's session tickets come after the wrapped handshake) */
+		SSL_CTX_set_max_proto_version(tls_ctx, TLS1_2_VERSION);
 	}
 	signal(SIGPIPE, SIG_IGN);
 	lfd = listen_on(argv[2], port);

@@ -792,11 +792,14 @@ Test(aiapi_plan, nmap_services)
 }
 
 /* the GPU of an instance from each cloud's inventory (and Terraform) */
-static const char *gpu_of(const char *path, const char *id)
+/* the GPU of target id of an inventory: as the loader saw it (meta), or
+ * as its config facts name it (the plan reader, the cloud facts) */
+static const char *gpu_from(const char *path, const char *id, bool fact)
 {
-	static char out[128];
+	static char out[160];
 	struct inventory_opts o = { .format = NULL };
 	struct target_list l;
+	const char *g;
 	char *err = NULL;
 	size_t i;
 
@@ -804,13 +807,28 @@ static const char *gpu_of(const char *path, const char *id)
 	target_list_init(&l);
 	cr_assert_eq(inventory_load(&path, 1, &o, &l, &err), 0, "%s: %s", path,
 		     err ? err : "");
-	for (i = 0; i < l.n; i++)
-		if (strcmp(l.v[i].id, id) == 0 && l.v[i].meta != NULL &&
-		    l.v[i].meta->gpu != NULL)
-			snprintf(out, sizeof(out), "%s", l.v[i].meta->gpu);
+	for (i = 0; i < l.n; i++) {
+		if (strcmp(l.v[i].id, id) != 0 || l.v[i].meta == NULL)
+			continue;
+		g = fact ? cJSON_GetStringValue(cJSON_GetObjectItem(
+				   l.v[i].meta->config, "gpu"))
+			 : l.v[i].meta->gpu;
+		if (g != NULL)
+			snprintf(out, sizeof(out), "%s", g);
+	}
 	free(err);
 	target_list_release(&l);
 	return out;
+}
+
+static const char *gpu_of(const char *path, const char *id)
+{
+	return gpu_from(path, id, false);
+}
+
+static const char *gpu_fact(const char *path, const char *id)
+{
+	return gpu_from(path, id, true);
 }
 
 Test(aiapi_inventory, gpu_instances)
@@ -847,33 +865,6 @@ Test(aiapi_inventory, gpu_instances)
 #undef INV
 }
 
-/* the GPU a target's config facts name: what the plan reader and the
- * cloud facts say, which must be what the loaders' classifier says */
-static const char *gpu_fact(const char *path, const char *id)
-{
-	static char out[160];
-	struct target_list l;
-	struct inventory_opts o = { .format = NULL };
-	char *err = NULL;
-	size_t i;
-
-	out[0] = '\0';
-	target_list_init(&l);
-	cr_assert_eq(inventory_load(&path, 1, &o, &l, &err), 0, "%s: %s", path,
-		     err ? err : "");
-	for (i = 0; i < l.n; i++)
-		if (strcmp(l.v[i].id, id) == 0 && l.v[i].meta != NULL &&
-		    l.v[i].meta->config != NULL &&
-		    cJSON_GetStringValue(cJSON_GetObjectItem(
-			    l.v[i].meta->config, "gpu")) != NULL)
-			snprintf(out, sizeof(out), "%s",
-				 cJSON_GetStringValue(cJSON_GetObjectItem(
-					 l.v[i].meta->config, "gpu")));
-	free(err);
-	target_list_release(&l);
-	return out;
-}
-
 /* one classifier: the plan reader once missed gr6 and a4- and worded each
  * cloud its own way */
 Test(aiapi_inventory, plan_and_cloud_facts_name_the_gpu_alike)
@@ -891,7 +882,7 @@ Test(aiapi_inventory, plan_and_cloud_facts_name_the_gpu_alike)
 			 "VM size Standard_NV36ads_A10_v5");
 	/* the cloud facts and the loader agree, instance by instance */
 	cr_expect_str_eq(gpu_fact(INV "gpu_aws.json", "aws:i-0p4d"),
-			 gpu_of(INV "gpu_aws.json", "aws:i-0p4d"));
+			 "instance type p4d.24xlarge");
 	cr_expect_str_eq(gpu_fact(INV "gpu_gcp.json", "gcp:101"),
 			 "accelerator nvidia-tesla-t4 x2");
 	cr_expect_str_eq(gpu_fact(INV "gpu_azure.json",
