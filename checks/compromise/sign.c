@@ -41,6 +41,17 @@ bool sign_check(struct sign_set *s, unsigned field, const char *text,
 	return true;
 }
 
+bool sign_at(struct sign_set *s, unsigned field, const char *text,
+	     const char *where, const char *what)
+{
+	char w[SIGN_WHERE_MAX];
+
+	if (text == NULL)
+		return false; /* nothing to look at: no place to name */
+	snprintf(w, sizeof(w), "%s %s", where, what);
+	return sign_check(s, field, text, w);
+}
+
 const char *sign_join(const cJSON *arr, char *buf, size_t size)
 {
 	const cJSON *x = NULL;
@@ -69,37 +80,34 @@ static const char *jstr(const cJSON *o, const char *k)
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
+/* the strings of an object's array member, joined (sign_join) */
+static const char *joined(const cJSON *o, const char *k, char *buf, size_t n)
+{
+	return sign_join(cJSON_GetObjectItemCaseSensitive(o, k), buf, n);
+}
+
 static void container_signs(struct sign_set *s, const cJSON *c, const char *pod)
 {
 	char buf[IND_TEXT_MAX + 1];
-	char where[320], w[360];
+	char where[320];
 	const char *name = jstr(c, "name");
 	const cJSON *e = NULL;
 	int k = 0;
 
 	snprintf(where, sizeof(where), "%s container %.64s", pod,
 		 name != NULL ? name : "?");
-	snprintf(w, sizeof(w), "%s image", where);
-	sign_check(s, IND_F_IMAGE, jstr(c, "image"), w);
-	snprintf(w, sizeof(w), "%s command", where);
-	sign_check(s, IND_F_CMD,
-		   sign_join(cJSON_GetObjectItemCaseSensitive(c, "command"),
-			     buf, sizeof(buf)),
-		   w);
-	snprintf(w, sizeof(w), "%s args", where);
-	sign_check(s, IND_F_CMD,
-		   sign_join(cJSON_GetObjectItemCaseSensitive(c, "args"), buf,
-			     sizeof(buf)),
-		   w);
-	snprintf(w, sizeof(w), "%s name", where);
-	sign_check(s, IND_F_NAME, name, w);
+	sign_at(s, IND_F_IMAGE, jstr(c, "image"), where, "image");
+	sign_at(s, IND_F_CMD, joined(c, "command", buf, sizeof(buf)), where,
+		"command");
+	sign_at(s, IND_F_CMD, joined(c, "args", buf, sizeof(buf)), where,
+		"args");
+	sign_at(s, IND_F_NAME, name, where, "name");
 	/* env names only: a value may be a secret, and is never read */
 	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(c, "env"))
 	{
 		if (++k > 64)
 			break;
-		snprintf(w, sizeof(w), "%s env name", where);
-		sign_check(s, IND_F_NAME, jstr(e, "name"), w);
+		sign_at(s, IND_F_NAME, jstr(e, "name"), where, "env name");
 	}
 }
 

@@ -27,6 +27,11 @@ struct sign_set {
  * `where` ("container /x (image y) command"); true if one matched */
 bool sign_check(struct sign_set *s, unsigned field, const char *text,
 		const char *where);
+/* sign_check() seen at "WHERE WHAT" ("job x task y" "args"), the place
+ * cut at SIGN_WHERE_MAX */
+#define SIGN_WHERE_MAX 400
+bool sign_at(struct sign_set *s, unsigned field, const char *text,
+	     const char *where, const char *what);
 /* the pods of a Kubernetes PodList's items (at most SIGN_PODS_MAX):
  * each container's and init container's image, command and args, name
  * and env names; env values are never read */

@@ -78,7 +78,7 @@ static int consul_signs(const cJSON *facts, struct check_ctx *ctx)
 {
 	const cJSON *c = NULL;
 	struct sign_set s = { 0 };
-	char where[200], w[240], buf[IND_TEXT_MAX + 1];
+	char where[200], buf[IND_TEXT_MAX + 1];
 	int k = 0;
 
 	cJSON_ArrayForEach(c, http_json_ok(facts, "checks"))
@@ -95,16 +95,13 @@ static int consul_signs(const cJSON *facts, struct check_ctx *ctx)
 		snprintf(where, sizeof(where), "check %.64s (type %.16s)",
 			 id ? id : (c->string ? c->string : "?"),
 			 type && type[0] ? type : "?");
-		snprintf(w, sizeof(w), "%s script args", where);
-		sign_check(&s, IND_F_CMD,
-			   sign_join(cJSON_GetObjectItemCaseSensitive(
-					     def, "ScriptArgs"),
-				     buf, sizeof(buf)),
-			   w);
-		snprintf(w, sizeof(w), "%s shell", where);
-		sign_check(&s, IND_F_CMD, http_str(def, "Shell"), w);
-		snprintf(w, sizeof(w), "%s name", where);
-		sign_check(&s, IND_F_NAME, http_str(c, "Name"), w);
+		sign_at(&s, IND_F_CMD,
+			sign_join(cJSON_GetObjectItemCaseSensitive(
+					  def, "ScriptArgs"),
+				  buf, sizeof(buf)),
+			where, "script args");
+		sign_at(&s, IND_F_CMD, http_str(def, "Shell"), where, "shell");
+		sign_at(&s, IND_F_NAME, http_str(c, "Name"), where, "name");
 	}
 	return sign_report(ctx, "consul.compromise_indicator", &s);
 }

@@ -111,7 +111,7 @@ static int nodered_signs(const cJSON *flows, struct check_ctx *ctx)
 {
 	const cJSON *arr = flows, *it = NULL;
 	struct sign_set s = { 0 };
-	char where[200], w[240], line[IND_TEXT_MAX + 1];
+	char where[200], line[IND_TEXT_MAX + 1];
 	const char *cmd, *app, *id, *name;
 	int k = 0;
 
@@ -134,8 +134,7 @@ static int nodered_signs(const cJSON *flows, struct check_ctx *ctx)
 		if (cmd != NULL)
 			snprintf(line, sizeof(line), "%s%s%s", cmd,
 				 app && app[0] ? " " : "", app ? app : "");
-		snprintf(w, sizeof(w), "%s command", where);
-		sign_check(&s, IND_F_CMD, cmd ? line : NULL, w);
+		sign_at(&s, IND_F_CMD, cmd ? line : NULL, where, "command");
 	}
 	return sign_report(ctx, "nodered.compromise_indicator", &s);
 }

@@ -146,44 +146,37 @@ static void task_signs(struct sign_set *s, const cJSON *t, const char *job)
 	const cJSON *cfg = cJSON_GetObjectItemCaseSensitive(t, "Config");
 	const cJSON *x = NULL;
 	const char *name = http_str(t, "Name");
-	char where[256], w[320], buf[IND_TEXT_MAX + 1];
+	const char *drv = http_str(t, "Driver");
+	char where[256], buf[IND_TEXT_MAX + 1];
 	int k = 0;
 
 	snprintf(where, sizeof(where), "%s task %.64s (driver %.16s)", job,
-		 name ? name : "?",
-		 http_str(t, "Driver") ? http_str(t, "Driver") : "?");
-	snprintf(w, sizeof(w), "%s image", where);
-	sign_check(s, IND_F_IMAGE, http_str(cfg, "image"), w);
-	snprintf(w, sizeof(w), "%s command", where);
-	sign_check(s, IND_F_CMD, http_str(cfg, "command"), w);
-	snprintf(w, sizeof(w), "%s args", where);
-	sign_check(s, IND_F_CMD,
-		   sign_join(cJSON_GetObjectItemCaseSensitive(cfg, "args"), buf,
-			     sizeof(buf)),
-		   w);
-	snprintf(w, sizeof(w), "%s entrypoint", where);
-	sign_check(
-		s, IND_F_CMD,
+		 name ? name : "?", drv ? drv : "?");
+	sign_at(s, IND_F_IMAGE, http_str(cfg, "image"), where, "image");
+	sign_at(s, IND_F_CMD, http_str(cfg, "command"), where, "command");
+	sign_at(s, IND_F_CMD,
+		sign_join(cJSON_GetObjectItemCaseSensitive(cfg, "args"), buf,
+			  sizeof(buf)),
+		where, "args");
+	sign_at(s, IND_F_CMD,
 		sign_join(cJSON_GetObjectItemCaseSensitive(cfg, "entrypoint"),
 			  buf, sizeof(buf)),
-		w);
+		where, "entrypoint");
 	cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(t, "Artifacts"))
 	{
 		if (++k > 16)
 			break;
-		snprintf(w, sizeof(w), "%s artifact", where);
-		sign_check(s, IND_F_CMD, http_str(x, "GetterSource"), w);
+		sign_at(s, IND_F_CMD, http_str(x, "GetterSource"), where,
+			"artifact");
 	}
-	snprintf(w, sizeof(w), "%s name", where);
-	sign_check(s, IND_F_NAME, name, w);
+	sign_at(s, IND_F_NAME, name, where, "name");
 	k = 0;
 	/* env names only: a value may be a secret, and is never read */
 	cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(t, "Env"))
 	{
 		if (++k > 64)
 			break;
-		snprintf(w, sizeof(w), "%s env name", where);
-		sign_check(s, IND_F_NAME, x->string, w);
+		sign_at(s, IND_F_NAME, x->string, where, "env name");
 	}
 }
 

@@ -110,10 +110,9 @@ static int ray_signs(const cJSON *jobs, struct check_ctx *ctx)
 			id = http_str(it, "job_id");
 		snprintf(where, sizeof(where), "job %.64s (%.16s)",
 			 id ? id : "?", st ? st : "status unknown");
-		snprintf(w, sizeof(w), "%s entrypoint", where);
-		sign_check(&s, IND_F_CMD, http_str(it, "entrypoint"), w);
-		snprintf(w, sizeof(w), "%s id", where);
-		sign_check(&s, IND_F_NAME, id, w);
+		sign_at(&s, IND_F_CMD, http_str(it, "entrypoint"), where,
+			"entrypoint");
+		sign_at(&s, IND_F_NAME, id, where, "id");
 		j = 0;
 		cJSON_ArrayForEach(
 			m, cJSON_GetObjectItemCaseSensitive(it, "metadata"))

@@ -27,27 +27,17 @@ LAB_PROCS="$LAB_PROCS|replay|jupyter|node-red"
 
 SIGNS_NET=127.0.94
 
-signs_replay() {
-	local addr=$1 port=$2 fix=$3
-	shift 3
-	"$top/build/lab/replay" "$addr" "$port" \
-		"$top/tests/fixtures/replay/$fix" "$@" --lifetime 86400 \
-		</dev/null >>"$dir/signs/replay_${addr}_$port.log" 2>&1 &
-	pid_add $!
-}
-
 lab_signs_start() {
 	local n=$SIGNS_NET cert key a v fix=$top/tests/fixtures/ainpm/nodered
-	mkdir -p "$dir/signs" || return 1
+	# httpapi_replay (httpapi.sh) logs each server's requests there
+	mkdir -p "$dir/signs" "$dir/httpapi" || return 1
 	[ -x "$top/build/lab/replay" ] || { echo "lab: signs: build/lab/replay not built (make build/lab/replay)" >&2; return 1; }
 	cert=$dir/signs/cert.pem
 	key=$dir/signs/key.pem
-	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
-		-nodes -subj "/CN=exposure-lab" -days 7 -keyout "$key" \
-		-out "$cert" 2>/dev/null || return 1
+	httpapi_cert "$dir/signs" || return 1
 
 	httpapi_jupyter $n.1 jupyter_signs ''
-	signs_replay $n.2 8888 jupyter/decoy
+	httpapi_replay $n.2 8888 jupyter/decoy
 	SIGNS_NODERED=0
 	if [ -f "$(ainpm_nm)/.exposure-lock" ]; then
 		ainpm_nodered $n.3 nodered_miner "" "$fix/miner/flows.http"
@@ -62,11 +52,11 @@ lab_signs_start() {
 		"19 8088 yarn/miner" "20 8088 yarn/decoy" "21 8088 yarn/open"; do
 		# shellcheck disable=SC2086
 		set -- $v
-		signs_replay $n.$1 "$2" "$3"
+		httpapi_replay $n.$1 "$2" "$3"
 	done
-	signs_replay $n.22 6443 kubernetes/miner --tls "$cert" "$key"
-	signs_replay $n.23 6443 kubernetes/decoy --tls "$cert" "$key"
-	signs_replay $n.24 6443 kubernetes/anonymous --tls "$cert" "$key"
+	httpapi_replay $n.22 6443 kubernetes/miner --tls "$cert" "$key"
+	httpapi_replay $n.23 6443 kubernetes/decoy --tls "$cert" "$key"
+	httpapi_replay $n.24 6443 kubernetes/anonymous --tls "$cert" "$key"
 	for a in "2 8888" "10 8265" "11 8265" "12 8265" "13 4646" "14 4646" \
 		"15 4646" "16 8500" "17 8500" "18 8500" "19 8088" "20 8088" \
 		"21 8088" "22 6443" "23 6443" "24 6443"; do
