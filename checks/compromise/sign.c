@@ -41,8 +41,18 @@ bool sign_check(struct sign_set *s, unsigned field, const char *text,
 	return true;
 }
 
-/* the strings of a JSON array joined by spaces (cut to the buffer) */
-static const char *join(const cJSON *arr, char *buf, size_t size)
+bool sign_at(struct sign_set *s, unsigned field, const char *text,
+	     const char *where, const char *what)
+{
+	char w[SIGN_WHERE_MAX];
+
+	if (text == NULL)
+		return false; /* nothing to look at: no place to name */
+	snprintf(w, sizeof(w), "%s %s", where, what);
+	return sign_check(s, field, text, w);
+}
+
+const char *sign_join(const cJSON *arr, char *buf, size_t size)
 {
 	const cJSON *x = NULL;
 	size_t len = 0, n;
@@ -70,44 +80,67 @@ static const char *jstr(const cJSON *o, const char *k)
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
+/* the strings of an object's array member, joined (sign_join) */
+static const char *joined(const cJSON *o, const char *k, char *buf, size_t n)
+{
+	return sign_join(cJSON_GetObjectItemCaseSensitive(o, k), buf, n);
+}
+
 static void container_signs(struct sign_set *s, const cJSON *c, const char *pod)
 {
 	char buf[IND_TEXT_MAX + 1];
-	char where[320], w[360];
+	char where[320];
 	const char *name = jstr(c, "name");
+	const cJSON *e = NULL;
+	int k = 0;
 
 	snprintf(where, sizeof(where), "%s container %.64s", pod,
 		 name != NULL ? name : "?");
-	snprintf(w, sizeof(w), "%s image", where);
-	sign_check(s, IND_F_IMAGE, jstr(c, "image"), w);
-	snprintf(w, sizeof(w), "%s command", where);
-	sign_check(s, IND_F_CMD,
-		   join(cJSON_GetObjectItemCaseSensitive(c, "command"), buf,
-			sizeof(buf)),
-		   w);
-	snprintf(w, sizeof(w), "%s args", where);
-	sign_check(s, IND_F_CMD,
-		   join(cJSON_GetObjectItemCaseSensitive(c, "args"), buf,
-			sizeof(buf)),
-		   w);
-	snprintf(w, sizeof(w), "%s name", where);
-	sign_check(s, IND_F_NAME, name, w);
+	sign_at(s, IND_F_IMAGE, jstr(c, "image"), where, "image");
+	sign_at(s, IND_F_CMD, joined(c, "command", buf, sizeof(buf)), where,
+		"command");
+	sign_at(s, IND_F_CMD, joined(c, "args", buf, sizeof(buf)), where,
+		"args");
+	sign_at(s, IND_F_NAME, name, where, "name");
+	/* env names only: a value may be a secret, and is never read */
+	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(c, "env"))
+	{
+		if (++k > 64)
+			break;
+		sign_at(s, IND_F_NAME, jstr(e, "name"), where, "env name");
+	}
+}
+
+void sign_pod_spec(struct sign_set *s, const cJSON *spec, const char *where)
+{
+	static const char *const lists[] = { "containers", "initContainers" };
+	const cJSON *c = NULL;
+	size_t i;
+	int j;
+
+	for (i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
+		j = 0;
+		cJSON_ArrayForEach(
+			c, cJSON_GetObjectItemCaseSensitive(spec, lists[i]))
+		{
+			if (++j > 32)
+				break;
+			if (cJSON_IsObject(c))
+				container_signs(s, c, where);
+		}
+	}
 }
 
 void sign_pods(struct sign_set *s, const cJSON *items)
 {
-	static const char *const lists[] = { "containers", "initContainers" };
-	const cJSON *pod = NULL, *c = NULL;
+	const cJSON *pod = NULL;
 	char where[256];
-	int k = 0, j;
-	size_t i;
+	int k = 0;
 
 	cJSON_ArrayForEach(pod, items)
 	{
 		const cJSON *md =
 			cJSON_GetObjectItemCaseSensitive(pod, "metadata");
-		const cJSON *spec =
-			cJSON_GetObjectItemCaseSensitive(pod, "spec");
 		const char *ns = jstr(md, "namespace"), *nm = jstr(md, "name");
 		const char *cr = jstr(md, "creationTimestamp");
 
@@ -117,17 +150,8 @@ void sign_pods(struct sign_set *s, const cJSON *items)
 			 "pod %.64s/%.64s (created %.32s)",
 			 ns != NULL ? ns : "?", nm != NULL ? nm : "?",
 			 cr != NULL ? cr : "?");
-		for (i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
-			j = 0;
-			cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(
-						      spec, lists[i]))
-			{
-				if (++j > 32)
-					break;
-				if (cJSON_IsObject(c))
-					container_signs(s, c, where);
-			}
-		}
+		sign_pod_spec(s, cJSON_GetObjectItemCaseSensitive(pod, "spec"),
+			      where);
 	}
 }
 

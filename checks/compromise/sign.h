@@ -27,11 +27,22 @@ struct sign_set {
  * `where` ("container /x (image y) command"); true if one matched */
 bool sign_check(struct sign_set *s, unsigned field, const char *text,
 		const char *where);
+/* sign_check() seen at "WHERE WHAT" ("job x task y" "args"), the place
+ * cut at SIGN_WHERE_MAX */
+#define SIGN_WHERE_MAX 400
+bool sign_at(struct sign_set *s, unsigned field, const char *text,
+	     const char *where, const char *what);
 /* the pods of a Kubernetes PodList's items (at most SIGN_PODS_MAX):
- * each container's and init container's image, command and args, and
- * name; env values are never read */
+ * each container's and init container's image, command and args, name
+ * and env names; env values are never read */
 #define SIGN_PODS_MAX 512
 void sign_pods(struct sign_set *s, const cJSON *items);
+/* the same for one pod spec (a pod's, or a DaemonSet's template's),
+ * seen at `where` ("daemonset kube-system/x") */
+void sign_pod_spec(struct sign_set *s, const cJSON *spec, const char *where);
+/* the strings of a JSON array joined by spaces, cut to size; NULL when
+ * there is none (a command's argv as one command line) */
+const char *sign_join(const cJSON *arr, char *buf, size_t size);
 
 /* reports rule_id (CHECK.compromise_indicator) if any sign was seen */
 int sign_report(struct check_ctx *ctx, const char *rule_id,

@@ -11,20 +11,46 @@
  * the open API into command execution through service registration; the
  * registration itself is never tried.
  *
+ * consul.compromise_indicator (issue 14): once agent/self answered, GET
+ * /v1/agent/checks (a read: the checks registered with this agent): each
+ * check's Definition.ScriptArgs (the command a script or Docker check
+ * runs) and Shell go through the indicator matcher as a command line, its
+ * name as a name; Notes and Output (free text, the script's own output)
+ * never do. At most CONSUL_SIGN_CHECKS checks; bytes read per target stay
+ * at most 3 bodies of HTTP_BODY_MAX.
+ *
  * References: Consul HTTP API (agent, catalog), "ACL system",
  * "Protecting against script checks" (enable_script_checks); nuclei
  * hashicorp-consul-unauth; CWE-306; ATT&CK T1190.
  */
 #include <stdio.h>
+#include <string.h>
 #include "expo.h"
 #include "check.h"
 #include "http.h"
+#include "compromise/sign.h"
+
+#define CONSUL_SIGN_CHECKS 512
+
+/* the agent's checks, only once agent/self answered without a token */
+static bool consul_checks_path(const cJSON *facts, char *buf, size_t size)
+{
+	const cJSON *cfg = cJSON_GetObjectItemCaseSensitive(
+		http_json_ok(facts, "self"), "Config");
+
+	if (http_str(cfg, "Datacenter") == NULL ||
+	    size < sizeof("/v1/agent/checks"))
+		return false;
+	memcpy(buf, "/v1/agent/checks", sizeof("/v1/agent/checks"));
+	return true;
+}
 
 static const struct http_req consul_reqs[] = {
 	{ .name = "self", .path = "/v1/agent/self" },
 	{ .name = "services",
 	  .path = "/v1/catalog/services",
 	  .flags = HTTP_IF_OK },
+	{ .name = "checks", .path_fn = consul_checks_path },
 };
 
 static const struct http_module consul_http = {
@@ -45,6 +71,39 @@ static const char *flag_word(const cJSON *dbg, const char *key)
 	return cJSON_IsTrue(b)	 ? "enabled"
 	       : cJSON_IsBool(b) ? "disabled"
 				 : "unknown";
+}
+
+/* consul.compromise_indicator over the registered checks */
+static int consul_signs(const cJSON *facts, struct check_ctx *ctx)
+{
+	const cJSON *c = NULL;
+	struct sign_set s = { 0 };
+	char where[200], buf[IND_TEXT_MAX + 1];
+	int k = 0;
+
+	cJSON_ArrayForEach(c, http_json_ok(facts, "checks"))
+	{
+		const cJSON *def =
+			cJSON_GetObjectItemCaseSensitive(c, "Definition");
+		const char *id = http_str(c, "CheckID");
+		const char *type = http_str(c, "Type");
+
+		if (++k > CONSUL_SIGN_CHECKS)
+			break;
+		if (!cJSON_IsObject(c))
+			continue;
+		snprintf(where, sizeof(where), "check %.64s (type %.16s)",
+			 id ? id : (c->string ? c->string : "?"),
+			 type && type[0] ? type : "?");
+		sign_at(&s, IND_F_CMD,
+			sign_join(cJSON_GetObjectItemCaseSensitive(
+					  def, "ScriptArgs"),
+				  buf, sizeof(buf)),
+			where, "script args");
+		sign_at(&s, IND_F_CMD, http_str(def, "Shell"), where, "shell");
+		sign_at(&s, IND_F_NAME, http_str(c, "Name"), where, "name");
+	}
+	return sign_report(ctx, "consul.compromise_indicator", &s);
 }
 
 static int consul_assess(const cJSON *facts, struct check_ctx *ctx)
@@ -76,6 +135,8 @@ static int consul_assess(const cJSON *facts, struct check_ctx *ctx)
 			 flag_word(dbg, "EnableScriptChecks"),
 			 flag_word(dbg, "EnableRemoteScriptChecks"),
 			 http_transport(facts));
+	if (err == 0)
+		err = consul_signs(facts, ctx);
 out:
 	return err;
 }
@@ -100,6 +161,9 @@ static const struct rule consul_rules[] = {
 		.impact = IMPACT_DATA,
 		.confidence = CONFIDENCE_CONFIRMED,
 	},
+	SIGN_RULE("consul.compromise_indicator",
+		  "the checks registered with the agent (the script arguments "
+		  "and shell of script and Docker checks, check names)"),
 };
 
 static const char *const consul_services[] = { "consul", HTTP_SERVICES, NULL };

@@ -11,18 +11,42 @@
  * could be (POST /api/kernels would run code). Evidence: version and the
  * numbers of kernels and sessions.
  *
+ * jupyter.compromise_indicator (issue 14): once a list answered, GET
+ * /api/terminals (a read: the running terminals); the names of the
+ * running kernels (their kernel spec) and terminals go through the
+ * indicator matcher as names (a terminal made as /terminals/new/xmrig).
+ * Session paths (notebook file names) never do. At most
+ * JUPYTER_SIGN_ITEMS of each list; bytes read per target stay at most 4
+ * bodies of HTTP_BODY_MAX.
+ *
  * References: Jupyter Server REST API; Jupyter "Security in the Jupyter
  * notebook server"; Qubitstrike (Cado); CWE-306; ATT&CK T1059.006.
  */
 #include <stdio.h>
+#include <string.h>
 #include "expo.h"
 #include "check.h"
 #include "http.h"
+#include "compromise/sign.h"
+
+#define JUPYTER_SIGN_ITEMS 256
+
+/* the running terminals, only once a list answered without a token */
+static bool jupyter_terminals_path(const cJSON *facts, char *buf, size_t size)
+{
+	if ((!cJSON_IsArray(http_json_ok(facts, "kernels")) &&
+	     !cJSON_IsArray(http_json_ok(facts, "sessions"))) ||
+	    size < sizeof("/api/terminals"))
+		return false;
+	memcpy(buf, "/api/terminals", sizeof("/api/terminals"));
+	return true;
+}
 
 static const struct http_req jupyter_reqs[] = {
 	{ .name = "api", .path = "/api" },
 	{ .name = "kernels", .path = "/api/kernels" },
 	{ .name = "sessions", .path = "/api/sessions" },
+	{ .name = "terminals", .path_fn = jupyter_terminals_path },
 };
 
 static const struct http_module jupyter_http = {
@@ -45,6 +69,39 @@ static int id_list(const cJSON *arr)
 	return n;
 }
 
+/* the names of one list's items (kernels or terminals) */
+static void name_signs(struct sign_set *s, const cJSON *list, const char *what)
+{
+	const cJSON *it = NULL;
+	const char *id, *name;
+	char where[160];
+	int k = 0;
+
+	cJSON_ArrayForEach(it, list)
+	{
+		if (++k > JUPYTER_SIGN_ITEMS)
+			break;
+		id = http_str(it, "id");
+		name = http_str(it, "name");
+		if (id != NULL)
+			snprintf(where, sizeof(where), "%s %.40s name", what,
+				 id);
+		else
+			snprintf(where, sizeof(where), "%s name", what);
+		sign_check(s, IND_F_NAME, name, where);
+	}
+}
+
+/* jupyter.compromise_indicator over the kernels and terminals read */
+static int jupyter_signs(const cJSON *facts, struct check_ctx *ctx)
+{
+	struct sign_set s = { 0 };
+
+	name_signs(&s, http_json_ok(facts, "kernels"), "running kernel");
+	name_signs(&s, http_json_ok(facts, "terminals"), "running terminal");
+	return sign_report(ctx, "jupyter.compromise_indicator", &s);
+}
+
 static int jupyter_assess(const cJSON *facts, struct check_ctx *ctx)
 {
 	int k = id_list(http_json_ok(facts, "kernels"));
@@ -63,6 +120,8 @@ static int jupyter_assess(const cJSON *facts, struct check_ctx *ctx)
 			s >= 0 ? "/api/sessions" : "", k < 0 ? 0 : k,
 			k == 1 ? "" : "s", s < 0 ? 0 : s, s == 1 ? "" : "s",
 			http_transport(facts));
+	if (err == 0 && (k >= 0 || s >= 0))
+		err = jupyter_signs(facts, ctx);
 	return err;
 }
 
@@ -86,6 +145,8 @@ static const struct rule jupyter_rules[] = {
 		.impact = IMPACT_EXEC,
 		.confidence = CONFIDENCE_CONFIRMED,
 	},
+	SIGN_RULE("jupyter.compromise_indicator",
+		  "the running kernels and terminals (their names)"),
 };
 
 static const char *const jupyter_services[] = { "jupyter", HTTP_SERVICES,

@@ -12,6 +12,14 @@
  * items array. The 401/403 "Status" objects (system:anonymous forbidden)
  * are no finding. Evidence: version, the numbers of pods and secrets.
  *
+ * kubernetes.compromise_indicator (issue 14): the pod specs already read,
+ * and, once pods or secrets were listed, GET
+ * /apis/apps/v1/daemonsets?limit=500 (a read; a DaemonSet is the usual
+ * way a miner lands on every node): each pod template's containers'
+ * images, commands, args, names and env names (never env values) go
+ * through the indicator matcher. Bytes read per target stay at most 4
+ * bodies of HTTP_BODY_MAX.
+ *
  * References: Kubernetes "Authenticating: anonymous requests", KEP-789;
  * Tsunami KubernetesApiExposedDetector; nuclei kube-api-pods,
  * kube-api-secrets; CWE-306; ATT&CK T1613, T1552.007.
@@ -23,10 +31,24 @@
 #include "http.h"
 #include "compromise/sign.h"
 
+/* the DaemonSets, only once the anonymous user listed pods or secrets */
+static bool kube_ds_path(const cJSON *facts, char *buf, size_t size)
+{
+	static const char p[] = "/apis/apps/v1/daemonsets?limit=500";
+
+	if ((http_json_ok(facts, "pods") == NULL &&
+	     http_json_ok(facts, "secrets") == NULL) ||
+	    size < sizeof(p))
+		return false;
+	memcpy(buf, p, sizeof(p));
+	return true;
+}
+
 static const struct http_req kube_reqs[] = {
 	{ .name = "version", .path = "/version" },
 	{ .name = "pods", .path = "/api/v1/pods?limit=500" },
 	{ .name = "secrets", .path = "/api/v1/secrets?limit=1" },
+	{ .name = "daemonsets", .path_fn = kube_ds_path },
 };
 
 static const uint16_t kube_tls_ports[] = { 6443, 443, 8443 };
@@ -64,6 +86,37 @@ static double kube_list_count(const cJSON *facts, const char *name,
 	return n;
 }
 
+/* each DaemonSet's pod template (a DaemonSetList's items) */
+static void kube_ds_signs(struct sign_set *s, const cJSON *facts)
+{
+	const cJSON *list = http_json_ok(facts, "daemonsets"), *ds = NULL;
+	const char *k = http_str(list, "kind");
+	char where[256];
+	int n = 0;
+
+	if (k == NULL || strcmp(k, "DaemonSetList") != 0)
+		return;
+	cJSON_ArrayForEach(ds, cJSON_GetObjectItemCaseSensitive(list, "items"))
+	{
+		const cJSON *md =
+			cJSON_GetObjectItemCaseSensitive(ds, "metadata");
+		const cJSON *tpl = cJSON_GetObjectItemCaseSensitive(
+			cJSON_GetObjectItemCaseSensitive(ds, "spec"),
+			"template");
+		const char *ns = http_str(md, "namespace");
+		const char *nm = http_str(md, "name");
+		const char *cr = http_str(md, "creationTimestamp");
+
+		if (++n > SIGN_PODS_MAX)
+			break;
+		snprintf(where, sizeof(where),
+			 "daemonset %.64s/%.64s (created %.32s)", ns ? ns : "?",
+			 nm ? nm : "?", cr ? cr : "?");
+		sign_pod_spec(s, cJSON_GetObjectItemCaseSensitive(tpl, "spec"),
+			      where);
+	}
+}
+
 static int kube_assess(const cJSON *facts, struct check_ctx *ctx)
 {
 	double pods = kube_list_count(facts, "pods", "PodList");
@@ -85,11 +138,14 @@ static int kube_assess(const cJSON *facts, struct check_ctx *ctx)
 			 "kube-apiserver %s: the anonymous user %s%s",
 			 v ? v : "(version hidden)", what,
 			 http_transport(facts));
-	if (err == 0 && pods >= 0) {
+	if (err == 0) {
 		struct sign_set s = { 0 };
 
-		sign_pods(&s, cJSON_GetObjectItemCaseSensitive(
-				      http_json_ok(facts, "pods"), "items"));
+		if (pods >= 0)
+			sign_pods(&s, cJSON_GetObjectItemCaseSensitive(
+					      http_json_ok(facts, "pods"),
+					      "items"));
+		kube_ds_signs(&s, facts);
 		err = sign_report(ctx, "kubernetes.compromise_indicator", &s);
 	}
 out:
@@ -118,8 +174,9 @@ static const struct rule kube_rules[] = {
 		.confidence = CONFIDENCE_CONFIRMED,
 	},
 	SIGN_RULE("kubernetes.compromise_indicator",
-		  "the pod specs anonymous access lists cluster-wide (images, "
-		  "commands, args, container names; never env values)"),
+		  "the pod specs and DaemonSet pod templates anonymous access "
+		  "lists cluster-wide (images, commands, args, container "
+		  "names, env names; never env values)"),
 };
 
 static const char *const kube_services[] = { "kubernetes", HTTP_SERVICES,

@@ -14,6 +14,13 @@
  * numbers of flows and nodes, and how many nodes already run code
  * (function, exec).
  *
+ * nodered.compromise_indicator (issue 14): no request beyond /flows; each
+ * exec node's command line (command, then append) goes through the
+ * indicator matcher as a command line. Node names, comments, info texts
+ * and function code never do: they are free text a user writes (a
+ * "block xmrig" label is no sign). At most NODERED_SIGN_NODES
+ * nodes looked at.
+ *
  * References: Node-RED "Securing Node-RED" (adminAuth); Node-RED Admin
  * HTTP API; CWE-306; ATT&CK T1190; ATT&CK T1059.
  */
@@ -22,6 +29,9 @@
 #include "expo.h"
 #include "check.h"
 #include "http.h"
+#include "compromise/sign.h"
+
+#define NODERED_SIGN_NODES 4096
 
 static const struct http_req nodered_reqs[] = {
 	{ .name = "settings", .path = "/settings" },
@@ -96,6 +106,39 @@ static bool count_flows(const cJSON *flows, struct flow_counts *c)
 	return ok;
 }
 
+/* nodered.compromise_indicator over the exec nodes of the flows read */
+static int nodered_signs(const cJSON *flows, struct check_ctx *ctx)
+{
+	const cJSON *arr = flows, *it = NULL;
+	struct sign_set s = { 0 };
+	char where[200], line[IND_TEXT_MAX + 1];
+	const char *cmd, *app, *id, *name;
+	int k = 0;
+
+	if (cJSON_IsObject(flows))
+		arr = cJSON_GetObjectItemCaseSensitive(flows, "flows");
+	cJSON_ArrayForEach(it, arr)
+	{
+		const char *type = http_str(it, "type");
+
+		if (++k > NODERED_SIGN_NODES)
+			break;
+		if (type == NULL || strcmp(type, "exec") != 0)
+			continue;
+		cmd = http_str(it, "command");
+		app = http_str(it, "append");
+		id = http_str(it, "id");
+		name = http_str(it, "name");
+		snprintf(where, sizeof(where), "exec node %.32s (%.64s)",
+			 id ? id : "?", name && name[0] ? name : "unnamed");
+		if (cmd != NULL)
+			snprintf(line, sizeof(line), "%s%s%s", cmd,
+				 app && app[0] ? " " : "", app ? app : "");
+		sign_at(&s, IND_F_CMD, cmd ? line : NULL, where, "command");
+	}
+	return sign_report(ctx, "nodered.compromise_indicator", &s);
+}
+
 static int nodered_assess(const cJSON *facts, struct check_ctx *ctx)
 {
 	const cJSON *settings = http_json_ok(facts, "settings");
@@ -116,6 +159,8 @@ static int nodered_assess(const cJSON *facts, struct check_ctx *ctx)
 			 v, c.tabs, c.tabs == 1 ? "" : "s", c.nodes,
 			 c.nodes == 1 ? "" : "s", c.code,
 			 http_transport(facts));
+	if (err == 0)
+		err = nodered_signs(http_json_ok(facts, "flows"), ctx);
 out:
 	return err;
 }
@@ -138,6 +183,8 @@ static const struct rule nodered_rules[] = {
 		.impact = IMPACT_EXEC,
 		.confidence = CONFIDENCE_CONFIRMED,
 	},
+	SIGN_RULE("nodered.compromise_indicator",
+		  "the deployed flows (each exec node's command line)"),
 };
 
 static const char *const nodered_services[] = { "node-red", "nodered",

@@ -22,10 +22,110 @@
 #include "expo.h"
 #include "check.h"
 #include "http.h"
+#include "compromise/sign.h"
+
+#define NOMAD_SIGN_JOBS 8
+
+/* the i-th job of the proven list, the ones not dead first */
+static const cJSON *nomad_pick(const cJSON *facts, int i)
+{
+	const cJSON *jobs = http_json_ok(facts, "jobs"), *it = NULL;
+	int pass, k = 0;
+
+	if (http_header(facts, "jobs", "x-nomad-index") == NULL ||
+	    !cJSON_IsArray(jobs))
+		return NULL;
+	for (pass = 0; pass < 2; pass++)
+		cJSON_ArrayForEach(it, jobs)
+		{
+			const char *st = http_str(it, "Status");
+			bool dead = st != NULL && strcmp(st, "dead") == 0;
+
+			if (dead != (pass == 1) || http_str(it, "ID") == NULL)
+				continue;
+			if (k++ == i)
+				return it;
+		}
+	return NULL;
+}
+
+/* s percent-encoded (all but RFC 3986 unreserved) onto buf at *len */
+static bool put_escaped(char *buf, size_t size, size_t *len, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	unsigned char c;
+
+	for (; *s != '\0'; s++) {
+		c = (unsigned char)*s;
+		if (*len + 4 > size)
+			return false;
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+		    c == '_' || c == '~') {
+			buf[(*len)++] = (char)c;
+		} else {
+			buf[(*len)++] = '%';
+			buf[(*len)++] = hex[c >> 4];
+			buf[(*len)++] = hex[c & 15];
+		}
+	}
+	buf[*len] = '\0';
+	return true;
+}
+
+/* /v1/job/<ID>?namespace=<NS> of the i-th picked job */
+static bool nomad_job_path(const cJSON *facts, int i, char *buf, size_t size)
+{
+	const cJSON *job = nomad_pick(facts, i);
+	const char *ns = http_str(job, "Namespace");
+	size_t len = 0;
+
+	if (job == NULL || size < sizeof("/v1/job/?namespace="))
+		return false;
+	memcpy(buf, "/v1/job/", sizeof("/v1/job/"));
+	len = strlen(buf);
+	if (!put_escaped(buf, size, &len, http_str(job, "ID")))
+		return false;
+	if (ns != NULL && ns[0] != '\0') {
+		if (len + sizeof("?namespace=") > size)
+			return false;
+		memcpy(buf + len, "?namespace=", sizeof("?namespace="));
+		len += sizeof("?namespace=") - 1;
+		if (!put_escaped(buf, size, &len, ns))
+			return false;
+	}
+	return true;
+}
+
+#define NOMAD_JOB_REQ(i)                                                     \
+	static bool nomad_job##i(const cJSON *facts, char *buf, size_t size) \
+	{                                                                    \
+		return nomad_job_path(facts, i, buf, size);                  \
+	}
+NOMAD_JOB_REQ(0)
+NOMAD_JOB_REQ(1)
+NOMAD_JOB_REQ(2)
+NOMAD_JOB_REQ(3)
+NOMAD_JOB_REQ(4)
+NOMAD_JOB_REQ(5)
+NOMAD_JOB_REQ(6)
+NOMAD_JOB_REQ(7)
+
+static const char *const nomad_job_names[NOMAD_SIGN_JOBS] = {
+	"job0", "job1", "job2", "job3", "job4", "job5", "job6", "job7",
+};
 
 static const struct http_req nomad_reqs[] = {
 	{ .name = "jobs", .path = "/v1/jobs" },
 	{ .name = "self", .path = "/v1/agent/self" },
+	{ .name = "job0", .path_fn = nomad_job0 },
+	{ .name = "job1", .path_fn = nomad_job1 },
+	{ .name = "job2", .path_fn = nomad_job2 },
+	{ .name = "job3", .path_fn = nomad_job3 },
+	{ .name = "job4", .path_fn = nomad_job4 },
+	{ .name = "job5", .path_fn = nomad_job5 },
+	{ .name = "job6", .path_fn = nomad_job6 },
+	{ .name = "job7", .path_fn = nomad_job7 },
 };
 
 static const char *const nomad_headers[] = { "x-nomad-index", NULL };
@@ -39,6 +139,84 @@ static const struct http_module nomad_http = {
 static int nomad_start(struct check_ctx *ctx, void *state)
 {
 	return http_start(ctx, state, &nomad_http);
+}
+
+static void task_signs(struct sign_set *s, const cJSON *t, const char *job)
+{
+	const cJSON *cfg = cJSON_GetObjectItemCaseSensitive(t, "Config");
+	const cJSON *x = NULL;
+	const char *name = http_str(t, "Name");
+	const char *drv = http_str(t, "Driver");
+	char where[256], buf[IND_TEXT_MAX + 1];
+	int k = 0;
+
+	snprintf(where, sizeof(where), "%s task %.64s (driver %.16s)", job,
+		 name ? name : "?", drv ? drv : "?");
+	sign_at(s, IND_F_IMAGE, http_str(cfg, "image"), where, "image");
+	sign_at(s, IND_F_CMD, http_str(cfg, "command"), where, "command");
+	sign_at(s, IND_F_CMD,
+		sign_join(cJSON_GetObjectItemCaseSensitive(cfg, "args"), buf,
+			  sizeof(buf)),
+		where, "args");
+	sign_at(s, IND_F_CMD,
+		sign_join(cJSON_GetObjectItemCaseSensitive(cfg, "entrypoint"),
+			  buf, sizeof(buf)),
+		where, "entrypoint");
+	cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(t, "Artifacts"))
+	{
+		if (++k > 16)
+			break;
+		sign_at(s, IND_F_CMD, http_str(x, "GetterSource"), where,
+			"artifact");
+	}
+	sign_at(s, IND_F_NAME, name, where, "name");
+	k = 0;
+	/* env names only: a value may be a secret, and is never read */
+	cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(t, "Env"))
+	{
+		if (++k > 64)
+			break;
+		sign_at(s, IND_F_NAME, x->string, where, "env name");
+	}
+}
+
+/* nomad.compromise_indicator over the jobs read one by one */
+static int nomad_signs(const cJSON *facts, struct check_ctx *ctx)
+{
+	const cJSON *job, *g = NULL, *t = NULL;
+	struct sign_set s = { 0 };
+	char where[120];
+	int i, gi, ti;
+
+	for (i = 0; i < NOMAD_SIGN_JOBS; i++) {
+		const char *id, *st;
+
+		job = http_json_ok(facts, nomad_job_names[i]);
+		id = http_str(job, "ID");
+		if (!cJSON_IsObject(job) || id == NULL)
+			continue;
+		st = http_str(job, "Status");
+		snprintf(where, sizeof(where), "job %.64s (%.16s)", id,
+			 st ? st : "status unknown");
+		sign_check(&s, IND_F_NAME, id, where);
+		gi = 0;
+		cJSON_ArrayForEach(
+			g, cJSON_GetObjectItemCaseSensitive(job, "TaskGroups"))
+		{
+			if (++gi > 32)
+				break;
+			ti = 0;
+			cJSON_ArrayForEach(
+				t, cJSON_GetObjectItemCaseSensitive(g, "Tasks"))
+			{
+				if (++ti > 32)
+					break;
+				if (cJSON_IsObject(t))
+					task_signs(&s, t, where);
+			}
+		}
+	}
+	return sign_report(ctx, "nomad.compromise_indicator", &s);
 }
 
 static int nomad_assess(const cJSON *facts, struct check_ctx *ctx)
@@ -76,6 +254,8 @@ static int nomad_assess(const cJSON *facts, struct check_ctx *ctx)
 				      "grants read; job submission not proven)"
 				    : "",
 		http_transport(facts));
+	if (err == 0)
+		err = nomad_signs(facts, ctx);
 out:
 	return err;
 }
@@ -98,6 +278,10 @@ static const struct rule nomad_rules[] = {
 		.impact = IMPACT_EXEC,
 		.confidence = CONFIDENCE_CONFIRMED,
 	},
+	SIGN_RULE("nomad.compromise_indicator",
+		  "the jobs (each task's image, command, args, entrypoint, "
+		  "artifact sources, task name and env names; never env "
+		  "values)"),
 };
 
 static const char *const nomad_services[] = { HTTP_SERVICES, NULL };

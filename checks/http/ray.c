@@ -18,6 +18,12 @@
  * node's resources_total: GPUs there, and their accelerator_type, are
  * the GPU fact of the finding.
  *
+ * ray.compromise_indicator (issue 14): each listed job's entrypoint (the
+ * shell command the job runs) goes through the indicator matcher as a
+ * command line, and its submission id as a name; metadata values only
+ * for shapes (a wallet, a stratum URL). No request beyond the job list
+ * (at most HTTP_BODY_MAX), at most RAY_SIGN_JOBS jobs looked at.
+ *
  * References: Ray "Ray Jobs REST API"; Ray "Token authentication" (2.52,
  * docs.ray.io ray-security/token-auth); ray-project/ray#58819
  * (X-Ray-Authorization); CVE-2023-48022; nuclei
@@ -28,6 +34,9 @@
 #include "expo.h"
 #include "check.h"
 #include "http.h"
+#include "compromise/sign.h"
+
+#define RAY_SIGN_JOBS 512
 
 static const struct http_req ray_reqs[] = {
 	{ .name = "authmode", .path = "/api/authentication_mode" },
@@ -82,6 +91,42 @@ static double ray_gpus(const cJSON *facts, const char **accel, int *nodes)
 	return gpus;
 }
 
+/* ray.compromise_indicator over the job list already read */
+static int ray_signs(const cJSON *jobs, struct check_ctx *ctx)
+{
+	const cJSON *it = NULL, *m = NULL;
+	struct sign_set s = { 0 };
+	char where[200], w[260];
+	int k = 0, j;
+
+	cJSON_ArrayForEach(it, jobs)
+	{
+		const char *id = http_str(it, "submission_id");
+		const char *st = http_str(it, "status");
+
+		if (++k > RAY_SIGN_JOBS)
+			break;
+		if (id == NULL)
+			id = http_str(it, "job_id");
+		snprintf(where, sizeof(where), "job %.64s (%.16s)",
+			 id ? id : "?", st ? st : "status unknown");
+		sign_at(&s, IND_F_CMD, http_str(it, "entrypoint"), where,
+			"entrypoint");
+		sign_at(&s, IND_F_NAME, id, where, "id");
+		j = 0;
+		cJSON_ArrayForEach(
+			m, cJSON_GetObjectItemCaseSensitive(it, "metadata"))
+		{
+			if (++j > 32 || !cJSON_IsString(m))
+				continue;
+			snprintf(w, sizeof(w), "%s metadata %.32s", where,
+				 m->string ? m->string : "?");
+			sign_check(&s, IND_F_LABEL, m->valuestring, w);
+		}
+	}
+	return sign_report(ctx, "ray.compromise_indicator", &s);
+}
+
 static int ray_assess(const cJSON *facts, struct check_ctx *ctx)
 {
 	const char *v = http_str(http_json_ok(facts, "version"), "ray_version");
@@ -119,6 +164,8 @@ static int ray_assess(const cJSON *facts, struct check_ctx *ctx)
 			 v, mode ? " (authentication_mode \"" : "",
 			 mode ? mode : "", mode ? "\")" : "", n,
 			 n == 1 ? "" : "s", running, http_transport(facts));
+	if (err == 0)
+		err = ray_signs(jobs, ctx);
 out:
 	return err;
 }
@@ -143,6 +190,9 @@ static const struct rule ray_rules[] = {
 		.impact = IMPACT_EXEC,
 		.confidence = CONFIDENCE_CONFIRMED,
 	},
+	SIGN_RULE("ray.compromise_indicator",
+		  "the job list (each job's entrypoint command, submission id "
+		  "and metadata)"),
 };
 
 static const char *const ray_services[] = { "ray", HTTP_SERVICES, NULL };

@@ -13,6 +13,11 @@
  * 401 of Kerberos/SPNEGO (WWW-Authenticate: Negotiate) or a 403 is no
  * finding. Evidence: version, state, number of applications.
  *
+ * yarn.compromise_indicator (issue 14): no request beyond the application
+ * list; each application's name goes through the indicator matcher as a
+ * name (the list carries no command line: its launch context is not read,
+ * and diagnostics, a log text, never are). At most the 100 listed.
+ *
  * References: Hadoop "ResourceManager REST APIs" (Cluster Information,
  * Applications, New Application); Tsunami YarnExposedManagerApiDetector;
  * nuclei hadoop-unauth-rce; XBash/DemonBot reports; CWE-306; ATT&CK T1190.
@@ -21,6 +26,7 @@
 #include "expo.h"
 #include "check.h"
 #include "http.h"
+#include "compromise/sign.h"
 
 static const struct http_req yarn_reqs[] = {
 	{ .name = "info", .path = "/ws/v1/cluster/info" },
@@ -41,6 +47,29 @@ static const struct http_module yarn_http = {
 static int yarn_start(struct check_ctx *ctx, void *state)
 {
 	return http_start(ctx, state, &yarn_http);
+}
+
+/* yarn.compromise_indicator over the application list already read */
+static int yarn_signs(const cJSON *list, struct check_ctx *ctx)
+{
+	const cJSON *it = NULL;
+	struct sign_set s = { 0 };
+	char where[200];
+	int k = 0;
+
+	cJSON_ArrayForEach(it, list)
+	{
+		const char *id = http_str(it, "id"), *u = http_str(it, "user");
+		const char *st = http_str(it, "state");
+
+		if (++k > 100)
+			break;
+		snprintf(where, sizeof(where),
+			 "application %.48s (user %.32s, %.16s) name",
+			 id ? id : "?", u ? u : "?", st ? st : "?");
+		sign_check(&s, IND_F_NAME, http_str(it, "name"), where);
+	}
+	return sign_report(ctx, "yarn.compromise_indicator", &s);
 }
 
 static int yarn_assess(const cJSON *facts, struct check_ctx *ctx)
@@ -77,6 +106,8 @@ static int yarn_assess(const cJSON *facts, struct check_ctx *ctx)
 			"--intrusive)%s",
 			v, state ? state : "?", n, n == 1 ? "" : "s",
 			http_transport(facts));
+	if (err == 0)
+		err = yarn_signs(list, ctx);
 out:
 	return err;
 }
@@ -123,6 +154,8 @@ static const struct rule yarn_rules[] = {
 		.impact = IMPACT_EXEC,
 		.confidence = CONFIDENCE_INFERRED,
 	},
+	SIGN_RULE("yarn.compromise_indicator",
+		  "the application list (each application's name)"),
 };
 
 static const char *const yarn_services[] = { "yarn", HTTP_SERVICES, NULL };

@@ -25,12 +25,20 @@
 # PASS: exposure wall <= 1/3 of nmap's on the same servers, and the
 # slow-drip server adds no more than the timeout to exposure's wall
 # (margin 0.5 s). Traffic goes only to 127.0.0.0/8. Run as root.
+# EXPOSURE_BEFORE=path (an older build, e.g. build/bench-before/exposure):
+# the same exposure scan without the slow-drip server is also run with it,
+# BEFORE_RUNS times each, alternating; PASS when the median wall time of
+# this build is at most 10% (and 0.05 s) above the older one's, with the
+# same findings (issue 14: reading compromise signs must not slow a clean
+# scan).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 EXPOSURE=${EXPOSURE:-$ROOT/exposure}
 TIMEOUT_MS=${TIMEOUT_MS:-2000}
 NMAP_SLOW_S=${NMAP_SLOW_S:-60}
+EXPOSURE_BEFORE=${EXPOSURE_BEFORE:-}
+BEFORE_RUNS=${BEFORE_RUNS:-5}
 CHECKS=docker,kubelet,kubernetes,etcd,jupyter,elasticsearch,consul,yarn,ray,selenium,redis,memcached,mongodb,mysql
 SCRIPTS=redis-info,memcached-info,docker-version,mongodb-info,http-title
 
@@ -40,6 +48,8 @@ for t in nmap jq awk; do
 done
 [ -x /usr/bin/time ] || { echo "api.sh: /usr/bin/time is missing (package time)" >&2; exit 2; }
 [ -x "$EXPOSURE" ] || { echo "api.sh: $EXPOSURE missing (make exposure)" >&2; exit 2; }
+[ -z "$EXPOSURE_BEFORE" ] || [ -x "$EXPOSURE_BEFORE" ] ||
+	{ echo "api.sh: EXPOSURE_BEFORE=$EXPOSURE_BEFORE is not an executable (build the older tree's exposure)" >&2; exit 2; }
 
 WORK=$(mktemp -d /tmp/expo-bench-api.XXXXXX)
 chmod 755 "$WORK"	# lab servers run as their own users (mysql)
@@ -108,9 +118,13 @@ measure() {	# measure NAME CMD...: wall seconds of CMD into WALL_NAME
 	tail -n 1 "$WORK/$name.time"
 }
 
-expo() {	# expo NAME LIST
-	measure "$1" "$EXPOSURE" scan "$2" --checks "$CHECKS" --ports "$PORTS" \
+expo() {	# expo NAME LIST [BINARY]
+	measure "$1" "${3:-$EXPOSURE}" scan "$2" --checks "$CHECKS" --ports "$PORTS" \
 		--timeout "$TIMEOUT_MS" --json "$WORK/$1.json" --fail-on none -q
+}
+
+median() {	# median NUMBER...
+	printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'
 }
 
 T_NMAP=$(measure nmap nmap -sT -Pn -n -sV --script "$SCRIPTS" -p "$PORTS" \
@@ -152,6 +166,33 @@ ADDED=$(awk -v a="$T_EXPO" -v b="$T_EXPO_NOSLOW" 'BEGIN { printf "%.2f", a - b }
 echo "ratio exposure/nmap on the same servers: $RATIO (target <= 0.333)"
 echo "slow-drip adds ${ADDED}s to exposure (target <= timeout $((TIMEOUT_MS / 1000)).$(printf '%03d' $((TIMEOUT_MS % 1000)))s + 0.5s)"
 FAIL=0
+if [ -n "$EXPOSURE_BEFORE" ]; then
+	TB=() TA=()
+	for i in $(seq "$BEFORE_RUNS"); do
+		TB+=("$(expo before-$i "$WORK/noslow.list" "$EXPOSURE_BEFORE")")
+		TA+=("$(expo after-$i "$WORK/noslow.list")")
+	done
+	MB=$(median "${TB[@]}")
+	MA=$(median "${TA[@]}")
+	echo "this build vs $EXPOSURE_BEFORE, $BEFORE_RUNS runs each without the slow-drip server:"
+	echo "  before: ${TB[*]} s (median $MB s); after: ${TA[*]} s (median $MA s)"
+	for w in before-1 after-1; do
+		jq -r '.findings[] | "\(.target.address):\(.port)\t\(.rule)"' "$WORK/$w.json" | sort >"$WORK/$w.found"
+	done
+	if awk -v a="$MA" -v b="$MB" 'BEGIN { exit !(a <= b * 1.10 || a <= b + 0.05) }'; then
+		echo "PASS before/after: at most 10% more wall time"
+	else
+		echo "FAIL before/after: more than 10% more wall time"
+		FAIL=1
+	fi
+	if cmp -s "$WORK/before-1.found" "$WORK/after-1.found"; then
+		echo "PASS before/after: the same findings"
+	else
+		echo "FAIL before/after: the findings differ:"
+		diff "$WORK/before-1.found" "$WORK/after-1.found" || true
+		FAIL=1
+	fi
+fi
 if awk -v r="$RATIO" 'BEGIN { exit !(r <= 1 / 3) }'; then
 	echo "PASS wall time: exposure <= 1/3 of nmap"
 else

@@ -35,7 +35,7 @@ static const struct {
 	{ &check_comfyui, { "stats", "manager" } },
 	{ &check_langflow, { "version", "auto_login", "flows" } },
 	{ &check_jenkins, { "api", "script" } },
-	{ &check_nomad, { "jobs", "self" } },
+	{ &check_nomad, { "jobs", "self", "job0", "job1" } },
 	{ &check_ray, { "authmode", "version", "jobs", "nodes" } },
 };
 
@@ -79,6 +79,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		cJSON *h = cJSON_AddObjectToObject(o, "headers");
 		cJSON *j =
 			cJSON_ParseWithLength((const char *)data + 2, size - 2);
+		/* a member named like the response stands for it alone, so
+		 * that one input can answer a list and an item differently
+		 * ({"jobs": [...], "job0": {...}}) */
+		cJSON *sub = cJSON_DetachItemFromObjectCaseSensitive(
+			j, all[which].names[k]);
+
+		if (sub != NULL) {
+			cJSON_Delete(j);
+			j = sub;
+		}
 
 		cJSON_AddNumberToObject(
 			o, "status",

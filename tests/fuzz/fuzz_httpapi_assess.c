@@ -25,11 +25,11 @@ static const struct {
 } all[] = {
 	{ &check_docker, { "version", "containers", "images" } },
 	{ &check_kubelet, { "pods" } },
-	{ &check_kubernetes, { "version", "pods", "secrets" } },
+	{ &check_kubernetes, { "version", "pods", "secrets", "daemonsets" } },
 	{ &check_etcd, { "version", "range", "v2keys" } },
-	{ &check_jupyter, { "api", "kernels", "sessions" } },
+	{ &check_jupyter, { "api", "kernels", "sessions", "terminals" } },
 	{ &check_elasticsearch, { "root", "indices" } },
-	{ &check_consul, { "self", "services" } },
+	{ &check_consul, { "self", "services", "checks" } },
 	{ &check_yarn, { "info", "apps", "newapp" } },
 	{ &check_ray, { "version", "jobs" } },
 	{ &check_selenium, { "status", "status3", "session", "delete" } },
@@ -62,6 +62,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		cJSON *o = cJSON_AddObjectToObject(r, all[which].names[k]);
 		cJSON *j =
 			cJSON_ParseWithLength((const char *)data + 1, size - 1);
+		/* a member named like the response stands for it alone, so
+		 * that one input can answer a list and an item differently
+		 * ({"jobs": [...], "job0": {...}}) */
+		cJSON *sub = cJSON_DetachItemFromObjectCaseSensitive(
+			j, all[which].names[k]);
+
+		if (sub != NULL) {
+			cJSON_Delete(j);
+			j = sub;
+		}
 
 		cJSON_AddNumberToObject(o, "status", 200);
 		if (j != NULL)

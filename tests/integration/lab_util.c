@@ -64,6 +64,15 @@ unsigned lab_count_lines(const char *path, const char *needle)
 	return n;
 }
 
+unsigned lab_replay_count(const char *addr, unsigned port, const char *needle)
+{
+	char path[1024];
+
+	snprintf(path, sizeof(path), "%s/httpapi/replay_%s_%u.log", lab_dir(),
+		 addr, port);
+	return lab_count_lines(path, needle);
+}
+
 double lab_now(void)
 {
 	struct timespec ts;

@@ -26,6 +26,10 @@ void lab_env(const char *key, char *buf, size_t size);
 
 /* lines of the file at path containing needle */
 unsigned lab_count_lines(const char *path, const char *needle);
+/* lines containing needle of a replay server's request log, which
+ * httpapi_replay (tests/lab/lab.d/httpapi.sh) writes as
+ * DIR/httpapi/replay_ADDR_PORT.log */
+unsigned lab_replay_count(const char *addr, unsigned port, const char *needle);
 
 /* CLOCK_MONOTONIC in seconds */
 double lab_now(void);

@@ -24,7 +24,8 @@
 
 extern const struct check check_ollama, check_openai_api, check_open_webui,
 	check_comfyui, check_langflow, check_jenkins, check_nomad, check_ray,
-	check_kubelet;
+	check_kubelet, check_consul, check_jupyter, check_yarn,
+	check_kubernetes, check_nodered;
 
 #define FIX "tests/fixtures/replay/"
 
@@ -1020,4 +1021,170 @@ Test(aiapi_report, gpu_round_trip)
 	unlink(path);
 	report_doc_release(&back);
 	report_doc_release(&d);
+}
+
+/* ---- issue 14: the compromise signs read through the doors already
+ * open, on the replay fixtures the lab serves (tests/lab/lab.d/signs.sh):
+ * each product's miner fixture, its clean twin and its decoy ---- */
+
+struct sign_case {
+	const struct check *c;
+	const char *resp[6][2]; /* response name, fixture file */
+	const char *ids;	/* the rule ids found, in order */
+	const char *ev[3];	/* in the compromise evidence */
+};
+
+#define SIGN_EV(c) "1 sign of compromise: " c
+static const struct sign_case sign_cases[] = {
+	{ &check_ray,
+	  { { "version", "ray/disabled/version.http" },
+	    { "jobs", "ray/miner/jobs.http" } },
+	  "ray.no_auth,ray.compromise_indicator",
+	  { SIGN_EV("miner binary \"xmrig\" in job "
+		    "raysubmit_lab0000000000002 (RUNNING) entrypoint") } },
+	{ &check_ray,
+	  { { "version", "ray/disabled/version.http" },
+	    { "jobs", "ray/open/jobs.http" } },
+	  "ray.no_auth",
+	  { NULL } },
+	{ &check_ray,
+	  { { "version", "ray/disabled/version.http" },
+	    { "jobs", "ray/decoy/jobs.http" } },
+	  "ray.no_auth",
+	  { NULL } },
+	{ &check_nomad,
+	  { { "jobs", "nomad/miner/jobs.http" },
+	    { "self", "nomad/open/self.http" },
+	    { "job0", "nomad/decoy/web.http" },
+	    { "job1", "nomad/miner/sys-update.http" } },
+	  "nomad.no_auth,nomad.compromise_indicator",
+	  { SIGN_EV("miner binary \"kdevtmpfsi\" in job sys-update "
+		    "(running) task update (driver raw_exec) args") } },
+	{ &check_nomad,
+	  { { "jobs", "nomad/open/jobs.http" },
+	    { "self", "nomad/open/self.http" },
+	    { "job0", "nomad/decoy/web.http" } },
+	  "nomad.no_auth",
+	  { NULL } },
+	{ &check_consul,
+	  { { "self", "consul/open/self.http" },
+	    { "services", "consul/open/services.http" },
+	    { "checks", "consul/miner/checks.http" } },
+	  "consul.no_auth,consul.compromise_indicator",
+	  { "1 sign of compromise: ",
+	    "miner binary \"xmrig\" in check sys (type script) script args" } },
+	{ &check_consul,
+	  { { "self", "consul/open/self.http" },
+	    { "services", "consul/open/services.http" } },
+	  "consul.no_auth",
+	  { NULL } },
+	{ &check_consul,
+	  { { "self", "consul/open/self.http" },
+	    { "checks", "consul/decoy/checks.http" } },
+	  "consul.no_auth",
+	  { NULL } },
+	{ &check_yarn,
+	  { { "info", "yarn/open/info.http" },
+	    { "apps", "yarn/miner/apps.http" } },
+	  "yarn.api_no_auth,yarn.compromise_indicator",
+	  { SIGN_EV("miner binary \"xmrig\" in application "
+		    "application_1700000000000_0002 (user dr.who, RUNNING) "
+		    "name") } },
+	{ &check_yarn,
+	  { { "info", "yarn/open/info.http" },
+	    { "apps", "yarn/open/apps.http" } },
+	  "yarn.api_no_auth",
+	  { NULL } },
+	{ &check_yarn,
+	  { { "info", "yarn/open/info.http" },
+	    { "apps", "yarn/decoy/apps.http" } },
+	  "yarn.api_no_auth",
+	  { NULL } },
+	{ &check_kubernetes,
+	  { { "version", "kubernetes/anonymous/version.http" },
+	    { "pods", "kubernetes/anonymous/pods.http" },
+	    { "secrets", "kubernetes/anonymous/secrets.http" },
+	    { "daemonsets", "kubernetes/miner/daemonsets.http" } },
+	  "kubernetes.anonymous_api,kubernetes.compromise_indicator",
+	  { "2 signs of compromise: campaign image \"gakeaws/\" in daemonset "
+	    "kube-system/node-cache (created 2026-12-01T03:14:15Z) container "
+	    "cache image",
+	    "miner binary \"kdevtmpfsi\" in daemonset kube-system/node-cache" } },
+	{ &check_kubernetes,
+	  { { "version", "kubernetes/anonymous/version.http" },
+	    { "pods", "kubernetes/anonymous/pods.http" },
+	    { "secrets", "kubernetes/anonymous/secrets.http" },
+	    { "daemonsets", "kubernetes/decoy/daemonsets.http" } },
+	  "kubernetes.anonymous_api",
+	  { NULL } },
+	{ &check_jupyter,
+	  { { "api", "jupyter/decoy/api.http" },
+	    { "kernels", "jupyter/decoy/kernels.http" },
+	    { "sessions", "jupyter/decoy/sessions.http" },
+	    { "terminals", "jupyter/decoy/terminals.http" } },
+	  "jupyter.no_auth",
+	  { NULL } },
+	{ &check_nodered,
+	  { { "settings", "../ainpm/nodered/open/settings.http" },
+	    { "flows", "../ainpm/nodered/miner/flows.http" } },
+	  "nodered.no_auth,nodered.compromise_indicator",
+	  { "miner binary \"xmrig\" in exec node", "command" } },
+	{ &check_nodered,
+	  { { "settings", "../ainpm/nodered/open/settings.http" },
+	    { "flows", "../ainpm/nodered/open/flows.http" } },
+	  "nodered.no_auth",
+	  { NULL } },
+	{ &check_nodered,
+	  { { "settings", "../ainpm/nodered/open/settings.http" },
+	    { "flows", "../ainpm/nodered/decoy/flows.http" } },
+	  "nodered.no_auth",
+	  { NULL } },
+};
+
+Test(aiapi_assess, compromise_signs)
+{
+	struct scan_config cfg;
+	struct target t = { .id = "list:127.0.0.1" };
+	struct target_addr a;
+	char ids[256], path[256];
+	size_t i, j, k;
+
+	scan_config_defaults(&cfg);
+	cr_assert_eq(target_addr_parse(&a, "127.0.0.1"), 0);
+	t.addrs = &a;
+	t.naddrs = 1;
+	for (i = 0; i < sizeof(sign_cases) / sizeof(sign_cases[0]); i++) {
+		const struct sign_case *sc = &sign_cases[i];
+		cJSON *f = new_facts();
+		struct check_ctx *ctx;
+		struct finding_list *l;
+		const char *ev = "";
+
+		for (j = 0; j < 6 && sc->resp[j][0] != NULL; j++) {
+			snprintf(path, sizeof(path), FIX "%s", sc->resp[j][1]);
+			add_resp_file(f, sc->resp[j][0], path);
+		}
+		ctx = ctx_new(sc->c, &cfg, &t, &a, sc->c->ports[0], NULL);
+		cr_assert_not_null(ctx);
+		cr_assert_geq(sc->c->assess(f, ctx), 0);
+		l = ctx_findings(ctx);
+		ids[0] = '\0';
+		for (k = 0; k < l->n; k++) {
+			snprintf(ids + strlen(ids), sizeof(ids) - strlen(ids),
+				 "%s%s", k ? "," : "", l->v[k].rule_id);
+			if (strstr(l->v[k].rule_id, ".compromise_indicator")) {
+				ev = l->v[k].evidence;
+				cr_expect_float_eq(l->v[k].cvss_score, 10.0,
+						   1e-9);
+			}
+		}
+		cr_expect_str_eq(ids, sc->ids, "case %zu (%s, %s)", i,
+				 sc->c->name, sc->resp[1][1]);
+		for (j = 0; j < 3 && sc->ev[j] != NULL; j++)
+			cr_expect(strstr(ev, sc->ev[j]) != NULL,
+				  "case %zu: \"%s\" not in %s", i, sc->ev[j],
+				  ev);
+		ctx_free(ctx);
+		cJSON_Delete(f);
+	}
 }

@@ -179,3 +179,29 @@ Test(indicators, bounded_and_binary_safe)
 	cr_assert_not(ind_match(0, "xmrig", 5, NULL));
 	cr_assert_not(ind_match(IND_F_CMD, NULL, 5, NULL));
 }
+
+/* the 2026.12.2 review of the data against its sources: added what the
+ * sources name (Graboid's worm image, the crontab dump file, xmrpool.net
+ * as Falco's list has it), dropped what no reviewed source said
+ * (moneroocean.stream, c3pool.com, xmrpool.eu) */
+Test(indicators, review_2026_12_2)
+{
+	struct ind_match r;
+
+	cr_assert_str_eq(ind_version(), "2026.12.2");
+	cr_assert(m("image", "pocosow/centos:7.6.1810", &r));
+	cr_assert_str_eq(r.kind, "campaign image");
+	cr_assert(m("dbfilename", "crontab", &r));
+	cr_assert_str_eq(r.kind, "Redis dbfilename set to crontab");
+	cr_assert_not(m("dbfilename", "dump.rdb", NULL));
+	cr_assert(m("command", "./a -o mine.xmrpool.net:3333", &r));
+	cr_assert_str_eq(r.kind, "mining pool");
+	cr_assert_not(
+		m("command", "./a -o gulf.moneroocean.stream:10128", NULL));
+	cr_assert_not(m("command", "./a -o auto.c3pool.org:19999", NULL));
+	cr_assert_not(m("command", "./a -o pool.xmrpool.eu:3333", NULL));
+	/* a sourced shape still catches them in a miner's command line */
+	cr_assert(
+		m("command", "./a -o stratum+tcp://auto.c3pool.org:19999", &r));
+	cr_assert_str_eq(r.kind, "stratum URL");
+}

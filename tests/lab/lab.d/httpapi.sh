@@ -82,15 +82,20 @@ httpapi_docker() {
 	return 0
 }
 
+# httpapi_cert DIR: a self-signed certificate DIR/cert.pem, DIR/key.pem
+httpapi_cert() {
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
+		-nodes -subj "/CN=exposure-lab" -days 7 -keyout "$1/key.pem" \
+		-out "$1/cert.pem" 2>/dev/null
+}
+
 lab_httpapi_start() {
 	local n=$HTTPAPI_NET tok cert key docker=0 a p
 	mkdir -p "$dir/httpapi" || return 1
 	[ -x "$top/build/lab/replay" ] || { echo "lab: httpapi: build/lab/replay not built (make build/lab/replay)" >&2; return 1; }
 	cert=$dir/httpapi/cert.pem
 	key=$dir/httpapi/key.pem
-	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
-		-nodes -subj "/CN=exposure-lab" -days 7 -keyout "$key" \
-		-out "$cert" 2>/dev/null || return 1
+	httpapi_cert "$dir/httpapi" || return 1
 
 	# Jupyter: open, and with a token
 	tok=$(openssl rand -hex 24) || return 1
