@@ -9,7 +9,8 @@
  * $SYS/broker/version: a broker that lets anonymous clients read $SYS
  * (mosquitto does unless an ACL says otherwise) sends the retained value,
  * the broker's version, right after the SUBACK; it is evidence only. The
- * probe waits MQTT_SYS_WAIT_MS for it and then sends DISCONNECT. It never
+ * probe waits MQTT_SYS_WAIT_MS (at most half of --timeout) for it and then
+ * sends DISCONNECT. It never
  * publishes, never subscribes to anything but that topic, and keeps no
  * session (clean session).
  * References: MQTT 3.1.1 (OASIS) 3.1, 3.2, 3.8, 3.9; mosquitto.conf
@@ -17,6 +18,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include "check.h"
 #include "facts.h"
 #include "expo.h"
@@ -68,14 +70,17 @@ static int mq_end(struct check_ctx *ctx, struct mqtt_probe *st,
 	return PROBE_DONE;
 }
 
-/* DISCONNECT, best effort (the socket is closed right after) */
+/* DISCONNECT, best effort and without a status: the socket is closed
+ * right after, and a broker that has gone already changes nothing */
 static void say_bye(struct check_ctx *ctx, struct mqtt_probe *st)
 {
 	uint8_t pkt[4];
 	int n = mqtt_wire_disconnect(pkt, sizeof(pkt));
 
-	if (n > 0 && rawio_queue(&st->io, pkt, (size_t)n) == 0)
-		(void)rawio_pump(ctx, &st->io, "DISCONNECT");
+	(void)ctx;
+	if (n > 0 && st->io.fd >= 0)
+		(void)!send(st->io.fd, pkt, (size_t)n,
+			    MSG_NOSIGNAL | MSG_DONTWAIT);
 }
 
 static int on_connack(struct check_ctx *ctx, struct mqtt_probe *st,
@@ -184,6 +189,13 @@ static int mq_step(struct check_ctx *ctx, void *state)
 			return rc < 0 ? mq_end(ctx, st, STATUS_ERROR, NULL)
 				      : rc;
 		moved = had != dynbuf_len(&st->io.in) || sent != st->io.sent;
+		/* a broker's first packet is CONNACK: anything else (a
+		 * banner, HTTP) is not MQTT, without waiting for its length */
+		if (st->phase == MQ_CONNACK && dynbuf_len(&st->io.in) > 0 &&
+		    (uint8_t)dynbuf_ptr(&st->io.in)[0] != MQTT_CONNACK << 4)
+			return mq_end(ctx, st, STATUS_ERROR,
+				      "CONNECT: not an MQTT broker (the first "
+				      "packet is not a CONNACK)");
 		if (round == 0 && st->timer && !moved && !st->io.eof) {
 			/* the wait for $SYS ran out: the broker keeps it */
 			say_bye(ctx, st);
@@ -210,8 +222,12 @@ static int mq_step(struct check_ctx *ctx, void *state)
 			break;
 	}
 	if (st->phase == MQ_SYS && !st->timer) {
+		unsigned ms = ctx_timeout_ms(ctx) / 2;
+
+		/* within the phase's --timeout: a quiet $SYS is no timeout */
 		st->timer = true;
-		ctx_wake_after(ctx, MQTT_SYS_WAIT_MS);
+		ctx_wake_after(ctx,
+			       ms < MQTT_SYS_WAIT_MS ? ms : MQTT_SYS_WAIT_MS);
 	}
 	rc = rawio_wait(ctx, &st->io);
 	return st->timer ? rc | PROBE_WANT_TIMER : rc;
