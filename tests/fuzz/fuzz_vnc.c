@@ -27,9 +27,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			off += used;
 			(void)vnc_wire_offers(&s, VNC_SEC_NONE);
 			(void)vnc_wire_locked_text(s.reason);
-			if (vnc_wire_result(data + off, size - off,
-					    v.use_minor, true, &r,
-					    &used) == 0) {
+			if (vnc_wire_result(data + off, size - off, v.use_minor,
+					    true, &r, &used) == 0) {
 				off += used;
 				(void)vnc_wire_locked_text(r.reason);
 				vnc_wire_server_init(data + off, size - off,

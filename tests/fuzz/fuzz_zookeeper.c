@@ -20,8 +20,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct zk_words w;
 	unsigned n = 0;
 
-	while (off < size && zk_wire_frame(data + off, size - off, &body,
-					   &blen, &used) == 0) {
+	while (off < size && zk_wire_frame(data + off, size - off, &body, &blen,
+					   &used) == 0) {
 		off += used;
 		if (n++ == 0)
 			zk_wire_connect_reply(body, blen, &s);
