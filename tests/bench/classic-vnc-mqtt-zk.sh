@@ -12,7 +12,9 @@
 # nmap: nmap -sV -Pn -n --script vnc-info,realvnc-auth-bypass,mqtt-subscribe
 # -p 5900,1883,2181 on the addresses (ZooKeeper: -sV only, nmap has no
 # script for it). hydra: vnc, -t 4, on every VNC server that asks for a
-# password, with exposure's built-in list (the same 6 passwords); exposure
+# password, with exposure's built-in list (the same 6 passwords), one run
+# per server capped at HYDRA_CAP seconds (hydra 9.4 does not stop on
+# TigerVNC's blacklist); exposure
 # gets --max-attempts 6 so that both try the same list (its default is 3).
 # exposure: the same addresses and ports, --timeout TIMEOUT_MS.
 # Prints wall times, per server what each found, and the ratio
@@ -26,13 +28,14 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 EXPOSURE=${EXPOSURE:-$ROOT/exposure}
 TIMEOUT_MS=${TIMEOUT_MS:-2000}
+HYDRA_CAP=${HYDRA_CAP:-60}
 SCRIPTS=vnc-info,realvnc-auth-bypass,mqtt-subscribe
 PORTS=5900,1883,2181
 # exposure's built-in VNC list (checks/raw/vnc.c, vnc_passwords)
 PASSWORDS="password 123456 vnc 12345678 admin 1234"
 
 [ "$(id -u)" = 0 ] || { echo "classic-vnc-mqtt-zk.sh: run as root (the lab)" >&2; exit 2; }
-for t in nmap hydra jq awk; do
+for t in nmap hydra jq awk timeout; do
 	command -v $t >/dev/null || { echo "classic-vnc-mqtt-zk.sh: $t is missing" >&2; exit 2; }
 done
 [ -x /usr/bin/time ] || { echo "classic-vnc-mqtt-zk.sh: /usr/bin/time is missing (package time)" >&2; exit 2; }
@@ -92,15 +95,29 @@ measure() {	# measure NAME CMD...: wall seconds of CMD
 	tail -n 1 "$WORK/$name.time"
 }
 
-# hydra: one run over the VNC servers, -M with their addresses
-printf '%s\n' "${HYDRA_VNC[@]}" >"$WORK/hydra.hosts"
+# hydra: one run per VNC server, each capped at HYDRA_CAP seconds: on a
+# server that blacklists it (.4), hydra 9.4 retries for ever
+hydra_all() {
+	local h rc
+	: >"$WORK/hydra.txt"
+	: >"$WORK/hydra.capped"
+	for h in "${HYDRA_VNC[@]}"; do
+		rc=0
+		timeout "$HYDRA_CAP" hydra -t 4 -P "$WORK/passwords" -s 5900 \
+			-o "$WORK/hydra.$h.txt" "$h" vnc >"$WORK/hydra.$h.log" 2>&1 || rc=$?
+		[ "$rc" = 124 ] && echo "$h" >>"$WORK/hydra.capped"
+		cat "$WORK/hydra.$h.txt" >>"$WORK/hydra.txt" 2>/dev/null || true
+	done
+}
 T_EXPO=$(measure expo "$EXPOSURE" scan "$WORK/hosts" --checks vnc,mqtt,zookeeper \
 	--ports "$PORTS" --max-attempts 6 --timeout "$TIMEOUT_MS" \
 	--json "$WORK/expo.json" --fail-on none -q)
 T_NMAP=$(measure nmap nmap -sV -Pn -n --script "$SCRIPTS" -p "$PORTS" \
 	-iL "$WORK/hosts" -oN "$WORK/nmap.txt")
-T_HYDRA=$(measure hydra hydra -t 4 -P "$WORK/passwords" -M "$WORK/hydra.hosts" \
-	-s 5900 -o "$WORK/hydra.txt" vnc)
+echo "  running hydra ..." >&2
+T0=$(date +%s.%N)
+hydra_all
+T_HYDRA=$(awk -v a="$T0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }')
 
 jq -r '.findings[] | "\(.target.address):\(.port)\t\(.rule)"' "$WORK/expo.json" |
 	sort >"$WORK/expo.found"
@@ -108,7 +125,7 @@ jq -r '.findings[] | "\(.target.address):\(.port)\t\(.rule)"' "$WORK/expo.json" 
 # script gives one (vnc-info's "does not require authentication",
 # mqtt-subscribe's topic list, realvnc-auth-bypass's VULNERABLE)
 awk '/^Nmap scan report for / { h = $5 }
-	/^[0-9]+\/tcp +open/ { split($1, a, "/"); p = a[1]; v = $3; for (i = 4; i <= NF && i < 6; i++) v = v " " $i; print h ":" p "\tsvc\t" v }
+	/^[0-9]+\/tcp +open/ { split($1, a, "/"); p = a[1]; v = $3; for (i = 4; i <= NF && i < 7; i++) v = v " " $i; print h ":" p "\tsvc\t" v }
 	/does not require authentication/ { print h ":" p "\tverdict\tno auth (vnc-info)" }
 	/^\| mqtt-subscribe:/ { m = 1; next }
 	m && /\$SYS|Topics and their most recent payloads/ { print h ":" p "\tverdict\tanonymous subscribe (mqtt-subscribe)"; m = 0 }
@@ -146,7 +163,7 @@ echo
 echo "servers: ${#SERVERS[@]}; hosts: $(wc -l <"$WORK/hosts"); ports: $PORTS"
 echo "exposure: ${T_EXPO}s wall, $NE findings, $MISS missed, $FALSE unexpected; $EXPO_ERR"
 echo "nmap -sV + $SCRIPTS: ${T_NMAP}s wall, $NV verdicts"
-echo "hydra vnc -t 4 ($HYDRA_TRIES passwords x ${#HYDRA_VNC[@]} servers): ${T_HYDRA}s wall, $NH passwords found"
+echo "hydra vnc -t 4 ($HYDRA_TRIES passwords x ${#HYDRA_VNC[@]} servers): ${T_HYDRA}s wall, $NH passwords found; capped at ${HYDRA_CAP}s: $(paste -sd' ' "$WORK/hydra.capped" | sed 's/^$/none/')"
 RATIO=$(awk -v a="$T_EXPO" -v b="$T_NMAP" -v c="$T_HYDRA" 'BEGIN { printf "%.4f", (b + c > 0 ? a / (b + c) : 99) }')
 echo "ratio exposure/(nmap + hydra): $RATIO (target <= 0.200)"
 FAIL=0
