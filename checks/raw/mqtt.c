@@ -171,7 +171,6 @@ static int mq_step(struct check_ctx *ctx, void *state)
 {
 	struct mqtt_probe *st = state;
 	const char *what;
-	size_t had, sent;
 	unsigned round;
 	bool moved;
 	int rc, err;
@@ -182,13 +181,10 @@ static int mq_step(struct check_ctx *ctx, void *state)
 		if (st->phase == MQ_DONE)
 			return PROBE_DONE;
 		what = st->phase == MQ_CONNACK ? "CONNECT" : "SUBSCRIBE";
-		had = dynbuf_len(&st->io.in);
-		sent = st->io.sent;
-		rc = rawio_pump(ctx, &st->io, what);
+		rc = rawio_pump_moved(ctx, &st->io, what, &moved);
 		if (rc != 0)
 			return rc < 0 ? mq_end(ctx, st, STATUS_ERROR, NULL)
 				      : rc;
-		moved = had != dynbuf_len(&st->io.in) || sent != st->io.sent;
 		/* a broker's first packet is CONNACK: anything else (a
 		 * banner, HTTP) is not MQTT, without waiting for its length */
 		if (st->phase == MQ_CONNACK && dynbuf_len(&st->io.in) > 0 &&

@@ -5,6 +5,7 @@
  */
 #include <string.h>
 #include "expo.h"
+#include "rawtext.h"
 #include "mqtt_wire.h"
 
 /* the remaining length as MQTT encodes it (7 bits a byte); its size */
@@ -141,15 +142,6 @@ int mqtt_wire_suback(const struct mqtt_packet *p, unsigned *packet_id,
 	return 0;
 }
 
-static void keep_text(const uint8_t *s, size_t n, char *out, size_t size)
-{
-	size_t i, k = 0;
-
-	for (i = 0; i < n && k + 1 < size; i++)
-		out[k++] = s[i] >= 0x20 && s[i] < 0x7f ? (char)s[i] : '?';
-	out[k] = '\0';
-}
-
 int mqtt_wire_publish(const struct mqtt_packet *p, char *topic,
 		      size_t topic_size, char *payload, size_t payload_size)
 {
@@ -162,8 +154,8 @@ int mqtt_wire_publish(const struct mqtt_packet *p, char *topic,
 	off = 2 + tl + (qos ? 2 : 0);
 	if (off > p->len)
 		return EXPO_EPROTO;
-	keep_text(p->body + 2, tl, topic, topic_size);
-	keep_text(p->body + off, p->len - off, payload, payload_size);
+	raw_text(p->body + 2, tl, topic, topic_size);
+	raw_text(p->body + off, p->len - off, payload, payload_size);
 	return 0;
 }
 

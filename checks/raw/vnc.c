@@ -367,7 +367,6 @@ static int vnc_fail(struct check_ctx *ctx, struct vnc_probe *st, int err)
 static int vnc_step(struct check_ctx *ctx, void *state)
 {
 	struct vnc_probe *st = state;
-	size_t had, sent;
 	unsigned round;
 	bool moved;
 	int rc, err;
@@ -379,14 +378,12 @@ static int vnc_step(struct check_ctx *ctx, void *state)
 	for (round = 0; round < 64; round++) {
 		if (st->phase == VNC_P_DONE)
 			return PROBE_DONE;
-		had = dynbuf_len(&st->io.in);
-		sent = st->io.sent;
-		rc = rawio_pump(ctx, &st->io, phase_names[st->phase]);
+		rc = rawio_pump_moved(ctx, &st->io, phase_names[st->phase],
+				      &moved);
 		if (rc < 0)
 			return vnc_fail(ctx, st, 0);
 		if (rc > 0)
 			return rc;
-		moved = had != dynbuf_len(&st->io.in) || sent != st->io.sent;
 		do
 			err = vnc_message(ctx, st);
 		while (err == 0 && st->phase != VNC_P_DONE);

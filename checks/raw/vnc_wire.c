@@ -12,22 +12,13 @@
 #include <stdio.h>
 #include <string.h>
 #include "expo.h"
+#include "rawtext.h"
 #include "vnc_wire.h"
 
 static uint32_t be32(const uint8_t *p)
 {
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
 	       (uint32_t)p[2] << 8 | p[3];
-}
-
-/* n bytes of p as printable ASCII into out (others become '?') */
-static void keep_text(const uint8_t *p, size_t n, char *out, size_t size)
-{
-	size_t i, k = 0;
-
-	for (i = 0; i < n && k + 1 < size; i++)
-		out[k++] = p[i] >= 0x20 && p[i] < 0x7f ? (char)p[i] : '?';
-	out[k] = '\0';
 }
 
 static int digits3(const uint8_t *p, unsigned *v)
@@ -90,7 +81,7 @@ static int reason_at(const uint8_t *buf, size_t len, char *out, size_t size,
 		return EXPO_ETOOBIG;
 	if (len - 4 < n)
 		return VNC_WIRE_MORE;
-	keep_text(buf + 4, n, out, size);
+	raw_text(buf + 4, n, out, size);
 	*used = 4 + (size_t)n;
 	return 0;
 }
@@ -192,7 +183,7 @@ int vnc_wire_server_init(const uint8_t *buf, size_t len,
 		return VNC_WIRE_MORE;
 	si->width = (unsigned)buf[0] << 8 | buf[1];
 	si->height = (unsigned)buf[2] << 8 | buf[3];
-	keep_text(buf + 24, n, si->name, sizeof(si->name));
+	raw_text(buf + 24, n, si->name, sizeof(si->name));
 	*used = 24 + (size_t)n;
 	return 0;
 }

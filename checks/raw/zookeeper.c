@@ -218,7 +218,6 @@ static int zk_fail(struct check_ctx *ctx, struct zk_probe *st, int err)
 static int zk_step(struct check_ctx *ctx, void *state)
 {
 	struct zk_probe *st = state;
-	size_t had, sent;
 	unsigned round;
 	bool moved;
 	int rc, err;
@@ -227,9 +226,8 @@ static int zk_step(struct check_ctx *ctx, void *state)
 	for (round = 0; round < 64; round++) {
 		if (st->phase == ZK_P_DONE)
 			return PROBE_DONE;
-		had = dynbuf_len(&st->io.in);
-		sent = st->io.sent;
-		rc = rawio_pump(ctx, &st->io, phase_names[st->phase]);
+		rc = rawio_pump_moved(ctx, &st->io, phase_names[st->phase],
+				      &moved);
 		if (rc < 0) {
 			if (st->phase == ZK_P_SRVR || st->phase == ZK_P_MNTR) {
 				/* a refused word: on to the next one */
@@ -241,8 +239,6 @@ static int zk_step(struct check_ctx *ctx, void *state)
 		}
 		if (rc > 0)
 			return rc;
-		moved = had != dynbuf_len(&st->io.in) || sent != st->io.sent ||
-			st->io.eof;
 		do {
 			enum zk_phase was = st->phase;
 

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "expo.h"
+#include "rawtext.h"
 #include "zookeeper_wire.h"
 
 static void put32(uint8_t *p, uint32_t v)
@@ -112,7 +113,7 @@ int zk_wire_connect_reply(const uint8_t *body, size_t blen,
 int zk_wire_children_reply(const uint8_t *body, size_t blen,
 			   struct zk_children *c)
 {
-	size_t off = 16, i, k;
+	size_t off = 16, i;
 	uint32_t n, sl;
 
 	memset(c, 0, sizeof(*c));
@@ -144,16 +145,9 @@ int zk_wire_children_reply(const uint8_t *body, size_t blen,
 			continue;
 		if (sl > blen - off)
 			return EXPO_EPROTO;
-		if (c->nnames < ZK_CHILDREN_KEEP) {
-			char *d = c->names[c->nnames++];
-
-			for (k = 0; k < sl && k + 1 < ZK_NAME_KEEP; k++) {
-				uint8_t b = body[off + k];
-
-				d[k] = b >= 0x20 && b < 0x7f ? (char)b : '?';
-			}
-			d[k] = '\0';
-		}
+		if (c->nnames < ZK_CHILDREN_KEEP)
+			raw_text(body + off, sl, c->names[c->nnames++],
+				 ZK_NAME_KEEP);
 		off += sl;
 	}
 	return 0;
@@ -163,15 +157,13 @@ int zk_wire_children_reply(const uint8_t *body, size_t blen,
 static void value_of(const char *line, size_t len, size_t klen, char *out,
 		     size_t size)
 {
-	size_t i = klen, k = 0;
+	size_t i = klen;
 
 	while (i < len && (line[i] == ':' || line[i] == ' ' || line[i] == '\t'))
 		i++;
-	for (; i < len && k + 1 < size; i++)
-		if (line[i] != '\r')
-			out[k++] = line[i] >= 0x20 && line[i] < 0x7f ? line[i]
-								     : '?';
-	out[k] = '\0';
+	if (len > i && line[len - 1] == '\r')
+		len--;
+	raw_text((const uint8_t *)line + i, len - i, out, size);
 }
 
 static long long num_of(const char *line, size_t len, size_t klen)
