@@ -103,8 +103,10 @@ hydra_all() {
 	: >"$WORK/hydra.capped"
 	for h in "${HYDRA_VNC[@]}"; do
 		rc=0
-		timeout "$HYDRA_CAP" hydra -t 4 -P "$WORK/passwords" -s 5900 \
-			-o "$WORK/hydra.$h.txt" "$h" vnc >"$WORK/hydra.$h.log" 2>&1 || rc=$?
+		# in WORK: a hydra cut short leaves ./hydra.restore behind
+		(cd "$WORK" && timeout "$HYDRA_CAP" hydra -t 4 -P "$WORK/passwords" \
+			-s 5900 -o "$WORK/hydra.$h.txt" "$h" vnc) \
+			>"$WORK/hydra.$h.log" 2>&1 || rc=$?
 		[ "$rc" = 124 ] && echo "$h" >>"$WORK/hydra.capped"
 		cat "$WORK/hydra.$h.txt" >>"$WORK/hydra.txt" 2>/dev/null || true
 	done
