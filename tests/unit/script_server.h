@@ -193,6 +193,17 @@ static inline void script_scan(const struct check *c, uint16_t port,
 	target_list_release(&tl);
 }
 
+/* a server with script fn (up to 6 connections), one scan of it with
+ * check c, and the server stopped: its counts are final */
+static inline void script_once(struct script_server *s, script_fn fn,
+			       const struct check *c, unsigned max_attempts,
+			       bool no_login, struct scan_result *res)
+{
+	script_start(s, fn, 6, NULL);
+	script_scan(c, s->port, max_attempts, no_login, res);
+	script_stop(s);
+}
+
 /* the status and reason of the check's record */
 static inline int script_status(const struct scan_result *res,
 				const char **reason)

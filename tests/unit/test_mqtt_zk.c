@@ -190,9 +190,7 @@ Test(mqtt_check, quiet_sys_waits_a_bounded_time, .timeout = 30)
 	const char *reason;
 	int st;
 
-	script_start(&s, broker_quiet, 4, NULL);
-	script_scan(&check_mqtt, s.port, 0, false, &res);
-	script_stop(&s);
+	script_once(&s, broker_quiet, &check_mqtt, 0, false, &res);
 	cr_assert_eq(res.findings.n, 1);
 	cr_expect(strstr(res.findings.v[0].evidence, "no $SYS version"), "%s",
 		  res.findings.v[0].evidence);
@@ -202,9 +200,7 @@ Test(mqtt_check, quiet_sys_waits_a_bounded_time, .timeout = 30)
 	cr_expect_eq(st, STATUS_OPEN, "%d %s", st, reason);
 	scan_result_release(&res);
 
-	script_start(&s, broker_refuses, 4, NULL);
-	script_scan(&check_mqtt, s.port, 0, false, &res);
-	script_stop(&s);
+	script_once(&s, broker_refuses, &check_mqtt, 0, false, &res);
 	cr_expect_eq(res.findings.n, 0);
 	st = script_status(&res, &reason);
 	cr_expect_eq(st, STATUS_OPEN, "%d %s", st, reason);
@@ -229,9 +225,7 @@ Test(mqtt_check, not_mqtt, .timeout = 30)
 	const char *reason;
 	int st;
 
-	script_start(&s, http_server, 4, NULL);
-	script_scan(&check_mqtt, s.port, 0, false, &res);
-	script_stop(&s);
+	script_once(&s, http_server, &check_mqtt, 0, false, &res);
 	cr_expect_eq(res.findings.n, 0);
 	st = script_status(&res, &reason);
 	cr_expect_eq(st, STATUS_ERROR, "%d %s", st, reason);
@@ -395,9 +389,7 @@ Test(zookeeper_check, noauth_is_no_finding, .timeout = 30)
 	const char *reason;
 	int st;
 
-	script_start(&s, zk_noauth, 6, NULL);
-	script_scan(&check_zookeeper, s.port, 0, false, &res);
-	script_stop(&s);
+	script_once(&s, zk_noauth, &check_zookeeper, 0, false, &res);
 	cr_expect_eq(res.findings.n, 0);
 	cr_expect_eq(s.sessions, 1u);
 	st = script_status(&res, &reason);

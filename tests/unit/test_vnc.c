@@ -259,9 +259,7 @@ Test(vnc_check, rfb33_none_through_the_engine, .timeout = 30)
 	struct script_server s;
 	struct scan_result res;
 
-	script_start(&s, rfb33_none, 4, NULL);
-	script_scan(&check_vnc, s.port, 0, false, &res);
-	script_stop(&s);
+	script_once(&s, rfb33_none, &check_vnc, 0, false, &res);
 	cr_assert_eq(res.findings.n, 1);
 	cr_expect_str_eq(res.findings.v[0].rule_id, "vnc.no_auth");
 	cr_expect(strstr(res.findings.v[0].evidence, "RFB 3.3") &&
@@ -306,9 +304,7 @@ Test(vnc_check, rfb37_password_through_the_engine, .timeout = 30)
 	struct script_server s;
 	struct scan_result res;
 
-	script_start(&s, rfb37_auth, 4, NULL);
-	script_scan(&check_vnc, s.port, 0, false, &res);
-	script_stop(&s);
+	script_once(&s, rfb37_auth, &check_vnc, 0, false, &res);
 	cr_assert_eq(res.findings.n, 1);
 	cr_expect_str_eq(res.findings.v[0].rule_id, "vnc.weak_password");
 	cr_expect(strstr(res.findings.v[0].evidence, "three-seven"), "%s",
@@ -319,18 +315,14 @@ Test(vnc_check, rfb37_password_through_the_engine, .timeout = 30)
 	scan_result_release(&res);
 
 	/* --no-login: the list is seen, no response is sent */
-	script_start(&s, rfb37_auth, 4, NULL);
-	script_scan(&check_vnc, s.port, 0, true, &res);
-	script_stop(&s);
+	script_once(&s, rfb37_auth, &check_vnc, 0, true, &res);
 	cr_expect_eq(res.findings.n, 0);
 	cr_expect_eq(s.counter, 0u);
 	cr_expect_eq(s.sessions, 1u);
 	scan_result_release(&res);
 
 	/* --max-attempts 1: "password" only */
-	script_start(&s, rfb37_auth, 4, NULL);
-	script_scan(&check_vnc, s.port, 1, false, &res);
-	script_stop(&s);
+	script_once(&s, rfb37_auth, &check_vnc, 1, false, &res);
 	cr_expect_eq(res.findings.n, 0);
 	cr_expect_eq(s.counter, 1u);
 	scan_result_release(&res);
@@ -372,9 +364,7 @@ Test(vnc_check, blacklist_stops_the_host, .timeout = 30)
 	const char *reason;
 	int st;
 
-	script_start(&s, rfb38_blacklist, 5, NULL);
-	script_scan(&check_vnc, s.port, 10, false, &res);
-	script_stop(&s);
+	script_once(&s, rfb38_blacklist, &check_vnc, 10, false, &res);
 	cr_expect_eq(res.findings.n, 0);
 	cr_expect_eq(s.counter, 1u);  /* one response sent */
 	cr_expect_eq(s.sessions, 2u); /* and one more connection: refused */
@@ -398,9 +388,7 @@ Test(vnc_check, another_protocol_is_an_error, .timeout = 30)
 	const char *reason;
 	int st;
 
-	script_start(&s, not_rfb, 4, NULL);
-	script_scan(&check_vnc, s.port, 0, false, &res);
-	script_stop(&s);
+	script_once(&s, not_rfb, &check_vnc, 0, false, &res);
 	cr_expect_eq(res.findings.n, 0);
 	st = script_status(&res, &reason);
 	cr_expect_eq(st, STATUS_ERROR, "%d %s", st, reason);
