@@ -71,7 +71,7 @@ int vnc_wire_server_init(const uint8_t *buf, size_t len,
 
 /* VNC authentication: the challenge encrypted with DES (OpenSSL's
  * primitive) under the password's first 8 bytes, zero-padded, each
- * byte's bits reversed (the RFB convention); 0 or EXPO_EIO */
+ * byte's bits reversed (the RFB convention); returns 0 */
 int vnc_wire_des_response(const uint8_t challenge[VNC_CHALLENGE_LEN],
 			  const char *password, uint8_t out[VNC_CHALLENGE_LEN]);
 
