@@ -138,6 +138,18 @@ out:
 	return rc;
 }
 
+int rawio_pump_moved(struct check_ctx *ctx, struct rawio *io, const char *what,
+		     bool *moved)
+{
+	size_t had = dynbuf_len(&io->in), sent = io->sent;
+	bool eof = io->eof;
+	int rc = rawio_pump(ctx, io, what);
+
+	*moved = had != dynbuf_len(&io->in) || sent != io->sent ||
+		 eof != io->eof;
+	return rc;
+}
+
 int rawio_wait(struct check_ctx *ctx, struct rawio *io)
 {
 	ctx_set_fd(ctx, io->fd);

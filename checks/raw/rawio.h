@@ -40,6 +40,11 @@ int rawio_queue(struct rawio *io, const void *data, size_t len);
  * status for what ("connect", "INFO") on ctx: then return PROBE_DONE.
  */
 int rawio_pump(struct check_ctx *ctx, struct rawio *io, const char *what);
+/* rawio_pump(), and in *moved whether it read or sent a byte or saw the
+ * end: a step() that parses after the pump loops while bytes move, since
+ * what a pump read must be parsed before it waits */
+int rawio_pump_moved(struct check_ctx *ctx, struct rawio *io, const char *what,
+		     bool *moved);
 /* waits for more input (and output room while bytes are queued) */
 int rawio_wait(struct check_ctx *ctx, struct rawio *io);
 /* true once every queued byte was sent */

@@ -133,13 +133,19 @@ static struct guard_slot *guard_slot(struct cred_guard *g, const char *key,
 	return &g->slots[j];
 }
 
+/* "addr\n" is the host's stop mark and "addr\nuser" an account of the
+ * host; the empty user (VNC, SNMP: a password without a name) is one
+ * account per port, "addr\n\nport", so that it never hits the stop mark */
 static void guard_key(char *buf, size_t len, const struct check_ctx *ctx,
 		      const char *user)
 {
 	char addr[INET6_ADDRSTRLEN];
 
 	target_addr_text(ctx->addr, addr);
-	snprintf(buf, len, "%s\n%s", addr, user ? user : "");
+	if (user != NULL && user[0] == '\0')
+		snprintf(buf, len, "%s\n\n%u", addr, (unsigned)ctx->port);
+	else
+		snprintf(buf, len, "%s\n%s", addr, user ? user : "");
 }
 
 static bool guard_host_stopped(struct check_ctx *ctx)

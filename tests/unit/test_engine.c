@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include "check.h"
 #include "context.h"
+#include "engine/ctx_internal.h"
 #include "engine/engine.h"
 #include "rank/rank.h"
 #include "expo.h"
@@ -563,6 +564,53 @@ Test(engine_creds, lockout_stops_the_host_and_no_login_tries_nothing)
 	cr_assert_eq(ctx_next_cred(ctx, &u, &p), 0);
 	cr_assert_eq(ctx_canary(ctx, &u, &p), 0);
 	ctx_free(ctx);
+	target_list_release(&tl);
+}
+
+/* VNC and SNMP have a password and no user: the guard counts them against
+ * the empty user of host and port; taking one must not read as the host's
+ * stop mark (which is keyed on the empty user name too) */
+Test(engine_creds, empty_user_counts_per_port_and_never_stops_the_host)
+{
+	static const char *const users[] = { "", "", "", NULL };
+	static const char *const pws[] = { "p1", "p2", "p3", NULL };
+	struct check pwonly = check_fake;
+	struct cred_guard *g = cred_guard_new();
+	struct scan_config cfg;
+	struct target_list tl;
+	struct check_ctx *a, *b, *c;
+	const char *u, *p;
+
+	cr_assert_not_null(g);
+	pwonly.flags = CHECK_LOGIN | CHECK_CREDS_PAIRED;
+	pwonly.default_users = users;
+	pwonly.default_passwords = pws;
+	fake_config(&cfg);
+	one_target(&tl, "127.0.0.1", 1, "fake");
+	a = ctx_new(&pwonly, &cfg, &tl.v[0], &tl.v[0].addrs[0], 5900, g);
+	b = ctx_new(&pwonly, &cfg, &tl.v[0], &tl.v[0].addrs[0], 5901, g);
+	c = ctx_new(&check_fake, &cfg, &tl.v[0], &tl.v[0].addrs[0], 22, g);
+	cr_assert(a && b && c);
+	/* the cap (2, the fake's default) per port */
+	cr_assert_eq(ctx_next_cred(a, &u, &p), 1);
+	cr_assert_str_eq(u, "");
+	cr_assert_str_eq(p, "p1");
+	cr_assert_eq(ctx_next_cred(a, &u, &p), 1);
+	cr_assert_str_eq(p, "p2");
+	cr_assert_eq(ctx_next_cred(a, &u, &p), 0);
+	cr_assert_eq(ctx_next_cred(b, &u, &p), 1);
+	cr_assert_str_eq(p, "p1");
+	/* the host is not stopped: other accounts still get attempts */
+	cr_assert_eq(ctx_next_cred(c, &u, &p), 1);
+	cr_assert_str_eq(u, "a");
+	/* a lockout on one port stops the host, every port */
+	ctx_cred_result(b, "", CRED_LOCKED);
+	cr_assert_eq(ctx_next_cred(b, &u, &p), 0);
+	cr_assert_eq(ctx_next_cred(c, &u, &p), 0);
+	ctx_free(a);
+	ctx_free(b);
+	ctx_free(c);
+	cred_guard_free(g);
 	target_list_release(&tl);
 }
 
