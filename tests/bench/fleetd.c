@@ -491,12 +491,25 @@ static bool http_respond(struct conn *k, int code, const char *body)
 			 k->close_after ? "Connection: close\r\n" : "", body);
 }
 
+/* the open API's answers: versioned paths, as the check asks them, and
+ * unversioned ones, as nmap's docker-version asks */
+static const struct {
+	const char *path, *body;
+} routes[] = {
+	{ "/version", docker_version },
+	{ "/v1.43/version", docker_version },
+	{ "/v1.43/containers/json?all=1", docker_containers },
+	{ "/containers/json", docker_containers },
+	{ "/v1.43/images/json", docker_images },
+	{ "/images/json", docker_images },
+};
+
 /* one request at the start of in: its length, 0 if incomplete, -1 if bad */
 static long http_request(struct conn *k)
 {
 	const char *end = memmem(k->in, k->inlen, "\r\n\r\n", 4);
 	const char *sp, *path, *p = k->in;
-	size_t plen, hlen;
+	size_t plen, hlen, i;
 	int code = 404;
 	const char *body = docker_missing;
 
@@ -517,18 +530,13 @@ static long http_request(struct conn *k)
 	if (k->kind == K_HTTP_LOCKED) {
 		code = 403;
 		body = docker_denied;
-	} else if (arg_is(path, plen, "/version") ||
-		   arg_is(path, plen, "/v1.43/version")) {
-		code = 200;
-		body = docker_version;
-	} else if (arg_is(path, plen, "/v1.43/containers/json?all=1") ||
-		   arg_is(path, plen, "/containers/json")) {
-		code = 200;
-		body = docker_containers;
-	} else if (arg_is(path, plen, "/v1.43/images/json") ||
-		   arg_is(path, plen, "/images/json")) {
-		code = 200;
-		body = docker_images;
+	}
+	for (i = 0; code == 404 && i < sizeof(routes) / sizeof(routes[0]);
+	     i++) {
+		if (arg_is(path, plen, routes[i].path)) {
+			code = 200;
+			body = routes[i].body;
+		}
 	}
 	return http_respond(k, code, body) ? (long)hlen : -1;
 }
