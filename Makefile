@@ -107,6 +107,11 @@ build/lab/%: tests/lab/%.c
 	$(Q)$(CC) $(CFLAGS) -o $@ $< $(LAB_LIBS_$*)
 # the SQL Server stand-in speaks TLS inside TDS
 LAB_LIBS_tdsfake = -lssl -lcrypto
+# the benchmarks' own servers (tests/bench/fleetd.c: the live-service fleet)
+BENCH_TOOLS := $(patsubst tests/bench/%.c,build/bench/%,$(sort $(wildcard tests/bench/*.c)))
+build/bench/%: tests/bench/%.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $<
 
 # ASan + UBSan flavour: same sources, own objects.
 ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
@@ -166,7 +171,7 @@ demo: deps-test
 	$(Q)tests/lab/demo $(LAB_DIR)
 
 bench: deps-test
-	$(Q)$(MAKE) --no-print-directory exposure $(LAB_TOOLS)
+	$(Q)$(MAKE) --no-print-directory exposure $(LAB_TOOLS) $(BENCH_TOOLS)
 	$(Q)tests/lab/need-debs $(BENCH_DEBS)
 	$(Q)tests/bench/run-all
 

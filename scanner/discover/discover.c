@@ -15,8 +15,19 @@
  * unreachable, EACCES, EADDRNOTAVAIL, ...) => STATUS_ERROR with the errno.
  * Running out of descriptors, buffers or local ports is not an outcome: the
  * in-flight cap shrinks and the pair is tried again later.
+ *
+ * Both cores: on loopback and other near networks a connect's cost is the
+ * kernel's work inside connect() (the SYN and its RST are handled before
+ * the call returns), so one thread keeps one core busy. A large run is cut
+ * into one contiguous range of pairs per online CPU (DISC_THREADS_MAX at
+ * most), each driven by its own loop as above with its share of the
+ * in-flight cap and of the rate; nothing but the progress counters is
+ * shared, and each pair's status is written by the one thread that owns it.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +54,16 @@
 #define RETRY_NS (10 * NSEC_PER_MSEC) /* wait after a resource error */
 #define STALL_MAX 200		      /* retries with nothing in flight */
 #define GROW_EVERY 16 /* completions per cap + 1 after a shrink */
+#define DISC_THREADS_MAX 4
+/* below this many pairs per thread a second thread costs more than it saves */
+#define PAIRS_PER_THREAD_MIN 4096
+
+/* what the threads of one run share: the counts the progress line sums */
+struct disc_shared {
+	unsigned nthreads;
+	atomic_size_t done[DISC_THREADS_MAX];
+	atomic_size_t nopen[DISC_THREADS_MAX];
+};
 
 struct slot {
 	int fd;
@@ -57,6 +78,7 @@ struct disc {
 	void *ud;
 	uint8_t *status;
 	int16_t *err;
+	size_t first; /* this thread's pairs are [first, npairs) */
 	size_t npairs;
 	size_t next; /* next pair to connect */
 	size_t done; /* pairs with a final status */
@@ -80,6 +102,10 @@ struct disc {
 	uint64_t last_refill;
 	uint64_t start;
 	uint64_t next_progress;
+	size_t total; /* pairs of the whole run, for the progress line */
+	struct disc_shared *shared;
+	unsigned self; /* index of this thread in shared */
+	int ret;       /* the thread's outcome */
 };
 
 static uint64_t now_ns(void)
@@ -461,111 +487,217 @@ out:
 	return ms;
 }
 
-static void progress(struct disc *d, bool last)
+static void progress_line(const struct disc *d, size_t done, size_t nopen,
+			  bool last)
 {
-	double secs;
+	double secs = (double)(d->now - d->start) / 1e9;
 
-	if (!d->opts->progress || (!last && d->now < d->next_progress))
-		return;
-	d->next_progress = d->now + PROGRESS_NS;
-	secs = (double)(d->now - d->start) / 1e9;
 	fprintf(stderr, "\rdiscover: %zu/%zu pairs, %zu open, %.0f/s   %s",
-		d->done, d->npairs, d->nopen,
-		secs > 0 ? (double)d->done / secs : 0.0, last ? "\n" : "");
+		done, d->total, nopen, secs > 0 ? (double)done / secs : 0.0,
+		last ? "\n" : "");
 }
 
-int discover_run(const struct discover_opts *opts, size_t npairs,
-		 discover_pair_fn pair, void *ud, uint8_t *status, int16_t *err)
+/* every thread publishes its counts; the first one prints their sum */
+static void progress(struct disc *d)
+{
+	struct disc_shared *sh = d->shared;
+	size_t done = 0, nopen = 0;
+	unsigned t;
+
+	if (!d->opts->progress || d->now < d->next_progress)
+		return;
+	d->next_progress = d->now + PROGRESS_NS;
+	atomic_store_explicit(&sh->done[d->self], d->done,
+			      memory_order_relaxed);
+	atomic_store_explicit(&sh->nopen[d->self], d->nopen,
+			      memory_order_relaxed);
+	if (d->self != 0)
+		return;
+	for (t = 0; t < sh->nthreads; t++) {
+		done += atomic_load_explicit(&sh->done[t],
+					     memory_order_relaxed);
+		nopen += atomic_load_explicit(&sh->nopen[t],
+					      memory_order_relaxed);
+	}
+	progress_line(d, done, nopen, false);
+}
+
+/* one thread's loop over its range [d->first, d->npairs); sets d->ret */
+static void disc_loop(struct disc *d)
 {
 	struct epoll_event evs[MAX_EVENTS];
-	struct disc d;
+	const struct discover_opts *opts = d->opts;
 	uint32_t i, burst;
-	int n, k, timeout, ret = EXPO_EINVAL;
+	int n, k, timeout, ret = EXPO_ENOMEM;
 
-	memset(&d, 0, sizeof(d));
-	d.ep = -1;
-	d.spare = -1;
-	if (!opts || !pair || !opts->concurrency || !opts->timeout_ms ||
-	    (npairs && !status))
+	d->slots = calloc(d->nslots, sizeof(*d->slots));
+	if (!d->slots)
 		goto out;
-	ret = EXPO_OK;
-	if (!npairs)
-		goto out;
-	d.opts = opts;
-	d.pair_fn = pair;
-	d.ud = ud;
-	d.status = status;
-	d.err = err;
-	d.npairs = npairs;
-	d.nslots = opts->concurrency;
-	if (d.nslots > npairs)
-		d.nslots = (uint32_t)npairs;
-	if (d.nslots > 1u << 24)
-		d.nslots = 1u << 24;
-	d.nslots = fit_nofile(d.nslots);
-	d.cap = d.nslots;
-	d.head = d.tail = NIL;
-	ret = EXPO_ENOMEM;
-	d.slots = calloc(d.nslots, sizeof(*d.slots));
-	if (!d.slots)
-		goto out;
-	for (i = 0; i < d.nslots; i++) {
-		d.slots[i].fd = -1;
-		d.slots[i].next = i + 1 < d.nslots ? i + 1 : NIL;
+	for (i = 0; i < d->nslots; i++) {
+		d->slots[i].fd = -1;
+		d->slots[i].next = i + 1 < d->nslots ? i + 1 : NIL;
 	}
-	d.free_head = 0;
+	d->free_head = 0;
 	ret = EXPO_ESYS;
-	d.ep = epoll_create1(EPOLL_CLOEXEC);
-	if (d.ep < 0)
+	d->ep = epoll_create1(EPOLL_CLOEXEC);
+	if (d->ep < 0)
 		goto out;
-	d.start = d.last_refill = d.now = now_ns();
+	d->start = d->last_refill = d->now = now_ns();
 	/* a burst of 10 ms worth of tokens keeps the rate smooth */
 	burst = opts->rate / 100 ? opts->rate / 100 : 1;
-	d.credit = d.credit_max = (uint64_t)burst * NSEC_PER_SEC;
+	d->credit = d->credit_max = (uint64_t)burst * NSEC_PER_SEC;
 	if (opts->stopped != NULL && opts->wake_fd >= 0) {
-		/* edge-triggered: each signal wakes the loop once; the slot
-		 * index NIL is no slot, complete() ignores it */
+		/* edge-triggered: each signal wakes the loop once (every
+		 * thread's epoll set gets its own edge); the slot index NIL
+		 * is no slot, complete() ignores it */
 		struct epoll_event wev = { .events = EPOLLIN | EPOLLET,
 					   .data.u32 = NIL };
 
-		if (epoll_ctl(d.ep, EPOLL_CTL_ADD, opts->wake_fd, &wev) != 0)
+		if (epoll_ctl(d->ep, EPOLL_CTL_ADD, opts->wake_fd, &wev) != 0)
 			goto out;
 	}
 
 	for (;;) {
 		if (opts->stopped != NULL && opts->stopped())
 			break; /* unfinished pairs keep the caller's status */
-		d.now = now_ns();
-		expire(&d);
-		if (launch_some(&d) != 0)
+		d->now = now_ns();
+		expire(d);
+		if (launch_some(d) != 0)
 			goto out;
-		progress(&d, false);
-		if (d.done >= d.npairs)
+		progress(d);
+		if (d->done >= d->npairs - d->first)
 			break;
-		timeout = wait_ms(&d);
-		if (timeout == 0 && !d.inflight)
+		timeout = wait_ms(d);
+		if (timeout == 0 && !d->inflight)
 			continue;
-		n = epoll_wait(d.ep, evs, MAX_EVENTS, timeout);
+		n = epoll_wait(d->ep, evs, MAX_EVENTS, timeout);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			goto out;
 		}
 		for (k = 0; k < n; k++)
-			complete(&d, evs[k].data.u32);
+			complete(d, evs[k].data.u32);
 	}
-	progress(&d, true);
+	d->now = now_ns();
 	ret = EXPO_OK;
 out:
-	if (d.slots) {
-		for (i = 0; i < d.nslots; i++)
-			if (d.slots[i].fd >= 0)
-				close(d.slots[i].fd);
+	if (d->slots) {
+		for (i = 0; i < d->nslots; i++)
+			if (d->slots[i].fd >= 0)
+				close(d->slots[i].fd);
 	}
-	free(d.slots);
-	if (d.ep >= 0)
-		close(d.ep);
-	if (d.spare >= 0)
-		close(d.spare);
+	free(d->slots);
+	d->slots = NULL;
+	if (d->ep >= 0)
+		close(d->ep);
+	d->ep = -1;
+	if (d->spare >= 0)
+		close(d->spare);
+	d->spare = -1;
+	d->ret = ret;
+}
+
+static void *disc_thread(void *arg)
+{
+	disc_loop(arg);
+	return NULL;
+}
+
+/* threads for a run: one per online CPU, as far as the pairs, the
+ * in-flight cap and the rate each leave every thread a useful share */
+static unsigned disc_threads(const struct discover_opts *opts, size_t npairs,
+			     uint32_t nslots)
+{
+	cpu_set_t cpus;
+	unsigned n = 1;
+
+	if (sched_getaffinity(0, sizeof(cpus), &cpus) == 0)
+		n = (unsigned)CPU_COUNT(&cpus);
+	if (n > DISC_THREADS_MAX)
+		n = DISC_THREADS_MAX;
+	while (n > 1 && (npairs / n < PAIRS_PER_THREAD_MIN || nslots / n < 1 ||
+			 (opts->rate && opts->rate / n < 100)))
+		n--;
+	return n ? n : 1;
+}
+
+int discover_run(const struct discover_opts *opts, size_t npairs,
+		 discover_pair_fn pair, void *ud, uint8_t *status, int16_t *err)
+{
+	struct discover_opts topts[DISC_THREADS_MAX];
+	struct disc d[DISC_THREADS_MAX];
+	pthread_t th[DISC_THREADS_MAX];
+	bool started[DISC_THREADS_MAX] = { false };
+	struct disc_shared sh;
+	size_t done = 0, nopen = 0;
+	uint32_t nslots;
+	unsigned t, nt;
+	int ret = EXPO_EINVAL;
+
+	if (!opts || !pair || !opts->concurrency || !opts->timeout_ms ||
+	    (npairs && !status))
+		goto out;
+	ret = EXPO_OK;
+	if (!npairs)
+		goto out;
+	nslots = opts->concurrency;
+	if (nslots > npairs)
+		nslots = (uint32_t)npairs;
+	if (nslots > 1u << 24)
+		nslots = 1u << 24;
+	nslots = fit_nofile(nslots);
+	nt = disc_threads(opts, npairs, nslots);
+	memset(&sh, 0, sizeof(sh));
+	sh.nthreads = nt;
+	for (t = 0; t < nt; t++) {
+		atomic_init(&sh.done[t], 0);
+		atomic_init(&sh.nopen[t], 0);
+		topts[t] = *opts;
+		/* the cap and the rate are the run's: each thread a share */
+		topts[t].concurrency = nslots / nt + (t < nslots % nt);
+		if (opts->rate)
+			topts[t].rate = opts->rate / nt + (t < opts->rate % nt);
+		memset(&d[t], 0, sizeof(d[t]));
+		d[t].opts = &topts[t];
+		d[t].pair_fn = pair;
+		d[t].ud = ud;
+		d[t].status = status;
+		d[t].err = err;
+		d[t].first = npairs / nt * t;
+		d[t].npairs = t + 1 < nt ? npairs / nt * (t + 1) : npairs;
+		d[t].next = d[t].first;
+		d[t].total = npairs;
+		d[t].nslots = topts[t].concurrency;
+		d[t].cap = d[t].nslots;
+		d[t].head = d[t].tail = NIL;
+		d[t].ep = -1;
+		d[t].spare = -1;
+		d[t].shared = &sh;
+		d[t].self = t;
+	}
+	/* the first range runs here; a thread that cannot start leaves its
+	 * range to this one, after its own */
+	for (t = 1; t < nt; t++)
+		started[t] = pthread_create(&th[t], NULL, disc_thread, &d[t]) ==
+			     0;
+	disc_loop(&d[0]);
+	for (t = 1; t < nt; t++) {
+		if (started[t])
+			pthread_join(th[t], NULL);
+		else
+			disc_loop(&d[t]);
+	}
+	for (t = 0; t < nt; t++) {
+		if (d[t].ret != EXPO_OK && ret == EXPO_OK)
+			ret = d[t].ret;
+		done += d[t].done;
+		nopen += d[t].nopen;
+	}
+	if (opts->progress) {
+		d[0].now = now_ns();
+		progress_line(&d[0], done, nopen, true);
+	}
+out:
 	return ret;
 }

@@ -5,7 +5,8 @@
 # and peak RSS from /usr/bin/time, and every (address, port) must be
 # classified the same by both tools.
 #   (a) 127.1.0.0/16 x 4 ports, all closed, vs nmap -sT -Pn -n
-#       target: exposure wall <= 0.5 x nmap, peak RSS <= nmap
+#       target: exposure wall <= 0.25 x nmap (issue 16: both cores),
+#       peak RSS <= nmap
 #   (b) 127.2.0.0/22 x 4 ports inside a network namespace whose nftables
 #       drop the SYNs (filtered, as a cloud firewall does), vs nmap -T4 and
 #       nmap tuned to the same timeout with no retries (-T5 --max-retries 0
@@ -263,8 +264,8 @@ echo
 E=${OK[expo-a]:-0}${OK[expo-b]:-0}${OK[expo-c]:-0}
 verdict "(a) exposure ran and listed all 262144 pairs" \
 	"$(check eval '[ "$E" = 111 ] && expect_pairs 262144 "$WORK/expo-a.tsv"')"
-verdict "(a) wall <= 0.5 x nmap ($(ratio "${WALL[expo-a]}" "${WALL[a-nmap]}"))" \
-	"$(check le "${WALL[expo-a]}" "${WALL[a-nmap]}" 0.5)"
+verdict "(a) wall <= 0.25 x nmap ($(ratio "${WALL[expo-a]}" "${WALL[a-nmap]}"))" \
+	"$(check le "${WALL[expo-a]}" "${WALL[a-nmap]}" 0.25)"
 verdict "(a) peak RSS <= nmap" "$(check le "${RSS[expo-a]}" "${RSS[a-nmap]}")"
 verdict "(a) identical classifications ($MA mismatches)" \
 	"$(check eval '[ "$MA" = 0 ] && expect_pairs 262144 "$WORK/a-nmap.tsv"')"

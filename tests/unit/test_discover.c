@@ -530,3 +530,65 @@ Test(discover, progress_line, .init = cr_redirect_stderr)
 	cr_assert_eq(buf[n - 1], '\n');
 	close(b);
 }
+
+/* pair i of split_cb: every 97th goes to the listener, the rest to a bound
+ * port that does not listen */
+struct split_pairs {
+	uint16_t open_port, closed_port;
+};
+
+static void split_cb(void *ud, size_t i, struct sockaddr_storage *sa,
+		     socklen_t *salen)
+{
+	const struct split_pairs *sp = ud;
+	struct sockaddr_in *sin = (struct sockaddr_in *)sa;
+
+	memset(sa, 0, sizeof(*sa));
+	sin->sin_family = AF_INET;
+	sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sin->sin_port = htons(i % 97 == 0 ? sp->open_port : sp->closed_port);
+	*salen = sizeof(*sin);
+}
+
+/*
+ * A run large enough to be cut into one range per CPU: every pair gets the
+ * status of its own address (no range skipped, none done twice, the range
+ * ends meet), and the closing progress line sums every thread's counts.
+ */
+Test(discover, large_run_split_across_threads, .init = cr_redirect_stderr)
+{
+	enum { N = 20000 };
+	struct discover_opts o = {
+		.concurrency = 256,
+		.timeout_ms = 2000,
+		.progress = 1,
+	};
+	struct split_pairs sp;
+	static uint8_t st[N];
+	static int16_t err[N];
+	int l = tcp_port(AF_INET, "127.0.0.1", 1, &sp.open_port);
+	int b = tcp_port(AF_INET, "127.0.0.1", 0, &sp.closed_port);
+	char buf[4096], want[96];
+	size_t i, n, nopen = 0;
+	FILE *f = NULL;
+
+	cr_assert(l >= 0 && b >= 0);
+	memset(st, 0xff, sizeof(st));
+	cr_assert_eq(discover_run(&o, N, split_cb, &sp, st, err), 0);
+	for (i = 0; i < N; i++) {
+		cr_assert_eq(st[i], i % 97 == 0 ? STATUS_OPEN : STATUS_CLOSED,
+			     "pair %zu: status %u err %d", i, st[i], err[i]);
+		cr_assert_eq(err[i], 0);
+		nopen += st[i] == STATUS_OPEN;
+	}
+	cr_assert_eq(nopen, (N + 96) / 97);
+	fflush(stderr);
+	f = cr_get_redirected_stderr();
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	snprintf(want, sizeof(want), "\rdiscover: %d/%d pairs, %zu open", N, N,
+		 nopen);
+	cr_assert(strstr(buf, want) != NULL, "progress: %s", buf);
+	close(l);
+	close(b);
+}
