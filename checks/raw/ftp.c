@@ -34,6 +34,7 @@
 #define FTP_LIST_MAX 20	     /* names kept as evidence */
 #define FTP_WRITE_DIRS 4     /* the top directory and three folders */
 #define FTP_PASS "exposure@example.com"
+#define FTP_VERDICT_MS 8000 /* a refused login may answer late */
 
 enum ftp_phase {
 	FP_GREET = 0,
@@ -56,6 +57,7 @@ struct ftp_probe {
 	unsigned ndirs, dir_i;
 	char file[64];	/* the unique name */
 	char path[200]; /* dirs[dir_i]/file */
+	unsigned quiet; /* timer wakes without news, waiting for PASS */
 };
 
 static int send_cmd(struct ftp_probe *st, const char *cmd, const char *arg)
@@ -331,6 +333,29 @@ static int step_data(struct check_ctx *ctx, struct ftp_probe *st)
 	return rc < 0 ? rc : 0;
 }
 
+/* waits for the next reply; a refused login is answered after a delay
+ * (vsftpd's delay_failed_login and PAM's: about 3 s), so PASS keeps its
+ * phase alive up to FTP_VERDICT_MS, past a short --timeout */
+static int wait_reply(struct check_ctx *ctx, struct ftp_probe *st)
+{
+	unsigned wake = ctx_timeout_ms(ctx) / 2;
+
+	if (st->phase != FP_PASS)
+		return rawio_wait(ctx, &st->ctl);
+	if (wake < 50)
+		wake = 50;
+	if (st->quiet++ * wake >= FTP_VERDICT_MS) {
+		ctx_status(ctx, STATUS_TIMEOUT,
+			   "login: no answer to PASS "
+			   "within %u ms",
+			   FTP_VERDICT_MS);
+		return finish(st);
+	}
+	ctx_phase(ctx, "login");
+	ctx_wake_after(ctx, wake);
+	return rawio_wait(ctx, &st->ctl) | PROBE_WANT_TIMER;
+}
+
 static int ftp_step(struct check_ctx *ctx, void *state)
 {
 	struct ftp_probe *st = state;
@@ -355,7 +380,7 @@ static int ftp_step(struct check_ctx *ctx, void *state)
 		err = ftp_wire_reply(dynbuf_ptr(&st->ctl.in),
 				     dynbuf_len(&st->ctl.in), &r, &used);
 		if (err == FTP_WIRE_MORE && !st->ctl.eof) {
-			rc = rawio_wait(ctx, &st->ctl);
+			rc = wait_reply(ctx, st);
 			break;
 		}
 		if (err != 0) {
