@@ -160,24 +160,16 @@ static bool ends_with_ci(const char *s, size_t n, const char *suffix)
 	return true;
 }
 
-static bool contains_ci(const char *s, size_t n, const char *needle)
+/* needle (lower case) in the lower-cased text */
+static bool contains(const char *low, size_t n, const char *needle)
 {
-	size_t k = strlen(needle), i, j;
-
-	for (i = 0; i + k <= n; i++) {
-		for (j = 0; j < k; j++)
-			if (tolower((unsigned char)s[i + j]) != needle[j])
-				break;
-		if (j == k)
-			return true;
-	}
-	return false;
+	return memmem(low, n, needle, strlen(needle)) != NULL;
 }
 
-static bool any_ci(const char *s, size_t n, const char *const *needles)
+static bool any_of(const char *low, size_t n, const char *const *needles)
 {
 	for (; *needles != NULL; needles++)
-		if (contains_ci(s, n, *needles))
+		if (contains(low, n, *needles))
 			return true;
 	return false;
 }
@@ -207,10 +199,18 @@ enum telnet_verdict telnet_wire_verdict(const char *text, size_t n,
 {
 	static const char *const pw_prompts[] = { "password:", "passcode:",
 						  NULL };
-	size_t s = 0, len = 0;
+	char low[TELNET_TEXT_MAX];
+	size_t s = 0, len = 0, i;
 	const char *last;
 	char c;
 
+	/* the newest TELNET_TEXT_MAX bytes, lower-cased once */
+	if (n > sizeof(low)) {
+		text += n - sizeof(low);
+		n = sizeof(low);
+	}
+	for (i = 0; i < n; i++)
+		low[i] = (char)tolower((unsigned char)text[i]);
 	last_segment(text, n, &s, &len);
 	last = text + s;
 	if (stage == TELNET_BEFORE_USER) {
@@ -220,18 +220,18 @@ enum telnet_verdict telnet_wire_verdict(const char *text, size_t n,
 			return TELNET_PASSWORD; /* no user name asked */
 		return TELNET_MORE;
 	}
-	if (any_ci(text, n, lock_words))
+	if (any_of(low, n, lock_words))
 		return TELNET_LOCKED;
 	/* login(1) prints "Last login" and then, maybe, "N failed login
 	 * attempts since": look for it before the failure words */
-	if (contains_ci(text, n, "last login"))
+	if (contains(low, n, "last login"))
 		return TELNET_SHELL;
 	if (ends_with_any(last, len, login_prompts))
 		return TELNET_FAILED;
 	if (ends_with_any(last, len, pw_prompts))
 		return stage == TELNET_AFTER_USER ? TELNET_PASSWORD
 						  : TELNET_FAILED;
-	if (any_ci(text, n, failures))
+	if (any_of(low, n, failures))
 		return TELNET_FAILED;
 	c = len > 0 ? last[len - 1] : '\0';
 	/* a shell prompt is a short line ending in $ # > or % */
