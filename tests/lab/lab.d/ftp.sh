@@ -6,9 +6,11 @@
 #           deletes allowed (anon_upload_enable, anon_other_write_enable)
 #   .3:21   the refusing twin: anonymous_enable=NO (local users only;
 #           there is no lab account, root is in /etc/ftpusers)
+#   .4:21   anonymous write again (the test that must see no STOR has
+#           it to itself while another test writes to .2)
 #   hostile on 21: .30 silent, .31 garbage, .32 drip
 #
-# Passive data ports: 30100-30199 (.1), 30200-30299 (.2), 30300-30399 (.3),
+# Passive data ports: 30100-30199 (.1), 30200-30299 (.2), ... (.4),
 # bound to the server's own address (vsftpd binds the data socket to the
 # control connection's local address). Transfers and FTP commands are
 # logged in DIR/ftp/N.log (the tests read the STOR/DELE lines there).
@@ -66,27 +68,34 @@ lab_ftp_start() {
 	[ -x /usr/sbin/vsftpd ] || { echo "lab: ftp: /usr/sbin/vsftpd missing (apt-get install vsftpd)" >&2; return 1; }
 	[ -x "$HOSTILE" ] || { echo "lab: ftp: $HOSTILE not built (make build/lab/hostile)" >&2; return 1; }
 	id ftp >/dev/null 2>&1 || { echo "lab: ftp: no ftp user (apt-get install vsftpd)" >&2; return 1; }
-	for a in 1 2 3 30 31 32; do
+	for a in 1 2 3 4 30 31 32; do
 		listening "$n.$a" 21 && { echo "lab: ftp: already listening on $n.$a:21" >&2; return 1; }
 	done
 	mkdir -p "$dir/ftp/empty" "$dir/ftp/root_read/pub" \
 		"$dir/ftp/root_write/pub" "$dir/ftp/root_write/upload" \
-		"$dir/ftp/root_twin/pub" || return 1
+		"$dir/ftp/root_twin/pub" "$dir/ftp/root_write2/pub" \
+		"$dir/ftp/root_write2/upload" || return 1
 	# vsftpd refuses a chroot it can write to: root-owned, 755
 	chmod 755 "$dir/ftp" "$dir/ftp/empty" "$dir"/ftp/root_* || return 1
 	echo "exposure lab: public file" >"$dir/ftp/root_read/pub/readme.txt"
 	echo "exposure lab: public file" >"$dir/ftp/root_write/pub/readme.txt"
-	chown ftp "$dir/ftp/root_write/upload" || return 1
+	chown ftp "$dir/ftp/root_write/upload" "$dir/ftp/root_write2/upload" || return 1
+	# the logs exist from the start: the tests count lines in them
+	touch "$dir/ftp/read.log" "$dir/ftp/write.log" "$dir/ftp/twin.log" \
+		"$dir/ftp/write2.log"
 
 	{
 		ftp_conf read $n.1 30100
 		printf 'anonymous_enable=YES\nno_anon_password=NO\nlocal_enable=NO\nwrite_enable=NO\n'
 	} >"$dir/ftp/read.conf"
-	{
-		ftp_conf write $n.2 30200
-		printf 'anonymous_enable=YES\nno_anon_password=NO\nlocal_enable=NO\nwrite_enable=YES\n'
-		printf 'anon_upload_enable=YES\nanon_mkdir_write_enable=YES\nanon_other_write_enable=YES\n'
-	} >"$dir/ftp/write.conf"
+	for a in write write2; do
+		{
+			ftp_conf $a $n.$([ $a = write ] && echo 2 || echo 4) \
+				$([ $a = write ] && echo 30200 || echo 30400)
+			printf 'anonymous_enable=YES\nno_anon_password=NO\nlocal_enable=NO\nwrite_enable=YES\n'
+			printf 'anon_upload_enable=YES\nanon_mkdir_write_enable=YES\nanon_other_write_enable=YES\n'
+		} >"$dir/ftp/$a.conf"
+	done
 	{
 		ftp_conf twin $n.3 30300
 		printf 'anonymous_enable=NO\nlocal_enable=YES\nwrite_enable=NO\npam_service_name=vsftpd\n'
@@ -94,6 +103,7 @@ lab_ftp_start() {
 	ftp_start_one read $n.1
 	ftp_start_one write $n.2
 	ftp_start_one twin $n.3
+	ftp_start_one write2 $n.4
 	ftp_hostile silent $n.30
 	ftp_hostile garbage $n.31
 	ftp_hostile drip $n.32
@@ -102,5 +112,5 @@ lab_ftp_start() {
 	done
 	env_add "EXPO_LAB_FTP=1"
 	env_add "EXPO_LAB_FTP_NET=$n"
-	echo "lab: ftp: vsftpd anonymous read, anonymous write and refusing, hostile FTP on $n.0/24"
+	echo "lab: ftp: vsftpd anonymous read, anonymous write (twice) and refusing, hostile FTP on $n.0/24"
 }
