@@ -510,10 +510,11 @@ static const struct rule tn_rules[] = {
 static const char *const tn_services[] = { "telnet", NULL };
 static const uint16_t tn_ports[] = { 23 };
 static const char *const tn_users[] = { "root", "admin", NULL };
-/* besides the empty password and password = user, tried first */
+/* besides the empty password and password = user, tried first (with
+ * the default cap of 3 per account: "", the user name, "password") */
 static const char *const tn_passwords[] = {
-	"admin",  "password", "1234",	 "12345",
-	"123456", "default",  "support", NULL,
+	"password", "admin",   "1234",	  "12345",
+	"123456",   "default", "support", NULL,
 };
 
 const struct check check_telnet = {
