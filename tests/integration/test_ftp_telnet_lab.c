@@ -242,49 +242,50 @@ Test(ftp_telnet_lab, telnet_weak_twin_and_hostile, .timeout = 120)
 	target_list_release(&l);
 }
 
-/* --no-login: the prompt is still found, no password is sent (fast) */
-Test(ftp_telnet_lab, telnet_no_login, .timeout = 60)
+/* the weak telnetd alone under cfg: its rules, the wall time */
+static double telnet_weak_alone(struct scan_config *cfg)
 {
-	struct scan_config cfg;
 	struct target_list l;
 	struct scan_result res;
 	char ids[256];
+	double secs;
+
+	target_list_init(&l);
+	lab_add_target(&l, TEL "1");
+	lab_scan(cfg, &l, &res, &secs, 0);
+	lab_port_rules_for(&res, TEL "1", ids, sizeof(ids));
+	/* the prompt is found, no login */
+	cr_expect_str_eq(ids, "23:telnet.cleartext_login", "{%s}", ids);
+	scan_result_release(&res);
+	target_list_release(&l);
+	return secs;
+}
+
+/* --no-login: no password is sent (fast) */
+Test(ftp_telnet_lab, telnet_no_login, .timeout = 60)
+{
+	struct scan_config cfg;
 	double secs;
 
 	require_lab("EXPO_LAB_TELNET");
 	config(&cfg, &check_telnet);
 	cfg.no_login = true;
-	target_list_init(&l);
-	lab_add_target(&l, TEL "1");
-	lab_scan(&cfg, &l, &res, &secs, 0);
-	lab_port_rules_for(&res, TEL "1", ids, sizeof(ids));
-	cr_expect_str_eq(ids, "23:telnet.cleartext_login", "{%s}", ids);
+	secs = telnet_weak_alone(&cfg);
 	/* one failed login alone would take 3 s */
 	cr_expect(secs < 2.5, "the scan took %.2f s", secs);
-	scan_result_release(&res);
-	target_list_release(&l);
 }
 
 /* --max-attempts 1: root and admin with the empty password only, so
- * admin/admin is never tried: no login found, no more attempts made */
+ * admin/admin is never tried */
 Test(ftp_telnet_lab, telnet_max_attempts, .timeout = 60)
 {
 	struct scan_config cfg;
-	struct target_list l;
-	struct scan_result res;
-	char ids[256];
 	double secs;
 
 	require_lab("EXPO_LAB_TELNET");
 	config(&cfg, &check_telnet);
 	cfg.max_attempts = 1;
-	target_list_init(&l);
-	lab_add_target(&l, TEL "1");
-	lab_scan(&cfg, &l, &res, &secs, 0);
-	lab_port_rules_for(&res, TEL "1", ids, sizeof(ids));
-	cr_expect_str_eq(ids, "23:telnet.cleartext_login", "{%s}", ids);
+	secs = telnet_weak_alone(&cfg);
 	/* canary, root, admin at once: one round of 3 s failures */
 	cr_expect(secs > 2.5 && secs < 7.0, "the scan took %.2f s", secs);
-	scan_result_release(&res);
-	target_list_release(&l);
 }
