@@ -22,8 +22,9 @@
  * login stops the attempts (the proof is made).
  * The connections are watched through an epoll set of the module's own,
  * whose fd the engine waits on (an epoll fd is readable when one of its
- * sockets is ready); each is bounded in bytes (TN_CONN_MAX) and in time
- * (--timeout before the prompt, TN_VERDICT_MS for a verdict).
+ * sockets is ready); each is bounded in bytes (TN_CONN_MAX) and in time,
+ * counted from the start of each stage, however the server drips: the
+ * prompt within --timeout, a verdict within TN_VERDICT_MS.
  * References: RFC 854, RFC 855, RFC 1143; nmap telnet-brute; CWE-319,
  * CWE-1392, CWE-521.
  */
@@ -57,7 +58,7 @@ struct tn_slot {
 	bool is_canary;
 	const char *user, *pass; /* the attempt under way; NULL: none */
 	unsigned conns;		 /* connections for that pair */
-	uint64_t since;		 /* last news, ms */
+	uint64_t since;		 /* the stage began, ms */
 };
 
 struct telnet_probe {
@@ -308,9 +309,9 @@ static int take_input(struct check_ctx *ctx, struct telnet_probe *st,
 	size_t n = dynbuf_len(&sl->io.in), rlen = 0;
 	int err;
 
+	/* no sl->since here: a drip of bytes does not extend a window */
 	if (n == 0)
 		return 0;
-	sl->since = now_ms();
 	sl->total += n;
 	if (sl->total > TN_CONN_MAX) {
 		ctx_status(ctx, STATUS_ERROR,
@@ -432,7 +433,9 @@ static int slot_idle(struct check_ctx *ctx, struct telnet_probe *st,
 		}
 		return slot_open(ctx, st, sl);
 	}
-	if (now - sl->since < window)
+	/* since may be later than the step's start: read the clock */
+	now = now_ms();
+	if (now < sl->since || now - sl->since < window)
 		return 0;
 	if (!st->prompt_seen) {
 		ctx_status(ctx, STATUS_TIMEOUT,
