@@ -45,11 +45,14 @@ static unsigned ftp_count(const char *name, const char *needle)
 	return lab_count_lines(path, needle);
 }
 
+/* cfg keeps a pointer to the list: it outlives the call */
+static const struct check *ftp_checks[] = { &check_ftp };
+static const struct check *telnet_checks[] = { &check_telnet };
+
 static void config(struct scan_config *cfg, const struct check *c)
 {
-	const struct check *checks[1] = { c };
-
-	lab_scan_config(cfg, checks, 1, 60000);
+	lab_scan_config(cfg, c == &check_ftp ? ftp_checks : telnet_checks, 1,
+			60000);
 	cfg->timeout_ms = TIMEOUT_MS;
 }
 
