@@ -289,7 +289,7 @@ Test(ftp_telnet_lab, telnet_max_attempts, .timeout = 60)
 	config(&cfg, &check_telnet);
 	cfg.max_attempts = 1;
 	secs = telnet_weak_alone(&cfg);
-	/* canary, root, admin at once: one round of failures, which PAM
-	 * delays by 3 s, randomised by up to half (1.84 s seen) */
+	/* canary, root, admin at once: one round of failures, each delayed
+	 * by PAM around 3 s, at random (1.84 s seen for the slowest) */
 	cr_expect(secs > 1.0 && secs < 7.0, "the scan took %.2f s", secs);
 }
