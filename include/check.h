@@ -124,6 +124,9 @@ bool ctx_intrusive(const struct check_ctx *ctx);
  * On 0, *fd is the socket (connect may still be in progress: wait for
  * PROBE_WANT_WRITE, then read SO_ERROR). The module closes it. */
 int ctx_connect(struct check_ctx *ctx, int *fd);
+/* The same to another port of the probe's address (an FTP passive data
+ * port): never another address, whatever the server names. */
+int ctx_connect_port(struct check_ctx *ctx, uint16_t port, int *fd);
 /* The fd the next PROBE_WANT_* waits on. */
 void ctx_set_fd(struct check_ctx *ctx, int fd);
 /* Names the phase under way ("banner", "auth none", "login 3") for the

@@ -36,6 +36,11 @@ void rawio_close(struct rawio *io)
 
 int rawio_open(struct check_ctx *ctx, struct rawio *io)
 {
+	return rawio_open_port(ctx, io, 0);
+}
+
+int rawio_open_port(struct check_ctx *ctx, struct rawio *io, uint16_t port)
+{
 	int fd = -1, err;
 
 	if (io->fd >= 0)
@@ -45,7 +50,7 @@ int rawio_open(struct check_ctx *ctx, struct rawio *io)
 	io->sent = 0;
 	dynbuf_reset(&io->in);
 	dynbuf_reset(&io->out);
-	err = ctx_connect(ctx, &fd);
+	err = port ? ctx_connect_port(ctx, port, &fd) : ctx_connect(ctx, &fd);
 	if (err < 0)
 		goto out;
 	io->fd = fd;

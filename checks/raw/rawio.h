@@ -29,6 +29,8 @@ struct rawio {
 void rawio_init(struct rawio *io, size_t in_max, size_t out_max);
 /* a new connection to the probe's address and port; resets the buffers */
 int rawio_open(struct check_ctx *ctx, struct rawio *io);
+/* the same to another port of that address (0: the probe's port) */
+int rawio_open_port(struct check_ctx *ctx, struct rawio *io, uint16_t port);
 void rawio_close(struct rawio *io);
 /* queues bytes to send */
 int rawio_queue(struct rawio *io, const void *data, size_t len);

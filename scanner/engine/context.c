@@ -279,6 +279,11 @@ bool ctx_intrusive(const struct check_ctx *ctx)
 
 int ctx_connect(struct check_ctx *ctx, int *fd)
 {
+	return ctx_connect_port(ctx, ctx->port, fd);
+}
+
+int ctx_connect_port(struct check_ctx *ctx, uint16_t port, int *fd)
+{
 	struct sockaddr_storage ss;
 	socklen_t len = ctx->addr->salen;
 	int s, r = 0;
@@ -286,9 +291,9 @@ int ctx_connect(struct check_ctx *ctx, int *fd)
 	memset(&ss, 0, sizeof(ss));
 	memcpy(&ss, &ctx->addr->u, len);
 	if (ss.ss_family == AF_INET)
-		((struct sockaddr_in *)&ss)->sin_port = htons(ctx->port);
+		((struct sockaddr_in *)&ss)->sin_port = htons(port);
 	else
-		((struct sockaddr_in6 *)&ss)->sin6_port = htons(ctx->port);
+		((struct sockaddr_in6 *)&ss)->sin6_port = htons(port);
 	s = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (s < 0)
 		return EXPO_ESYS;

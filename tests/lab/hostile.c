@@ -11,6 +11,9 @@
  *                   that never ends, one byte per second
  *   slowloris-http  send "HTTP/1.1 200 OK\r\n" and then a header line that
  *                   never ends, one byte per second
+ *   telnet-negotiate  Telnet option negotiation that never ends: a burst
+ *                   of DO/WILL commands at once and another after every
+ *                   client read, never a login prompt
  *
  * ADDR must be a numeric loopback address (127.0.0.0/8 or ::1): the lab
  * never listens anywhere else. Prints "ready\n" on stdout once listening,
@@ -43,7 +46,7 @@
 #define LIFETIME_MAX (7L * 24 * 3600)
 #define LISTEN_ID UINT32_MAX /* epoll tag of the listening socket */
 
-enum mode { M_SILENT, M_GARBAGE, M_RESET, M_DRIP, M_SLOWLORIS };
+enum mode { M_SILENT, M_GARBAGE, M_RESET, M_DRIP, M_SLOWLORIS, M_TELNETNEG };
 
 static const char *const mode_names[] = {
 	[M_SILENT] = "silent",
@@ -51,6 +54,7 @@ static const char *const mode_names[] = {
 	[M_RESET] = "reset",
 	[M_DRIP] = "drip",
 	[M_SLOWLORIS] = "slowloris-http",
+	[M_TELNETNEG] = "telnet-negotiate",
 };
 
 /* the first bytes of the endless streams; what follows is generated */
@@ -85,7 +89,8 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: hostile silent|garbage|reset|drip|"
-		"slowloris-http ADDR PORT [--lifetime SECONDS]\n"
+		"slowloris-http|telnet-negotiate ADDR PORT "
+		"[--lifetime SECONDS]\n"
 		"  ADDR: numeric loopback address (127.0.0.0/8 or ::1)\n");
 }
 
@@ -225,6 +230,22 @@ static void drip_tick(struct server *sv)
 	}
 }
 
+/* telnet-negotiate: 128 commands (IAC DO/WILL, the option cycling) */
+static void send_negotiation(struct server *sv, unsigned i)
+{
+	unsigned char b[128 * 3];
+	size_t k;
+
+	for (k = 0; k < sizeof(b); k += 3, sv->c[i].sent++) {
+		b[k] = 255;				    /* IAC */
+		b[k + 1] = (sv->c[i].sent & 1) ? 251 : 253; /* WILL, DO */
+		b[k + 2] = (unsigned char)(sv->c[i].sent >> 1);
+	}
+	if (send(sv->c[i].fd, b, sizeof(b), MSG_NOSIGNAL) < 0 &&
+	    errno != EAGAIN && errno != EWOULDBLOCK)
+		client_close(sv, i);
+}
+
 static void accept_some(struct server *sv)
 {
 	struct epoll_event ev;
@@ -254,6 +275,8 @@ static void accept_some(struct server *sv)
 		sv->nclients++;
 		if (sv->mode == M_GARBAGE)
 			send_garbage(sv, i);
+		else if (sv->mode == M_TELNETNEG)
+			send_negotiation(sv, i);
 		else if (sv->mode == M_DRIP || sv->mode == M_SLOWLORIS) {
 			unsigned char b = stream_byte(sv, 0);
 
@@ -272,6 +295,11 @@ static void drain(struct server *sv, unsigned i)
 
 	for (n = 0; n < 16; n++) {
 		r = recv(sv->c[i].fd, buf, sizeof(buf), 0);
+		if (r > 0 && sv->mode == M_TELNETNEG) {
+			send_negotiation(sv, i);
+			if (sv->c[i].fd < 0)
+				return;
+		}
 		if (r > 0)
 			continue;
 		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))

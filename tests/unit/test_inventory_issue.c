@@ -207,8 +207,8 @@ Test(inventory_issue_list, typo_of_an_option_is_an_error)
 	LOAD_FAILS("192.0.2.1:22 check=shh\n",
 		   ":1: check=shh: no check of that name; did you mean "
 		   "check=ssh? (see 'exposure checks')");
-	LOAD_FAILS("192.0.2.1:22 check=telnet\n",
-		   ":1: check=telnet: no check of that name (see 'exposure "
+	LOAD_FAILS("192.0.2.1:22 check=gopher\n",
+		   ":1: check=gopher: no check of that name (see 'exposure "
 		   "checks')");
 }
 
