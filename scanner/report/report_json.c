@@ -291,7 +291,8 @@ static cJSON *target_json(struct jctx *j, const struct scan_report *r,
 				*keys = nv;
 				*akeys = na;
 			}
-			(*keys)[nkeys++] = (uint32_t)rec->addr << 16 | rec->port;
+			(*keys)[nkeys++] = (uint32_t)rec->addr << 16 |
+					   rec->port;
 			continue;
 		}
 		o = jobj(j, ports, NULL);
