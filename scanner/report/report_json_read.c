@@ -787,7 +787,8 @@ struct jsrc {
 	FILE *f;	 /* NULL: mem */
 	const char *mem; /* the whole text, or f's buffer */
 	size_t len, pos;
-	size_t off; /* bytes before mem[0] in the stream */
+	size_t off;   /* bytes before mem[0] in the stream */
+	size_t chunk; /* bytes per read; 0: the whole buffer */
 	bool ioerr;
 	char buf[65536];
 };
@@ -802,7 +803,10 @@ static bool src_fill(struct jsrc *s)
 		return false;
 	s->off += s->len;
 	s->pos = s->len = 0;
-	n = fread(s->buf, 1, sizeof(s->buf), s->f);
+	n = fread(s->buf, 1,
+		  s->chunk > 0 && s->chunk < sizeof(s->buf) ? s->chunk
+							    : sizeof(s->buf),
+		  s->f);
 	if (n == 0 && ferror(s->f))
 		s->ioerr = true;
 	s->mem = s->buf;
@@ -1136,6 +1140,22 @@ static int read_file(const char *path, struct report_doc *d, char **err,
 out:
 	if (src->f != NULL && src->f != stdin)
 		fclose(src->f);
+	free(src);
+	return r;
+}
+
+int report_json_fread(FILE *f, size_t chunk, const char *name,
+		      struct report_doc *d, char **err)
+{
+	struct jsrc *src = calloc(1, sizeof(*src));
+	int r;
+
+	if (src == NULL)
+		return EXPO_ENOMEM;
+	src->f = f;
+	src->mem = src->buf;
+	src->chunk = chunk;
+	r = read_stream(src, name, d, err, false);
 	free(src);
 	return r;
 }
