@@ -222,7 +222,9 @@ static int check_root(struct inv_load *L, const struct inv_file *f,
 		      xmlTextReaderPtr rd)
 {
 	const char *name = (const char *)xmlTextReaderConstLocalName(rd);
-	xmlDocPtr doc = xmlTextReaderCurrentDoc(rd);
+	/* not xmlTextReaderCurrentDoc(): that keeps every node to the end */
+	const xmlNode *node = xmlTextReaderCurrentNode(rd);
+	const xmlDoc *doc = node ? node->doc : NULL;
 
 	if (doc && doc->intSubset &&
 	    (doc->intSubset->entities || doc->intSubset->pentities))

@@ -242,7 +242,8 @@ static void add_closed(struct jctx *j, cJSON *o, const struct target *t,
 	size_t i, k;
 
 	dynbuf_init(&b, (size_t)1 << 20);
-	qsort(keys, n, sizeof(*keys), cmp_closed);
+	if (n > 0)
+		qsort(keys, n, sizeof(*keys), cmp_closed);
 	for (i = 0; i < n && j->err == 0; i = k) {
 		for (k = i + 1; k < n && keys[k] >> 16 == keys[i] >> 16; k++)
 			;

@@ -361,7 +361,6 @@ Test(stream, reader_layouts)
 		cJSON_AddItemToArray(ts, cJSON_CreateObject()); /* bad */
 		cJSON_DeleteItemFromArray(ts, cJSON_GetArraySize(ts) - 1);
 		cr_assert(cJSON_InsertItemInArray(root, 0, ts));
-		ts->string = strdup("targets");
 		flat = cJSON_PrintUnformatted(root);
 		f = fopen(path, "w");
 		cr_assert_not_null(f);
@@ -474,7 +473,10 @@ Test(stream, json_memory_is_flat, .timeout = 120)
 	before = maxrss_kb();
 	write_doc(&d, path);
 	grew = maxrss_kb() - before;
-#ifndef UNDER_ASAN
+	/* ASan keeps freed memory in quarantine: no bound to check */
+#ifdef UNDER_ASAN
+	(void)grew;
+#else
 	cr_expect_lt(grew, 8 * 1024, "writing grew the peak by %ld KiB", grew);
 #endif
 	report_doc_release(&d);
