@@ -839,7 +839,7 @@ static int src_skip_ws(struct jsrc *s)
 static int src_value(struct jsrc *s, struct dynbuf *b)
 {
 	size_t depth = 0, i;
-	bool str = false, esc = false, scalar;
+	bool str = false, esc = false, scalar, done = false;
 	int c, r;
 
 	dynbuf_reset(b);
@@ -847,41 +847,39 @@ static int src_value(struct jsrc *s, struct dynbuf *b)
 	if (c < 0)
 		return EXPO_EPARSE;
 	scalar = c != '{' && c != '[' && c != '"';
-	for (;;) {
+	while (!done) {
 		if (!src_fill(s))
 			return scalar && dynbuf_len(b) > 0 ? 0 : EXPO_EPARSE;
-		for (i = s->pos; i < s->len; i++) {
+		for (i = s->pos; i < s->len && !done; i++) {
 			c = (unsigned char)s->mem[i];
 			if (scalar) {
+				/* its end is not part of it */
 				if (c == ',' || c == ']' || c == '}' ||
 				    c == ' ' || c == '\t' || c == '\n' ||
-				    c == '\r')
-					break;
+				    c == '\r') {
+					done = true;
+					i--;
+				}
 			} else if (str) {
 				if (esc)
 					esc = false;
 				else if (c == '\\')
 					esc = true;
-				else if (c == '"' && (str = false, depth == 0))
-					break;
+				else if (c == '"')
+					done = (str = false, depth == 0);
 			} else if (c == '"') {
 				str = true;
 			} else if (c == '{' || c == '[') {
 				depth++;
-			} else if ((c == '}' || c == ']') && --depth == 0) {
-				break;
+			} else if (c == '}' || c == ']') {
+				done = --depth == 0;
 			}
 		}
-		/* the closing character belongs to the value, a scalar's
-		 * end does not */
-		if (i < s->len && !scalar)
-			i++;
 		if ((r = dynbuf_add(b, s->mem + s->pos, i - s->pos)) != 0)
 			return r;
 		s->pos = i;
-		if (i < s->len)
-			return 0;
 	}
+	return 0;
 }
 
 struct stream {

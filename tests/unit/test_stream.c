@@ -542,3 +542,42 @@ Test(stream, html_and_junit_streamed_as_built, .timeout = 60)
 	free(path);
 	free(jpath);
 }
+
+/* A value that ends on the last byte of a read once ran on into the next
+ * read (found by fuzz_report_json): every report reads the same whatever
+ * the size of the reads */
+Test(stream, every_read_boundary)
+{
+	struct report_doc d, m;
+	char *path = tmp_path(".json"), *text, *err = NULL, *a, *b;
+	size_t len, chunk;
+	FILE *f;
+
+	estate(&d, 20, 3);
+	write_doc(&d, path);
+	report_doc_release(&d);
+	text = slurp(path, &len);
+	report_doc_init(&m);
+	cr_assert_eq(report_json_parse(text, len, "m", &m, &err), 0, "%s", err);
+	a = records_text(&m);
+	for (chunk = 1; chunk <= 9; chunk++) {
+		f = fmemopen(text, len, "r");
+		cr_assert_not_null(f);
+		report_doc_init(&d);
+		cr_expect_eq(report_json_fread(f, chunk, "f", &d, &err), 0,
+			     "%zu-byte reads: %s", chunk, err ? err : "?");
+		free(err);
+		err = NULL;
+		b = records_text(&d);
+		cr_expect_str_eq(b, a, "%zu-byte reads", chunk);
+		cr_expect_eq(d.targets.n, 20);
+		free(b);
+		report_doc_release(&d);
+		fclose(f);
+	}
+	free(a);
+	report_doc_release(&m);
+	free(text);
+	unlink(path);
+	free(path);
+}
