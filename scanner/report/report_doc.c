@@ -132,7 +132,9 @@ int report_doc_record_ms(struct report_doc *d, const struct port_record *rec,
 	size_t na = d->arecords;
 
 	if (d->nrecords == d->arecords) {
-		na = d->arecords ? d->arecords * 2 : 64;
+		/* a quarter more: a read-back estate of millions of records
+		 * should not carry a million spare ones */
+		na = d->arecords ? d->arecords + d->arecords / 4 + 64 : 64;
 		if ((v = realloc(d->records, na * sizeof(*v))) == NULL)
 			return EXPO_ENOMEM;
 		d->records = v;
