@@ -16,6 +16,7 @@
 #include "expo.h"
 #include "finding.h"
 #include "gate/gate.h"
+#include "inventory.h"
 #include "report/report.h"
 #include "report/report_doc.h"
 
@@ -578,6 +579,57 @@ Test(stream, every_read_boundary)
 	free(a);
 	report_doc_release(&m);
 	free(text);
+	unlink(path);
+	free(path);
+}
+
+/* nmap -oX once became a document tree 16 to 20 times the file's size;
+ * read as a stream, a host at a time, it needs the file and its targets */
+Test(stream, nmap_xml_memory_is_flat, .timeout = 120)
+{
+	struct inventory_opts o = { .format = "nmap" };
+	struct target_list l;
+	const char *paths[1];
+	char *path = tmp_path(".xml"), *err = NULL;
+	long before, grew, size;
+	FILE *f = fopen(path, "w");
+	unsigned i;
+
+	cr_assert_not_null(f);
+	fputs("<?xml version=\"1.0\"?>\n<nmaprun scanner=\"nmap\">\n", f);
+	for (i = 0; i < 40000; i++)
+		fprintf(f,
+			"<host><status state=\"up\" reason=\"syn-ack\"/>\n"
+			"<address addr=\"10.%u.%u.%u\" addrtype=\"ipv4\"/>\n"
+			"<hostnames><hostname name=\"h%u.example.test\" "
+			"type=\"PTR\"/></hostnames>\n<ports><extraports "
+			"state=\"closed\" count=\"998\"/>\n<port protocol=\"tcp\" "
+			"portid=\"22\"><state state=\"open\" reason=\"syn-ack\"/>"
+			"<service name=\"ssh\" method=\"table\" conf=\"3\"/>"
+			"</port>\n<port protocol=\"tcp\" portid=\"8080\"><state "
+			"state=\"open\" reason=\"syn-ack\"/><service "
+			"name=\"http-proxy\" method=\"table\" conf=\"3\"/></port>"
+			"\n</ports>\n<times srtt=\"50\" rttvar=\"50\" "
+			"to=\"100000\"/>\n</host>\n",
+			i >> 16, (i >> 8) & 0xff, i & 0xff, i);
+	fputs("</nmaprun>\n", f);
+	size = ftell(f) / 1024;
+	fclose(f);
+	paths[0] = path;
+	target_list_init(&l);
+	before = maxrss_kb();
+	cr_assert_eq(inventory_load(paths, 1, &o, &l, &err), 0, "%s", err);
+	grew = maxrss_kb() - before;
+	cr_expect_eq(l.n, 40000);
+#ifdef UNDER_ASAN
+	(void)grew;
+	(void)size;
+#else
+	/* the file (read whole by inventory_load) and 40,000 targets */
+	cr_expect_lt(grew, size * 3, "loading %ld KiB grew the peak by %ld KiB",
+		     size, grew);
+#endif
+	target_list_release(&l);
 	unlink(path);
 	free(path);
 }
