@@ -1082,13 +1082,14 @@ static int read_stream(struct jsrc *src, const char *name, struct report_doc *d,
 	st_document(&st, head);
 	if (src->ioerr && rd.r == 0)
 		fail(&rd, "$", "read error");
+	/* the errors of the head first, as when the tree was read whole */
 	member(&rd, head, "$", "schema_version", rd.r != 0);
+	read_head(&rd, head);
 	/* a missing or mistyped array is named as in the whole tree */
 	if (!st.streamed_t)
 		get_arr(&rd, head, "$", "targets");
 	if (!st.streamed_f)
 		get_arr(&rd, head, "$", "findings");
-	read_head(&rd, head);
 	read_extras(&rd, head);
 	if (rd.r == EXPO_ENOMEM && err != NULL && *err == NULL &&
 	    asprintf(err, "%s: out of memory", name) < 0)

@@ -633,3 +633,21 @@ Test(stream, nmap_xml_memory_is_flat, .timeout = 120)
 	unlink(path);
 	free(path);
 }
+
+/* a bad head is named before a missing array, as when the whole tree was
+ * read (`exposure report` of a file that is not a report says why) */
+Test(stream, head_errors_come_first)
+{
+	static const char doc[] = "{\"schema_version\": 1, \"started_at\": 5}";
+	struct report_doc d;
+	char *err = NULL;
+
+	report_doc_init(&d);
+	cr_expect_eq(report_json_parse(doc, strlen(doc), "r", &d, &err),
+		     EXPO_EPARSE);
+	cr_expect(err != NULL && strcmp(err, "r: $: \"started_at\": expected a "
+					     "string") == 0,
+		  "%s", err ? err : "(none)");
+	free(err);
+	report_doc_release(&d);
+}
