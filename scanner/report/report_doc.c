@@ -321,6 +321,33 @@ int report_doc_merge(struct report_doc *dst, struct report_doc *src, char **err)
 		if (src->notes != NULL)
 			memcpy(nn + nd, src->notes, ns * sizeof(*nn));
 	}
+	/* room for src's records at once: growing step by step would hold
+	 * two copies of an estate's records at each step */
+	if (dst->arecords < dst->nrecords + src->nrecords) {
+		size_t need = dst->nrecords + src->nrecords;
+		struct port_record *v =
+			realloc(dst->records, need * sizeof(*v));
+
+		if (v == NULL) {
+			free(nn);
+			return EXPO_ENOMEM;
+		}
+		dst->records = v;
+		dst->arecords = need;
+		if (dst->durations_ms != NULL) {
+			uint32_t *dv =
+				realloc(dst->durations_ms, need * sizeof(*dv));
+
+			if (dv == NULL) {
+				free(nn);
+				return EXPO_ENOMEM;
+			}
+			memset(dv + dst->nrecords, 0,
+			       (need - dst->nrecords) * sizeof(*dv));
+			dst->durations_ms = dv;
+			dst->adurations = need;
+		}
+	}
 	off = dst->targets.n;
 	for (i = 0; i < src->nrecords; i++) {
 		struct port_record rec = src->records[i];
