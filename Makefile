@@ -210,4 +210,4 @@ clean:
 	rm -rf build exposure
 
 # (build/lab-npm holds npm packages: never read their .d files, nor walk them)
--include $(shell find build -path build/lab-npm -prune -o -name '*.d' -print 2>/dev/null)
+-include $(shell find build \( -path build/lab-npm -o -path build/bench-before \) -prune -o -name '*.d' -print 2>/dev/null)

@@ -13,6 +13,10 @@
  * DTD loading, and any entity declaration is refused before parsing (nmap
  * never writes one), so no entity can pull in a local file or expand into
  * a billion laughs. The input size is capped by inventory_load().
+ *
+ * The file is read as a stream (xmlReader): one <host> at a time is
+ * expanded into a tree and dropped once loaded, so a scan of a /16 needs
+ * the file and its targets, not a document tree many times its size.
  */
 #include <limits.h>
 #include <stdio.h>
@@ -21,6 +25,7 @@
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>
+#include <libxml/xmlreader.h>
 
 #include "expo.h"
 #include "loaders.h"
@@ -181,8 +186,7 @@ struct first_err {
 
 static void on_error(void *data, xmlErrorPtr e)
 {
-	xmlParserCtxtPtr ctxt = data;
-	struct first_err *fe = ctxt ? ctxt->_private : NULL;
+	struct first_err *fe = data;
 	size_t n;
 
 	if (!fe || fe->set || !e)
@@ -213,13 +217,37 @@ static int refuse_entities(struct inv_load *L, const struct inv_file *f)
 	return rc;
 }
 
+/* the root element, where the reader stands on it */
+static int check_root(struct inv_load *L, const struct inv_file *f,
+		      xmlTextReaderPtr rd)
+{
+	const char *name = (const char *)xmlTextReaderConstLocalName(rd);
+	/* not xmlTextReaderCurrentDoc(): that keeps every node to the end */
+	const xmlNode *node = xmlTextReaderCurrentNode(rd);
+	const xmlDoc *doc = node ? node->doc : NULL;
+
+	if (doc && doc->intSubset &&
+	    (doc->intSubset->entities || doc->intSubset->pentities))
+		return inv_err(L->err, "%s: entity declarations are refused",
+			       f->name);
+	if (!name || strcmp(name, "nmaprun") != 0 ||
+	    xmlTextReaderConstPrefix(rd) != NULL)
+		return inv_err(L->err,
+			       "%s:%ld: root element is <%s>, expected "
+			       "<nmaprun> (nmap -oX output)",
+			       f->name,
+			       xmlGetLineNo(xmlTextReaderCurrentNode(rd)),
+			       name ? name : "");
+	return 0;
+}
+
 int inv_nmap_load(struct inv_load *L, const struct inv_file *f)
 {
-	xmlParserCtxtPtr ctxt = NULL;
-	xmlDocPtr doc = NULL;
-	const xmlNode *root, *h;
+	xmlTextReaderPtr rd = NULL;
+	const xmlNode *h;
 	struct first_err fe;
-	int rc;
+	int rc, ret, depth;
+	bool root = false;
 
 	rc = refuse_entities(L, f);
 	if (rc < 0)
@@ -232,46 +260,45 @@ int inv_nmap_load(struct inv_load *L, const struct inv_file *f)
 		goto out;
 	}
 	memset(&fe, 0, sizeof(fe));
-	ctxt = xmlNewParserCtxt();
-	if (!ctxt) {
+	/* no XML_PARSE_NOENT, DTDLOAD, DTDATTR or HUGE: see the top */
+	rd = xmlReaderForMemory(f->data, (int)f->len, f->name, NULL,
+				XML_PARSE_NONET | XML_PARSE_NOERROR |
+					XML_PARSE_NOWARNING);
+	if (!rd) {
 		rc = EXPO_ENOMEM;
 		goto out;
 	}
-	ctxt->_private = &fe;
-	ctxt->sax->serror = on_error;
-	/* no XML_PARSE_NOENT, DTDLOAD, DTDATTR or HUGE: see the top */
-	doc = xmlCtxtReadMemory(ctxt, f->data, (int)f->len, f->name, NULL,
-				XML_PARSE_NONET | XML_PARSE_NOERROR |
-					XML_PARSE_NOWARNING);
-	if (!doc || !ctxt->wellFormed) {
+	xmlTextReaderSetStructuredErrorHandler(rd, on_error, &fe);
+	ret = xmlTextReaderRead(rd);
+	while (ret == 1 && rc == 0) {
+		if (xmlTextReaderNodeType(rd) != XML_READER_TYPE_ELEMENT) {
+			ret = xmlTextReaderRead(rd);
+			continue;
+		}
+		depth = xmlTextReaderDepth(rd);
+		if (depth == 0 && !root) {
+			root = true;
+			if ((rc = check_root(L, f, rd)) < 0)
+				break;
+		} else if (depth == 1 &&
+			   strcmp((const char *)xmlTextReaderConstName(rd),
+				  "host") == 0) {
+			/* hosthint, runstats, ... are skipped */
+			if (!(h = xmlTextReaderExpand(rd))) {
+				ret = -1;
+				break;
+			}
+			if ((rc = load_host(L, f, h)) < 0)
+				break;
+			ret = xmlTextReaderNext(rd);
+			continue;
+		}
+		ret = xmlTextReaderRead(rd);
+	}
+	if (rc == 0 && (ret < 0 || fe.set || !root))
 		rc = inv_err(L->err, "%s:%d: not valid XML: %s", f->name,
 			     fe.line, fe.set ? fe.msg : "parse error");
-		goto out;
-	}
-	if (doc->intSubset &&
-	    (doc->intSubset->entities || doc->intSubset->pentities)) {
-		rc = inv_err(L->err, "%s: entity declarations are refused",
-			     f->name);
-		goto out;
-	}
-	root = xmlDocGetRootElement(doc);
-	if (!root || !is_elem(root, "nmaprun")) {
-		rc = inv_err(L->err,
-			     "%s:%ld: root element is <%s>, expected "
-			     "<nmaprun> (nmap -oX output)",
-			     f->name, root ? xmlGetLineNo(root) : 0L,
-			     root ? (const char *)root->name : "");
-		goto out;
-	}
-	for (h = root->children; h; h = h->next) {
-		if (!is_elem(h, "host"))
-			continue; /* hosthint, runstats, ... */
-		rc = load_host(L, f, h);
-		if (rc < 0)
-			break;
-	}
 out:
-	xmlFreeDoc(doc);
-	xmlFreeParserCtxt(ctxt);
+	xmlFreeTextReader(rd);
 	return rc;
 }

@@ -228,7 +228,8 @@ int cli_prepare(struct cli_out *o, bool sharded)
 		return EXIT_USAGE;
 	}
 	if (o->baseline_path != NULL) {
-		r = report_json_read(o->baseline_path, &o->baseline, &err);
+		r = report_json_read_findings(o->baseline_path, &o->baseline,
+					      &err);
 		if (r != 0)
 			return bad_file(err, "--baseline:", r);
 		o->have_baseline = true;

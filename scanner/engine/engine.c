@@ -431,7 +431,10 @@ static struct port_record *collector_record(struct collector *c, uint32_t ms)
 	uint32_t *d;
 
 	if (c->nrecords == c->alloc) {
-		size_t n = c->alloc ? c->alloc * 2 : 256;
+		/* a quarter more, not twice: the discovery records of a
+		 * whole estate fill the first allocation exactly, and the
+		 * first check record would double it */
+		size_t n = c->alloc ? c->alloc + c->alloc / 4 + 256 : 256;
 
 		v = realloc(c->records, n * sizeof(*v));
 		if (v == NULL)

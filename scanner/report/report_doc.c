@@ -132,7 +132,9 @@ int report_doc_record_ms(struct report_doc *d, const struct port_record *rec,
 	size_t na = d->arecords;
 
 	if (d->nrecords == d->arecords) {
-		na = d->arecords ? d->arecords * 2 : 64;
+		/* a quarter more: a read-back estate of millions of records
+		 * should not carry a million spare ones */
+		na = d->arecords ? d->arecords + d->arecords / 4 + 64 : 64;
 		if ((v = realloc(d->records, na * sizeof(*v))) == NULL)
 			return EXPO_ENOMEM;
 		d->records = v;
@@ -318,6 +320,33 @@ int report_doc_merge(struct report_doc *dst, struct report_doc *src, char **err)
 			memcpy(nn, dst->notes, nd * sizeof(*nn));
 		if (src->notes != NULL)
 			memcpy(nn + nd, src->notes, ns * sizeof(*nn));
+	}
+	/* room for src's records at once: growing step by step would hold
+	 * two copies of an estate's records at each step */
+	if (dst->arecords < dst->nrecords + src->nrecords) {
+		size_t need = dst->nrecords + src->nrecords;
+		struct port_record *v =
+			realloc(dst->records, need * sizeof(*v));
+
+		if (v == NULL) {
+			free(nn);
+			return EXPO_ENOMEM;
+		}
+		dst->records = v;
+		dst->arecords = need;
+		if (dst->durations_ms != NULL) {
+			uint32_t *dv =
+				realloc(dst->durations_ms, need * sizeof(*dv));
+
+			if (dv == NULL) {
+				free(nn);
+				return EXPO_ENOMEM;
+			}
+			memset(dv + dst->nrecords, 0,
+			       (need - dst->nrecords) * sizeof(*dv));
+			dst->durations_ms = dv;
+			dst->adurations = need;
+		}
 	}
 	off = dst->targets.n;
 	for (i = 0; i < src->nrecords; i++) {

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include "finding.h"
 #include "report.h"
 #include "target.h"
@@ -49,13 +50,21 @@ struct report_doc {
 void report_doc_init(struct report_doc *d);
 void report_doc_release(struct report_doc *d);
 
-/* Reads a --json report (schema_version 1), strictly: a missing or
+/* Reads a --json report (schema_version 1) as a stream, strictly: a missing or
  * mistyped field is an error naming the file and the JSON path
  * ("a.json: $.findings[2].port: expected an integer 0-65535"), set in
  * *err (caller frees). 0, EXPO_EIO (cannot read), EXPO_EPARSE. */
 int report_json_read(const char *path, struct report_doc *d, char **err);
 int report_json_parse(const char *text, size_t len, const char *name,
 		      struct report_doc *d, char **err);
+/* The same from an open stream, read `chunk` bytes at a time (0: 64 KiB;
+ * the fuzzer reads a few bytes at a time to cross every boundary). */
+int report_json_fread(FILE *f, size_t chunk, const char *name,
+		      struct report_doc *d, char **err);
+/* The findings only (targets and port records are checked as JSON, not
+ * kept): what --baseline needs of a report, in memory of its findings. */
+int report_json_read_findings(const char *path, struct report_doc *d,
+			      char **err);
 
 /* Moves everything of src into dst (src is left empty); a target whose id
  * dst already has is an error (shards never overlap). Re-ranks. */

@@ -32,15 +32,25 @@
 
 struct hw {
 	struct dynbuf *b;
+	struct atomic_file *af; /* NULL: all of it in b */
 	const struct scan_report *r;
 	struct target_index ix;
 	int err;
 };
 
+/* written out a chunk at a time when there is a file: a page that lists
+ * a hundred thousand clean targets costs no memory */
+#define HTML_CHUNK (64 * 1024)
+
 static void put(struct hw *w, const char *s)
 {
 	if (w->err == 0)
 		w->err = dynbuf_addstr(w->b, s);
+	if (w->err == 0 && w->af != NULL && dynbuf_len(w->b) >= HTML_CHUNK) {
+		w->err = atomic_file_write(w->af, dynbuf_ptr(w->b),
+					   dynbuf_len(w->b));
+		dynbuf_reset(w->b);
+	}
 }
 
 static void putf(struct hw *w, const char *fmt, ...)
@@ -770,9 +780,10 @@ static void put_targets(struct hw *w)
 	free(ids);
 }
 
-int report_html_build(struct dynbuf *b, const struct scan_report *r)
+static int html_build(struct dynbuf *b, struct atomic_file *af,
+		      const struct scan_report *r)
 {
-	struct hw w = { .b = b, .r = r };
+	struct hw w = { .b = b, .af = af, .r = r };
 	struct report_counts c;
 	struct strset labels = { 0 };
 	size_t i;
@@ -807,15 +818,29 @@ int report_html_build(struct dynbuf *b, const struct scan_report *r)
 	return w.err;
 }
 
+int report_html_build(struct dynbuf *b, const struct scan_report *r)
+{
+	return html_build(b, NULL, r);
+}
+
 int report_html_write(const char *path, const struct scan_report *r)
 {
+	struct atomic_file af = { .fd = -1 };
 	struct dynbuf b;
 	int ret;
 
+	/* the cap holds a chunk and the largest row, not the page */
 	dynbuf_init(&b, HTML_MAX);
-	ret = report_html_build(&b, r);
+	if ((ret = atomic_file_open(&af, path)) != 0)
+		goto out;
+	ret = html_build(&b, &af, r);
+	if (ret == 0 && dynbuf_len(&b) > 0)
+		ret = atomic_file_write(&af, dynbuf_ptr(&b), dynbuf_len(&b));
 	if (ret == 0)
-		ret = write_file_atomic(path, b.buf ? b.buf : "", b.len);
+		ret = atomic_file_commit(&af);
+	else
+		atomic_file_abort(&af);
+out:
 	dynbuf_release(&b);
 	return ret;
 }

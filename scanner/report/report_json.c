@@ -196,29 +196,107 @@ static void add_target(struct jctx *j, cJSON *arr, const struct target *t,
 	*ports = jarr(j, o, "ports");
 }
 
-static void add_targets(struct jctx *j, cJSON *root,
-			const struct scan_report *r)
+/* a port record that says no more than "closed": a discovery record with
+ * no reason (and so no duration); it goes into the target's compact
+ * "closed" list, which a reader expands back into the same record */
+static bool compact_closed(const struct port_record *rec)
 {
-	const struct target_list *tl = r->targets;
+	return rec->status == STATUS_CLOSED && rec->check == CHECK_NONE &&
+	       rec->reason == 0;
+}
+
+static int cmp_closed(const void *a, const void *b)
+{
+	const uint32_t *x = a, *y = b;
+
+	return (*x > *y) - (*x < *y);
+}
+
+/* "22,445,2375-2376": the sorted ports of one address as ranges (a port
+ * twice is written once) */
+static int port_ranges(struct dynbuf *b, const uint32_t *v, size_t n)
+{
+	unsigned lo, hi;
+	size_t i = 0;
+	int r = 0;
+
+	dynbuf_reset(b);
+	while (i < n && r == 0) {
+		lo = hi = v[i++] & 0xffff;
+		while (i < n && (v[i] & 0xffff) <= hi + 1)
+			hi = v[i++] & 0xffff;
+		r = dynbuf_addf(b, dynbuf_len(b) > 0 ? ",%u" : "%u", lo);
+		if (r == 0 && hi != lo)
+			r = dynbuf_addf(b, "-%u", hi);
+	}
+	return r;
+}
+
+/* "closed": [{"address", "ports"}] from (addr << 16 | port) keys */
+static void add_closed(struct jctx *j, cJSON *o, const struct target *t,
+		       uint32_t *keys, size_t n)
+{
+	char buf[INET6_ADDRSTRLEN];
+	struct dynbuf b;
+	cJSON *arr = jarr(j, o, "closed"), *a;
+	size_t i, k;
+
+	dynbuf_init(&b, (size_t)1 << 20);
+	if (n > 0)
+		qsort(keys, n, sizeof(*keys), cmp_closed);
+	for (i = 0; i < n && j->err == 0; i = k) {
+		for (k = i + 1; k < n && keys[k] >> 16 == keys[i] >> 16; k++)
+			;
+		if (keys[i] >> 16 >= t->naddrs)
+			continue;
+		if ((j->err = port_ranges(&b, keys + i, k - i)) != 0)
+			break;
+		a = jobj(j, arr, NULL);
+		jadd(j, a, "address",
+		     jstr(target_addr_text(&t->addrs[keys[i] >> 16], buf)));
+		jadd(j, a, "ports", jstr(dynbuf_ptr(&b)));
+	}
+	dynbuf_release(&b);
+}
+
+/* one target with its port records: a tree of one target at a time */
+static cJSON *target_json(struct jctx *j, const struct scan_report *r,
+			  struct record_walk *w, uint32_t ti, uint32_t **keys,
+			  size_t *akeys)
+{
+	const struct target *t = &r->targets->v[ti];
 	const struct port_record *rec;
 	char buf[INET6_ADDRSTRLEN];
-	cJSON **ports = NULL, *arr, *o;
+	cJSON *holder = cJSON_CreateArray(), *ports = NULL, *o;
 	const char *check;
-	size_t i, n = tl != NULL ? tl->n : 0;
+	size_t i, nkeys = 0;
 
-	arr = jarr(j, root, "targets");
-	if (n > 0 && (ports = calloc(n, sizeof(*ports))) == NULL) {
+	if (holder == NULL) {
 		j->err = EXPO_ENOMEM;
-		goto out;
+		return NULL;
 	}
-	for (i = 0; i < n && j->err == 0; i++)
-		add_target(j, arr, &tl->v[i], &ports[i]);
-	for (i = 0; i < r->nrecords && j->err == 0; i++) {
+	add_target(j, holder, t, &ports);
+	while (j->err == 0 && (i = record_walk_next(w, ti)) != SIZE_MAX) {
 		rec = &r->records[i];
-		/* a record pointing at no target has no place to go */
-		if (rec->target >= n || rec->status >= STATUS_COUNT)
+		if (rec->status >= STATUS_COUNT)
 			continue;
-		o = jobj(j, ports[rec->target], NULL);
+		if (compact_closed(rec)) {
+			if (nkeys == *akeys) {
+				size_t na = *akeys ? *akeys * 2 : 64;
+				uint32_t *nv = realloc(*keys, na * sizeof(*nv));
+
+				if (nv == NULL) {
+					j->err = EXPO_ENOMEM;
+					break;
+				}
+				*keys = nv;
+				*akeys = na;
+			}
+			(*keys)[nkeys++] = (uint32_t)rec->addr << 16 |
+					   rec->port;
+			continue;
+		}
+		o = jobj(j, ports, NULL);
 		jadd(j, o, "address", jstr(report_record_addr(r, rec, buf)));
 		jadd(j, o, "port", jnum(rec->port));
 		check = report_record_check(r, rec);
@@ -227,13 +305,15 @@ static void add_targets(struct jctx *j, cJSON *root,
 		     jconst(status_name((enum probe_status)rec->status)));
 		jadd(j, o, "reason", jstr(report_record_reason(r, rec)));
 		jadd(j, o, "exposure",
-		     jconst(exposure_name(target_port_exposure(
-			     &tl->v[rec->target], rec->port))));
+		     jconst(exposure_name(target_port_exposure(t, rec->port))));
 		if (check != NULL && r->durations_ms != NULL)
 			jadd(j, o, "duration_ms", jnum(report_record_ms(r, i)));
 	}
-out:
-	free(ports);
+	if (j->err == 0)
+		add_closed(j, cJSON_GetArrayItem(holder, 0), t, *keys, nkeys);
+	o = cJSON_DetachItemFromArray(holder, 0);
+	cJSON_Delete(holder);
+	return o;
 }
 
 static void add_finding(struct jctx *j, cJSON *arr, const struct finding *f,
@@ -326,59 +406,199 @@ static void add_extras(struct jctx *j, cJSON *root, const struct scan_report *r)
 	}
 }
 
-int report_json_write(const char *path, const struct scan_report *r)
+/* The document is written as it is produced, a target (with its ports)
+ * or a finding at a time, each through cJSON's printer and indented to
+ * its depth, so the file is byte for byte what printing the whole tree
+ * would give while memory holds one element, not the estate. */
+#define JSON_CHUNK (256 * 1024)
+
+struct jout {
+	struct atomic_file af;
+	struct dynbuf b;
+	int err;
+};
+
+static void jo_put(struct jout *o, const char *s, size_t n)
 {
-	struct jctx j = { 0 };
+	if (o->err == 0)
+		o->err = dynbuf_add(&o->b, s, n);
+	if (o->err == 0 && dynbuf_len(&o->b) >= JSON_CHUNK) {
+		o->err = atomic_file_write(&o->af, dynbuf_ptr(&o->b),
+					   dynbuf_len(&o->b));
+		dynbuf_reset(&o->b);
+	}
+}
+
+/* s with every line after the first indented by depth tabs (the printer's
+ * newlines are all layout: one in a string is written \n) */
+static void jo_indent(struct jout *o, const char *s, size_t n, int depth)
+{
+	static const char tabs[] = "\t\t\t\t";
+	const char *nl;
+
+	while (n > 0 && o->err == 0) {
+		nl = memchr(s, '\n', n);
+		if (nl == NULL) {
+			jo_put(o, s, n);
+			break;
+		}
+		jo_put(o, s, (size_t)(nl - s) + 1);
+		jo_put(o, tabs, (size_t)depth);
+		n -= (size_t)(nl - s) + 1;
+		s = nl + 1;
+	}
+}
+
+/* item printed at depth (1: a member of the root, 2: an element of one
+ * of its arrays); item is freed */
+static void jo_item(struct jout *o, cJSON *item, int depth)
+{
+	char *text;
+
+	if (item == NULL) {
+		o->err = o->err ? o->err : EXPO_ENOMEM;
+		return;
+	}
+	if ((text = cJSON_Print(item)) == NULL) {
+		o->err = o->err ? o->err : EXPO_ENOMEM;
+	} else {
+		jo_indent(o, text, strlen(text), depth);
+		cJSON_free(text);
+	}
+	cJSON_Delete(item);
+}
+
+/* the members of obj as members of the root (obj freed); *first: none
+ * written yet */
+static void jo_members(struct jout *o, cJSON *obj, bool *first)
+{
+	char *text;
+	size_t n;
+
+	if (obj == NULL || obj->child == NULL) {
+		cJSON_Delete(obj);
+		return;
+	}
+	if ((text = cJSON_Print(obj)) == NULL) {
+		o->err = o->err ? o->err : EXPO_ENOMEM;
+	} else {
+		/* "{\n" members "\n}" */
+		n = strlen(text);
+		if (!*first)
+			jo_put(o, ",\n", 2);
+		if (n >= 4)
+			jo_put(o, text + 2, n - 4);
+		*first = false;
+		cJSON_free(text);
+	}
+	cJSON_Delete(obj);
+}
+
+/* `"key":\t[` to start an array member of the root */
+static void jo_array(struct jout *o, const char *key, bool *first)
+{
+	if (!*first)
+		jo_put(o, ",\n", 2);
+	*first = false;
+	jo_put(o, "\t\"", 2);
+	jo_put(o, key, strlen(key));
+	jo_put(o, "\":\t[", 4);
+}
+
+static void json_targets(struct jout *o, struct jctx *j,
+			 const struct scan_report *r)
+{
+	struct record_walk w;
+	uint32_t *keys = NULL, ti;
+	size_t akeys = 0, n = r->targets != NULL ? r->targets->n : 0;
+
+	if ((o->err = record_walk_init(&w, r)) != 0)
+		return;
+	for (ti = 0; ti < n && o->err == 0 && j->err == 0; ti++) {
+		if (ti > 0)
+			jo_put(o, ", ", 2);
+		jo_item(o, target_json(j, r, &w, ti, &keys, &akeys), 2);
+	}
+	free(keys);
+	record_walk_release(&w);
+}
+
+static void json_findings(struct jout *o, struct jctx *j,
+			  const struct scan_report *r)
+{
 	struct record_index rix = { 0 };
 	struct target_index tix = { 0 };
-	struct report_counts c;
-	cJSON *root = NULL, *arr;
-	char *text = NULL, *data = NULL;
-	size_t i, len;
-	int ret = EXPO_EINVAL;
+	cJSON *holder;
+	size_t i;
 
-	if (path == NULL || r == NULL)
-		goto out;
-	report_count(r, &c);
-	ret = EXPO_ENOMEM;
-	if ((root = cJSON_CreateObject()) == NULL)
-		goto out;
-	add_head(&j, root, r, &c);
-	add_targets(&j, root, r);
-	arr = jarr(&j, root, "findings");
 	if (r->durations_ms != NULL &&
-	    ((j.err = record_index_build(&rix, r)) != 0 ||
-	     (j.err = target_index_build(&tix, r->targets)) != 0))
+	    ((j->err = record_index_build(&rix, r)) != 0 ||
+	     (j->err = target_index_build(&tix, r->targets)) != 0))
 		goto out;
-	for (i = 0; r->findings != NULL && i < r->findings->n && j.err == 0;
-	     i++)
-		add_finding(&j, arr, &r->findings->v[i], i + 1,
+	for (i = 0; r->findings != NULL && i < r->findings->n && j->err == 0 &&
+		    o->err == 0;
+	     i++) {
+		if ((holder = cJSON_CreateArray()) == NULL) {
+			j->err = EXPO_ENOMEM;
+			break;
+		}
+		add_finding(j, holder, &r->findings->v[i], i + 1,
 			    r->notes ? &r->notes[i] : NULL,
 			    finding_ms(r, &rix, &tix, &r->findings->v[i]));
-	add_extras(&j, root, r);
-	if ((ret = j.err) != 0)
-		goto out;
-	ret = EXPO_ENOMEM;
-	if ((text = cJSON_Print(root)) == NULL)
-		goto out;
-	/* cJSON's buffer comes from its hooks: copy to add the newline */
-	len = strlen(text);
-	if ((data = malloc(len + 2)) == NULL)
-		goto out;
-	memcpy(data, text, len);
-	data[len++] = '\n';
-	data[len] = '\0';
-	/* the JSON report may carry secrets (--show-secrets): a new file is
-	 * 0600, and never readable by others while it holds clear ones */
-	ret = write_file_atomic_flags(
-		path, data, len,
-		AF_PRIVATE | (r->show_secrets ? AF_SECRET : 0));
+		if (i > 0)
+			jo_put(o, ", ", 2);
+		jo_item(o, cJSON_DetachItemFromArray(holder, 0), 2);
+		cJSON_Delete(holder);
+	}
 out:
 	record_index_release(&rix);
 	target_index_release(&tix);
-	free(data);
-	if (text != NULL)
-		cJSON_free(text);
-	cJSON_Delete(root);
+}
+
+int report_json_write(const char *path, const struct scan_report *r)
+{
+	struct jctx j = { 0 };
+	struct jout o = { .af = { .fd = -1 } };
+	struct report_counts c;
+	cJSON *part;
+	bool first = true;
+	int ret = EXPO_EINVAL;
+
+	dynbuf_init(&o.b, REPORT_MAX_BYTES);
+	if (path == NULL || r == NULL)
+		goto out;
+	report_count(r, &c);
+	/* the JSON report may carry secrets (--show-secrets): a new file is
+	 * 0600, and never readable by others while it holds clear ones */
+	if ((ret = atomic_file_open_flags(
+		     &o.af, path,
+		     AF_PRIVATE | (r->show_secrets ? AF_SECRET : 0))) != 0)
+		goto out;
+	jo_put(&o, "{\n", 2);
+	if ((part = cJSON_CreateObject()) == NULL)
+		o.err = EXPO_ENOMEM;
+	add_head(&j, part, r, &c);
+	jo_members(&o, part, &first);
+	jo_array(&o, "targets", &first);
+	json_targets(&o, &j, r);
+	jo_put(&o, "]", 1);
+	jo_array(&o, "findings", &first);
+	json_findings(&o, &j, r);
+	jo_put(&o, "]", 1);
+	if ((part = cJSON_CreateObject()) == NULL)
+		o.err = EXPO_ENOMEM;
+	add_extras(&j, part, r);
+	jo_members(&o, part, &first);
+	jo_put(&o, "\n}\n", 3);
+	if (o.err == 0 && dynbuf_len(&o.b) > 0)
+		o.err = atomic_file_write(&o.af, dynbuf_ptr(&o.b),
+					  dynbuf_len(&o.b));
+	ret = j.err != 0 ? j.err : o.err;
+	if (ret == 0)
+		ret = atomic_file_commit(&o.af);
+	else
+		atomic_file_abort(&o.af);
+out:
+	dynbuf_release(&o.b);
 	return ret;
 }

@@ -19,7 +19,12 @@
 #include "report_doc.h"
 #include "report_priv.h"
 
-#define REPORT_FILE_MAX ((size_t)1 << 30)
+/* Largest value read whole: a target with its ports, a finding, or a
+ * member of the top level other than "targets" and "findings" (their
+ * elements are read one at a time) */
+#define REPORT_VALUE_MAX ((size_t)256 << 20)
+/* Most port records a report may expand to (12 bytes each) */
+#define REPORT_RECORDS_MAX ((size_t)1 << 26)
 
 struct rd {
 	const char *name;
@@ -448,6 +453,102 @@ out:
 	free(reason);
 }
 
+/* "22,445,2375-2376" (ascending, each 0-65535): one closed discovery
+ * record per port; 0, or -1 with *why set */
+static int parse_ranges(const char *s, uint16_t *lo, uint16_t *hi,
+			const char **next, const char **why)
+{
+	unsigned long v[2] = { 0, 0 };
+	int k, nd;
+
+	for (k = 0; k < 2; k++) {
+		for (nd = 0; *s >= '0' && *s <= '9' && nd < 6; s++, nd++)
+			v[k] = v[k] * 10 + (unsigned long)(*s - '0');
+		if (nd == 0 || v[k] > 65535) {
+			*why = "expected port numbers 0-65535";
+			return -1;
+		}
+		if (k == 0 && *s == '-')
+			s++;
+		else
+			break;
+	}
+	if (k == 0)
+		v[1] = v[0];
+	if (v[1] < v[0]) {
+		*why = "a range goes from low to high";
+		return -1;
+	}
+	if (*s == ',' && s[1] != '\0')
+		s++;
+	else if (*s != '\0') {
+		*why = "expected ports and ranges like 22,8000-8010";
+		return -1;
+	}
+	*lo = (uint16_t)v[0];
+	*hi = (uint16_t)v[1];
+	*next = s;
+	return 0;
+}
+
+static void read_closed(struct rd *rd, const cJSON *o, const char *path,
+			uint32_t ti, const struct target *t)
+{
+	struct port_record rec;
+	char buf[INET6_ADDRSTRLEN];
+	char *addr = NULL, *ports = NULL;
+	const char *p, *why = NULL;
+	uint16_t lo, hi;
+	uint32_t a, port, prev = 0;
+
+	if (!cJSON_IsObject(o)) {
+		fail(rd, path, "expected an object");
+		return;
+	}
+	get_str(rd, o, path, "address", false, &addr);
+	get_str(rd, o, path, "ports", false, &ports);
+	if (rd->r != 0)
+		goto out;
+	for (a = 0; a < t->naddrs; a++)
+		if (strcmp(target_addr_text(&t->addrs[a], buf), addr) == 0)
+			break;
+	if (a == t->naddrs || a > UINT16_MAX) {
+		fail(rd, path,
+		     "\"address\": %s is not one of the target's addresses",
+		     addr);
+		goto out;
+	}
+	memset(&rec, 0, sizeof(rec));
+	rec.target = ti;
+	rec.addr = (uint16_t)a;
+	rec.status = STATUS_CLOSED;
+	rec.check = CHECK_NONE;
+	for (p = ports; *p != '\0' && rd->r == 0;) {
+		if (parse_ranges(p, &lo, &hi, &p, &why) != 0 ||
+		    (prev > 0 && lo < prev &&
+		     (why = "expected ascending ports"))) {
+			fail(rd, path, "\"ports\": %s", why);
+			break;
+		}
+		/* ascending: a port at most once, so an address expands to
+		 * at most 65,536 records */
+		for (port = lo; port <= hi && rd->r == 0; port++) {
+			if (rd->d->nrecords >= REPORT_RECORDS_MAX) {
+				fail(rd, path,
+				     "more than %lu port records in the report",
+				     (unsigned long)REPORT_RECORDS_MAX);
+				break;
+			}
+			rec.port = (uint16_t)port;
+			rd->r = report_doc_record(rd->d, &rec);
+		}
+		prev = (uint32_t)hi + 1;
+	}
+out:
+	free(addr);
+	free(ports);
+}
+
 static void read_target(struct rd *rd, const cJSON *o, const char *path,
 			uint32_t ti)
 {
@@ -534,6 +635,19 @@ static void read_target(struct rd *rd, const cJSON *o, const char *path,
 		snprintf(sub, sizeof(sub), "%s.ports[%zu]", path, i++);
 		/* t may move as the list grows: only records grow here */
 		read_port(rd, it, sub, ti, &d->targets.v[ti]);
+	}
+	/* schema 1.6: the closed ports, a list per address */
+	if (rd->r == 0 &&
+	    cJSON_GetObjectItemCaseSensitive(o, "closed") != NULL &&
+	    (arr = get_arr(rd, o, path, "closed")) != NULL) {
+		i = 0;
+		cJSON_ArrayForEach(it, arr)
+		{
+			if (rd->r != 0)
+				break;
+			snprintf(sub, sizeof(sub), "%s.closed[%zu]", path, i++);
+			read_closed(rd, it, sub, ti, &d->targets.v[ti]);
+		}
 	}
 out:
 	free(prov);
@@ -663,92 +777,395 @@ static bool schema_readable(const cJSON *v)
 	return true;
 }
 
-int report_json_parse(const char *text, size_t len, const char *name,
-		      struct report_doc *d, char **err)
+/* ---- the stream ----
+ *
+ * The report is read a value at a time: the top level by hand, each
+ * element of "targets" and "findings" and each other member by cJSON,
+ * so memory holds the report's data but never its text or its tree. */
+
+struct jsrc {
+	FILE *f;	 /* NULL: mem */
+	const char *mem; /* the whole text, or f's buffer */
+	size_t len, pos;
+	size_t off;   /* bytes before mem[0] in the stream */
+	size_t chunk; /* bytes per read; 0: the whole buffer */
+	bool ioerr;
+	char buf[65536];
+};
+
+static bool src_fill(struct jsrc *s)
+{
+	size_t n;
+
+	if (s->pos < s->len)
+		return true;
+	if (s->f == NULL)
+		return false;
+	s->off += s->len;
+	s->pos = s->len = 0;
+	n = fread(s->buf, 1,
+		  s->chunk > 0 && s->chunk < sizeof(s->buf) ? s->chunk
+							    : sizeof(s->buf),
+		  s->f);
+	if (n == 0 && ferror(s->f))
+		s->ioerr = true;
+	s->mem = s->buf;
+	s->len = n;
+	return n > 0;
+}
+
+static int src_peek(struct jsrc *s)
+{
+	return src_fill(s) ? (unsigned char)s->mem[s->pos] : -1;
+}
+
+static size_t src_at(const struct jsrc *s)
+{
+	return s->off + s->pos;
+}
+
+static int src_skip_ws(struct jsrc *s)
+{
+	int c;
+
+	while ((c = src_peek(s)) == ' ' || c == '\t' || c == '\n' || c == '\r')
+		s->pos++;
+	return c;
+}
+
+/* The text of the value that starts here into b: strings (with their
+ * escapes) skipped, brackets counted; cJSON then checks it. 0, or
+ * EXPO_EPARSE (the text ends inside it), EXPO_ETOOBIG. */
+static int src_value(struct jsrc *s, struct dynbuf *b)
+{
+	size_t depth = 0, i;
+	bool str = false, esc = false, scalar, done = false;
+	int c, r;
+
+	dynbuf_reset(b);
+	c = src_skip_ws(s);
+	if (c < 0)
+		return EXPO_EPARSE;
+	scalar = c != '{' && c != '[' && c != '"';
+	while (!done) {
+		if (!src_fill(s))
+			return scalar && dynbuf_len(b) > 0 ? 0 : EXPO_EPARSE;
+		for (i = s->pos; i < s->len && !done; i++) {
+			c = (unsigned char)s->mem[i];
+			if (scalar) {
+				/* its end is not part of it */
+				if (c == ',' || c == ']' || c == '}' ||
+				    c == ' ' || c == '\t' || c == '\n' ||
+				    c == '\r') {
+					done = true;
+					i--;
+				}
+			} else if (str) {
+				if (esc)
+					esc = false;
+				else if (c == '\\')
+					esc = true;
+				else if (c == '"')
+					done = (str = false, depth == 0);
+			} else if (c == '"') {
+				str = true;
+			} else if (c == '{' || c == '[') {
+				depth++;
+			} else if (c == '}' || c == ']') {
+				done = --depth == 0;
+			}
+		}
+		if ((r = dynbuf_add(b, s->mem + s->pos, i - s->pos)) != 0)
+			return r;
+		s->pos = i;
+	}
+	return 0;
+}
+
+struct stream {
+	struct rd *rd;
+	struct jsrc *src;
+	struct dynbuf b;
+	bool findings_only;
+	bool streamed_t, streamed_f; /* read as a stream */
+	size_t anotes;
+};
+
+/* the value in st->b, parsed; NULL (and the error set) when it is not
+ * JSON; at: its first byte in the stream */
+static cJSON *st_parse(struct stream *st, size_t at)
+{
+	const char *text = dynbuf_ptr(&st->b), *end = NULL;
+	cJSON *v;
+
+	v = cJSON_ParseWithLengthOpts(text, dynbuf_len(&st->b), &end, false);
+	if (v == NULL && st->rd->r == 0)
+		fail(st->rd, "$", "not valid JSON (near byte %zu)",
+		     at + (end != NULL && end >= text ? (size_t)(end - text)
+						      : 0));
+	return v;
+}
+
+/* the next value, parsed; NULL (and the error set) at the end or on bad
+ * text */
+static cJSON *st_next(struct stream *st)
+{
+	size_t at;
+	int r;
+
+	src_skip_ws(st->src);
+	at = src_at(st->src);
+	r = src_value(st->src, &st->b);
+	if (r == EXPO_ETOOBIG) {
+		fail(st->rd, "$",
+		     "a value at byte %zu is larger than %zu MiB: not an "
+		     "exposure report",
+		     at, REPORT_VALUE_MAX >> 20);
+		return NULL;
+	}
+	if (r != 0) {
+		fail(st->rd, "$", "not valid JSON (near byte %zu)%s",
+		     src_at(st->src), st->src->ioerr ? ": read error" : "");
+		return NULL;
+	}
+	return st_parse(st, at);
+}
+
+/* ',' between elements or the closing `close`: 1 more, 0 end, -1 bad */
+static int st_sep(struct stream *st, int close)
+{
+	int c = src_skip_ws(st->src);
+
+	if (c == ',' || c == close) {
+		st->src->pos++;
+		return c == ',';
+	}
+	fail(st->rd, "$", "not valid JSON (near byte %zu)", src_at(st->src));
+	return -1;
+}
+
+static void st_finding(struct stream *st, const cJSON *o, size_t i)
+{
+	struct report_doc *d = st->rd->d;
+	struct finding_note *nv;
+	struct finding *f;
+	char path[96];
+
+	if (d->findings.n >= st->anotes) {
+		size_t na = st->anotes ? st->anotes * 2 : 16;
+
+		if ((nv = realloc(d->notes, na * sizeof(*nv))) == NULL) {
+			st->rd->r = EXPO_ENOMEM;
+			return;
+		}
+		memset(nv + st->anotes, 0, (na - st->anotes) * sizeof(*nv));
+		d->notes = nv;
+		st->anotes = na;
+	}
+	snprintf(path, sizeof(path), "$.findings[%zu]", i);
+	if ((f = finding_list_add(&d->findings)) == NULL) {
+		st->rd->r = EXPO_ENOMEM;
+		return;
+	}
+	read_finding(st->rd, o, path, f, &d->notes[d->findings.n - 1]);
+}
+
+/* the elements of "targets" or "findings", one at a time */
+static void st_array(struct stream *st, bool targets)
+{
+	struct rd *rd = st->rd;
+	char path[64];
+	cJSON *v;
+	size_t i = 0;
+
+	st->src->pos++; /* '[' */
+	if (src_skip_ws(st->src) == ']') {
+		st->src->pos++;
+		return;
+	}
+	do {
+		if ((v = st_next(st)) == NULL)
+			return;
+		if (targets && !st->findings_only) {
+			if (i >= UINT32_MAX) {
+				fail(rd, "$.targets", "too many targets");
+			} else {
+				snprintf(path, sizeof(path), "$.targets[%zu]",
+					 i);
+				read_target(rd, v, path, (uint32_t)i);
+			}
+		} else if (!targets) {
+			st_finding(st, v, i);
+		}
+		cJSON_Delete(v);
+		i++;
+	} while (rd->r == 0 && st_sep(st, ']') == 1);
+}
+
+static void st_document(struct stream *st, cJSON *head)
+{
+	struct rd *rd = st->rd;
+	bool seen_t = false, seen_f = false;
+	cJSON *key, *v;
+	int c;
+
+	c = src_skip_ws(st->src);
+	if (c != '{') {
+		/* not an object: whether it is JSON at all says which error */
+		if ((v = st_next(st)) != NULL)
+			fail(rd, "$",
+			     "expected an object (an exposure --json report)");
+		cJSON_Delete(v);
+		return;
+	}
+	st->src->pos++;
+	if (src_skip_ws(st->src) == '}')
+		return;
+	do {
+		if (src_skip_ws(st->src) != '"') {
+			fail(rd, "$", "not valid JSON (near byte %zu)",
+			     src_at(st->src));
+			return;
+		}
+		if ((key = st_next(st)) == NULL)
+			return;
+		if (src_skip_ws(st->src) != ':' || !cJSON_IsString(key)) {
+			cJSON_Delete(key);
+			fail(rd, "$", "not valid JSON (near byte %zu)",
+			     src_at(st->src));
+			return;
+		}
+		st->src->pos++;
+		c = src_skip_ws(st->src);
+		/* the first of a key counts, as with a whole-tree lookup */
+		if (c == '[' && !seen_t &&
+		    strcmp(key->valuestring, "targets") == 0) {
+			seen_t = st->streamed_t = true;
+			st_array(st, true);
+		} else if (c == '[' && !seen_f &&
+			   strcmp(key->valuestring, "findings") == 0) {
+			seen_f = st->streamed_f = true;
+			st_array(st, false);
+		} else if ((v = st_next(st)) != NULL) {
+			if (strcmp(key->valuestring, "schema_version") == 0 &&
+			    cJSON_GetObjectItemCaseSensitive(
+				    head, "schema_version") == NULL &&
+			    !schema_readable(v))
+				fail(rd, "$",
+				     "\"schema_version\": this build reads "
+				     "schema version %d.x only",
+				     REPORT_SCHEMA_MAJOR);
+			if (strcmp(key->valuestring, "targets") == 0)
+				seen_t = true;
+			if (strcmp(key->valuestring, "findings") == 0)
+				seen_f = true;
+			cJSON_AddItemToObject(head, key->valuestring, v);
+		}
+		cJSON_Delete(key);
+	} while (rd->r == 0 && st_sep(st, '}') == 1);
+}
+
+static int read_stream(struct jsrc *src, const char *name, struct report_doc *d,
+		       char **err, bool findings_only)
 {
 	struct rd rd = { .name = name, .err = err, .d = d };
-	const char *end = NULL;
-	const cJSON *arr, *it;
-	cJSON *root;
-	char path[64];
-	uint32_t i = 0;
+	struct stream st = { .rd = &rd,
+			     .src = src,
+			     .findings_only = findings_only };
+	cJSON *head = cJSON_CreateObject();
 
-	root = cJSON_ParseWithLengthOpts(text, len, &end, false);
-	if (root == NULL) {
-		fail(&rd, "$", "not valid JSON (near byte %zu)",
-		     end != NULL && end >= text ? (size_t)(end - text)
-						: (size_t)0);
+	dynbuf_init(&st.b, REPORT_VALUE_MAX);
+	if (head == NULL) {
+		rd.r = EXPO_ENOMEM;
 		goto out;
 	}
-	if (!cJSON_IsObject(root)) {
-		fail(&rd, "$",
-		     "expected an object (an exposure --json "
-		     "report)");
-		goto out;
-	}
-	it = member(&rd, root, "$", "schema_version", false);
-	if (it != NULL && !schema_readable(it))
-		fail(&rd, "$",
-		     "\"schema_version\": this build reads schema "
-		     "version %d.x only",
-		     REPORT_SCHEMA_MAJOR);
-	read_head(&rd, root);
-	if ((arr = get_arr(&rd, root, "$", "targets")) != NULL) {
-		cJSON_ArrayForEach(it, arr)
-		{
-			if (rd.r != 0)
-				break;
-			snprintf(path, sizeof(path), "$.targets[%u]", i);
-			read_target(&rd, it, path, i);
-			i++;
-		}
-	}
-	if ((arr = get_arr(&rd, root, "$", "findings")) != NULL)
-		read_findings(&rd, arr, "$.findings", &d->findings, &d->notes);
-	read_extras(&rd, root);
+	st_document(&st, head);
+	if (src->ioerr && rd.r == 0)
+		fail(&rd, "$", "read error");
+	/* the errors of the head first, as when the tree was read whole */
+	member(&rd, head, "$", "schema_version", rd.r != 0);
+	read_head(&rd, head);
+	/* a missing or mistyped array is named as in the whole tree */
+	if (!st.streamed_t)
+		get_arr(&rd, head, "$", "targets");
+	if (!st.streamed_f)
+		get_arr(&rd, head, "$", "findings");
+	read_extras(&rd, head);
 	if (rd.r == EXPO_ENOMEM && err != NULL && *err == NULL &&
 	    asprintf(err, "%s: out of memory", name) < 0)
 		*err = NULL;
 out:
-	cJSON_Delete(root);
+	dynbuf_release(&st.b);
+	cJSON_Delete(head);
 	return rd.r;
 }
 
-int report_json_read(const char *path, struct report_doc *d, char **err)
+int report_json_parse(const char *text, size_t len, const char *name,
+		      struct report_doc *d, char **err)
 {
-	struct dynbuf b;
-	FILE *f = NULL;
-	char chunk[65536];
-	size_t n;
-	int r = 0;
+	struct jsrc *src = calloc(1, sizeof(*src));
+	int r;
 
-	dynbuf_init(&b, REPORT_FILE_MAX);
+	if (src == NULL)
+		return EXPO_ENOMEM;
+	src->mem = text;
+	src->len = len;
+	r = read_stream(src, name, d, err, false);
+	free(src);
+	return r;
+}
+
+static int read_file(const char *path, struct report_doc *d, char **err,
+		     bool findings_only)
+{
+	struct jsrc *src = calloc(1, sizeof(*src));
+	int r;
+
+	if (src == NULL)
+		return EXPO_ENOMEM;
 	if (strcmp(path, "-") == 0)
-		f = stdin;
+		src->f = stdin;
 	else
-		f = fopen(path, "r");
-	if (f == NULL) {
+		src->f = fopen(path, "r");
+	if (src->f == NULL) {
 		r = EXPO_EIO;
 		if (asprintf(err, "%s: cannot read: %s", path,
 			     strerror(errno)) < 0)
 			*err = NULL;
 		goto out;
 	}
-	while (r == 0 && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		r = dynbuf_add(&b, chunk, n);
-	if (r == 0 && ferror(f))
-		r = EXPO_EIO;
-	if (r != 0) {
-		if (asprintf(err, "%s: cannot read: %s", path,
-			     r == EXPO_ETOOBIG ? "larger than 1 GiB"
-					       : strerror(errno)) < 0)
-			*err = NULL;
-		goto out;
-	}
-	r = report_json_parse(dynbuf_ptr(&b), dynbuf_len(&b), path, d, err);
+	src->mem = src->buf;
+	r = read_stream(src, path, d, err, findings_only);
 out:
-	if (f != NULL && f != stdin)
-		fclose(f);
-	dynbuf_release(&b);
+	if (src->f != NULL && src->f != stdin)
+		fclose(src->f);
+	free(src);
 	return r;
+}
+
+int report_json_fread(FILE *f, size_t chunk, const char *name,
+		      struct report_doc *d, char **err)
+{
+	struct jsrc *src = calloc(1, sizeof(*src));
+	int r;
+
+	if (src == NULL)
+		return EXPO_ENOMEM;
+	src->f = f;
+	src->mem = src->buf;
+	src->chunk = chunk;
+	r = read_stream(src, name, d, err, false);
+	free(src);
+	return r;
+}
+
+int report_json_read(const char *path, struct report_doc *d, char **err)
+{
+	return read_file(path, d, err, false);
+}
+
+int report_json_read_findings(const char *path, struct report_doc *d,
+			      char **err)
+{
+	return read_file(path, d, err, true);
 }

@@ -290,32 +290,88 @@ static int by_t(const void *a, const void *b)
 	return x->i < y->i ? -1 : x->i > y->i;
 }
 
+/* Every suite: written to af when it is open, else only counted (the
+ * totals go in the opening tag, so the suites are made twice rather than
+ * held: memory holds one suite, not the estate). */
+static int junit_suites(struct jw *w, struct atomic_file *af,
+			const struct keyed *fk, size_t nf)
+{
+	const struct scan_report *r = w->r;
+	struct record_walk rw;
+	size_t *ridx = NULL, *fidx = NULL, aidx = 0, i, fi = 0, a, c, k;
+	size_t nt = r->targets ? r->targets->n : 0;
+	int ret;
+
+	w->tests = w->failures = w->errors = w->skipped = 0;
+	if (nf > 0)
+		memset(w->covered, 0, nf * sizeof(*w->covered));
+	if ((ret = record_walk_init(&rw, r)) != 0)
+		return ret;
+	if ((fidx = calloc(nf + 1, sizeof(*fidx))) == NULL) {
+		w->err = EXPO_ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < nt + 1 && w->err == 0; i++) {
+		static const struct target orphan = { .id = "unlisted" };
+
+		a = 0;
+		while (i < nt &&
+		       (k = record_walk_next(&rw, (uint32_t)i)) != SIZE_MAX) {
+			if (a == aidx) {
+				size_t na = aidx ? aidx * 2 : 64;
+				size_t *nv = realloc(ridx, na * sizeof(*nv));
+
+				if (nv == NULL) {
+					w->err = EXPO_ENOMEM;
+					goto out;
+				}
+				ridx = nv;
+				aidx = na;
+			}
+			ridx[a++] = k;
+		}
+		for (c = 0; fi < nf && (i == nt || fk[fi].t == i); fi++)
+			fidx[c++] = fk[fi].i;
+		/* a finding of no listed target goes last, in its suite */
+		if (i == nt && c == 0)
+			break;
+		suite(w, i < nt ? &r->targets->v[i] : &orphan, ridx, a, fidx,
+		      c);
+		if (w->err == 0 && af != NULL && dynbuf_len(w->b) >= 65536) {
+			w->err = atomic_file_write(af, dynbuf_ptr(w->b),
+						   dynbuf_len(w->b));
+			dynbuf_reset(w->b);
+		} else if (af == NULL) {
+			dynbuf_reset(w->b);
+		}
+	}
+out:
+	free(ridx);
+	free(fidx);
+	record_walk_release(&rw);
+	return w->err;
+}
+
 int report_junit_write(const char *path, const struct scan_report *r)
 {
-	struct dynbuf b, all;
+	struct atomic_file af = { .fd = -1 };
+	struct dynbuf b;
 	struct jw w = { 0 };
 	struct target_index ix = { 0 };
-	struct keyed *rk = NULL, *fk = NULL;
-	size_t *ridx = NULL, *fidx = NULL, nt, nf, i, ri = 0, fi = 0, a, c;
+	struct keyed *fk = NULL;
+	size_t nf, i;
+	bool opened = false;
 	int ret = EXPO_ENOMEM;
 
-	nt = r->targets ? r->targets->n : 0;
 	nf = r->findings ? r->findings->n : 0;
 	dynbuf_init(&b, REPORT_MAX_BYTES);
-	dynbuf_init(&all, REPORT_MAX_BYTES);
 	w.b = &b;
 	w.r = r;
 	if ((w.covered = calloc(nf + 1, sizeof(*w.covered))) == NULL ||
-	    (rk = calloc(r->nrecords + 1, sizeof(*rk))) == NULL ||
-	    (fk = calloc(nf + 1, sizeof(*fk))) == NULL ||
-	    (ridx = calloc(r->nrecords + 1, sizeof(*ridx))) == NULL ||
-	    (fidx = calloc(nf + 1, sizeof(*fidx))) == NULL)
+	    (fk = calloc(nf + 1, sizeof(*fk))) == NULL)
 		goto out;
 	if ((ret = target_index_build(&ix, r->targets)) != 0)
 		goto out;
-	for (i = 0; i < r->nrecords; i++)
-		rk[i] = (struct keyed){ .t = r->records[i].target, .i = i };
-	qsort(rk, r->nrecords, sizeof(*rk), by_t);
 	for (i = 0; i < nf; i++) {
 		const struct target *t =
 			target_index_find(&ix, r->findings->v[i].target_id);
@@ -326,24 +382,27 @@ int report_junit_write(const char *path, const struct scan_report *r)
 					.i = i };
 	}
 	qsort(fk, nf, sizeof(*fk), by_t);
-	for (i = 0; i < nt && w.err == 0; i++) {
-		for (a = 0; ri < r->nrecords && rk[ri].t == i; ri++)
-			ridx[a++] = rk[ri].i;
-		for (c = 0; fi < nf && fk[fi].t == i; fi++)
-			fidx[c++] = fk[fi].i;
-		suite(&w, &r->targets->v[i], ridx, a, fidx, c);
-	}
-	if (fi < nf && w.err == 0) {
-		static const struct target orphan = { .id = "unlisted" };
-
-		for (c = 0; fi < nf; fi++)
-			fidx[c++] = fk[fi].i;
-		suite(&w, &orphan, ridx, 0, fidx, c);
-	}
-	if (r->incomplete != NULL && w.err == 0) {
-		/* an interrupted run: an error CI shows, in its own suite */
+	/* the counts first, then the file */
+	if ((ret = junit_suites(&w, NULL, fk, nf)) != 0)
+		goto out;
+	if (r->incomplete != NULL) {
 		w.tests++;
 		w.errors++;
+	}
+	if ((ret = atomic_file_open(&af, path)) != 0)
+		goto out;
+	opened = true;
+	ret = dynbuf_addf(&b,
+			  "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+			  "<testsuites name=\"exposure\" tests=\"%zu\" "
+			  "failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\" "
+			  "time=\"%.3f\">\n",
+			  w.tests, w.failures, w.errors, w.skipped,
+			  r->duration_s);
+	if (ret == 0)
+		ret = junit_suites(&w, &af, fk, nf);
+	if (ret == 0 && r->incomplete != NULL) {
+		/* an interrupted run: an error CI shows, in its own suite */
 		put(&w, "  <testsuite name=\"exposure\" tests=\"1\" "
 			"failures=\"0\" errors=\"1\" skipped=\"0\" "
 			"time=\"0\">\n    <testcase name=\"scan complete\" "
@@ -352,31 +411,20 @@ int report_junit_write(const char *path, const struct scan_report *r)
 		put_esc(&w, r->incomplete);
 		put(&w, "\" type=\"incomplete\"/>\n    </testcase>\n"
 			"  </testsuite>\n");
+		ret = w.err;
 	}
-	if ((ret = w.err) != 0)
-		goto out;
-	ret = dynbuf_addf(&all,
-			  "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-			  "<testsuites name=\"exposure\" tests=\"%zu\" "
-			  "failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\" "
-			  "time=\"%.3f\">\n",
-			  w.tests, w.failures, w.errors, w.skipped,
-			  r->duration_s);
-	if (ret == 0 && dynbuf_len(&b) > 0)
-		ret = dynbuf_add(&all, dynbuf_ptr(&b), dynbuf_len(&b));
 	if (ret == 0)
-		ret = dynbuf_addstr(&all, "</testsuites>\n");
+		ret = dynbuf_addstr(&b, "</testsuites>\n");
 	if (ret == 0)
-		ret = write_file_atomic(path, dynbuf_ptr(&all),
-					dynbuf_len(&all));
+		ret = atomic_file_write(&af, dynbuf_ptr(&b), dynbuf_len(&b));
+	if (ret == 0)
+		ret = atomic_file_commit(&af);
 out:
+	if (opened && ret != 0)
+		atomic_file_abort(&af);
 	free(w.covered);
-	free(rk);
 	free(fk);
-	free(ridx);
-	free(fidx);
 	target_index_release(&ix);
 	dynbuf_release(&b);
-	dynbuf_release(&all);
 	return ret;
 }

@@ -54,6 +54,22 @@ long record_index_find(const struct record_index *ix, uint32_t ti,
 		       const struct finding *f);
 void record_index_release(struct record_index *ix);
 
+/* Every record of each target in turn, without a copy of the records:
+ * a scan's records are its discovery records in target order followed by
+ * its check records, so only that tail (few) is indexed. Ask for the
+ * targets in increasing order; within a target records keep their order. */
+struct record_walk {
+	const struct port_record *rec;
+	size_t sorted; /* records [0, sorted) are in target order */
+	size_t *tail;  /* the others, by (target, index) */
+	size_t ntail;
+	size_t pi, ti; /* cursors into both */
+};
+int record_walk_init(struct record_walk *w, const struct scan_report *r);
+/* the index of target t's next record, or SIZE_MAX when it has no more */
+size_t record_walk_next(struct record_walk *w, uint32_t t);
+void record_walk_release(struct record_walk *w);
+
 /* Summary counts every writer prints the same way. */
 struct report_counts {
 	size_t sev[SEV_CRITICAL + 1];

@@ -399,3 +399,54 @@ bool report_finding_gates(const struct scan_report *r, size_t i)
 		gates = false;
 	return gates;
 }
+
+static int walk_cmp(const void *x, const void *y, void *ud)
+{
+	const struct port_record *rec = ud;
+	size_t a = *(const size_t *)x, b = *(const size_t *)y;
+
+	if (rec[a].target != rec[b].target)
+		return rec[a].target < rec[b].target ? -1 : 1;
+	return (a > b) - (a < b);
+}
+
+int record_walk_init(struct record_walk *w, const struct scan_report *r)
+{
+	size_t i, n = r->nrecords;
+
+	memset(w, 0, sizeof(*w));
+	w->rec = r->records;
+	for (i = 1; i < n && r->records[i].target >= r->records[i - 1].target;)
+		i++;
+	w->sorted = n > 0 ? i : 0;
+	if (w->sorted == n)
+		return 0;
+	w->ntail = n - w->sorted;
+	if ((w->tail = calloc(w->ntail, sizeof(*w->tail))) == NULL)
+		return EXPO_ENOMEM;
+	for (i = 0; i < w->ntail; i++)
+		w->tail[i] = w->sorted + i;
+	qsort_r(w->tail, w->ntail, sizeof(*w->tail), walk_cmp,
+		(void *)r->records);
+	return 0;
+}
+
+size_t record_walk_next(struct record_walk *w, uint32_t t)
+{
+	while (w->pi < w->sorted && w->rec[w->pi].target < t)
+		w->pi++;
+	if (w->pi < w->sorted && w->rec[w->pi].target == t)
+		return w->pi++;
+	while (w->ti < w->ntail && w->rec[w->tail[w->ti]].target < t)
+		w->ti++;
+	if (w->ti < w->ntail && w->rec[w->tail[w->ti]].target == t)
+		return w->tail[w->ti++];
+	return SIZE_MAX;
+}
+
+void record_walk_release(struct record_walk *w)
+{
+	free(w->tail);
+	w->tail = NULL;
+	w->ntail = 0;
+}

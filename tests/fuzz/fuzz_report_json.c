@@ -3,7 +3,8 @@
  * `merge`, --baseline and --ignore read from files: the strict JSON report
  * reader (report_json_parse), then what is done with a report (ranking,
  * a baseline against itself, a merge of two copies, the annotations
- * and text writers), and the suppressions parser on the same bytes.
+ * and text writers), and the suppressions parser on the same bytes. The
+ * same bytes read as a file stream, a few at a time, must read the same.
  * Seed: tests/fuzz/corpus/fuzz_report_json (a real report).
  */
 #include <stddef.h>
@@ -28,6 +29,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	report_doc_init(&a);
 	report_doc_init(&b);
 	parsed = report_json_parse((const char *)data, size, "fuzz", &a, &err);
+	/* the file stream, a few bytes per read, reads what memory reads */
+	devnull = size > 0 ? fmemopen((void *)data, size, "r") : NULL;
+	if (devnull != NULL) {
+		int r = report_json_fread(devnull, 1 + data[0] % 7, "fuzz", &b,
+					  NULL);
+
+		if ((r == 0) != (parsed == 0) ||
+		    (r == 0 && b.nrecords != a.nrecords))
+			abort();
+		fclose(devnull);
+		report_doc_release(&b);
+		report_doc_init(&b);
+	}
 	if (parsed == 0) {
 		report_doc_rank(&a);
 		if (report_json_parse((const char *)data, size, "fuzz", &b,
