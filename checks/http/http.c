@@ -511,7 +511,8 @@ static bool redirect_elsewhere(struct http_probe *p, long status,
 }
 
 /* tells the guard how the login went; a failed HTTP_LOGIN_RETRY request
- * goes again with the next credential (pick_next asks the guard) */
+ * goes again with the next credential (pick_next asks the guard, which
+ * skips a user settled as missing); a lockout ends it there too */
 static void login_done(struct check_ctx *ctx, struct http_probe *p,
 		       const struct http_req *req)
 {
@@ -519,7 +520,8 @@ static void login_done(struct check_ctx *ctx, struct http_probe *p,
 		req->login->verdict(http_resp(ctx_facts(ctx), req->name));
 
 	ctx_cred_result(ctx, p->user, v);
-	if ((req->flags & HTTP_LOGIN_RETRY) && v == CRED_FAILED) {
+	if ((req->flags & HTTP_LOGIN_RETRY) &&
+	    (v == CRED_FAILED || v == CRED_NO_ACCOUNT)) {
 		p->have_cred = false;
 		p->next = p->cur;
 	}

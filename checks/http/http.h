@@ -54,7 +54,8 @@ enum http_req_flags {
 					 * answered 2xx */
 	HTTP_JSON_BODY = 1u << 2, /* the body is JSON (Content-Type) */
 	/* a login request sent again with the guard's next credential
-	 * while its verdict is CRED_FAILED (the guard's cap bounds it) */
+	 * while its verdict is CRED_FAILED or CRED_NO_ACCOUNT (the guard's
+	 * cap bounds it) */
 	HTTP_LOGIN_RETRY = 1u << 3,
 };
 
