@@ -209,6 +209,19 @@ static int record_extras(cJSON *o, const struct http_probe *p, bool text)
 			    !cJSON_AddStringToObject(hs, h[i], p->hdrval[i]))
 				goto out;
 	}
+	if (p->mod->marks != NULL) {
+		cJSON *ms = cJSON_AddArrayToObject(o, "marks");
+
+		if (ms == NULL)
+			goto out;
+		for (i = 0; p->mod->marks[i] != NULL && i < HTTP_MARKS_MAX; i++)
+			if (p->body.len > 0 &&
+			    memmem(p->body.buf, p->body.len, p->mod->marks[i],
+				   strlen(p->mod->marks[i])) != NULL &&
+			    !cJSON_AddItemToArray(
+				    ms, cJSON_CreateString(p->mod->marks[i])))
+				goto out;
+	}
 	/* NUL bytes would cut it short: such a body is no text */
 	if (text && p->body.len > 0 && p->body.len <= text_max(p->mod) &&
 	    memchr(p->body.buf, '\0', p->body.len) == NULL &&
@@ -325,6 +338,46 @@ static int login_begin(struct http_probe *p, const struct http_req *req)
 out:
 	curl_slist_free_all(h);
 	return err;
+}
+
+bool http_sign_basic(struct http_probe *p, const char *user,
+		     const char *password, struct curl_slist **hdrs)
+{
+	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnop"
+				  "qrstuvwxyz0123456789+/";
+	static const char pre[] = "Authorization: Basic ";
+	char plain[HTTP_LOGIN_BODY_MAX / 2], hdr[HTTP_LOGIN_BODY_MAX];
+	struct curl_slist *h;
+	size_t i, o = sizeof(pre) - 1, n;
+	int len;
+
+	(void)p;
+	if (strchr(user, ':') != NULL)
+		return false;
+	len = snprintf(plain, sizeof(plain), "%s:%s", user, password);
+	if (len < 0 || (size_t)len >= sizeof(plain))
+		return false;
+	n = (size_t)len;
+	memcpy(hdr, pre, o);
+	/* 4 output bytes per 3 input bytes: 2/3 of HTTP_LOGIN_BODY_MAX fits */
+	for (i = 0; i < n; i += 3) {
+		unsigned v = (unsigned char)plain[i] << 16;
+
+		if (i + 1 < n)
+			v |= (unsigned char)plain[i + 1] << 8;
+		if (i + 2 < n)
+			v |= (unsigned char)plain[i + 2];
+		hdr[o++] = b64[(v >> 18) & 63];
+		hdr[o++] = b64[(v >> 12) & 63];
+		hdr[o++] = i + 1 < n ? b64[(v >> 6) & 63] : '=';
+		hdr[o++] = i + 2 < n ? b64[v & 63] : '=';
+	}
+	hdr[o] = '\0';
+	h = curl_slist_append(*hdrs, hdr);
+	if (h == NULL)
+		return false;
+	*hdrs = h;
+	return true;
 }
 
 /* starts request p->cur; 0 or < 0 */
@@ -457,6 +510,23 @@ static bool redirect_elsewhere(struct http_probe *p, long status,
 	       (loc[blen] != '/' && loc[blen] != '\0' && loc[blen] != '?');
 }
 
+/* tells the guard how the login went; a failed HTTP_LOGIN_RETRY request
+ * goes again with the next credential (pick_next asks the guard, which
+ * skips a user settled as missing); a lockout ends it there too */
+static void login_done(struct check_ctx *ctx, struct http_probe *p,
+		       const struct http_req *req)
+{
+	enum cred_result v =
+		req->login->verdict(http_resp(ctx_facts(ctx), req->name));
+
+	ctx_cred_result(ctx, p->user, v);
+	if ((req->flags & HTTP_LOGIN_RETRY) &&
+	    (v == CRED_FAILED || v == CRED_NO_ACCOUNT)) {
+		p->have_cred = false;
+		p->next = p->cur;
+	}
+}
+
 /* one finished transfer: 1 to go on, 0 when the probe is over, < 0 */
 static int request_done(struct check_ctx *ctx, struct http_probe *p,
 			CURLcode rc)
@@ -485,9 +555,7 @@ static int request_done(struct check_ctx *ctx, struct http_probe *p,
 		p->last_status = (int)status;
 		err = record_response(ctx, p, status);
 		if (err == 0 && req->login != NULL && p->have_cred)
-			ctx_cred_result(ctx, p->user,
-					req->login->verdict(http_resp(
-						ctx_facts(ctx), req->name)));
+			login_done(ctx, p, req);
 		if (err == 0)
 			err = 1;
 		goto out;
@@ -735,6 +803,20 @@ const char *http_header(const cJSON *facts, const char *name,
 	return http_str(cJSON_GetObjectItemCaseSensitive(http_resp(facts, name),
 							 "headers"),
 			header);
+}
+
+bool http_mark(const cJSON *facts, const char *name, const char *mark)
+{
+	const cJSON *ms = cJSON_GetObjectItemCaseSensitive(
+		http_resp(facts, name), "marks");
+	const cJSON *m;
+
+	cJSON_ArrayForEach(m, ms)
+	{
+		if (cJSON_IsString(m) && strcmp(m->valuestring, mark) == 0)
+			return true;
+	}
+	return false;
 }
 
 const char *http_text(const cJSON *facts, const char *name)

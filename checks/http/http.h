@@ -14,7 +14,8 @@
  *                                 HTTP_TEXT_MAX bytes, else absent),
  *                           headers { lower-case name: value } (only the
  *                                 names the module lists, values cut at
- *                                 HTTP_HDRVAL_MAX) }
+ *                                 HTTP_HDRVAL_MAX),
+ *                           marks [ the module's marks found in the body ] }
  *
  * The parsed body stays in memory only: facts are never written out, and
  * assess() must put counts and versions in evidence, never the data.
@@ -52,6 +53,10 @@ enum http_req_flags {
 	HTTP_IF_OK = 1u << 1,	  /* only if the previous request ran and
 					 * answered 2xx */
 	HTTP_JSON_BODY = 1u << 2, /* the body is JSON (Content-Type) */
+	/* a login request sent again with the guard's next credential
+	 * while its verdict is CRED_FAILED or CRED_NO_ACCOUNT (the guard's
+	 * cap bounds it) */
+	HTTP_LOGIN_RETRY = 1u << 3,
 };
 
 struct http_probe;
@@ -72,6 +77,11 @@ struct http_login {
 	 * calls it too */
 	enum cred_result (*verdict)(const cJSON *resp);
 };
+
+/* a struct http_login sign(): HTTP Basic (RFC 7617) in an Authorization
+ * header; false for a user with ':' or a pair that does not fit */
+bool http_sign_basic(struct http_probe *p, const char *user,
+		     const char *password, struct curl_slist **hdrs);
 
 struct http_req {
 	const char *name;   /* its key under facts.responses */
@@ -95,7 +105,13 @@ struct http_module {
 	/* a body that is not JSON is kept as text up to this size (0:
 	 * HTTP_TEXT_MAX; at most HTTP_TEXT_BIG) */
 	size_t text_max;
+	/* strings looked for in every body (any size up to the cap), at
+	 * most HTTP_MARKS_MAX, NULL-ended; the ones found are recorded as
+	 * facts.responses.NAME.marks (an array of the strings); NULL: none */
+	const char *const *marks;
 };
+
+#define HTTP_MARKS_MAX 4
 
 #define HTTP_TEXT_BIG 4096
 #define HTTP_LOGIN_BODY_MAX 512
@@ -156,6 +172,8 @@ const cJSON *http_json_ok(const cJSON *facts, const char *name);
 /* a recorded response header (lower-case name), or NULL */
 const char *http_header(const cJSON *facts, const char *name,
 			const char *header);
+/* true if the module's mark was found in its body */
+bool http_mark(const cJSON *facts, const char *name, const char *mark);
 /* its short non-JSON body, or NULL */
 const char *http_text(const cJSON *facts, const char *name);
 /* " over HTTPS (certificate not verified)" or "" */

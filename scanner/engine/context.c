@@ -416,8 +416,10 @@ static bool cred_at(const struct check_ctx *ctx, size_t i, const char **user,
 		*password = "";
 	else if (pw == 1)
 		*password = *user;
-	else
+	else if (strcmp(ctx->check->default_passwords[pw - 2], *user) != 0)
 		*password = ctx->check->default_passwords[pw - 2];
+	else
+		*password = NULL; /* password = user was tried already */
 	return true;
 }
 
@@ -435,7 +437,8 @@ int ctx_next_cred(struct check_ctx *ctx, const char **user,
 		ctx->cred_next++;
 		if (guard_host_stopped(ctx))
 			return 0;
-		if (user_settled(ctx, u) || !guard_take(ctx, u, cap))
+		if (p == NULL || user_settled(ctx, u) ||
+		    !guard_take(ctx, u, cap))
 			continue;
 		*user = u;
 		*password = p;

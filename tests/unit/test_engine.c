@@ -541,6 +541,34 @@ Test(engine_creds, missing_account_is_not_tried_again)
 	target_list_release(&tl);
 }
 
+/* a listed password equal to the user name was tried already as
+ * password = user: not again (it would spend one of the capped attempts,
+ * e.g. Tomcat's tomcat/tomcat before tomcat/s3cret) */
+Test(engine_creds, listed_password_equal_to_user_is_not_tried_twice)
+{
+	static const char *const pws[] = { "b", "p1", NULL };
+	struct check c = check_fake;
+	struct scan_config cfg;
+	struct target_list tl;
+	struct check_ctx *ctx;
+	const char *u, *p;
+	char got[256] = "";
+
+	c.default_passwords = pws;
+	fake_config(&cfg);
+	cfg.max_attempts = 10;
+	one_target(&tl, "127.0.0.1", 1, "fake");
+	ctx = ctx_new(&c, &cfg, &tl.v[0], &tl.v[0].addrs[0], 1, NULL);
+	while (ctx_next_cred(ctx, &u, &p) == 1) {
+		size_t len = strlen(got);
+
+		snprintf(got + len, sizeof(got) - len, "%s:%s ", u, p);
+	}
+	cr_assert_str_eq(got, "a: b: a:a b:b a:b a:p1 b:p1 ");
+	ctx_free(ctx);
+	target_list_release(&tl);
+}
+
 Test(engine_creds, lockout_stops_the_host_and_no_login_tries_nothing)
 {
 	struct scan_config cfg;
