@@ -124,6 +124,17 @@ bool ctx_intrusive(const struct check_ctx *ctx);
  * On 0, *fd is the socket (connect may still be in progress: wait for
  * PROBE_WANT_WRITE, then read SO_ERROR). The module closes it. */
 int ctx_connect(struct check_ctx *ctx, int *fd);
+/* --host-rate: a check that opens more than one connection (or sends more
+ * than one UDP probe) calls this before each one after the first: 0 means
+ * go ahead now (a slot of the address is held for it); PROBE_WANT_TIMER
+ * means return that from step(), which is called again when the slot
+ * comes, and call this again then. Always 0 without --host-rate. The
+ * engine holds the slot of a probe's first connection itself. */
+int ctx_host_turn(struct check_ctx *ctx);
+/* the held slot is used by a connection the check did not open through
+ * ctx_connect() (a library's: libpq, libcurl); without a held slot the
+ * connection is counted all the same */
+void ctx_host_spend(struct check_ctx *ctx);
 /* The fd the next PROBE_WANT_* waits on. */
 void ctx_set_fd(struct check_ctx *ctx, int fd);
 /* Names the phase under way ("banner", "auth none", "login 3") for the

@@ -82,6 +82,7 @@ enum pg_phase {
 	PH_CONN,	    /* a libpq connection under way */
 	PH_QUERY,	    /* the read-only query */
 	PH_OWN,		    /* our own login (pg_wire.c) under way */
+	PH_TURN,	    /* --host-rate: waits for the address's slot */
 	PH_DONE,
 };
 
@@ -124,6 +125,7 @@ struct pg_probe {
 	size_t nin;
 	struct pg_scram scram;
 	unsigned own_logins, own_handover;
+	bool turn_own; /* PH_TURN: then own_start, else conn_start */
 };
 
 /* ---- facts ---- */
@@ -289,6 +291,16 @@ static int conn_start(struct check_ctx *ctx, struct pg_probe *st,
 	int rc, fd;
 
 	conn_close(st);
+	st->kind = kind;
+	st->user = user;
+	st->pass = pass;
+	/* --host-rate: every connection of the check waits for its slot */
+	rc = ctx_host_turn(ctx);
+	if (rc != 0) {
+		st->turn_own = false;
+		st->phase = PH_TURN;
+		goto out;
+	}
 	if (a->u.sa.sa_family == AF_INET6)
 		inet_ntop(AF_INET6, &a->u.sin6.sin6_addr, host, sizeof(host));
 	else
@@ -326,9 +338,7 @@ static int conn_start(struct check_ctx *ctx, struct pg_probe *st,
 	}
 	keys[k] = NULL;
 	vals[k] = NULL;
-	st->kind = kind;
-	st->user = user;
-	st->pass = pass;
+	ctx_host_spend(ctx); /* libpq connects itself */
 	st->conn = PQconnectStartParams(keys, vals, 0);
 	if (st->conn == NULL) {
 		rc = EXPO_ENOMEM;
@@ -677,6 +687,12 @@ static int own_start(struct check_ctx *ctx, struct pg_probe *st,
 	st->pass = pass;
 	st->authed = false;
 	st->nout = st->outsent = st->nin = 0;
+	err = ctx_host_turn(ctx);
+	if (err != 0) {
+		st->turn_own = true;
+		st->phase = PH_TURN;
+		return err;
+	}
 	err = ctx_connect(ctx, &st->ofd);
 	if (err < 0) {
 		st->ofd = -1;
@@ -1157,6 +1173,13 @@ out:
 	return rc;
 }
 
+/* --host-rate: the slot has come, the connection starts */
+static int step_turn(struct check_ctx *ctx, struct pg_probe *st)
+{
+	return st->turn_own ? own_start(ctx, st, st->user, st->pass)
+			    : conn_start(ctx, st, st->kind, st->user, st->pass);
+}
+
 /* ---- the check's entry points ---- */
 
 static int pg_start(struct check_ctx *ctx, void *state)
@@ -1190,6 +1213,7 @@ static int (*const pg_steps[])(struct check_ctx *ctx, struct pg_probe *st) = {
 	[PH_CONN] = step_conn,
 	[PH_QUERY] = step_query,
 	[PH_OWN] = step_own,
+	[PH_TURN] = step_turn,
 };
 
 static int pg_step(struct check_ctx *ctx, void *state)
