@@ -135,6 +135,10 @@ int ctx_host_turn(struct check_ctx *ctx);
  * ctx_connect() (a library's: libpq, libcurl); without a held slot the
  * connection is counted all the same */
 void ctx_host_spend(struct check_ctx *ctx);
+/* the same for run() in the blocking lane: sleeps until the address's
+ * next slot (at most until the probe's deadline), then the connection
+ * may start */
+void ctx_host_wait(struct check_ctx *ctx);
 /* The fd the next PROBE_WANT_* waits on. */
 void ctx_set_fd(struct check_ctx *ctx, int fd);
 /* Names the phase under way ("banner", "auth none", "login 3") for the

@@ -298,6 +298,31 @@ int ctx_host_turn(struct check_ctx *ctx)
 	return PROBE_WANT_TIMER;
 }
 
+void ctx_host_wait(struct check_ctx *ctx)
+{
+	uint64_t end, now;
+
+	if (ctx->host_rate == NULL)
+		return;
+	if (!ctx->rate_prepaid) {
+		now = host_rate_now_ns();
+		end = host_rate_take(ctx->host_rate, &ctx->addr->u.sa, now);
+		/* never past the probe's deadline: the library's own
+		 * timeout then ends the attempt */
+		if (end - now > (uint64_t)ctx_remaining_ms(ctx) * 1000000)
+			end = now + (uint64_t)ctx_remaining_ms(ctx) * 1000000;
+		while ((now = host_rate_now_ns()) < end) {
+			struct timespec ts = {
+				.tv_sec = (time_t)((end - now) / 1000000000),
+				.tv_nsec = (long)((end - now) % 1000000000),
+			};
+
+			nanosleep(&ts, NULL);
+		}
+	}
+	ctx->rate_prepaid = false;
+}
+
 void ctx_host_spend(struct check_ctx *ctx)
 {
 	if (ctx->host_rate != NULL && !ctx->rate_prepaid)
