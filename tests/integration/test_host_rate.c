@@ -246,8 +246,10 @@ static void scan_ports(struct listeners *l, unsigned host_rate, double *secs)
 
 /*
  * Discovery: 20 ports on each of two addresses (10 listening on each),
- * --host-rate 10: the accepts of one address keep to slots 0.1 s apart (a
- * 60 ms allowance for the listener's wake-up), the 20 connects of an address
+ * --host-rate 10: the accepts of one address keep to slots 0.1 s apart
+ * (no accept a whole slot early: the allowance is for a listener that
+ * wakes late on a loaded machine; without the limit they come 0.9 s
+ * early), the 20 connects of an address
  * take >= 1.9 s, and the two addresses go in parallel (a global limit of
  * 10/s would take 4 s). Without --host-rate the same takes a blink.
  */
@@ -267,7 +269,7 @@ Test(host_rate, discovery_accept_gaps, .timeout = 60)
 	for (a = 0; a < 2; a++) {
 		cr_expect_eq(l.nat[a], 10, "address %d: %zu accepts", a,
 			     l.nat[a]);
-		cr_expect_leq(worst_early(&l, a, 0.1), 0.06,
+		cr_expect_leq(worst_early(&l, a, 0.1), 0.1,
 			      "address %d: accepts %.3f s ahead of their slots "
 			      "at 10/s",
 			      a, worst_early(&l, a, 0.1));
@@ -325,7 +327,7 @@ Test(host_rate, check_connections_spaced, .timeout = 60)
 			    l.at[0][i] - l.at[0][i - 1]);
 	/* discovery, SSLRequest, hello, canary, and logins */
 	cr_expect_geq(l.nat[0], 7, "%zu accepts", l.nat[0]);
-	cr_expect_leq(worst_early(&l, 0, 0.125), 0.06,
+	cr_expect_leq(worst_early(&l, 0, 0.125), 0.125,
 		      "accepts %.3f s ahead of their slots at 8/s",
 		      worst_early(&l, 0, 0.125));
 	cr_expect_geq(secs, (double)(l.nat[0] - 1) / 8 - 0.05, "%.2f s", secs);
