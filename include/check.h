@@ -127,6 +127,21 @@ int ctx_connect(struct check_ctx *ctx, int *fd);
 /* The same to another port of the probe's address (an FTP passive data
  * port): never another address, whatever the server names. */
 int ctx_connect_port(struct check_ctx *ctx, uint16_t port, int *fd);
+/* --host-rate: a check that opens more than one connection (or sends more
+ * than one UDP probe) calls this before each one after the first: 0 means
+ * go ahead now (a slot of the address is held for it); PROBE_WANT_TIMER
+ * means return that from step(), which is called again when the slot
+ * comes, and call this again then. Always 0 without --host-rate. The
+ * engine holds the slot of a probe's first connection itself. */
+int ctx_host_turn(struct check_ctx *ctx);
+/* the held slot is used by a connection the check did not open through
+ * ctx_connect() (a library's: libpq, libcurl); without a held slot the
+ * connection is counted all the same */
+void ctx_host_spend(struct check_ctx *ctx);
+/* the same for run() in the blocking lane: sleeps until the address's
+ * next slot (at most until the probe's deadline), then the connection
+ * may start */
+void ctx_host_wait(struct check_ctx *ctx);
 /* The fd the next PROBE_WANT_* waits on. */
 void ctx_set_fd(struct check_ctx *ctx, int fd);
 /* Names the phase under way ("banner", "auth none", "login 3") for the

@@ -24,6 +24,7 @@ struct scan_config {
 	bool offline;	      /* --offline: config rules only, no packet */
 	unsigned concurrency; /* sockets in flight (discovery) */
 	unsigned rate;	      /* new connections per second, 0 = no limit */
+	unsigned host_rate;   /* --host-rate: per address, 0 = no limit */
 	unsigned timeout_ms;  /* connect and per-phase timeout */
 	unsigned check_timeout_ms; /* whole probe deadline */
 	unsigned workers;	   /* check worker threads (event loops) */

@@ -16,7 +16,9 @@
  *     canary user with its random password; if accepted, the server
  *     takes any credential.
  *  4. "login N": unless --no-login, the pairs the ctx hands out, one
- *     connection each. The empty password is a connection without any
+ *     connection each, over the own login (pg_wire.c; see "the own login
+ *     of a guess" below): libpq's 11.5 ms of CPU per SCRAM key derivation
+ *     was the cost of a guess; a success is logged in again with libpq. The empty password is a connection without any
  *     password: accepted means trust (pg.trust_auth). 3D000 (database
  *     does not exist) comes after authentication, so it proves the
  *     password. A role the server says does not exist (said only after
@@ -50,7 +52,11 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <unistd.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 #include "pq_lib.h" /* libpq, opened at first use */
 #include "check.h"
 #include "facts.h"
@@ -59,6 +65,7 @@
 #include "expo.h"
 #include "log.h"
 #include "pg_proto.h"
+#include "pg_wire.h"
 
 #define PG_EVIDENCE_MAX 4096
 #define PG_MSG_MAX 300 /* server text kept in facts */
@@ -76,6 +83,8 @@ enum pg_phase {
 	PH_SSL_IO,	    /* send SSLRequest, read one byte */
 	PH_CONN,	    /* a libpq connection under way */
 	PH_QUERY,	    /* the read-only query */
+	PH_OWN,		    /* our own login (pg_wire.c) under way */
+	PH_TURN,	    /* --host-rate: waits for the address's slot */
 	PH_DONE,
 };
 
@@ -105,6 +114,20 @@ struct pg_probe {
 	int last_fd; /* what the engine waits on */
 	ino_t last_ino;
 	int hop_want; /* a timer hop is under way: then this */
+
+	/* the own login of a guess (see own_start) */
+	int ofd;
+	SSL_CTX *tls_ctx;
+	SSL *tls_conn;
+	enum { OWN_CONNECT, OWN_SSLREQ, OWN_TLS, OWN_AUTH } osub;
+	bool authed; /* AuthenticationOk seen */
+	uint8_t out[1024];
+	size_t nout, outsent;
+	uint8_t in[PG_WIRE_MSG_MAX + 5];
+	size_t nin;
+	struct pg_scram scram;
+	unsigned own_logins, own_handover;
+	bool turn_own; /* PH_TURN: then own_start, else conn_start */
 };
 
 /* ---- facts ---- */
@@ -270,6 +293,16 @@ static int conn_start(struct check_ctx *ctx, struct pg_probe *st,
 	int rc, fd;
 
 	conn_close(st);
+	st->kind = kind;
+	st->user = user;
+	st->pass = pass;
+	/* --host-rate: every connection of the check waits for its slot */
+	rc = ctx_host_turn(ctx);
+	if (rc != 0) {
+		st->turn_own = false;
+		st->phase = PH_TURN;
+		goto out;
+	}
 	if (a->u.sa.sa_family == AF_INET6)
 		inet_ntop(AF_INET6, &a->u.sin6.sin6_addr, host, sizeof(host));
 	else
@@ -307,9 +340,7 @@ static int conn_start(struct check_ctx *ctx, struct pg_probe *st,
 	}
 	keys[k] = NULL;
 	vals[k] = NULL;
-	st->kind = kind;
-	st->user = user;
-	st->pass = pass;
+	ctx_host_spend(ctx); /* libpq connects itself */
 	st->conn = PQconnectStartParams(keys, vals, 0);
 	if (st->conn == NULL) {
 		rc = EXPO_ENOMEM;
@@ -552,7 +583,8 @@ static int login_done(struct check_ctx *ctx, struct pg_probe *st,
 {
 	cJSON *facts = ctx_facts(ctx);
 	enum cred_result r = CRED_FAILED;
-	bool used = PQconnectionUsedPassword(st->conn) != 0;
+	/* the own login (no conn) never takes a password from elsewhere */
+	bool used = st->conn != NULL && PQconnectionUsedPassword(st->conn) != 0;
 	bool nopass = st->pass == NULL || st->pass[0] == '\0';
 	int rc = 0;
 
@@ -599,6 +631,425 @@ out:
 	return rc;
 }
 
+/* ---- the own login of a guess (pg_wire.c) ----
+ *
+ * A guess goes over our own socket: SSLRequest and TLS when the server
+ * said 'S' (sslmode=require, as for libpq), the startup, then cleartext,
+ * md5 or SCRAM-SHA-256 with the key derived in pg_wire.c. Its verdict is
+ * kept only when the server ends the login with an ErrorResponse that
+ * pg_code_outcome() classifies (28P01 wrong password, pg_hba.conf,
+ * NOLOGIN role, busy...): the rules libpq's text gets. Everything else
+ * (a success, 3D000, an authentication method or SCRAM message we do not
+ * handle, a TLS or I/O failure, a non-ASCII password that libpq would
+ * SASLprep) is handed over to libpq for the same credential, so libpq
+ * proves every login and runs the query after it.
+ */
+
+static void own_close(struct pg_probe *st)
+{
+	if (st->tls_conn != NULL)
+		SSL_free(st->tls_conn); /* no close_notify: we hang up */
+	st->tls_conn = NULL;
+	if (st->ofd >= 0)
+		close(st->ofd);
+	st->ofd = -1;
+	/* the keys and the password message (cleartext or md5) */
+	OPENSSL_cleanse(&st->scram.server_key, sizeof(st->scram.server_key));
+	OPENSSL_cleanse(st->out, st->nout);
+	st->nout = st->outsent = 0;
+}
+
+/* the same credential through libpq */
+static int own_handover(struct check_ctx *ctx, struct pg_probe *st)
+{
+	own_close(st);
+	st->own_handover++;
+	/* how many guesses libpq finished (successes, unhandled answers) */
+	fact_set_num(ctx_facts(ctx), "own_handovers", st->own_handover);
+	ctx_phasef(ctx, "login %u", st->attempt);
+	return conn_start(ctx, st, KIND_LOGIN, st->user, st->pass);
+}
+
+/* the libpq switch for tests and comparisons: EXPOSURE_PG_LIBPQ=1 */
+static bool own_wanted(const char *pass)
+{
+	const char *e = getenv("EXPOSURE_PG_LIBPQ");
+
+	return (e == NULL || strcmp(e, "1") != 0) &&
+	       (pass == NULL || pg_scram_plain_password(pass));
+}
+
+static int own_start(struct check_ctx *ctx, struct pg_probe *st,
+		     const char *user, const char *pass)
+{
+	int err, one = 1;
+
+	st->kind = KIND_LOGIN;
+	st->user = user;
+	st->pass = pass;
+	st->authed = false;
+	st->nout = st->outsent = st->nin = 0;
+	err = ctx_host_turn(ctx);
+	if (err != 0) {
+		st->turn_own = true;
+		st->phase = PH_TURN;
+		return err;
+	}
+	err = ctx_connect(ctx, &st->ofd);
+	if (err < 0) {
+		st->ofd = -1;
+		return own_handover(ctx, st);
+	}
+	/* as libpq: else the startup after the TLS Finished waits for a
+	 * delayed ACK (Nagle), 40 ms a guess */
+	(void)setsockopt(st->ofd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	st->own_logins++;
+	fact_set_num(ctx_facts(ctx), "own_logins", st->own_logins);
+	st->osub = OWN_CONNECT;
+	st->phase = PH_OWN;
+	return wait_fd(ctx, st, st->ofd, PROBE_WANT_WRITE);
+}
+
+/* the verdict of the own login, as libpq's would be */
+static int own_done(struct check_ctx *ctx, struct pg_probe *st,
+		    const struct pg_error *e, enum pg_outcome o)
+{
+	const struct target_addr *a = ctx_addr(ctx);
+	char host[INET6_ADDRSTRLEN] = "", why[PG_MSG_MAX];
+
+	if (a->u.sa.sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &a->u.sin6.sin6_addr, host, sizeof(host));
+	else
+		inet_ntop(AF_INET, &a->u.sin.sin_addr, host, sizeof(host));
+	/* libpq's first line, so that facts read the same either way */
+	if (snprintf(why, sizeof(why),
+		     "connection to server at \"%s\", port %u failed: %s:  %s: "
+		     "%s",
+		     host, (unsigned)ctx_port(ctx), e->severity, e->code,
+		     e->message) >= (int)sizeof(why))
+		why[sizeof(why) - 1] = '\0'; /* cut, as first_line() cuts */
+	own_close(st);
+	st->phase = PH_CONN; /* between connections: start_login next */
+	return login_done(ctx, st, o, why);
+}
+
+static bool own_queue(struct pg_probe *st, uint8_t type, const void *body,
+		      size_t n)
+{
+	size_t m = pg_wire_msg(st->out, sizeof(st->out), type, body, n);
+
+	st->nout = m;
+	st->outsent = 0;
+	return m > 0;
+}
+
+/* answers an Authentication request; 1 answered, 0 handed over, or an
+ * outcome through *o (a password was asked and we have none) */
+static int own_auth(struct check_ctx *ctx, struct pg_probe *st,
+		    const uint8_t *body, size_t n, enum pg_outcome *o)
+{
+	struct pg_auth a;
+	bool nopass = st->pass == NULL || st->pass[0] == '\0';
+	char buf[512], md5[36];
+	uint8_t raw[24];
+	size_t m, k;
+	bool costly;
+
+	(void)ctx;
+	pg_wire_auth(body, n, &a);
+	if (a.kind == PG_AUTH_OK) {
+		st->authed = true;
+		return 1;
+	}
+	if (nopass && (a.kind == PG_AUTH_CLEARTEXT || a.kind == PG_AUTH_MD5 ||
+		       a.kind == PG_AUTH_SASL)) {
+		*o = PG_NEED_PASSWORD;
+		return 2;
+	}
+	switch (a.kind) {
+	case PG_AUTH_CLEARTEXT:
+		return own_queue(st, 'p', st->pass, strlen(st->pass) + 1);
+	case PG_AUTH_MD5:
+		pg_wire_md5(st->user, st->pass, a.salt, md5);
+		return own_queue(st, 'p', md5, strlen(md5) + 1);
+	case PG_AUTH_SASL:
+		if (!a.has_scram)
+			return 0;
+		if (getrandom(raw, 18, 0) != 18)
+			return 0;
+		/* 18 random bytes as 24 base64 characters (no comma) */
+		EVP_EncodeBlock((unsigned char *)md5, raw, 18);
+		memcpy(buf, "SCRAM-SHA-256", 14);
+		m = pg_scram_first(&st->scram, "", md5, buf + 18,
+				   sizeof(buf) - 18);
+		if (m == 0)
+			return 0;
+		buf[14] = (char)(m >> 24);
+		buf[15] = (char)(m >> 16);
+		buf[16] = (char)(m >> 8);
+		buf[17] = (char)m;
+		return own_queue(st, 'p', buf, 18 + m);
+	case PG_AUTH_SASL_CONTINUE:
+		k = pg_scram_final(&st->scram, st->pass, a.data, a.ndata, buf,
+				   sizeof(buf), &costly);
+		if (costly)
+			expo_log("pg",
+				 "SCRAM iteration count above %u: "
+				 "login left to libpq",
+				 PG_SCRAM_ITER_MAX);
+		return k > 0 && own_queue(st, 'p', buf, k);
+	case PG_AUTH_SASL_FINAL:
+		/* a wrong server signature: libpq's verdict, not ours */
+		return pg_scram_verify(&st->scram, a.data, a.ndata) ? 1 : 0;
+	default:
+		return 0;
+	}
+}
+
+/* sends what is queued; 0 done, 1 would block, -1 failed */
+static int own_flush(struct pg_probe *st, int *want)
+{
+	while (st->outsent < st->nout) {
+		size_t left = st->nout - st->outsent;
+
+		if (st->tls_conn != NULL) {
+			int r = SSL_write(st->tls_conn, st->out + st->outsent,
+					  (int)left);
+
+			if (r <= 0) {
+				int e = SSL_get_error(st->tls_conn, r);
+
+				if (e == SSL_ERROR_WANT_READ ||
+				    e == SSL_ERROR_WANT_WRITE) {
+					*want = e == SSL_ERROR_WANT_READ
+							? PROBE_WANT_READ
+							: PROBE_WANT_WRITE;
+					return 1;
+				}
+				return -1;
+			}
+			st->outsent += (size_t)r;
+		} else {
+			int err = netio_send(st->ofd, st->out, st->nout,
+					     &st->outsent);
+
+			if (err == EAGAIN) {
+				*want = PROBE_WANT_WRITE;
+				return 1;
+			}
+			if (err != 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+/* reads what the socket has, bounded by the buffer; 0 read something,
+ * 1 would block, -1 closed or failed */
+static int own_read(struct pg_probe *st, int *want)
+{
+	size_t room = sizeof(st->in) - st->nin;
+	ssize_t r;
+
+	if (room == 0)
+		return -1;
+	if (st->tls_conn != NULL) {
+		int k = SSL_read(st->tls_conn, st->in + st->nin, (int)room);
+
+		if (k <= 0) {
+			int e = SSL_get_error(st->tls_conn, k);
+
+			if (e == SSL_ERROR_WANT_READ ||
+			    e == SSL_ERROR_WANT_WRITE) {
+				*want = e == SSL_ERROR_WANT_READ
+						? PROBE_WANT_READ
+						: PROBE_WANT_WRITE;
+				return 1;
+			}
+			ERR_clear_error();
+			return -1;
+		}
+		st->nin += (size_t)k;
+		return 0;
+	}
+	r = recv(st->ofd, st->in + st->nin, room, MSG_DONTWAIT);
+	if (r < 0 &&
+	    (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+		*want = PROBE_WANT_READ;
+		return 1;
+	}
+	if (r <= 0)
+		return -1;
+	st->nin += (size_t)r;
+	return 0;
+}
+
+/* the messages read so far; 1 more to read, 0 hand over, or PROBE_* */
+static int own_messages(struct check_ctx *ctx, struct pg_probe *st, int *rc)
+{
+	uint8_t type;
+	const uint8_t *body;
+	size_t n, used;
+	int k;
+
+	while ((k = pg_wire_next(st->in, st->nin, &type, &body, &n, &used)) ==
+	       1) {
+		struct pg_error e;
+		enum pg_outcome o;
+		int a;
+
+		switch (type) {
+		case 'R':
+			if (st->authed)
+				return 0;
+			a = own_auth(ctx, st, body, n, &o);
+			if (a == 0)
+				return 0;
+			if (a == 2) {
+				memset(&e, 0, sizeof(e));
+				snprintf(e.severity, sizeof(e.severity), "%s",
+					 "FATAL");
+				snprintf(e.message, sizeof(e.message), "%s",
+					 "a password was asked");
+				*rc = own_done(ctx, st, &e, o);
+				return 2;
+			}
+			break;
+		case 'E':
+			if (!pg_wire_error(body, n, &e))
+				return 0;
+			o = pg_wire_outcome(&e);
+			/* a proven password, or no verdict: libpq decides */
+			if (o == PG_FAILED || o == PG_NO_DATABASE || o == PG_OK)
+				return 0;
+			*rc = own_done(ctx, st, &e, o);
+			return 2;
+		case 'Z':
+			/* logged in: libpq logs in again for the query */
+			return 0;
+		case 'N': /* notice */
+		case 'S': /* parameter status */
+		case 'K': /* backend key */
+		case 'v': /* NegotiateProtocolVersion */
+			break;
+		default:
+			return 0;
+		}
+		memmove(st->in, st->in + used, st->nin - used);
+		st->nin -= used;
+	}
+	return k < 0 ? 0 : 1;
+}
+
+static int step_own(struct check_ctx *ctx, struct pg_probe *st)
+{
+	int want = PROBE_WANT_READ, r, rc = 0;
+	uint8_t b;
+	ssize_t got;
+
+	for (;;) {
+		switch (st->osub) {
+		case OWN_CONNECT:
+			if (connect_error(st->ofd) != 0)
+				return own_handover(ctx, st);
+			if (st->tls) {
+				memcpy(st->out, pg_sslrequest,
+				       PG_SSLREQUEST_LEN);
+				st->nout = PG_SSLREQUEST_LEN;
+				st->outsent = 0;
+				st->osub = OWN_SSLREQ;
+			} else {
+				st->nout = pg_wire_startup(
+					st->out, sizeof(st->out), st->user);
+				st->outsent = 0;
+				if (st->nout == 0)
+					return own_handover(ctx, st);
+				st->osub = OWN_AUTH;
+			}
+			break;
+		case OWN_SSLREQ:
+			r = own_flush(st, &want);
+			if (r < 0)
+				return own_handover(ctx, st);
+			if (r > 0)
+				return wait_fd(ctx, st, st->ofd, want);
+			got = recv(st->ofd, &b, 1, MSG_DONTWAIT);
+			if (got < 0 && (errno == EAGAIN ||
+					errno == EWOULDBLOCK || errno == EINTR))
+				return wait_fd(ctx, st, st->ofd,
+					       PROBE_WANT_READ);
+			if (got != 1 || b != 'S')
+				return own_handover(ctx, st);
+			if (st->tls_ctx == NULL) {
+				st->tls_ctx = SSL_CTX_new(TLS_client_method());
+				if (st->tls_ctx == NULL)
+					return own_handover(ctx, st);
+				/* sslmode=require: encrypted, not verified;
+				 * libpq's default floor, TLS 1.2 */
+				SSL_CTX_set_verify(st->tls_ctx, SSL_VERIFY_NONE,
+						   NULL);
+				SSL_CTX_set_min_proto_version(st->tls_ctx,
+							      TLS1_2_VERSION);
+				/* PostgreSQL's ssl_ecdh_curve is prime256v1
+				 * by default: a P-256 key share first saves
+				 * a HelloRetryRequest round trip a guess */
+				SSL_CTX_set1_groups_list(st->tls_ctx,
+							 "P-256:X25519:P-384");
+				/* whole records per read(), not 5 bytes */
+				SSL_CTX_set_read_ahead(st->tls_ctx, 1);
+			}
+			st->tls_conn = SSL_new(st->tls_ctx);
+			if (st->tls_conn == NULL ||
+			    SSL_set_fd(st->tls_conn, st->ofd) != 1)
+				return own_handover(ctx, st);
+			SSL_set_connect_state(st->tls_conn);
+			st->osub = OWN_TLS;
+			break;
+		case OWN_TLS:
+			r = SSL_connect(st->tls_conn);
+			if (r != 1) {
+				int e = SSL_get_error(st->tls_conn, r);
+
+				if (e == SSL_ERROR_WANT_READ ||
+				    e == SSL_ERROR_WANT_WRITE)
+					return wait_fd(
+						ctx, st, st->ofd,
+						e == SSL_ERROR_WANT_READ
+							? PROBE_WANT_READ
+							: PROBE_WANT_WRITE);
+				ERR_clear_error();
+				return own_handover(ctx, st);
+			}
+			st->nout = pg_wire_startup(st->out, sizeof(st->out),
+						   st->user);
+			st->outsent = 0;
+			if (st->nout == 0)
+				return own_handover(ctx, st);
+			st->osub = OWN_AUTH;
+			break;
+		case OWN_AUTH:
+			r = own_flush(st, &want);
+			if (r < 0)
+				return own_handover(ctx, st);
+			if (r > 0)
+				return wait_fd(ctx, st, st->ofd, want);
+			r = own_read(st, &want);
+			if (r < 0)
+				return own_handover(ctx, st);
+			if (r > 0)
+				return wait_fd(ctx, st, st->ofd, want);
+			r = own_messages(ctx, st, &rc);
+			if (r == 0)
+				return own_handover(ctx, st);
+			if (r == 2)
+				return rc;
+			break;
+		default:
+			return own_handover(ctx, st);
+		}
+	}
+}
+
 /* the next login, or the end; STEP_AGAIN means "run the machine" */
 static int start_login(struct check_ctx *ctx, struct pg_probe *st)
 {
@@ -612,7 +1063,10 @@ static int start_login(struct check_ctx *ctx, struct pg_probe *st)
 	}
 	st->attempt++;
 	ctx_phasef(ctx, "login %u", st->attempt);
-	rc = conn_start(ctx, st, KIND_LOGIN, u, p != NULL ? p : "");
+	if (own_wanted(p))
+		rc = own_start(ctx, st, u, p != NULL ? p : "");
+	else
+		rc = conn_start(ctx, st, KIND_LOGIN, u, p != NULL ? p : "");
 out:
 	return rc;
 }
@@ -721,6 +1175,13 @@ out:
 	return rc;
 }
 
+/* --host-rate: the slot has come, the connection starts */
+static int step_turn(struct check_ctx *ctx, struct pg_probe *st)
+{
+	return st->turn_own ? own_start(ctx, st, st->user, st->pass)
+			    : conn_start(ctx, st, st->kind, st->user, st->pass);
+}
+
 /* ---- the check's entry points ---- */
 
 static int pg_start(struct check_ctx *ctx, void *state)
@@ -730,6 +1191,7 @@ static int pg_start(struct check_ctx *ctx, void *state)
 	int err;
 
 	st->fd = -1;
+	st->ofd = -1;
 	st->last_fd = -1;
 	if (pq_lib_load(why, sizeof(why)) != 0) {
 		ctx_status(ctx, STATUS_ERROR, "not checked: %s", why);
@@ -752,6 +1214,8 @@ static int (*const pg_steps[])(struct check_ctx *ctx, struct pg_probe *st) = {
 	[PH_SSL_IO] = step_ssl_io,
 	[PH_CONN] = step_conn,
 	[PH_QUERY] = step_query,
+	[PH_OWN] = step_own,
+	[PH_TURN] = step_turn,
 };
 
 static int pg_step(struct check_ctx *ctx, void *state)
@@ -785,9 +1249,13 @@ static void pg_cleanup(struct check_ctx *ctx, void *state)
 {
 	struct pg_probe *st = state;
 
-	(void)ctx;
 	raw_close(st);
 	conn_close(st);
+	own_close(st);
+	if (st->tls_ctx != NULL)
+		SSL_CTX_free(st->tls_ctx);
+	st->tls_ctx = NULL;
+	(void)ctx;
 }
 
 /* ---- assess: facts -> findings, no I/O ---- */

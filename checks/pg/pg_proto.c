@@ -86,6 +86,15 @@ enum pg_outcome pg_classify(bool ok, bool need_password, const char *msg)
 			o = PG_NEED_PASSWORD;
 		goto out;
 	}
+	o = pg_code_outcome(code, msg);
+out:
+	return o;
+}
+
+enum pg_outcome pg_code_outcome(const char *code, const char *msg)
+{
+	enum pg_outcome o;
+
 	if (strcmp(code, "28P01") == 0)
 		o = PG_BAD_PASSWORD;
 	else if (strcmp(code, "3D000") == 0)
@@ -98,7 +107,6 @@ enum pg_outcome pg_classify(bool ok, bool need_password, const char *msg)
 		o = PG_BUSY;
 	else
 		o = PG_SERVER_ERROR;
-out:
 	return o;
 }
 

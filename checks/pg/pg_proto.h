@@ -58,6 +58,9 @@ bool pg_sqlstate(const char *msg, char out[6]);
  * share 28000; the file name is not translated.
  */
 enum pg_outcome pg_classify(bool ok, bool need_password, const char *msg);
+/* the outcome of an error with SQLSTATE code and text msg (the rules of
+ * pg_classify; also for the own login's ErrorResponse, pg_wire.c) */
+enum pg_outcome pg_code_outcome(const char *code, const char *msg);
 
 /* what an outcome tells the credential guard; false: no verdict */
 bool pg_cred_verdict(enum pg_outcome o, enum cred_result *r);

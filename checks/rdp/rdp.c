@@ -855,6 +855,9 @@ static enum rdp_login_outcome try_login(struct check_ctx *ctx, const char *user,
 		inet_ntop(AF_INET6, &a->u.sin6.sin6_addr, host, sizeof(host));
 	else
 		inet_ntop(AF_INET, &a->u.sin.sin_addr, host, sizeof(host));
+	/* --host-rate: each login is a new connection */
+	ctx_host_wait(ctx);
+	left = ctx_remaining_ms(ctx);
 	if (left < tmo)
 		tmo = left;
 	return rdp_login_try(host, ctx_port(ctx), user, pass, tmo, why,

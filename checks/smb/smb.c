@@ -552,8 +552,11 @@ static void attempt_begin(struct check_ctx *ctx, SMBCCTX *c,
 			  struct smb_probe *st, const char *user,
 			  const char *pass)
 {
-	unsigned t = attempt_timeout(ctx);
+	unsigned t;
 
+	/* --host-rate: each attempt is a new connection */
+	ctx_host_wait(ctx);
+	t = attempt_timeout(ctx);
 	smbc_getFunctionPurgeCachedServers(c)(c);
 	st->user = user;
 	st->pass = pass;

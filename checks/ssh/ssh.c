@@ -107,6 +107,7 @@ enum ssh_phase {
 	PH_AUTH_NONE,
 	PH_CANARY,
 	PH_LOGIN,
+	PH_SESS_TURN, /* --host-rate: the session waits for its slot */
 	PH_DONE,
 };
 
@@ -311,11 +312,21 @@ static void sess_close(struct ssh_probe *st)
 static int sess_open(struct check_ctx *ctx, struct ssh_probe *st,
 		     const char *user, enum ssh_phase after)
 {
+	char u[sizeof(st->sess_user)];
 	int err;
 
+	/* user may be st->sess_user (step_sess_turn), which sess_close()
+	 * empties */
+	snprintf(u, sizeof(u), "%s", user);
 	sess_close(st);
-	snprintf(st->sess_user, sizeof(st->sess_user), "%s", user);
+	snprintf(st->sess_user, sizeof(st->sess_user), "%s", u);
 	st->after_kex = after;
+	/* --host-rate: each session is a new connection */
+	err = ctx_host_turn(ctx);
+	if (err != 0) {
+		st->phase = PH_SESS_TURN;
+		goto out;
+	}
 	err = ctx_connect(ctx, &st->sfd);
 	if (err < 0) {
 		st->sfd = -1;
@@ -1008,11 +1019,18 @@ static int step_connected(struct check_ctx *ctx, struct ssh_probe *st)
 }
 
 /* the step of each phase; PH_DONE has none */
+/* --host-rate: the slot has come, the session's connect starts */
+static int step_sess_turn(struct check_ctx *ctx, struct ssh_probe *st)
+{
+	return sess_open(ctx, st, st->sess_user, st->after_kex);
+}
+
 static int (*const ssh_steps[])(struct check_ctx *ctx, struct ssh_probe *st) = {
-	[PH_CONNECT] = step_connect,   [PH_CONNECTED] = step_connected,
-	[PH_KEXINIT] = step_kexinit,   [PH_SESS_TCP] = step_sess_tcp,
-	[PH_SESS_KEX] = step_sess_kex, [PH_AUTH_NONE] = step_auth_none,
-	[PH_CANARY] = step_canary,     [PH_LOGIN] = step_login,
+	[PH_CONNECT] = step_connect,	 [PH_CONNECTED] = step_connected,
+	[PH_KEXINIT] = step_kexinit,	 [PH_SESS_TCP] = step_sess_tcp,
+	[PH_SESS_KEX] = step_sess_kex,	 [PH_AUTH_NONE] = step_auth_none,
+	[PH_CANARY] = step_canary,	 [PH_LOGIN] = step_login,
+	[PH_SESS_TURN] = step_sess_turn,
 };
 
 static int ssh_step(struct check_ctx *ctx, void *state)

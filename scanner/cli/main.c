@@ -88,6 +88,8 @@ static const char usage_text[] =
 	"  --intrusive           allow probes that change state on the target\n"
 	"  --concurrency N       sockets in flight (default 2048)\n"
 	"  --rate N              new connections per second (default: no limit)\n"
+	"  --host-rate N         new connections or UDP probes per second to one\n"
+	"                        address, discovery and checks (default: no limit)\n"
 	"  --timeout MS          connect and per-phase timeout (default 3000)\n"
 	"  --check-timeout MS    whole-probe deadline (default 120000)\n"
 	"  --workers N           check worker threads (default: cores, max 8)\n";
@@ -102,7 +104,9 @@ static const char usage_tail[] =
 	"  --ignore FILE         suppressions (JSON: rule, target, port, reason,\n"
 	"                        expires); expired/unmatched ones are warned about\n"
 	"  --shard K/N           scan shard K of N (1-based; targets split by a hash\n"
-	"                        of their id). Default from JOB_COMPLETION_INDEX\n"
+	"                        of their first address, so that targets sharing an\n"
+	"                        address are in one shard). Default from\n"
+	"                        JOB_COMPLETION_INDEX\n"
 	"                        (0-based) with --shard-count N or\n"
 	"                        EXPOSURE_SHARD_COUNT, or CI_NODE_INDEX/CI_NODE_TOTAL\n"
 	"  --shard-count N       shard count for JOB_COMPLETION_INDEX\n"
@@ -356,6 +360,7 @@ enum long_only {
 	OPT_INTRUSIVE,
 	OPT_CONC,
 	OPT_RATE,
+	OPT_HOSTRATE,
 	OPT_TIMEOUT,
 	OPT_CHECKTIMEOUT,
 	OPT_WORKERS,
@@ -391,6 +396,7 @@ static const struct option long_opts[] = {
 	{ "intrusive", no_argument, NULL, OPT_INTRUSIVE },
 	{ "concurrency", required_argument, NULL, OPT_CONC },
 	{ "rate", required_argument, NULL, OPT_RATE },
+	{ "host-rate", required_argument, NULL, OPT_HOSTRATE },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "check-timeout", required_argument, NULL, OPT_CHECKTIMEOUT },
 	{ "workers", required_argument, NULL, OPT_WORKERS },
@@ -497,6 +503,10 @@ static int parse_args(struct cli *c, int argc, char **argv)
 		case OPT_RATE:
 			r = parse_uint("--rate", optarg, 0, 10000000,
 				       &c->cfg.rate);
+			break;
+		case OPT_HOSTRATE:
+			r = parse_uint("--host-rate", optarg, 1, 1000000,
+				       &c->cfg.host_rate);
 			break;
 		case OPT_TIMEOUT:
 			r = parse_uint("--timeout", optarg, 1, 600000,

@@ -42,6 +42,7 @@
 #include "expo.h"
 #include "finding.h"
 #include "discover.h"
+#include "lib/hostrate.h"
 
 #define NSEC_PER_SEC 1000000000ull
 #define NSEC_PER_MSEC 1000000ull
@@ -64,12 +65,19 @@ struct disc_shared {
 	atomic_size_t done[DISC_THREADS_MAX];
 	atomic_size_t nopen[DISC_THREADS_MAX];
 };
+#define PARKED_MAX 65536 /* --host-rate: pairs waiting for their slot */
 
 struct slot {
 	int fd;
 	uint32_t prev, next; /* FIFO neighbours, or next free slot */
 	size_t pair;
 	uint64_t deadline; /* CLOCK_MONOTONIC ns */
+};
+
+/* a pair that holds a --host-rate slot in the future */
+struct parked {
+	uint64_t at; /* CLOCK_MONOTONIC ns */
+	size_t pair;
 };
 
 struct disc {
@@ -104,9 +112,48 @@ struct disc {
 	uint64_t next_progress;
 	size_t total; /* pairs of the whole run, for the progress line */
 	struct disc_shared *shared;
-	unsigned self; /* index of this thread in shared */
-	int ret;       /* the thread's outcome */
+	unsigned self;	       /* index of this thread in shared */
+	int ret;	       /* the thread's outcome */
+	struct parked *parked; /* --host-rate: a min-heap on at */
+	size_t nparked;
 };
+
+/* ---- --host-rate: the parked pairs, a binary min-heap ---- */
+
+static void park_push(struct disc *d, uint64_t at, size_t pair)
+{
+	size_t i = d->nparked++, up;
+
+	while (i > 0 && d->parked[up = (i - 1) / 2].at > at) {
+		d->parked[i] = d->parked[up];
+		i = up;
+	}
+	d->parked[i].at = at;
+	d->parked[i].pair = pair;
+}
+
+static void park_pop(struct disc *d)
+{
+	struct parked last = d->parked[--d->nparked];
+	size_t i = 0, c;
+
+	while ((c = 2 * i + 1) < d->nparked) {
+		if (c + 1 < d->nparked && d->parked[c + 1].at < d->parked[c].at)
+			c++;
+		if (d->parked[c].at >= last.at)
+			break;
+		d->parked[i] = d->parked[c];
+		i = c;
+	}
+	if (d->nparked > 0)
+		d->parked[i] = last;
+}
+
+/* a parked pair whose slot has come */
+static bool park_due(const struct disc *d)
+{
+	return d->nparked > 0 && d->parked[0].at <= d->now;
+}
 
 static uint64_t now_ns(void)
 {
@@ -234,7 +281,7 @@ static void slot_finish(struct disc *d, uint32_t s, enum probe_status st, int e)
 }
 
 /* appends a pending connect at the FIFO tail; 0 or EXPO_ESYS */
-static int slot_add(struct disc *d, int fd)
+static int slot_add(struct disc *d, int fd, size_t pair)
 {
 	uint32_t s = d->free_head;
 	struct slot *sl = &d->slots[s];
@@ -246,7 +293,7 @@ static int slot_add(struct disc *d, int fd)
 		goto out;
 	d->free_head = sl->next;
 	sl->fd = fd;
-	sl->pair = d->next;
+	sl->pair = pair;
 	sl->deadline = d->now + (uint64_t)d->opts->timeout_ms * NSEC_PER_MSEC;
 	sl->next = NIL;
 	sl->prev = d->tail;
@@ -295,18 +342,20 @@ static void take_token(struct disc *d)
  * RETRY_NS, and after STALL_MAX such waits report the pair as an error so
  * that a process that holds every descriptor cannot hang the scan.
  */
-static void backoff(struct disc *d, int e)
+static bool backoff(struct disc *d, size_t pair, int e)
 {
 	d->cap = d->inflight ? d->inflight : 1;
 	d->grow = 0;
 	if (d->inflight)
-		return;
+		return false;
 	d->retry_at = d->now + RETRY_NS;
 	if (++d->stall > STALL_MAX) {
 		d->stall = 0;
 		take_token(d);
-		set_result(d, d->next++, STATUS_ERROR, e);
+		set_result(d, pair, STATUS_ERROR, e);
+		return true;
 	}
+	return false;
 }
 
 /*
@@ -342,10 +391,10 @@ static void put_sock(struct disc *d, int fd, int family, int e)
 }
 
 /*
- * Starts the connect of pair d->next. Returns 1 when the pair was started or
+ * Starts the connect of pair. Returns 1 when the pair was started or
  * settled, 0 when it must wait (resource error), EXPO_ESYS if epoll failed.
  */
-static int launch(struct disc *d)
+static int launch(struct disc *d, size_t pair)
 {
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof(ss);
@@ -354,7 +403,7 @@ static int launch(struct disc *d)
 	bool reused;
 
 	memset(&ss, 0, sizeof(ss));
-	d->pair_fn(d->ud, d->next, &ss, &len);
+	d->pair_fn(d->ud, pair, &ss, &len);
 again:
 	fd = get_sock(d, ss.ss_family, &reused);
 	if (fd < 0) {
@@ -381,12 +430,11 @@ again:
 		if (r != 0 && (errno == EALREADY || errno == EINPROGRESS)) {
 			take_token(d);
 			d->stall = 0;
-			if (slot_add(d, fd) != 0) {
+			if (slot_add(d, fd, pair) != 0) {
 				ret = EXPO_ESYS;
 				goto out;
 			}
 			fd = -1;
-			d->next++;
 			goto out;
 		}
 	}
@@ -397,15 +445,14 @@ again:
 	d->stall = 0;
 	put_sock(d, fd, ss.ss_family, e);
 	fd = -1;
-	set_result(d, d->next++, classify(e), e);
+	set_result(d, pair, classify(e), e);
 	goto out;
 failed:
 	if (is_resource_err(e)) {
-		backoff(d, e);
-		ret = 0;
+		ret = backoff(d, pair, e) ? 1 : 0;
 	} else {
 		take_token(d);
-		set_result(d, d->next++, STATUS_ERROR, e);
+		set_result(d, pair, STATUS_ERROR, e);
 	}
 out:
 	if (fd >= 0)
@@ -422,15 +469,44 @@ static int launch_some(struct disc *d)
 	if (d->now < d->retry_at)
 		goto out;
 	for (n = 0; n < LAUNCH_BATCH; n++) {
-		if (d->next >= d->npairs || d->inflight >= d->cap)
+		bool parked = park_due(d);
+		size_t pair = d->next;
+
+		if ((!parked && d->next >= d->npairs) || d->inflight >= d->cap)
 			break;
 		if (n && n % CLOCK_EVERY == 0)
 			d->now = now_ns();
 		if (!have_token(d))
 			break;
-		r = launch(d);
+		if (parked) {
+			pair = d->parked[0].pair;
+		} else if (d->opts->host_rate != NULL) {
+			struct sockaddr_storage ss;
+			socklen_t len = sizeof(ss);
+			uint64_t at;
+
+			/* the slot of this pair's address; a later one
+			 * parks the pair and the next pair goes on */
+			if (d->nparked >= PARKED_MAX)
+				break;
+			memset(&ss, 0, sizeof(ss));
+			d->pair_fn(d->ud, pair, &ss, &len);
+			at = host_rate_take(d->opts->host_rate,
+					    (const struct sockaddr *)&ss,
+					    d->now);
+			if (at > d->now) {
+				park_push(d, at, pair);
+				d->next++;
+				continue;
+			}
+		}
+		r = launch(d, pair);
 		if (r <= 0)
 			break;
+		if (parked)
+			park_pop(d);
+		else
+			d->next++;
 	}
 	if (r > 0)
 		r = 0;
@@ -463,7 +539,9 @@ out:
 static int wait_ms(struct disc *d)
 {
 	uint64_t t = UINT64_MAX, need;
-	bool can_launch = d->next < d->npairs && d->inflight < d->cap;
+	bool can_launch = (park_due(d) ||
+			   (d->next < d->npairs && d->nparked < PARKED_MAX)) &&
+			  d->inflight < d->cap;
 	int ms = 0;
 
 	if (can_launch && d->now >= d->retry_at && have_token(d))
@@ -472,6 +550,11 @@ static int wait_ms(struct disc *d)
 		t = d->slots[d->head].deadline > d->now
 			    ? d->slots[d->head].deadline - d->now
 			    : 0;
+	if (d->nparked > 0) {
+		need = d->parked[0].at > d->now ? d->parked[0].at - d->now : 0;
+		if (need < t)
+			t = need;
+	}
 	if (can_launch && d->retry_at > d->now && d->retry_at - d->now < t)
 		t = d->retry_at - d->now;
 	if (can_launch && d->opts->rate && d->credit < NSEC_PER_SEC) {
@@ -533,6 +616,11 @@ static void disc_loop(struct disc *d)
 	d->slots = calloc(d->nslots, sizeof(*d->slots));
 	if (!d->slots)
 		goto out;
+	if (opts->host_rate != NULL) {
+		d->parked = calloc(PARKED_MAX, sizeof(*d->parked));
+		if (!d->parked)
+			goto out;
+	}
 	for (i = 0; i < d->nslots; i++) {
 		d->slots[i].fd = -1;
 		d->slots[i].next = i + 1 < d->nslots ? i + 1 : NIL;
@@ -589,6 +677,8 @@ out:
 	}
 	free(d->slots);
 	d->slots = NULL;
+	free(d->parked);
+	d->parked = NULL;
 	if (d->ep >= 0)
 		close(d->ep);
 	d->ep = -1;

@@ -23,6 +23,9 @@ struct discover_opts {
 	 * wake_fd (used only with stopped) is readable when it changes. */
 	int (*stopped)(void);
 	int wake_fd;
+	/* optional: --host-rate; a pair whose address has no slot yet is
+	 * parked until its slot comes (lib/hostrate.h) */
+	struct host_rate *host_rate;
 };
 
 /* fills sa (with the port set) for pair i, 0 <= i < npairs */

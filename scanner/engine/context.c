@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "ctx_internal.h"
+#include "lib/hostrate.h"
 #include "rank/cvss.h"
 #include "dynbuf.h"
 #include "expo.h"
@@ -277,6 +278,65 @@ bool ctx_intrusive(const struct check_ctx *ctx)
 	return ctx->cfg->intrusive;
 }
 
+int ctx_host_turn(struct check_ctx *ctx)
+{
+	uint64_t now_ns, at, now = ctx_now_ms();
+
+	if (ctx->host_rate == NULL || ctx->rate_prepaid)
+		return 0;
+	if (ctx->turn_at_ms == 0) {
+		now_ns = host_rate_now_ns();
+		at = host_rate_take(ctx->host_rate, &ctx->addr->u.sa, now_ns);
+		ctx->turn_at_ms = at > now_ns ? now + (at - now_ns + 999999) /
+								1000000
+					      : now;
+	}
+	if (ctx->turn_at_ms <= now) {
+		ctx->turn_at_ms = 0;
+		ctx->rate_prepaid = true;
+		return 0;
+	}
+	/* the wait is no lack of progress: the phase clock starts again
+	 * when the slot comes */
+	if (ctx->phase_deadline_ms < ctx->turn_at_ms + ctx->cfg->timeout_ms)
+		ctx->phase_deadline_ms = ctx->turn_at_ms + ctx->cfg->timeout_ms;
+	ctx->wake_ms = ctx->turn_at_ms;
+	return PROBE_WANT_TIMER;
+}
+
+void ctx_host_wait(struct check_ctx *ctx)
+{
+	uint64_t end, now;
+
+	if (ctx->host_rate == NULL)
+		return;
+	if (!ctx->rate_prepaid) {
+		now = host_rate_now_ns();
+		end = host_rate_take(ctx->host_rate, &ctx->addr->u.sa, now);
+		/* never past the probe's deadline: the library's own
+		 * timeout then ends the attempt */
+		if (end - now > (uint64_t)ctx_remaining_ms(ctx) * 1000000)
+			end = now + (uint64_t)ctx_remaining_ms(ctx) * 1000000;
+		while ((now = host_rate_now_ns()) < end) {
+			struct timespec ts = {
+				.tv_sec = (time_t)((end - now) / 1000000000),
+				.tv_nsec = (long)((end - now) % 1000000000),
+			};
+
+			nanosleep(&ts, NULL);
+		}
+	}
+	ctx->rate_prepaid = false;
+}
+
+void ctx_host_spend(struct check_ctx *ctx)
+{
+	if (ctx->host_rate != NULL && !ctx->rate_prepaid)
+		(void)host_rate_take(ctx->host_rate, &ctx->addr->u.sa,
+				     host_rate_now_ns());
+	ctx->rate_prepaid = false;
+}
+
 int ctx_connect(struct check_ctx *ctx, int *fd)
 {
 	return ctx_connect_port(ctx, ctx->port, fd);
@@ -287,6 +347,10 @@ int ctx_connect_port(struct check_ctx *ctx, uint16_t port, int *fd)
 	struct sockaddr_storage ss;
 	socklen_t len = ctx->addr->salen;
 	int s, r = 0;
+
+	/* the held slot (the engine's for the first connection, or
+	 * ctx_host_turn()'s); without one the connection is still counted */
+	ctx_host_spend(ctx);
 
 	memset(&ss, 0, sizeof(ss));
 	memcpy(&ss, &ctx->addr->u, len);

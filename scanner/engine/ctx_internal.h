@@ -35,6 +35,10 @@ struct check_ctx {
 	char **settled_users;
 	size_t nsettled_users;
 	char canary_user[24], canary_password[24];
+	/* --host-rate (lib/hostrate.h), or NULL */
+	struct host_rate *host_rate;
+	bool rate_prepaid;   /* a slot is held for the next connection */
+	uint64_t turn_at_ms; /* ctx_host_turn(): the slot held for then */
 };
 
 uint64_t ctx_now_ms(void);

@@ -33,6 +33,7 @@
 #include <unistd.h>
 #include "ctx_internal.h"
 #include "discover/discover.h"
+#include "lib/hostrate.h"
 #include "engine.h"
 #include "rank/rank.h"
 #include "expo.h"
@@ -113,10 +114,11 @@ struct scan_run {
 	atomic_size_t next_job;
 	atomic_size_t done_jobs;
 	struct cred_guard *guard;
-	atomic_uint workers_alive; /* worker threads not yet returned */
-	_Atomic uint64_t stop_at;  /* 0, or the grace's end (ctx_now_ms) */
-	size_t abandoned;	   /* lane threads left in a library call */
-	int interrupted;	   /* the signal that cut the checks short */
+	atomic_uint workers_alive;   /* worker threads not yet returned */
+	_Atomic uint64_t stop_at;    /* 0, or the grace's end (ctx_now_ms) */
+	size_t abandoned;	     /* lane threads left in a library call */
+	int interrupted;	     /* the signal that cut the checks short */
+	struct host_rate *host_rate; /* --host-rate, or NULL */
 	uint8_t registry_index[MAX_CHECKS]; /* cfg check -> registry */
 	char *init_error[MAX_CHECKS];	    /* global_init() failed: why */
 };
@@ -562,6 +564,7 @@ struct probe {
 	const struct job *job;
 	uint8_t registry_index;
 	bool started;
+	bool held; /* waits for its address's --host-rate slot */
 	int registered_fd;
 	uint32_t registered_events;
 	uint64_t started_ms;
@@ -765,6 +768,8 @@ end:
 	return false;
 }
 
+static bool probe_launch(struct scan_run *run, int ep, struct probe *p);
+
 static bool probe_begin(struct scan_run *run, int ep, struct probe *p,
 			const struct job *job)
 {
@@ -791,6 +796,36 @@ static bool probe_begin(struct scan_run *run, int ep, struct probe *p,
 	p->ctx->probe_deadline_ms = now + run->cfg->check_timeout_ms;
 	p->ctx->phase_deadline_ms = now + run->cfg->timeout_ms;
 	snprintf(p->ctx->phase, sizeof(p->ctx->phase), "start");
+	p->ctx->host_rate = run->host_rate;
+	if (run->host_rate != NULL) {
+		/* the probe's first connection (or UDP probe) takes its
+		 * address's next slot; the check starts when it comes, its
+		 * deadlines counted from then */
+		uint64_t now_ns = host_rate_now_ns(), wait;
+		uint64_t at = host_rate_take(run->host_rate,
+					     &t->addrs[job->addr].u.sa, now_ns);
+
+		p->ctx->rate_prepaid = true;
+		if (at > now_ns) {
+			wait = (at - now_ns + 999999) / 1000000;
+			p->held = true;
+			p->ctx->wake_ms = now + wait;
+			p->ctx->probe_deadline_ms += wait;
+			p->ctx->phase_deadline_ms += wait;
+			return true;
+		}
+	}
+	return probe_launch(run, ep, p);
+}
+
+/* starts a begun probe's check */
+static bool probe_launch(struct scan_run *run, int ep, struct probe *p)
+{
+	const struct job *job = p->job;
+	const struct check *c = run->cfg->checks[job->check];
+
+	p->held = false;
+	p->ctx->wake_ms = 0;
 	if (run->init_error[job->check] != NULL) {
 		ctx_status(p->ctx, STATUS_ERROR, "not checked: %s",
 			   run->init_error[job->check]);
@@ -919,7 +954,8 @@ static uint64_t worker_expire(struct worker *w, uint64_t now)
 			continue;
 		}
 		if (p->ctx->wake_ms != 0 && p->ctx->wake_ms <= now) {
-			if (!probe_step(run, w->ep, p))
+			if (p->held ? !probe_launch(run, w->ep, p)
+				    : !probe_step(run, w->ep, p))
 				continue;
 			d = probe_deadline(p, stop_at);
 		}
@@ -1320,8 +1356,8 @@ static const char *discovery_reason(enum probe_status st, int16_t err,
  * keeps STATUS_COUNT */
 static int scan_discover(const struct scan_config *cfg,
 			 const struct target_list *targets,
-			 const struct planned *pl, uint8_t *status,
-			 int16_t *errs)
+			 const struct planned *pl, struct host_rate *hr,
+			 uint8_t *status, int16_t *errs)
 {
 	struct pair_ud ud = { .pl = pl, .tl = targets };
 	struct discover_opts dopts = { 0 };
@@ -1329,6 +1365,7 @@ static int scan_discover(const struct scan_config *cfg,
 	memset(status, STATUS_COUNT, pl->npairs);
 	dopts.concurrency = cfg->concurrency ? cfg->concurrency : 1;
 	dopts.rate = cfg->rate;
+	dopts.host_rate = hr;
 	dopts.timeout_ms = cfg->timeout_ms ? cfg->timeout_ms : 1;
 	dopts.progress = cfg->progress;
 	dopts.stopped = stopped;
@@ -1469,6 +1506,7 @@ static void scan_run_free(struct scan_run *run)
 	pthread_mutex_destroy(&run->lane.lock);
 	free(run->lane.queue);
 	cred_guard_free(run->guard);
+	host_rate_free(run->host_rate);
 	for (k = 0; k < MAX_CHECKS; k++)
 		free(run->init_error[k]);
 	free(run->jobs);
@@ -1486,6 +1524,11 @@ static struct scan_run *scan_run_new(const struct scan_config *cfg,
 		return NULL;
 	run->cfg = cfg;
 	run->targets = targets;
+	if (cfg->host_rate != 0 &&
+	    (run->host_rate = host_rate_new(cfg->host_rate)) == NULL) {
+		free(run);
+		return NULL;
+	}
 	pthread_mutex_init(&run->col.lock, NULL);
 	finding_list_init(&run->col.findings);
 	atomic_init(&run->next_job, 0);
@@ -1523,8 +1566,8 @@ static int scan_body(struct scan_run *run, struct scan_result *out, char **err)
 	r = EXPO_ENOMEM;
 	if (status == NULL || errs == NULL)
 		goto out;
-	if ((r = scan_discover(run->cfg, targets, run->plan, status, errs)) !=
-		    0 ||
+	if ((r = scan_discover(run->cfg, targets, run->plan, run->host_rate,
+			       status, errs)) != 0 ||
 	    (r = records_from_discovery(run, status, errs, &njobs)) != 0 ||
 	    (r = jobs_build(run, status, njobs)) != 0 ||
 	    (r = checks_init(run)) != 0 || (r = run_checks(run)) != 0)

@@ -36,6 +36,43 @@ unsigned shard_of(const char *id, unsigned count)
 	return (unsigned)(h % count) + 1;
 }
 
+/*
+ * The shard key of a target: its first address (an IPv4-mapped IPv6
+ * address as the IPv4 one), so that targets sharing an address (two
+ * inventories naming one host, host:port lines) always land in one shard
+ * and --host-rate and the lockout guard see all of that address's
+ * traffic. A target without an address (skipped) goes by its id.
+ */
+unsigned shard_of_target(const struct target *t, unsigned count)
+{
+	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0,    0,
+					    0, 0, 0, 0, 0xff, 0xff };
+	uint64_t h = 14695981039346656037ULL;
+	const uint8_t *p = NULL;
+	size_t n = 0, i;
+
+	if (count <= 1)
+		return 1;
+	if (t->naddrs == 0 || t->addrs == NULL)
+		return shard_of(t->id != NULL ? t->id : "", count);
+	if (t->addrs[0].u.sa.sa_family == AF_INET6) {
+		p = t->addrs[0].u.sin6.sin6_addr.s6_addr;
+		n = 16;
+		if (memcmp(p, mapped, sizeof(mapped)) == 0) {
+			p += 12;
+			n = 4;
+		}
+	} else {
+		p = (const uint8_t *)&t->addrs[0].u.sin.sin_addr.s_addr;
+		n = 4;
+	}
+	for (i = 0; i < n; i++) {
+		h ^= p[i];
+		h *= 1099511628211ULL;
+	}
+	return (unsigned)(h % count) + 1;
+}
+
 static int parse_num(const char *s, const char *end, unsigned long max,
 		     unsigned long *out)
 {
@@ -155,7 +192,7 @@ void shard_filter(struct target_list *l, unsigned index, unsigned count)
 	size_t i, o = 0;
 
 	for (i = 0; i < l->n; i++) {
-		if (shard_of(l->v[i].id, count) != index) {
+		if (shard_of_target(&l->v[i], count) != index) {
 			target_release(&l->v[i]);
 			continue;
 		}

@@ -16,6 +16,10 @@
 /* the 1-based shard of a target id among count: FNV-1a 64 of the id, so a
  * target stays in its shard whatever the inventory's order */
 unsigned shard_of(const char *id, unsigned count);
+/* the 1-based shard of a target among count: FNV-1a 64 of its first
+ * address's bytes (of its id when it has none), so that every target of
+ * one address is in one shard */
+unsigned shard_of_target(const struct target *t, unsigned count);
 /* "K/N", 1 <= K <= N <= 100000; 0 or EXPO_EINVAL */
 int shard_parse(const char *s, unsigned *index, unsigned *count);
 /* The shard from the environment when no --shard was given:
@@ -25,7 +29,8 @@ int shard_parse(const char *s, unsigned *index, unsigned *count);
  * EXPO_EINVAL with *err on a malformed variable. */
 int shard_from_env(unsigned count_flag, unsigned *index, unsigned *count,
 		   char **err);
-/* keeps only the targets of shard index/count in l, in their order */
+/* keeps only the targets of shard index/count (shard_of_target) in l,
+ * in their order */
 void shard_filter(struct target_list *l, unsigned index, unsigned count);
 
 /* ---- a scan as a report_doc ---- */

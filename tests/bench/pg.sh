@@ -12,9 +12,13 @@
 # --creds with --max-attempts = the list length, tries nothing more.
 # Each tool runs with its defaults otherwise (hydra: 16 tasks per target;
 # nmap: pgsql-brute's own engine; exposure: one connection per server).
+# exposure runs twice: with its own login for guesses (pg_wire.c, the
+# default) and as before with libpq for every guess (EXPOSURE_PG_LIBPQ=1,
+# the row "exposure-libpq").
 # Prints wall time, attempts per second and the (server, user) pairs each
-# tool found. PASS: exposure wall <= 0.5 x hydra wall, and exposure found
-# every pair that hydra or nmap found (nmap cannot do SCRAM).
+# tool found. PASS: exposure wall <= 0.3 x hydra wall, and exposure found
+# every pair that hydra or nmap found (nmap cannot do SCRAM), the same as
+# exposure-libpq.
 # Traffic goes only to 127.0.20.0/24. Run as root.
 set -euo pipefail
 
@@ -73,7 +77,8 @@ t0=$(now)
 	--max-attempts "$NP" --show-secrets --fail-on none -q \
 	--json "$WORK/exposure.json" >/dev/null 2>"$WORK/exposure.err" || true
 t1=$(now)
-python3 - "$WORK/exposure.json" >"$WORK/exposure.found" <<'PY'
+found() {
+python3 - "$1" <<'PY'
 import json, re, sys
 d = json.load(open(sys.argv[1]))
 for f in d.get("findings", []):
@@ -86,7 +91,17 @@ for f in d.get("findings", []):
         for u in (m.group(1).split(", ") if m else []):
             print("%s %s" % (addr, u.split(" ")[0]))
 PY
-sort -u -o "$WORK/exposure.found" "$WORK/exposure.found"
+}
+found "$WORK/exposure.json" | sort -u >"$WORK/exposure.found"
+
+# the same with libpq for every guess (the row before the own login)
+t6=$(now)
+EXPOSURE_PG_LIBPQ=1 "$EXPOSURE" scan "$WORK/targets" --checks pg \
+	--creds "$WORK/creds" --max-attempts "$NP" --show-secrets \
+	--fail-on none -q --json "$WORK/libpq.json" >/dev/null \
+	2>"$WORK/libpq.err" || true
+t7=$(now)
+found "$WORK/libpq.json" | sort -u >"$WORK/exposure-libpq.found"
 
 t2=$(now)
 hydra -L "$WORK/users" -P "$WORK/passwords" -M "$WORK/targets" -I \
@@ -104,29 +119,34 @@ awk '/^Nmap scan report for/ { h = $NF }
      /Valid credentials/ { sub(/^\|[_ ]*/, ""); split($1, a, ":"); print h, a[1] }' \
 	"$WORK/nmap.out" | sort -u >"$WORK/nmap.found"
 
-python3 - "$PAIRS" "$t0" "$t1" "$t2" "$t3" "$t4" "$t5" "$WORK" <<'PY'
+python3 - "$PAIRS" "$t0" "$t1" "$t2" "$t3" "$t4" "$t5" "$t6" "$t7" "$WORK" <<'PY'
 import sys
 pairs = int(sys.argv[1])
-t = [float(x) for x in sys.argv[2:8]]
-work = sys.argv[8]
-wall = {"exposure": t[1] - t[0], "hydra": t[3] - t[2], "nmap": t[5] - t[4]}
+t = [float(x) for x in sys.argv[2:10]]
+work = sys.argv[10]
+wall = {"exposure": t[1] - t[0], "hydra": t[3] - t[2], "nmap": t[5] - t[4],
+        "exposure-libpq": t[7] - t[6]}
 found = {k: set(l.strip() for l in open("%s/%s.found" % (work, k)) if l.strip())
          for k in wall}
 print("pg logins: %d (server, user, password) triples in the list" % pairs)
-print("%-9s %9s %12s  %s" % ("tool", "wall s", "list/s", "found (server user)"))
-for k in ("exposure", "hydra", "nmap"):
-    print("%-9s %9.2f %12.1f  %s" % (k, wall[k], pairs / wall[k],
+print("%-14s %9s %12s  %s" % ("tool", "wall s", "list/s", "found (server user)"))
+for k in ("exposure", "exposure-libpq", "hydra", "nmap"):
+    print("%-14s %9.2f %12.1f  %s" % (k, wall[k], pairs / wall[k],
           ", ".join(sorted(found[k])) or "-"))
 r_h = wall["exposure"] / wall["hydra"]
 r_n = wall["exposure"] / wall["nmap"]
-print("ratio exposure/hydra wall: %.3f (target <= 0.5)" % r_h)
+r_l = wall["exposure-libpq"] / wall["hydra"]
+print("ratio exposure/hydra wall: %.3f (target <= 0.3)" % r_h)
+print("ratio exposure-libpq/hydra wall: %.3f (the libpq row)" % r_l)
 print("ratio exposure/nmap wall:  %.3f" % r_n)
 missing = (found["hydra"] | found["nmap"]) - found["exposure"]
 common = found["hydra"] & found["nmap"]
 print("found by all three: %s" % (", ".join(sorted(common & found["exposure"])) or "-"))
 print("found by exposure only: %s" % (", ".join(sorted(found["exposure"] - found["hydra"] - found["nmap"])) or "-"))
 print("found by a peer but not by exposure: %s" % (", ".join(sorted(missing)) or "-"))
-ok = r_h <= 0.5 and not missing and found["exposure"]
+same = found["exposure"] == found["exposure-libpq"]
+print("own login and libpq found the same: %s" % ("yes" if same else "NO"))
+ok = r_h <= 0.3 and not missing and found["exposure"] and same
 print("PASS" if ok else "FAIL")
 sys.exit(0 if ok else 1)
 PY

@@ -135,6 +135,28 @@ Test(cli, bad_flag_values_exit_2_naming_the_flag)
 	free(out);
 }
 
+/* --host-rate: a whole number from 1 (0 would be no limit: leave the
+ * flag out); the message names the flag, the value and the range */
+Test(cli, bad_host_rate_exits_2)
+{
+	static const char *const bad[] = { "0",	  "-5", "fast",
+					   "1.5", "",	"1000001" };
+	char cmd[64], *out;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(cmd, sizeof(cmd), "scan --host-rate '%s' x", bad[i]);
+		cr_assert_eq(run(&out, cmd), 2, "--host-rate '%s'", bad[i]);
+		cr_expect(strstr(out, "--host-rate: '") != NULL &&
+				  strstr(out, "from 1 to 1000000") != NULL,
+			  "%s", out);
+		free(out);
+	}
+	cr_assert_eq(run(&out, "--help"), 0);
+	cr_expect(strstr(out, "--host-rate N") != NULL, "%s", out);
+	free(out);
+}
+
 Test(cli, empty_inventory_exits_3)
 {
 	char *path = tmpfile_with("# nothing here\n\n");

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <criterion/criterion.h>
 #include "lab_util.h"
 #include "check.h"
@@ -207,4 +208,118 @@ Test(pg_lab, max_attempts_one, .timeout = 60)
 			 "trust: %s", ids);
 	scan_result_release(&res);
 	target_list_release(&l);
+}
+
+/* every finding as "address rule evidence secret", sorted, one per line */
+static void findings_text(const struct scan_result *res, char *out, size_t size)
+{
+	char *lines[256];
+	size_t i, n = 0, off = 0, j;
+
+	for (i = 0; i < res->findings.n && n < 256; i++) {
+		const struct finding *f = &res->findings.v[i];
+
+		cr_assert(asprintf(&lines[n++], "%s %s %s %s\n", f->address,
+				   f->rule_id, f->evidence,
+				   f->secret ? f->secret : "-") > 0);
+	}
+	for (i = 1; i < n; i++) /* insertion sort: a few dozen lines */
+		for (j = i; j > 0 && strcmp(lines[j - 1], lines[j]) > 0; j--) {
+			char *t = lines[j];
+
+			lines[j] = lines[j - 1];
+			lines[j - 1] = t;
+		}
+	out[0] = '\0';
+	for (i = 0; i < n; i++) {
+		int k = snprintf(out + off, size - off, "%s", lines[i]);
+
+		cr_assert(k > 0 && (size_t)k < size - off, "findings too long");
+		off += (size_t)k;
+		free(lines[i]);
+	}
+}
+
+/*
+ * The own login (pg_wire.c) finds exactly what libpq finds: the bench's
+ * credential list (8 users x 20 passwords, --creds, --show-secrets) on
+ * every lab server, once over the own login and once with
+ * EXPOSURE_PG_LIBPQ=1 (libpq for every guess): the same findings, with
+ * the same evidence and secrets, the same failures in the servers' logs
+ * (one per guess, never a second one from a handover), and guesses did
+ * go over the own login.
+ */
+Test(pg_lab, own_login_finds_what_libpq_finds, .timeout = 180)
+{
+	static const char *const users[] = { "postgres", "admin", "root",
+					     "user",	 "pgsql", "postgresql",
+					     "dbadmin",	 "test" };
+	static const char *const pws[] = {
+		"qwerty",   "letmein", "changeme", "secret",   "12345678",
+		"abc123",   "welcome", "dbpass",   "master",   "111111",
+		"iloveyou", "monkey",  "dragon",   "trustno1", "postgres",
+		"password", "123456",  "admin",	   "root",     "test",
+	};
+	static char own[16384], lib[16384];
+	const char *servers[] = { "md5", "scramuser", "scramsuper",
+				  "hardened" };
+	unsigned fails[2][4];
+	struct rusage ru0, ru1;
+	double cpu[2];
+	struct scan_config cfg;
+	struct target_list l;
+	struct scan_result res;
+	char addrs[T_N][64];
+	double secs;
+	size_t i, j, k, m;
+	int pass;
+
+	for (pass = 0; pass < 2; pass++) {
+		lab_scan_config(&cfg, pg_only, 1, 30000);
+		cfg.show_secrets = true;
+		cfg.max_attempts = 20;
+		cfg.ncreds = 8 * 20;
+		cfg.creds = calloc(cfg.ncreds, sizeof(*cfg.creds));
+		cr_assert_not_null(cfg.creds);
+		for (i = 0, k = 0; i < 8; i++)
+			for (j = 0; j < 20; j++, k++) {
+				cfg.creds[k].user = strdup(users[i]);
+				cfg.creds[k].password = strdup(pws[j]);
+			}
+		if (pass == 1)
+			setenv("EXPOSURE_PG_LIBPQ", "1", 1);
+		else
+			unsetenv("EXPOSURE_PG_LIBPQ");
+		lab_targets(&l, addrs);
+		for (m = 0; m < 4; m++)
+			fails[pass][m] = log_count(servers[m], "password "
+							       "authentication "
+							       "failed");
+		getrusage(RUSAGE_SELF, &ru0);
+		lab_scan(&cfg, &l, &res, &secs, 0);
+		getrusage(RUSAGE_SELF, &ru1);
+		cpu[pass] =
+			(double)(ru1.ru_utime.tv_sec - ru0.ru_utime.tv_sec) +
+			(double)(ru1.ru_utime.tv_usec - ru0.ru_utime.tv_usec) /
+				1e6;
+		for (m = 0; m < 4; m++)
+			fails[pass][m] = log_count(servers[m], "password "
+							       "authentication "
+							       "failed") -
+					 fails[pass][m];
+		findings_text(&res, pass == 0 ? own : lib, sizeof(own));
+		scan_result_release(&res);
+		target_list_release(&l);
+		scan_config_release(&cfg);
+	}
+	unsetenv("EXPOSURE_PG_LIBPQ");
+	cr_expect(strstr(own, "pg.default_credentials") != NULL, "%s", own);
+	cr_expect_str_eq(own, lib, "own login:\n%s\nlibpq:\n%s", own, lib);
+	for (m = 0; m < 4; m++)
+		cr_expect_eq(fails[0][m], fails[1][m],
+			     "%s: %u failures logged over the own login, %u "
+			     "with libpq",
+			     servers[m], fails[0][m], fails[1][m]);
+	cr_expect_lt(cpu[0], cpu[1] / 2, "CPU: own login %.2f s, libpq %.2f s",
+		     cpu[0], cpu[1]);
 }

@@ -979,27 +979,84 @@ Test(gate_shard, assignment_is_stable_and_spread)
 			  i + 1, counts[i]);
 }
 
+/* a target with one address and the given id */
+static void add_target(struct target_list *l, const char *id, const char *addr)
+{
+	struct target *t = target_list_add(l);
+
+	cr_assert_not_null(t);
+	t->id = strdup(id);
+	t->addrs = calloc(1, sizeof(*t->addrs));
+	cr_assert(t->id != NULL && t->addrs != NULL);
+	cr_assert_eq(target_addr_parse(&t->addrs[0], addr), 0);
+	t->naddrs = 1;
+}
+
 Test(gate_shard, filter_keeps_order_and_only_its_targets)
 {
 	struct target_list l;
 	size_t i, kept = 0;
-	char id[32];
+	char id[32], addr[32];
 
 	target_list_init(&l);
 	for (i = 0; i < 50; i++) {
-		struct target *t = target_list_add(&l);
-
 		snprintf(id, sizeof(id), "list:192.0.2.%zu", i);
-		t->id = strdup(id);
-		kept += shard_of(id, 3) == 2;
+		snprintf(addr, sizeof(addr), "192.0.2.%zu", i);
+		add_target(&l, id, addr);
+		kept += shard_of_target(&l.v[l.n - 1], 3) == 2;
 	}
 	shard_filter(&l, 2, 3);
 	cr_expect_eq(l.n, kept);
 	for (i = 0; i < l.n; i++) {
-		cr_expect_eq(shard_of(l.v[i].id, 3), 2);
+		cr_expect_eq(shard_of_target(&l.v[i], 3), 2);
 		if (i > 0)
 			cr_expect(strcmp(l.v[i - 1].id, l.v[i].id) != 0);
 	}
+	target_list_release(&l);
+}
+
+/* two targets of one address (two inventories naming one host) are in one
+ * shard whatever their ids, for any shard count: --host-rate and the
+ * lockout guard then see all the traffic to that address */
+Test(gate_shard, same_address_one_shard)
+{
+	struct target_list l;
+	unsigned n, split = 0;
+	size_t i;
+	char id[64], addr[32];
+
+	target_list_init(&l);
+	for (i = 0; i < 200; i++) {
+		snprintf(addr, sizeof(addr), "10.7.%zu.%zu", i >> 8, i & 255);
+		snprintf(id, sizeof(id), "aws:i-%05zx", i);
+		add_target(&l, id, addr);
+		snprintf(id, sizeof(id), "list:%s", addr);
+		add_target(&l, id, addr);
+		/* the ids alone would split some pairs */
+		split += shard_of(l.v[l.n - 2].id, 4) !=
+			 shard_of(l.v[l.n - 1].id, 4);
+	}
+	cr_expect(split > 0, "the id hash never split a pair: weak test");
+	for (n = 2; n <= 9; n++)
+		for (i = 0; i < l.n; i += 2)
+			cr_expect_eq(shard_of_target(&l.v[i], n),
+				     shard_of_target(&l.v[i + 1], n),
+				     "%s and %s split among %u shards",
+				     l.v[i].id, l.v[i + 1].id, n);
+	/* IPv6, and an IPv4-mapped IPv6 address as its IPv4 one */
+	add_target(&l, "gcp:a", "2001:db8::7");
+	add_target(&l, "list:2001:db8::7", "2001:db8::7");
+	add_target(&l, "azure:b", "::ffff:10.7.0.1");
+	for (n = 2; n <= 9; n++) {
+		cr_expect_eq(shard_of_target(&l.v[l.n - 3], n),
+			     shard_of_target(&l.v[l.n - 2], n));
+		cr_expect_eq(shard_of_target(&l.v[l.n - 1], n),
+			     shard_of_target(&l.v[2], n)); /* 10.7.0.1 */
+	}
+	/* every pair kept together by the filter too */
+	shard_filter(&l, 1, 2);
+	for (i = 0; i < l.n; i++)
+		cr_expect_eq(shard_of_target(&l.v[i], 2), 1);
 	target_list_release(&l);
 }
 
