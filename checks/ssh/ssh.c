@@ -351,6 +351,13 @@ static bool sess_blocked(struct check_ctx *ctx, struct ssh_probe *st, int rc,
 
 	if (rc != again)
 		goto out;
+	/* the server hung up under a pending call (OpenSSH's MaxAuthTries
+	 * closes after the last failure) and libssh closed the socket: no
+	 * wait, an error the caller judges (a dropped login goes on anew) */
+	if (st->sfd_handed && ssh_get_fd(st->sess) != st->sfd) {
+		*want = again == SSH_AUTH_AGAIN ? SSH_AUTH_ERROR : SSH_ERROR;
+		return false;
+	}
 	flags = ssh_get_poll_flags(st->sess);
 	*want = 0;
 	if (flags & SSH_READ_PENDING)

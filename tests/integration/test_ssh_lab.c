@@ -169,3 +169,43 @@ Test(ssh_lab, max_attempts, .timeout = 60)
 	scan_result_release(&res);
 	target_list_release(&l);
 }
+
+/* OpenSSH's MaxAuthTries (6 in the lab) hangs up after the sixth failure
+ * of one session, under libssh's pending call: the next password goes on
+ * a new session (the check once ended with "login 6: the check gave no
+ * socket to wait on" and never reached the right password) */
+Test(ssh_lab, past_max_auth_tries, .timeout = 60)
+{
+	static struct credential_pair wrong[13];
+	static char names[12][16];
+	struct scan_config cfg;
+	struct target_list l;
+	struct scan_result res;
+	const struct finding *cred;
+	const char *reason = NULL;
+	double secs;
+	size_t i;
+
+	lab_scan_config(&cfg, ssh_only, 1, 30000);
+	for (i = 0; i < 12; i++) {
+		snprintf(names[i], sizeof(names[i]), "wrong%zu", i);
+		wrong[i].user = (char *)"test";
+		wrong[i].password = names[i];
+	}
+	wrong[12].user = (char *)"test";
+	wrong[12].password = (char *)"test";
+	cfg.creds = wrong;
+	cfg.ncreds = 13;
+	cfg.max_attempts = 20;
+	target_list_init(&l);
+	lab_add_target(&l, WEAK);
+	lab_scan(&cfg, &l, &res, &secs, 300);
+	cred = lab_finding_for(&res, WEAK, "ssh.default_credentials");
+	cr_expect_not_null(cred, "the 13th password was never tried");
+	cr_expect_eq(lab_check_status(&res, 0, 22, &check_ssh, &reason),
+		     STATUS_OPEN, "%s", reason ? reason : "");
+	cfg.creds = NULL; /* static: not the config's to free */
+	cfg.ncreds = 0;
+	scan_result_release(&res);
+	target_list_release(&l);
+}
