@@ -134,6 +134,8 @@ echo
 echo "exposure (ftp,telnet): ${T_EXPO}s wall; $MISS missed, $FALSE unexpected; $EXPO_ERR"
 echo "nmap ftp-anon: ${T_NMAP_FTP}s; nmap telnet-brute: ${T_NMAP_TEL}s; hydra ftp: ${T_HYDRA_FTP}s; hydra telnet -t 4: ${T_HYDRA_TEL}s; combined ${T_THEIRS}s"
 RATIO=$(awk -v a="$T_EXPO" -v b="$T_THEIRS" 'BEGIN { printf "%.4f", (b > 0 ? a / b : 99) }')
+# one line for classic.sh, which adds the family up
+echo "classic-part exposure=$T_EXPO peers=$T_THEIRS missed=$MISS unexpected=$FALSE"
 echo "ratio exposure/(nmap + hydra): $RATIO (target <= 0.200)"
 FAIL=0
 if [ "$MISS" = 0 ] && [ "$FALSE" = 0 ]; then

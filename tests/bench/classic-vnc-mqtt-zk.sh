@@ -167,6 +167,8 @@ echo "exposure: ${T_EXPO}s wall, $NE findings, $MISS missed, $FALSE unexpected; 
 echo "nmap -sV + $SCRIPTS: ${T_NMAP}s wall, $NV verdicts"
 echo "hydra vnc -t 4 ($HYDRA_TRIES passwords x ${#HYDRA_VNC[@]} servers): ${T_HYDRA}s wall, $NH passwords found; capped at ${HYDRA_CAP}s: $(paste -sd' ' "$WORK/hydra.capped" | sed 's/^$/none/')"
 RATIO=$(awk -v a="$T_EXPO" -v b="$T_NMAP" -v c="$T_HYDRA" 'BEGIN { printf "%.4f", (b + c > 0 ? a / (b + c) : 99) }')
+# one line for classic.sh, which adds the family up
+echo "classic-part exposure=$T_EXPO peers=$(awk -v b="$T_NMAP" -v c="$T_HYDRA" 'BEGIN { printf "%.2f", b + c }') missed=$MISS unexpected=$FALSE"
 echo "ratio exposure/(nmap + hydra): $RATIO (target <= 0.200)"
 FAIL=0
 if [ "$MISS" = 0 ] && [ "$FALSE" = 0 ] && [ "$THEIRS_MISSED" = 0 ]; then
