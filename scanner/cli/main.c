@@ -628,7 +628,8 @@ static int cmd_checks(struct cli *cli)
 
 		printf("%s: %s\n  ports:", c->name, c->summary);
 		for (k = 0; k < c->nports; k++)
-			printf(" %u", c->ports[k]);
+			printf(" %u%s", c->ports[k],
+			       (c->flags & CHECK_UDP) ? "/udp" : "");
 		if (c->flags & CHECK_LOGIN)
 			printf("  (tries credentials: --no-login disables; "
 			       "default --max-attempts %u)",

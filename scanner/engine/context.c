@@ -139,7 +139,13 @@ static void guard_key(char *buf, size_t len, const struct check_ctx *ctx,
 	char addr[INET6_ADDRSTRLEN];
 
 	target_addr_text(ctx->addr, addr);
-	snprintf(buf, len, "%s\n%s", addr, user ? user : "");
+	/* the empty user is a service without user names (an SNMP
+	 * community, a VNC password): its attempts count per port, as the
+	 * service's own lockout does */
+	if (user != NULL && user[0] == '\0')
+		snprintf(buf, len, "%s\n\n%u", addr, ctx->port);
+	else
+		snprintf(buf, len, "%s\n%s", addr, user ? user : "");
 }
 
 static bool guard_host_stopped(struct check_ctx *ctx)
@@ -206,6 +212,7 @@ struct check_ctx *ctx_new(const struct check *check,
 	ctx->port = port;
 	ctx->fd = -1;
 	ctx->status = STATUS_OPEN;
+	ctx->proto = (check->flags & CHECK_UDP) ? PROTO_UDP : PROTO_TCP;
 	finding_list_init(&ctx->findings);
 	ctx->facts = cJSON_CreateObject();
 	if (guard == NULL) {
@@ -295,6 +302,194 @@ int ctx_connect(struct check_ctx *ctx, int *fd)
 	*fd = s;
 out:
 	return r;
+}
+
+/* ---- UDP ---- */
+
+struct udp_pacer {
+	pthread_mutex_t lock;
+	uint64_t interval_us; /* 0: no limit */
+	uint64_t next_us;     /* the first free slot */
+};
+
+static uint64_t now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+struct udp_pacer *udp_pacer_new(unsigned rate)
+{
+	struct udp_pacer *p = calloc(1, sizeof(*p));
+
+	if (p == NULL)
+		return NULL;
+	pthread_mutex_init(&p->lock, NULL);
+	p->interval_us = rate ? 1000000u / rate : 0;
+	if (rate && p->interval_us == 0)
+		p->interval_us = 1;
+	return p;
+}
+
+void udp_pacer_free(struct udp_pacer *p)
+{
+	if (p == NULL)
+		return;
+	pthread_mutex_destroy(&p->lock);
+	free(p);
+}
+
+void ctx_set_pacer(struct check_ctx *ctx, struct udp_pacer *p)
+{
+	ctx->pacer = p;
+}
+
+/* the ms (ctx_now_ms clock) from which one more datagram may go */
+static uint64_t pacer_slot(struct udp_pacer *p)
+{
+	uint64_t now = now_us(), at;
+
+	if (p == NULL || p->interval_us == 0)
+		return 0;
+	pthread_mutex_lock(&p->lock);
+	at = p->next_us > now ? p->next_us : now;
+	p->next_us = at + p->interval_us;
+	pthread_mutex_unlock(&p->lock);
+	/* now_us and ctx_now_ms read one clock: round up to whole ms */
+	return (at + 999) / 1000;
+}
+
+int ctx_udp_open(struct check_ctx *ctx, int *fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = ctx->addr->salen;
+	int s;
+
+	memset(&ss, 0, sizeof(ss));
+	memcpy(&ss, &ctx->addr->u, len);
+	if (ss.ss_family == AF_INET)
+		((struct sockaddr_in *)&ss)->sin_port = htons(ctx->port);
+	else
+		((struct sockaddr_in6 *)&ss)->sin6_port = htons(ctx->port);
+	s = socket(ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return EXPO_ESYS;
+	/* connected: the kernel takes answers from this address and port
+	 * only, and reports an ICMP port unreachable as ECONNREFUSED */
+	if (connect(s, (struct sockaddr *)&ss, len) != 0) {
+		close(s);
+		return EXPO_ESYS;
+	}
+	*fd = s;
+	return 0;
+}
+
+static unsigned udp_wait_ms(const struct check_ctx *ctx)
+{
+	unsigned w = ctx->cfg->timeout_ms / (ctx->cfg->udp_retries + 1);
+
+	return w ? w : 1;
+}
+
+/* sends the request when it is due and the pacer allows; arms the timer.
+ * UDP_WAIT, UDP_SILENT, UDP_REFUSED or < 0 */
+static int udp_pump(struct check_ctx *ctx, int fd)
+{
+	uint64_t now = ctx_now_ms();
+	unsigned w = udp_wait_ms(ctx);
+
+	if (now >= ctx->udp_due_ms) {
+		if (ctx->udp_sent > ctx->cfg->udp_retries) {
+			ctx->udp_waiting = false;
+			return UDP_SILENT;
+		}
+		if (ctx->udp_slot_ms == 0)
+			ctx->udp_slot_ms = pacer_slot(ctx->pacer);
+		if (ctx->udp_slot_ms <= now) {
+			if (send(fd, ctx->udp_req, ctx->udp_req_len, 0) < 0 &&
+			    errno != EAGAIN && errno != ENOBUFS) {
+				ctx->udp_waiting = false;
+				return errno == ECONNREFUSED ? UDP_REFUSED
+							     : EXPO_ESYS;
+			}
+			ctx->udp_sent++;
+			ctx->udp_slot_ms = 0;
+			ctx->udp_due_ms = now + w;
+			/* the phase lasts while datagrams are left to wait
+			 * for, and a little beyond: silence is decided here,
+			 * not by the phase deadline */
+			ctx->phase_deadline_ms =
+				now +
+				(uint64_t)w * (ctx->cfg->udp_retries + 2 -
+					       ctx->udp_sent) +
+				ctx->cfg->timeout_ms;
+		} else {
+			ctx->udp_due_ms = ctx->udp_slot_ms;
+			ctx->phase_deadline_ms =
+				ctx->udp_slot_ms +
+				(uint64_t)w * (ctx->cfg->udp_retries + 1) +
+				ctx->cfg->timeout_ms;
+		}
+	}
+	ctx->wake_ms = ctx->udp_due_ms > now ? ctx->udp_due_ms : now + 1;
+	return UDP_WAIT;
+}
+
+int ctx_udp_send(struct check_ctx *ctx, int fd, const void *buf, size_t len)
+{
+	int r;
+
+	if (len > sizeof(ctx->udp_req))
+		return EXPO_ETOOBIG;
+	memcpy(ctx->udp_req, buf, len);
+	ctx->udp_req_len = len;
+	ctx->udp_sent = 0;
+	ctx->udp_slot_ms = 0;
+	ctx->udp_due_ms = 0;
+	ctx->udp_waiting = true;
+	r = udp_pump(ctx, fd);
+	return r == UDP_WAIT ? 0 : r;
+}
+
+int ctx_udp_poll(struct check_ctx *ctx, int fd, void *buf, size_t cap,
+		 size_t *len)
+{
+	ssize_t n;
+	int guard;
+
+	if (!ctx->udp_waiting)
+		return EXPO_EINVAL;
+	/* bounded: a flood of oversized datagrams cannot hold the loop */
+	for (guard = 0; guard < 64 && ctx->udp_sent > 0; guard++) {
+		n = recv(fd, buf, cap, MSG_TRUNC | MSG_DONTWAIT);
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK ||
+			    errno == EINTR)
+				break;
+			ctx->udp_waiting = false;
+			return errno == ECONNREFUSED ? UDP_REFUSED : EXPO_ESYS;
+		}
+		if ((size_t)n > cap) {
+			/* larger than asked for: not read, not trusted */
+			ctx->udp_oversized++;
+			continue;
+		}
+		*len = (size_t)n;
+		return UDP_ANSWER;
+	}
+	return udp_pump(ctx, fd);
+}
+
+void ctx_udp_done(struct check_ctx *ctx)
+{
+	ctx->udp_waiting = false;
+}
+
+unsigned ctx_udp_oversized(const struct check_ctx *ctx)
+{
+	return ctx->udp_oversized;
 }
 
 void ctx_set_fd(struct check_ctx *ctx, int fd)
@@ -579,6 +774,7 @@ int ctx_report(struct check_ctx *ctx, const char *rule_id, const char *secret,
 	f->target_name = fdup(target_display_name(ctx->target, namebuf));
 	f->address = fdup(addr);
 	f->port = ctx->port;
+	f->proto = ctx->proto;
 	f->cvss_vector = fdup(rule->cvss_vector);
 	if (cvss31_base_score(rule->cvss_vector, &f->cvss_score) != 0)
 		f->cvss_score = 0.0;
@@ -590,7 +786,8 @@ int ctx_report(struct check_ctx *ctx, const char *rule_id, const char *secret,
 	f->remediation = xstrdup_or_null(rule->remediation);
 	f->references = xstrdup_or_null(rule->references);
 	f->is_public = ctx->addr->is_public;
-	f->exposure = target_port_exposure(ctx->target, ctx->port);
+	f->exposure =
+		target_port_exposure_proto(ctx->target, ctx->port, ctx->proto);
 	finding_fingerprint(f->fingerprint, rule->id, ctx->target->id,
 			    ctx->port);
 	/* what the probe saw wins over what the inventory says */

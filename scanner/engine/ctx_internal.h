@@ -35,9 +35,25 @@ struct check_ctx {
 	char **settled_users;
 	size_t nsettled_users;
 	char canary_user[24], canary_password[24];
+	/* UDP (ctx_udp_*): the request, sent again while unanswered */
+	uint8_t proto;		 /* enum port_proto: of the check (CHECK_UDP) */
+	struct udp_pacer *pacer; /* --rate over datagrams; NULL: no limit */
+	bool udp_waiting;	 /* a request is out, not yet answered */
+	unsigned udp_sent;	 /* datagrams of it sent so far */
+	unsigned udp_oversized;
+	uint64_t udp_due_ms;  /* the next send (first, or again) */
+	uint64_t udp_slot_ms; /* the pacer's slot taken for it; 0: none */
+	size_t udp_req_len;
+	unsigned char udp_req[UDP_REQUEST_MAX];
 };
 
 uint64_t ctx_now_ms(void);
+
+/* The --rate limiter of UDP datagrams, shared by every probe of a scan
+ * (discovery paces the TCP connects the same way). rate 0: no limit. */
+struct udp_pacer *udp_pacer_new(unsigned rate);
+void udp_pacer_free(struct udp_pacer *p);
+void ctx_set_pacer(struct check_ctx *ctx, struct udp_pacer *p);
 
 /* the shared per-host credential attempt counters */
 struct cred_guard *cred_guard_new(void);
