@@ -200,6 +200,9 @@ int inv_port_add(struct target *t, const char *check, uint16_t port);
 /* the same with nmap's service name for the port (NULL: none) */
 int inv_port_add_svc(struct target *t, const char *check, const char *service,
 		     uint16_t port);
+/* the same for a port of either protocol (enum port_proto) */
+int inv_port_add_proto(struct target *t, const char *check, const char *service,
+		       uint16_t port, unsigned proto);
 /* t->meta, allocated on first use (a shared one is copied first, so it
  * may be changed); NULL on ENOMEM */
 struct target_meta *inv_meta(struct target *t);

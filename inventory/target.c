@@ -497,6 +497,12 @@ int inv_port_add(struct target *t, const char *check, uint16_t port)
 int inv_port_add_svc(struct target *t, const char *check, const char *service,
 		     uint16_t port)
 {
+	return inv_port_add_proto(t, check, service, port, PROTO_TCP);
+}
+
+int inv_port_add_proto(struct target *t, const char *check, const char *service,
+		       uint16_t port, unsigned proto)
+{
 	struct port_override *v = NULL;
 	uint32_t i;
 	int rc = 0;
@@ -510,7 +516,7 @@ int inv_port_add_svc(struct target *t, const char *check, const char *service,
 		goto out;
 	}
 	for (i = 0; i < t->nports; i++)
-		if (t->ports[i].port == port &&
+		if (t->ports[i].port == port && t->ports[i].proto == proto &&
 		    !strcmp(t->ports[i].check, check) &&
 		    !strcmp(t->ports[i].service, service))
 			goto out;
@@ -525,6 +531,7 @@ int inv_port_add_svc(struct target *t, const char *check, const char *service,
 	/* a longer service name is no name a check lists: cut is harmless */
 	snprintf(v[t->nports].service, sizeof(v->service), "%s", service);
 	v[t->nports].port = port;
+	v[t->nports].proto = (uint8_t)proto;
 	t->nports++;
 out:
 	return rc;

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 #include "check.h"
@@ -78,7 +79,7 @@ static const char usage_text[] =
 	"  --checks LIST         only these checks (see `exposure checks`)\n"
 	"  --skip LIST           all checks but these\n"
 	"  --ports LIST          22,2222: probe only these ports; ssh=2222: add a\n"
-	"                        port for a check\n"
+	"                        port for a check; 161/udp, snmp=1161/udp: UDP\n"
 	"  --discover-only       port discovery only, no checks\n"
 	"  --offline             configuration rules only: no packet sent,\n"
 	"                        no name looked up (a Terraform plan, cloud JSON)\n"
@@ -87,9 +88,12 @@ static const char usage_text[] =
 	"  --max-attempts N      attempts per account and host (default: per check)\n"
 	"  --intrusive           allow probes that change state on the target\n"
 	"  --concurrency N       sockets in flight (default 2048)\n"
-	"  --rate N              new connections per second (default: no limit)\n"
+	"  --rate N              new connections (and UDP datagrams) per second\n"
+	"                        (default: no limit)\n"
 	"  --timeout MS          connect and per-phase timeout (default 3000)\n"
 	"  --check-timeout MS    whole-probe deadline (default 120000)\n"
+	"  --udp-retries N       UDP requests sent again while unanswered; they\n"
+	"                        share --timeout (default 2)\n"
 	"  --workers N           check worker threads (default: cores, max 8)\n";
 
 /* between the two: the writers' lines, from their table (cli.h) */
@@ -233,15 +237,17 @@ static int parse_ports(struct cli *c, const char *arg)
 	for (tok = strtok_r(list, ",", &save); tok != NULL;
 	     tok = strtok_r(NULL, ",", &save)) {
 		struct port_override o, *v;
-		char *eq = strchr(tok, '=');
+		char *eq = strchr(tok, '='), *slash;
 		const char *num = tok;
+		const struct check *named = NULL;
 		unsigned port;
+		bool udp = false;
 
 		memset(&o, 0, sizeof(o));
 		if (eq != NULL) {
 			*eq = '\0';
 			num = eq + 1;
-			if (check_find(tok) == NULL) {
+			if ((named = check_find(tok)) == NULL) {
 				r = fail_usage("--ports: no check named '%s' "
 					       "(see 'exposure checks')%s",
 					       tok, "");
@@ -251,9 +257,34 @@ static int parse_ports(struct cli *c, const char *arg)
 		} else {
 			c->cfg.ports_replace = true;
 		}
+		/* "161/udp" (nmap's way of writing it); "/tcp" is the default */
+		if ((slash = strchr(num, '/')) != NULL) {
+			if (strcasecmp(slash + 1, "udp") == 0) {
+				udp = true;
+			} else if (strcasecmp(slash + 1, "tcp") != 0) {
+				r = fail_usage("--ports: the protocol after "
+					       "'/' is tcp or udp (e.g. "
+					       "161/udp)%s%s",
+					       "", "");
+				goto out;
+			}
+			*slash = '\0';
+		}
 		if ((r = parse_uint("--ports", num, 1, 65535, &port)) != 0)
 			goto out;
 		o.port = (uint16_t)port;
+		/* snmp=1161 means UDP: the check has no other kind of port */
+		if (named != NULL && slash == NULL)
+			udp = (named->flags & CHECK_UDP) != 0;
+		if (named != NULL && udp != ((named->flags & CHECK_UDP) != 0)) {
+			r = fail_usage("--ports: check %s probes only %s "
+				       "ports",
+				       named->name,
+				       (named->flags & CHECK_UDP) ? "udp"
+								  : "tcp");
+			goto out;
+		}
+		o.proto = udp ? PROTO_UDP : PROTO_TCP;
 		v = realloc(c->cfg.extra_ports,
 			    (c->cfg.nextra_ports + 1) * sizeof(*v));
 		if (v == NULL) {
@@ -358,6 +389,7 @@ enum long_only {
 	OPT_RATE,
 	OPT_TIMEOUT,
 	OPT_CHECKTIMEOUT,
+	OPT_UDPRETRIES,
 	OPT_WORKERS,
 	OPT_FAILON,
 	OPT_SECRETS,
@@ -393,6 +425,7 @@ static const struct option long_opts[] = {
 	{ "rate", required_argument, NULL, OPT_RATE },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "check-timeout", required_argument, NULL, OPT_CHECKTIMEOUT },
+	{ "udp-retries", required_argument, NULL, OPT_UDPRETRIES },
 	{ "workers", required_argument, NULL, OPT_WORKERS },
 	{ "fail-on", required_argument, NULL, OPT_FAILON },
 	{ "show-secrets", no_argument, NULL, OPT_SECRETS },
@@ -493,6 +526,10 @@ static int parse_args(struct cli *c, int argc, char **argv)
 		case OPT_CONC:
 			r = parse_uint("--concurrency", optarg, 1, 65536,
 				       &c->cfg.concurrency);
+			break;
+		case OPT_UDPRETRIES:
+			r = parse_uint("--udp-retries", optarg, 0, 10,
+				       &c->cfg.udp_retries);
 			break;
 		case OPT_RATE:
 			r = parse_uint("--rate", optarg, 0, 10000000,

@@ -471,6 +471,7 @@ int ctx_udp_poll(struct check_ctx *ctx, int fd, void *buf, size_t cap,
 			ctx->udp_waiting = false;
 			return errno == ECONNREFUSED ? UDP_REFUSED : EXPO_ESYS;
 		}
+		ctx->udp_heard = true;
 		if ((size_t)n > cap) {
 			/* larger than asked for: not read, not trusted */
 			ctx->udp_oversized++;

@@ -39,6 +39,7 @@ struct check_ctx {
 	uint8_t proto;		 /* enum port_proto: of the check (CHECK_UDP) */
 	struct udp_pacer *pacer; /* --rate over datagrams; NULL: no limit */
 	bool udp_waiting;	 /* a request is out, not yet answered */
+	bool udp_heard;		 /* a datagram came back, of any kind */
 	unsigned udp_sent;	 /* datagrams of it sent so far */
 	unsigned udp_oversized;
 	uint64_t udp_due_ms;  /* the next send (first, or again) */

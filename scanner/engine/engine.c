@@ -115,6 +115,7 @@ struct scan_run {
 	atomic_size_t done_jobs;
 	struct cred_guard *guard;
 	struct udp_pacer *pacer;   /* --rate over UDP datagrams */
+	uint8_t *heard;		   /* per job: its UDP socket got a datagram */
 	atomic_uint workers_alive; /* worker threads not yet returned */
 	_Atomic uint64_t stop_at;  /* 0, or the grace's end (ctx_now_ms) */
 	size_t abandoned;	   /* lane threads left in a library call */
@@ -693,6 +694,8 @@ static void probe_finish(struct scan_run *run, int ep, struct probe *p)
 		ctx_status(p->ctx, STATUS_ERROR, "assessing the facts failed");
 	st = ctx_get_status(p->ctx, &reason);
 	ms = ctx_now_ms() - p->started_ms;
+	if (p->ctx->udp_heard && run->heard != NULL)
+		run->heard[p->job - run->jobs] = 1;
 	pthread_mutex_lock(&run->col.lock);
 	finding_list_take(&run->col.findings, ctx_findings(p->ctx));
 	rec = collector_record(&run->col,
@@ -1495,7 +1498,8 @@ static int jobs_build(struct scan_run *run, const uint8_t *status, size_t njobs)
 	size_t i, k, t, a, pi;
 
 	run->jobs = calloc(njobs ? njobs : 1, sizeof(*run->jobs));
-	if (run->jobs == NULL)
+	run->heard = calloc(njobs ? njobs : 1, 1);
+	if (run->jobs == NULL || run->heard == NULL)
 		return EXPO_ENOMEM;
 	for (i = 0; i < pl->npairs && njobs > 0; i++) {
 		uint64_t claims;
@@ -1551,35 +1555,53 @@ static int checks_init(struct scan_run *run)
 	return 0;
 }
 
-/* A UDP port's own record says what its checks heard: open when one got
- * an answer, else still "no answer" (ICMP unreachable: closed). Check
- * records come after the npairs discovery records, which are in pair
- * order. */
-static void udp_pair_status(struct scan_run *run)
+/* the discovery record of a UDP (target, address, port), or NULL */
+static struct port_record *udp_pair_record(struct scan_run *run,
+					   uint32_t target, uint16_t addr,
+					   uint16_t port)
 {
 	const struct planned *pl = run->plan;
-	struct port_record *v = run->col.records;
-	size_t i, pi, pair;
+	const struct plan *p;
+	size_t pi, pair;
+
+	if (target >= run->targets->n || (p = pl->of_target[target]) == NULL)
+		return NULL;
+	for (pi = 0; pi < p->n; pi++)
+		if (p->ports[pi] == port && p->protos[pi] == PROTO_UDP)
+			break;
+	if (pi == p->n)
+		return NULL;
+	pair = pl->pair_start[target] + (size_t)addr * p->n + pi;
+	return pair < pl->npairs ? &run->col.records[pair] : NULL;
+}
+
+/* A UDP port's own record says what its checks heard: open when any
+ * datagram came back (an answer, or even noise: something listens),
+ * closed on an ICMP port unreachable, else still "no answer". Check
+ * records come after the npairs discovery records, in pair order. */
+static void udp_pair_status(struct scan_run *run)
+{
+	struct port_record *rec;
+	size_t i;
 
 	pthread_mutex_lock(&run->col.lock);
-	for (i = pl->npairs; i < run->col.nrecords; i++) {
-		const struct port_record *c = &v[i];
-		const struct plan *p;
+	for (i = run->plan->npairs; i < run->col.nrecords; i++) {
+		const struct port_record *c = &run->col.records[i];
 
-		if (c->proto != PROTO_UDP || c->target >= run->targets->n ||
-		    (p = pl->of_target[c->target]) == NULL)
+		if (c->proto != PROTO_UDP || c->status != STATUS_CLOSED ||
+		    (rec = udp_pair_record(run, c->target, c->addr, c->port)) ==
+			    NULL)
 			continue;
-		for (pi = 0; pi < p->n; pi++)
-			if (p->ports[pi] == c->port &&
-			    p->protos[pi] == PROTO_UDP)
-				break;
-		if (pi == p->n)
-			continue;
-		pair = pl->pair_start[c->target] + (size_t)c->addr * p->n + pi;
-		if (pair >= pl->npairs || v[pair].status == STATUS_OPEN)
-			continue;
-		if (c->status == STATUS_OPEN || c->status == STATUS_CLOSED)
-			v[pair].status = c->status;
+		if (rec->status == STATUS_NO_ANSWER)
+			rec->status = STATUS_CLOSED;
+	}
+	for (i = 0; i < run->njobs; i++) {
+		const struct job *j = &run->jobs[i];
+
+		if (run->heard[i] &&
+		    (rec = udp_pair_record(run, j->target, j->addr, j->port)) !=
+			    NULL)
+			rec->status = STATUS_OPEN;
 	}
 	pthread_mutex_unlock(&run->col.lock);
 }
@@ -1609,6 +1631,7 @@ static void scan_run_free(struct scan_run *run)
 	for (k = 0; k < MAX_CHECKS; k++)
 		free(run->init_error[k]);
 	free(run->jobs);
+	free(run->heard);
 	pthread_mutex_destroy(&run->col.lock);
 	free(run);
 }
