@@ -240,6 +240,7 @@ static int emit_residual(struct target *t, const struct decided *d,
 			 unsigned hi)
 {
 	unsigned bit = PROTO_BIT(proto);
+
 	unsigned cur = lo;
 	size_t i;
 	int rc = 0;
@@ -250,18 +251,17 @@ static int emit_residual(struct target *t, const struct decided *d,
 		if (d->v[i].lo > cur) {
 			rc = inv_world_rule_add_proto(
 				t, bit, cur, d->v[i].lo - 1u,
-				"%s %u-%u%s from %s", r->ref, cur,
-				d->v[i].lo - 1u,
-				proto == PROTO_UDP ? "/udp" : "", r->src);
+				"%s %u-%u from %s", r->ref, cur,
+				d->v[i].lo - 1u, r->src);
 			if (rc < 0)
 				goto out;
 		}
 		cur = d->v[i].hi + 1u;
 	}
 	if (cur <= hi)
-		rc = inv_world_rule_add_proto(
-			t, bit, cur, hi, "%s %u-%u%s from %s", r->ref, cur, hi,
-			proto == PROTO_UDP ? "/udp" : "", r->src);
+		rc = inv_world_rule_add_proto(t, bit, cur, hi,
+					      "%s %u-%u from %s", r->ref, cur,
+					      hi, r->src);
 out:
 	return rc;
 }
@@ -329,9 +329,46 @@ out:
 	return rc;
 }
 
+/* a UDP world rule that repeats a TCP one of this decision (same ports,
+ * same text: an all-protocol rule, whose text names no protocol of its
+ * own; the others name theirs) joins it: one rule, one finding */
+static void merge_halves(struct target_meta *m, size_t first)
+{
+	size_t i, k, o;
+
+	for (i = first, o = first; i < m->nworld_rules; i++) {
+		struct world_rule *u = &m->world_rules[i];
+		bool merged = false;
+
+		for (k = first; u->protos == PROTO_BIT(PROTO_UDP) && k < o;
+		     k++) {
+			struct world_rule *w = &m->world_rules[k];
+
+			if (w->protos == PROTO_BIT(PROTO_TCP) &&
+			    w->port_from == u->port_from &&
+			    w->port_to == u->port_to && w->ref && u->ref &&
+			    !strcmp(w->ref, u->ref)) {
+				w->protos |= PROTO_BIT(PROTO_UDP);
+				merged = true;
+				break;
+			}
+		}
+		if (merged)
+			free(u->ref);
+		else
+			m->world_rules[o++] = *u;
+	}
+	m->nworld_rules = o;
+}
+
 int fw_decide(struct target *t, const struct fw_rule *const *rules, size_t n)
 {
+	size_t first = t->meta ? t->meta->nworld_rules : 0;
 	int rc = fw_decide_proto(t, rules, n, PROTO_TCP);
 
-	return rc < 0 ? rc : fw_decide_proto(t, rules, n, PROTO_UDP);
+	if (rc == 0)
+		rc = fw_decide_proto(t, rules, n, PROTO_UDP);
+	if (rc == 0 && t->meta)
+		merge_halves(t->meta, first);
+	return rc;
 }
