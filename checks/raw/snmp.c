@@ -107,9 +107,6 @@ static int sn_send_next(struct check_ctx *ctx, struct snmp_probe *st)
 	for (;;) {
 		if (!ctx_next_cred(ctx, &user, &community))
 			return sn_end(ctx, st);
-		/* a --creds pair with a user name is not a community */
-		if (user[0] != '\0')
-			continue;
 		st->request_id = random_id();
 		if (snmp_get_sysdescr(req, sizeof(req), community,
 				      st->request_id, &len) == 0)

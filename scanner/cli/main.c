@@ -84,6 +84,7 @@ static const char usage_text[] =
 	"  --offline             configuration rules only: no packet sent,\n"
 	"                        no name looked up (a Terraform plan, cloud JSON)\n"
 	"  --creds FILE          user:password lines, tried before the built-in lists\n"
+	"                        (:community for SNMP, which has no user)\n"
 	"  --no-login            no credential attempts at all\n"
 	"  --max-attempts N      attempts per account and host (default: per check)\n"
 	"  --intrusive           allow probes that change state on the target\n"
@@ -318,7 +319,8 @@ static int read_all(const char *path, struct dynbuf *b)
 }
 
 /* --creds FILE: user:password per line; '#' comments; the password is
- * everything after the first ':' (it may hold ':' itself) */
+ * everything after the first ':' (it may hold ':' itself). ":secret" has
+ * no user: for the services without user names (an SNMP community) */
 static int load_creds(struct cli *c, const char *path)
 {
 	struct dynbuf b;
@@ -351,10 +353,10 @@ static int load_creds(struct cli *c, const char *path)
 		if (len == 0 || line[0] == '#')
 			continue;
 		colon = strchr(line, ':');
-		if (colon == NULL || colon == line) {
+		if (colon == NULL) {
 			fprintf(stderr,
 				"exposure: --creds %s:%u: expected "
-				"user:password\n",
+				"user:password (or :community)\n",
 				path, lineno);
 			free(text);
 			return EXIT_USAGE;

@@ -606,6 +606,17 @@ static bool cred_at(const struct check_ctx *ctx, size_t i, const char **user,
 	return true;
 }
 
+/* a service without user names (SNMP): its built-in users are all "" */
+static bool check_userless(const struct check *c)
+{
+	size_t i;
+
+	for (i = 0; c->default_users != NULL && c->default_users[i]; i++)
+		if (c->default_users[i][0] != '\0')
+			return false;
+	return c->default_users != NULL && c->default_users[0] != NULL;
+}
+
 int ctx_next_cred(struct check_ctx *ctx, const char **user,
 		  const char **password)
 {
@@ -620,6 +631,10 @@ int ctx_next_cred(struct check_ctx *ctx, const char **user,
 		ctx->cred_next++;
 		if (guard_host_stopped(ctx))
 			return 0;
+		/* ":community" lines go to user-less services only, and
+		 * user:password lines to the others */
+		if ((u[0] == '\0') != check_userless(ctx->check))
+			continue;
 		if (user_settled(ctx, u) || !guard_take(ctx, u, cap))
 			continue;
 		*user = u;

@@ -331,3 +331,60 @@ Test(engine_udp, datagrams_are_paced_by_rate)
 	close(srv);
 	ctx_free(f.ctx);
 }
+
+/* ---- communities through the credential guard ---- */
+
+extern const struct check check_mssql;
+
+Test(snmp_creds, communities_are_the_empty_user_and_capped_per_port)
+{
+	struct credential_pair pairs[] = { { "", "c1" }, { "root", "x" } };
+	const char *u, *p;
+	struct udpfix f;
+	struct check_ctx *ms, *other;
+
+	udpfix_init(&f, 161);
+	f.cfg.creds = pairs;
+	f.cfg.ncreds = 2;
+	/* ":c1" first, then public and private; never root:x */
+	cr_assert_eq(ctx_next_cred(f.ctx, &u, &p), 1);
+	cr_assert_str_eq(u, "");
+	cr_assert_str_eq(p, "c1");
+	cr_assert_eq(ctx_next_cred(f.ctx, &u, &p), 1);
+	cr_assert_str_eq(p, "public");
+	/* the default cap (3) is spent: private is not tried */
+	cr_assert_eq(ctx_next_cred(f.ctx, &u, &p), 1);
+	cr_assert_str_eq(p, "private");
+	cr_assert_eq(ctx_next_cred(f.ctx, &u, &p), 0);
+	/* a user check never gets ":c1" */
+	ms = ctx_new(&check_mssql, &f.cfg, &f.target, &f.addr, 1433, NULL);
+	cr_assert_eq(ctx_next_cred(ms, &u, &p), 1);
+	cr_assert_str_eq(u, "root");
+	ctx_free(ms);
+	/* the empty user counts per address and port, over every probe:
+	 * another port of the host has its own cap */
+	f.cfg.max_attempts = 1;
+	{
+		struct cred_guard *g = cred_guard_new();
+		struct check_ctx *a = ctx_new(&check_snmp, &f.cfg, &f.target,
+					      &f.addr, 161, g);
+		struct check_ctx *b = ctx_new(&check_snmp, &f.cfg, &f.target,
+					      &f.addr, 1161, g);
+		struct check_ctx *c = ctx_new(&check_snmp, &f.cfg, &f.target,
+					      &f.addr, 161, g);
+
+		cr_assert_eq(ctx_next_cred(a, &u, &p), 1);
+		cr_assert_eq(ctx_next_cred(a, &u, &p), 0);
+		cr_assert_eq(ctx_next_cred(b, &u, &p), 1);
+		cr_assert_eq(ctx_next_cred(c, &u, &p), 0);
+		ctx_free(a);
+		ctx_free(b);
+		ctx_free(c);
+		cred_guard_free(g);
+	}
+	f.cfg.no_login = true;
+	other = ctx_new(&check_snmp, &f.cfg, &f.target, &f.addr, 161, NULL);
+	cr_assert_eq(ctx_next_cred(other, &u, &p), 0);
+	ctx_free(other);
+	ctx_free(f.ctx);
+}
