@@ -133,22 +133,31 @@ int ctx_connect(struct check_ctx *ctx, int *fd);
  * ctx_udp_open: a non-blocking UDP socket connect()ed to the probe's
  * address and port, so the kernel drops datagrams from any other address
  * or port; the module closes it.
- * ctx_udp_send: one request (at most UDP_REQUEST_MAX bytes, copied); the
- * engine paces it with --rate and sends it again, up to --udp-retries
- * times, while no answer comes: the datagrams share --timeout.
+ * ctx_udp_send: one request (copied; the requests out at once share
+ * UDP_REQUEST_MAX bytes, at most UDP_REQUESTS_MAX of them), *id names
+ * it; the engine paces each datagram with --rate and sends each request
+ * again, up to --udp-retries times, while it is not answered: a
+ * request's datagrams share --timeout. Requests sent together are waited
+ * for together (an SNMP agent's communities: one wait, not one each).
  * ctx_udp_poll: in step(), after a send: UDP_ANSWER with the next datagram
  * in buf (*len bytes; one longer than cap is dropped and counted in
  * ctx_udp_oversized()), UDP_WAIT (return PROBE_WANT_READ |
- * PROBE_WANT_TIMER), UDP_SILENT (every datagram went unanswered) or
- * UDP_REFUSED (an ICMP port unreachable came back: closed). A datagram
- * that is not the answer (stale, forged): call ctx_udp_poll() again; it
- * keeps waiting for the same request. ctx_udp_send() returns 0 (then
- * return PROBE_WANT_READ | PROBE_WANT_TIMER), UDP_REFUSED, or < 0.
- * ctx_udp_done: the answer was taken; nothing is waited for any more. */
+ * PROBE_WANT_TIMER), UDP_SILENT (every request not answered went
+ * unanswered to its last datagram) or UDP_REFUSED (an ICMP port
+ * unreachable came back: closed). The module tells which request a
+ * datagram answers (ctx_udp_answered: no more re-sends of it); one that
+ * answers none (stale, forged): call ctx_udp_poll() again. ctx_udp_send()
+ * returns 0 (then return PROBE_WANT_READ | PROBE_WANT_TIMER), UDP_REFUSED,
+ * or < 0 (EXPO_ETOOBIG: no room for one more).
+ * ctx_udp_done: nothing is waited for any more (the next send starts a
+ * new set of requests). */
 #define UDP_REQUEST_MAX 1472
+#define UDP_REQUESTS_MAX 8
 enum udp_poll { UDP_WAIT = 0, UDP_ANSWER = 1, UDP_SILENT = 2, UDP_REFUSED = 3 };
 int ctx_udp_open(struct check_ctx *ctx, int *fd);
-int ctx_udp_send(struct check_ctx *ctx, int fd, const void *buf, size_t len);
+int ctx_udp_send(struct check_ctx *ctx, int fd, const void *buf, size_t len,
+		 unsigned *id);
+void ctx_udp_answered(struct check_ctx *ctx, unsigned id);
 int ctx_udp_poll(struct check_ctx *ctx, int fd, void *buf, size_t cap,
 		 size_t *len);
 void ctx_udp_done(struct check_ctx *ctx);

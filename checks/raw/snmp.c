@@ -7,8 +7,10 @@
  * "public", then "private", after the --creds pairs with an empty user.
  * A community is a credential: it comes from the credential guard as the
  * empty user of this address and port, so --max-attempts caps the
- * communities and --no-login sends nothing. The engine re-sends each
- * request up to --udp-retries times while unanswered (ctx_udp_send).
+ * communities and --no-login sends nothing. The requests go out together
+ * (up to UDP_REQUESTS_MAX at once, each with its own request id) and are
+ * waited for together; the engine re-sends each up to --udp-retries times
+ * while unanswered (ctx_udp_send).
  *
  * The proof: an SNMP message from the agent's address and port (the
  * socket is connected: the kernel drops any other) that is a Response
@@ -32,12 +34,19 @@
 
 enum snmp_phase { SNMP_NEXT = 0, SNMP_WAIT, SNMP_END };
 
+/* the communities asked at once: one wait for all of them, as nmap's
+ * snmp-brute does, not one wait each */
 struct snmp_probe {
 	int fd;
 	enum snmp_phase phase;
-	const char *community; /* valid until the probe ends */
-	int32_t request_id;
-	unsigned tried, silent, malformed, stray;
+	struct snmp_out {
+		const char *community; /* valid until the probe ends */
+		int32_t request_id;
+		unsigned id; /* ctx_udp_send()'s */
+	} out[UDP_REQUESTS_MAX];
+	unsigned nout;
+	const char *held; /* handed out, no room left in the last batch */
+	unsigned tried, malformed, stray;
 };
 
 static int sn_start(struct check_ctx *ctx, void *state)
@@ -97,39 +106,53 @@ static int sn_end(struct check_ctx *ctx, struct snmp_probe *st)
 	return PROBE_DONE;
 }
 
+/* sends the next communities, as many as one batch holds */
 static int sn_send_next(struct check_ctx *ctx, struct snmp_probe *st)
 {
 	uint8_t req[SNMP_REQUEST_MAX];
 	const char *user, *community;
+	unsigned first = st->tried + 1;
 	size_t len = 0;
 	int r;
 
-	for (;;) {
-		if (!ctx_next_cred(ctx, &user, &community))
-			return sn_end(ctx, st);
-		st->request_id = random_id();
-		if (snmp_get_sysdescr(req, sizeof(req), community,
-				      st->request_id, &len) == 0)
+	st->nout = 0;
+	while (st->nout < UDP_REQUESTS_MAX) {
+		if (st->held != NULL)
+			community = st->held;
+		else if (!ctx_next_cred(ctx, &user, &community))
 			break;
-		/* longer than SNMP allows: no agent has it */
-		ctx_cred_result(ctx, user, CRED_FAILED);
+		st->held = NULL;
+		st->out[st->nout].request_id = random_id();
+		if (snmp_get_sysdescr(req, sizeof(req), community,
+				      st->out[st->nout].request_id,
+				      &len) != 0) {
+			/* longer than SNMP allows: no agent has it */
+			ctx_cred_result(ctx, "", CRED_FAILED);
+			continue;
+		}
+		r = ctx_udp_send(ctx, st->fd, req, len, &st->out[st->nout].id);
+		if (r == EXPO_ETOOBIG && st->nout > 0) {
+			st->held = community; /* the next batch's first */
+			break;
+		}
+		if (r == UDP_REFUSED) {
+			ctx_status(ctx, STATUS_CLOSED, "ICMP port unreachable");
+			st->phase = SNMP_END;
+			return PROBE_DONE;
+		}
+		if (r < 0)
+			return r;
+		st->out[st->nout++].community = community;
+		st->tried++;
 	}
-	st->community = community;
-	st->tried++;
-	ctx_phasef(ctx, "community %u", st->tried);
-	r = ctx_udp_send(ctx, st->fd, req, len);
-	if (r == UDP_REFUSED) {
-		ctx_status(ctx, STATUS_CLOSED, "ICMP port unreachable");
-		st->phase = SNMP_END;
-		return PROBE_DONE;
-	}
-	if (r < 0)
-		return r;
+	if (st->nout == 0)
+		return sn_end(ctx, st);
+	ctx_phasef(ctx, "communities %u-%u", first, st->tried);
 	st->phase = SNMP_WAIT;
 	return PROBE_WANT_READ | PROBE_WANT_TIMER;
 }
 
-static int record(struct check_ctx *ctx, struct snmp_probe *st,
+static int record(struct check_ctx *ctx, const char *community,
 		  const struct snmp_reply *rep)
 {
 	cJSON *facts = ctx_facts(ctx);
@@ -137,7 +160,7 @@ static int record(struct check_ctx *ctx, struct snmp_probe *st,
 
 	if (rep->first_is_sysdescr && rep->value_tag == SNMP_TAG_OCTETS)
 		value = rep->value;
-	if (fact_set_str(facts, "community", st->community) < 0 ||
+	if (fact_set_str(facts, "community", community) < 0 ||
 	    fact_set_str(facts, "sysdescr", value) < 0 ||
 	    fact_set_num(facts, "error_status", (double)rep->error_status) <
 		    0 ||
@@ -146,25 +169,30 @@ static int record(struct check_ctx *ctx, struct snmp_probe *st,
 	return 0;
 }
 
-/* one datagram: our answer (1), not ours (0), or not SNMP (0, counted) */
-static int sn_take(struct snmp_probe *st, const uint8_t *buf, size_t len)
+/* the request a datagram answers (its index in out[]), or -1: not SNMP
+ * (counted as malformed), or an answer to none of ours (stale, forged) */
+static int sn_match(struct snmp_probe *st, const uint8_t *buf, size_t len,
+		    struct snmp_reply *rep)
 {
-	struct snmp_reply rep;
-	size_t clen = strlen(st->community);
+	unsigned i;
 
-	if (snmp_parse_reply(buf, len, &rep) != 0) {
+	if (snmp_parse_reply(buf, len, rep) != 0) {
 		st->malformed++;
-		return 0;
+		return -1;
 	}
-	if (rep.pdu_type != SNMP_PDU_RESPONSE ||
-	    rep.request_id != st->request_id ||
-	    rep.version != SNMP_VERSION_2C || rep.community_len != clen ||
-	    memcmp(rep.community, st->community, clen) != 0) {
-		/* an answer to an earlier request, or not one to ours */
-		st->stray++;
-		return 0;
+	for (i = 0; i < st->nout; i++) {
+		const char *c = st->out[i].community;
+		size_t clen = strlen(c);
+
+		if (rep->pdu_type == SNMP_PDU_RESPONSE &&
+		    rep->request_id == st->out[i].request_id &&
+		    rep->version == SNMP_VERSION_2C &&
+		    rep->community_len == clen &&
+		    memcmp(rep->community, c, clen) == 0)
+			return (int)i;
 	}
-	return 1;
+	st->stray++;
+	return -1;
 }
 
 static int sn_step(struct check_ctx *ctx, void *state)
@@ -173,7 +201,7 @@ static int sn_step(struct check_ctx *ctx, void *state)
 	uint8_t buf[SNMP_REPLY_MAX];
 	struct snmp_reply rep;
 	size_t len = 0;
-	int r, k;
+	int r, k, i;
 
 	if (st->phase == SNMP_END)
 		return PROBE_DONE;
@@ -192,15 +220,14 @@ static int sn_step(struct check_ctx *ctx, void *state)
 			return PROBE_DONE;
 		}
 		if (r == UDP_SILENT) {
-			st->silent++;
-			ctx_cred_result(ctx, "", CRED_FAILED);
+			for (i = 0; i < (int)st->nout; i++)
+				ctx_cred_result(ctx, "", CRED_FAILED);
 			return sn_send_next(ctx, st);
 		}
-		if (sn_take(st, buf, len) == 1) {
+		if ((i = sn_match(st, buf, len, &rep)) >= 0) {
 			ctx_udp_done(ctx);
-			if (snmp_parse_reply(buf, len, &rep) != 0 ||
-			    (r = record(ctx, st, &rep)) < 0)
-				return r < 0 ? r : EXPO_EPARSE;
+			if ((r = record(ctx, st->out[i].community, &rep)) < 0)
+				return r;
 			ctx_cred_result(ctx, "", CRED_ACCEPTED);
 			return sn_end(ctx, st);
 		}

@@ -393,64 +393,98 @@ static unsigned udp_wait_ms(const struct check_ctx *ctx)
 	return w ? w : 1;
 }
 
-/* sends the request when it is due and the pacer allows; arms the timer.
- * UDP_WAIT, UDP_SILENT, UDP_REFUSED or < 0 */
+/* sends each live request that is due when the pacer allows, gives up
+ * those whose last datagram went unanswered; arms the timer for the next
+ * due one. UDP_WAIT, UDP_SILENT (none left live), UDP_REFUSED or < 0 */
 static int udp_pump(struct check_ctx *ctx, int fd)
 {
-	uint64_t now = ctx_now_ms();
-	unsigned w = udp_wait_ms(ctx);
+	uint64_t now = ctx_now_ms(), next = UINT64_MAX, end;
+	unsigned w = udp_wait_ms(ctx), i, live = 0;
 
-	if (now >= ctx->udp_due_ms) {
-		if (ctx->udp_sent > ctx->cfg->udp_retries) {
-			ctx->udp_waiting = false;
-			return UDP_SILENT;
+	for (i = 0; i < ctx->udp_nreq; i++) {
+		struct udp_req *q = &ctx->udp_req[i];
+
+		if (!q->live)
+			continue;
+		if (now >= q->due_ms && q->sent > ctx->cfg->udp_retries) {
+			q->live = false; /* its last datagram: silence */
+			continue;
 		}
-		if (ctx->udp_slot_ms == 0)
-			ctx->udp_slot_ms = pacer_slot(ctx->pacer);
-		if (ctx->udp_slot_ms <= now) {
-			if (send(fd, ctx->udp_req, ctx->udp_req_len, 0) < 0 &&
-			    errno != EAGAIN && errno != ENOBUFS) {
-				ctx->udp_waiting = false;
-				return errno == ECONNREFUSED ? UDP_REFUSED
-							     : EXPO_ESYS;
+		if (now >= q->due_ms) {
+			if (q->slot_ms == 0)
+				q->slot_ms = pacer_slot(ctx->pacer);
+			if (q->slot_ms > now) {
+				q->due_ms = q->slot_ms;
+			} else {
+				if (send(fd, ctx->udp_buf + q->off, q->len, 0) <
+					    0 &&
+				    errno != EAGAIN && errno != ENOBUFS) {
+					ctx->udp_waiting = false;
+					return errno == ECONNREFUSED
+						       ? UDP_REFUSED
+						       : EXPO_ESYS;
+				}
+				q->sent++;
+				q->slot_ms = 0;
+				q->due_ms = now + w;
 			}
-			ctx->udp_sent++;
-			ctx->udp_slot_ms = 0;
-			ctx->udp_due_ms = now + w;
-			/* the phase lasts while datagrams are left to wait
-			 * for, and a little beyond: silence is decided here,
-			 * not by the phase deadline */
-			ctx->phase_deadline_ms =
-				now +
-				(uint64_t)w * (ctx->cfg->udp_retries + 2 -
-					       ctx->udp_sent) +
-				ctx->cfg->timeout_ms;
-		} else {
-			ctx->udp_due_ms = ctx->udp_slot_ms;
-			ctx->phase_deadline_ms =
-				ctx->udp_slot_ms +
-				(uint64_t)w * (ctx->cfg->udp_retries + 1) +
-				ctx->cfg->timeout_ms;
 		}
+		/* the phase lasts while datagrams are left to wait for, and
+		 * a little beyond: silence is decided here, not by the phase
+		 * deadline */
+		end = q->due_ms +
+		      (uint64_t)w * (ctx->cfg->udp_retries + 1 - q->sent) +
+		      ctx->cfg->timeout_ms;
+		if (end > ctx->phase_deadline_ms)
+			ctx->phase_deadline_ms = end;
+		if (q->due_ms < next)
+			next = q->due_ms;
+		live++;
 	}
-	ctx->wake_ms = ctx->udp_due_ms > now ? ctx->udp_due_ms : now + 1;
+	if (live == 0) {
+		ctx->udp_waiting = false;
+		return UDP_SILENT;
+	}
+	ctx->wake_ms = next > now ? next : now + 1;
 	return UDP_WAIT;
 }
 
-int ctx_udp_send(struct check_ctx *ctx, int fd, const void *buf, size_t len)
+int ctx_udp_send(struct check_ctx *ctx, int fd, const void *buf, size_t len,
+		 unsigned *id)
 {
+	struct udp_req *q;
 	int r;
 
-	if (len > sizeof(ctx->udp_req))
+	if (!ctx->udp_waiting) {
+		ctx->udp_nreq = 0;
+		ctx->udp_used = 0;
+	}
+	if (ctx->udp_nreq == UDP_REQUESTS_MAX ||
+	    len > sizeof(ctx->udp_buf) - ctx->udp_used)
 		return EXPO_ETOOBIG;
-	memcpy(ctx->udp_req, buf, len);
-	ctx->udp_req_len = len;
-	ctx->udp_sent = 0;
-	ctx->udp_slot_ms = 0;
-	ctx->udp_due_ms = 0;
+	q = &ctx->udp_req[ctx->udp_nreq];
+	memset(q, 0, sizeof(*q));
+	q->off = ctx->udp_used;
+	q->len = len;
+	q->live = true;
+	memcpy(ctx->udp_buf + q->off, buf, len);
+	ctx->udp_used += len;
+	*id = ctx->udp_nreq++;
 	ctx->udp_waiting = true;
 	r = udp_pump(ctx, fd);
 	return r == UDP_WAIT ? 0 : r;
+}
+
+void ctx_udp_answered(struct check_ctx *ctx, unsigned id)
+{
+	unsigned i;
+
+	if (id < ctx->udp_nreq)
+		ctx->udp_req[id].live = false;
+	for (i = 0; i < ctx->udp_nreq; i++)
+		if (ctx->udp_req[i].live)
+			return;
+	ctx->udp_waiting = false;
 }
 
 int ctx_udp_poll(struct check_ctx *ctx, int fd, void *buf, size_t cap,
@@ -462,7 +496,7 @@ int ctx_udp_poll(struct check_ctx *ctx, int fd, void *buf, size_t cap,
 	if (!ctx->udp_waiting)
 		return EXPO_EINVAL;
 	/* bounded: a flood of oversized datagrams cannot hold the loop */
-	for (guard = 0; guard < 64 && ctx->udp_sent > 0; guard++) {
+	for (guard = 0; guard < 64; guard++) {
 		n = recv(fd, buf, cap, MSG_TRUNC | MSG_DONTWAIT);
 		if (n < 0) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK ||

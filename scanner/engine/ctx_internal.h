@@ -35,17 +35,23 @@ struct check_ctx {
 	char **settled_users;
 	size_t nsettled_users;
 	char canary_user[24], canary_password[24];
-	/* UDP (ctx_udp_*): the request, sent again while unanswered */
+	/* UDP (ctx_udp_*): the requests out, each sent again while
+	 * unanswered; their bytes share udp_buf */
 	uint8_t proto;		 /* enum port_proto: of the check (CHECK_UDP) */
 	struct udp_pacer *pacer; /* --rate over datagrams; NULL: no limit */
-	bool udp_waiting;	 /* a request is out, not yet answered */
+	bool udp_waiting;	 /* requests are out, not all settled */
 	bool udp_heard;		 /* a datagram came back, of any kind */
-	unsigned udp_sent;	 /* datagrams of it sent so far */
 	unsigned udp_oversized;
-	uint64_t udp_due_ms;  /* the next send (first, or again) */
-	uint64_t udp_slot_ms; /* the pacer's slot taken for it; 0: none */
-	size_t udp_req_len;
-	unsigned char udp_req[UDP_REQUEST_MAX];
+	unsigned udp_nreq;
+	size_t udp_used; /* bytes of udp_buf taken */
+	struct udp_req {
+		size_t off, len;
+		unsigned sent;	  /* datagrams of it sent so far */
+		bool live;	  /* neither answered nor given up */
+		uint64_t due_ms;  /* the next send (first, or again) */
+		uint64_t slot_ms; /* the pacer's slot taken for it; 0: none */
+	} udp_req[UDP_REQUESTS_MAX];
+	unsigned char udp_buf[UDP_REQUEST_MAX];
 };
 
 uint64_t ctx_now_ms(void);

@@ -890,10 +890,8 @@ static void probe_expire(struct scan_run *run, int ep, struct probe *p,
 	if (p->ctx->udp_waiting) {
 		/* silence, even past the deadline, proves nothing */
 		ctx_status(p->ctx, STATUS_NO_ANSWER,
-			   "%s: no answer to %u datagram%s within the "
-			   "deadline",
-			   p->ctx->phase[0] ? p->ctx->phase : "probe",
-			   p->ctx->udp_sent, p->ctx->udp_sent == 1 ? "" : "s");
+			   "%s: no answer within the deadline",
+			   p->ctx->phase[0] ? p->ctx->phase : "probe");
 		probe_finish(run, ep, p);
 		return;
 	}

@@ -52,12 +52,14 @@ if [ -z "$LAB" ] || ! grep -qx 'EXPO_LAB_SNMP=1' "$LAB/lab.env" 2>/dev/null; the
 fi
 envv() { sed -n "s/^$1=//p" "$LAB/lab.env" | tail -n 1; }
 
-# ADDR=EXPECTED community ("" = none: the twin, the hostile agents)
+# ADDR=EXPECTED community ("" = none: the twin, the hostile agents);
+# HOSTILE: the agents whose "communities" are only false positives
 N=$(envv EXPO_LAB_SNMP_NET)
 SERVERS=(
 	"$N.1=public" "$N.2=private" "$N.3="
 	"$N.10=" "$N.11=" "$N.12=" "$N.13=" "$N.14="
 )
+HOSTILE=" $N.10 $N.11 $N.12 $N.13 $N.14 "
 : >"$WORK/hosts"
 for s in "${SERVERS[@]}"; do echo "${s%%=*}" >>"$WORK/hosts"; done
 tr , '\n' <<<"$COMMUNITIES" >"$WORK/communities"
@@ -105,26 +107,39 @@ printf '%-14s %-10s %-12s %-22s %s\n' "agent" "expected" "exposure" "nmap snmp-b
 MISS=0
 FALSE=0
 OTHER=0
+FP_NMAP=0
+FP_HYDRA=0
 for s in "${SERVERS[@]}"; do
 	h=${s%%=*}
 	want=${s#*=}
 	e=$(awk -F'\t' -v k="$h" '$1 == k { printf "%s%s", sep, $2; sep = "," }' "$WORK/expo.found")
 	m=$(awk -F'\t' -v k="$h" '$1 == k { printf "%s%s", sep, $2; sep = "," }' "$WORK/nmap.found")
 	y=$(awk -F'\t' -v k="$h" '$1 == k { printf "%s%s", sep, $2; sep = "," }' "$WORK/hydra.found")
-	grep -qx "$h" "$WORK/nmap.sysdescr" && m="$m${m:+ }(sysdescr)"
 	[ "$e" = "$want" ] || { [ -n "$want" ] && MISS=$((MISS + 1)) || FALSE=$((FALSE + 1)); }
-	# a community another tool found that exposure did not
-	for c in $(echo "${m%% (*},$y" | tr , ' '); do
-		[ -n "$c" ] && [ "$c" != "(sysdescr)" ] && ! grep -qx "$c" <<<"${e//,/$'\n'}" && OTHER=$((OTHER + 1))
+	# a community another tool found on a real agent that exposure did
+	# not (on a hostile agent, what they "found" is a false positive)
+	for c in $(echo "$m,$y" | tr , ' '); do
+		[ -n "$c" ] || continue
+		case "$HOSTILE" in
+		*" $h "*) ;;
+		*) grep -qx "$c" <<<"${e//,/$'\n'}" || OTHER=$((OTHER + 1)) ;;
+		esac
 	done
+	case "$HOSTILE" in
+	*" $h "*)
+		[ -n "$m" ] && FP_NMAP=$((FP_NMAP + $(tr , '\n' <<<"$m" | wc -l)))
+		[ -n "$y" ] && FP_HYDRA=$((FP_HYDRA + $(tr , '\n' <<<"$y" | wc -l)))
+		;;
+	esac
+	grep -qx "$h" "$WORK/nmap.sysdescr" && m="$m${m:+ }(sysdescr)"
 	printf '%-14s %-10s %-12s %-22s %s\n' "$h" "${want:--}" "${e:--}" "${m:--}" "${y:--}"
 done
 EXPO_ST=$(jq -r '.summary.statuses | "\(.open) open, \(.["no answer"]) no answer, \(.error) error, \(.timeout) timeout"' "$WORK/expo.json")
 echo
 echo "agents: ${#SERVERS[@]}; communities: $NC ($COMMUNITIES)"
 echo "exposure: ${T_EXPO}s wall, $(wc -l <"$WORK/expo.found") findings, $MISS missed, $FALSE unexpected; ports: $EXPO_ST"
-echo "nmap -sU snmp-sysdescr,snmp-brute: ${T_NMAP}s wall, $(wc -l <"$WORK/nmap.found") communities found"
-echo "hydra -t 4 snmp (-m 2): ${T_HYDRA}s wall, $(wc -l <"$WORK/hydra.found") communities found"
+echo "nmap -sU snmp-sysdescr,snmp-brute: ${T_NMAP}s wall, $(wc -l <"$WORK/nmap.found") communities found, $FP_NMAP of them false (hostile agents)"
+echo "hydra -t 4 snmp (-m 2): ${T_HYDRA}s wall, $(wc -l <"$WORK/hydra.found") communities found, $FP_HYDRA of them false (hostile agents)"
 RATIO=$(awk -v a="$T_EXPO" -v b="$T_NMAP" -v c="$T_HYDRA" 'BEGIN { printf "%.4f", (b + c > 0 ? a / (b + c) : 99) }')
 echo "ratio exposure/(nmap + hydra): $RATIO (target <= 0.200)"
 FAIL=0

@@ -207,7 +207,8 @@ static void udpfix_init(struct udpfix *f, uint16_t port)
 static int udp_exchange(struct check_ctx *ctx, int fd, char *buf, size_t cap,
 			size_t *len)
 {
-	int r = ctx_udp_send(ctx, fd, "ping", 4), k;
+	unsigned id;
+	int r = ctx_udp_send(ctx, fd, "ping", 4, &id), k;
 
 	cr_assert_eq(r, 0);
 	for (k = 0; k < 1000; k++) {
@@ -269,6 +270,7 @@ Test(engine_udp, answers_from_elsewhere_and_oversized_ones_are_not_taken)
 	uint16_t port, oport;
 	int srv = udp_server(&port), other = udp_server(&oport), fd = -1, r;
 	char buf[64], big[1000], got[16];
+	unsigned id;
 	size_t len = 0;
 	ssize_t n;
 
@@ -276,7 +278,7 @@ Test(engine_udp, answers_from_elsewhere_and_oversized_ones_are_not_taken)
 	f.cfg.timeout_ms = 300;
 	f.cfg.udp_retries = 0;
 	cr_assert_eq(ctx_udp_open(f.ctx, &fd), 0);
-	cr_assert_eq(ctx_udp_send(f.ctx, fd, "ping", 4), 0);
+	cr_assert_eq(ctx_udp_send(f.ctx, fd, "ping", 4, &id), 0);
 	n = recvfrom(srv, got, sizeof(got), 0, (struct sockaddr *)&from, &flen);
 	cr_assert_eq(n, 4);
 	/* from another port: the connected socket never sees it */
@@ -294,6 +296,43 @@ Test(engine_udp, answers_from_elsewhere_and_oversized_ones_are_not_taken)
 	close(fd);
 	close(srv);
 	close(other);
+	ctx_free(f.ctx);
+}
+
+Test(engine_udp, requests_sent_together_are_resent_until_answered)
+{
+	struct udpfix f;
+	uint16_t port;
+	int srv = udp_server(&port), fd = -1, r = UDP_WAIT, k;
+	unsigned a, b, na = 0, nb = 0;
+	char buf[64], got[16];
+	size_t len;
+	ssize_t n;
+
+	udpfix_init(&f, port);
+	f.cfg.timeout_ms = 300;
+	f.cfg.udp_retries = 2;
+	cr_assert_eq(ctx_udp_open(f.ctx, &fd), 0);
+	cr_assert_eq(ctx_udp_send(f.ctx, fd, "A", 1, &a), 0);
+	cr_assert_eq(ctx_udp_send(f.ctx, fd, "B", 1, &b), 0);
+	cr_assert_neq(a, b);
+	/* A is answered at once: only B is sent again */
+	ctx_udp_answered(f.ctx, a);
+	for (k = 0; k < 1000 && r == UDP_WAIT; k++) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+
+		poll(&p, 1, 5);
+		r = ctx_udp_poll(f.ctx, fd, buf, sizeof(buf), &len);
+	}
+	cr_assert_eq(r, UDP_SILENT);
+	while ((n = recv(srv, got, sizeof(got), MSG_DONTWAIT)) > 0) {
+		na += got[0] == 'A';
+		nb += got[0] == 'B';
+	}
+	cr_assert_eq(na, 1);
+	cr_assert_eq(nb, 3);
+	close(fd);
+	close(srv);
 	ctx_free(f.ctx);
 }
 
