@@ -91,7 +91,8 @@ Test(udp_config, gcp_udp_rule_opens_udp_only)
 	target_list_release(&l);
 }
 
-/* the config stage's findings as "target port/proto rule" lines */
+/* exactly one finding "target port/proto rule" whose evidence has
+ * evidence, or none when evidence is NULL */
 static void judge_has(const char *const *files, size_t n, const char *line,
 		      const char *evidence)
 {
@@ -119,11 +120,13 @@ static void judge_has(const char *const *files, size_t n, const char *line,
 			 fl.v[i].rule_id);
 		if (strcmp(buf, line) == 0) {
 			hits++;
-			cr_assert(strstr(fl.v[i].evidence, evidence) != NULL,
+			cr_assert(evidence != NULL && strstr(fl.v[i].evidence,
+							     evidence) != NULL,
 				  "%s: %s", line, fl.v[i].evidence);
 		}
 	}
-	cr_assert_eq(hits, 1, "%s: %zu findings", line, hits);
+	/* evidence NULL: no such finding */
+	cr_assert_eq(hits, evidence != NULL, "%s: %zu findings", line, hits);
 	finding_list_release(&fl);
 	cfg.checks = NULL;
 	cfg.nchecks = 0;
@@ -140,4 +143,22 @@ Test(udp_config, snmp_open_to_the_world_is_a_udp_door)
 	/* all ports of all protocols: one finding, naming the UDP door */
 	judge_has(f, 2, "aws:i-0all 0/tcp cloud.port_open_to_world",
 		  "161/udp snmp");
+}
+
+Test(udp_config, terraform_plan_udp_ingress)
+{
+	/* tests/fixtures/plan/aws.json with two UDP ingress entries to
+	 * 0.0.0.0/0 added to ssh_world: 161/udp (a UDP door) and 5432/udp
+	 * (PostgreSQL's door is TCP: no finding) */
+	static const char *const f[] = { "../plan/aws_udp.json" };
+
+	judge_has(f, 1,
+		  "tf:aws_instance.gpu[0] 161/udp cloud.port_open_to_world",
+		  "snmp (port 161/udp) is open to the internet");
+	judge_has(f, 1,
+		  "tf:aws_instance.gpu[0] 22/tcp cloud.port_open_to_world",
+		  "ssh (port 22)");
+	judge_has(f, 1,
+		  "tf:aws_instance.gpu[0] 5432/udp cloud.port_open_to_world",
+		  NULL);
 }
