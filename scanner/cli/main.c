@@ -727,12 +727,22 @@ static void print_port(void *ud, uint16_t port, uint64_t claims)
 	static const char *const expo[] = { "exposure unknown",
 					    "firewall restricts",
 					    "world-open" };
-	const struct world_rule *wr = target_port_rule(pp->t, port);
+	const struct world_rule *wr;
 	const char *svc = port_service(pp->t, port);
+	unsigned proto = PROTO_TCP;
+	char num[16];
 	size_t k;
 	bool first = true;
 
-	printf("    port %-5u ", port);
+	/* the plan's UDP ports are the ones its UDP checks claim */
+	for (k = 0; k < pp->cfg->nchecks; k++)
+		if ((claims & (1ull << k)) &&
+		    (pp->cfg->checks[k]->flags & CHECK_UDP))
+			proto = PROTO_UDP;
+	wr = target_port_rule_proto(pp->t, port, proto);
+	snprintf(num, sizeof(num), "%u%s", port,
+		 proto == PROTO_UDP ? "/udp" : "");
+	printf("    port %-5s ", num);
 	if (svc) {
 		printf("service ");
 		put_esc(svc);
@@ -749,7 +759,7 @@ static void print_port(void *ud, uint16_t port, uint64_t claims)
 		printf(pp->cfg->discover_only ? "(discovery only)"
 					      : "none: not checked (no "
 						"enabled check claims it)");
-	printf("  [%s%s", expo[target_port_exposure(pp->t, port)],
+	printf("  [%s%s", expo[target_port_exposure_proto(pp->t, port, proto)],
 	       wr ? ": " : "");
 	if (wr && wr->ref)
 		put_esc(wr->ref);
