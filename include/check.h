@@ -58,6 +58,9 @@ enum check_flags {
 	 * empty password, no password = user): for a product with one
 	 * documented default login and a one-attempt budget */
 	CHECK_CREDS_PAIRED = 1 << 3,
+	/* its ports are UDP ports: no TCP discovery; its probe opens a
+	 * socket with ctx_udp_open() and asks with ctx_udp_send() */
+	CHECK_UDP = 1 << 4,
 };
 
 /* One catalogue entry a check may report (DESIGN.md rule catalogue). */
@@ -142,6 +145,43 @@ void ctx_host_spend(struct check_ctx *ctx);
  * next slot (at most until the probe's deadline), then the connection
  * may start */
 void ctx_host_wait(struct check_ctx *ctx);
+/* ---- UDP (CHECK_UDP) ----
+ * Silence proves nothing: a UDP probe that got no answer ends with the
+ * status "no answer" (STATUS_NO_ANSWER), never "closed" or "secure".
+ * ctx_udp_open: a non-blocking UDP socket connect()ed to the probe's
+ * address and port, so the kernel drops datagrams from any other address
+ * or port; the module closes it.
+ * ctx_udp_send: one request (copied; the requests out at once share
+ * UDP_REQUEST_MAX bytes, at most UDP_REQUESTS_MAX of them), *id names
+ * it; the engine paces each datagram with --rate and sends each request
+ * again, up to --udp-retries times, while it is not answered: a
+ * request's datagrams share --timeout. Requests sent together are waited
+ * for together (an SNMP agent's communities: one wait, not one each).
+ * ctx_udp_poll: in step(), after a send: UDP_ANSWER with the next datagram
+ * in buf (*len bytes; one longer than cap is dropped and counted in
+ * ctx_udp_oversized()), UDP_WAIT (return PROBE_WANT_READ |
+ * PROBE_WANT_TIMER), UDP_SILENT (every request not answered went
+ * unanswered to its last datagram) or UDP_REFUSED (an ICMP port
+ * unreachable came back: closed). The module tells which request a
+ * datagram answers (ctx_udp_answered: no more re-sends of it); one that
+ * answers none (stale, forged): call ctx_udp_poll() again. ctx_udp_send()
+ * returns 0 (then return PROBE_WANT_READ | PROBE_WANT_TIMER), UDP_REFUSED,
+ * or < 0 (EXPO_ETOOBIG: no room for one more).
+ * ctx_udp_done: nothing is waited for any more (the next send starts a
+ * new set of requests). */
+#define UDP_REQUEST_MAX 1472
+#define UDP_REQUESTS_MAX 8
+enum udp_poll { UDP_WAIT = 0, UDP_ANSWER = 1, UDP_SILENT = 2, UDP_REFUSED = 3 };
+int ctx_udp_open(struct check_ctx *ctx, int *fd);
+int ctx_udp_send(struct check_ctx *ctx, int fd, const void *buf, size_t len,
+		 unsigned *id);
+void ctx_udp_answered(struct check_ctx *ctx, unsigned id);
+int ctx_udp_poll(struct check_ctx *ctx, int fd, void *buf, size_t cap,
+		 size_t *len);
+void ctx_udp_done(struct check_ctx *ctx);
+/* datagrams dropped for being longer than the cap given to ctx_udp_poll */
+unsigned ctx_udp_oversized(const struct check_ctx *ctx);
+
 /* The fd the next PROBE_WANT_* waits on. */
 void ctx_set_fd(struct check_ctx *ctx, int fd);
 /* Names the phase under way ("banner", "auth none", "login 3") for the

@@ -27,6 +27,9 @@ struct scan_config {
 	unsigned host_rate;   /* --host-rate: per address, 0 = no limit */
 	unsigned timeout_ms;  /* connect and per-phase timeout */
 	unsigned check_timeout_ms; /* whole probe deadline */
+	/* UDP: a request unanswered is sent again this many times; the
+	 * datagrams share --timeout (each waits timeout_ms / (retries + 1)) */
+	unsigned udp_retries;
 	unsigned workers;	   /* check worker threads (event loops) */
 	unsigned blocking_workers; /* threads of the blocking lane */
 	unsigned max_attempts;	   /* 0: each check's default */

@@ -37,6 +37,9 @@ enum probe_status {
 	STATUS_FILTERED, /* no answer within the timeout */
 	STATUS_TIMEOUT,	 /* open, but a check blew its deadline */
 	STATUS_ERROR,	 /* see reason */
+	/* a UDP probe got no answer: a wrong community, a closed port or a
+	 * firewall look the same, so it proves nothing (never "closed") */
+	STATUS_NO_ANSWER,
 	STATUS_COUNT,
 };
 
@@ -47,6 +50,7 @@ struct finding {
 	char *service; /* "ssh" */
 	char *target_id, *target_name, *address;
 	uint16_t port;
+	uint8_t proto;	   /* enum port_proto of port */
 	char *cvss_vector; /* "CVSS:3.1/AV:N/..." */
 	double cvss_score;
 	enum severity severity;
@@ -97,15 +101,19 @@ const char *status_name(enum probe_status s);
 
 /* The status of one (target, address, port), or of one check on it: what
  * the engine records and every writer reads. */
-/* 12 bytes: a /16 x 4 ports of closed ports stays a few MB. */
+/* 12 bytes: 100,000 targets x 20 ports of closed ports is 24 MB, the most
+ * a scan holds (the protocol shares the status's byte to keep it so) */
 struct port_record {
-	uint32_t target; /* index into targets->v */
-	uint16_t addr;	 /* index into that target's addrs */
+	uint32_t target;    /* index into targets->v */
+	uint16_t addr;	    /* index into that target's addrs */
 	uint16_t port;
-	uint8_t status;	 /* enum probe_status */
-	uint8_t check;	 /* index into check_registry, or CHECK_NONE */
-	uint16_t reason; /* index into reasons[], 0 = none */
+	uint8_t status : 7; /* enum probe_status */
+	uint8_t proto : 1;  /* enum port_proto */
+	uint8_t check;	    /* index into check_registry, or CHECK_NONE */
+	uint16_t reason;    /* index into reasons[], 0 = none */
 };
+_Static_assert(sizeof(struct port_record) == 12,
+	       "a port record is 12 bytes: every scan holds millions");
 #define CHECK_NONE 0xff
 
 #endif

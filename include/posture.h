@@ -51,6 +51,10 @@ struct conf_ctx; /* opaque: one target being judged */
 int conf_report(struct conf_ctx *c, const char *rule_id, uint16_t port,
 		const char *assumption, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
+/* the same for a port of either protocol (conf_report()'s is TCP) */
+int conf_report_proto(struct conf_ctx *c, const char *rule_id, uint16_t port,
+		      unsigned proto, const char *assumption, const char *fmt,
+		      ...) __attribute__((format(printf, 6, 7)));
 const struct target *conf_target(const struct conf_ctx *c);
 
 /* the GPU of a target: its config fact "gpu", else what the inventory
@@ -67,6 +71,13 @@ const char *door_service(uint16_t port);
 void door_each(uint16_t from, uint16_t to,
 	       void (*fn)(void *ud, uint16_t port, const char *service),
 	       void *ud);
+/* the two above for doors of either protocol: door_service() and
+ * door_each() are TCP's; protos are PROTO_BIT()s */
+const char *door_service_proto(uint16_t port, unsigned proto);
+void door_each_proto(unsigned protos, uint16_t from, uint16_t to,
+		     void (*fn)(void *ud, uint16_t port, unsigned proto,
+				const char *service),
+		     void *ud);
 
 /* Runs every enabled config rule set (cfg->checks with CHECK_CONFIG) on
  * every target with config facts or world-open ports, and appends the

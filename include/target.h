@@ -26,6 +26,16 @@ struct target_addr {
 				 * loopback, link-local, CGNAT or ULA range */
 };
 
+/* The transport of a port: TCP unless said otherwise (a UDP port is a
+ * value of its own: 161/udp is not 161/tcp). */
+enum port_proto {
+	PROTO_TCP = 0,
+	PROTO_UDP = 1,
+};
+#define PROTO_BIT(p) (1u << (p))
+/* "tcp" or "udp" */
+const char *proto_name(unsigned proto);
+
 /* What firewall configuration says about one port of a target. */
 enum exposure {
 	EXPOSURE_UNKNOWN = 0, /* no firewall data given */
@@ -37,6 +47,7 @@ enum exposure {
 struct world_rule {
 	uint16_t port_from, port_to; /* inclusive; 0-65535 for "all" */
 	char *ref;		     /* "sg-0abc (ingress tcp 22 0.0.0.0/0)" */
+	uint8_t protos;		     /* PROTO_BIT()s it opens; 0 = TCP */
 };
 
 /* A port to probe for one check, e.g. ansible_port=2222 for "ssh". */
@@ -47,6 +58,7 @@ struct port_override {
 			   * struct check.services, else to those whose
 			   * default port it is, else to none ("not checked") */
 	uint16_t port;
+	uint8_t proto; /* enum port_proto: 161/udp is PROTO_UDP */
 };
 
 /* Cloud details; NULL for a plain list entry, to keep a /16 small. */
@@ -124,5 +136,10 @@ enum exposure target_port_exposure(const struct target *t, uint16_t port);
 /* the world_rule that opens the port, or NULL */
 const struct world_rule *target_port_rule(const struct target *t,
 					  uint16_t port);
+/* the same for a port of either transport (the two above are TCP) */
+enum exposure target_port_exposure_proto(const struct target *t, uint16_t port,
+					 unsigned proto);
+const struct world_rule *target_port_rule_proto(const struct target *t,
+						uint16_t port, unsigned proto);
 
 #endif

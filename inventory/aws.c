@@ -7,7 +7,7 @@
  * The output has no region: --region, else the zone minus its letter.
  *
  * Security groups: an instance's port is world-open when any attached SG
- * has an ingress permission for TCP (or all protocols) from 0.0.0.0/0 or
+ * has an ingress permission for TCP, UDP (or all protocols) from 0.0.0.0/0 or
  * ::/0. Not visible here, so not modelled: network ACLs, route tables (is
  * there an internet gateway at all), prefix lists and SG-to-SG references.
  */
@@ -256,10 +256,12 @@ out:
 
 /* ---- security groups ---- */
 
-static bool tcp_proto(const char *p, bool *all)
+/* a TCP, UDP or all-protocol permission (ICMP opens no port) */
+static bool port_proto(const char *p, bool *all)
 {
 	*all = !strcmp(p, "-1") || !strcasecmp(p, "all");
-	return *all || !strcasecmp(p, "tcp") || !strcmp(p, "6");
+	return *all || !strcasecmp(p, "tcp") || !strcmp(p, "6") ||
+	       !strcasecmp(p, "udp") || !strcmp(p, "17");
 }
 
 static int add_world(struct fw_set *s, const char *gid, const char *proto,
@@ -273,6 +275,7 @@ static int add_world(struct fw_set *s, const char *gid, const char *proto,
 	r->group = gid;
 	r->allow = true;
 	r->src = src;
+	r->protos = (uint8_t)inv_proto_bits(all ? "all" : proto);
 	if (asprintf(&r->ref, "%s ingress %s", gid, all ? "all" : proto) < 0) {
 		r->ref = NULL;
 		goto out;
@@ -312,8 +315,8 @@ static int load_perm(struct jctx *j, struct fw_set *s, const char *gid,
 		rc = jget_int(j, p, "ToPort", -1, 65535, -1, &to);
 	/* a reversed range would open nothing and so read as "restricted":
 	 * AWS never writes one, so the file is not what AWS said */
-	if (rc == 0 && tcp_proto(proto, &all) && !all && from >= 0 && to >= 0 &&
-	    to < from)
+	if (rc == 0 && port_proto(proto, &all) && !all && from >= 0 &&
+	    to >= 0 && to < from)
 		rc = jerr(j, "FromPort %ld is above ToPort %ld", from, to);
 	for (i = 0; i < 2 && rc == 0; i++) {
 		rc = jget_arr(j, p, src[i].arr, false, &ranges);
@@ -339,7 +342,7 @@ static int load_perm(struct jctx *j, struct fw_set *s, const char *gid,
 			if (rc < 0)
 				break;
 			if (strcmp(cidr, src[i].world) ||
-			    !tcp_proto(proto, &all))
+			    !port_proto(proto, &all))
 				continue;
 			rc = add_world(s, gid, proto, all, from, to, cidr);
 			if (rc < 0)

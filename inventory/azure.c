@@ -381,21 +381,24 @@ static int load_nsg_rule(struct jctx *j, struct fw_set *s, const char *nsg,
 		jpath_pop(j, m1);
 	if (rc < 0)
 		goto out;
-	if (world && !strcasecmp(dir, "Inbound") &&
-	    (!strcasecmp(proto, "Tcp") || !strcmp(proto, "*") ||
-	     !strcasecmp(proto, "Any"))) {
+	if (world && !strcasecmp(dir, "Inbound") && inv_proto_bits(proto)) {
+		unsigned bits = inv_proto_bits(proto);
+
 		r = fw_rule_add(s);
 		if (!r ||
 		    asprintf(&r->ref, "nsg %s rule %s %s %s",
 			     nsgname ? nsgname : nsg, name ? name : "?",
 			     strcasecmp(access, "Allow") ? "deny" : "allow",
-			     strcasecmp(proto, "Tcp") ? "any" : "tcp") < 0) {
+			     bits == PROTO_BIT(PROTO_TCP)   ? "tcp"
+			     : bits == PROTO_BIT(PROTO_UDP) ? "udp"
+							    : "any") < 0) {
 			if (r)
 				r->ref = NULL;
 			rc = EXPO_ENOMEM;
 			goto out;
 		}
 		r->group = nsg;
+		r->protos = (uint8_t)bits;
 		r->priority = prio;
 		r->allow = !strcasecmp(access, "Allow");
 		r->src = world;

@@ -1,6 +1,6 @@
 /*
- * firewall.c - which TCP ports the firewall configuration opens to the
- * whole internet, per target.
+ * firewall.c - which TCP and UDP ports the firewall configuration opens to
+ * the whole internet, per target.
  *
  * Only rules whose source is the whole internet (0.0.0.0/0, ::/0, Azure
  * "Internet"/"*") are modelled: a packet from an arbitrary internet host
@@ -236,8 +236,11 @@ out:
 
 /* adds a world rule for each part of [lo, hi] not yet decided */
 static int emit_residual(struct target *t, const struct decided *d,
-			 const struct fw_rule *r, unsigned lo, unsigned hi)
+			 const struct fw_rule *r, unsigned proto, unsigned lo,
+			 unsigned hi)
 {
+	unsigned bit = PROTO_BIT(proto);
+
 	unsigned cur = lo;
 	size_t i;
 	int rc = 0;
@@ -246,26 +249,47 @@ static int emit_residual(struct target *t, const struct decided *d,
 		if (d->v[i].hi < cur || d->v[i].lo > hi)
 			continue;
 		if (d->v[i].lo > cur) {
-			rc = inv_world_rule_add(t, cur, d->v[i].lo - 1u,
-						"%s %u-%u from %s", r->ref, cur,
-						d->v[i].lo - 1u, r->src);
+			rc = inv_world_rule_add_proto(
+				t, bit, cur, d->v[i].lo - 1u,
+				"%s %u-%u from %s", r->ref, cur,
+				d->v[i].lo - 1u, r->src);
 			if (rc < 0)
 				goto out;
 		}
 		cur = d->v[i].hi + 1u;
 	}
 	if (cur <= hi)
-		rc = inv_world_rule_add(t, cur, hi, "%s %u-%u from %s", r->ref,
-					cur, hi, r->src);
+		rc = inv_world_rule_add_proto(t, bit, cur, hi,
+					      "%s %u-%u from %s", r->ref, cur,
+					      hi, r->src);
 out:
 	return rc;
 }
 
-int fw_decide(struct target *t, const struct fw_rule *const *rules, size_t n)
+unsigned inv_proto_bits(const char *p)
+{
+	unsigned bits = 0;
+
+	if (p == NULL)
+		return 0;
+	if (!strcasecmp(p, "tcp") || !strcmp(p, "6"))
+		bits = PROTO_BIT(PROTO_TCP);
+	else if (!strcasecmp(p, "udp") || !strcmp(p, "17"))
+		bits = PROTO_BIT(PROTO_UDP);
+	else if (!strcasecmp(p, "all") || !strcmp(p, "-1") || !strcmp(p, "*") ||
+		 !strcasecmp(p, "any"))
+		bits = PROTO_BIT(PROTO_TCP) | PROTO_BIT(PROTO_UDP);
+	return bits;
+}
+
+/* The rules of one protocol, in priority order: a deny of UDP decides
+ * nothing for TCP, so each protocol is decided on its own. */
+static int fw_decide_proto(struct target *t, const struct fw_rule *const *rules,
+			   size_t n, unsigned proto)
 {
 	const struct fw_rule **sorted = NULL;
 	struct decided d = { 0 };
-	size_t i, k;
+	size_t i, k, m = 0;
 	int rc = 0;
 
 	if (!n)
@@ -275,14 +299,21 @@ int fw_decide(struct target *t, const struct fw_rule *const *rules, size_t n)
 		rc = EXPO_ENOMEM;
 		goto out;
 	}
-	memcpy(sorted, rules, n * sizeof(*sorted));
-	qsort(sorted, n, sizeof(*sorted), rule_cmp);
 	for (i = 0; i < n; i++) {
+		unsigned protos = rules[i]->protos ? rules[i]->protos
+						   : PROTO_BIT(PROTO_TCP);
+
+		if (protos & PROTO_BIT(proto))
+			sorted[m++] = rules[i];
+	}
+	qsort(sorted, m, sizeof(*sorted), rule_cmp);
+	for (i = 0; i < m; i++) {
 		const struct fw_rule *r = sorted[i];
 
 		for (k = 0; k < r->nranges; k++) {
 			if (r->allow) {
-				rc = emit_residual(t, &d, r, r->ranges[k].lo,
+				rc = emit_residual(t, &d, r, proto,
+						   r->ranges[k].lo,
 						   r->ranges[k].hi);
 				if (rc < 0)
 					goto out;
@@ -295,5 +326,49 @@ int fw_decide(struct target *t, const struct fw_rule *const *rules, size_t n)
 out:
 	free(d.v);
 	free(sorted);
+	return rc;
+}
+
+/* a UDP world rule that repeats a TCP one of this decision (same ports,
+ * same text: an all-protocol rule, whose text names no protocol of its
+ * own; the others name theirs) joins it: one rule, one finding */
+static void merge_halves(struct target_meta *m, size_t first)
+{
+	size_t i, k, o;
+
+	for (i = first, o = first; i < m->nworld_rules; i++) {
+		struct world_rule *u = &m->world_rules[i];
+		bool merged = false;
+
+		for (k = first; u->protos == PROTO_BIT(PROTO_UDP) && k < o;
+		     k++) {
+			struct world_rule *w = &m->world_rules[k];
+
+			if (w->protos == PROTO_BIT(PROTO_TCP) &&
+			    w->port_from == u->port_from &&
+			    w->port_to == u->port_to && w->ref && u->ref &&
+			    !strcmp(w->ref, u->ref)) {
+				w->protos |= PROTO_BIT(PROTO_UDP);
+				merged = true;
+				break;
+			}
+		}
+		if (merged)
+			free(u->ref);
+		else
+			m->world_rules[o++] = *u;
+	}
+	m->nworld_rules = o;
+}
+
+int fw_decide(struct target *t, const struct fw_rule *const *rules, size_t n)
+{
+	size_t first = t->meta ? t->meta->nworld_rules : 0;
+	int rc = fw_decide_proto(t, rules, n, PROTO_TCP);
+
+	if (rc == 0)
+		rc = fw_decide_proto(t, rules, n, PROTO_UDP);
+	if (rc == 0 && t->meta)
+		merge_halves(t->meta, first);
 	return rc;
 }

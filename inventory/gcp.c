@@ -222,9 +222,10 @@ static int add_entries(struct jctx *j, struct fw_set *s,
 		if (rc < 0)
 			goto next;
 		r = NULL;
-		if (g->src &&
-		    (!strcasecmp(proto, "tcp") || !strcasecmp(proto, "all") ||
-		     !strcmp(proto, "6"))) {
+		/* "all" is every protocol; "-1", "*" are not GCP's words */
+		if (g->src && inv_proto_bits(proto) &&
+		    strcmp(proto, "-1") != 0 && strcmp(proto, "*") != 0 &&
+		    strcasecmp(proto, "any") != 0) {
 			r = fw_rule_add(s);
 			if (!r ||
 			    asprintf(&r->ref, "firewall %s %s %s", g->name,
@@ -235,6 +236,7 @@ static int add_entries(struct jctx *j, struct fw_set *s,
 				goto next;
 			}
 			r->group = g->network;
+			r->protos = (uint8_t)inv_proto_bits(proto);
 			r->priority = g->priority;
 			r->allow = allow;
 			r->src = g->src;

@@ -47,6 +47,7 @@ struct fw_rule {
 	const char *src;	  /* "0.0.0.0/0" */
 	const cJSON *target_tags; /* gcp: array or NULL */
 	const cJSON *target_sas;  /* gcp: array or NULL */
+	uint8_t protos;		  /* PROTO_BIT()s; 0 = TCP */
 };
 
 /* an azure NSG attached to a NIC */
@@ -199,6 +200,9 @@ int inv_port_add(struct target *t, const char *check, uint16_t port);
 /* the same with nmap's service name for the port (NULL: none) */
 int inv_port_add_svc(struct target *t, const char *check, const char *service,
 		     uint16_t port);
+/* the same for a port of either protocol (enum port_proto) */
+int inv_port_add_proto(struct target *t, const char *check, const char *service,
+		       uint16_t port, unsigned proto);
 /* t->meta, allocated on first use (a shared one is copied first, so it
  * may be changed); NULL on ENOMEM */
 struct target_meta *inv_meta(struct target *t);
@@ -211,9 +215,17 @@ int inv_labels_obj(struct jctx *j, struct target *t, const cJSON *obj,
 /* sets t->skip_reason unless already set */
 int inv_skip(struct target *t, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* a world rule of TCP ports */
 int inv_world_rule_add(struct target *t, unsigned lo, unsigned hi,
 		       const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+/* the same for protos, PROTO_BIT()s of the protocols the rule opens */
+int inv_world_rule_add_proto(struct target *t, unsigned protos, unsigned lo,
+			     unsigned hi, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+/* PROTO_BIT()s of a rule's protocol as the clouds write it: tcp/6,
+ * udp/17, and all/-1/'*'/any for both; 0 for another (icmp, esp) */
+unsigned inv_proto_bits(const char *proto);
 /* replaces *dst with a copy of s (NULL allowed); EXPO_ENOMEM */
 int inv_set_str(char **dst, const char *s);
 /* ensures room for n more targets without another allocation */

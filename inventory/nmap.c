@@ -3,8 +3,9 @@
  *
  * nmaprun/host: status@state (down: kept, skipped), every address@addr
  * with addrtype ipv4/ipv6 (mac ignored), the first hostnames/hostname@name,
- * and ports/port (TCP, state open) as port overrides that carry nmap's
- * service name: the engine gives each port to the checks that list that
+ * and ports/port (TCP, state open; UDP, open or open|filtered) as port
+ * overrides that carry nmap's service name and protocol: the engine gives
+ * each port to the checks that list that
  * service (ssh on 2222 goes to ssh), else to those whose default port it
  * is, else to none (listed as not checked). hosthint elements are not
  * hosts.
@@ -81,6 +82,13 @@ static int add_ports(struct inv_load *L, const struct inv_file *f,
 		} else if (proto && !strcmp(proto, "tcp") && state &&
 			   !strcmp(state, "open")) {
 			rc = inv_port_add_svc(t, NULL, svc, (uint16_t)port);
+		} else if (proto && !strcmp(proto, "udp") && state &&
+			   (!strcmp(state, "open") ||
+			    !strcmp(state, "open|filtered"))) {
+			/* -sU cannot tell open from filtered without an
+			 * answer: the check's own request will */
+			rc = inv_port_add_proto(t, NULL, svc, (uint16_t)port,
+						PROTO_UDP);
 		}
 		xmlFree(proto);
 		xmlFree(id);

@@ -384,7 +384,13 @@ const char *target_display_name(const struct target *t, char *buf)
 	return s;
 }
 
-const struct world_rule *target_port_rule(const struct target *t, uint16_t port)
+const char *proto_name(unsigned proto)
+{
+	return proto == PROTO_UDP ? "udp" : "tcp";
+}
+
+const struct world_rule *target_port_rule_proto(const struct target *t,
+						uint16_t port, unsigned proto)
 {
 	const struct world_rule *r = NULL;
 	size_t i;
@@ -393,8 +399,11 @@ const struct world_rule *target_port_rule(const struct target *t, uint16_t port)
 		goto out;
 	for (i = 0; i < t->meta->nworld_rules; i++) {
 		const struct world_rule *w = &t->meta->world_rules[i];
+		/* 0: a rule from before protocols were told apart, TCP */
+		unsigned protos = w->protos ? w->protos : PROTO_BIT(PROTO_TCP);
 
-		if (port >= w->port_from && port <= w->port_to) {
+		if ((protos & PROTO_BIT(proto)) && port >= w->port_from &&
+		    port <= w->port_to) {
 			r = w;
 			break;
 		}
@@ -403,14 +412,26 @@ out:
 	return r;
 }
 
-enum exposure target_port_exposure(const struct target *t, uint16_t port)
+const struct world_rule *target_port_rule(const struct target *t, uint16_t port)
+{
+	return target_port_rule_proto(t, port, PROTO_TCP);
+}
+
+enum exposure target_port_exposure_proto(const struct target *t, uint16_t port,
+					 unsigned proto)
 {
 	enum exposure e = EXPOSURE_UNKNOWN;
 
 	if (t->meta && t->meta->firewall_known)
-		e = target_port_rule(t, port) ? EXPOSURE_WORLD
-					      : EXPOSURE_RESTRICTED;
+		e = target_port_rule_proto(t, port, proto)
+			    ? EXPOSURE_WORLD
+			    : EXPOSURE_RESTRICTED;
 	return e;
+}
+
+enum exposure target_port_exposure(const struct target *t, uint16_t port)
+{
+	return target_port_exposure_proto(t, port, PROTO_TCP);
 }
 
 /* ---- helpers for the loaders ---- */
@@ -476,6 +497,12 @@ int inv_port_add(struct target *t, const char *check, uint16_t port)
 int inv_port_add_svc(struct target *t, const char *check, const char *service,
 		     uint16_t port)
 {
+	return inv_port_add_proto(t, check, service, port, PROTO_TCP);
+}
+
+int inv_port_add_proto(struct target *t, const char *check, const char *service,
+		       uint16_t port, unsigned proto)
+{
 	struct port_override *v = NULL;
 	uint32_t i;
 	int rc = 0;
@@ -489,7 +516,7 @@ int inv_port_add_svc(struct target *t, const char *check, const char *service,
 		goto out;
 	}
 	for (i = 0; i < t->nports; i++)
-		if (t->ports[i].port == port &&
+		if (t->ports[i].port == port && t->ports[i].proto == proto &&
 		    !strcmp(t->ports[i].check, check) &&
 		    !strcmp(t->ports[i].service, service))
 			goto out;
@@ -504,6 +531,7 @@ int inv_port_add_svc(struct target *t, const char *check, const char *service,
 	/* a longer service name is no name a check lists: cut is harmless */
 	snprintf(v[t->nports].service, sizeof(v->service), "%s", service);
 	v[t->nports].port = port;
+	v[t->nports].proto = (uint8_t)proto;
 	t->nports++;
 out:
 	return rc;
@@ -606,20 +634,17 @@ out:
 	return rc;
 }
 
-int inv_world_rule_add(struct target *t, unsigned lo, unsigned hi,
-		       const char *fmt, ...)
+static int world_rule_add(struct target *t, unsigned protos, unsigned lo,
+			  unsigned hi, const char *fmt, va_list ap)
 {
 	struct target_meta *m = inv_meta(t);
 	struct world_rule *v = NULL;
 	char *ref = NULL;
-	va_list ap;
 	int rc = EXPO_ENOMEM, n;
 
 	if (!m)
 		goto out;
-	va_start(ap, fmt);
 	n = vasprintf(&ref, fmt, ap);
-	va_end(ap);
 	if (n < 0) {
 		ref = NULL;
 		goto out;
@@ -631,11 +656,36 @@ int inv_world_rule_add(struct target *t, unsigned lo, unsigned hi,
 	v[m->nworld_rules].port_from = (uint16_t)lo;
 	v[m->nworld_rules].port_to = (uint16_t)hi;
 	v[m->nworld_rules].ref = ref;
+	v[m->nworld_rules].protos = (uint8_t)protos;
 	m->nworld_rules++;
 	ref = NULL;
 	rc = 0;
 out:
 	free(ref);
+	return rc;
+}
+
+int inv_world_rule_add(struct target *t, unsigned lo, unsigned hi,
+		       const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = world_rule_add(t, PROTO_BIT(PROTO_TCP), lo, hi, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+int inv_world_rule_add_proto(struct target *t, unsigned protos, unsigned lo,
+			     unsigned hi, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = world_rule_add(t, protos, lo, hi, fmt, ap);
+	va_end(ap);
 	return rc;
 }
 

@@ -285,7 +285,9 @@ static int sg_rule(struct tf *x, const char *sg, const char *sgname,
 	bool all = !strcmp(proto, "-1") || !strcasecmp(proto, "all");
 	int rc = EXPO_ENOMEM;
 
-	if (!all && strcasecmp(proto, "tcp") && strcmp(proto, "6")) {
+	unsigned bits = inv_proto_bits(all ? "all" : proto);
+
+	if (bits == 0) {
 		rc = 0;
 		goto out;
 	}
@@ -296,7 +298,11 @@ static int sg_rule(struct tf *x, const char *sg, const char *sgname,
 	r->group_alt = sgname;
 	r->allow = true;
 	r->src = src;
-	if (asprintf(&r->ref, "%s ingress %s", sg, all ? "all" : "tcp") < 0) {
+	r->protos = (uint8_t)bits;
+	if (asprintf(&r->ref, "%s ingress %s", sg,
+		     all			    ? "all"
+		     : bits == PROTO_BIT(PROTO_UDP) ? "udp"
+						    : "tcp") < 0) {
 		r->ref = NULL;
 		goto out;
 	}

@@ -735,20 +735,21 @@ static int links_build(struct plan *p)
 
 /* ---- AWS ---- */
 
-/* TCP (or all protocols) port range of an ingress entry; false for UDP,
- * ICMP and what cannot be read */
-static bool aws_tcp_range(const char *proto, const cJSON *from, const cJSON *to,
-			  unsigned *lo, unsigned *hi)
+/* TCP, UDP (or all protocols) port range of an ingress entry and the
+ * PROTO_BIT()s it opens; false for ICMP and what cannot be read */
+static bool aws_port_range(const char *proto, const cJSON *from,
+			   const cJSON *to, unsigned *lo, unsigned *hi,
+			   unsigned *bits)
 {
-	if (proto == NULL)
+	if (proto == NULL || (*bits = inv_proto_bits(proto)) == 0)
 		return false;
 	if (strcmp(proto, "-1") == 0 || strcasecmp(proto, "all") == 0) {
 		*lo = 0;
 		*hi = 65535;
 		return true;
 	}
-	if (strcasecmp(proto, "tcp") != 0 && strcmp(proto, "6") != 0)
-		return false;
+	if (*bits != PROTO_BIT(PROTO_TCP) && *bits != PROTO_BIT(PROTO_UDP))
+		return false; /* "*", "any": not AWS's words */
 	if (!cJSON_IsNumber(from) || !cJSON_IsNumber(to) ||
 	    from->valuedouble < 0 || to->valuedouble > 65535 ||
 	    from->valuedouble > to->valuedouble)
@@ -767,13 +768,15 @@ static int aws_rule_world(struct target *t, const struct pres *sg,
 	static const char *const lists[] = { "cidr_blocks",
 					     "ipv6_cidr_blocks" };
 	static const char *const singles[] = { "cidr_ipv4", "cidr_ipv6" };
-	unsigned lo, hi;
+	unsigned lo, hi, bits;
+	const char *pn;
 	const cJSON *e;
 	size_t k;
 	int rc = 0;
 
-	if (!aws_tcp_range(proto, from, to, &lo, &hi))
+	if (!aws_port_range(proto, from, to, &lo, &hi, &bits))
 		return 0;
+	pn = bits == PROTO_BIT(PROTO_UDP) ? "udp" : "tcp";
 	for (k = 0; k < 2 && rc == 0; k++) {
 		const char *one = str(rule, singles[k]);
 
@@ -781,16 +784,16 @@ static int aws_rule_world(struct target *t, const struct pres *sg,
 		if (unknown(unk, lists[k]) || unknown(unk, singles[k]))
 			continue;
 		if (is_world(one))
-			rc = inv_world_rule_add(t, lo, hi,
-						"%s (%s tcp %u-%u from %s)",
-						sg->address, what, lo, hi, one);
+			rc = inv_world_rule_add_proto(
+				t, bits, lo, hi, "%s (%s %s %u-%u from %s)",
+				sg->address, what, pn, lo, hi, one);
 		cJSON_ArrayForEach(e, get(rule, lists[k]))
 		{
 			if (rc == 0 && is_world(cJSON_GetStringValue(e)))
-				rc = inv_world_rule_add(
-					t, lo, hi, "%s (%s tcp %u-%u from %s)",
-					sg->address, what, lo, hi,
-					e->valuestring);
+				rc = inv_world_rule_add_proto(
+					t, bits, lo, hi,
+					"%s (%s %s %u-%u from %s)", sg->address,
+					what, pn, lo, hi, e->valuestring);
 		}
 	}
 	return rc;
@@ -1154,18 +1157,20 @@ static int gcp_fw_apply(struct plan *p, struct target *t,
 		cJSON_ArrayForEach(al, get(fw->after, "allow"))
 		{
 			const char *proto = str(al, "protocol");
-			unsigned lo = 0, hi = 65535;
+			unsigned lo = 0, hi = 65535, bits;
 
-			/* the API takes protocol numbers too: 6 is TCP */
-			if (proto == NULL || (strcasecmp(proto, "tcp") != 0 &&
-					      strcmp(proto, "6") != 0 &&
-					      strcasecmp(proto, "all") != 0))
+			/* the API takes protocol numbers too: 6 is TCP, 17
+			 * UDP; "all" is every protocol */
+			bits = inv_proto_bits(proto);
+			if (bits == 0 || strcmp(proto, "-1") == 0 ||
+			    strcmp(proto, "*") == 0 ||
+			    strcasecmp(proto, "any") == 0)
 				continue;
 			if (cJSON_GetArraySize(get(al, "ports")) == 0 ||
 			    strcasecmp(proto, "all") == 0) {
 				if (rc == 0)
-					rc = inv_world_rule_add(
-						t, lo, hi,
+					rc = inv_world_rule_add_proto(
+						t, bits, lo, hi,
 						"%s (allow %s from %s)",
 						fw->address, proto, world);
 				continue;
@@ -1175,11 +1180,14 @@ static int gcp_fw_apply(struct plan *p, struct target *t,
 				if (rc == 0 &&
 				    gcp_port_range(cJSON_GetStringValue(pt),
 						   &lo, &hi))
-					rc = inv_world_rule_add(
-						t, lo, hi,
-						"%s (allow tcp:%s from %s)",
-						fw->address, pt->valuestring,
-						world);
+					rc = inv_world_rule_add_proto(
+						t, bits, lo, hi,
+						"%s (allow %s:%s from %s)",
+						fw->address,
+						bits == PROTO_BIT(PROTO_UDP)
+							? "udp"
+							: "tcp",
+						pt->valuestring, world);
 			}
 		}
 	}
@@ -1204,12 +1212,12 @@ static int az_rule_world(struct target *t, const char *where, const cJSON *rule)
 	const char *dir = str(rule, "direction"), *acc = str(rule, "access");
 	const char *proto = str(rule, "protocol"), *world = NULL;
 	const cJSON *e;
-	unsigned lo, hi;
+	unsigned lo, hi, bits = inv_proto_bits(proto);
 	int rc = 0;
 
 	if (dir == NULL || strcasecmp(dir, "Inbound") != 0 || acc == NULL ||
-	    strcasecmp(acc, "Allow") != 0 || proto == NULL ||
-	    (strcasecmp(proto, "Tcp") != 0 && strcmp(proto, "*") != 0))
+	    strcasecmp(acc, "Allow") != 0 || proto == NULL || bits == 0 ||
+	    strcmp(proto, "-1") == 0 || strcasecmp(proto, "all") == 0)
 		return 0;
 	if (is_world(str(rule, "source_address_prefix")))
 		world = str(rule, "source_address_prefix");
@@ -1221,15 +1229,15 @@ static int az_rule_world(struct target *t, const char *where, const cJSON *rule)
 	if (world == NULL)
 		return 0;
 	if (az_port_range(str(rule, "destination_port_range"), &lo, &hi))
-		rc = inv_world_rule_add(
-			t, lo, hi, "%s (%s: %s from %s)", where,
+		rc = inv_world_rule_add_proto(
+			t, bits, lo, hi, "%s (%s: %s from %s)", where,
 			str(rule, "name") ? str(rule, "name") : "rule",
 			str(rule, "destination_port_range"), world);
 	cJSON_ArrayForEach(e, get(rule, "destination_port_ranges"))
 	{
 		if (rc == 0 && az_port_range(cJSON_GetStringValue(e), &lo, &hi))
-			rc = inv_world_rule_add(
-				t, lo, hi, "%s (%s: %s from %s)", where,
+			rc = inv_world_rule_add_proto(
+				t, bits, lo, hi, "%s (%s: %s from %s)", where,
 				str(rule, "name") ? str(rule, "name") : "rule",
 				e->valuestring, world);
 	}

@@ -34,31 +34,40 @@ static const char *rule_ref(const struct world_rule *wr)
 	return wr->ref != NULL ? wr->ref : "an ingress rule";
 }
 
-static void door_found(void *ud, uint16_t port, const char *service)
+/* " (port 22)", " (port 161/udp)" */
+static const char *udp_sfx(unsigned proto)
+{
+	return proto == PROTO_UDP ? "/udp" : "";
+}
+
+static void door_found(void *ud, uint16_t port, unsigned proto,
+		       const char *service)
 {
 	struct world_walk *w = ud;
 
 	if (w->err != 0)
 		return;
-	w->err = conf_report(w->c, "cloud.port_open_to_world", port, NULL,
-			     "%s (port %u) is open to the internet: %s",
-			     service, port, rule_ref(w->wr));
+	w->err = conf_report_proto(
+		w->c, "cloud.port_open_to_world", port, proto, NULL,
+		"%s (port %u%s) is open to the internet: %s", service, port,
+		udp_sfx(proto), rule_ref(w->wr));
 	if (w->err == 0 && w->gpu != NULL)
-		w->err = conf_report(w->c, "cloud.gpu_instance_exposed", port,
-				     NULL,
-				     "GPU instance (%s) with %s (port %u) open "
-				     "to the internet: %s",
-				     w->gpu, service, port, rule_ref(w->wr));
+		w->err = conf_report_proto(
+			w->c, "cloud.gpu_instance_exposed", port, proto, NULL,
+			"GPU instance (%s) with %s (port %u%s) open "
+			"to the internet: %s",
+			w->gpu, service, port, udp_sfx(proto), rule_ref(w->wr));
 }
 
-static void door_listed(void *ud, uint16_t port, const char *service)
+static void door_listed(void *ud, uint16_t port, unsigned proto,
+			const char *service)
 {
 	struct world_walk *w = ud;
 	size_t len = strlen(w->doors);
 
 	if (w->ndoors++ < 12 && len < sizeof(w->doors) - 32)
-		snprintf(w->doors + len, sizeof(w->doors) - len, "%s%u %s",
-			 len ? ", " : "", port, service);
+		snprintf(w->doors + len, sizeof(w->doors) - len, "%s%u%s %s",
+			 len ? ", " : "", port, udp_sfx(proto), service);
 }
 
 static int cloud_judge(const struct target *t, const cJSON *config,
@@ -77,14 +86,18 @@ static int cloud_judge(const struct target *t, const cJSON *config,
 		struct world_walk w = { .c = c,
 					.wr = &t->meta->world_rules[i],
 					.gpu = gpu };
+		/* 0: a rule from before protocols were told apart, TCP */
+		unsigned protos = w.wr->protos ? w.wr->protos
+					       : PROTO_BIT(PROTO_TCP);
 
 		if (w.wr->port_to - w.wr->port_from < DOOR_RANGE_MAX) {
-			door_each(w.wr->port_from, w.wr->port_to, door_found,
-				  &w);
+			door_each_proto(protos, w.wr->port_from, w.wr->port_to,
+					door_found, &w);
 			r = w.err;
 			continue;
 		}
-		door_each(w.wr->port_from, w.wr->port_to, door_listed, &w);
+		door_each_proto(protos, w.wr->port_from, w.wr->port_to,
+				door_listed, &w);
 		if (w.ndoors == 0)
 			continue;
 		r = conf_report(c, "cloud.port_open_to_world", 0, NULL,

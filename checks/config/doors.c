@@ -8,7 +8,9 @@
  * here), or when it is one of the control planes below that no check
  * probes yet (PROBES-2.md A.3: their default ports). The generic web ports
  * 80 and 443 are never doors: a web server open to the world is the point
- * of most web servers.
+ * of most web servers. A door has a protocol: a UDP check's ports (SNMP's
+ * 161) are UDP doors, which only a rule opening UDP opens; the list below
+ * is TCP.
  */
 #include <pthread.h>
 #include <stddef.h>
@@ -55,25 +57,31 @@ static const struct {
  * above: a rule opening 0-65535 costs one pass over ~60 ports, not 65536
  * lookups */
 static uint16_t doors[256];
+static uint8_t door_protos[256]; /* enum port_proto */
 static const char *door_names[256];
 static size_t ndoors;
 static pthread_once_t doors_once = PTHREAD_ONCE_INIT;
 
-static void door_add(uint16_t port, const char *service)
+static void door_add(uint16_t port, unsigned proto, const char *service)
 {
 	size_t i, j;
 
 	if (port == 80 || port == 443 || port == 0)
 		return;
-	for (i = 0; i < ndoors && doors[i] < port; i++)
+	for (i = 0; i < ndoors && (doors[i] < port || (doors[i] == port &&
+						       door_protos[i] < proto));
+	     i++)
 		;
-	if ((i < ndoors && doors[i] == port) || ndoors == ARRAY_SIZE(doors))
+	if ((i < ndoors && doors[i] == port && door_protos[i] == proto) ||
+	    ndoors == ARRAY_SIZE(doors))
 		return; /* the first name wins: the registry's */
 	for (j = ndoors; j > i; j--) {
 		doors[j] = doors[j - 1];
+		door_protos[j] = door_protos[j - 1];
 		door_names[j] = door_names[j - 1];
 	}
 	doors[i] = port;
+	door_protos[i] = (uint8_t)proto;
 	door_names[i] = service;
 	ndoors++;
 }
@@ -87,32 +95,65 @@ static void doors_build(void)
 		const struct check *c = check_registry[i];
 
 		for (k = 0; k < c->nports; k++)
-			door_add(c->ports[k], c->name);
+			door_add(c->ports[k],
+				 (c->flags & CHECK_UDP) ? PROTO_UDP : PROTO_TCP,
+				 c->name);
 	}
 	for (i = 0; i < ARRAY_SIZE(extra_doors); i++)
 		for (p = extra_doors[i].from; p <= extra_doors[i].to; p++)
-			door_add((uint16_t)p, extra_doors[i].service);
+			door_add((uint16_t)p, PROTO_TCP,
+				 extra_doors[i].service);
 }
 
-const char *door_service(uint16_t port)
+const char *door_service_proto(uint16_t port, unsigned proto)
 {
 	size_t i;
 
 	pthread_once(&doors_once, doors_build);
 	for (i = 0; i < ndoors && doors[i] <= port; i++)
-		if (doors[i] == port)
+		if (doors[i] == port && door_protos[i] == proto)
 			return door_names[i];
 	return NULL;
+}
+
+const char *door_service(uint16_t port)
+{
+	return door_service_proto(port, PROTO_TCP);
+}
+
+void door_each_proto(unsigned protos, uint16_t from, uint16_t to,
+		     void (*fn)(void *ud, uint16_t port, unsigned proto,
+				const char *service),
+		     void *ud)
+{
+	size_t i;
+
+	pthread_once(&doors_once, doors_build);
+	for (i = 0; i < ndoors; i++)
+		if (doors[i] >= from && doors[i] <= to &&
+		    (protos & PROTO_BIT(door_protos[i])))
+			fn(ud, doors[i], door_protos[i], door_names[i]);
+}
+
+struct tcp_only {
+	void (*fn)(void *ud, uint16_t port, const char *service);
+	void *ud;
+};
+
+static void tcp_only_fn(void *ud, uint16_t port, unsigned proto,
+			const char *service)
+{
+	struct tcp_only *t = ud;
+
+	(void)proto;
+	t->fn(t->ud, port, service);
 }
 
 void door_each(uint16_t from, uint16_t to,
 	       void (*fn)(void *ud, uint16_t port, const char *service),
 	       void *ud)
 {
-	size_t i;
+	struct tcp_only t = { fn, ud };
 
-	pthread_once(&doors_once, doors_build);
-	for (i = 0; i < ndoors; i++)
-		if (doors[i] >= from && doors[i] <= to)
-			fn(ud, doors[i], door_names[i]);
+	door_each_proto(PROTO_BIT(PROTO_TCP), from, to, tcp_only_fn, &t);
 }

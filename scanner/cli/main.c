@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 #include "check.h"
@@ -78,20 +79,24 @@ static const char usage_text[] =
 	"  --checks LIST         only these checks (see `exposure checks`)\n"
 	"  --skip LIST           all checks but these\n"
 	"  --ports LIST          22,2222: probe only these ports; ssh=2222: add a\n"
-	"                        port for a check\n"
+	"                        port for a check; 161/udp, snmp=1161/udp: UDP\n"
 	"  --discover-only       port discovery only, no checks\n"
 	"  --offline             configuration rules only: no packet sent,\n"
 	"                        no name looked up (a Terraform plan, cloud JSON)\n"
 	"  --creds FILE          user:password lines, tried before the built-in lists\n"
+	"                        (:community for SNMP, which has no user)\n"
 	"  --no-login            no credential attempts at all\n"
 	"  --max-attempts N      attempts per account and host (default: per check)\n"
 	"  --intrusive           allow probes that change state on the target\n"
 	"  --concurrency N       sockets in flight (default 2048)\n"
-	"  --rate N              new connections per second (default: no limit)\n"
+	"  --rate N              new connections (and UDP datagrams) per second\n"
+	"                        (default: no limit)\n"
 	"  --host-rate N         new connections or UDP probes per second to one\n"
 	"                        address, discovery and checks (default: no limit)\n"
 	"  --timeout MS          connect and per-phase timeout (default 3000)\n"
 	"  --check-timeout MS    whole-probe deadline (default 120000)\n"
+	"  --udp-retries N       UDP requests sent again while unanswered; they\n"
+	"                        share --timeout (default 2)\n"
 	"  --workers N           check worker threads (default: cores, max 8)\n";
 
 /* between the two: the writers' lines, from their table (cli.h) */
@@ -237,15 +242,17 @@ static int parse_ports(struct cli *c, const char *arg)
 	for (tok = strtok_r(list, ",", &save); tok != NULL;
 	     tok = strtok_r(NULL, ",", &save)) {
 		struct port_override o, *v;
-		char *eq = strchr(tok, '=');
+		char *eq = strchr(tok, '='), *slash;
 		const char *num = tok;
+		const struct check *named = NULL;
 		unsigned port;
+		bool udp = false;
 
 		memset(&o, 0, sizeof(o));
 		if (eq != NULL) {
 			*eq = '\0';
 			num = eq + 1;
-			if (check_find(tok) == NULL) {
+			if ((named = check_find(tok)) == NULL) {
 				r = fail_usage("--ports: no check named '%s' "
 					       "(see 'exposure checks')%s",
 					       tok, "");
@@ -255,9 +262,34 @@ static int parse_ports(struct cli *c, const char *arg)
 		} else {
 			c->cfg.ports_replace = true;
 		}
+		/* "161/udp" (nmap's way of writing it); "/tcp" is the default */
+		if ((slash = strchr(num, '/')) != NULL) {
+			if (strcasecmp(slash + 1, "udp") == 0) {
+				udp = true;
+			} else if (strcasecmp(slash + 1, "tcp") != 0) {
+				r = fail_usage("--ports: the protocol after "
+					       "'/' is tcp or udp (e.g. "
+					       "161/udp)%s%s",
+					       "", "");
+				goto out;
+			}
+			*slash = '\0';
+		}
 		if ((r = parse_uint("--ports", num, 1, 65535, &port)) != 0)
 			goto out;
 		o.port = (uint16_t)port;
+		/* snmp=1161 means UDP: the check has no other kind of port */
+		if (named != NULL && slash == NULL)
+			udp = (named->flags & CHECK_UDP) != 0;
+		if (named != NULL && udp != ((named->flags & CHECK_UDP) != 0)) {
+			r = fail_usage("--ports: check %s probes only %s "
+				       "ports",
+				       named->name,
+				       (named->flags & CHECK_UDP) ? "udp"
+								  : "tcp");
+			goto out;
+		}
+		o.proto = udp ? PROTO_UDP : PROTO_TCP;
 		v = realloc(c->cfg.extra_ports,
 			    (c->cfg.nextra_ports + 1) * sizeof(*v));
 		if (v == NULL) {
@@ -291,7 +323,8 @@ static int read_all(const char *path, struct dynbuf *b)
 }
 
 /* --creds FILE: user:password per line; '#' comments; the password is
- * everything after the first ':' (it may hold ':' itself) */
+ * everything after the first ':' (it may hold ':' itself). ":secret" has
+ * no user: for the services without user names (an SNMP community) */
 static int load_creds(struct cli *c, const char *path)
 {
 	struct dynbuf b;
@@ -324,10 +357,10 @@ static int load_creds(struct cli *c, const char *path)
 		if (len == 0 || line[0] == '#')
 			continue;
 		colon = strchr(line, ':');
-		if (colon == NULL || colon == line) {
+		if (colon == NULL) {
 			fprintf(stderr,
 				"exposure: --creds %s:%u: expected "
-				"user:password\n",
+				"user:password (or :community)\n",
 				path, lineno);
 			free(text);
 			return EXIT_USAGE;
@@ -363,6 +396,7 @@ enum long_only {
 	OPT_HOSTRATE,
 	OPT_TIMEOUT,
 	OPT_CHECKTIMEOUT,
+	OPT_UDPRETRIES,
 	OPT_WORKERS,
 	OPT_FAILON,
 	OPT_SECRETS,
@@ -399,6 +433,7 @@ static const struct option long_opts[] = {
 	{ "host-rate", required_argument, NULL, OPT_HOSTRATE },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "check-timeout", required_argument, NULL, OPT_CHECKTIMEOUT },
+	{ "udp-retries", required_argument, NULL, OPT_UDPRETRIES },
 	{ "workers", required_argument, NULL, OPT_WORKERS },
 	{ "fail-on", required_argument, NULL, OPT_FAILON },
 	{ "show-secrets", no_argument, NULL, OPT_SECRETS },
@@ -499,6 +534,10 @@ static int parse_args(struct cli *c, int argc, char **argv)
 		case OPT_CONC:
 			r = parse_uint("--concurrency", optarg, 1, 65536,
 				       &c->cfg.concurrency);
+			break;
+		case OPT_UDPRETRIES:
+			r = parse_uint("--udp-retries", optarg, 0, 10,
+				       &c->cfg.udp_retries);
 			break;
 		case OPT_RATE:
 			r = parse_uint("--rate", optarg, 0, 10000000,
@@ -638,7 +677,8 @@ static int cmd_checks(struct cli *cli)
 
 		printf("%s: %s\n  ports:", c->name, c->summary);
 		for (k = 0; k < c->nports; k++)
-			printf(" %u", c->ports[k]);
+			printf(" %u%s", c->ports[k],
+			       (c->flags & CHECK_UDP) ? "/udp" : "");
 		if (c->flags & CHECK_LOGIN)
 			printf("  (tries credentials: --no-login disables; "
 			       "default --max-attempts %u)",
@@ -697,12 +737,22 @@ static void print_port(void *ud, uint16_t port, uint64_t claims)
 	static const char *const expo[] = { "exposure unknown",
 					    "firewall restricts",
 					    "world-open" };
-	const struct world_rule *wr = target_port_rule(pp->t, port);
+	const struct world_rule *wr;
 	const char *svc = port_service(pp->t, port);
+	unsigned proto = PROTO_TCP;
+	char num[16];
 	size_t k;
 	bool first = true;
 
-	printf("    port %-5u ", port);
+	/* the plan's UDP ports are the ones its UDP checks claim */
+	for (k = 0; k < pp->cfg->nchecks; k++)
+		if ((claims & (1ull << k)) &&
+		    (pp->cfg->checks[k]->flags & CHECK_UDP))
+			proto = PROTO_UDP;
+	wr = target_port_rule_proto(pp->t, port, proto);
+	snprintf(num, sizeof(num), "%u%s", port,
+		 proto == PROTO_UDP ? "/udp" : "");
+	printf("    port %-5s ", num);
 	if (svc) {
 		printf("service ");
 		put_esc(svc);
@@ -719,7 +769,7 @@ static void print_port(void *ud, uint16_t port, uint64_t claims)
 		printf(pp->cfg->discover_only ? "(discovery only)"
 					      : "none: not checked (no "
 						"enabled check claims it)");
-	printf("  [%s%s", expo[target_port_exposure(pp->t, port)],
+	printf("  [%s%s", expo[target_port_exposure_proto(pp->t, port, proto)],
 	       wr ? ": " : "");
 	if (wr && wr->ref)
 		put_esc(wr->ref);

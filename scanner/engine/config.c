@@ -12,6 +12,7 @@ void scan_config_defaults(struct scan_config *c)
 	c->concurrency = 2048;
 	c->timeout_ms = 3000;
 	c->check_timeout_ms = 120000;
+	c->udp_retries = 2; /* three datagrams, as nmap's snmp scripts' wait */
 	/* crypto (KEX) is the CPU cost of a check: one loop per core */
 	c->workers = ncpu < 1 ? 1 : ncpu > 8 ? 8 : (unsigned)ncpu;
 	/* blocking libraries hold a thread per session: keep it small */

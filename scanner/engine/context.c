@@ -143,6 +143,9 @@ static void guard_key(char *buf, size_t len, const struct check_ctx *ctx,
 	char addr[INET6_ADDRSTRLEN];
 
 	target_addr_text(ctx->addr, addr);
+	/* the empty user is a service without user names (an SNMP
+	 * community, a VNC password): its attempts count per port, as the
+	 * service's own lockout does */
 	if (user != NULL && user[0] == '\0')
 		snprintf(buf, len, "%s\n\n%u", addr, (unsigned)ctx->port);
 	else
@@ -213,6 +216,7 @@ struct check_ctx *ctx_new(const struct check *check,
 	ctx->port = port;
 	ctx->fd = -1;
 	ctx->status = STATUS_OPEN;
+	ctx->proto = (check->flags & CHECK_UDP) ? PROTO_UDP : PROTO_TCP;
 	finding_list_init(&ctx->findings);
 	ctx->facts = cJSON_CreateObject();
 	if (guard == NULL) {
@@ -372,6 +376,229 @@ out:
 	return r;
 }
 
+/* ---- UDP ---- */
+
+struct udp_pacer {
+	pthread_mutex_t lock;
+	uint64_t interval_us; /* 0: no limit */
+	uint64_t next_us;     /* the first free slot */
+};
+
+static uint64_t now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+struct udp_pacer *udp_pacer_new(unsigned rate)
+{
+	struct udp_pacer *p = calloc(1, sizeof(*p));
+
+	if (p == NULL)
+		return NULL;
+	pthread_mutex_init(&p->lock, NULL);
+	p->interval_us = rate ? 1000000u / rate : 0;
+	if (rate && p->interval_us == 0)
+		p->interval_us = 1;
+	return p;
+}
+
+void udp_pacer_free(struct udp_pacer *p)
+{
+	if (p == NULL)
+		return;
+	pthread_mutex_destroy(&p->lock);
+	free(p);
+}
+
+void ctx_set_pacer(struct check_ctx *ctx, struct udp_pacer *p)
+{
+	ctx->pacer = p;
+}
+
+/* the ms (ctx_now_ms clock) from which one more datagram may go */
+static uint64_t pacer_slot(struct udp_pacer *p)
+{
+	uint64_t now = now_us(), at;
+
+	if (p == NULL || p->interval_us == 0)
+		return 0;
+	pthread_mutex_lock(&p->lock);
+	at = p->next_us > now ? p->next_us : now;
+	p->next_us = at + p->interval_us;
+	pthread_mutex_unlock(&p->lock);
+	/* now_us and ctx_now_ms read one clock: round up to whole ms */
+	return (at + 999) / 1000;
+}
+
+int ctx_udp_open(struct check_ctx *ctx, int *fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = ctx->addr->salen;
+	int s;
+
+	memset(&ss, 0, sizeof(ss));
+	memcpy(&ss, &ctx->addr->u, len);
+	if (ss.ss_family == AF_INET)
+		((struct sockaddr_in *)&ss)->sin_port = htons(ctx->port);
+	else
+		((struct sockaddr_in6 *)&ss)->sin6_port = htons(ctx->port);
+	s = socket(ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return EXPO_ESYS;
+	/* connected: the kernel takes answers from this address and port
+	 * only, and reports an ICMP port unreachable as ECONNREFUSED */
+	if (connect(s, (struct sockaddr *)&ss, len) != 0) {
+		close(s);
+		return EXPO_ESYS;
+	}
+	*fd = s;
+	return 0;
+}
+
+static unsigned udp_wait_ms(const struct check_ctx *ctx)
+{
+	unsigned w = ctx->cfg->timeout_ms / (ctx->cfg->udp_retries + 1);
+
+	return w ? w : 1;
+}
+
+/* sends each live request that is due when the pacer allows, gives up
+ * those whose last datagram went unanswered; arms the timer for the next
+ * due one. UDP_WAIT, UDP_SILENT (none left live), UDP_REFUSED or < 0 */
+static int udp_pump(struct check_ctx *ctx, int fd)
+{
+	uint64_t now = ctx_now_ms(), next = UINT64_MAX, end;
+	unsigned w = udp_wait_ms(ctx), i, live = 0;
+
+	for (i = 0; i < ctx->udp_nreq; i++) {
+		struct udp_req *q = &ctx->udp_req[i];
+
+		if (!q->live)
+			continue;
+		if (now >= q->due_ms && q->sent > ctx->cfg->udp_retries) {
+			q->live = false; /* its last datagram: silence */
+			continue;
+		}
+		if (now >= q->due_ms) {
+			if (q->slot_ms == 0)
+				q->slot_ms = pacer_slot(ctx->pacer);
+			if (q->slot_ms > now) {
+				q->due_ms = q->slot_ms;
+			} else {
+				if (send(fd, ctx->udp_buf + q->off, q->len, 0) <
+					    0 &&
+				    errno != EAGAIN && errno != ENOBUFS) {
+					ctx->udp_waiting = false;
+					return errno == ECONNREFUSED
+						       ? UDP_REFUSED
+						       : EXPO_ESYS;
+				}
+				q->sent++;
+				q->slot_ms = 0;
+				q->due_ms = now + w;
+			}
+		}
+		/* the phase lasts while datagrams are left to wait for, and
+		 * a little beyond: silence is decided here, not by the phase
+		 * deadline */
+		end = q->due_ms +
+		      (uint64_t)w * (ctx->cfg->udp_retries + 1 - q->sent) +
+		      ctx->cfg->timeout_ms;
+		if (end > ctx->phase_deadline_ms)
+			ctx->phase_deadline_ms = end;
+		if (q->due_ms < next)
+			next = q->due_ms;
+		live++;
+	}
+	if (live == 0) {
+		ctx->udp_waiting = false;
+		return UDP_SILENT;
+	}
+	ctx->wake_ms = next > now ? next : now + 1;
+	return UDP_WAIT;
+}
+
+int ctx_udp_send(struct check_ctx *ctx, int fd, const void *buf, size_t len,
+		 unsigned *id)
+{
+	struct udp_req *q;
+	int r;
+
+	if (!ctx->udp_waiting) {
+		ctx->udp_nreq = 0;
+		ctx->udp_used = 0;
+	}
+	if (ctx->udp_nreq == UDP_REQUESTS_MAX ||
+	    len > sizeof(ctx->udp_buf) - ctx->udp_used)
+		return EXPO_ETOOBIG;
+	q = &ctx->udp_req[ctx->udp_nreq];
+	memset(q, 0, sizeof(*q));
+	q->off = ctx->udp_used;
+	q->len = len;
+	q->live = true;
+	memcpy(ctx->udp_buf + q->off, buf, len);
+	ctx->udp_used += len;
+	*id = ctx->udp_nreq++;
+	ctx->udp_waiting = true;
+	r = udp_pump(ctx, fd);
+	return r == UDP_WAIT ? 0 : r;
+}
+
+void ctx_udp_answered(struct check_ctx *ctx, unsigned id)
+{
+	unsigned i;
+
+	if (id < ctx->udp_nreq)
+		ctx->udp_req[id].live = false;
+	for (i = 0; i < ctx->udp_nreq; i++)
+		if (ctx->udp_req[i].live)
+			return;
+	ctx->udp_waiting = false;
+}
+
+int ctx_udp_poll(struct check_ctx *ctx, int fd, void *buf, size_t cap,
+		 size_t *len)
+{
+	ssize_t n;
+	int guard;
+
+	if (!ctx->udp_waiting)
+		return EXPO_EINVAL;
+	/* bounded: a flood of oversized datagrams cannot hold the loop */
+	for (guard = 0; guard < 64; guard++) {
+		n = recv(fd, buf, cap, MSG_TRUNC | MSG_DONTWAIT);
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK ||
+			    errno == EINTR)
+				break;
+			ctx->udp_waiting = false;
+			return errno == ECONNREFUSED ? UDP_REFUSED : EXPO_ESYS;
+		}
+		ctx->udp_heard = true;
+		if ((size_t)n > cap) {
+			/* larger than asked for: not read, not trusted */
+			ctx->udp_oversized++;
+			continue;
+		}
+		*len = (size_t)n;
+		return UDP_ANSWER;
+	}
+	return udp_pump(ctx, fd);
+}
+
+void ctx_udp_done(struct check_ctx *ctx)
+{
+	ctx->udp_waiting = false;
+}
+
+unsigned ctx_udp_oversized(const struct check_ctx *ctx)
+{
+	return ctx->udp_oversized;
+}
+
 void ctx_set_fd(struct check_ctx *ctx, int fd)
 {
 	ctx->fd = fd;
@@ -487,6 +714,17 @@ static bool cred_at(const struct check_ctx *ctx, size_t i, const char **user,
 	return true;
 }
 
+/* a service without user names (SNMP): its built-in users are all "" */
+static bool check_userless(const struct check *c)
+{
+	size_t i;
+
+	for (i = 0; c->default_users != NULL && c->default_users[i]; i++)
+		if (c->default_users[i][0] != '\0')
+			return false;
+	return c->default_users != NULL && c->default_users[0] != NULL;
+}
+
 int ctx_next_cred(struct check_ctx *ctx, const char **user,
 		  const char **password)
 {
@@ -501,6 +739,10 @@ int ctx_next_cred(struct check_ctx *ctx, const char **user,
 		ctx->cred_next++;
 		if (guard_host_stopped(ctx))
 			return 0;
+		/* ":community" lines go to user-less services only, and
+		 * user:password lines to the others */
+		if ((u[0] == '\0') != check_userless(ctx->check))
+			continue;
 		if (p == NULL || user_settled(ctx, u) ||
 		    !guard_take(ctx, u, cap))
 			continue;
@@ -657,6 +899,7 @@ int ctx_report(struct check_ctx *ctx, const char *rule_id, const char *secret,
 	f->target_name = fdup(target_display_name(ctx->target, namebuf));
 	f->address = fdup(addr);
 	f->port = ctx->port;
+	f->proto = ctx->proto;
 	f->cvss_vector = fdup(rule->cvss_vector);
 	if (cvss31_base_score(rule->cvss_vector, &f->cvss_score) != 0)
 		f->cvss_score = 0.0;
@@ -668,7 +911,8 @@ int ctx_report(struct check_ctx *ctx, const char *rule_id, const char *secret,
 	f->remediation = xstrdup_or_null(rule->remediation);
 	f->references = xstrdup_or_null(rule->references);
 	f->is_public = ctx->addr->is_public;
-	f->exposure = target_port_exposure(ctx->target, ctx->port);
+	f->exposure =
+		target_port_exposure_proto(ctx->target, ctx->port, ctx->proto);
 	finding_fingerprint(f->fingerprint, rule->id, ctx->target->id,
 			    ctx->port);
 	/* what the probe saw wins over what the inventory says */

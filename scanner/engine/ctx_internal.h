@@ -39,9 +39,32 @@ struct check_ctx {
 	struct host_rate *host_rate;
 	bool rate_prepaid;   /* a slot is held for the next connection */
 	uint64_t turn_at_ms; /* ctx_host_turn(): the slot held for then */
+	/* UDP (ctx_udp_*): the requests out, each sent again while
+	 * unanswered; their bytes share udp_buf */
+	uint8_t proto;		 /* enum port_proto: of the check (CHECK_UDP) */
+	struct udp_pacer *pacer; /* --rate over datagrams; NULL: no limit */
+	bool udp_waiting;	 /* requests are out, not all settled */
+	bool udp_heard;		 /* a datagram came back, of any kind */
+	unsigned udp_oversized;
+	unsigned udp_nreq;
+	size_t udp_used; /* bytes of udp_buf taken */
+	struct udp_req {
+		size_t off, len;
+		unsigned sent;	  /* datagrams of it sent so far */
+		bool live;	  /* neither answered nor given up */
+		uint64_t due_ms;  /* the next send (first, or again) */
+		uint64_t slot_ms; /* the pacer's slot taken for it; 0: none */
+	} udp_req[UDP_REQUESTS_MAX];
+	unsigned char udp_buf[UDP_REQUEST_MAX];
 };
 
 uint64_t ctx_now_ms(void);
+
+/* The --rate limiter of UDP datagrams, shared by every probe of a scan
+ * (discovery paces the TCP connects the same way). rate 0: no limit. */
+struct udp_pacer *udp_pacer_new(unsigned rate);
+void udp_pacer_free(struct udp_pacer *p);
+void ctx_set_pacer(struct check_ctx *ctx, struct udp_pacer *p);
 
 /* the shared per-host credential attempt counters */
 struct cred_guard *cred_guard_new(void);

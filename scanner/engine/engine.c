@@ -47,6 +47,7 @@
  * claim each. Targets without overrides share one default plan. */
 struct plan {
 	uint16_t *ports;
+	uint8_t *protos; /* enum port_proto of each port */
 	uint64_t *claims;
 	size_t n;
 };
@@ -114,6 +115,8 @@ struct scan_run {
 	atomic_size_t next_job;
 	atomic_size_t done_jobs;
 	struct cred_guard *guard;
+	struct udp_pacer *pacer;     /* --rate over UDP datagrams */
+	uint8_t *heard;		     /* per job: its UDP socket got a datagram */
 	atomic_uint workers_alive;   /* worker threads not yet returned */
 	_Atomic uint64_t stop_at;    /* 0, or the grace's end (ctx_now_ms) */
 	size_t abandoned;	     /* lane threads left in a library call */
@@ -125,15 +128,16 @@ struct scan_run {
 
 /* ---- planning ---- */
 
-static int plan_add(struct plan *p, uint16_t port, unsigned check_bit,
-		    bool claim)
+static int plan_add(struct plan *p, uint16_t port, unsigned proto,
+		    unsigned check_bit, bool claim)
 {
 	size_t i;
 	uint16_t *np;
+	uint8_t *npr;
 	uint64_t *nc;
 
 	for (i = 0; i < p->n; i++) {
-		if (p->ports[i] == port) {
+		if (p->ports[i] == port && p->protos[i] == proto) {
 			if (claim)
 				p->claims[i] |= 1ull << check_bit;
 			return 0;
@@ -143,20 +147,33 @@ static int plan_add(struct plan *p, uint16_t port, unsigned check_bit,
 	if (np == NULL)
 		return EXPO_ENOMEM;
 	p->ports = np;
+	npr = realloc(p->protos, (p->n + 1) * sizeof(*npr));
+	if (npr == NULL)
+		return EXPO_ENOMEM;
+	p->protos = npr;
 	nc = realloc(p->claims, (p->n + 1) * sizeof(*nc));
 	if (nc == NULL)
 		return EXPO_ENOMEM;
 	p->claims = nc;
 	p->ports[p->n] = port;
+	p->protos[p->n] = (uint8_t)proto;
 	p->claims[p->n] = claim ? 1ull << check_bit : 0;
 	p->n++;
 	return 0;
 }
 
-static bool check_claims_port(const struct check *c, uint16_t port)
+static unsigned check_proto(const struct check *c)
+{
+	return (c->flags & CHECK_UDP) ? PROTO_UDP : PROTO_TCP;
+}
+
+static bool check_claims_port(const struct check *c, uint16_t port,
+			      unsigned proto)
 {
 	size_t i;
 
+	if (check_proto(c) != proto)
+		return false;
 	for (i = 0; i < c->nports; i++)
 		if (c->ports[i] == port)
 			return true;
@@ -182,12 +199,13 @@ static bool override_claims(const struct scan_config *cfg,
 {
 	size_t k;
 
-	if (o->check[0] != '\0')
+	if (o->check[0] != '\0' || check_proto(c) != o->proto)
 		return false;
 	for (k = 0; o->service[0] != '\0' && k < cfg->nchecks; k++)
-		if (check_has_service(cfg->checks[k], o->service))
+		if (check_has_service(cfg->checks[k], o->service) &&
+		    check_proto(cfg->checks[k]) == o->proto)
 			return check_has_service(c, o->service);
-	return check_claims_port(c, o->port);
+	return check_claims_port(c, o->port, o->proto);
 }
 
 /* adds one override {check, port} to p; "" = every check claiming it.
@@ -203,25 +221,36 @@ static int plan_override(struct plan *p, const struct scan_config *cfg,
 	int r;
 
 	if (cfg->discover_only)
-		return plan_add(p, o->port, 0, false);
+		return plan_add(p, o->port, o->proto, 0, false);
 	for (k = 0; k < cfg->nchecks; k++) {
 		const struct check *c = cfg->checks[k];
 		bool named = strcmp(o->check, c->name) == 0;
 
+		/* a UDP check never takes a TCP port, nor the reverse */
+		if (named && check_proto(c) != o->proto) {
+			if (asprintf(err,
+				     "%s: check %s probes %s ports, not %u/%s",
+				     where, c->name, proto_name(check_proto(c)),
+				     o->port, proto_name(o->proto)) < 0)
+				*err = NULL;
+			return EXPO_EINVAL;
+		}
 		if (named || override_claims(cfg, c, o)) {
-			if ((r = plan_add(p, o->port, (unsigned)k, true)) != 0)
+			if ((r = plan_add(p, o->port, o->proto, (unsigned)k,
+					  true)) != 0)
 				return r;
 			any = true;
 		}
 	}
 	if (!any && strcmp(where, "--ports") != 0)
-		return plan_add(p, o->port, 0, false);
+		return plan_add(p, o->port, o->proto, 0, false);
 	if (!any && o->check[0] == '\0') {
 		if (asprintf(err,
-			     "%s: port %u is not a default port of any "
+			     "%s: port %u%s is not a default port of any "
 			     "enabled check; name one (e.g. ssh=%u) or "
 			     "enable it with --checks",
-			     where, o->port, o->port) < 0)
+			     where, o->port,
+			     o->proto == PROTO_UDP ? "/udp" : "", o->port) < 0)
 			*err = NULL;
 		return EXPO_EINVAL;
 	}
@@ -245,6 +274,7 @@ static int plan_default(struct plan *p, const struct scan_config *cfg,
 	for (k = 0; k < cfg->nchecks; k++)
 		for (i = 0; i < cfg->checks[k]->nports; i++)
 			if ((r = plan_add(p, cfg->checks[k]->ports[i],
+					  check_proto(cfg->checks[k]),
 					  (unsigned)k, true)) != 0)
 				return r;
 	for (i = 0; i < cfg->nextra_ports; i++)
@@ -261,9 +291,11 @@ static void planned_release(struct planned *pl)
 	if (pl == NULL)
 		return;
 	free(pl->default_plan.ports);
+	free(pl->default_plan.protos);
 	free(pl->default_plan.claims);
 	for (i = 0; i < pl->nown; i++) {
 		free(pl->own[i].ports);
+		free(pl->own[i].protos);
 		free(pl->own[i].claims);
 	}
 	free(pl->own);
@@ -362,7 +394,16 @@ static void pair_locate(const struct planned *pl, size_t ntargets, size_t i,
 struct pair_ud {
 	const struct planned *pl;
 	const struct target_list *tl;
+	const size_t *tcp; /* NULL, or discovery index -> pair index */
 };
+
+static unsigned pair_proto(const struct planned *pl, size_t ntargets, size_t i)
+{
+	size_t t, a, pi;
+
+	pair_locate(pl, ntargets, i, &t, &a, &pi);
+	return pl->of_target[t]->protos[pi];
+}
 
 static void fill_sockaddr(struct sockaddr_storage *sa, socklen_t *salen,
 			  const struct target_addr *ta, uint16_t port)
@@ -382,6 +423,8 @@ static void pair_sockaddr(void *ud, size_t i, struct sockaddr_storage *sa,
 	struct pair_ud *p = ud;
 	size_t t, a, pi;
 
+	if (p->tcp != NULL)
+		i = p->tcp[i];
 	pair_locate(p->pl, p->tl->n, i, &t, &a, &pi);
 	fill_sockaddr(sa, salen, &p->tl->v[t].addrs[a],
 		      p->pl->of_target[t]->ports[pi]);
@@ -534,6 +577,11 @@ static int watch_wake(int ep)
 								    : EXPO_ESYS;
 }
 
+static uint8_t job_proto(const struct scan_run *run, const struct job *job)
+{
+	return (uint8_t)check_proto(run->cfg->checks[job->check]);
+}
+
 /* a record for a (target, address, port, check) the stop cut short */
 static void record_interrupted(struct scan_run *run, const struct job *job,
 			       const char *what)
@@ -549,6 +597,7 @@ static void record_interrupted(struct scan_run *run, const struct job *job,
 		rec->target = job->target;
 		rec->addr = job->addr;
 		rec->port = job->port;
+		rec->proto = job_proto(run, job);
 		rec->status = STATUS_ERROR;
 		rec->check = run->registry_index[job->check];
 		rec->reason = collector_reason(&run->col, why);
@@ -651,6 +700,8 @@ static void probe_finish(struct scan_run *run, int ep, struct probe *p)
 		ctx_status(p->ctx, STATUS_ERROR, "assessing the facts failed");
 	st = ctx_get_status(p->ctx, &reason);
 	ms = ctx_now_ms() - p->started_ms;
+	if (p->ctx->udp_heard && run->heard != NULL)
+		run->heard[p->job - run->jobs] = 1;
 	pthread_mutex_lock(&run->col.lock);
 	finding_list_take(&run->col.findings, ctx_findings(p->ctx));
 	rec = collector_record(&run->col,
@@ -659,6 +710,7 @@ static void probe_finish(struct scan_run *run, int ep, struct probe *p)
 		rec->target = p->job->target;
 		rec->addr = p->job->addr;
 		rec->port = p->job->port;
+		rec->proto = job_proto(run, p->job);
 		rec->status = (uint8_t)st;
 		rec->check = p->registry_index;
 		rec->reason = collector_reason(&run->col, reason);
@@ -683,6 +735,7 @@ static void probe_lost(struct scan_run *run, const struct job *job)
 		rec->target = job->target;
 		rec->addr = job->addr;
 		rec->port = job->port;
+		rec->proto = job_proto(run, job);
 		rec->status = (uint8_t)STATUS_ERROR;
 		rec->check = run->registry_index[job->check];
 		rec->reason = collector_reason(&run->col, "out of memory");
@@ -793,6 +846,7 @@ static bool probe_begin(struct scan_run *run, int ep, struct probe *p,
 		probe_lost(run, job);
 		return false;
 	}
+	ctx_set_pacer(p->ctx, run->pacer);
 	p->ctx->probe_deadline_ms = now + run->cfg->check_timeout_ms;
 	p->ctx->phase_deadline_ms = now + run->cfg->timeout_ms;
 	snprintf(p->ctx->phase, sizeof(p->ctx->phase), "start");
@@ -869,6 +923,14 @@ static void probe_expire(struct scan_run *run, int ep, struct probe *p,
 			 p->ctx->phase[0] ? p->ctx->phase : "probe",
 			 SCAN_GRACE_MS / 1000);
 		probe_stop(run, ep, p, what);
+		return;
+	}
+	if (p->ctx->udp_waiting) {
+		/* silence, even past the deadline, proves nothing */
+		ctx_status(p->ctx, STATUS_NO_ANSWER,
+			   "%s: no answer within the deadline",
+			   p->ctx->phase[0] ? p->ctx->phase : "probe");
+		probe_finish(run, ep, p);
 		return;
 	}
 	ctx_status(p->ctx, STATUS_TIMEOUT, "%s: no progress within %u ms%s",
@@ -1361,6 +1423,10 @@ static int scan_discover(const struct scan_config *cfg,
 {
 	struct pair_ud ud = { .pl = pl, .tl = targets };
 	struct discover_opts dopts = { 0 };
+	size_t *tcp = NULL, ntcp = 0, i;
+	uint8_t *st = status;
+	int16_t *er = errs;
+	int r;
 
 	memset(status, STATUS_COUNT, pl->npairs);
 	dopts.concurrency = cfg->concurrency ? cfg->concurrency : 1;
@@ -1372,8 +1438,40 @@ static int scan_discover(const struct scan_config *cfg,
 	dopts.wake_fd = wake_pipe[0];
 	if (pl->npairs == 0 || stopped())
 		return 0;
-	return discover_run(&dopts, pl->npairs, pair_sockaddr, &ud, status,
-			    errs);
+	/* UDP pairs have no connect to try: their checks' datagrams are the
+	 * probe (records_from_discovery); discovery gets the TCP ones */
+	for (i = 0; i < pl->npairs; i++)
+		if (pair_proto(pl, targets->n, i) == PROTO_UDP)
+			status[i] = STATUS_NO_ANSWER;
+		else
+			ntcp++;
+	if (ntcp < pl->npairs) {
+		tcp = malloc((ntcp ? ntcp : 1) * sizeof(*tcp));
+		st = malloc(ntcp ? ntcp : 1);
+		er = calloc(ntcp ? ntcp : 1, sizeof(*er));
+		if (tcp == NULL || st == NULL || er == NULL) {
+			r = EXPO_ENOMEM;
+			goto out;
+		}
+		for (i = 0, ntcp = 0; i < pl->npairs; i++)
+			if (status[i] != STATUS_NO_ANSWER)
+				tcp[ntcp++] = i;
+		memset(st, STATUS_COUNT, ntcp);
+		ud.tcp = tcp;
+	}
+	r = ntcp == 0 ? 0
+		      : discover_run(&dopts, ntcp, pair_sockaddr, &ud, st, er);
+	for (i = 0; tcp != NULL && i < ntcp; i++) {
+		status[tcp[i]] = st[i];
+		errs[tcp[i]] = er[i];
+	}
+out:
+	if (tcp != NULL || st != status) {
+		free(tcp);
+		free(st);
+		free(er);
+	}
+	return r;
 }
 
 /* one record per pair, in pair order; the number of probes to run */
@@ -1403,6 +1501,7 @@ static int records_from_discovery(struct scan_run *run, const uint8_t *status,
 		rec->target = (uint32_t)t;
 		rec->addr = (uint16_t)a;
 		rec->port = pl->of_target[t]->ports[pi];
+		rec->proto = pl->of_target[t]->protos[pi];
 		rec->check = CHECK_NONE;
 		if (status[i] >= STATUS_COUNT) {
 			/* never reached: not scanned, not closed */
@@ -1416,7 +1515,14 @@ static int records_from_discovery(struct scan_run *run, const uint8_t *status,
 		rec->reason = collector_reason(col, reason);
 		unclaimed_reason(col, rec, run->cfg,
 				 pl->of_target[t]->claims[pi]);
-		if (status[i] == STATUS_OPEN && !run->cfg->discover_only)
+		if (rec->proto == PROTO_UDP && status[i] == STATUS_NO_ANSWER &&
+		    (pl->of_target[t]->claims[pi] == 0 ||
+		     run->cfg->discover_only))
+			rec->reason =
+				collector_reason(col, UDP_UNPROBED_REASON);
+		if ((status[i] == STATUS_OPEN ||
+		     status[i] == STATUS_NO_ANSWER) &&
+		    !run->cfg->discover_only)
 			*njobs += (size_t)__builtin_popcountll(
 				pl->of_target[t]->claims[pi]);
 	}
@@ -1430,12 +1536,13 @@ static int jobs_build(struct scan_run *run, const uint8_t *status, size_t njobs)
 	size_t i, k, t, a, pi;
 
 	run->jobs = calloc(njobs ? njobs : 1, sizeof(*run->jobs));
-	if (run->jobs == NULL)
+	run->heard = calloc(njobs ? njobs : 1, 1);
+	if (run->jobs == NULL || run->heard == NULL)
 		return EXPO_ENOMEM;
 	for (i = 0; i < pl->npairs && njobs > 0; i++) {
 		uint64_t claims;
 
-		if (status[i] != STATUS_OPEN)
+		if (status[i] != STATUS_OPEN && status[i] != STATUS_NO_ANSWER)
 			continue;
 		pair_locate(pl, run->targets->n, i, &t, &a, &pi);
 		claims = pl->of_target[t]->claims[pi];
@@ -1468,7 +1575,8 @@ static int checks_init(struct scan_run *run)
 				run->registry_index[k] = (uint8_t)i;
 	}
 	run->guard = cred_guard_new();
-	if (run->guard == NULL)
+	run->pacer = udp_pacer_new(cfg->rate);
+	if (run->guard == NULL || run->pacer == NULL)
 		return EXPO_ENOMEM;
 	for (k = 0; k < cfg->nchecks; k++) {
 		char why[256] = "";
@@ -1483,6 +1591,57 @@ static int checks_init(struct scan_run *run)
 				strdup(why[0] ? why : "initialisation failed");
 	}
 	return 0;
+}
+
+/* the discovery record of a UDP (target, address, port), or NULL */
+static struct port_record *udp_pair_record(struct scan_run *run,
+					   uint32_t target, uint16_t addr,
+					   uint16_t port)
+{
+	const struct planned *pl = run->plan;
+	const struct plan *p;
+	size_t pi, pair;
+
+	if (target >= run->targets->n || (p = pl->of_target[target]) == NULL)
+		return NULL;
+	for (pi = 0; pi < p->n; pi++)
+		if (p->ports[pi] == port && p->protos[pi] == PROTO_UDP)
+			break;
+	if (pi == p->n)
+		return NULL;
+	pair = pl->pair_start[target] + (size_t)addr * p->n + pi;
+	return pair < pl->npairs ? &run->col.records[pair] : NULL;
+}
+
+/* A UDP port's own record says what its checks heard: open when any
+ * datagram came back (an answer, or even noise: something listens),
+ * closed on an ICMP port unreachable, else still "no answer". Check
+ * records come after the npairs discovery records, in pair order. */
+static void udp_pair_status(struct scan_run *run)
+{
+	struct port_record *rec;
+	size_t i;
+
+	pthread_mutex_lock(&run->col.lock);
+	for (i = run->plan->npairs; i < run->col.nrecords; i++) {
+		const struct port_record *c = &run->col.records[i];
+
+		if (c->proto != PROTO_UDP || c->status != STATUS_CLOSED ||
+		    (rec = udp_pair_record(run, c->target, c->addr, c->port)) ==
+			    NULL)
+			continue;
+		if (rec->status == STATUS_NO_ANSWER)
+			rec->status = STATUS_CLOSED;
+	}
+	for (i = 0; i < run->njobs; i++) {
+		const struct job *j = &run->jobs[i];
+
+		if (run->heard[i] &&
+		    (rec = udp_pair_record(run, j->target, j->addr, j->port)) !=
+			    NULL)
+			rec->status = STATUS_OPEN;
+	}
+	pthread_mutex_unlock(&run->col.lock);
 }
 
 /* the probes the stop kept from starting */
@@ -1507,9 +1666,11 @@ static void scan_run_free(struct scan_run *run)
 	free(run->lane.queue);
 	cred_guard_free(run->guard);
 	host_rate_free(run->host_rate);
+	udp_pacer_free(run->pacer);
 	for (k = 0; k < MAX_CHECKS; k++)
 		free(run->init_error[k]);
 	free(run->jobs);
+	free(run->heard);
 	pthread_mutex_destroy(&run->col.lock);
 	free(run);
 }
@@ -1572,6 +1733,7 @@ static int scan_body(struct scan_run *run, struct scan_result *out, char **err)
 	    (r = jobs_build(run, status, njobs)) != 0 ||
 	    (r = checks_init(run)) != 0 || (r = run_checks(run)) != 0)
 		goto out;
+	udp_pair_status(run);
 	/* a signal after this point came too late to cut anything short */
 	if ((run->interrupted = scan_interrupted()) != 0)
 		records_not_started(run);

@@ -12,6 +12,10 @@
 /* the reason of the discovery record (check null) of an open port that no
  * enabled check claims, e.g. 8080 from an nmap scan */
 #define UNCLAIMED_REASON "not checked: no enabled check claims this port"
+/* the reason of a UDP port's record when nothing was sent to it: UDP has
+ * no connect, only a check's request can ask */
+#define UDP_UNPROBED_REASON \
+	"not probed: no enabled check sends to this UDP port"
 
 struct scan_result {
 	struct finding_list findings; /* ranked */

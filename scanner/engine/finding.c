@@ -212,9 +212,12 @@ const char *impact_name(enum impact i)
 const char *status_name(enum probe_status s)
 {
 	static const char *const names[] = {
-		[STATUS_OPEN] = "open",		[STATUS_CLOSED] = "closed",
-		[STATUS_FILTERED] = "filtered", [STATUS_TIMEOUT] = "timeout",
+		[STATUS_OPEN] = "open",
+		[STATUS_CLOSED] = "closed",
+		[STATUS_FILTERED] = "filtered",
+		[STATUS_TIMEOUT] = "timeout",
 		[STATUS_ERROR] = "error",
+		[STATUS_NO_ANSWER] = "no answer",
 	};
 	const char *name = "unknown";
 

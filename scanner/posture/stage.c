@@ -69,8 +69,8 @@ static bool planned_public(const struct target *t)
 }
 
 static int fill(struct finding *f, const struct conf_ctx *c,
-		const struct rule *rule, uint16_t port, const char *assumption,
-		const char *evidence)
+		const struct rule *rule, uint16_t port, unsigned proto,
+		const char *assumption, const char *evidence)
 {
 	const struct target *t = c->target;
 	const cJSON *res =
@@ -82,8 +82,8 @@ static int fill(struct finding *f, const struct conf_ctx *c,
 	f->rule_id = strdup(rule->id);
 	f->check = strdup(c->check->name);
 	f->title = strdup(rule->title);
-	f->service = strdup(port != 0 && door_service(port) != NULL
-				    ? door_service(port)
+	f->service = strdup(port != 0 && door_service_proto(port, proto) != NULL
+				    ? door_service_proto(port, proto)
 				    : c->check->name);
 	f->target_id = strdup(t->id);
 	f->target_name = strdup(target_display_name(t, namebuf));
@@ -91,6 +91,7 @@ static int fill(struct finding *f, const struct conf_ctx *c,
 			     ? strdup(target_addr_text(&t->addrs[0], addr))
 			     : NULL;
 	f->port = port;
+	f->proto = (uint8_t)proto;
 	f->cvss_vector = strdup(rule->cvss_vector);
 	if (cvss31_base_score(rule->cvss_vector, &f->cvss_score) != 0)
 		f->cvss_score = 0.0;
@@ -101,7 +102,7 @@ static int fill(struct finding *f, const struct conf_ctx *c,
 	f->remediation = dup_or_null(rule->remediation);
 	f->references = dup_or_null(rule->references);
 	f->is_public = planned_public(t);
-	f->exposure = port != 0 ? target_port_exposure(t, port)
+	f->exposure = port != 0 ? target_port_exposure_proto(t, port, proto)
 				: EXPOSURE_UNKNOWN;
 	f->resource = strdup(
 		cJSON_GetStringValue(res) ? cJSON_GetStringValue(res) : t->id);
@@ -120,13 +121,13 @@ static int fill(struct finding *f, const struct conf_ctx *c,
 	return 0;
 }
 
-int conf_report(struct conf_ctx *c, const char *rule_id, uint16_t port,
-		const char *assumption, const char *fmt, ...)
+static int conf_vreport(struct conf_ctx *c, const char *rule_id, uint16_t port,
+			unsigned proto, const char *assumption, const char *fmt,
+			va_list ap)
 {
 	const struct rule *rule = check_rule(c->check, rule_id);
 	struct finding *f;
 	char ev[CONF_EVIDENCE_MAX];
-	va_list ap;
 	size_t i;
 	int r;
 
@@ -135,20 +136,43 @@ int conf_report(struct conf_ctx *c, const char *rule_id, uint16_t port,
 	/* one finding per rule, target and port, however many rules of the
 	 * configuration say it */
 	for (i = c->first; i < c->out->n; i++)
-		if (c->out->v[i].port == port &&
+		if (c->out->v[i].port == port && c->out->v[i].proto == proto &&
 		    strcmp(c->out->v[i].rule_id, rule_id) == 0 &&
 		    strcmp(c->out->v[i].target_id, c->target->id) == 0)
 			return 0;
-	va_start(ap, fmt);
 	vsnprintf(ev, sizeof(ev), fmt, ap);
-	va_end(ap);
 	if ((f = finding_list_add(c->out)) == NULL)
 		return EXPO_ENOMEM;
-	if ((r = fill(f, c, rule, port, assumption, ev)) != 0) {
+	if ((r = fill(f, c, rule, port, proto, assumption, ev)) != 0) {
 		/* no half-filled finding stays in the list */
 		finding_release(f);
 		c->out->n--;
 	}
+	return r;
+}
+
+int conf_report(struct conf_ctx *c, const char *rule_id, uint16_t port,
+		const char *assumption, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = conf_vreport(c, rule_id, port, PROTO_TCP, assumption, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+int conf_report_proto(struct conf_ctx *c, const char *rule_id, uint16_t port,
+		      unsigned proto, const char *assumption, const char *fmt,
+		      ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = conf_vreport(c, rule_id, port, proto, assumption, fmt, ap);
+	va_end(ap);
 	return r;
 }
 

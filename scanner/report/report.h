@@ -17,7 +17,7 @@
  * (docs/report-schema.md lists each); readers take any minor of their
  * major, and a report of schema 1 written before minors (the number 1) */
 #define REPORT_SCHEMA_MAJOR 1
-#define REPORT_SCHEMA_VERSION "1.4"
+#define REPORT_SCHEMA_VERSION "1.6"
 
 /* What a baseline says of a finding (--baseline). */
 enum baseline_state {

@@ -54,7 +54,8 @@ static int annotation(struct dynbuf *b, const char *level,
 	r = dynbuf_addf(&t, "%s %s on ", severity_name(f->severity),
 			f->rule_id);
 	if (r == 0)
-		r = report_hostport(&t, f->address, f->port);
+		r = report_hostport(&t, f->address,
+				    REPORT_PORT(f->port, f->proto));
 	if (r == 0)
 		r = dynbuf_addf(b, "::%s title=", level);
 	if (r == 0)

@@ -171,11 +171,25 @@ int report_target_uri(struct dynbuf *b, const struct finding *f,
 	return r;
 }
 
+const char *report_port_text(char buf[16], unsigned port_proto)
+{
+	unsigned proto = port_proto >> 16;
+
+	snprintf(buf, 16, "%u%s", port_proto & 0xffff,
+		 proto == PROTO_TCP   ? ""
+		 : proto == PROTO_UDP ? "/udp"
+				      : "/?");
+	return buf;
+}
+
 int report_hostport(struct dynbuf *b, const char *addr, unsigned port)
 {
+	char pt[16];
+
+	report_port_text(pt, port);
 	if (addr != NULL && strchr(addr, ':') != NULL)
-		return dynbuf_addf(b, "[%s]:%u", addr, port);
-	return dynbuf_addf(b, "%s:%u", addr ? addr : "?", port);
+		return dynbuf_addf(b, "[%s]:%s", addr, pt);
+	return dynbuf_addf(b, "%s:%s", addr ? addr : "?", pt);
 }
 
 char *report_escaped(const char *s)

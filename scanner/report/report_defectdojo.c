@@ -114,7 +114,7 @@ static int add_finding(cJSON *arr, const struct scan_report *r, size_t i,
 		report_escape(&d, f->target_name);
 	}
 	dynbuf_addstr(&d, "\nAddress: ");
-	report_hostport(&d, f->address, f->port);
+	report_hostport(&d, f->address, REPORT_PORT(f->port, f->proto));
 	dynbuf_addstr(&d, "\nEvidence: ");
 	report_escape(&d, f->evidence);
 	dynbuf_addf(&d,
@@ -165,6 +165,8 @@ static int add_finding(cJSON *arr, const struct scan_report *r, size_t i,
 		ret |= add(ep, "host", etext(f->address));
 		ret |= add(ep, "port", cJSON_CreateNumber(f->port));
 		ret |= add(ep, "protocol", etext(f->service));
+		if (f->proto == PROTO_UDP) /* DefectDojo's endpoint has none */
+			ret |= add(ep, "path", cJSON_CreateString("udp"));
 	}
 	if ((tags = cJSON_CreateArray()) != NULL) {
 		add(o, "tags", tags);

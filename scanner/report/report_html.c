@@ -236,8 +236,12 @@ static void put_summary(struct hw *w, const struct report_counts *c)
 		     "; against the baseline: %zu new, %zu unchanged, %zu "
 		     "fixed",
 		     c->new_findings, c->unchanged, c->fixed);
-	putf(w, "; %zu timeouts, %zu errors.</p>\n<div class=\"cards\">",
-	     c->status[STATUS_TIMEOUT], c->status[STATUS_ERROR]);
+	putf(w, "; %zu timeouts, %zu errors", c->status[STATUS_TIMEOUT],
+	     c->status[STATUS_ERROR]);
+	if (c->status[STATUS_NO_ANSWER] > 0)
+		putf(w, ", %zu UDP ports without an answer",
+		     c->status[STATUS_NO_ANSWER]);
+	putf(w, ".</p>\n<div class=\"cards\">");
 	for (s = SEV_CRITICAL; s >= SEV_INFO; s--)
 		putf(w,
 		     "<div class=\"card\" id=\"count-%s\"><b>%zu</b>"
@@ -550,7 +554,8 @@ static void put_finding_row(struct hw *w, size_t i, const struct finding *f,
 
 	dynbuf_init(&hp, 256);
 	if (w->err == 0)
-		w->err = report_hostport(&hp, f->address, f->port);
+		w->err = report_hostport(&hp, f->address,
+					 REPORT_PORT(f->port, f->proto));
 	putf(w, "<div class=\"row\" role=\"row\" data-sev=\"%s\" data-check=\"",
 	     severity_name(f->severity));
 	esc(w, f->check);
@@ -681,7 +686,7 @@ static void put_rules(struct hw *w)
 static void put_problems(struct hw *w)
 {
 	const struct scan_report *r = w->r;
-	char buf[INET6_ADDRSTRLEN];
+	char buf[INET6_ADDRSTRLEN], pt[16];
 	size_t i, n = 0;
 
 	for (i = 0; i < r->nrecords; i++) {
@@ -704,7 +709,8 @@ static void put_problems(struct hw *w)
 		esc_cut(w, t ? t->id : "?", 200);
 		put(w, "</td><td>");
 		esc(w, report_record_addr(r, rec, buf));
-		putf(w, "</td><td>%u</td><td>", rec->port);
+		putf(w, "</td><td>%s</td><td>",
+		     report_port_text(pt, REPORT_PORT(rec->port, rec->proto)));
 		esc(w, report_record_check(r, rec) ? report_record_check(r, rec)
 						   : "(discovery)");
 		putf(w, "</td><td>%s</td><td>",

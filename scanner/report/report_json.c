@@ -202,7 +202,7 @@ static void add_target(struct jctx *j, cJSON *arr, const struct target *t,
 static bool compact_closed(const struct port_record *rec)
 {
 	return rec->status == STATUS_CLOSED && rec->check == CHECK_NONE &&
-	       rec->reason == 0;
+	       rec->reason == 0 && rec->proto == PROTO_TCP;
 }
 
 static int cmp_closed(const void *a, const void *b)
@@ -299,13 +299,16 @@ static cJSON *target_json(struct jctx *j, const struct scan_report *r,
 		o = jobj(j, ports, NULL);
 		jadd(j, o, "address", jstr(report_record_addr(r, rec, buf)));
 		jadd(j, o, "port", jnum(rec->port));
+		if (rec->proto == PROTO_UDP) /* absent: TCP (1.5) */
+			jadd(j, o, "protocol", jconst("udp"));
 		check = report_record_check(r, rec);
 		jadd(j, o, "check", check ? jconst(check) : cJSON_CreateNull());
 		jadd(j, o, "status",
 		     jconst(status_name((enum probe_status)rec->status)));
 		jadd(j, o, "reason", jstr(report_record_reason(r, rec)));
 		jadd(j, o, "exposure",
-		     jconst(exposure_name(target_port_exposure(t, rec->port))));
+		     jconst(exposure_name(target_port_exposure_proto(
+			     t, rec->port, rec->proto))));
 		if (check != NULL && r->durations_ms != NULL)
 			jadd(j, o, "duration_ms", jnum(report_record_ms(r, i)));
 	}
@@ -340,6 +343,8 @@ static void add_finding(struct jctx *j, cJSON *arr, const struct finding *f,
 	jadd(j, sub, "address", jstr(f->address));
 	jadd(j, sub, "public", cJSON_CreateBool(f->is_public));
 	jadd(j, o, "port", jnum(f->port));
+	if (f->proto == PROTO_UDP)
+		jadd(j, o, "protocol", jconst("udp"));
 	jadd(j, o, "service", jstr(f->service));
 	jadd(j, o, "exposure", jconst(exposure_name(f->exposure)));
 	jadd(j, o, "evidence", jstr(f->evidence));

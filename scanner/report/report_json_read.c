@@ -185,6 +185,18 @@ static const char *stat_n(int i)
 {
 	return status_name((enum probe_status)i);
 }
+static const char *proto_n(int i)
+{
+	return proto_name((unsigned)i);
+}
+/* "protocol" (1.5): absent in older reports and for TCP */
+static uint8_t get_proto(struct rd *rd, const cJSON *o, const char *path)
+{
+	if (cJSON_GetObjectItemCaseSensitive(o, "protocol") == NULL)
+		return PROTO_TCP;
+	return (uint8_t)get_enum(rd, o, path, "protocol", proto_n,
+				 PROTO_UDP + 1);
+}
 static const char *expo_n(int i)
 {
 	static const char *const n[] = { "unknown", "restricted", "world" };
@@ -247,6 +259,7 @@ static void read_finding(struct rd *rd, const cJSON *o, const char *path,
 		f->is_public = get_bool(rd, t, sub, "public");
 	}
 	f->port = (uint16_t)get_num(rd, o, path, "port", 0, 65535, true);
+	f->proto = get_proto(rd, o, path);
 	get_str(rd, o, path, "service", true, &f->service);
 	f->exposure =
 		(enum exposure)get_enum(rd, o, path, "exposure", expo_n, 3);
@@ -342,7 +355,7 @@ static struct target_meta *meta_of(struct rd *rd, struct target *t)
 /* a "world" port becomes a one-port world rule, any known exposure makes
  * the firewall known: target_port_exposure() then says what was saved */
 static void keep_exposure(struct rd *rd, struct target *t, uint16_t port,
-			  int expo)
+			  unsigned proto, int expo)
 {
 	struct target_meta *m;
 	struct world_rule *v;
@@ -351,7 +364,7 @@ static void keep_exposure(struct rd *rd, struct target *t, uint16_t port,
 		return;
 	m->firewall_known = true;
 	if (expo != EXPOSURE_WORLD ||
-	    target_port_exposure(t, port) == EXPOSURE_WORLD)
+	    target_port_exposure_proto(t, port, proto) == EXPOSURE_WORLD)
 		return;
 	v = realloc(m->world_rules, (m->nworld_rules + 1) * sizeof(*v));
 	if (v == NULL) {
@@ -360,7 +373,9 @@ static void keep_exposure(struct rd *rd, struct target *t, uint16_t port,
 	}
 	m->world_rules = v;
 	v[m->nworld_rules++] =
-		(struct world_rule){ .port_from = port, .port_to = port };
+		(struct world_rule){ .port_from = port,
+				     .port_to = port,
+				     .protos = (uint8_t)PROTO_BIT(proto) };
 }
 
 /* "labels": optional (older reports), an object of strings */
@@ -405,6 +420,7 @@ static void read_port(struct rd *rd, const cJSON *o, const char *path,
 	}
 	get_str(rd, o, path, "address", false, &addr);
 	rec.port = (uint16_t)get_num(rd, o, path, "port", 0, 65535, true);
+	rec.proto = get_proto(rd, o, path);
 	get_str(rd, o, path, "check", true, &check);
 	rec.status =
 		(uint8_t)get_enum(rd, o, path, "status", stat_n, STATUS_COUNT);
@@ -446,7 +462,7 @@ static void read_port(struct rd *rd, const cJSON *o, const char *path,
 		goto out;
 	if ((rd->r = report_doc_record_ms(rd->d, &rec, ms)) != 0)
 		goto out;
-	keep_exposure(rd, t, rec.port, expo);
+	keep_exposure(rd, t, rec.port, rec.proto, expo);
 out:
 	free(addr);
 	free(check);

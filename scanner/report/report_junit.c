@@ -162,7 +162,8 @@ static long find_finding(const struct scan_report *r, const size_t *fidx,
 	for (k = 0; k < nf; k++) {
 		const struct finding *f = &r->findings->v[fidx[k]];
 
-		if (f->port == port && strcmp(f->rule_id, rule) == 0 &&
+		if (REPORT_PORT(f->port, f->proto) == port &&
+		    strcmp(f->rule_id, rule) == 0 &&
 		    (f->address == NULL || addr == NULL ||
 		     strcmp(f->address, addr) == 0))
 			return (long)fidx[k];
@@ -227,7 +228,7 @@ static void suite(struct jw *w, const struct target *t, const size_t *ridx,
 		if (rec->status == STATUS_TIMEOUT ||
 		    rec->status == STATUS_ERROR) {
 			error_case(w, check ? check : "discovery", addr,
-				   rec->port, status,
+				   REPORT_PORT(rec->port, rec->proto), status,
 				   report_record_reason(r, rec), ms);
 			continue;
 		}
@@ -236,19 +237,23 @@ static void suite(struct jw *w, const struct target *t, const size_t *ridx,
 		/* one probe answers for every rule of its check: its time
 		 * is shared out, so the cases add up to the probe */
 		for (j = 0; j < c->nrules; j++)
-			testcase(w, c->rules[j].id, addr, rec->port,
-				 find_finding(r, fidx, nf, c->rules[j].id,
-					      rec->port, addr),
-				 (uint32_t)(ms / c->nrules +
-					    (j == 0 ? ms % c->nrules : 0)));
+			testcase(
+				w, c->rules[j].id, addr,
+				REPORT_PORT(rec->port, rec->proto),
+				find_finding(r, fidx, nf, c->rules[j].id,
+					     REPORT_PORT(rec->port, rec->proto),
+					     addr),
+				(uint32_t)(ms / c->nrules +
+					   (j == 0 ? ms % c->nrules : 0)));
 	}
 	/* findings no record accounts for (a report without records) */
 	for (k = 0; k < nf; k++)
 		if (!w->covered[fidx[k]]) {
 			const struct finding *f = &r->findings->v[fidx[k]];
 
-			testcase(w, f->rule_id, f->address, f->port,
-				 (long)fidx[k], 0);
+			testcase(w, f->rule_id, f->address,
+				 REPORT_PORT(f->port, f->proto), (long)fidx[k],
+				 0);
 		}
 	w->b = outer;
 	mark = w->tests - t0;

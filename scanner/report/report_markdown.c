@@ -92,7 +92,7 @@ static void row(struct mw *w, const struct scan_report *r,
 	char *labels;
 
 	dynbuf_init(&hp, 256);
-	report_hostport(&hp, f->address, f->port);
+	report_hostport(&hp, f->address, REPORT_PORT(f->port, f->proto));
 	put(w, "| ");
 	if (w->err == 0)
 		w->err = dynbuf_addf(w->b, "%s %.1f",
@@ -183,6 +183,9 @@ int report_markdown_write(const char *path, const struct scan_report *r)
 				    "| timeout | %zu |\n| error | %zu |\n",
 				    c.status[STATUS_TIMEOUT],
 				    c.status[STATUS_ERROR]);
+	if (w.err == 0 && c.status[STATUS_NO_ANSWER] > 0)
+		w.err = dynbuf_addf(&b, "| no answer (udp) | %zu |\n",
+				    c.status[STATUS_NO_ANSWER]);
 	if (nf > 0) {
 		put(&w, "\n### Top findings\n\n| severity | rule | target | "
 			"labels | address | evidence |");

@@ -63,6 +63,8 @@ int report_ports_write(const char *path, const struct scan_report *r)
 		p = fmt_port(portbuf, rec->port);
 		if (ret == 0)
 			ret = dynbuf_add(&b, p, (size_t)(portbuf + 5 - p));
+		if (ret == 0 && rec->proto == PROTO_UDP)
+			ret = dynbuf_add(&b, "/udp", 4);
 		if (ret == 0)
 			ret = dynbuf_add(&b, "\t", 1);
 		if (ret == 0)

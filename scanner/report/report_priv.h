@@ -122,7 +122,13 @@ int report_escape_line(struct dynbuf *b, const char *s);
 char *report_escaped(const char *s);
 /* the catalogue entry of a finding's rule, or NULL */
 const struct rule *report_rule_of(const struct finding *f);
-/* "host:port" of a finding, IPv6 in brackets */
+/* "host:port" of a finding, IPv6 in brackets; "host:161/udp" when port
+ * is REPORT_PORT(161, PROTO_UDP) */
 int report_hostport(struct dynbuf *b, const char *addr, unsigned port);
+/* a port and its protocol in one unsigned: the port in the low 16 bits,
+ * so REPORT_PORT(p, PROTO_TCP) is p and TCP prints as it always did */
+#define REPORT_PORT(port, proto) ((unsigned)(port) | (unsigned)(proto) << 16)
+/* "161/udp", "22": the text of REPORT_PORT(port, proto) into buf */
+const char *report_port_text(char buf[16], unsigned port_proto);
 
 #endif

@@ -270,7 +270,7 @@ static void add_result(struct sctx *s, cJSON *results,
 	dynbuf_init(&msg, 1 << 20);
 	dynbuf_init(&uri, 1 << 16);
 	dynbuf_addf(&msg, "%s on ", f->title ? f->title : f->rule_id);
-	report_hostport(&msg, f->address, f->port);
+	report_hostport(&msg, f->address, REPORT_PORT(f->port, f->proto));
 	dynbuf_addf(&msg, " (%s%s%s). Evidence: %s.", f->target_id,
 		    f->target_name ? ", " : "",
 		    f->target_name ? f->target_name : "",
@@ -333,6 +333,8 @@ static void add_result(struct sctx *s, cJSON *results,
 	add(s, p, "target", etext(f->target_id));
 	add(s, p, "address", etext(f->address));
 	add(s, p, "port", cJSON_CreateNumber(f->port));
+	if (f->proto == PROTO_UDP)
+		add(s, p, "protocol", cJSON_CreateString("udp"));
 	add(s, p, "severity", cJSON_CreateString(severity_name(f->severity)));
 	add(s, p, "cvss", etext(f->cvss_vector));
 	add(s, p, "cvssScore", cJSON_CreateNumber(f->cvss_score));

@@ -103,16 +103,18 @@ static void put_target_label(struct text *t, const char *name, const char *id)
 	}
 }
 
+/* port: REPORT_PORT(port, proto) */
 static void put_addr_port(struct text *t, const char *addr, unsigned port)
 {
 	bool v6 = addr != NULL && strchr(addr, ':') != NULL;
+	char pt[16];
 
 	if (v6)
 		put(t, "[");
 	put_esc(t, addr);
 	if (v6)
 		put(t, "]");
-	putf(t, ":%u", port);
+	putf(t, ":%s", report_port_text(pt, port));
 }
 
 /* labelled like the findings' targets, which carry only name and id */
@@ -168,7 +170,7 @@ static void put_finding(struct text *t, const struct finding *f)
 	putf(t, "%*s  ", (int)(8 - i), "");
 	put_esc(t, f->rule_id);
 	put(t, "  ");
-	put_addr_port(t, f->address, f->port);
+	put_addr_port(t, f->address, REPORT_PORT(f->port, f->proto));
 	if (f->service != NULL) {
 		put(t, " ");
 		put_esc(t, f->service);
@@ -333,7 +335,8 @@ static void put_problems(struct text *t, size_t nproblems)
 		else
 			put(t, "?");
 		put(t, " ");
-		put_addr_port(t, report_record_addr(r, rec, buf), rec->port);
+		put_addr_port(t, report_record_addr(r, rec, buf),
+			      REPORT_PORT(rec->port, rec->proto));
 		if ((check = report_record_check(r, rec)) != NULL) {
 			put(t, " ");
 			put_esc(t, check);
@@ -400,6 +403,9 @@ static void put_summary(struct text *t, const struct report_counts *c)
 	     c->status[STATUS_OPEN], c->status[STATUS_CLOSED],
 	     c->status[STATUS_FILTERED], c->status[STATUS_TIMEOUT],
 	     c->status[STATUS_ERROR]);
+	/* UDP ports only: a TCP-only scan's line stays as it was */
+	if (c->status[STATUS_NO_ANSWER] > 0)
+		putf(t, ", %zu no answer (udp)", c->status[STATUS_NO_ANSWER]);
 	putf(t, "; targets %zu scanned, %zu skipped; %.2fs; ", c->scanned,
 	     c->skipped, t->r->duration_s);
 	if (strcmp(gate, "failed") == 0) {

@@ -355,12 +355,17 @@ void report_count(const struct scan_report *r, struct report_counts *c)
 	c->fixed = r->fixed != NULL ? r->fixed->n : 0;
 	/* A discovery record counts as what it is; a check record only when
 	 * the check did not run to the end (timeout, error), so "open" counts
-	 * open ports and not port + checks. */
+	 * open ports and not port + checks (a UDP port's record already says
+	 * what its checks heard: "no answer" or "closed"). */
 	for (i = 0; i < r->nrecords; i++) {
 		rec = &r->records[i];
 		if (rec->status >= STATUS_COUNT)
 			continue;
-		if (rec->check == CHECK_NONE || rec->status != STATUS_OPEN)
+		if (rec->check == CHECK_NONE ||
+		    (rec->status != STATUS_OPEN &&
+		     !(rec->proto == PROTO_UDP &&
+		       (rec->status == STATUS_NO_ANSWER ||
+			rec->status == STATUS_CLOSED))))
 			c->status[rec->status]++;
 	}
 	for (i = 0; r->targets != NULL && i < r->targets->n; i++) {

@@ -120,7 +120,8 @@ Test(inventory_nmap, xml)
 	cr_assert_eq(t->naddrs, 1); /* the MAC is not an address */
 	inv_test_addr(t, 0, "192.0.2.1", true);
 	cr_assert_not(t->only_listed_ports);
-	cr_assert_eq(t->nports, 7); /* open TCP only */
+	/* open TCP, and open (or open|filtered) UDP with its protocol */
+	cr_assert_eq(t->nports, 8);
 	/* the service name goes to the engine, which picks the check */
 	inv_test_port(t, 0, "", 22);
 	cr_assert_str_eq(t->ports[0].service, "ssh");
@@ -135,6 +136,10 @@ Test(inventory_nmap, xml)
 	cr_assert_str_eq(t->ports[5].service, "http-proxy");
 	inv_test_port(t, 6, "", 9100);
 	cr_assert_str_eq(t->ports[6].service, "jetdirect");
+	cr_assert_eq(t->ports[6].proto, PROTO_TCP);
+	inv_test_port(t, 7, "", 53);
+	cr_assert_str_eq(t->ports[7].service, "domain");
+	cr_assert_eq(t->ports[7].proto, PROTO_UDP);
 
 	t = inv_test_find(&l, "nmap:192.0.2.2");
 	cr_assert_str_eq(t->skip_reason, "nmap: host down");
