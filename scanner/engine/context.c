@@ -282,19 +282,24 @@ bool ctx_intrusive(const struct check_ctx *ctx)
 	return ctx->cfg->intrusive;
 }
 
+/* --host-rate: takes the address's next slot; the ms (ctx_now_ms clock)
+ * it starts at, now or later */
+static uint64_t host_take_ms(struct check_ctx *ctx, uint64_t now)
+{
+	uint64_t now_ns = host_rate_now_ns(),
+		 at = host_rate_take(ctx->host_rate, &ctx->addr->u.sa, now_ns);
+
+	return at > now_ns ? now + (at - now_ns + 999999) / 1000000 : now;
+}
+
 int ctx_host_turn(struct check_ctx *ctx)
 {
-	uint64_t now_ns, at, now = ctx_now_ms();
+	uint64_t now = ctx_now_ms();
 
 	if (ctx->host_rate == NULL || ctx->rate_prepaid)
 		return 0;
-	if (ctx->turn_at_ms == 0) {
-		now_ns = host_rate_now_ns();
-		at = host_rate_take(ctx->host_rate, &ctx->addr->u.sa, now_ns);
-		ctx->turn_at_ms = at > now_ns ? now + (at - now_ns + 999999) /
-								1000000
-					      : now;
-	}
+	if (ctx->turn_at_ms == 0)
+		ctx->turn_at_ms = host_take_ms(ctx, now);
 	if (ctx->turn_at_ms <= now) {
 		ctx->turn_at_ms = 0;
 		ctx->rate_prepaid = true;
@@ -483,8 +488,20 @@ static int udp_pump(struct check_ctx *ctx, int fd)
 			continue;
 		}
 		if (now >= q->due_ms) {
-			if (q->slot_ms == 0)
+			if (q->slot_ms == 0) {
 				q->slot_ms = pacer_slot(ctx->pacer);
+				/* --host-rate: every datagram but the probe's
+				 * first (the engine held that slot) takes one
+				 * of the address's */
+				if (ctx->host_rate != NULL &&
+				    !ctx->rate_prepaid) {
+					uint64_t h = host_take_ms(ctx, now);
+
+					if (h > q->slot_ms)
+						q->slot_ms = h;
+				}
+				ctx->rate_prepaid = false;
+			}
 			if (q->slot_ms > now) {
 				q->due_ms = q->slot_ms;
 			} else {

@@ -15,6 +15,7 @@
 #include "engine/ctx_internal.h"
 #include "engine/engine.h"
 #include "expo.h"
+#include "lib/hostrate.h"
 #include "rawapi_fixture.h"
 #include "raw/snmp_wire.h"
 
@@ -365,6 +366,44 @@ Test(engine_udp, datagrams_are_paced_by_rate)
 	     (double)(b.tv_nsec - a.tv_nsec) / 1e6;
 	cr_assert_eq(drain(srv), 5);
 	/* 5 slots 50 ms apart: the last goes out >= 200 ms after the first */
+	cr_assert_geq(ms, 195.0, "%.0f ms", ms);
+	close(fd);
+	close(srv);
+	ctx_free(f.ctx);
+}
+
+/* --host-rate paces UDP datagrams to one address too: the probe's first
+ * rides the slot the engine held for it, each other takes its own */
+Test(engine_udp, datagrams_are_paced_by_host_rate)
+{
+	struct udpfix f;
+	uint16_t port;
+	int srv = udp_server(&port), fd = -1;
+	struct timespec a, b;
+	char buf[64];
+	size_t len;
+	double ms;
+
+	udpfix_init(&f, port);
+	/* 5 datagrams, 10 ms wait each, but at most 20 a second here */
+	f.cfg.timeout_ms = 50;
+	f.cfg.udp_retries = 4;
+	f.ctx->host_rate = host_rate_new(20);
+	cr_assert_not_null(f.ctx->host_rate);
+	(void)host_rate_take(f.ctx->host_rate, &f.addr.u.sa,
+			     host_rate_now_ns());
+	f.ctx->rate_prepaid = true; /* as the engine does at the start */
+	cr_assert_eq(ctx_udp_open(f.ctx, &fd), 0);
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	cr_assert_eq(udp_exchange(f.ctx, fd, buf, sizeof(buf), &len),
+		     UDP_SILENT);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	host_rate_free(f.ctx->host_rate);
+	f.ctx->host_rate = NULL;
+	ms = (double)(b.tv_sec - a.tv_sec) * 1e3 +
+	     (double)(b.tv_nsec - a.tv_nsec) / 1e6;
+	cr_assert_eq(drain(srv), 5);
+	/* the first at once, then 4 more slots 50 ms apart */
 	cr_assert_geq(ms, 195.0, "%.0f ms", ms);
 	close(fd);
 	close(srv);
