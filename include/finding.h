@@ -104,8 +104,8 @@ const char *status_name(enum probe_status s);
 /* 12 bytes: 100,000 targets x 20 ports of closed ports is 24 MB, the most
  * a scan holds (the protocol shares the status's byte to keep it so) */
 struct port_record {
-	uint32_t target;    /* index into targets->v */
-	uint16_t addr;	    /* index into that target's addrs */
+	uint32_t target; /* index into targets->v */
+	uint16_t addr;	 /* index into that target's addrs */
 	uint16_t port;
 	uint8_t status : 7; /* enum probe_status */
 	uint8_t proto : 1;  /* enum port_proto */

@@ -115,13 +115,13 @@ struct scan_run {
 	atomic_size_t next_job;
 	atomic_size_t done_jobs;
 	struct cred_guard *guard;
-	struct udp_pacer *pacer;     /* --rate over UDP datagrams */
-	uint8_t *heard;		     /* per job: its UDP socket got a datagram */
-	atomic_uint workers_alive;   /* worker threads not yet returned */
-	_Atomic uint64_t stop_at;    /* 0, or the grace's end (ctx_now_ms) */
-	size_t abandoned;	     /* lane threads left in a library call */
-	int interrupted;	     /* the signal that cut the checks short */
-	struct host_rate *host_rate; /* --host-rate, or NULL */
+	struct udp_pacer *pacer;   /* --rate over UDP datagrams */
+	uint8_t *heard;		   /* per job: its UDP socket got a datagram */
+	atomic_uint workers_alive; /* worker threads not yet returned */
+	_Atomic uint64_t stop_at;  /* 0, or the grace's end (ctx_now_ms) */
+	size_t abandoned;	   /* lane threads left in a library call */
+	int interrupted;	   /* the signal that cut the checks short */
+	struct host_rate *host_rate;	    /* --host-rate, or NULL */
 	uint8_t registry_index[MAX_CHECKS]; /* cfg check -> registry */
 	char *init_error[MAX_CHECKS];	    /* global_init() failed: why */
 };
