@@ -36,6 +36,9 @@ done
 [ -x "$EXPOSURE" ] || { echo "classic-ftp-telnet.sh: $EXPOSURE missing (make exposure)" >&2; exit 2; }
 
 WORK=$(mktemp -d /tmp/expo-bench-ftptel.XXXXXX)
+# the lab's daemons that drop to their own users (RabbitMQ, Tomcat,
+# mosquitto, ZooKeeper) read their files under it
+chmod 755 "$WORK"
 OWN_LAB=""
 cleanup() {
 	[ -n "$OWN_LAB" ] && "$ROOT/tests/lab/lab.sh" stop "$OWN_LAB" >/dev/null 2>&1 || true

@@ -18,6 +18,9 @@ PLUGINS="classic ftp telnet vnc mqtt zookeeper registry rabbitmq tomcat influxdb
 
 [ "$(id -u)" = 0 ] || { echo "classic.sh: run as root (the lab)" >&2; exit 2; }
 WORK=$(mktemp -d /tmp/expo-bench-family.XXXXXX)
+# the lab's daemons that drop to their own users (RabbitMQ, Tomcat,
+# mosquitto, ZooKeeper) read their files under it
+chmod 755 "$WORK"
 cleanup() {
 	"$ROOT/tests/lab/lab.sh" stop "$WORK/lab" >/dev/null 2>&1 || true
 	rm -rf "$WORK"

@@ -2,7 +2,8 @@
  * http_fixture.h - facts of the HTTP checks built from recorded responses
  * (tests/fixtures/ files NAME.http: a status line, headers, an empty line, the
  * body), as checks/http/http.c records them, and assess() run on them:
- * shared by the HTTP-family unit tests (test_classic.c, test_httpc.c).
+ * shared by the HTTP-family unit tests (test_classic.c, test_httpc.c,
+ * test_aiapi.c, test_httpapi.c).
  */
 #ifndef EXPO_TESTS_HTTP_FIXTURE_H
 #define EXPO_TESTS_HTTP_FIXTURE_H

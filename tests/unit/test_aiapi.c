@@ -21,6 +21,7 @@
 #include "report/report.h"
 #include "report/report_doc.h"
 #include <unistd.h>
+#include "http_fixture.h"
 
 extern const struct check check_ollama, check_openai_api, check_open_webui,
 	check_comfyui, check_langflow, check_jenkins, check_nomad, check_ray,
@@ -29,63 +30,9 @@ extern const struct check check_ollama, check_openai_api, check_open_webui,
 
 #define FIX "tests/fixtures/replay/"
 
-/* facts.responses[name] from a response file as http.c records it: the
- * status, every header (lower-case name; http.c keeps only those the
- * module lists), the JSON body or a short text body. cut > 0 keeps only
- * the first cut bytes of the body (a truncated answer). */
-static void add_resp_cut(cJSON *facts, const char *name, const char *file,
-			 size_t cut)
-{
-	static char buf[256 * 1024];
-	cJSON *r = cJSON_GetObjectItem(facts, "responses"), *o, *h, *j;
-	char *body, *line, *next;
-	size_t n, blen;
-	FILE *f = fopen(file, "rb");
-
-	cr_assert_not_null(f, "fixture %s (run from the top directory)", file);
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	body = strstr(buf, "\n\n");
-	cr_assert_not_null(body, "%s: no empty line", file);
-	*body = '\0';
-	body += 2;
-	blen = strlen(body);
-	if (cut > 0 && cut < blen)
-		body[blen = cut] = '\0';
-	if (r == NULL)
-		r = cJSON_AddObjectToObject(facts, "responses");
-	o = cJSON_AddObjectToObject(r, name);
-	cr_assert_not_null(o);
-	cJSON_AddNumberToObject(o, "status", strtol(buf + 9, NULL, 10));
-	h = cJSON_AddObjectToObject(o, "headers");
-	for (line = strchr(buf, '\n'); line != NULL; line = next) {
-		char *colon, *p;
-
-		line++;
-		next = strchr(line, '\n');
-		if (next != NULL)
-			*next = '\0';
-		colon = strchr(line, ':');
-		if (colon == NULL)
-			continue;
-		*colon = '\0';
-		for (p = line; *p; p++)
-			*p = (char)tolower((unsigned char)*p);
-		for (p = colon + 1; *p == ' '; p++)
-			;
-		cJSON_AddStringToObject(h, line, p);
-	}
-	j = cJSON_ParseWithLength(body, blen);
-	if (j != NULL)
-		cJSON_AddItemToObject(o, "json", j);
-	else if (blen <= HTTP_TEXT_MAX)
-		cJSON_AddStringToObject(o, "text", body);
-}
-
 static void add_resp_file(cJSON *facts, const char *name, const char *file)
 {
-	add_resp_cut(facts, name, file, 0);
+	add_file(facts, name, file);
 }
 
 /* a response from a status and a JSON text (NULL: no JSON body) */
@@ -106,18 +53,10 @@ static void add_resp(cJSON *facts, const char *name, int status,
 	}
 }
 
-static cJSON *new_facts(void)
-{
-	cJSON *f = cJSON_CreateObject();
-
-	cJSON_AddStringToObject(f, "scheme", "http");
-	cJSON_AddBoolToObject(f, "tls_unverified", false);
-	return f;
-}
-
 /* runs assess; rule ids (comma-joined), first evidence and its GPU fact */
-static void judge(const struct check *c, const cJSON *facts, char *ids,
-		  size_t isize, char *ev, size_t esize, char *gpu, size_t gsize)
+static void judge_gpu(const struct check *c, const cJSON *facts, char *ids,
+		      size_t isize, char *ev, size_t esize, char *gpu,
+		      size_t gsize)
 {
 	struct scan_config cfg;
 	struct target t = { .id = "list:127.0.0.1" };
@@ -145,8 +84,11 @@ static void judge(const struct check *c, const cJSON *facts, char *ids,
 	ctx_free(ctx);
 }
 
+/* the AI checks' tests look at a finding's GPU fact, not its secret */
+#undef JUDGE
+#undef VARS
 #define JUDGE(c, facts) \
-	judge(c, facts, ids, sizeof(ids), ev, sizeof(ev), gpu, sizeof(gpu))
+	judge_gpu(c, facts, ids, sizeof(ids), ev, sizeof(ev), gpu, sizeof(gpu))
 #define VARS                               \
 	char ids[256], ev[1024], gpu[256]; \
 	cJSON *f
@@ -214,7 +156,8 @@ Test(aiapi_assess, ollama)
 	/* truncated tags: no JSON, no finding */
 	f = new_facts();
 	add_resp_file(f, "version", FIX "ollama/open/version.http");
-	add_resp_cut(f, "tags", FIX "ollama/open/tags.http", 100);
+	add_resp_cut(f, "tags", FIX "ollama/open/tags.http", 100,
+		     HTTP_TEXT_MAX);
 	JUDGE(&check_ollama, f);
 	cr_expect_str_eq(ids, "");
 	cJSON_Delete(f);
@@ -287,7 +230,8 @@ Test(aiapi_assess, openai_api)
 	cr_expect_str_eq(ids, "");
 	cJSON_Delete(f);
 	f = new_facts();
-	add_resp_cut(f, "models", FIX "openai/vllm/models.http", 60);
+	add_resp_cut(f, "models", FIX "openai/vllm/models.http", 60,
+		     HTTP_TEXT_MAX);
 	JUDGE(&check_openai_api, f);
 	cr_expect_str_eq(ids, "");
 	cJSON_Delete(f);
@@ -396,7 +340,8 @@ Test(aiapi_assess, comfyui)
 	cr_expect_str_eq(ids, "");
 	cJSON_Delete(f);
 	f = new_facts();
-	add_resp_cut(f, "stats", FIX "comfyui/open/stats.http", 200);
+	add_resp_cut(f, "stats", FIX "comfyui/open/stats.http", 200,
+		     HTTP_TEXT_MAX);
 	JUDGE(&check_comfyui, f);
 	cr_expect_str_eq(ids, "");
 	cJSON_Delete(f);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <criterion/criterion.h>
 #include "check.h"
+#include "http_fixture.h"
 #include "config.h"
 #include "context.h"
 #include "http/http.h"
@@ -20,30 +21,10 @@ extern const struct check check_docker, check_kubelet, check_kubernetes,
 #define FIX "tests/fixtures/replay/"
 
 /* adds facts.responses[name] from a response file (status line, headers,
- * empty line, body) */
+ * empty line, body), as http.c records it (tests/unit/http_fixture.c) */
 static void add_resp_file(cJSON *facts, const char *name, const char *file)
 {
-	static char buf[256 * 1024];
-	cJSON *r = cJSON_GetObjectItem(facts, "responses"), *o, *j;
-	char *body;
-	size_t n;
-	FILE *f = fopen(file, "rb");
-
-	cr_assert_not_null(f, "fixture %s (run from the top directory)", file);
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	body = strstr(buf, "\n\n");
-	cr_assert_not_null(body, "%s: no empty line", file);
-	body += 2;
-	if (r == NULL)
-		r = cJSON_AddObjectToObject(facts, "responses");
-	o = cJSON_AddObjectToObject(r, name);
-	cr_assert_not_null(o);
-	cJSON_AddNumberToObject(o, "status", strtol(buf + 9, NULL, 10));
-	j = cJSON_Parse(body);
-	if (j != NULL)
-		cJSON_AddItemToObject(o, "json", j);
+	add_file(facts, name, file);
 }
 
 /* adds a response from a status and a JSON text (NULL: no JSON body) */
@@ -64,7 +45,7 @@ static void add_resp(cJSON *facts, const char *name, int status,
 	}
 }
 
-static cJSON *new_facts(bool tls)
+static cJSON *new_facts_tls(bool tls)
 {
 	cJSON *f = cJSON_CreateObject();
 
@@ -74,8 +55,8 @@ static cJSON *new_facts(bool tls)
 }
 
 /* runs assess; the rule ids found, comma-joined, and the first evidence */
-static void judge(const struct check *c, const cJSON *facts, char *ids,
-		  size_t isize, char *ev, size_t esize)
+static void judge_ev(const struct check *c, const cJSON *facts, char *ids,
+		     size_t isize, char *ev, size_t esize)
 {
 	struct scan_config cfg;
 	struct target t = { .id = "list:127.0.0.1" };
@@ -101,12 +82,13 @@ static void judge(const struct check *c, const cJSON *facts, char *ids,
 	ctx_free(ctx);
 }
 
-#define JUDGE(c, facts) judge(c, facts, ids, sizeof(ids), ev, sizeof(ev))
+#undef JUDGE
+#define JUDGE(c, facts) judge_ev(c, facts, ids, sizeof(ids), ev, sizeof(ev))
 
 Test(httpapi_assess, docker)
 {
 	char ids[256], ev[1024];
-	cJSON *f = new_facts(false);
+	cJSON *f = new_facts_tls(false);
 
 	add_resp(f, "version", 200,
 		 "{\"Version\":\"24.0.7\",\"ApiVersion\":"
@@ -124,7 +106,7 @@ Test(httpapi_assess, docker)
 	cJSON_Delete(f);
 
 	/* /version alone (an authz plugin denies the list): not proof */
-	f = new_facts(false);
+	f = new_facts_tls(false);
 	add_resp(f, "version", 200,
 		 "{\"Version\":\"24.0.7\",\"ApiVersion\":"
 		 "\"1.43\"}");
@@ -136,7 +118,7 @@ Test(httpapi_assess, docker)
 	cJSON_Delete(f);
 
 	/* a JSON array of something else is not a container list */
-	f = new_facts(false);
+	f = new_facts_tls(false);
 	add_resp(f, "version", 200, "{\"Version\":\"1\",\"ApiVersion\":\"1\"}");
 	add_resp(f, "containers", 200, "[{\"name\":\"x\"}]");
 	JUDGE(&check_docker, f);
@@ -183,7 +165,7 @@ Test(httpapi_assess, docker_compromise_indicator)
 {
 	char ids[256], ev[2048];
 	double score = 0;
-	cJSON *f = new_facts(false);
+	cJSON *f = new_facts_tls(false);
 
 	add_resp(f, "version", 200, DOCKER_VERSION);
 	add_resp(f, "containers", 200,
@@ -215,7 +197,7 @@ Test(httpapi_assess, docker_compromise_indicator)
 	cJSON_Delete(f);
 
 	/* the clean twin: nothing but the open door */
-	f = new_facts(false);
+	f = new_facts_tls(false);
 	add_resp(f, "version", 200, DOCKER_VERSION);
 	add_resp(f, "containers", 200,
 		 "[{\"Id\":\"b2\",\"State\":\"running\",\"Names\":[\"/sys\"],"
@@ -227,7 +209,7 @@ Test(httpapi_assess, docker_compromise_indicator)
 	cJSON_Delete(f);
 
 	/* the decoy: indicator words in labels, a description, a log path */
-	f = new_facts(false);
+	f = new_facts_tls(false);
 	add_resp(f, "version", 200, DOCKER_VERSION);
 	add_resp(f, "containers", 200,
 		 "[{\"Id\":\"b2\",\"State\":\"running\",\"Names\":[\"/guard\"],"
@@ -244,7 +226,7 @@ Test(httpapi_assess, docker_compromise_indicator)
 	cJSON_Delete(f);
 
 	/* no open door (the list was refused): no sign is read either */
-	f = new_facts(false);
+	f = new_facts_tls(false);
 	add_resp(f, "version", 200, DOCKER_VERSION);
 	add_resp(f, "containers", 403, NULL);
 	add_resp(f, "images", 200, "[{\"RepoTags\":[\"lab/xmrig:1\"]}]");
@@ -260,14 +242,14 @@ Test(httpapi_assess, pods_compromise_indicator)
 {
 	char ids[256], ev[2048];
 	double score = 0;
-	cJSON *f = new_facts(true);
+	cJSON *f = new_facts_tls(true);
 
 	add_resp_file(f, "pods", FIX "kubelet/open/pods.http");
 	JUDGE(&check_kubelet, f);
 	cr_expect_str_eq(ids, "kubelet.api_no_auth");
 	cJSON_Delete(f);
 
-	f = new_facts(true);
+	f = new_facts_tls(true);
 	add_resp_file(f, "pods", FIX "kubelet/miner/pods.http");
 	cr_assert(finding_of(&check_kubelet, f, "kubelet.compromise_indicator",
 			     ev, sizeof(ev), &score));
@@ -280,7 +262,7 @@ Test(httpapi_assess, pods_compromise_indicator)
 		  "%s", ev);
 	cJSON_Delete(f);
 
-	f = new_facts(true);
+	f = new_facts_tls(true);
 	add_resp_file(f, "version", FIX "kubernetes/anonymous/version.http");
 	add_resp_file(f, "pods", FIX "kubelet/miner/pods.http");
 	JUDGE(&check_kubernetes, f);
@@ -289,7 +271,7 @@ Test(httpapi_assess, pods_compromise_indicator)
 		"kubernetes.anonymous_api,kubernetes.compromise_indicator");
 	cJSON_Delete(f);
 
-	f = new_facts(true);
+	f = new_facts_tls(true);
 	add_resp_file(f, "version", FIX "kubernetes/anonymous/version.http");
 	add_resp_file(f, "pods", FIX "kubernetes/anonymous/pods.http");
 	JUDGE(&check_kubernetes, f);
@@ -300,7 +282,7 @@ Test(httpapi_assess, pods_compromise_indicator)
 Test(httpapi_assess, kubelet)
 {
 	char ids[256], ev[1024];
-	cJSON *f = new_facts(true);
+	cJSON *f = new_facts_tls(true);
 
 	add_resp_file(f, "pods", FIX "kubelet/open/pods.http");
 	JUDGE(&check_kubelet, f);
@@ -309,23 +291,23 @@ Test(httpapi_assess, kubelet)
 			  strstr(ev, "certificate not verified"),
 		  "%s", ev);
 	cJSON_Delete(f);
-	f = new_facts(true);
+	f = new_facts_tls(true);
 	add_resp_file(f, "pods", FIX "kubelet/unauthorized/unauthorized.http");
 	JUDGE(&check_kubelet, f);
 	cr_expect_str_eq(ids, "");
 	cJSON_Delete(f);
-	f = new_facts(true);
+	f = new_facts_tls(true);
 	add_resp_file(f, "pods", FIX "kubelet/forbidden/forbidden.http");
 	JUDGE(&check_kubelet, f);
 	cr_expect_str_eq(ids, "");
 	cJSON_Delete(f);
 	/* PodList in a non-2xx answer, or without items: no */
-	f = new_facts(false);
+	f = new_facts_tls(false);
 	add_resp(f, "pods", 403, "{\"kind\":\"PodList\",\"items\":[]}");
 	JUDGE(&check_kubelet, f);
 	cr_expect_str_eq(ids, "");
 	cJSON_Delete(f);
-	f = new_facts(false);
+	f = new_facts_tls(false);
 	add_resp(f, "pods", 200, "{\"kind\":\"PodList\"}");
 	JUDGE(&check_kubelet, f);
 	cr_expect_str_eq(ids, "");
@@ -335,7 +317,7 @@ Test(httpapi_assess, kubelet)
 Test(httpapi_assess, kubernetes)
 {
 	char ids[256], ev[1024];
-	cJSON *f = new_facts(true);
+	cJSON *f = new_facts_tls(true);
 
 	add_resp_file(f, "version", FIX "kubernetes/anonymous/version.http");
 	add_resp_file(f, "pods", FIX "kubernetes/anonymous/pods.http");
@@ -349,7 +331,7 @@ Test(httpapi_assess, kubernetes)
 		  "%s", ev);
 	cJSON_Delete(f);
 	/* the default: /version answers, the rest is 403 */
-	f = new_facts(true);
+	f = new_facts_tls(true);
 	add_resp_file(f, "version", FIX "kubernetes/protected/version.http");
 	add_resp_file(f, "pods", FIX "kubernetes/protected/forbidden.http");
 	add_resp_file(f, "secrets", FIX "kubernetes/protected/forbidden.http");
@@ -361,7 +343,7 @@ Test(httpapi_assess, kubernetes)
 Test(httpapi_assess, etcd)
 {
 	char ids[256], ev[1024];
-	cJSON *f = new_facts(false);
+	cJSON *f = new_facts_tls(false);
 
 	add_resp(f, "version", 200,
 		 "{\"etcdserver\":\"3.4.23\","
@@ -375,14 +357,14 @@ Test(httpapi_assess, etcd)
 	cr_expect(strstr(ev, "3.4.23") && strstr(ev, "(3 keys)"), "%s", ev);
 	cJSON_Delete(f);
 	/* an empty store: proto3 JSON leaves count out */
-	f = new_facts(false);
+	f = new_facts_tls(false);
 	add_resp(f, "range", 200, "{\"header\":{\"cluster_id\":\"1\"}}");
 	JUDGE(&check_etcd, f);
 	cr_expect_str_eq(ids, "etcd.no_auth");
 	cr_expect(strstr(ev, "(0 keys)"), "%s", ev);
 	cJSON_Delete(f);
 	/* auth enabled: the gateway's error object */
-	f = new_facts(false);
+	f = new_facts_tls(false);
 	add_resp(f, "range", 400,
 		 "{\"error\":\"etcdserver: user name is "
 		 "empty\",\"code\":3,\"message\":\"etcdserver: user name is "
@@ -392,7 +374,7 @@ Test(httpapi_assess, etcd)
 	cr_expect_str_eq(ids, "");
 	cJSON_Delete(f);
 	/* v2 */
-	f = new_facts(false);
+	f = new_facts_tls(false);
 	add_resp(f, "range", 404, NULL);
 	add_resp(f, "v2keys", 200,
 		 "{\"action\":\"get\",\"node\":{\"dir\":"
@@ -406,7 +388,7 @@ Test(httpapi_assess, etcd)
 Test(httpapi_assess, jupyter)
 {
 	char ids[256], ev[1024];
-	cJSON *f = new_facts(false);
+	cJSON *f = new_facts_tls(false);
 
 	add_resp(f, "api", 200, "{\"version\":\"6.4.12\"}");
 	add_resp(f, "kernels", 200, "[{\"id\":\"k1\",\"name\":\"python3\"}]");
@@ -416,7 +398,7 @@ Test(httpapi_assess, jupyter)
 	cr_expect(strstr(ev, "6.4.12") && strstr(ev, "1 kernel,"), "%s", ev);
 	cJSON_Delete(f);
 	/* with a token: 403 JSON, and /api still answers */
-	f = new_facts(false);
+	f = new_facts_tls(false);
 	add_resp(f, "api", 200, "{\"version\":\"6.4.12\"}");
 	add_resp(f, "kernels", 403,
 		 "{\"message\":\"Forbidden\","
@@ -428,7 +410,7 @@ Test(httpapi_assess, jupyter)
 	cr_expect_str_eq(ids, "");
 	cJSON_Delete(f);
 	/* the decoy page: HTML with the words */
-	f = new_facts(false);
+	f = new_facts_tls(false);
 	add_resp_file(f, "kernels", FIX "decoy/words/page.http");
 	add_resp_file(f, "sessions", FIX "decoy/words/page.http");
 	JUDGE(&check_jupyter, f);
@@ -439,7 +421,7 @@ Test(httpapi_assess, jupyter)
 Test(httpapi_assess, elasticsearch)
 {
 	char ids[256], ev[1024];
-	cJSON *f = new_facts(false);
+	cJSON *f = new_facts_tls(false);
 
 	add_resp_file(f, "root", FIX "elasticsearch/open/root.http");
 	add_resp_file(f, "indices", FIX "elasticsearch/open/indices.http");
@@ -449,7 +431,7 @@ Test(httpapi_assess, elasticsearch)
 			  strstr(ev, "orders") == NULL,
 		  "%s", ev);
 	cJSON_Delete(f);
-	f = new_facts(false);
+	f = new_facts_tls(false);
 	add_resp_file(f, "root", FIX "elasticsearch/secured/unauthorized.http");
 	add_resp_file(f, "indices",
 		      FIX "elasticsearch/secured/unauthorized.http");
@@ -461,7 +443,7 @@ Test(httpapi_assess, elasticsearch)
 Test(httpapi_assess, consul)
 {
 	char ids[256], ev[1024];
-	cJSON *f = new_facts(false);
+	cJSON *f = new_facts_tls(false);
 
 	add_resp_file(f, "self", FIX "consul/open/self.http");
 	add_resp_file(f, "services", FIX "consul/open/services.http");
@@ -471,7 +453,7 @@ Test(httpapi_assess, consul)
 			  strstr(ev, "script checks enabled"),
 		  "%s", ev);
 	cJSON_Delete(f);
-	f = new_facts(false);
+	f = new_facts_tls(false);
 	add_resp(f, "self", 200,
 		 "{\"Config\":{\"Datacenter\":\"dc1\","
 		 "\"NodeName\":\"n\"},\"DebugConfig\":{\"EnableScriptChecks\":"
@@ -482,7 +464,7 @@ Test(httpapi_assess, consul)
 			     "disabled"),
 		  "%s", ev);
 	cJSON_Delete(f);
-	f = new_facts(false);
+	f = new_facts_tls(false);
 	add_resp_file(f, "self", FIX "consul/acl/denied.http");
 	JUDGE(&check_consul, f);
 	cr_expect_str_eq(ids, "");
@@ -492,7 +474,7 @@ Test(httpapi_assess, consul)
 Test(httpapi_assess, yarn)
 {
 	char ids[256], ev[1024];
-	cJSON *f = new_facts(false);
+	cJSON *f = new_facts_tls(false);
 
 	add_resp_file(f, "info", FIX "yarn/open/info.http");
 	add_resp_file(f, "apps", FIX "yarn/open/apps.http");
@@ -504,13 +486,13 @@ Test(httpapi_assess, yarn)
 	cr_expect_str_eq(ids, "yarn.no_auth");
 	cJSON_Delete(f);
 	/* no apps: "apps": null */
-	f = new_facts(false);
+	f = new_facts_tls(false);
 	add_resp_file(f, "info", FIX "yarn/open/info.http");
 	add_resp(f, "apps", 200, "{\"apps\":null}");
 	JUDGE(&check_yarn, f);
 	cr_expect_str_eq(ids, "yarn.api_no_auth");
 	cJSON_Delete(f);
-	f = new_facts(false);
+	f = new_facts_tls(false);
 	add_resp_file(f, "info", FIX "yarn/kerberos/negotiate.http");
 	JUDGE(&check_yarn, f);
 	cr_expect_str_eq(ids, "");
@@ -520,7 +502,7 @@ Test(httpapi_assess, yarn)
 Test(httpapi_assess, ray)
 {
 	char ids[256], ev[1024];
-	cJSON *f = new_facts(false);
+	cJSON *f = new_facts_tls(false);
 
 	add_resp_file(f, "version", FIX "ray/open/version.http");
 	add_resp_file(f, "jobs", FIX "ray/open/jobs.http");
@@ -532,7 +514,7 @@ Test(httpapi_assess, ray)
 			  strstr(ev, "train.py") == NULL,
 		  "%s", ev);
 	cJSON_Delete(f);
-	f = new_facts(false);
+	f = new_facts_tls(false);
 	add_resp_file(f, "version", FIX "ray/proxy/unauthorized.http");
 	add_resp_file(f, "jobs", FIX "ray/proxy/unauthorized.http");
 	JUDGE(&check_ray, f);
@@ -543,7 +525,7 @@ Test(httpapi_assess, ray)
 Test(httpapi_assess, selenium)
 {
 	char ids[256], ev[1024];
-	cJSON *f = new_facts(false);
+	cJSON *f = new_facts_tls(false);
 
 	add_resp_file(f, "status", FIX "selenium/open/status.http");
 	JUDGE(&check_selenium, f);
@@ -555,7 +537,7 @@ Test(httpapi_assess, selenium)
 	cr_expect(strstr(ev, "chrome session"), "%s", ev);
 	cJSON_Delete(f);
 	/* Grid 3 */
-	f = new_facts(false);
+	f = new_facts_tls(false);
 	add_resp(f, "status", 404, NULL);
 	add_resp(f, "status3", 200,
 		 "{\"status\":0,\"value\":{\"ready\":true,"
@@ -567,14 +549,14 @@ Test(httpapi_assess, selenium)
 		  ev);
 	cJSON_Delete(f);
 	/* not ready, and basic auth */
-	f = new_facts(false);
+	f = new_facts_tls(false);
 	add_resp(f, "status", 200,
 		 "{\"value\":{\"ready\":false,"
 		 "\"message\":\"Selenium Grid not ready.\"}}");
 	JUDGE(&check_selenium, f);
 	cr_expect_str_eq(ids, "");
 	cJSON_Delete(f);
-	f = new_facts(false);
+	f = new_facts_tls(false);
 	add_resp_file(f, "status", FIX "selenium/basicauth/unauthorized.http");
 	JUDGE(&check_selenium, f);
 	cr_expect_str_eq(ids, "");
@@ -603,7 +585,7 @@ Test(httpapi_assess, decoy_everywhere)
 	size_t i, k;
 
 	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
-		cJSON *f = new_facts(false);
+		cJSON *f = new_facts_tls(false);
 
 		for (k = 0; k < 4 && all[i].names[k] != NULL; k++)
 			add_resp_file(f, all[i].names[k],
@@ -612,7 +594,7 @@ Test(httpapi_assess, decoy_everywhere)
 		cr_expect_str_eq(ids, "", "%s: %s", all[i].c->name, ids);
 		cJSON_Delete(f);
 		/* and no facts at all (a timeout before any answer) */
-		f = new_facts(false);
+		f = new_facts_tls(false);
 		JUDGE(all[i].c, f);
 		cr_expect_str_eq(ids, "", "%s: %s", all[i].c->name, ids);
 		cJSON_Delete(f);
