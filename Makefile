@@ -8,7 +8,7 @@ PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
 CC ?= cc
-PKGS := libssh libcjson openssl libxml-2.0
+PKGS := libssh libcjson openssl
 V ?= 0
 # the fuzzers: FUZZ_BUDGET seconds of wall time in all, FUZZ_JOBS at once
 # (tests/run-suite); FUZZ_SECONDS other than 0 fixes each one's time instead
@@ -24,7 +24,7 @@ CFLAGS += -Werror -Wstrict-prototypes -Wvla -Wshadow -Wformat=2 -Wno-format-nonl
 endif
 # Client libraries of some checks are opened at first use (dlopen, see
 # checks/lazylib.h): their headers are needed, their libraries not linked.
-DLOPEN_PKGS := libcurl libpq smbclient freerdp2 winpr2
+DLOPEN_PKGS := libcurl libpq smbclient freerdp2 winpr2 libxml-2.0
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) $(DLOPEN_PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 LDFLAGS += -Wl,--as-needed

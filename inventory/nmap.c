@@ -24,9 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libxml/parser.h>
-#include <libxml/tree.h>
-#include <libxml/xmlreader.h>
+#include "xml_lib.h"
 
 #include "expo.h"
 #include "loaders.h"
@@ -254,9 +252,16 @@ int inv_nmap_load(struct inv_load *L, const struct inv_file *f)
 	xmlTextReaderPtr rd = NULL;
 	const xmlNode *h;
 	struct first_err fe;
+	char why[256];
 	int rc, ret, depth;
 	bool root = false;
 
+	/* the library first: out: frees through it */
+	if (xml_lib_load(why, sizeof(why)) != 0)
+		return inv_err_rc(L->err, EXPO_EINVAL,
+				  "%s: nmap XML needs libxml2 (Debian package "
+				  "libxml2): %s",
+				  f->name, why);
 	rc = refuse_entities(L, f);
 	if (rc < 0)
 		goto out;
