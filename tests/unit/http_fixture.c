@@ -87,6 +87,23 @@ void add_login(cJSON *facts, const char *name, const char *file, size_t cut,
 	cJSON_AddStringToObject(o, "password", pw);
 }
 
+/* a response from a status and a JSON text (NULL: no JSON body) */
+void add_resp(cJSON *facts, const char *name, int status, const char *json)
+{
+	cJSON *r = cJSON_GetObjectItem(facts, "responses"), *o;
+
+	if (r == NULL)
+		r = cJSON_AddObjectToObject(facts, "responses");
+	o = cJSON_AddObjectToObject(r, name);
+	cJSON_AddNumberToObject(o, "status", status);
+	if (json != NULL) {
+		cJSON *j = cJSON_Parse(json);
+
+		cr_assert_not_null(j, "bad test JSON %s", json);
+		cJSON_AddItemToObject(o, "json", j);
+	}
+}
+
 cJSON *new_facts(void)
 {
 	cJSON *f = cJSON_CreateObject();

@@ -24,6 +24,8 @@ void add_login(cJSON *facts, const char *name, const char *file, size_t cut,
 /* the marks (strings) found in the file's body, as http.c records a
  * module's marks */
 void add_marks(cJSON *resp, const char *file, const char *const *marks);
+/* a response from a status and a JSON text (NULL: no JSON body) */
+void add_resp(cJSON *facts, const char *name, int status, const char *json);
 /* scheme http, certificate not involved */
 cJSON *new_facts(void);
 /* runs assess; rule ids (comma-joined), first evidence and its secret */

@@ -30,29 +30,6 @@ extern const struct check check_ollama, check_openai_api, check_open_webui,
 
 #define FIX "tests/fixtures/replay/"
 
-static void add_resp_file(cJSON *facts, const char *name, const char *file)
-{
-	add_file(facts, name, file);
-}
-
-/* a response from a status and a JSON text (NULL: no JSON body) */
-static void add_resp(cJSON *facts, const char *name, int status,
-		     const char *json)
-{
-	cJSON *r = cJSON_GetObjectItem(facts, "responses"), *o;
-
-	if (r == NULL)
-		r = cJSON_AddObjectToObject(facts, "responses");
-	o = cJSON_AddObjectToObject(r, name);
-	cJSON_AddNumberToObject(o, "status", status);
-	if (json != NULL) {
-		cJSON *j = cJSON_Parse(json);
-
-		cr_assert_not_null(j, "bad test JSON %s", json);
-		cJSON_AddItemToObject(o, "json", j);
-	}
-}
-
 /* runs assess; rule ids (comma-joined), first evidence and its GPU fact */
 static void judge_gpu(const struct check *c, const cJSON *facts, char *ids,
 		      size_t isize, char *ev, size_t esize, char *gpu,
@@ -97,9 +74,9 @@ Test(aiapi_assess, ollama)
 {
 	VARS = new_facts();
 
-	add_resp_file(f, "version", FIX "ollama/open/version.http");
-	add_resp_file(f, "tags", FIX "ollama/open/tags.http");
-	add_resp_file(f, "ps", FIX "ollama/open/ps.http");
+	add_file(f, "version", FIX "ollama/open/version.http");
+	add_file(f, "tags", FIX "ollama/open/tags.http");
+	add_file(f, "ps", FIX "ollama/open/ps.http");
 	JUDGE(&check_ollama, f);
 	cr_expect_str_eq(ids, "ollama.no_auth");
 	cr_expect(strstr(ev, "Ollama 0.5.7 lists 2 models") &&
@@ -111,8 +88,8 @@ Test(aiapi_assess, ollama)
 
 	/* no model loaded: no GPU fact, still the finding */
 	f = new_facts();
-	add_resp_file(f, "version", FIX "ollama/open/version.http");
-	add_resp_file(f, "tags", FIX "ollama/open/tags.http");
+	add_file(f, "version", FIX "ollama/open/version.http");
+	add_file(f, "tags", FIX "ollama/open/tags.http");
 	add_resp(f, "ps", 200, "{\"models\":[]}");
 	JUDGE(&check_ollama, f);
 	cr_expect_str_eq(ids, "ollama.no_auth");
@@ -124,7 +101,7 @@ Test(aiapi_assess, ollama)
 	add_resp(f, "tags", 200, "{\"models\":[]}");
 	JUDGE(&check_ollama, f);
 	cr_expect_str_eq(ids, "");
-	add_resp_file(f, "version", FIX "ollama/open/version.http");
+	add_file(f, "version", FIX "ollama/open/version.http");
 	JUDGE(&check_ollama, f);
 	cr_expect_str_eq(ids, "ollama.no_auth");
 	cr_expect(strstr(ev, "lists 0 models"), "%s", ev);
@@ -132,22 +109,22 @@ Test(aiapi_assess, ollama)
 
 	/* the refusing twin: a proxy's 401 everywhere */
 	f = new_facts();
-	add_resp_file(f, "version", FIX "ollama/proxy/unauthorized.http");
-	add_resp_file(f, "tags", FIX "ollama/proxy/unauthorized.http");
-	add_resp_file(f, "ps", FIX "ollama/proxy/unauthorized.http");
+	add_file(f, "version", FIX "ollama/proxy/unauthorized.http");
+	add_file(f, "tags", FIX "ollama/proxy/unauthorized.http");
+	add_file(f, "ps", FIX "ollama/proxy/unauthorized.http");
 	JUDGE(&check_ollama, f);
 	cr_expect_str_eq(ids, "");
 	cJSON_Delete(f);
 
 	/* models without digests, or in a 403: not Ollama's list */
 	f = new_facts();
-	add_resp_file(f, "version", FIX "ollama/open/version.http");
+	add_file(f, "version", FIX "ollama/open/version.http");
 	add_resp(f, "tags", 200, "{\"models\":[{\"name\":\"x\"}]}");
 	JUDGE(&check_ollama, f);
 	cr_expect_str_eq(ids, "");
 	cJSON_Delete(f);
 	f = new_facts();
-	add_resp_file(f, "version", FIX "ollama/open/version.http");
+	add_file(f, "version", FIX "ollama/open/version.http");
 	add_resp(f, "tags", 403, "{\"models\":[]}");
 	JUDGE(&check_ollama, f);
 	cr_expect_str_eq(ids, "");
@@ -155,7 +132,7 @@ Test(aiapi_assess, ollama)
 
 	/* truncated tags: no JSON, no finding */
 	f = new_facts();
-	add_resp_file(f, "version", FIX "ollama/open/version.http");
+	add_file(f, "version", FIX "ollama/open/version.http");
 	add_resp_cut(f, "tags", FIX "ollama/open/tags.http", 100,
 		     HTTP_TEXT_MAX);
 	JUDGE(&check_ollama, f);
@@ -167,7 +144,7 @@ Test(aiapi_assess, openai_api)
 {
 	VARS = new_facts();
 
-	add_resp_file(f, "models", FIX "openai/vllm/models.http");
+	add_file(f, "models", FIX "openai/vllm/models.http");
 	JUDGE(&check_openai_api, f);
 	cr_expect_str_eq(ids, "openai_api.no_auth");
 	cr_expect(strstr(ev, "owned by vllm") &&
@@ -175,7 +152,7 @@ Test(aiapi_assess, openai_api)
 		  "%s", ev);
 	cJSON_Delete(f);
 	f = new_facts();
-	add_resp_file(f, "models", FIX "openai/llamacpp/models.http");
+	add_file(f, "models", FIX "openai/llamacpp/models.http");
 	JUDGE(&check_openai_api, f);
 	cr_expect_str_eq(ids, "openai_api.no_auth");
 	cr_expect(strstr(ev, "owned by llamacpp"), "%s", ev);
@@ -192,20 +169,20 @@ Test(aiapi_assess, openai_api)
 
 	/* refusing twins: vLLM and LiteLLM with a key */
 	f = new_facts();
-	add_resp_file(f, "models", FIX "openai/vllm_key/unauthorized.http");
+	add_file(f, "models", FIX "openai/vllm_key/unauthorized.http");
 	JUDGE(&check_openai_api, f);
 	cr_expect_str_eq(ids, "");
 	cJSON_Delete(f);
 	f = new_facts();
-	add_resp_file(f, "models", FIX "openai/litellm_key/unauthorized.http");
+	add_file(f, "models", FIX "openai/litellm_key/unauthorized.http");
 	JUDGE(&check_openai_api, f);
 	cr_expect_str_eq(ids, "");
 	cJSON_Delete(f);
 
 	/* Ollama's /v1/models: that is ollama.no_auth, not this */
 	f = new_facts();
-	add_resp_file(f, "models", FIX "ollama/open/v1models.http");
-	add_resp_file(f, "tags", FIX "ollama/open/tags.http");
+	add_file(f, "models", FIX "ollama/open/v1models.http");
+	add_file(f, "tags", FIX "ollama/open/tags.http");
 	JUDGE(&check_openai_api, f);
 	cr_expect_str_eq(ids, "");
 	cJSON_Delete(f);
@@ -241,26 +218,26 @@ Test(aiapi_assess, open_webui)
 {
 	VARS = new_facts();
 
-	add_resp_file(f, "config", FIX "open_webui/noauth/config.http");
+	add_file(f, "config", FIX "open_webui/noauth/config.http");
 	JUDGE(&check_open_webui, f);
 	cr_expect_str_eq(ids, "open_webui.no_auth");
 	cr_expect(strstr(ev, "0.6.5") && strstr(ev, "every visitor"), "%s", ev);
 	cJSON_Delete(f);
 	f = new_facts();
-	add_resp_file(f, "config", FIX "open_webui/onboarding/config.http");
+	add_file(f, "config", FIX "open_webui/onboarding/config.http");
 	JUDGE(&check_open_webui, f);
 	cr_expect_str_eq(ids, "open_webui.open_signup");
 	cr_expect(strstr(ev, "no user yet") && strstr(ev, "becomes its admin"),
 		  "%s", ev);
 	cJSON_Delete(f);
 	f = new_facts();
-	add_resp_file(f, "config", FIX "open_webui/signup/config.http");
+	add_file(f, "config", FIX "open_webui/signup/config.http");
 	JUDGE(&check_open_webui, f);
 	cr_expect_str_eq(ids, "open_webui.open_signup");
 	cr_expect(strstr(ev, "lets anyone sign up"), "%s", ev);
 	cJSON_Delete(f);
 	f = new_facts();
-	add_resp_file(f, "config", FIX "open_webui/closed/config.http");
+	add_file(f, "config", FIX "open_webui/closed/config.http");
 	JUDGE(&check_open_webui, f);
 	cr_expect_str_eq(ids, "");
 	cJSON_Delete(f);
@@ -292,8 +269,8 @@ Test(aiapi_assess, comfyui)
 {
 	VARS = new_facts();
 
-	add_resp_file(f, "stats", FIX "comfyui/open/stats.http");
-	add_resp_file(f, "manager", FIX "comfyui/open/manager.http");
+	add_file(f, "stats", FIX "comfyui/open/stats.http");
+	add_file(f, "manager", FIX "comfyui/open/manager.http");
 	JUDGE(&check_comfyui, f);
 	cr_expect_str_eq(ids, "comfyui.no_auth");
 	cr_expect(strstr(ev, "ComfyUI 0.3.10") &&
@@ -307,8 +284,8 @@ Test(aiapi_assess, comfyui)
 
 	/* a manager "version" that is a page: no manager */
 	f = new_facts();
-	add_resp_file(f, "stats", FIX "comfyui/open/stats.http");
-	add_resp_file(f, "manager", FIX "ollama/open/root.http");
+	add_file(f, "stats", FIX "comfyui/open/stats.http");
+	add_file(f, "manager", FIX "ollama/open/root.http");
 	JUDGE(&check_comfyui, f);
 	cr_expect(strstr(ev, "no node manager answered"), "%s", ev);
 	cJSON_Delete(f);
@@ -327,9 +304,9 @@ Test(aiapi_assess, comfyui)
 
 	/* the proxy twin; devices that are not ComfyUI's */
 	f = new_facts();
-	add_resp_file(f, "stats",
-		      FIX "comfyui/proxy/../../ollama/proxy/"
-			  "unauthorized.http");
+	add_file(f, "stats",
+		 FIX "comfyui/proxy/../../ollama/proxy/"
+		     "unauthorized.http");
 	JUDGE(&check_comfyui, f);
 	cr_expect_str_eq(ids, "");
 	cJSON_Delete(f);
@@ -351,9 +328,9 @@ Test(aiapi_assess, langflow)
 {
 	VARS = new_facts();
 
-	add_resp_file(f, "version", FIX "langflow/autologin/version.http");
-	add_resp_file(f, "auto_login", FIX "langflow/autologin/autologin.http");
-	add_resp_file(f, "flows", FIX "langflow/autologin/flows.http");
+	add_file(f, "version", FIX "langflow/autologin/version.http");
+	add_file(f, "auto_login", FIX "langflow/autologin/autologin.http");
+	add_file(f, "flows", FIX "langflow/autologin/flows.http");
 	JUDGE(&check_langflow, f);
 	cr_expect_str_eq(ids, "langflow.no_auth");
 	cr_expect(strstr(ev, "Langflow 1.1.1") &&
@@ -363,7 +340,7 @@ Test(aiapi_assess, langflow)
 	cJSON_Delete(f);
 	/* flows open without a token (older Langflow) */
 	f = new_facts();
-	add_resp_file(f, "version", FIX "langflow/autologin/version.http");
+	add_file(f, "version", FIX "langflow/autologin/version.http");
 	add_resp(f, "flows", 200, "[{\"id\":\"3f1c\",\"name\":\"x\"}]");
 	JUDGE(&check_langflow, f);
 	cr_expect_str_eq(ids, "langflow.no_auth");
@@ -373,23 +350,23 @@ Test(aiapi_assess, langflow)
 	cJSON_Delete(f);
 	/* the locked twin */
 	f = new_facts();
-	add_resp_file(f, "version", FIX "langflow/autologin/version.http");
-	add_resp_file(f, "auto_login", FIX "langflow/locked/disabled.http");
-	add_resp_file(f, "flows", FIX "langflow/locked/unauthorized.http");
+	add_file(f, "version", FIX "langflow/autologin/version.http");
+	add_file(f, "auto_login", FIX "langflow/locked/disabled.http");
+	add_file(f, "flows", FIX "langflow/locked/unauthorized.http");
 	JUDGE(&check_langflow, f);
 	cr_expect_str_eq(ids, "");
 	cJSON_Delete(f);
 	/* a token without Langflow's version, a non-bearer token */
 	f = new_facts();
-	add_resp_file(f, "auto_login", FIX "langflow/autologin/autologin.http");
+	add_file(f, "auto_login", FIX "langflow/autologin/autologin.http");
 	JUDGE(&check_langflow, f);
 	cr_expect_str_eq(ids, "");
-	add_resp_file(f, "version", FIX "langflow/autologin/version.http");
+	add_file(f, "version", FIX "langflow/autologin/version.http");
 	JUDGE(&check_langflow, f);
 	cr_expect_str_eq(ids, "langflow.no_auth");
 	cJSON_Delete(f);
 	f = new_facts();
-	add_resp_file(f, "version", FIX "langflow/autologin/version.http");
+	add_file(f, "version", FIX "langflow/autologin/version.http");
 	add_resp(f, "auto_login", 200,
 		 "{\"access_token\":\"x\",\"token_type\":\"mac\"}");
 	add_resp(f, "flows", 200, "[\"a\"]");
@@ -402,8 +379,8 @@ Test(aiapi_assess, jenkins)
 {
 	VARS = new_facts();
 
-	add_resp_file(f, "api", FIX "jenkins/open/api.http");
-	add_resp_file(f, "script", FIX "jenkins/open/script.http");
+	add_file(f, "api", FIX "jenkins/open/api.http");
+	add_file(f, "script", FIX "jenkins/open/script.http");
 	JUDGE(&check_jenkins, f);
 	cr_expect_str_eq(ids, "jenkins.anonymous_admin");
 	cr_expect(strstr(ev, "Jenkins 2.426.3") && strstr(ev, "3 jobs") &&
@@ -412,15 +389,15 @@ Test(aiapi_assess, jenkins)
 		  "%s", ev);
 	cJSON_Delete(f);
 	f = new_facts();
-	add_resp_file(f, "api", FIX "jenkins/read/api.http");
-	add_resp_file(f, "script", FIX "jenkins/read/forbidden.http");
+	add_file(f, "api", FIX "jenkins/read/api.http");
+	add_file(f, "script", FIX "jenkins/read/forbidden.http");
 	JUDGE(&check_jenkins, f);
 	cr_expect_str_eq(ids, "jenkins.anonymous_read");
 	cr_expect(strstr(ev, "3 jobs") && strstr(ev, "useSecurity") == NULL,
 		  "%s", ev);
 	cJSON_Delete(f);
 	f = new_facts();
-	add_resp_file(f, "api", FIX "jenkins/secured/forbidden.http");
+	add_file(f, "api", FIX "jenkins/secured/forbidden.http");
 	JUDGE(&check_jenkins, f);
 	cr_expect_str_eq(ids, "");
 	cJSON_Delete(f);
@@ -434,8 +411,8 @@ Test(aiapi_assess, jenkins)
 	cJSON_Delete(f);
 	/* /script 200 from something else than Jenkins (no header) */
 	f = new_facts();
-	add_resp_file(f, "api", FIX "jenkins/read/api.http");
-	add_resp_file(f, "script", FIX "decoy/ai/page.http");
+	add_file(f, "api", FIX "jenkins/read/api.http");
+	add_file(f, "script", FIX "decoy/ai/page.http");
 	JUDGE(&check_jenkins, f);
 	cr_expect_str_eq(ids, "jenkins.anonymous_read");
 	cJSON_Delete(f);
@@ -445,8 +422,8 @@ Test(aiapi_assess, nomad)
 {
 	VARS = new_facts();
 
-	add_resp_file(f, "jobs", FIX "nomad/open/jobs.http");
-	add_resp_file(f, "self", FIX "nomad/open/self.http");
+	add_file(f, "jobs", FIX "nomad/open/jobs.http");
+	add_file(f, "self", FIX "nomad/open/self.http");
 	JUDGE(&check_nomad, f);
 	cr_expect_str_eq(ids, "nomad.no_auth");
 	cr_expect(strstr(ev, "Nomad 1.7.2 lists 2 jobs (1 running)") &&
@@ -455,7 +432,7 @@ Test(aiapi_assess, nomad)
 	cJSON_Delete(f);
 	/* ACLs on with an anonymous read policy: said so */
 	f = new_facts();
-	add_resp_file(f, "jobs", FIX "nomad/open/jobs.http");
+	add_file(f, "jobs", FIX "nomad/open/jobs.http");
 	add_resp(f, "self", 200,
 		 "{\"config\":{\"ACL\":{\"Enabled\":true},\"Version\":"
 		 "{\"Version\":\"1.7.2\"}}}");
@@ -464,8 +441,8 @@ Test(aiapi_assess, nomad)
 	cr_expect(strstr(ev, "job submission not proven"), "%s", ev);
 	cJSON_Delete(f);
 	f = new_facts();
-	add_resp_file(f, "jobs", FIX "nomad/acl/denied.http");
-	add_resp_file(f, "self", FIX "nomad/acl/denied.http");
+	add_file(f, "jobs", FIX "nomad/acl/denied.http");
+	add_file(f, "self", FIX "nomad/acl/denied.http");
 	JUDGE(&check_nomad, f);
 	cr_expect_str_eq(ids, "");
 	cJSON_Delete(f);
@@ -476,7 +453,7 @@ Test(aiapi_assess, nomad)
 	cr_expect_str_eq(ids, "");
 	cJSON_Delete(f);
 	f = new_facts();
-	add_resp_file(f, "jobs", FIX "nomad/open/jobs.http");
+	add_file(f, "jobs", FIX "nomad/open/jobs.http");
 	cJSON_ReplaceItemInObject(
 		cJSON_GetObjectItem(cJSON_GetObjectItem(f, "responses"),
 				    "jobs"),
@@ -492,17 +469,17 @@ Test(aiapi_assess, ray_token)
 	VARS = new_facts();
 
 	/* Ray 2.52 with token authentication: 401 is the refusing answer */
-	add_resp_file(f, "authmode", FIX "ray/token/mode.http");
-	add_resp_file(f, "version", FIX "ray/token/unauthorized.http");
-	add_resp_file(f, "jobs", FIX "ray/token/unauthorized.http");
+	add_file(f, "authmode", FIX "ray/token/mode.http");
+	add_file(f, "version", FIX "ray/token/unauthorized.http");
+	add_file(f, "jobs", FIX "ray/token/unauthorized.http");
 	JUDGE(&check_ray, f);
 	cr_expect_str_eq(ids, "");
 	cJSON_Delete(f);
 	/* 2.52 with it disabled: the finding names the mode and version */
 	f = new_facts();
-	add_resp_file(f, "authmode", FIX "ray/disabled/mode.http");
-	add_resp_file(f, "version", FIX "ray/disabled/version.http");
-	add_resp_file(f, "jobs", FIX "ray/open/jobs.http");
+	add_file(f, "authmode", FIX "ray/disabled/mode.http");
+	add_file(f, "version", FIX "ray/disabled/version.http");
+	add_file(f, "jobs", FIX "ray/open/jobs.http");
 	JUDGE(&check_ray, f);
 	cr_expect_str_eq(ids, "ray.no_auth");
 	cr_expect(strstr(ev, "Ray 2.52.0") &&
@@ -510,15 +487,15 @@ Test(aiapi_assess, ray_token)
 		  "%s", ev);
 	cr_expect_str_eq(gpu, "");
 	/* the nodes' resources: 8 A100 on one worker */
-	add_resp_file(f, "nodes", FIX "ray/disabled/nodes.http");
+	add_file(f, "nodes", FIX "ray/disabled/nodes.http");
 	JUDGE(&check_ray, f);
 	cr_expect_str_eq(ids, "ray.no_auth");
 	cr_expect_str_eq(gpu, "Ray cluster with 8 GPUs A100 on 1 node");
 	cJSON_Delete(f);
 	/* GPU counts of the wrong type or absurd size are no GPU */
 	f = new_facts();
-	add_resp_file(f, "version", FIX "ray/disabled/version.http");
-	add_resp_file(f, "jobs", FIX "ray/open/jobs.http");
+	add_file(f, "version", FIX "ray/disabled/version.http");
+	add_file(f, "jobs", FIX "ray/open/jobs.http");
 	add_resp(f, "nodes", 200,
 		 "{\"data\":{\"result\":{\"result\":[{\"resources_total\":"
 		 "{\"GPU\":\"8\"}},{\"resources_total\":{\"GPU\":1e300}},"
@@ -557,7 +534,7 @@ Test(aiapi_assess, decoys_everywhere)
 			VARS = new_facts();
 
 			for (k = 0; k < 4 && all[i].names[k] != NULL; k++)
-				add_resp_file(f, all[i].names[k], decoys[d]);
+				add_file(f, all[i].names[k], decoys[d]);
 			JUDGE(all[i].c, f);
 			cr_expect_str_eq(ids, "", "%s on %s: %s",
 					 all[i].c->name, decoys[d], ids);
@@ -854,7 +831,7 @@ Test(aiapi_inventory, gpu_on_findings)
 	cr_assert_eq(target_addr_parse(&a, "127.0.0.1"), 0);
 	t.addrs = &a;
 	t.naddrs = 1;
-	add_resp_file(f, "jobs", FIX "nomad/open/jobs.http");
+	add_file(f, "jobs", FIX "nomad/open/jobs.http");
 	ctx = ctx_new(&check_nomad, &cfg, &t, &a, 4646, NULL);
 	cr_assert_not_null(ctx);
 	cr_assert_eq(check_nomad.assess(f, ctx), 0);
@@ -865,7 +842,7 @@ Test(aiapi_inventory, gpu_on_findings)
 	cJSON_Delete(f);
 	/* ComfyUI's own device wins over the inventory's */
 	f = new_facts();
-	add_resp_file(f, "stats", FIX "comfyui/open/stats.http");
+	add_file(f, "stats", FIX "comfyui/open/stats.http");
 	ctx = ctx_new(&check_comfyui, &cfg, &t, &a, 8188, NULL);
 	cr_assert_not_null(ctx);
 	cr_assert_eq(check_comfyui.assess(f, ctx), 0);
@@ -896,7 +873,7 @@ Test(aiapi_assess, kubelet_gpu)
 	cr_expect_str_eq(gpu, "3 GPUs requested by the node's pods");
 	cJSON_Delete(f);
 	f = new_facts();
-	add_resp_file(f, "pods", FIX "kubelet/open/pods.http");
+	add_file(f, "pods", FIX "kubelet/open/pods.http");
 	JUDGE(&check_kubelet, f);
 	cr_expect_str_eq(ids, "kubelet.api_no_auth");
 	cr_expect_str_eq(gpu, "");
@@ -1107,7 +1084,7 @@ Test(aiapi_assess, compromise_signs)
 
 		for (j = 0; j < 6 && sc->resp[j][0] != NULL; j++) {
 			snprintf(path, sizeof(path), FIX "%s", sc->resp[j][1]);
-			add_resp_file(f, sc->resp[j][0], path);
+			add_file(f, sc->resp[j][0], path);
 		}
 		ctx = ctx_new(sc->c, &cfg, &t, &a, sc->c->ports[0], NULL);
 		cr_assert_not_null(ctx);

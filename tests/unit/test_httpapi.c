@@ -20,31 +20,6 @@ extern const struct check check_docker, check_kubelet, check_kubernetes,
 
 #define FIX "tests/fixtures/replay/"
 
-/* adds facts.responses[name] from a response file (status line, headers,
- * empty line, body), as http.c records it (tests/unit/http_fixture.c) */
-static void add_resp_file(cJSON *facts, const char *name, const char *file)
-{
-	add_file(facts, name, file);
-}
-
-/* adds a response from a status and a JSON text (NULL: no JSON body) */
-static void add_resp(cJSON *facts, const char *name, int status,
-		     const char *json)
-{
-	cJSON *r = cJSON_GetObjectItem(facts, "responses"), *o;
-
-	if (r == NULL)
-		r = cJSON_AddObjectToObject(facts, "responses");
-	o = cJSON_AddObjectToObject(r, name);
-	cJSON_AddNumberToObject(o, "status", status);
-	if (json != NULL) {
-		cJSON *j = cJSON_Parse(json);
-
-		cr_assert_not_null(j, "bad test JSON %s", json);
-		cJSON_AddItemToObject(o, "json", j);
-	}
-}
-
 static cJSON *new_facts_tls(bool tls)
 {
 	cJSON *f = cJSON_CreateObject();
@@ -244,13 +219,13 @@ Test(httpapi_assess, pods_compromise_indicator)
 	double score = 0;
 	cJSON *f = new_facts_tls(true);
 
-	add_resp_file(f, "pods", FIX "kubelet/open/pods.http");
+	add_file(f, "pods", FIX "kubelet/open/pods.http");
 	JUDGE(&check_kubelet, f);
 	cr_expect_str_eq(ids, "kubelet.api_no_auth");
 	cJSON_Delete(f);
 
 	f = new_facts_tls(true);
-	add_resp_file(f, "pods", FIX "kubelet/miner/pods.http");
+	add_file(f, "pods", FIX "kubelet/miner/pods.http");
 	cr_assert(finding_of(&check_kubelet, f, "kubelet.compromise_indicator",
 			     ev, sizeof(ev), &score));
 	cr_expect_float_eq(score, 10.0, 1e-9);
@@ -263,8 +238,8 @@ Test(httpapi_assess, pods_compromise_indicator)
 	cJSON_Delete(f);
 
 	f = new_facts_tls(true);
-	add_resp_file(f, "version", FIX "kubernetes/anonymous/version.http");
-	add_resp_file(f, "pods", FIX "kubelet/miner/pods.http");
+	add_file(f, "version", FIX "kubernetes/anonymous/version.http");
+	add_file(f, "pods", FIX "kubelet/miner/pods.http");
 	JUDGE(&check_kubernetes, f);
 	cr_expect_str_eq(
 		ids,
@@ -272,8 +247,8 @@ Test(httpapi_assess, pods_compromise_indicator)
 	cJSON_Delete(f);
 
 	f = new_facts_tls(true);
-	add_resp_file(f, "version", FIX "kubernetes/anonymous/version.http");
-	add_resp_file(f, "pods", FIX "kubernetes/anonymous/pods.http");
+	add_file(f, "version", FIX "kubernetes/anonymous/version.http");
+	add_file(f, "pods", FIX "kubernetes/anonymous/pods.http");
 	JUDGE(&check_kubernetes, f);
 	cr_expect_str_eq(ids, "kubernetes.anonymous_api");
 	cJSON_Delete(f);
@@ -284,7 +259,7 @@ Test(httpapi_assess, kubelet)
 	char ids[256], ev[1024];
 	cJSON *f = new_facts_tls(true);
 
-	add_resp_file(f, "pods", FIX "kubelet/open/pods.http");
+	add_file(f, "pods", FIX "kubelet/open/pods.http");
 	JUDGE(&check_kubelet, f);
 	cr_expect_str_eq(ids, "kubelet.api_no_auth");
 	cr_expect(strstr(ev, "2 pods in 2 namespaces") &&
@@ -292,12 +267,12 @@ Test(httpapi_assess, kubelet)
 		  "%s", ev);
 	cJSON_Delete(f);
 	f = new_facts_tls(true);
-	add_resp_file(f, "pods", FIX "kubelet/unauthorized/unauthorized.http");
+	add_file(f, "pods", FIX "kubelet/unauthorized/unauthorized.http");
 	JUDGE(&check_kubelet, f);
 	cr_expect_str_eq(ids, "");
 	cJSON_Delete(f);
 	f = new_facts_tls(true);
-	add_resp_file(f, "pods", FIX "kubelet/forbidden/forbidden.http");
+	add_file(f, "pods", FIX "kubelet/forbidden/forbidden.http");
 	JUDGE(&check_kubelet, f);
 	cr_expect_str_eq(ids, "");
 	cJSON_Delete(f);
@@ -319,9 +294,9 @@ Test(httpapi_assess, kubernetes)
 	char ids[256], ev[1024];
 	cJSON *f = new_facts_tls(true);
 
-	add_resp_file(f, "version", FIX "kubernetes/anonymous/version.http");
-	add_resp_file(f, "pods", FIX "kubernetes/anonymous/pods.http");
-	add_resp_file(f, "secrets", FIX "kubernetes/anonymous/secrets.http");
+	add_file(f, "version", FIX "kubernetes/anonymous/version.http");
+	add_file(f, "pods", FIX "kubernetes/anonymous/pods.http");
+	add_file(f, "secrets", FIX "kubernetes/anonymous/secrets.http");
 	JUDGE(&check_kubernetes, f);
 	cr_expect_str_eq(ids, "kubernetes.anonymous_api");
 	cr_expect(strstr(ev, "v1.28.4") && strstr(ev, "3 pods") &&
@@ -332,9 +307,9 @@ Test(httpapi_assess, kubernetes)
 	cJSON_Delete(f);
 	/* the default: /version answers, the rest is 403 */
 	f = new_facts_tls(true);
-	add_resp_file(f, "version", FIX "kubernetes/protected/version.http");
-	add_resp_file(f, "pods", FIX "kubernetes/protected/forbidden.http");
-	add_resp_file(f, "secrets", FIX "kubernetes/protected/forbidden.http");
+	add_file(f, "version", FIX "kubernetes/protected/version.http");
+	add_file(f, "pods", FIX "kubernetes/protected/forbidden.http");
+	add_file(f, "secrets", FIX "kubernetes/protected/forbidden.http");
 	JUDGE(&check_kubernetes, f);
 	cr_expect_str_eq(ids, "");
 	cJSON_Delete(f);
@@ -411,8 +386,8 @@ Test(httpapi_assess, jupyter)
 	cJSON_Delete(f);
 	/* the decoy page: HTML with the words */
 	f = new_facts_tls(false);
-	add_resp_file(f, "kernels", FIX "decoy/words/page.http");
-	add_resp_file(f, "sessions", FIX "decoy/words/page.http");
+	add_file(f, "kernels", FIX "decoy/words/page.http");
+	add_file(f, "sessions", FIX "decoy/words/page.http");
 	JUDGE(&check_jupyter, f);
 	cr_expect_str_eq(ids, "");
 	cJSON_Delete(f);
@@ -423,8 +398,8 @@ Test(httpapi_assess, elasticsearch)
 	char ids[256], ev[1024];
 	cJSON *f = new_facts_tls(false);
 
-	add_resp_file(f, "root", FIX "elasticsearch/open/root.http");
-	add_resp_file(f, "indices", FIX "elasticsearch/open/indices.http");
+	add_file(f, "root", FIX "elasticsearch/open/root.http");
+	add_file(f, "indices", FIX "elasticsearch/open/indices.http");
 	JUDGE(&check_elasticsearch, f);
 	cr_expect_str_eq(ids, "elasticsearch.no_auth");
 	cr_expect(strstr(ev, "7.17.15") && strstr(ev, "3 indices") &&
@@ -432,9 +407,8 @@ Test(httpapi_assess, elasticsearch)
 		  "%s", ev);
 	cJSON_Delete(f);
 	f = new_facts_tls(false);
-	add_resp_file(f, "root", FIX "elasticsearch/secured/unauthorized.http");
-	add_resp_file(f, "indices",
-		      FIX "elasticsearch/secured/unauthorized.http");
+	add_file(f, "root", FIX "elasticsearch/secured/unauthorized.http");
+	add_file(f, "indices", FIX "elasticsearch/secured/unauthorized.http");
 	JUDGE(&check_elasticsearch, f);
 	cr_expect_str_eq(ids, "");
 	cJSON_Delete(f);
@@ -445,8 +419,8 @@ Test(httpapi_assess, consul)
 	char ids[256], ev[1024];
 	cJSON *f = new_facts_tls(false);
 
-	add_resp_file(f, "self", FIX "consul/open/self.http");
-	add_resp_file(f, "services", FIX "consul/open/services.http");
+	add_file(f, "self", FIX "consul/open/self.http");
+	add_file(f, "services", FIX "consul/open/services.http");
 	JUDGE(&check_consul, f);
 	cr_expect_str_eq(ids, "consul.no_auth");
 	cr_expect(strstr(ev, "1.16.1") && strstr(ev, "3 services") &&
@@ -465,7 +439,7 @@ Test(httpapi_assess, consul)
 		  "%s", ev);
 	cJSON_Delete(f);
 	f = new_facts_tls(false);
-	add_resp_file(f, "self", FIX "consul/acl/denied.http");
+	add_file(f, "self", FIX "consul/acl/denied.http");
 	JUDGE(&check_consul, f);
 	cr_expect_str_eq(ids, "");
 	cJSON_Delete(f);
@@ -476,24 +450,24 @@ Test(httpapi_assess, yarn)
 	char ids[256], ev[1024];
 	cJSON *f = new_facts_tls(false);
 
-	add_resp_file(f, "info", FIX "yarn/open/info.http");
-	add_resp_file(f, "apps", FIX "yarn/open/apps.http");
+	add_file(f, "info", FIX "yarn/open/info.http");
+	add_file(f, "apps", FIX "yarn/open/apps.http");
 	JUDGE(&check_yarn, f);
 	cr_expect_str_eq(ids, "yarn.api_no_auth");
 	cr_expect(strstr(ev, "3.3.6") && strstr(ev, "1 application"), "%s", ev);
-	add_resp_file(f, "newapp", FIX "yarn/open/newapp.http");
+	add_file(f, "newapp", FIX "yarn/open/newapp.http");
 	JUDGE(&check_yarn, f);
 	cr_expect_str_eq(ids, "yarn.no_auth");
 	cJSON_Delete(f);
 	/* no apps: "apps": null */
 	f = new_facts_tls(false);
-	add_resp_file(f, "info", FIX "yarn/open/info.http");
+	add_file(f, "info", FIX "yarn/open/info.http");
 	add_resp(f, "apps", 200, "{\"apps\":null}");
 	JUDGE(&check_yarn, f);
 	cr_expect_str_eq(ids, "yarn.api_no_auth");
 	cJSON_Delete(f);
 	f = new_facts_tls(false);
-	add_resp_file(f, "info", FIX "yarn/kerberos/negotiate.http");
+	add_file(f, "info", FIX "yarn/kerberos/negotiate.http");
 	JUDGE(&check_yarn, f);
 	cr_expect_str_eq(ids, "");
 	cJSON_Delete(f);
@@ -504,8 +478,8 @@ Test(httpapi_assess, ray)
 	char ids[256], ev[1024];
 	cJSON *f = new_facts_tls(false);
 
-	add_resp_file(f, "version", FIX "ray/open/version.http");
-	add_resp_file(f, "jobs", FIX "ray/open/jobs.http");
+	add_file(f, "version", FIX "ray/open/version.http");
+	add_file(f, "jobs", FIX "ray/open/jobs.http");
 	JUDGE(&check_ray, f);
 	cr_expect_str_eq(ids, "ray.no_auth");
 	cr_expect(strstr(ev, "2.9.0") &&
@@ -515,8 +489,8 @@ Test(httpapi_assess, ray)
 		  "%s", ev);
 	cJSON_Delete(f);
 	f = new_facts_tls(false);
-	add_resp_file(f, "version", FIX "ray/proxy/unauthorized.http");
-	add_resp_file(f, "jobs", FIX "ray/proxy/unauthorized.http");
+	add_file(f, "version", FIX "ray/proxy/unauthorized.http");
+	add_file(f, "jobs", FIX "ray/proxy/unauthorized.http");
 	JUDGE(&check_ray, f);
 	cr_expect_str_eq(ids, "");
 	cJSON_Delete(f);
@@ -527,11 +501,11 @@ Test(httpapi_assess, selenium)
 	char ids[256], ev[1024];
 	cJSON *f = new_facts_tls(false);
 
-	add_resp_file(f, "status", FIX "selenium/open/status.http");
+	add_file(f, "status", FIX "selenium/open/status.http");
 	JUDGE(&check_selenium, f);
 	cr_expect_str_eq(ids, "selenium.api_no_auth");
 	cr_expect(strstr(ev, "1 node"), "%s", ev);
-	add_resp_file(f, "session", FIX "selenium/open/session.http");
+	add_file(f, "session", FIX "selenium/open/session.http");
 	JUDGE(&check_selenium, f);
 	cr_expect_str_eq(ids, "selenium.no_auth");
 	cr_expect(strstr(ev, "chrome session"), "%s", ev);
@@ -557,7 +531,7 @@ Test(httpapi_assess, selenium)
 	cr_expect_str_eq(ids, "");
 	cJSON_Delete(f);
 	f = new_facts_tls(false);
-	add_resp_file(f, "status", FIX "selenium/basicauth/unauthorized.http");
+	add_file(f, "status", FIX "selenium/basicauth/unauthorized.http");
 	JUDGE(&check_selenium, f);
 	cr_expect_str_eq(ids, "");
 	cJSON_Delete(f);
@@ -588,8 +562,8 @@ Test(httpapi_assess, decoy_everywhere)
 		cJSON *f = new_facts_tls(false);
 
 		for (k = 0; k < 4 && all[i].names[k] != NULL; k++)
-			add_resp_file(f, all[i].names[k],
-				      FIX "decoy/words/page.http");
+			add_file(f, all[i].names[k],
+				 FIX "decoy/words/page.http");
 		JUDGE(all[i].c, f);
 		cr_expect_str_eq(ids, "", "%s: %s", all[i].c->name, ids);
 		cJSON_Delete(f);
