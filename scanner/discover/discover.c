@@ -613,13 +613,10 @@ static void disc_loop(struct disc *d)
 	uint32_t i, burst;
 	int n, k, timeout, ret = EXPO_ENOMEM;
 
-	/* allocated by the caller's thread: a thread's first malloc would
-	 * open a glibc arena of its own, memory nmap does not spend */
-	if (!d->slots)
-		d->slots = calloc(d->nslots, sizeof(*d->slots));
+	d->slots = calloc(d->nslots, sizeof(*d->slots));
 	if (!d->slots)
 		goto out;
-	if (opts->host_rate != NULL && !d->parked) {
+	if (opts->host_rate != NULL) {
 		d->parked = calloc(PARKED_MAX, sizeof(*d->parked));
 		if (!d->parked)
 			goto out;
@@ -768,12 +765,6 @@ int discover_run(const struct discover_opts *opts, size_t npairs,
 		d[t].spare = -1;
 		d[t].shared = &sh;
 		d[t].self = t;
-	}
-	/* each thread's tables from this thread's heap (disc_loop) */
-	for (t = 1; t < nt; t++) {
-		d[t].slots = calloc(d[t].nslots, sizeof(*d[t].slots));
-		if (opts->host_rate != NULL)
-			d[t].parked = calloc(PARKED_MAX, sizeof(*d[t].parked));
 	}
 	/* the first range runs here; a thread that cannot start leaves its
 	 * range to this one, after its own */
