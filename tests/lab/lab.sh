@@ -87,6 +87,40 @@ wait_port() {
 	return 1
 }
 
+# X displays for Xvnc and Xvfb: the first free number from $1 up, recorded
+# in DIR/xdisplays so that `stop` removes what a killed server leaves. A
+# lock whose process is gone (a server killed hard, or a machine image taken
+# while a lab ran) is stale: it is removed rather than failing the lab.
+x_display() {
+	local n pid
+	for n in $(seq "$1" 299); do
+		grep -qx "$n" "$dir/xdisplays" 2>/dev/null && continue
+		if [ -e "/tmp/.X$n-lock" ]; then
+			pid=$(tr -dc 0-9 2>/dev/null <"/tmp/.X$n-lock")
+			[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && continue
+			rm -f "/tmp/.X$n-lock" "/tmp/.X11-unix/X$n"
+		fi
+		ss -Hxl 2>/dev/null | grep -qE "@?/tmp/\.X11-unix/X$n( |$)" && continue
+		echo "$n" >>"$dir/xdisplays"
+		echo "$n"
+		return 0
+	done
+	echo "lab: no free X display from :$1 to :299" >&2
+	return 1
+}
+
+# after the servers are gone: their locks and sockets, when left behind
+x_release_all() {
+	local n pid
+	[ -f "$dir/xdisplays" ] || return 0
+	while read -r n; do
+		[ -n "$n" ] || continue
+		pid=$(tr -dc 0-9 2>/dev/null <"/tmp/.X$n-lock")
+		[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && continue
+		rm -f "/tmp/.X$n-lock" "/tmp/.X11-unix/X$n"
+	done <"$dir/xdisplays"
+}
+
 PLUGINS=()
 for plugin in "$top"/tests/lab/lab.d/*.sh; do
 	[ -e "$plugin" ] || continue
@@ -123,6 +157,7 @@ lab_stop() {
 			[ -n "$pid" ] && ours "$pid" && kill -KILL "$pid" 2>/dev/null
 		done <"$dir/pids"
 	fi
+	x_release_all
 	rm -rf -- "$dir"
 	echo "lab: stopped ($dir)"
 }

@@ -69,17 +69,6 @@ code=20
 EOF
 }
 
-rdp_free_display() {
-	local n
-	for n in $(seq 150 199); do
-		if [ ! -e "/tmp/.X11-unix/X$n" ] && [ ! -e "/tmp/.X$n-lock" ]; then
-			echo "$n"
-			return 0
-		fi
-	done
-	return 1
-}
-
 lab_rdp_start() {
 	local d=$dir/rdp addr busy="" disp i strong_pw
 	for bin in /usr/sbin/xrdp /usr/bin/freerdp-shadow-cli /usr/bin/winpr-hash /usr/bin/Xvfb; do
@@ -113,7 +102,7 @@ lab_rdp_start() {
 	chmod 600 "$d/sam"
 	printf '%s\n' "$strong_pw" >"$d/strong_password"
 	chmod 600 "$d/strong_password"
-	disp=$(rdp_free_display) || { echo "lab: rdp: no free X display" >&2; return 1; }
+	disp=$(x_display 150) || return 1
 	# -nolisten unix: only the abstract socket, no file in /tmp/.X11-unix
 	Xvfb ":$disp" -screen 0 800x600x24 -nolisten tcp -nolisten unix \
 		</dev/null >"$d/xvfb.log" 2>&1 &

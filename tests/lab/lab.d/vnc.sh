@@ -1,7 +1,8 @@
 # tests/lab/lab.d/vnc.sh - TigerVNC (Xvnc, Debian's tigervnc-standalone-
 # server) for the vnc check (sourced by tests/lab/lab.sh; block
 # 127.0.86.0/24). Each Xvnc listens on one address (-interface), has no X11
-# TCP listener (-nolisten tcp) and a display number of its own (:186..).
+# TCP listener (-nolisten tcp) and a free display number of its own (from
+# :186 up, x_display in lab.sh).
 #
 #   .1:5900  SecurityTypes None                         (vnc.no_auth)
 #   .2:5900  VncAuth, password 123456 (the built-in list's second)
@@ -46,14 +47,17 @@ vnc_hostile() {
 }
 
 lab_vnc_start() {
-	local n=$VNC_NET a strong d
+	local n=$VNC_NET a strong d disp_open disp_weak disp_strong disp_lockout
 	command -v Xvnc >/dev/null || { echo "lab: vnc: Xvnc missing (apt-get install tigervnc-standalone-server)" >&2; return 1; }
 	[ -x "$HOSTILE" ] || { echo "lab: vnc: $HOSTILE not built (make build/lab/hostile)" >&2; return 1; }
 	for a in 1 2 3 4 30 31 32; do
 		listening "$n.$a" 5900 && { echo "lab: vnc: already listening on $n.$a:5900" >&2; return 1; }
 	done
-	for d in 186 187 188 189; do
-		[ -e "/tmp/.X$d-lock" ] && { echo "lab: vnc: display :$d is taken (/tmp/.X$d-lock)" >&2; return 1; }
+	d=186
+	for a in open weak strong lockout; do
+		d=$(x_display "$d") || return 1
+		eval "disp_$a=$d"
+		d=$((d + 1))
 	done
 	mkdir -p "$dir/vnc" || return 1
 	strong=$(tr -dc 'A-Za-z0-9' </dev/urandom | head -c 8)
@@ -62,12 +66,12 @@ lab_vnc_start() {
 		echo "lab: vnc: cannot write a VNC password file (openssl legacy provider)" >&2; return 1; }
 	chmod 600 "$dir/vnc/"*.pw
 
-	vnc_server $n.1 186 lab-open -SecurityTypes None
-	vnc_server $n.2 187 lab-weak -SecurityTypes VncAuth \
+	vnc_server $n.1 "$disp_open" lab-open -SecurityTypes None
+	vnc_server $n.2 "$disp_weak" lab-weak -SecurityTypes VncAuth \
 		-PasswordFile "$dir/vnc/weak.pw" -BlacklistThreshold 1000000
-	vnc_server $n.3 188 lab-strong -SecurityTypes VncAuth \
+	vnc_server $n.3 "$disp_strong" lab-strong -SecurityTypes VncAuth \
 		-PasswordFile "$dir/vnc/strong.pw" -BlacklistThreshold 1000000
-	vnc_server $n.4 189 lab-lockout -SecurityTypes VncAuth \
+	vnc_server $n.4 "$disp_lockout" lab-lockout -SecurityTypes VncAuth \
 		-PasswordFile "$dir/vnc/strong.pw" -BlacklistThreshold 1 \
 		-BlacklistTimeout 600
 	vnc_hostile silent $n.30 5900
@@ -79,12 +83,4 @@ lab_vnc_start() {
 	env_add "EXPO_LAB_VNC=1"
 	env_add "EXPO_LAB_VNC_NET=$n"
 	echo "lab: vnc: Xvnc None, VncAuth weak, strong and lockout, hostile on $n.0/24"
-}
-
-lab_vnc_stop() {
-	local d
-	# Xvnc leaves its lock and socket when killed
-	for d in 186 187 188 189; do
-		rm -f "/tmp/.X$d-lock" "/tmp/.X11-unix/X$d"
-	done
 }
