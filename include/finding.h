@@ -1,8 +1,13 @@
 /*
  * finding.h - findings and per-port statuses, the data every writer reads.
  *
- * A struct finding owns all of its strings (so a report re-read from JSON
- * is a finding like any other); finding_release() frees them.
+ * A struct finding owns its strings (so a report re-read from JSON is a
+ * finding like any other); finding_release() frees them. Two exceptions,
+ * named in `shares`, keep a fleet's findings small (issue 16: 75,000
+ * findings must fit beside everything else in 64 MB): a finding from a
+ * check borrows its rule's text, which lives as long as the program, and
+ * packs its target's id, name and address into one allocation; the ranking
+ * sentence is one of a few hundred at most and is shared from a pool.
  * finding_list_add() copies nothing: it hands back a zeroed slot to fill.
  */
 #ifndef FINDING_H
@@ -61,6 +66,7 @@ struct finding {
 	char *remediation;
 	char *references;	/* "CWE-521; ATT&CK T1110.001; CVE-..." */
 	bool is_public;		/* the address is public */
+	uint8_t shares;		/* enum finding_shares: what it does not own */
 	enum exposure exposure; /* what firewall data says of the port */
 	char fingerprint[33];	/* hex, stable: rule + target id + port */
 	char *rank_reason;	/* one sentence: why it ranks where it does */
@@ -76,6 +82,16 @@ struct finding {
 			   * target and port: "rule (fingerprint), ..." */
 };
 
+enum finding_shares {
+	/* rule_id, check, title, service, cvss_vector, remediation and
+	 * references point at the check's static rule text */
+	FINDING_SHARES_RULE = 1,
+	/* target_name and address point into target_id's allocation */
+	FINDING_PACKS_TARGET = 2,
+	/* rank_reason comes from rank.c's pool of sentences */
+	FINDING_SHARES_REASON = 4,
+};
+
 struct finding_list {
 	struct finding *v;
 	size_t n, alloc;
@@ -87,6 +103,9 @@ void finding_list_release(struct finding_list *l);
 struct finding *finding_list_add(struct finding_list *l);
 /* moves every finding of src to the end of dst; src is left empty */
 int finding_list_take(struct finding_list *dst, struct finding_list *src);
+/* dst becomes a copy of s owning every string; 0 or EXPO_ENOMEM (dst then
+ * holds what was copied, for finding_release) */
+int finding_copy(struct finding *dst, const struct finding *s);
 
 /* sha256(rule | target id | port), first 32 hex digits, into out[33] */
 void finding_fingerprint(char out[33], const char *rule_id,

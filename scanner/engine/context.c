@@ -851,7 +851,7 @@ void ctx_cred_result(struct check_ctx *ctx, const char *user,
 
 static char *redact(const char *secret, bool show)
 {
-	if (secret == NULL)
+	if (secret == NULL || fault_hit("ctx_report"))
 		return NULL;
 	if (show)
 		return strdup(secret);
@@ -859,15 +859,23 @@ static char *redact(const char *secret, bool show)
 	return strdup(secret[0] == '\0' ? "(empty)" : "<redacted>");
 }
 
-static char *xstrdup_or_null(const char *s)
+/* id, name and address in one allocation (FINDING_PACKS_TARGET); fails
+ * also when the test armed the "ctx_report" site */
+static int pack_target(struct finding *f, const char *id, const char *name,
+		       const char *addr)
 {
-	return s != NULL ? strdup(s) : NULL;
-}
+	size_t lid = strlen(id) + 1, lname = strlen(name) + 1;
+	size_t laddr = strlen(addr) + 1;
+	char *p;
 
-/* strdup, or NULL when the test armed the "ctx_report" site */
-static char *fdup(const char *s)
-{
-	return fault_hit("ctx_report") ? NULL : strdup(s);
+	if (fault_hit("ctx_report") ||
+	    (p = malloc(lid + lname + laddr)) == NULL)
+		return EXPO_ENOMEM;
+	f->target_id = memcpy(p, id, lid);
+	f->target_name = memcpy(p + lid, name, lname);
+	f->address = memcpy(p + lid + lname, addr, laddr);
+	f->shares |= FINDING_PACKS_TARGET;
+	return 0;
 }
 
 int ctx_report(struct check_ctx *ctx, const char *rule_id, const char *secret,
@@ -908,25 +916,30 @@ int ctx_report(struct check_ctx *ctx, const char *rule_id, const char *secret,
 	/* filled aside, listed only when whole: a finding with a NULL
 	 * field would reach the ranking and every writer */
 	target_addr_text(ctx->addr, addr);
-	f->rule_id = fdup(rule->id);
-	f->check = fdup(ctx->check->name);
-	f->title = fdup(rule->title);
-	f->service = fdup(ctx->check->name);
-	f->target_id = fdup(ctx->target->id);
-	f->target_name = fdup(target_display_name(ctx->target, namebuf));
-	f->address = fdup(addr);
+	/* the rule's text is static: borrowed, not copied (finding.h) */
+	f->shares = FINDING_SHARES_RULE;
+	f->rule_id = (char *)rule->id;
+	f->check = (char *)ctx->check->name;
+	f->title = (char *)rule->title;
+	f->service = (char *)ctx->check->name;
+	f->cvss_vector = (char *)rule->cvss_vector;
+	f->remediation = (char *)rule->remediation;
+	f->references = (char *)rule->references;
+	if (pack_target(f, ctx->target->id,
+			target_display_name(ctx->target, namebuf), addr) != 0)
+		r = EXPO_ENOMEM;
 	f->port = ctx->port;
 	f->proto = ctx->proto;
-	f->cvss_vector = fdup(rule->cvss_vector);
 	if (cvss31_base_score(rule->cvss_vector, &f->cvss_score) != 0)
 		f->cvss_score = 0.0;
 	f->severity = cvss_severity(f->cvss_score);
 	f->confidence = rule->confidence;
 	f->impact = rule->impact;
-	f->evidence = dynbuf_detach(&ev);
+	/* exactly its length: the buffer grew by doubling */
+	f->evidence = fault_hit("ctx_report")
+			      ? NULL
+			      : strndup(ev.buf ? ev.buf : "", ev.len);
 	f->secret = redact(secret, ctx->cfg->show_secrets);
-	f->remediation = xstrdup_or_null(rule->remediation);
-	f->references = xstrdup_or_null(rule->references);
 	f->is_public = ctx->addr->is_public;
 	f->exposure =
 		target_port_exposure_proto(ctx->target, ctx->port, ctx->proto);
@@ -938,13 +951,8 @@ int ctx_report(struct check_ctx *ctx, const char *rule_id, const char *secret,
 					  : NULL;
 	if (gpu != NULL && (f->gpu = strdup(gpu)) == NULL)
 		r = EXPO_ENOMEM;
-	if (f->rule_id == NULL || f->check == NULL || f->title == NULL ||
-	    f->service == NULL || f->target_id == NULL ||
-	    f->target_name == NULL || f->address == NULL ||
-	    f->cvss_vector == NULL || f->evidence == NULL ||
+	if (r != 0 || f->evidence == NULL ||
 	    (secret != NULL && f->secret == NULL) ||
-	    (rule->remediation != NULL && f->remediation == NULL) ||
-	    (rule->references != NULL && f->references == NULL) ||
 	    (slot = finding_list_add(&ctx->findings)) == NULL) {
 		finding_release(f);
 		r = EXPO_ENOMEM;

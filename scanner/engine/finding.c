@@ -11,19 +11,24 @@ void finding_release(struct finding *f)
 {
 	if (f == NULL)
 		return;
-	free(f->rule_id);
-	free(f->check);
-	free(f->title);
-	free(f->service);
+	if (!(f->shares & FINDING_SHARES_RULE)) {
+		free(f->rule_id);
+		free(f->check);
+		free(f->title);
+		free(f->service);
+		free(f->cvss_vector);
+		free(f->remediation);
+		free(f->references);
+	}
 	free(f->target_id);
-	free(f->target_name);
-	free(f->address);
-	free(f->cvss_vector);
+	if (!(f->shares & FINDING_PACKS_TARGET)) {
+		free(f->target_name);
+		free(f->address);
+	}
 	free(f->evidence);
 	free(f->secret);
-	free(f->remediation);
-	free(f->references);
-	free(f->rank_reason);
+	if (!(f->shares & FINDING_SHARES_REASON))
+		free(f->rank_reason);
 	free(f->gpu);
 	free(f->resource);
 	free(f->source);
@@ -63,10 +68,13 @@ static int finding_list_reserve(struct finding_list *l, size_t extra)
 	r = EXPO_ENOMEM;
 	if (extra > SIZE_MAX / sizeof(*nv) - l->n)
 		goto out;
+	/* by half again, not double: a fleet's list is the largest block
+	 * a scan holds, and a doubled one is a quarter empty on average */
 	nalloc = l->alloc ? l->alloc : 16;
 	while (nalloc < l->n + extra)
-		nalloc = nalloc > SIZE_MAX / 2 / sizeof(*nv) ? l->n + extra
-							     : nalloc * 2;
+		nalloc = nalloc > SIZE_MAX / 2 / sizeof(*nv)
+				 ? l->n + extra
+				 : nalloc + nalloc / 2;
 	nv = realloc(l->v, nalloc * sizeof(*nv));
 	if (nv == NULL)
 		goto out;
@@ -95,6 +103,13 @@ int finding_list_take(struct finding_list *dst, struct finding_list *src)
 
 	if (src->n == 0)
 		goto out;
+	if (dst->n == 0) {
+		/* the array itself moves: a copy would hold two at once */
+		free(dst->v);
+		*dst = *src;
+		finding_list_init(src);
+		goto out;
+	}
 	if ((r = finding_list_reserve(dst, src->n)) != 0)
 		goto out;
 	memcpy(dst->v + dst->n, src->v, src->n * sizeof(*src->v));
@@ -103,6 +118,42 @@ int finding_list_take(struct finding_list *dst, struct finding_list *src)
 	free(src->v);
 	finding_list_init(src);
 out:
+	return r;
+}
+
+static int copy_str(char **dst, const char *s)
+{
+	*dst = NULL;
+	return s != NULL && (*dst = strdup(s)) == NULL ? EXPO_ENOMEM : 0;
+}
+
+int finding_copy(struct finding *dst, const struct finding *s)
+{
+	char **dsts[] = {
+		&dst->rule_id,	   &dst->check,	      &dst->title,
+		&dst->service,	   &dst->target_id,   &dst->target_name,
+		&dst->address,	   &dst->cvss_vector, &dst->evidence,
+		&dst->secret,	   &dst->remediation, &dst->references,
+		&dst->rank_reason, &dst->gpu,	      &dst->resource,
+		&dst->source,	   &dst->assumption,  &dst->related
+	};
+	const char *srcs[] = { s->rule_id,     s->check,       s->title,
+			       s->service,     s->target_id,   s->target_name,
+			       s->address,     s->cvss_vector, s->evidence,
+			       s->secret,      s->remediation, s->references,
+			       s->rank_reason, s->gpu,	       s->resource,
+			       s->source,      s->assumption,  s->related };
+	size_t i;
+	int r = 0;
+
+	_Static_assert(sizeof(dsts) / sizeof(dsts[0]) ==
+			       sizeof(srcs) / sizeof(srcs[0]),
+		       "one source per field");
+	*dst = *s;
+	dst->shares = 0;
+	for (i = 0; i < sizeof(srcs) / sizeof(srcs[0]); i++)
+		if (copy_str(dsts[i], srcs[i]) != 0)
+			r = EXPO_ENOMEM;
 	return r;
 }
 

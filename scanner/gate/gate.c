@@ -374,32 +374,6 @@ static bool has_fp(const char **v, size_t n, const char *fp)
 	return bsearch(&fp, v, n, sizeof(*v), str_cmp) != NULL;
 }
 
-static int finding_copy(struct finding *dst, const struct finding *s)
-{
-	char **dsts[] = { &dst->rule_id,     &dst->check,
-			  &dst->title,	     &dst->service,
-			  &dst->target_id,   &dst->target_name,
-			  &dst->address,     &dst->cvss_vector,
-			  &dst->evidence,    &dst->secret,
-			  &dst->remediation, &dst->references,
-			  &dst->rank_reason, &dst->gpu };
-	const char *srcs[] = { s->rule_id,     s->check,       s->title,
-			       s->service,     s->target_id,   s->target_name,
-			       s->address,     s->cvss_vector, s->evidence,
-			       s->secret,      s->remediation, s->references,
-			       s->rank_reason, s->gpu };
-	size_t i;
-	int r = 0;
-
-	*dst = *s;
-	for (i = 0; i < sizeof(srcs) / sizeof(srcs[0]); i++) {
-		*dsts[i] = NULL;
-		if (srcs[i] != NULL && (*dsts[i] = strdup(srcs[i])) == NULL)
-			r = EXPO_ENOMEM;
-	}
-	return r;
-}
-
 int baseline_apply(struct report_doc *d, const struct report_doc *base,
 		   const char *path)
 {

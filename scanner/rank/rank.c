@@ -15,11 +15,60 @@
  *   5. target id, port, rule id: the order is deterministic.
  * Each finding gets the sentence that explains its place.
  */
+#include <pthread.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "rank.h"
+
+/* The sentences, shared: a fleet's 75,000 findings say one of a few dozen
+ * (FINDING_SHARES_REASON). Kept for the life of the process; past
+ * REASON_POOL_MAX distinct ones (GPU names from an odd inventory), each
+ * finding owns its own. */
+#define REASON_POOL_SLOTS 8192 /* a power of two */
+#define REASON_POOL_MAX (REASON_POOL_SLOTS / 2)
+
+static pthread_mutex_t reason_lock = PTHREAD_MUTEX_INITIALIZER;
+static char **reason_pool;
+static size_t reason_count;
+
+static uint32_t fnv1a(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+/* the pooled copy of s, or NULL (pool full, or no memory) */
+static char *reason_intern(const char *s)
+{
+	char *out = NULL;
+	size_t i;
+
+	pthread_mutex_lock(&reason_lock);
+	if (reason_pool == NULL &&
+	    (reason_pool = calloc(REASON_POOL_SLOTS, sizeof(*reason_pool))) ==
+		    NULL)
+		goto out;
+	for (i = fnv1a(s) & (REASON_POOL_SLOTS - 1); reason_pool[i] != NULL;
+	     i = (i + 1) & (REASON_POOL_SLOTS - 1))
+		if (strcmp(reason_pool[i], s) == 0) {
+			out = reason_pool[i];
+			goto out;
+		}
+	if (reason_count < REASON_POOL_MAX &&
+	    (reason_pool[i] = strdup(s)) != NULL) {
+		reason_count++;
+		out = reason_pool[i];
+	}
+out:
+	pthread_mutex_unlock(&reason_lock);
+	return out;
+}
 
 static int exposure_tier(const struct finding *f)
 {
@@ -109,7 +158,7 @@ void rank_findings(struct finding_list *l)
 		qsort(l->v, l->n, sizeof(*l->v), rank_cmp);
 	for (i = 0; i < l->n; i++) {
 		struct finding *f = &l->v[i];
-		char *s = NULL;
+		char *s = NULL, *pooled;
 
 		if (asprintf(&s, "%s%s %s%s%s%s, %s%s, CVSS %.1f",
 			     compromise(f) ? "a sign that an attacker is "
@@ -124,7 +173,14 @@ void rank_findings(struct finding_list *l)
 						   : "",
 			     f->cvss_score) < 0)
 			s = NULL;
-		free(f->rank_reason);
+		if (!(f->shares & FINDING_SHARES_REASON))
+			free(f->rank_reason);
+		f->shares &= (uint8_t)~FINDING_SHARES_REASON;
 		f->rank_reason = s;
+		if (s != NULL && (pooled = reason_intern(s)) != NULL) {
+			free(s);
+			f->rank_reason = pooled;
+			f->shares |= FINDING_SHARES_REASON;
+		}
 	}
 }
