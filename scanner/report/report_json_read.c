@@ -212,6 +212,42 @@ static const char *base_n(int i)
 
 /* ---- findings ---- */
 
+static bool same_text(const char *a, const char *b)
+{
+	return a == NULL ? b == NULL : b != NULL && strcmp(a, b) == 0;
+}
+
+/* a finding whose rule text is this build's own borrows it, as a scan's
+ * do (finding.h): `report` and `merge` of a fleet's report hold tens of
+ * thousands; a report from another version keeps its own words */
+static void share_rule_text(struct finding *f)
+{
+	const struct rule *rule = report_rule_of(f);
+	const struct check *c = rule != NULL ? check_find(f->check) : NULL;
+
+	if (c == NULL || !same_text(f->title, rule->title) ||
+	    !same_text(f->service, c->name) ||
+	    !same_text(f->cvss_vector, rule->cvss_vector) ||
+	    !same_text(f->remediation, rule->remediation) ||
+	    !same_text(f->references, rule->references))
+		return;
+	free(f->rule_id);
+	free(f->check);
+	free(f->title);
+	free(f->service);
+	free(f->cvss_vector);
+	free(f->remediation);
+	free(f->references);
+	f->rule_id = (char *)rule->id;
+	f->check = (char *)c->name;
+	f->title = (char *)rule->title;
+	f->service = (char *)c->name;
+	f->cvss_vector = (char *)rule->cvss_vector;
+	f->remediation = (char *)rule->remediation;
+	f->references = (char *)rule->references;
+	f->shares |= FINDING_SHARES_RULE;
+}
+
 static void read_finding(struct rd *rd, const cJSON *o, const char *path,
 			 struct finding *f, struct finding_note *note)
 {
@@ -282,6 +318,8 @@ static void read_finding(struct rd *rd, const cJSON *o, const char *path,
 			if (cJSON_GetObjectItemCaseSensitive(o, opt[k]) != NULL)
 				get_str(rd, o, path, opt[k], true, dst[k]);
 	}
+	if (rd->r == 0)
+		share_rule_text(f);
 	if (note == NULL || rd->r != 0)
 		return;
 	if (cJSON_GetObjectItemCaseSensitive(o, "baseline") != NULL)

@@ -1402,3 +1402,43 @@ Test(report, unknown_check_keeps_its_name)
 	free(text);
 	remove_tmpdir(dir);
 }
+
+/* a finding read back in this build's own rule text borrows it (a fleet's
+ * report holds tens of thousands); one in other words keeps its own */
+Test(report, read_back_findings_share_this_builds_rule_text)
+{
+	const struct check *c = check_find("ssh");
+	const struct rule *rule = c ? check_rule(c, "ssh.weak_kex") : NULL;
+	struct report_doc d;
+	size_t i, shared = 0, own = 0;
+
+	cr_assert_not_null(rule);
+	build_scan();
+	fv[3].title = (char *)rule->title;
+	fv[3].cvss_vector = (char *)rule->cvss_vector;
+	fv[3].remediation = (char *)rule->remediation;
+	fv[3].references = (char *)rule->references;
+	round_trip(&rep, &d);
+	for (i = 0; i < d.findings.n; i++) {
+		const struct finding *f = &d.findings.v[i];
+
+		if (strcmp(f->rule_id, "ssh.weak_kex") == 0) {
+			cr_assert_str_eq(f->title, rule->title);
+			cr_assert_str_eq(f->service, "ssh");
+			cr_assert_str_eq(f->cvss_vector, rule->cvss_vector);
+			cr_assert_str_eq(f->remediation, rule->remediation);
+			cr_assert_str_eq(f->references, rule->references);
+			cr_assert(f->shares & FINDING_SHARES_RULE);
+			cr_assert_eq(f->title, rule->title);
+			shared++;
+		} else if (strcmp(f->rule_id, "ssh.password_auth") == 0) {
+			cr_assert_eq(f->shares & FINDING_SHARES_RULE, 0);
+			cr_assert_str_eq(f->title,
+					 "SSH offers password authentication");
+			own++;
+		}
+	}
+	cr_assert_eq(shared, 1);
+	cr_assert_eq(own, 1);
+	report_doc_release(&d);
+}
