@@ -709,10 +709,20 @@ int http_step(struct check_ctx *ctx, void *state)
 		bool over = false;
 
 		if (!p->in_flight) {
-			if (!pick_next(ctx, p)) {
+			if (!p->picked && !pick_next(ctx, p)) {
 				r = PROBE_DONE;
 				goto out;
 			}
+			/* --host-rate: libcurl opens a new connection for any
+			 * request whose server closed the last one, so each
+			 * request after the first waits for a slot of the
+			 * address, as a connection would (stricter than the
+			 * limit when the connection is reused) */
+			p->picked = true;
+			if ((r = ctx_host_turn(ctx)) != 0)
+				goto out;
+			p->picked = false;
+			ctx_host_spend(ctx);
 			r = request_begin(ctx, p);
 			if (r < 0)
 				goto out;

@@ -133,6 +133,7 @@ struct http_probe {
 	size_t next;	   /* the next request to consider */
 	size_t cur;	   /* the request under way */
 	bool in_flight;
+	bool picked; /* p->cur is chosen, waiting for its --host-rate slot */
 	bool https;
 	bool fell_back;	 /* the other scheme was tried once */
 	bool any_done;	 /* a request completed at the HTTP level */

@@ -533,6 +533,10 @@ static int xfer_begin(struct check_ctx *ctx, struct mcp_probe *p,
 		curl_easy_setopt(x->easy, CURLOPT_POSTFIELDS, "");
 		curl_easy_setopt(x->easy, CURLOPT_CUSTOMREQUEST, method);
 	}
+	/* --host-rate: counted, not waited for (the stream and the
+	 * requests run side by side); the address's later connections
+	 * wait the longer for it */
+	ctx_host_spend(ctx);
 	if (curl_multi_add_handle(p->multi, x->easy) != CURLM_OK)
 		return EXPO_ENOMEM;
 	x->in_flight = true;

@@ -4,7 +4,9 @@
  * timestamp every accept(), and the gaps between the accepts of one
  * address must be at least 1/N s, in discovery and in the checks (the pg
  * check's several connections per probe, against a minimal fake
- * PostgreSQL server that refuses every password).
+ * PostgreSQL server that refuses every password; the consul check's
+ * requests, against an HTTP server that closes after each answer, so that
+ * libcurl opens a connection per request).
  */
 #include <errno.h>
 #include <poll.h>
@@ -24,6 +26,7 @@
 #include "target.h"
 
 extern const struct check check_pg;
+extern const struct check check_consul;
 
 #define LMAX 24
 #define AMAX 256
@@ -33,7 +36,8 @@ struct listeners {
 	int addr_of[LMAX]; /* which address (0, 1) */
 	uint16_t port[LMAX];
 	size_t n;
-	bool fake_pg; /* speak enough PostgreSQL to refuse a password */
+	bool fake_pg;	/* speak enough PostgreSQL to refuse a password */
+	bool fake_http; /* answer one HTTP request, then close */
 	volatile bool stop;
 	pthread_t tid;
 	pthread_mutex_t lock;
@@ -120,6 +124,31 @@ static void fake_pg(int c)
 	(void)!write(c, out, 5 + sizeof(err));
 }
 
+/* one request (up to its blank line), a Consul agent's answer, close */
+static void fake_http(int c)
+{
+	static const char answer[] =
+		"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+		"Content-Length: 46\r\nConnection: close\r\n\r\n"
+		"{\"Config\":{\"Datacenter\":\"dc1\",\"NodeName\":\"n\"}}";
+	char req[4096];
+	size_t got = 0;
+	struct pollfd p = { .fd = c, .events = POLLIN };
+	ssize_t r;
+
+	while (got < sizeof(req) - 1 && poll(&p, 1, 2000) == 1) {
+		r = read(c, req + got, sizeof(req) - 1 - got);
+		if (r <= 0)
+			return;
+		got += (size_t)r;
+		req[got] = '\0';
+		if (strstr(req, "\r\n\r\n") != NULL) {
+			(void)!write(c, answer, sizeof(answer) - 1);
+			return;
+		}
+	}
+}
+
 static void *serve(void *arg)
 {
 	struct listeners *l = arg;
@@ -147,6 +176,8 @@ static void *serve(void *arg)
 			pthread_mutex_unlock(&l->lock);
 			if (l->fake_pg)
 				fake_pg(c);
+			else if (l->fake_http)
+				fake_http(c);
 			close(c);
 		}
 	}
@@ -334,4 +365,60 @@ Test(host_rate, check_connections_spaced, .timeout = 60)
 	scan_result_release(&res);
 	target_list_release(&tl);
 	scan_config_release(&cfg);
+}
+
+/*
+ * HTTP: libcurl opens a new connection for each request when the server
+ * closes after every answer; the consul check's three requests (agent,
+ * catalog, checks) and the discovery connect keep to slots 1/8 s apart at
+ * --host-rate 8, and come at once without it.
+ */
+static void consul_scan(struct listeners *l, unsigned host_rate)
+{
+	static const char *const addrs[2] = { "127.0.95.4", NULL };
+	static const struct check *consul_only[] = { &check_consul };
+	struct scan_config cfg;
+	struct target_list tl;
+	struct scan_result res;
+	double secs;
+
+	start(l, addrs, 1, false);
+	l->fake_http = true;
+	lab_scan_config(&cfg, consul_only, 1, 30000);
+	cfg.host_rate = host_rate;
+	cfg.ports_replace = true;
+	cfg.nextra_ports = 1;
+	cfg.extra_ports = calloc(1, sizeof(*cfg.extra_ports));
+	cr_assert_not_null(cfg.extra_ports);
+	snprintf(cfg.extra_ports[0].check, sizeof(cfg.extra_ports[0].check),
+		 "consul");
+	cfg.extra_ports[0].port = l->port[0];
+	target_list_init(&tl);
+	lab_add_target(&tl, addrs[0]);
+	lab_scan(&cfg, &tl, &res, &secs, 0);
+	stop(l);
+	cr_expect_eq(res.findings.n, 1, "consul.no_auth: %zu findings",
+		     res.findings.n);
+	scan_result_release(&res);
+	target_list_release(&tl);
+	scan_config_release(&cfg);
+}
+
+Test(host_rate, http_requests_spaced, .timeout = 60)
+{
+	struct listeners l;
+	size_t i;
+
+	consul_scan(&l, 0);
+	cr_expect_geq(l.nat[0], 4, "%zu accepts", l.nat[0]);
+	cr_expect_lt(min_gap(&l, 0), 0.075, "no limit, yet spaced accepts");
+
+	consul_scan(&l, 8);
+	for (i = 1; i < l.nat[0]; i++)
+		cr_log_info("accept %zu: +%.3f s", i,
+			    l.at[0][i] - l.at[0][i - 1]);
+	cr_expect_geq(l.nat[0], 4, "%zu accepts", l.nat[0]);
+	cr_expect_leq(worst_early(&l, 0, 0.125), 0.125,
+		      "accepts %.3f s ahead of their slots at 8/s",
+		      worst_early(&l, 0, 0.125));
 }
