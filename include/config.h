@@ -40,7 +40,13 @@ struct scan_config {
 	size_t ncreds;
 	bool progress; /* a progress line on stderr */
 	int verbose;
+	/* findings held in memory before the scan moves them into a
+	 * file-backed spill (include/spill.h): 0 is FINDINGS_SPILL_AFTER,
+	 * SIZE_MAX never */
+	size_t spill_after;
 };
+
+#define FINDINGS_SPILL_AFTER 8192
 
 void scan_config_defaults(struct scan_config *c);
 /* frees creds and extra_ports; the checks array stays the caller's */

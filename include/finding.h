@@ -90,19 +90,32 @@ enum finding_shares {
 	FINDING_PACKS_TARGET = 2,
 	/* rank_reason comes from rank.c's pool of sentences */
 	FINDING_SHARES_REASON = 4,
+	/* target_id, target_name, address and evidence are in the list's
+	 * spill (include/spill.h) */
+	FINDING_SPILLS_TEXT = 8,
 };
+
+struct spill;
 
 struct finding_list {
 	struct finding *v;
 	size_t n, alloc;
+	/* NULL, or the file-backed memory that v and the findings' text
+	 * live in (a fleet's findings, include/spill.h); owned */
+	struct spill *spill;
 };
 
 void finding_release(struct finding *f);
 void finding_list_init(struct finding_list *l);
 void finding_list_release(struct finding_list *l);
 struct finding *finding_list_add(struct finding_list *l);
-/* moves every finding of src to the end of dst; src is left empty */
+/* moves every finding of src to the end of dst; src is left empty. When
+ * only src is spilled, dst's findings go to src's end and the lists swap:
+ * the order before ranking is then not kept */
 int finding_list_take(struct finding_list *dst, struct finding_list *src);
+/* moves l's array and its findings' text into s, which l then owns; on
+ * failure l is as it was and s is not taken; 0 or EXPO_ENOMEM */
+int finding_list_spill(struct finding_list *l, struct spill *s);
 /* dst becomes a copy of s owning every string; 0 or EXPO_ENOMEM (dst then
  * holds what was copied, for finding_release) */
 int finding_copy(struct finding *dst, const struct finding *s);

@@ -36,6 +36,7 @@
 #include "lib/hostrate.h"
 #include "engine.h"
 #include "rank/rank.h"
+#include "spill.h"
 #include "expo.h"
 #include "fault.h"
 
@@ -77,6 +78,7 @@ struct collector {
 	size_t ms_alloc;
 	char **reasons;
 	size_t nreasons, reasons_alloc;
+	bool spill_failed; /* no spill file: findings stay in memory */
 };
 
 struct probe;
@@ -470,6 +472,28 @@ static void unclaimed_reason(struct collector *c, struct port_record *rec,
 		rec->reason = collector_reason(c, UNCLAIMED_REASON);
 }
 
+/* A fleet's findings move to a file-backed spill once they are many
+ * (include/spill.h): memory stays flat however many a scan finds. Under
+ * the collector's lock. Without a file the scan goes on in memory. */
+static void collector_spill(struct scan_run *run, size_t more)
+{
+	struct finding_list *l = &run->col.findings;
+	size_t after = run->cfg->spill_after ? run->cfg->spill_after
+					     : FINDINGS_SPILL_AFTER;
+	struct spill *s;
+
+	if (l->spill != NULL || run->col.spill_failed || more == 0 ||
+	    l->n + more < after)
+		return;
+	if ((s = spill_new()) == NULL || finding_list_spill(l, s) != 0) {
+		spill_free(s);
+		run->col.spill_failed = true;
+		fprintf(stderr, "exposure: warning: no file for findings in "
+				"$TMPDIR, /var/tmp or /tmp (set TMPDIR to a "
+				"writable disk): they stay in memory\n");
+	}
+}
+
 static struct port_record *collector_record(struct collector *c, uint32_t ms)
 {
 	struct port_record *v;
@@ -703,6 +727,7 @@ static void probe_finish(struct scan_run *run, int ep, struct probe *p)
 	if (p->ctx->udp_heard && run->heard != NULL)
 		run->heard[p->job - run->jobs] = 1;
 	pthread_mutex_lock(&run->col.lock);
+	collector_spill(run, ctx_findings(p->ctx)->n);
 	finding_list_take(&run->col.findings, ctx_findings(p->ctx));
 	rec = collector_record(&run->col,
 			       ms > UINT32_MAX ? UINT32_MAX : (uint32_t)ms);

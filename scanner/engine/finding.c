@@ -6,6 +6,20 @@
 #include <openssl/evp.h>
 #include "expo.h"
 #include "finding.h"
+#include "spill.h"
+
+/* the strings a spill takes over: target strings and evidence */
+static void free_spillable_text(struct finding *f)
+{
+	if (f->shares & FINDING_SPILLS_TEXT)
+		return;
+	free(f->target_id);
+	if (!(f->shares & FINDING_PACKS_TARGET)) {
+		free(f->target_name);
+		free(f->address);
+	}
+	free(f->evidence);
+}
 
 void finding_release(struct finding *f)
 {
@@ -20,12 +34,7 @@ void finding_release(struct finding *f)
 		free(f->remediation);
 		free(f->references);
 	}
-	free(f->target_id);
-	if (!(f->shares & FINDING_PACKS_TARGET)) {
-		free(f->target_name);
-		free(f->address);
-	}
-	free(f->evidence);
+	free_spillable_text(f);
 	free(f->secret);
 	if (!(f->shares & FINDING_SHARES_REASON))
 		free(f->rank_reason);
@@ -42,6 +51,7 @@ void finding_list_init(struct finding_list *l)
 	l->v = NULL;
 	l->n = 0;
 	l->alloc = 0;
+	l->spill = NULL;
 }
 
 void finding_list_release(struct finding_list *l)
@@ -52,7 +62,10 @@ void finding_list_release(struct finding_list *l)
 		return;
 	for (i = 0; i < l->n; i++)
 		finding_release(&l->v[i]);
-	free(l->v);
+	if (l->spill != NULL)
+		spill_free(l->spill);
+	else
+		free(l->v);
 	finding_list_init(l);
 }
 
@@ -75,9 +88,14 @@ static int finding_list_reserve(struct finding_list *l, size_t extra)
 		nalloc = nalloc > SIZE_MAX / 2 / sizeof(*nv)
 				 ? l->n + extra
 				 : nalloc + nalloc / 2;
-	nv = realloc(l->v, nalloc * sizeof(*nv));
-	if (nv == NULL)
+	if (l->spill != NULL) {
+		/* grows in place: the address never changes */
+		if (spill_array_reserve(l->spill, nalloc * sizeof(*nv)) != 0)
+			goto out;
+		nv = spill_array(l->spill);
+	} else if ((nv = realloc(l->v, nalloc * sizeof(*nv))) == NULL) {
 		goto out;
+	}
 	l->v = nv;
 	l->alloc = nalloc;
 	r = 0;
@@ -97,28 +115,94 @@ out:
 	return f;
 }
 
+/* f's target strings and evidence copied into s; all or none */
+static void spill_text(struct spill *s, struct finding *f)
+{
+	const char *from[4] = { f->target_id, f->target_name, f->address,
+				f->evidence };
+	char *to[4];
+	size_t i;
+
+	for (i = 0; i < 4; i++)
+		if (from[i] == NULL ||
+		    (to[i] = spill_copy(s, from[i], strlen(from[i]) + 1)) ==
+			    NULL)
+			return; /* kept where it is: the copies are lost space */
+	free_spillable_text(f);
+	f->target_id = to[0];
+	f->target_name = to[1];
+	f->address = to[2];
+	f->evidence = to[3];
+	f->shares = (uint8_t)((f->shares & ~FINDING_PACKS_TARGET) |
+			      FINDING_SPILLS_TEXT);
+}
+
+/* appends src's findings to dst (which has room), their text into dst's
+ * spill; src's array is dropped, not its contents */
+static void append(struct finding_list *dst, struct finding_list *src)
+{
+	size_t i;
+
+	memcpy(dst->v + dst->n, src->v, src->n * sizeof(*src->v));
+	if (dst->spill != NULL)
+		for (i = 0; i < src->n; i++)
+			spill_text(dst->spill, &dst->v[dst->n + i]);
+	dst->n += src->n;
+	if (src->spill != NULL)
+		spill_free(src->spill);
+	else
+		free(src->v);
+	finding_list_init(src);
+}
+
 int finding_list_take(struct finding_list *dst, struct finding_list *src)
 {
+	struct finding_list tmp;
 	int r = 0;
 
 	if (src->n == 0)
 		goto out;
-	if (dst->n == 0) {
+	if (dst->n == 0 && dst->spill == NULL) {
 		/* the array itself moves: a copy would hold two at once */
 		free(dst->v);
 		*dst = *src;
 		finding_list_init(src);
 		goto out;
 	}
+	if (src->spill != NULL && dst->spill == NULL) {
+		/* the small one moves into the spilled one */
+		if ((r = finding_list_reserve(src, dst->n)) != 0)
+			goto out;
+		append(src, dst);
+		tmp = *dst;
+		*dst = *src;
+		*src = tmp;
+		goto out;
+	}
 	if ((r = finding_list_reserve(dst, src->n)) != 0)
 		goto out;
-	memcpy(dst->v + dst->n, src->v, src->n * sizeof(*src->v));
-	dst->n += src->n;
-	/* the strings now belong to dst: drop src's array, not its contents */
-	free(src->v);
-	finding_list_init(src);
+	append(dst, src);
 out:
 	return r;
+}
+
+int finding_list_spill(struct finding_list *l, struct spill *s)
+{
+	size_t i, alloc = l->alloc ? l->alloc : 16;
+
+	if (l->spill != NULL)
+		return EXPO_EINVAL;
+	if (spill_array_reserve(s, alloc * sizeof(*l->v)) != 0)
+		return EXPO_ENOMEM;
+	if (l->n > 0)
+		memcpy(spill_array(s), l->v, l->n * sizeof(*l->v));
+	free(l->v);
+	l->v = spill_array(s);
+	l->alloc = alloc;
+	l->spill = s;
+	for (i = 0; i < l->n; i++)
+		spill_text(s, &l->v[i]);
+	return 0;
 }
 
 static int copy_str(char **dst, const char *s)

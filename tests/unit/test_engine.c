@@ -6,6 +6,7 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -277,6 +278,94 @@ Test(engine, a_server_that_answers_gives_a_ranked_finding)
 	pthread_join(th, NULL);
 }
 
+/* n targets t0.. on 127.0.0.1, each with port for check */
+static void n_targets(struct target_list *tl, int n, uint16_t port,
+		      const char *check)
+{
+	int i;
+
+	target_list_init(tl);
+	for (i = 0; i < n; i++) {
+		struct target *t = target_list_add(tl);
+		char id[16];
+
+		snprintf(id, sizeof(id), "t%d", i);
+		t->id = strdup(id);
+		t->provider = "list";
+		t->addrs = calloc(1, sizeof(*t->addrs));
+		target_addr_parse(&t->addrs[0], "127.0.0.1");
+		t->naddrs = 1;
+		t->ports = calloc(1, sizeof(*t->ports));
+		t->ports[0].port = port;
+		snprintf(t->ports[0].check, 16, "%s", check);
+		t->nports = 1;
+		t->only_listed_ports = true;
+	}
+}
+
+/* serves "OK" to every connection until the listener is shut down */
+static void *ok_server_many(void *arg)
+{
+	int ls = *(int *)arg, c;
+
+	while ((c = accept(ls, NULL, NULL)) >= 0) {
+		send(c, "OK\n", 3, MSG_NOSIGNAL);
+		close(c);
+	}
+	return NULL;
+}
+
+static void scan_many(struct scan_result *res, int ntargets, size_t spill_after,
+		      uint16_t port)
+{
+	struct target_list tl;
+	struct scan_config cfg;
+	char *err = NULL;
+
+	n_targets(&tl, ntargets, port, "fake");
+	fake_config(&cfg);
+	cfg.workers = 2;
+	cfg.spill_after = spill_after;
+	cr_assert_eq(scan_run(&cfg, &tl, res, &err), 0);
+	target_list_release(&tl);
+}
+
+/* past spill_after the findings move to a file-backed spill; they read
+ * exactly as the ones a scan keeps in memory, ranked the same */
+Test(engine, spilled_findings_equal_the_ones_in_memory)
+{
+	struct scan_result mem, sp;
+	uint16_t port;
+	int ls = listen_on("127.0.0.1", &port);
+	pthread_t th;
+	size_t i;
+
+	pthread_create(&th, NULL, ok_server_many, &ls);
+	scan_many(&mem, 24, SIZE_MAX, port);
+	scan_many(&sp, 24, 5, port);
+	shutdown(ls, SHUT_RDWR);
+	close(ls);
+	pthread_join(th, NULL);
+	cr_assert_null(mem.findings.spill);
+	cr_assert_not_null(sp.findings.spill);
+	cr_assert_eq(mem.findings.n, 24);
+	cr_assert_eq(sp.findings.n, 24);
+	for (i = 0; i < 24; i++) {
+		const struct finding *a = &mem.findings.v[i],
+				     *b = &sp.findings.v[i];
+
+		cr_assert_str_eq(a->target_id, b->target_id);
+		cr_assert_str_eq(a->target_name, b->target_name);
+		cr_assert_str_eq(a->address, b->address);
+		cr_assert_str_eq(a->evidence, b->evidence);
+		cr_assert_str_eq(a->fingerprint, b->fingerprint);
+		cr_assert_str_eq(a->rank_reason, b->rank_reason);
+		cr_assert(b->shares & FINDING_SPILLS_TEXT);
+	}
+	scan_result_release(&mem);
+	scan_result_release(&sp);
+}
+
 Test(engine, closed_port_runs_no_check)
 {
 	struct target_list tl;
@@ -304,29 +393,13 @@ Test(engine, many_silent_probes_all_end_in_one_timeout)
 	struct scan_result res;
 	char *err = NULL;
 	uint16_t port;
-	int ls = listen_on("127.0.0.1", &port), i;
+	int ls = listen_on("127.0.0.1", &port);
 	size_t timeouts = 0, k;
 	double t0;
 
-	target_list_init(&tl);
-	for (i = 0; i < 40; i++) {
-		struct target *t = target_list_add(&tl);
-		char addr[32];
-
-		/* 127.0.0.1 only: the listener is bound there; 40 targets
-		 * with distinct ids and the same address */
-		snprintf(addr, sizeof(addr), "t%d", i);
-		t->id = strdup(addr);
-		t->provider = "list";
-		t->addrs = calloc(1, sizeof(*t->addrs));
-		target_addr_parse(&t->addrs[0], "127.0.0.1");
-		t->naddrs = 1;
-		t->ports = calloc(1, sizeof(*t->ports));
-		t->ports[0].port = port;
-		snprintf(t->ports[0].check, 16, "fake");
-		t->nports = 1;
-		t->only_listed_ports = true;
-	}
+	/* 127.0.0.1 only: the listener is bound there; 40 targets with
+	 * distinct ids and the same address */
+	n_targets(&tl, 40, port, "fake");
 	fake_config(&cfg);
 	cfg.workers = 2;
 	t0 = now_s();
@@ -902,30 +975,6 @@ static void nothing_cleanup(struct check_ctx *ctx, void *state)
 {
 	(void)ctx;
 	(void)state;
-}
-
-static void n_targets(struct target_list *tl, int n, uint16_t port,
-		      const char *check)
-{
-	int i;
-
-	target_list_init(tl);
-	for (i = 0; i < n; i++) {
-		struct target *t = target_list_add(tl);
-		char id[16];
-
-		snprintf(id, sizeof(id), "t%d", i);
-		t->id = strdup(id);
-		t->provider = "list";
-		t->addrs = calloc(1, sizeof(*t->addrs));
-		target_addr_parse(&t->addrs[0], "127.0.0.1");
-		t->naddrs = 1;
-		t->ports = calloc(1, sizeof(*t->ports));
-		t->ports[0].port = port;
-		snprintf(t->ports[0].check, 16, "%s", check);
-		t->nports = 1;
-		t->only_listed_ports = true;
-	}
 }
 
 static double scan_fake(const struct check *c, int ntargets,

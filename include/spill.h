@@ -1,0 +1,34 @@
+/*
+ * spill.h - memory the kernel may write out: two unnamed files (O_TMPFILE
+ * in $TMPDIR, else /var/tmp, else /tmp) mapped shared into address space
+ * reserved up front, so that what lives there never moves.
+ *
+ * A fleet's findings go here once they are many (issue 16): the finding
+ * array grows in place in one region, the findings' own text (target
+ * strings, evidence) is copied into the other. Pages of a shared file
+ * mapping are page cache, not anonymous memory: under a memory limit (a
+ * CI runner's cgroup) the kernel writes them to the file and reads them
+ * back when touched, where anonymous memory would have the scan killed.
+ * Pages the scan has moved past are dropped from the process as it goes.
+ *
+ * Not thread-safe: the engine calls it under its collector's lock, and
+ * everything after the scan runs on one thread.
+ */
+#ifndef SPILL_H
+#define SPILL_H
+
+#include <stddef.h>
+
+struct spill;
+
+/* NULL when no file could be made or mapped (the caller keeps to malloc) */
+struct spill *spill_new(void);
+void spill_free(struct spill *s);
+/* the array region: at least bytes long, at the same address as before;
+ * 0 or EXPO_ENOMEM */
+int spill_array_reserve(struct spill *s, size_t bytes);
+void *spill_array(struct spill *s);
+/* a copy of n bytes in the text region; NULL when it is full */
+char *spill_copy(struct spill *s, const void *p, size_t n);
+
+#endif
