@@ -29,6 +29,14 @@
 #                                 probes on Redis with AUTH, ~15 s an
 #                                 instance); 0 skips nmap
 #   --timeout MS                  exposure's --timeout (2000)
+#   --limit MB                    also run each row inside a memory
+#                                 cgroup of MB (64; 0: not) where one can
+#                                 be made (cgroup v1 or v2, as root): a CI
+#                                 runner's memory limit; the verdict is
+#                                 that the run completes, exact findings
+#   --before PATH                 a binary from before, run inside the
+#                                 same limit on the largest row (no
+#                                 verdict: what it did is reported)
 #   --keep                        keep the work directory
 # EXPOSURE=path and FLEETD=path override the binaries.
 set -euo pipefail
@@ -41,6 +49,8 @@ SIZES="10000 20000 40000"
 PORTSETS=both
 SAMPLE=20
 TIMEOUT_MS=2000
+LIMIT_MB=64
+BEFORE=
 KEEP=0
 PORTS20=22,6379,11211,2375,2376,10250,10255,6443,2379,27017,8888,9200,8500,8088,8265,4444,5432,3306,3389,445
 
@@ -55,6 +65,8 @@ while [ $# -gt 0 ]; do
 	--ports) PORTSETS=${2:?}; shift ;;
 	--sample) SAMPLE=${2:?}; shift ;;
 	--timeout) TIMEOUT_MS=${2:?}; shift ;;
+	--limit) LIMIT_MB=${2:?}; shift ;;
+	--before) BEFORE=${2:?}; shift ;;
 	--keep) KEEP=1 ;;
 	-h|--help) usage ;;
 	*) echo "fleet.sh: unknown option $1" >&2; usage ;;
@@ -63,7 +75,7 @@ while [ $# -gt 0 ]; do
 done
 case $PORTSETS in 20) SETS="20" ;; default) SETS="default" ;; both) SETS="20 default" ;;
 *) echo "fleet.sh: --ports takes 20, default or both" >&2; exit 2 ;; esac
-case "$SAMPLE$TIMEOUT_MS${SIZES// /}" in *[!0-9]*|"") echo "fleet.sh: numbers only" >&2; exit 2 ;; esac
+case "$SAMPLE$TIMEOUT_MS$LIMIT_MB${SIZES// /}" in *[!0-9]*|"") echo "fleet.sh: numbers only" >&2; exit 2 ;; esac
 MAX=0
 for n in $SIZES; do
 	[ "$n" -ge 200 ] && [ "$n" -le 1000000 ] ||
@@ -92,7 +104,9 @@ ulimit -n "$(ulimit -Hn)"
 WORK=$(mktemp -d /tmp/expo-fleet.XXXXXX)
 FPID=
 
+CG=
 cleanup() {
+	[ -n "$CG" ] && rmdir "$CG" 2>/dev/null
 	if [ -n "$FPID" ]; then
 		kill "$FPID" 2>/dev/null || true
 		wait "$FPID" 2>/dev/null || true
@@ -148,7 +162,33 @@ grep -q '^ready' "$WORK/fleetd.out" || {
 BIND_S=$(awk -v a="$T0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
 echo "fleetd: $(cat "$WORK/fleetd.out") (listening after ${BIND_S} s)" >&2
 
-declare -A WALL RSS CPU
+# a memory cgroup of LIMIT_MB (v2: memory.max; v1: the memory controller's
+# limit_in_bytes, swap included where the kernel counts it); CG stays
+# empty where none can be made
+cg_make() {
+	local own
+	[ "$LIMIT_MB" -gt 0 ] || return 0
+	if [ -f /sys/fs/cgroup/cgroup.controllers ]; then
+		own=$(awk -F: '$1 == "0" { print $3 }' /proc/self/cgroup)
+		CG=/sys/fs/cgroup${own%/}/expo-fleet.$$
+		mkdir "$CG" 2>/dev/null &&
+			echo $((LIMIT_MB << 20)) >"$CG/memory.max" 2>/dev/null &&
+			{ echo 0 >"$CG/memory.swap.max" 2>/dev/null || :; } && return 0
+	elif [ -d /sys/fs/cgroup/memory ]; then
+		own=$(awk -F: '$2 == "memory" { print $3 }' /proc/self/cgroup)
+		CG=/sys/fs/cgroup/memory${own%/}/expo-fleet.$$
+		mkdir "$CG" 2>/dev/null &&
+			echo $((LIMIT_MB << 20)) >"$CG/memory.limit_in_bytes" 2>/dev/null &&
+			{ echo $((LIMIT_MB << 20)) >"$CG/memory.memsw.limit_in_bytes" 2>/dev/null || :; } &&
+			return 0
+	fi
+	rmdir "$CG" 2>/dev/null
+	CG=
+	echo "fleet.sh: no memory cgroup could be made: rows run without a limit only" >&2
+}
+cg_make
+
+declare -A WALL RSS CPU ANON
 FAILS=0
 VERDICTS=()
 verdict() {	# verdict TEXT 0|1
@@ -157,17 +197,57 @@ verdict() {	# verdict TEXT 0|1
 	VERDICTS+=("$(printf '%-4s %s' "$v" "$1")")
 }
 
-measure() {	# measure NAME CMD...: wall s and peak RSS KB; rc in RC
-	local name=$1
+# the largest RssAnon (KB) of PID's child while PID runs: anonymous
+# memory, which no memory limit can take back (file-backed pages can be)
+anon_peak() {
+	local pid=$1 child= peak=0 v
+	while kill -0 "$pid" 2>/dev/null; do
+		[ -n "$child" ] || child=$(pgrep -P "$pid" | head -n 1)
+		if [ -n "$child" ]; then
+			v=$(awk '/^RssAnon:/ { print $2 }' "/proc/$child/status" 2>/dev/null)
+			[ -n "$v" ] && [ "$v" -gt "$peak" ] && peak=$v
+		fi
+		sleep 0.1
+	done
+	echo "$peak"
+}
+
+measure() {	# measure NAME CMD...: wall s, peak RSS and RssAnon KB; rc in RC
+	local name=$1 tpid
 	shift
 	echo "  running $name ..." >&2
 	RC=0
-	/usr/bin/time -o "$WORK/$name.time" -f '%e %M %U %S' "$@" >"$WORK/$name.log" 2>&1 || RC=$?
+	/usr/bin/time -o "$WORK/$name.time" -f '%e %M %U %S' "$@" >"$WORK/$name.log" 2>&1 &
+	tpid=$!
+	ANON[$name]=$(anon_peak "$tpid")
+	wait "$tpid" || RC=$?
 	read -r WALL[$name] RSS[$name] u s < <(tail -n 1 "$WORK/$name.time")
 	CPU[$name]=$(awk -v u="$u" -v s="$s" 'BEGIN { printf "%.2f", u + s }')
 }
 
+# the rule counts of a JSON report, "rule count" lines, sorted
+found() {
+	[ -f "$1" ] || return 0
+	tr -d ' \t\n' <"$1" 2>/dev/null | grep -o '"rule":"[^"]*"' |
+		sed 's/.*"\([^"]*\)"$/\1/' | sort | uniq -c |
+		awk '{ print $2, $1 }' | sort || true
+}
+
+# limited NAME CMD...: CMD inside the memory cgroup; LIM_RC, LIM_RSS, LIM_WALL
+limited() {
+	local name=$1
+	shift
+	echo "  running $name inside $LIMIT_MB MB ..." >&2
+	LIM_RC=0
+	sh -c 'echo $$ >"$1/cgroup.procs" && shift && exec "$@"' sh "$CG" \
+		/usr/bin/time -o "$WORK/$name.time" -f '%e %M %x' "$@" >"$WORK/$name.log" 2>&1 || LIM_RC=$?
+	read -r LIM_WALL LIM_RSS _ < <(tail -n 1 "$WORK/$name.time")
+	grep -q 'terminated by signal' "$WORK/$name.time" && LIM_RC=killed
+	return 0
+}
+
 ROWS=()
+LIMROWS=()
 for n in $SIZES; do
 	addrs 0 "$n" >"$WORK/fleet-$n.list"
 	planted "$n" >"$WORK/planted-$n.txt"
@@ -186,22 +266,41 @@ for n in $SIZES; do
 		# one line, no layout whitespace: the same patterns for a
 		# pretty-printed and a compact report
 		tr -d ' \t\n' <"$WORK/$name.json" >"$WORK/$name.flat" 2>/dev/null || :
-		grep -o '"rule":"[^"]*"' "$WORK/$name.flat" |
-			sed 's/.*"\([^"]*\)"$/\1/' | sort | uniq -c |
-			awk '{ print $2, $1 }' | sort >"$WORK/$name.found" || true
+		found "$WORK/$name.json" >"$WORK/$name.found"
 		DIFF=$(diff "$WORK/planted-$n.txt" "$WORK/$name.found" | grep -c '^[<>]' || true)
 		NOPEN=$(awk -F'\t' '$3 == "open"' "$WORK/$name.tsv" | wc -l)
 		NSVC=$(services "$n")
 		NSIL=$(silent "$n")
 		NTO=$(grep -o '"check":"ssh","status":"timeout"' "$WORK/$name.flat" | wc -l || true)
 		rm -f "$WORK/$name.flat"
-		ROWS+=("$n $set ${WALL[$name]} ${RSS[$name]} $NSVC ${CPU[$name]} $DIFF $NTO $NSIL")
+		ROWS+=("$n $set ${WALL[$name]} ${RSS[$name]} $NSVC ${CPU[$name]} $DIFF $NTO $NSIL ${ANON[$name]}")
 		verdict "$n x $set ports: exact findings ($DIFF rule counts differ from the plant)" \
 			"$([ "$RC" -lt 2 ] && [ "$DIFF" = 0 ] && echo 0 || echo 1)"
 		verdict "$n x $set ports: every service found open ($NOPEN of $NSVC), $NTO of $NSIL silent ones timed out" \
 			"$([ "$NOPEN" = "$NSVC" ] && [ "$NTO" = "$NSIL" ] && echo 0 || echo 1)"
+		if [ -n "$CG" ]; then
+			lim_opts=("${opts[@]}")
+			lim_opts[$((${#lim_opts[@]} - 1))]=$WORK/$name-lim.json
+			rm -f "$WORK/$name-lim.json"
+			limited "$name-lim" "$EXPOSURE" scan "$WORK/fleet-$n.list" "${lim_opts[@]}"
+			LDIFF=$(found "$WORK/$name-lim.json" | diff "$WORK/planted-$n.txt" - | grep -c '^[<>]' || true)
+			LIMROWS+=("$n $set $LIM_WALL $LIM_RSS $LIM_RC $LDIFF")
+			verdict "$n x $set ports: inside a $LIMIT_MB MB memory limit: completes with exact findings (exit $LIM_RC, $LDIFF rule counts differ, ${LIM_WALL} s)" \
+				"$([ "$LIM_RC" != killed ] && [ "$LIM_RC" -lt 2 ] && [ "$LDIFF" = 0 ] && echo 0 || echo 1)"
+		fi
 	done
 done
+BEFORE_ROW=
+if [ -n "$CG" ] && [ -n "$BEFORE" ]; then
+	n=$MAX
+	set=${SETS%% *}
+	bopts=(--timeout "$TIMEOUT_MS" -q --json "$WORK/before.json")
+	[ "$set" = 20 ] && bopts+=(--ports "$PORTS20")
+	rm -f "$WORK/before.json"
+	limited before "$BEFORE" scan "$WORK/fleet-$n.list" "${bopts[@]}"
+	BDIFF=$(found "$WORK/before.json" | diff "$WORK/planted-$n.txt" - | grep -c '^[<>]' || true)
+	BEFORE_ROW="before ($BEFORE) inside $LIMIT_MB MB, $n x $set ports: exit $LIM_RC, ${LIM_WALL} s, $BDIFF rule counts differ from the plant"
+fi
 
 NMAP_ROW=
 if [ "$SAMPLE" -gt 0 ]; then
@@ -224,17 +323,23 @@ fleetd_stats=$(tail -n 1 "$WORK/fleetd.err")
 echo
 # CPU s is exposure's user + system time: with other work on the cores,
 # services per CPU second says what the wall time cannot
-printf '%-7s %-7s %8s %7s %9s %9s %12s %11s %10s %12s\n' size ports "wall s" "CPU s" services "svc/s" "svc/CPU-s" "peak RSS MB" "KB/inst" "nmap scaled"
+printf '%-7s %-7s %8s %7s %9s %9s %12s %11s %9s %10s %12s\n' size ports "wall s" "CPU s" services "svc/s" "svc/CPU-s" "peak RSS MB" "anon MB" "KB/inst" "nmap scaled"
 for r in "${ROWS[@]}"; do
-	read -r n set wall rss nsvc cpu _ _ _ <<<"$r"
+	read -r n set wall rss nsvc cpu _ _ _ anon <<<"$r"
 	nm=-
 	[ -n "$NMAP_ROW" ] && nm=$(awk -v w="${WALL[nmap]}" -v n="$n" -v s="$SAMPLE" 'BEGIN { printf "%.0f s", w * n / s }')
-	printf '%-7s %-7s %8s %7s %9s %9.0f %12.0f %11.1f %10.2f %12s\n' "$n" "$set" "$wall" "$cpu" "$nsvc" \
+	printf '%-7s %-7s %8s %7s %9s %9.0f %12.0f %11.1f %9.1f %10.2f %12s\n' "$n" "$set" "$wall" "$cpu" "$nsvc" \
 		"$(awk -v a="$nsvc" -v b="$wall" 'BEGIN { print (b > 0 ? a / b : 0) }')" \
 		"$(awk -v a="$nsvc" -v b="$cpu" 'BEGIN { print (b > 0 ? a / b : 0) }')" \
 		"$(awk -v k="$rss" 'BEGIN { print k / 1024 }')" \
+		"$(awk -v k="$anon" 'BEGIN { print k / 1024 }')" \
 		"$(awk -v k="$rss" -v n="$n" 'BEGIN { print k / n }')" "$nm"
 done
+for r in "${LIMROWS[@]}"; do
+	read -r n set wall rss rc diff <<<"$r"
+	echo "inside $LIMIT_MB MB: $n x $set ports: ${wall} s, peak RSS $(awk -v k="$rss" 'BEGIN { printf "%.1f", k / 1024 }') MB (shared libraries charged elsewhere count here), exit $rc, $diff rule counts differ"
+done
+[ -n "$BEFORE_ROW" ] && echo "$BEFORE_ROW"
 [ -n "$NMAP_ROW" ] && echo "$NMAP_ROW"
 echo "fleetd: $fleetd_stats; listening after $BIND_S s"
 echo
