@@ -1551,6 +1551,18 @@ static int records_from_discovery(struct scan_run *run, const uint8_t *status,
 			*njobs += (size_t)__builtin_popcountll(
 				pl->of_target[t]->claims[pi]);
 	}
+	/* room for each job's record now: growing by a quarter at the
+	 * first one would leave most of that quarter empty */
+	if (*njobs > 0) {
+		struct port_record *v =
+			realloc(col->records, (col->nrecords + *njobs) *
+						      sizeof(*col->records));
+
+		if (v != NULL) {
+			col->records = v;
+			col->alloc = col->nrecords + *njobs;
+		}
+	}
 	return 0;
 }
 
@@ -1755,8 +1767,14 @@ static int scan_body(struct scan_run *run, struct scan_result *out, char **err)
 	if ((r = scan_discover(run->cfg, targets, run->plan, run->host_rate,
 			       status, errs)) != 0 ||
 	    (r = records_from_discovery(run, status, errs, &njobs)) != 0 ||
-	    (r = jobs_build(run, status, njobs)) != 0 ||
-	    (r = checks_init(run)) != 0 || (r = run_checks(run)) != 0)
+	    (r = jobs_build(run, status, njobs)) != 0)
+		goto out;
+	/* 3 bytes a pair, gone before the checks hold their memory */
+	free(status);
+	free(errs);
+	status = NULL;
+	errs = NULL;
+	if ((r = checks_init(run)) != 0 || (r = run_checks(run)) != 0)
 		goto out;
 	udp_pair_status(run);
 	/* a signal after this point came too late to cut anything short */
