@@ -298,8 +298,12 @@ int ctx_host_turn(struct check_ctx *ctx)
 
 	if (ctx->host_rate == NULL || ctx->rate_prepaid)
 		return 0;
-	if (ctx->turn_at_ms == 0)
+	if (ctx->turn_at_ms == 0) {
 		ctx->turn_at_ms = host_take_ms(ctx, now);
+		/* the wait is not the check's time: its whole-probe
+		 * deadline moves too, as the engine's for the first slot */
+		ctx->probe_deadline_ms += ctx->turn_at_ms - now;
+	}
 	if (ctx->turn_at_ms <= now) {
 		ctx->turn_at_ms = 0;
 		ctx->rate_prepaid = true;

@@ -728,7 +728,13 @@ static void probe_finish(struct scan_run *run, int ep, struct probe *p)
 		run->heard[p->job - run->jobs] = 1;
 	pthread_mutex_lock(&run->col.lock);
 	collector_spill(run, ctx_findings(p->ctx)->n);
-	finding_list_take(&run->col.findings, ctx_findings(p->ctx));
+	if (finding_list_take(&run->col.findings, ctx_findings(p->ctx)) != 0) {
+		/* no memory, or no disk for the spill: the port must not
+		 * read as checked and clean */
+		st = STATUS_ERROR;
+		reason = "its findings were lost: no memory, or no disk "
+			 "space in the spill's directory ($TMPDIR)";
+	}
 	rec = collector_record(&run->col,
 			       ms > UINT32_MAX ? UINT32_MAX : (uint32_t)ms);
 	if (rec != NULL) {

@@ -115,19 +115,32 @@ out:
 	return f;
 }
 
-/* f's target strings and evidence copied into s; all or none */
+/* f's target strings and evidence copied into s; all or none. When s is
+ * full and they live in another spill (about to be freed), they become
+ * f's own. */
 static void spill_text(struct spill *s, struct finding *f)
 {
-	const char *from[4] = { f->target_id, f->target_name, f->address,
-				f->evidence };
+	char **field[4] = { &f->target_id, &f->target_name, &f->address,
+			    &f->evidence };
 	char *to[4];
 	size_t i;
 
-	for (i = 0; i < 4; i++)
-		if (from[i] == NULL ||
-		    (to[i] = spill_copy(s, from[i], strlen(from[i]) + 1)) ==
+	for (i = 0; i < 4; i++) {
+		to[i] = NULL;
+		if (*field[i] != NULL &&
+		    (to[i] = spill_copy(s, *field[i], strlen(*field[i]) + 1)) ==
 			    NULL)
-			return; /* kept where it is: the copies are lost space */
+			break; /* the copies made are lost space */
+	}
+	if (i < 4) {
+		if (!(f->shares & FINDING_SPILLS_TEXT))
+			return; /* kept where it is, in memory */
+		for (i = 0; i < 4; i++)
+			if (*field[i] != NULL)
+				*field[i] = strdup(*field[i]);
+		f->shares &= (uint8_t)~FINDING_SPILLS_TEXT;
+		return;
+	}
 	free_spillable_text(f);
 	f->target_id = to[0];
 	f->target_name = to[1];

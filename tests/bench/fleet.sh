@@ -33,7 +33,8 @@
 #                                 cgroup of MB (64; 0: not) where one can
 #                                 be made (cgroup v1 or v2, as root): a CI
 #                                 runner's memory limit; the verdict is
-#                                 that the run completes, exact findings
+#                                 that the run completes, exact findings,
+#                                 within 120 s (a thrashing run is ended)
 #   --before PATH                 a binary from before, run inside the
 #                                 same limit on the largest row (no
 #                                 verdict: what it did is reported)
@@ -50,6 +51,7 @@ PORTSETS=both
 SAMPLE=20
 TIMEOUT_MS=2000
 LIMIT_MB=64
+LIMIT_S=120
 BEFORE=
 KEEP=0
 PORTS20=22,6379,11211,2375,2376,10250,10255,6443,2379,27017,8888,9200,8500,8088,8265,4444,5432,3306,3389,445
@@ -239,10 +241,13 @@ limited() {
 	shift
 	echo "  running $name inside $LIMIT_MB MB ..." >&2
 	LIM_RC=0
+	# a run that thrashes (anonymous memory near the limit, the page
+	# cache squeezed) is ended after LIMIT_S, and counts as killed
 	sh -c 'echo $$ >"$1/cgroup.procs" && shift && exec "$@"' sh "$CG" \
-		/usr/bin/time -o "$WORK/$name.time" -f '%e %M %x' "$@" >"$WORK/$name.log" 2>&1 || LIM_RC=$?
+		/usr/bin/time -o "$WORK/$name.time" -f '%e %M %x' \
+		timeout -s KILL "$LIMIT_S" "$@" >"$WORK/$name.log" 2>&1 || LIM_RC=$?
 	read -r LIM_WALL LIM_RSS _ < <(tail -n 1 "$WORK/$name.time")
-	grep -q 'terminated by signal' "$WORK/$name.time" && LIM_RC=killed
+	grep -qE 'terminated by signal|status 137' "$WORK/$name.time" && LIM_RC=killed
 	return 0
 }
 
