@@ -24,39 +24,12 @@
 # Run as root.
 set -euo pipefail
 
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-EXPOSURE=${EXPOSURE:-$ROOT/exposure}
 TIMEOUT_MS=${TIMEOUT_MS:-2000}
 
-[ "$(id -u)" = 0 ] || { echo "classic-ftp-telnet.sh: run as root (the lab)" >&2; exit 2; }
-for t in nmap hydra jq awk; do
-	command -v $t >/dev/null || { echo "classic-ftp-telnet.sh: $t is missing" >&2; exit 2; }
-done
-[ -x /usr/bin/time ] || { echo "classic-ftp-telnet.sh: /usr/bin/time is missing (package time)" >&2; exit 2; }
-[ -x "$EXPOSURE" ] || { echo "classic-ftp-telnet.sh: $EXPOSURE missing (make exposure)" >&2; exit 2; }
-
-WORK=$(mktemp -d /tmp/expo-bench-ftptel.XXXXXX)
-# the lab's daemons that drop to their own users (RabbitMQ, Tomcat,
-# mosquitto, ZooKeeper) read their files under it
-chmod 755 "$WORK"
-OWN_LAB=""
-cleanup() {
-	[ -n "$OWN_LAB" ] && "$ROOT/tests/lab/lab.sh" stop "$OWN_LAB" >/dev/null 2>&1 || true
-	rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-LAB=${EXPO_LAB_DIR:-}
-if [ -z "$LAB" ] || ! grep -qx 'EXPO_LAB_FTP=1' "$LAB/lab.env" 2>/dev/null ||
-	! grep -qx 'EXPO_LAB_TELNET=1' "$LAB/lab.env"; then
-	OWN_LAB=$WORK/lab
-	LAB=$OWN_LAB
-	echo "classic-ftp-telnet.sh: starting a lab (ftp telnet) in $LAB" >&2
-	LAB_ONLY="ftp telnet" "$ROOT/tests/lab/lab.sh" start "$LAB" >&2 ||
-		{ echo "classic-ftp-telnet.sh: the lab did not start" >&2; exit 2; }
-fi
-envv() { sed -n "s/^$1=//p" "$LAB/lab.env" | tail -n 1; }
+# shellcheck source=tests/bench/classic-lib.sh
+. "$(dirname "$0")/classic-lib.sh"
+MEASURE_MAY_FAIL="hydra-ftp hydra-telnet"
+classic_setup ftptel "ftp telnet" "EXPO_LAB_FTP=1 EXPO_LAB_TELNET=1" nmap hydra jq awk
 
 F=$(envv EXPO_LAB_FTP_NET)
 T=$(envv EXPO_LAB_TELNET_NET)
@@ -73,19 +46,6 @@ cat "$WORK/ftp.hosts" "$WORK/telnet.hosts" >"$WORK/hosts"
 printf '%s\n' root: admin: root:root admin:admin root:password admin:password >"$WORK/pairs"
 printf '%s\n' root admin >"$WORK/users"
 printf '%s\n' root admin password >"$WORK/passwords"
-
-measure() {	# measure NAME CMD...: wall seconds of CMD
-	local name=$1 rc=0
-	shift
-	echo "  running $name ..." >&2
-	/usr/bin/time -o "$WORK/$name.time" -f '%e' "$@" >"$WORK/$name.log" 2>&1 || rc=$?
-	if [ "$rc" -ge 2 ] && [ "$name" != hydra-ftp ] && [ "$name" != hydra-telnet ]; then
-		echo "classic-ftp-telnet.sh: $name exited $rc" >&2
-		tail -n 5 "$WORK/$name.log" >&2
-		exit 1
-	fi
-	tail -n 1 "$WORK/$name.time"
-}
 
 T_NMAP_FTP=$(measure nmap-ftp nmap -Pn -n -p 21 --script ftp-anon \
 	-iL "$WORK/ftp.hosts" -oN "$WORK/nmap-ftp.txt")
@@ -136,21 +96,8 @@ T_THEIRS=$(awk -v a="$T_NMAP_FTP" -v b="$T_NMAP_TEL" -v c="$T_HYDRA_FTP" -v d="$
 echo
 echo "exposure (ftp,telnet): ${T_EXPO}s wall; $MISS missed, $FALSE unexpected; $EXPO_ERR"
 echo "nmap ftp-anon: ${T_NMAP_FTP}s; nmap telnet-brute: ${T_NMAP_TEL}s; hydra ftp: ${T_HYDRA_FTP}s; hydra telnet -t 4: ${T_HYDRA_TEL}s; combined ${T_THEIRS}s"
-RATIO=$(awk -v a="$T_EXPO" -v b="$T_THEIRS" 'BEGIN { printf "%.4f", (b > 0 ? a / b : 99) }')
-# one line for classic.sh, which adds the family up
-echo "classic-part exposure=$T_EXPO peers=$T_THEIRS missed=$MISS unexpected=$FALSE"
-echo "ratio exposure/(nmap + hydra): $RATIO (target <= 0.200)"
-FAIL=0
-if [ "$MISS" = 0 ] && [ "$FALSE" = 0 ]; then
-	echo "PASS findings: every finding of nmap and hydra stated, none on a twin"
-else
-	echo "FAIL findings: $MISS missed, $FALSE unexpected"
-	FAIL=1
-fi
-if awk -v r="$RATIO" 'BEGIN { exit !(r <= 0.2) }'; then
-	echo "PASS wall time: exposure <= 1/5 of nmap + hydra"
-else
-	echo "FAIL wall time: exposure > 1/5 of nmap + hydra"
-	FAIL=1
-fi
-exit $FAIL
+FINDINGS_OK=1
+[ "$MISS" = 0 ] && [ "$FALSE" = 0 ] && FINDINGS_OK=0
+classic_verdict "$T_EXPO" "$T_THEIRS" "$FINDINGS_OK" \
+	"every finding of nmap and hydra stated, none on a twin" \
+	"$MISS missed, $FALSE unexpected"

@@ -25,39 +25,13 @@
 # wall time. Traffic goes only to 127.0.0.0/8. Run as root.
 set -euo pipefail
 
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-EXPOSURE=${EXPOSURE:-$ROOT/exposure}
 TIMEOUT_MS=${TIMEOUT_MS:-2000}
 SCRIPTS=http-default-accounts,couchdb-databases,ms-sql-empty-password,ms-sql-info
 
-[ "$(id -u)" = 0 ] || { echo "classic-replay.sh: run as root (the lab)" >&2; exit 2; }
-for t in nmap hydra jq awk; do
-	command -v $t >/dev/null || { echo "classic-replay.sh: $t is missing" >&2; exit 2; }
-done
-[ -x /usr/bin/time ] || { echo "classic-replay.sh: /usr/bin/time is missing (package time)" >&2; exit 2; }
-[ -x "$EXPOSURE" ] || { echo "classic-replay.sh: $EXPOSURE missing (make exposure)" >&2; exit 2; }
-
-WORK=$(mktemp -d /tmp/expo-bench-classic.XXXXXX)
-# the lab's daemons that drop to their own users (RabbitMQ, Tomcat,
-# mosquitto, ZooKeeper) read their files under it
-chmod 755 "$WORK"
-OWN_LAB=""
-cleanup() {
-	[ -n "$OWN_LAB" ] && "$ROOT/tests/lab/lab.sh" stop "$OWN_LAB" >/dev/null 2>&1 || true
-	# KEEP=1 keeps the tools' outputs to read
-	if [ -n "${KEEP:-}" ]; then echo "classic-replay.sh: kept $WORK" >&2; else rm -rf "$WORK"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-LAB=${EXPO_LAB_DIR:-}
-if [ -z "$LAB" ] || ! grep -qx 'EXPO_LAB_CLASSIC=1' "$LAB/lab.env" 2>/dev/null; then
-	OWN_LAB=$WORK/lab
-	LAB=$OWN_LAB
-	echo "classic-replay.sh: starting a lab (classic) in $LAB" >&2
-	LAB_ONLY="classic" "$ROOT/tests/lab/lab.sh" start "$LAB" >&2 ||
-		{ echo "classic-replay.sh: the lab did not start" >&2; exit 2; }
-fi
+# shellcheck source=tests/bench/classic-lib.sh
+. "$(dirname "$0")/classic-lib.sh"
+MEASURE_MAY_FAIL="hydra"
+classic_setup classic "classic" "EXPO_LAB_CLASSIC=1" nmap hydra jq awk
 N=$(sed -n 's/^EXPO_LAB_CLASSIC_NET=//p' "$LAB/lab.env" | tail -n 1)
 
 # ADDR:PORT=EXPECTED ("" = no finding: a twin, a decoy, a hostile server)
@@ -80,19 +54,6 @@ for s in "${SERVERS[@]}"; do
 	grep -qx "$h" "$WORK/hosts" || echo "$h" >>"$WORK/hosts"
 done
 printf '%s\n' "" sa password >"$WORK/passwords"
-
-measure() {	# measure NAME CMD...: wall seconds of CMD
-	local name=$1 rc=0
-	shift
-	echo "  running $name ..." >&2
-	/usr/bin/time -o "$WORK/$name.time" -f '%e' "$@" >"$WORK/$name.log" 2>&1 || rc=$?
-	if [ "$rc" -ge 2 ] && [ "$name" != hydra ]; then
-		echo "classic-replay.sh: $name exited $rc" >&2
-		tail -n 5 "$WORK/$name.log" >&2
-		exit 1
-	fi
-	tail -n 1 "$WORK/$name.time"
-}
 
 # hydra on every SQL Server, one after the other, as a user would (a
 # script: /usr/bin/time runs programs, not shell functions)
@@ -150,21 +111,8 @@ echo "servers: ${#SERVERS[@]}; hosts: $(wc -l <"$WORK/hosts"); ports: $PORTS"
 echo "exposure: ${T_EXPO}s wall, $NE findings, $MISS missed, $FALSE unexpected; $EXPO_ERR"
 echo "nmap -sV + $SCRIPTS: ${T_NMAP}s wall, $NM stated"
 echo "hydra mssql -t 4 (sa; empty, sa, password): ${T_HYDRA}s wall, $NH stated"
-RATIO=$(awk -v a="$T_EXPO" -v b="$T_NMAP" -v c="$T_HYDRA" 'BEGIN { printf "%.4f", (b + c > 0 ? a / (b + c) : 99) }')
-# one line for classic.sh, which adds the family up
-echo "classic-part exposure=$T_EXPO peers=$(awk -v b="$T_NMAP" -v c="$T_HYDRA" 'BEGIN { printf "%.2f", b + c }') missed=$MISS unexpected=$FALSE"
-echo "ratio exposure/(nmap + hydra): $RATIO (target <= 0.200)"
-FAIL=0
-if [ "$MISS" = 0 ] && [ "$FALSE" = 0 ] && [ "$PEER_MISSED" = 0 ]; then
-	echo "PASS findings: every open door proven, every peer finding found, none on a twin or decoy"
-else
-	echo "FAIL findings: $MISS missed, $FALSE unexpected, $PEER_MISSED peer findings not found"
-	FAIL=1
-fi
-if awk -v r="$RATIO" 'BEGIN { exit !(r <= 0.2) }'; then
-	echo "PASS wall time: exposure <= 1/5 of nmap + hydra"
-else
-	echo "FAIL wall time: exposure > 1/5 of nmap + hydra"
-	FAIL=1
-fi
-exit $FAIL
+FINDINGS_OK=1
+[ "$MISS" = 0 ] && [ "$FALSE" = 0 ] && [ "$PEER_MISSED" = 0 ] && FINDINGS_OK=0
+classic_verdict "$T_EXPO" "$(awk -v b="$T_NMAP" -v c="$T_HYDRA" 'BEGIN { printf "%.2f", b + c }')" "$FINDINGS_OK" \
+	"every open door proven, every peer finding found, none on a twin or decoy" \
+	"$MISS missed, $FALSE unexpected, $PEER_MISSED peer findings not found"

@@ -21,39 +21,13 @@
 # 127.0.0.0/8. Run as root.
 set -euo pipefail
 
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-EXPOSURE=${EXPOSURE:-$ROOT/exposure}
 TIMEOUT_MS=${TIMEOUT_MS:-1500}
 COMMUNITIES=${COMMUNITIES:-public,private,community,manager,admin,snmpd}
 
-[ "$(id -u)" = 0 ] || { echo "classic-snmp.sh: run as root (the lab)" >&2; exit 2; }
-for t in nmap hydra jq awk; do
-	command -v $t >/dev/null || { echo "classic-snmp.sh: $t is missing" >&2; exit 2; }
-done
-[ -x /usr/bin/time ] || { echo "classic-snmp.sh: /usr/bin/time is missing (package time)" >&2; exit 2; }
-[ -x "$EXPOSURE" ] || { echo "classic-snmp.sh: $EXPOSURE missing (make exposure)" >&2; exit 2; }
-
-WORK=$(mktemp -d /tmp/expo-bench-snmp.XXXXXX)
-# the lab's daemons that drop to their own users (RabbitMQ, Tomcat,
-# mosquitto, ZooKeeper) read their files under it
-chmod 755 "$WORK"
-OWN_LAB=""
-cleanup() {
-	[ -n "$OWN_LAB" ] && "$ROOT/tests/lab/lab.sh" stop "$OWN_LAB" >/dev/null 2>&1 || true
-	rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-LAB=${EXPO_LAB_DIR:-}
-if [ -z "$LAB" ] || ! grep -qx 'EXPO_LAB_SNMP=1' "$LAB/lab.env" 2>/dev/null; then
-	OWN_LAB=$WORK/lab
-	LAB=$OWN_LAB
-	echo "classic-snmp.sh: starting a lab (snmp) in $LAB" >&2
-	LAB_ONLY="snmp" "$ROOT/tests/lab/lab.sh" start "$LAB" >&2 ||
-		{ echo "classic-snmp.sh: the lab did not start" >&2; exit 2; }
-fi
-envv() { sed -n "s/^$1=//p" "$LAB/lab.env" | tail -n 1; }
+# shellcheck source=tests/bench/classic-lib.sh
+. "$(dirname "$0")/classic-lib.sh"
+MEASURE_MAY_FAIL="hydra"
+classic_setup snmp "snmp" "EXPO_LAB_SNMP=1" nmap hydra jq awk
 
 # ADDR=EXPECTED community ("" = none: the twin, the hostile agents);
 # HOSTILE: the agents whose "communities" are only false positives
@@ -68,19 +42,6 @@ for s in "${SERVERS[@]}"; do echo "${s%%=*}" >>"$WORK/hosts"; done
 tr , '\n' <<<"$COMMUNITIES" >"$WORK/communities"
 sed 's/^/:/' "$WORK/communities" >"$WORK/creds"
 NC=$(wc -l <"$WORK/communities")
-
-measure() {	# measure NAME CMD...: wall seconds of CMD
-	local name=$1 rc=0
-	shift
-	echo "  running $name ..." >&2
-	/usr/bin/time -o "$WORK/$name.time" -f '%e' "$@" >"$WORK/$name.log" 2>&1 || rc=$?
-	if [ "$rc" -ge 2 ] && [ "$name" != hydra ]; then
-		echo "classic-snmp.sh: $name exited $rc" >&2
-		tail -n 5 "$WORK/$name.log" >&2
-		exit 1
-	fi
-	tail -n 1 "$WORK/$name.time"
-}
 
 T_EXPO=$(measure expo "$EXPOSURE" scan "$WORK/hosts" --checks snmp \
 	--creds "$WORK/creds" --max-attempts "$NC" --timeout "$TIMEOUT_MS" \
@@ -143,21 +104,8 @@ echo "agents: ${#SERVERS[@]}; communities: $NC ($COMMUNITIES)"
 echo "exposure: ${T_EXPO}s wall, $(wc -l <"$WORK/expo.found") findings, $MISS missed, $FALSE unexpected; ports: $EXPO_ST"
 echo "nmap -sU snmp-sysdescr,snmp-brute: ${T_NMAP}s wall, $(wc -l <"$WORK/nmap.found") communities found, $FP_NMAP of them false (hostile agents)"
 echo "hydra -t 4 snmp (-m 2): ${T_HYDRA}s wall, $(wc -l <"$WORK/hydra.found") communities found, $FP_HYDRA of them false (hostile agents)"
-RATIO=$(awk -v a="$T_EXPO" -v b="$T_NMAP" -v c="$T_HYDRA" 'BEGIN { printf "%.4f", (b + c > 0 ? a / (b + c) : 99) }')
-# one line for classic.sh, which adds the family up
-echo "classic-part exposure=$T_EXPO peers=$(awk -v b="$T_NMAP" -v c="$T_HYDRA" 'BEGIN { printf "%.2f", b + c }') missed=$MISS unexpected=$FALSE"
-echo "ratio exposure/(nmap + hydra): $RATIO (target <= 0.200)"
-FAIL=0
-if [ "$MISS" = 0 ] && [ "$FALSE" = 0 ] && [ "$OTHER" = 0 ]; then
-	echo "PASS findings: every default community found, none on the twin or the hostile agents, none the others found missed"
-else
-	echo "FAIL findings: $MISS missed, $FALSE unexpected, $OTHER found only by nmap or hydra"
-	FAIL=1
-fi
-if awk -v r="$RATIO" 'BEGIN { exit !(r <= 0.2) }'; then
-	echo "PASS wall time: exposure <= 1/5 of nmap + hydra"
-else
-	echo "FAIL wall time: exposure > 1/5 of nmap + hydra"
-	FAIL=1
-fi
-exit $FAIL
+FINDINGS_OK=1
+[ "$MISS" = 0 ] && [ "$FALSE" = 0 ] && [ "$OTHER" = 0 ] && FINDINGS_OK=0
+classic_verdict "$T_EXPO" "$(awk -v b="$T_NMAP" -v c="$T_HYDRA" 'BEGIN { printf "%.2f", b + c }')" "$FINDINGS_OK" \
+	"every default community found, none on the twin or the hostile agents, none the others found missed" \
+	"$MISS missed, $FALSE unexpected, $OTHER found only by nmap or hydra"

@@ -25,8 +25,6 @@
 # to 127.0.0.0/8. Run as root.
 set -euo pipefail
 
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-EXPOSURE=${EXPOSURE:-$ROOT/exposure}
 TIMEOUT_MS=${TIMEOUT_MS:-2000}
 HYDRA_CAP=${HYDRA_CAP:-60}
 SCRIPTS=vnc-info,realvnc-auth-bypass,mqtt-subscribe
@@ -34,36 +32,9 @@ PORTS=5900,1883,2181
 # exposure's built-in VNC list (checks/raw/vnc.c, vnc_passwords)
 PASSWORDS="password 123456 vnc 12345678 admin 1234"
 
-[ "$(id -u)" = 0 ] || { echo "classic-vnc-mqtt-zk.sh: run as root (the lab)" >&2; exit 2; }
-for t in nmap hydra jq awk timeout; do
-	command -v $t >/dev/null || { echo "classic-vnc-mqtt-zk.sh: $t is missing" >&2; exit 2; }
-done
-[ -x /usr/bin/time ] || { echo "classic-vnc-mqtt-zk.sh: /usr/bin/time is missing (package time)" >&2; exit 2; }
-[ -x "$EXPOSURE" ] || { echo "classic-vnc-mqtt-zk.sh: $EXPOSURE missing (make exposure)" >&2; exit 2; }
-
-WORK=$(mktemp -d /tmp/expo-bench-vmz.XXXXXX)
-# the lab's daemons that drop to their own users (RabbitMQ, Tomcat,
-# mosquitto, ZooKeeper) read their files under it
-chmod 755 "$WORK"
-OWN_LAB=""
-cleanup() {
-	[ -n "$OWN_LAB" ] && "$ROOT/tests/lab/lab.sh" stop "$OWN_LAB" >/dev/null 2>&1 || true
-	rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-LAB=${EXPO_LAB_DIR:-}
-if [ -z "$LAB" ] || ! grep -qx 'EXPO_LAB_VNC=1' "$LAB/lab.env" 2>/dev/null ||
-	! grep -qx 'EXPO_LAB_MQTT=1' "$LAB/lab.env" ||
-	! grep -qx 'EXPO_LAB_ZOOKEEPER=1' "$LAB/lab.env"; then
-	OWN_LAB=$WORK/lab
-	LAB=$OWN_LAB
-	echo "classic-vnc-mqtt-zk.sh: starting a lab (vnc mqtt zookeeper) in $LAB" >&2
-	LAB_ONLY="vnc mqtt zookeeper" "$ROOT/tests/lab/lab.sh" start "$LAB" >&2 ||
-		{ echo "classic-vnc-mqtt-zk.sh: the lab did not start" >&2; exit 2; }
-fi
-envv() { sed -n "s/^$1=//p" "$LAB/lab.env" | tail -n 1; }
+# shellcheck source=tests/bench/classic-lib.sh
+. "$(dirname "$0")/classic-lib.sh"
+classic_setup vmz "vnc mqtt zookeeper" "EXPO_LAB_VNC=1 EXPO_LAB_MQTT=1 EXPO_LAB_ZOOKEEPER=1" nmap hydra jq awk timeout
 
 V=$(envv EXPO_LAB_VNC_NET)
 M=$(envv EXPO_LAB_MQTT_NET)
@@ -84,19 +55,6 @@ for s in "${SERVERS[@]}"; do
 	grep -qx "$h" "$WORK/hosts" || echo "$h" >>"$WORK/hosts"
 done
 printf '%s\n' $PASSWORDS >"$WORK/passwords"
-
-measure() {	# measure NAME CMD...: wall seconds of CMD
-	local name=$1 rc=0
-	shift
-	echo "  running $name ..." >&2
-	/usr/bin/time -o "$WORK/$name.time" -f '%e' "$@" >"$WORK/$name.log" 2>&1 || rc=$?
-	if [ "$rc" -ge 2 ]; then
-		echo "classic-vnc-mqtt-zk.sh: $name exited $rc" >&2
-		tail -n 5 "$WORK/$name.log" >&2
-		exit 1
-	fi
-	tail -n 1 "$WORK/$name.time"
-}
 
 # hydra: one run per VNC server, each capped at HYDRA_CAP seconds: on a
 # server that blacklists it (.4), hydra 9.4 retries for ever
@@ -169,21 +127,8 @@ echo "servers: ${#SERVERS[@]}; hosts: $(wc -l <"$WORK/hosts"); ports: $PORTS"
 echo "exposure: ${T_EXPO}s wall, $NE findings, $MISS missed, $FALSE unexpected; $EXPO_ERR"
 echo "nmap -sV + $SCRIPTS: ${T_NMAP}s wall, $NV verdicts"
 echo "hydra vnc -t 4 ($HYDRA_TRIES passwords x ${#HYDRA_VNC[@]} servers): ${T_HYDRA}s wall, $NH passwords found; capped at ${HYDRA_CAP}s: $(paste -sd' ' "$WORK/hydra.capped" | sed 's/^$/none/')"
-RATIO=$(awk -v a="$T_EXPO" -v b="$T_NMAP" -v c="$T_HYDRA" 'BEGIN { printf "%.4f", (b + c > 0 ? a / (b + c) : 99) }')
-# one line for classic.sh, which adds the family up
-echo "classic-part exposure=$T_EXPO peers=$(awk -v b="$T_NMAP" -v c="$T_HYDRA" 'BEGIN { printf "%.2f", b + c }') missed=$MISS unexpected=$FALSE"
-echo "ratio exposure/(nmap + hydra): $RATIO (target <= 0.200)"
-FAIL=0
-if [ "$MISS" = 0 ] && [ "$FALSE" = 0 ] && [ "$THEIRS_MISSED" = 0 ]; then
-	echo "PASS findings: every expected finding and everything nmap and hydra state, none on a twin"
-else
-	echo "FAIL findings: $MISS missed, $FALSE unexpected, $THEIRS_MISSED of theirs not found"
-	FAIL=1
-fi
-if awk -v r="$RATIO" 'BEGIN { exit !(r <= 0.2) }'; then
-	echo "PASS wall time: exposure <= 1/5 of nmap + hydra"
-else
-	echo "FAIL wall time: exposure > 1/5 of nmap + hydra"
-	FAIL=1
-fi
-exit $FAIL
+FINDINGS_OK=1
+[ "$MISS" = 0 ] && [ "$FALSE" = 0 ] && [ "$THEIRS_MISSED" = 0 ] && FINDINGS_OK=0
+classic_verdict "$T_EXPO" "$(awk -v b="$T_NMAP" -v c="$T_HYDRA" 'BEGIN { printf "%.2f", b + c }')" "$FINDINGS_OK" \
+	"every expected finding and everything nmap and hydra state, none on a twin" \
+	"$MISS missed, $FALSE unexpected, $THEIRS_MISSED of theirs not found"
