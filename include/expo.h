@@ -3,10 +3,13 @@
  *
  * Errors are negative EXPO_E* constants; 0 is success. expo_strerror()
  * turns one into text. A target's outcome is never an error code: it is a
- * status (see finding.h, enum probe_status).
+ * status (see finding.h, enum probe_status). expo_hash() is the one string
+ * hash of the program's small hash tables.
  */
 #ifndef EXPO_H
 #define EXPO_H
+
+#include <stdint.h>
 
 #define EXPO_VERSION "0.1.0"
 
@@ -28,5 +31,7 @@ enum expo_err {
 };
 
 const char *expo_strerror(int err);
+/* FNV-1a (64-bit) of a NUL-terminated string */
+uint64_t expo_hash(const char *s);
 
 #endif

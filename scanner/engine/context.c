@@ -73,17 +73,6 @@ void cred_guard_free(struct cred_guard *g)
 	free(g);
 }
 
-static uint64_t fnv1a(const char *s)
-{
-	uint64_t h = 1469598103934665603ull;
-
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ull;
-	}
-	return h;
-}
-
 static int guard_grow(struct cred_guard *g)
 {
 	size_t n = g->nslots ? g->nslots * 2 : 256, i, j;
@@ -94,7 +83,7 @@ static int guard_grow(struct cred_guard *g)
 	for (i = 0; i < g->nslots; i++) {
 		if (g->slots[i].key == NULL)
 			continue;
-		j = fnv1a(g->slots[i].key) & (n - 1);
+		j = expo_hash(g->slots[i].key) & (n - 1);
 		while (s[j].key != NULL)
 			j = (j + 1) & (n - 1);
 		s[j] = g->slots[i];
@@ -118,7 +107,7 @@ static struct guard_slot *guard_slot(struct cred_guard *g, const char *key,
 		if (create && guard_grow(g) != 0)
 			return NULL;
 	}
-	j = fnv1a(key) & (g->nslots - 1);
+	j = expo_hash(key) & (g->nslots - 1);
 	while (g->slots[j].key != NULL) {
 		if (strcmp(g->slots[j].key, key) == 0)
 			return &g->slots[j];

@@ -1,4 +1,4 @@
-/* expo.c - text for the EXPO_E* program error codes */
+/* expo.c - text for the EXPO_E* program error codes, and the string hash */
 #include "expo.h"
 
 const char *expo_strerror(int err)
@@ -28,4 +28,15 @@ const char *expo_strerror(int err)
 		return "protocol violation by peer";
 	}
 	return "unknown error";
+}
+
+uint64_t expo_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ull;
+
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 1099511628211ull;
+	}
+	return h;
 }

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "expo.h"
 #include "rank.h"
 
 /* The sentences, shared: a fleet's 75,000 findings say one of a few dozen
@@ -34,15 +35,6 @@ static pthread_mutex_t reason_lock = PTHREAD_MUTEX_INITIALIZER;
 static char **reason_pool;
 static size_t reason_count;
 
-static uint32_t fnv1a(const char *s)
-{
-	uint32_t h = 2166136261u;
-
-	for (; *s != '\0'; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h;
-}
-
 /* the pooled copy of s, or NULL (pool full, or no memory) */
 static char *reason_intern(const char *s)
 {
@@ -54,7 +46,7 @@ static char *reason_intern(const char *s)
 	    (reason_pool = calloc(REASON_POOL_SLOTS, sizeof(*reason_pool))) ==
 		    NULL)
 		goto out;
-	for (i = fnv1a(s) & (REASON_POOL_SLOTS - 1); reason_pool[i] != NULL;
+	for (i = expo_hash(s) & (REASON_POOL_SLOTS - 1); reason_pool[i] != NULL;
 	     i = (i + 1) & (REASON_POOL_SLOTS - 1))
 		if (strcmp(reason_pool[i], s) == 0) {
 			out = reason_pool[i];
