@@ -40,9 +40,9 @@ struct scan_config {
 	size_t ncreds;
 	bool progress; /* a progress line on stderr */
 	int verbose;
-	/* findings held in memory before the scan moves them into a
-	 * file-backed spill (include/spill.h): 0 is FINDINGS_SPILL_AFTER,
-	 * SIZE_MAX never */
+	/* findings, and port records, held in memory before the scan moves
+	 * them into a file-backed spill (include/spill.h): 0 is
+	 * FINDINGS_SPILL_AFTER and RECORDS_SPILL_AFTER, SIZE_MAX never */
 	size_t spill_after;
 };
 

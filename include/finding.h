@@ -148,4 +148,22 @@ _Static_assert(sizeof(struct port_record) == 12,
 	       "a port record is 12 bytes: every scan holds millions");
 #define CHECK_NONE 0xff
 
+/* A scan's port records past this many live in a spill (include/spill.h):
+ * 100,000 targets x 36 ports would otherwise hold 58 MB for the whole
+ * scan. Below it they are malloc'd. */
+#define RECORDS_SPILL_AFTER ((size_t)1 << 18)
+
+/* Room for need records in *v, and, when *ms is there already or with_ms,
+ * as many durations in *ms (the milliseconds each record's probe took; 0:
+ * not measured); *alloc and *ms_alloc say what each holds. With a spill
+ * the records grow in place in its array, the durations in its side
+ * region, and neither ever moves; else they are realloc'd. 0, or
+ * EXPO_ENOMEM with *v and *ms still valid. */
+int port_records_room(struct port_record **v, size_t *alloc, uint32_t **ms,
+		      size_t *ms_alloc, size_t need, bool with_ms,
+		      struct spill *spill);
+/* frees what port_records_room() made: the spill, or both arrays */
+void port_records_free(struct port_record *v, uint32_t *ms,
+		       struct spill *spill);
+
 #endif

@@ -403,7 +403,10 @@ static int launch(struct disc *d, size_t pair)
 	bool reused;
 
 	memset(&ss, 0, sizeof(ss));
-	d->pair_fn(d->ud, pair, &ss, &len);
+	if (!d->pair_fn(d->ud, pair, &ss, &len)) {
+		d->done++; /* no connect: the caller's status stands */
+		return 1;
+	}
 again:
 	fd = get_sock(d, ss.ss_family, &reused);
 	if (fd < 0) {
@@ -490,7 +493,11 @@ static int launch_some(struct disc *d)
 			if (d->nparked >= PARKED_MAX)
 				break;
 			memset(&ss, 0, sizeof(ss));
-			d->pair_fn(d->ud, pair, &ss, &len);
+			if (!d->pair_fn(d->ud, pair, &ss, &len)) {
+				d->done++;
+				d->next++;
+				continue;
+			}
 			at = host_rate_take(d->opts->host_rate,
 					    (const struct sockaddr *)&ss,
 					    d->now);

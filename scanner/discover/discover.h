@@ -9,6 +9,7 @@
 #ifndef DISCOVER_H
 #define DISCOVER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
@@ -28,8 +29,10 @@ struct discover_opts {
 	struct host_rate *host_rate;
 };
 
-/* fills sa (with the port set) for pair i, 0 <= i < npairs */
-typedef void (*discover_pair_fn)(void *ud, size_t i,
+/* fills sa (with the port set) for pair i, 0 <= i < npairs; false when
+ * pair i has nothing to connect to (a UDP port): it counts as done and
+ * keeps the status the caller put there */
+typedef bool (*discover_pair_fn)(void *ud, size_t i,
 				 struct sockaddr_storage *sa, socklen_t *salen);
 
 /* status[i] gets an enum probe_status: STATUS_OPEN, STATUS_CLOSED,

@@ -76,6 +76,7 @@ struct collector {
 	size_t nrecords, alloc;
 	uint32_t *ms; /* per record: ms its probe took; from the first check */
 	size_t ms_alloc;
+	struct spill *records_spill; /* NULL, or where records and ms live */
 	char **reasons;
 	size_t nreasons, reasons_alloc;
 	bool spill_failed; /* no spill file: findings stay in memory */
@@ -396,7 +397,6 @@ static void pair_locate(const struct planned *pl, size_t ntargets, size_t i,
 struct pair_ud {
 	const struct planned *pl;
 	const struct target_list *tl;
-	const size_t *tcp; /* NULL, or discovery index -> pair index */
 };
 
 static unsigned pair_proto(const struct planned *pl, size_t ntargets, size_t i)
@@ -419,17 +419,20 @@ static void fill_sockaddr(struct sockaddr_storage *sa, socklen_t *salen,
 		((struct sockaddr_in6 *)sa)->sin6_port = htons(port);
 }
 
-static void pair_sockaddr(void *ud, size_t i, struct sockaddr_storage *sa,
+/* a UDP pair has no connect to try: its checks' datagrams are the probe
+ * (records_from_discovery) */
+static bool pair_sockaddr(void *ud, size_t i, struct sockaddr_storage *sa,
 			  socklen_t *salen)
 {
 	struct pair_ud *p = ud;
 	size_t t, a, pi;
 
-	if (p->tcp != NULL)
-		i = p->tcp[i];
 	pair_locate(p->pl, p->tl->n, i, &t, &a, &pi);
+	if (p->pl->of_target[t]->protos[pi] == PROTO_UDP)
+		return false;
 	fill_sockaddr(sa, salen, &p->tl->v[t].addrs[a],
 		      p->pl->of_target[t]->ports[pi]);
+	return true;
 }
 
 /* ---- the collector ---- */
@@ -497,31 +500,18 @@ static void collector_spill(struct scan_run *run, size_t more)
 static struct port_record *collector_record(struct collector *c, uint32_t ms)
 {
 	struct port_record *v;
-	uint32_t *d;
+	/* a quarter more, not twice: the discovery records of a whole
+	 * estate fill the first allocation exactly, and the first check
+	 * record would double it */
+	size_t n = c->nrecords < c->alloc ? c->alloc
+		   : c->alloc		  ? c->alloc + c->alloc / 4 + 256
+					  : 256;
 
-	if (c->nrecords == c->alloc) {
-		/* a quarter more, not twice: the discovery records of a
-		 * whole estate fill the first allocation exactly, and the
-		 * first check record would double it */
-		size_t n = c->alloc ? c->alloc + c->alloc / 4 + 256 : 256;
-
-		v = realloc(c->records, n * sizeof(*v));
-		if (v == NULL)
-			return NULL;
-		c->records = v;
-		c->alloc = n;
-	}
 	/* durations beside the records, not in them: a record stays 12
 	 * bytes, and a scan that runs no check needs none */
-	if (c->ms_alloc < c->alloc) {
-		d = realloc(c->ms, c->alloc * sizeof(*d));
-		if (d == NULL)
-			return NULL;
-		memset(d + c->ms_alloc, 0,
-		       (c->alloc - c->ms_alloc) * sizeof(*d));
-		c->ms = d;
-		c->ms_alloc = c->alloc;
-	}
+	if (port_records_room(&c->records, &c->alloc, &c->ms, &c->ms_alloc, n,
+			      true, c->records_spill) != 0)
+		return NULL;
 	c->ms[c->nrecords] = ms;
 	v = &c->records[c->nrecords++];
 	memset(v, 0, sizeof(*v));
@@ -1454,10 +1444,7 @@ static int scan_discover(const struct scan_config *cfg,
 {
 	struct pair_ud ud = { .pl = pl, .tl = targets };
 	struct discover_opts dopts = { 0 };
-	size_t *tcp = NULL, ntcp = 0, i;
-	uint8_t *st = status;
-	int16_t *er = errs;
-	int r;
+	size_t i;
 
 	memset(status, STATUS_COUNT, pl->npairs);
 	dopts.concurrency = cfg->concurrency ? cfg->concurrency : 1;
@@ -1469,40 +1456,36 @@ static int scan_discover(const struct scan_config *cfg,
 	dopts.wake_fd = wake_pipe[0];
 	if (pl->npairs == 0 || stopped())
 		return 0;
-	/* UDP pairs have no connect to try: their checks' datagrams are the
-	 * probe (records_from_discovery); discovery gets the TCP ones */
+	/* UDP pairs have no connect to try (pair_sockaddr() says so to
+	 * discovery, which leaves their status be): their checks'
+	 * datagrams are the probe (records_from_discovery). In place, not
+	 * through an index of the TCP pairs: that cost 11 bytes a pair. */
 	for (i = 0; i < pl->npairs; i++)
 		if (pair_proto(pl, targets->n, i) == PROTO_UDP)
 			status[i] = STATUS_NO_ANSWER;
-		else
-			ntcp++;
-	if (ntcp < pl->npairs) {
-		tcp = malloc((ntcp ? ntcp : 1) * sizeof(*tcp));
-		st = malloc(ntcp ? ntcp : 1);
-		er = calloc(ntcp ? ntcp : 1, sizeof(*er));
-		if (tcp == NULL || st == NULL || er == NULL) {
-			r = EXPO_ENOMEM;
-			goto out;
-		}
-		for (i = 0, ntcp = 0; i < pl->npairs; i++)
-			if (status[i] != STATUS_NO_ANSWER)
-				tcp[ntcp++] = i;
-		memset(st, STATUS_COUNT, ntcp);
-		ud.tcp = tcp;
+	return discover_run(&dopts, pl->npairs, pair_sockaddr, &ud, status,
+			    errs);
+}
+
+/* An estate's port records go to a file-backed spill from the start, as
+ * its findings do past FINDINGS_SPILL_AFTER: without it 100,000 targets x
+ * 36 ports hold 58 MB of records (and durations) for the whole scan.
+ * Without a file they stay in memory. */
+static void collector_records_spill(struct scan_run *run)
+{
+	struct collector *col = &run->col;
+	size_t after = run->cfg->spill_after ? run->cfg->spill_after
+					     : RECORDS_SPILL_AFTER;
+
+	if (run->plan->npairs < after || col->records_spill != NULL ||
+	    col->spill_failed)
+		return;
+	if ((col->records_spill = spill_new()) == NULL) {
+		col->spill_failed = true;
+		fprintf(stderr, "exposure: warning: no file for port records "
+				"in $TMPDIR, /var/tmp or /tmp (set TMPDIR to "
+				"a writable disk): they stay in memory\n");
 	}
-	r = ntcp == 0 ? 0
-		      : discover_run(&dopts, ntcp, pair_sockaddr, &ud, st, er);
-	for (i = 0; tcp != NULL && i < ntcp; i++) {
-		status[tcp[i]] = st[i];
-		errs[tcp[i]] = er[i];
-	}
-out:
-	if (tcp != NULL || st != status) {
-		free(tcp);
-		free(st);
-		free(er);
-	}
-	return r;
 }
 
 /* one record per pair, in pair order; the number of probes to run */
@@ -1515,17 +1498,19 @@ static int records_from_discovery(struct scan_run *run, const uint8_t *status,
 	char why[96];
 
 	*njobs = 0;
-	col->records =
-		malloc((pl->npairs ? pl->npairs : 1) * sizeof(*col->records));
-	if (col->records == NULL)
+	collector_records_spill(run);
+	if (port_records_room(&col->records, &col->alloc, &col->ms,
+			      &col->ms_alloc, pl->npairs ? pl->npairs : 1,
+			      false, col->records_spill) != 0)
 		return EXPO_ENOMEM;
-	col->alloc = pl->npairs ? pl->npairs : 1;
 	snprintf(why, sizeof(why), "interrupted by %s: not scanned",
 		 signal_name(scan_interrupted()));
 	for (i = 0; i < pl->npairs; i++) {
 		struct port_record *rec = &col->records[col->nrecords++];
 		char buf[128];
 		const char *reason;
+
+		spill_pace(i);
 
 		pair_locate(pl, run->targets->n, i, &t, &a, &pi);
 		memset(rec, 0, sizeof(*rec));
@@ -1559,16 +1544,10 @@ static int records_from_discovery(struct scan_run *run, const uint8_t *status,
 	}
 	/* room for each job's record now: growing by a quarter at the
 	 * first one would leave most of that quarter empty */
-	if (*njobs > 0) {
-		struct port_record *v =
-			realloc(col->records, (col->nrecords + *njobs) *
-						      sizeof(*col->records));
-
-		if (v != NULL) {
-			col->records = v;
-			col->alloc = col->nrecords + *njobs;
-		}
-	}
+	if (*njobs > 0)
+		(void)port_records_room(&col->records, &col->alloc, &col->ms,
+					&col->ms_alloc, col->nrecords + *njobs,
+					false, col->records_spill);
 	return 0;
 }
 
@@ -1669,6 +1648,7 @@ static void udp_pair_status(struct scan_run *run)
 	for (i = run->plan->npairs; i < run->col.nrecords; i++) {
 		const struct port_record *c = &run->col.records[i];
 
+		spill_pace(i);
 		if (c->proto != PROTO_UDP || c->status != STATUS_CLOSED ||
 		    (rec = udp_pair_record(run, c->target, c->addr, c->port)) ==
 			    NULL)
@@ -1679,6 +1659,7 @@ static void udp_pair_status(struct scan_run *run)
 	for (i = 0; i < run->njobs; i++) {
 		const struct job *j = &run->jobs[i];
 
+		spill_pace(i);
 		if (run->heard[i] &&
 		    (rec = udp_pair_record(run, j->target, j->addr, j->port)) !=
 			    NULL)
@@ -1825,6 +1806,7 @@ int scan_run(const struct scan_config *cfg, const struct target_list *targets,
 	out->records = run->col.records;
 	out->nrecords = run->col.nrecords;
 	out->durations_ms = run->col.ms;
+	out->records_spill = run->col.records_spill;
 	out->reasons = run->col.reasons;
 	out->nreasons = run->col.nreasons;
 	out->interrupted = r == 0 ? run->interrupted : 0;
@@ -1844,8 +1826,8 @@ void scan_result_release(struct scan_result *r)
 	if (r == NULL)
 		return;
 	finding_list_release(&r->findings);
-	free(r->records);
-	free(r->durations_ms);
+	port_records_free(r->records, r->durations_ms, r->records_spill);
+	r->records_spill = NULL;
 	r->durations_ms = NULL;
 	for (i = 1; i < r->nreasons; i++)
 		free(r->reasons[i]);

@@ -23,7 +23,8 @@ struct scan_result {
 					 * and one per check that ran */
 	size_t nrecords;
 	uint32_t *durations_ms; /* NULL (no check ran), or one per record */
-	char **reasons;		/* reasons[0] is NULL */
+	struct spill *records_spill; /* NULL, or where both of them live */
+	char **reasons;		     /* reasons[0] is NULL */
 	size_t nreasons;
 	char started_at[32]; /* ISO 8601 UTC */
 	double duration_s;

@@ -373,3 +373,53 @@ const char *status_name(enum probe_status s)
 		name = names[s];
 	return name;
 }
+
+int port_records_room(struct port_record **v, size_t *alloc, uint32_t **ms,
+		      size_t *ms_alloc, size_t need, bool with_ms,
+		      struct spill *spill)
+{
+	if (need > SIZE_MAX / sizeof(**v))
+		return EXPO_ENOMEM;
+	if (need > *alloc) {
+		if (spill != NULL) {
+			if (spill_array_reserve(spill, need * sizeof(**v)) != 0)
+				return EXPO_ENOMEM;
+			*v = spill_array(spill);
+		} else {
+			struct port_record *nv =
+				realloc(*v, need * sizeof(**v));
+
+			if (nv == NULL)
+				return EXPO_ENOMEM;
+			*v = nv;
+		}
+		*alloc = need;
+	}
+	if ((*ms == NULL && !with_ms) || *ms_alloc >= *alloc)
+		return 0;
+	if (spill != NULL) {
+		/* the file reads as zeros where never written */
+		if (spill_side_reserve(spill, *alloc * sizeof(**ms)) != 0)
+			return EXPO_ENOMEM;
+		*ms = spill_side(spill);
+	} else {
+		uint32_t *nms = realloc(*ms, *alloc * sizeof(**ms));
+
+		if (nms == NULL)
+			return EXPO_ENOMEM;
+		memset(nms + *ms_alloc, 0, (*alloc - *ms_alloc) * sizeof(*nms));
+		*ms = nms;
+	}
+	*ms_alloc = *alloc;
+	return 0;
+}
+
+void port_records_free(struct port_record *v, uint32_t *ms, struct spill *spill)
+{
+	if (spill != NULL) {
+		spill_free(spill);
+		return;
+	}
+	free(v);
+	free(ms);
+}

@@ -19,6 +19,7 @@
 #include "expo.h"
 #include "gate.h"
 #include "report/report_priv.h"
+#include "spill.h"
 
 /* ---- shards ---- */
 
@@ -218,8 +219,10 @@ int report_doc_from_scan(struct report_doc *d, struct target_list *tl,
 	d->nrecords = d->arecords = res->nrecords;
 	d->durations_ms = res->durations_ms;
 	d->adurations = res->durations_ms ? res->nrecords : 0;
+	d->records_spill = res->records_spill;
 	res->records = NULL;
 	res->durations_ms = NULL;
+	res->records_spill = NULL;
 	res->nrecords = 0;
 	d->reasons = res->reasons;
 	d->nreasons = d->areasons = res->nreasons;
@@ -259,6 +262,8 @@ static bool host_answered(const struct report_doc *d, uint32_t ti)
 	for (i = 0; i < d->nrecords; i++) {
 		const struct port_record *rec = &d->records[i];
 
+		spill_pace(i);
+
 		if (rec->target == ti && rec->check == CHECK_NONE &&
 		    (rec->status == STATUS_OPEN ||
 		     rec->status == STATUS_CLOSED))
@@ -275,6 +280,8 @@ static bool check_completed(const struct report_doc *d, uint32_t ti,
 
 	for (i = 0; i < d->nrecords; i++) {
 		const struct port_record *rec = &d->records[i];
+
+		spill_pace(i);
 		const char *name;
 
 		if (rec->target != ti || rec->addr != addr ||
@@ -327,6 +334,8 @@ bool report_doc_proves_absent(const struct report_doc *d,
 	/* every address probed on that port must say so */
 	for (i = 0; i < d->nrecords; i++) {
 		const struct port_record *rec = &d->records[i];
+
+		spill_pace(i);
 
 		if (rec->target != ti || rec->port != f->port ||
 		    rec->check != CHECK_NONE)

@@ -1,6 +1,7 @@
 /* spill.c - file-backed regions for a fleet's findings (see include/spill.h) */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +23,11 @@ struct region {
 
 struct spill {
 	struct region array, text;
+	struct spill *next, *prev; /* the live ones, for spill_trim_all() */
 };
+
+static pthread_mutex_t live_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct spill *live;
 
 /* an unnamed file: nothing to clean up after a crash or a kill */
 static int unnamed_file(void)
@@ -117,9 +122,17 @@ struct spill *spill_new(void)
 		return NULL;
 	s->array.fd = s->text.fd = -1;
 	if (region_open(&s->array) != 0 || region_open(&s->text) != 0) {
-		spill_free(s);
+		region_close(&s->array);
+		region_close(&s->text);
+		free(s);
 		return NULL;
 	}
+	pthread_mutex_lock(&live_lock);
+	s->next = live;
+	if (live != NULL)
+		live->prev = s;
+	live = s;
+	pthread_mutex_unlock(&live_lock);
 	return s;
 }
 
@@ -127,6 +140,14 @@ void spill_free(struct spill *s)
 {
 	if (s == NULL)
 		return;
+	pthread_mutex_lock(&live_lock);
+	if (s->prev != NULL)
+		s->prev->next = s->next;
+	else
+		live = s->next;
+	if (s->next != NULL)
+		s->next->prev = s->prev;
+	pthread_mutex_unlock(&live_lock);
 	region_close(&s->array);
 	region_close(&s->text);
 	free(s);
@@ -153,4 +174,29 @@ char *spill_copy(struct spill *s, const void *p, size_t n)
 	memcpy(out, p, n);
 	r->used += n;
 	return out;
+}
+
+int spill_side_reserve(struct spill *s, size_t bytes)
+{
+	return region_grow(&s->text, bytes);
+}
+
+void *spill_side(struct spill *s)
+{
+	return s->text.base;
+}
+
+void spill_trim_all(void)
+{
+	struct spill *s;
+
+	pthread_mutex_lock(&live_lock);
+	/* the whole reservation: a region growing on another thread meanwhile
+	 * is serialised by the kernel, and the part not mapped yet holds no
+	 * page; dirty pages keep their data in the page cache */
+	for (s = live; s != NULL; s = s->next) {
+		madvise(s->array.base, SPILL_RESERVE, MADV_DONTNEED);
+		madvise(s->text.base, SPILL_RESERVE, MADV_DONTNEED);
+	}
+	pthread_mutex_unlock(&live_lock);
 }

@@ -23,6 +23,7 @@
 #include <string.h>
 #include "expo.h"
 #include "rank.h"
+#include "spill.h"
 
 /* The sentences, shared: a fleet's 75,000 findings say one of a few dozen
  * (FINDING_SHARES_REASON). Kept for the life of the process; past
@@ -142,16 +143,129 @@ static const char *exposure_phrase(const struct finding *f)
 	return "on a private address";
 }
 
+/* findings between two spill_trim_all() (about 2 MB of their pages) */
+#define RANK_TRIM_EVERY 8192
+/* findings merged, or moved into place, between two spill_trim_all():
+ * each may touch pages of its own, and a read fault maps the 64 KB
+ * around it (the kernel's fault-around) */
+#define RANK_STEPS_PER_TRIM 256
+
+/* the k-way merge's heap of runs, by each run's next finding */
+struct run_heap {
+	const struct finding *v;
+	size_t *next, *end; /* per run: its next finding, its end */
+	size_t *heap, n;
+};
+
+static bool run_before(const struct run_heap *h, size_t a, size_t b)
+{
+	return rank_cmp(&h->v[h->next[a]], &h->v[h->next[b]]) < 0;
+}
+
+static void run_heap_down(struct run_heap *h, size_t i)
+{
+	for (;;) {
+		size_t l = 2 * i + 1, m = i, t;
+
+		if (l < h->n && run_before(h, h->heap[l], h->heap[m]))
+			m = l;
+		if (l + 1 < h->n && run_before(h, h->heap[l + 1], h->heap[m]))
+			m = l + 1;
+		if (m == i)
+			return;
+		t = h->heap[i];
+		h->heap[i] = h->heap[m];
+		h->heap[m] = t;
+		i = m;
+	}
+}
+
+/* A spilled list is sorted RANK_TRIM_EVERY findings at a time, the runs
+ * merged into an order, and the findings then moved into it: each step
+ * touches a few MB of the spill at once, and spill_trim_all() gives them
+ * back, where one qsort over the file would hold every page of it.
+ * false (nothing moved) when the order's memory is not there. */
+static bool rank_sort_spilled(struct finding_list *l)
+{
+	size_t nruns = (l->n + RANK_TRIM_EVERY - 1) / RANK_TRIM_EVERY, i, moves;
+	struct run_heap h = { .v = l->v };
+	uint32_t *order = NULL;
+	bool done = false;
+
+	if (l->n > UINT32_MAX ||
+	    (order = malloc(l->n * sizeof(*order))) == NULL ||
+	    (h.next = calloc(nruns, sizeof(*h.next))) == NULL ||
+	    (h.end = calloc(nruns, sizeof(*h.end))) == NULL ||
+	    (h.heap = calloc(nruns, sizeof(*h.heap))) == NULL)
+		goto out;
+	for (i = 0; i < nruns; i++) {
+		h.next[i] = i * RANK_TRIM_EVERY;
+		h.end[i] = h.next[i] + RANK_TRIM_EVERY < l->n
+				   ? h.next[i] + RANK_TRIM_EVERY
+				   : l->n;
+		qsort(l->v + h.next[i], h.end[i] - h.next[i], sizeof(*l->v),
+		      rank_cmp);
+		spill_trim_all();
+		h.heap[h.n++] = i;
+	}
+	for (i = h.n; i-- > 0;)
+		run_heap_down(&h, i);
+	/* order[k]: the index of the finding that ranks k-th */
+	for (i = 0; i < l->n; i++) {
+		size_t run = h.heap[0];
+
+		order[i] = (uint32_t)h.next[run]++;
+		if (h.next[run] == h.end[run])
+			h.heap[0] = h.heap[--h.n];
+		run_heap_down(&h, 0);
+		if (i % RANK_STEPS_PER_TRIM == RANK_STEPS_PER_TRIM - 1)
+			spill_trim_all();
+	}
+	/* each cycle of the order in turn; a placed finding's order says
+	 * itself */
+	for (i = 0, moves = 0; i < l->n; i++) {
+		struct finding held;
+		size_t j = i;
+
+		if (order[i] == i)
+			continue;
+		held = l->v[i];
+		while (order[j] != i) {
+			size_t from = order[j];
+
+			l->v[j] = l->v[from];
+			order[j] = (uint32_t)j;
+			j = from;
+			if (++moves % RANK_STEPS_PER_TRIM == 0)
+				spill_trim_all();
+		}
+		l->v[j] = held;
+		order[j] = (uint32_t)j;
+	}
+	done = true;
+out:
+	free(order);
+	free(h.next);
+	free(h.end);
+	free(h.heap);
+	return done;
+}
+
 void rank_findings(struct finding_list *l)
 {
 	size_t i;
 
-	if (l->n > 1)
+	if (l->n > 1 && (l->spill == NULL || !rank_sort_spilled(l)))
 		qsort(l->v, l->n, sizeof(*l->v), rank_cmp);
+	/* a fleet's findings go back to their spill every few thousand as
+	 * the sentences are set */
+	spill_trim_all();
 	for (i = 0; i < l->n; i++) {
 		struct finding *f = &l->v[i];
 		char *s = NULL, *pooled;
 
+		if (i % RANK_TRIM_EVERY == RANK_TRIM_EVERY - 1)
+			spill_trim_all();
 		if (asprintf(&s, "%s%s %s%s%s%s, %s%s, CVSS %.1f",
 			     compromise(f) ? "a sign that an attacker is "
 					     "already there (ranked first); "
@@ -175,4 +289,5 @@ void rank_findings(struct finding_list *l)
 			f->shares |= FINDING_SHARES_REASON;
 		}
 	}
+	spill_trim_all();
 }

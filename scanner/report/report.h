@@ -125,6 +125,7 @@ struct atomic_file {
 	char *final; /* path with its symlinks followed: what is replaced */
 	int kind;
 	int slot; /* in the registry atomic_file_remove_temps() reads */
+	uint64_t written, synced; /* bytes so far; written back from 0 */
 };
 /* flags: AF_PRIVATE, a new file is 0600 (it may hold secrets); AF_SECRET,
  * it holds clear secrets: 0600 even when replacing a wider file */

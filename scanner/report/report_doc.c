@@ -44,8 +44,7 @@ void report_doc_release(struct report_doc *d)
 	finding_list_release(&d->findings);
 	finding_list_release(&d->fixed);
 	free(d->baseline_path);
-	free(d->records);
-	free(d->durations_ms);
+	port_records_free(d->records, d->durations_ms, d->records_spill);
 	for (i = 0; i < d->ncheck_names; i++)
 		free(d->check_names[i]);
 	free(d->check_names);
@@ -127,34 +126,20 @@ int report_doc_reason(struct report_doc *d, const char *text, uint16_t *out)
 int report_doc_record_ms(struct report_doc *d, const struct port_record *rec,
 			 uint32_t ms)
 {
-	struct port_record *v;
-	uint32_t *dv;
-	size_t na = d->arecords;
+	/* a quarter more: a read-back estate of millions of records should
+	 * not carry a million spare ones */
+	size_t na = d->nrecords < d->arecords ? d->arecords
+		    : d->arecords ? d->arecords + d->arecords / 4 + 64
+				  : 64;
+	int r;
 
-	if (d->nrecords == d->arecords) {
-		/* a quarter more: a read-back estate of millions of records
-		 * should not carry a million spare ones */
-		na = d->arecords ? d->arecords + d->arecords / 4 + 64 : 64;
-		if ((v = realloc(d->records, na * sizeof(*v))) == NULL)
-			return EXPO_ENOMEM;
-		d->records = v;
-		d->arecords = na;
-	}
 	/* durations: none until one is known, then as long as the records */
-	if (d->durations_ms == NULL && ms != 0) {
-		if ((dv = calloc(na, sizeof(*dv))) == NULL)
-			return EXPO_ENOMEM;
-		d->durations_ms = dv;
-	} else if (d->durations_ms != NULL && na != d->adurations) {
-		if ((dv = realloc(d->durations_ms, na * sizeof(*dv))) == NULL)
-			return EXPO_ENOMEM;
-		memset(dv + d->nrecords, 0, (na - d->nrecords) * sizeof(*dv));
-		d->durations_ms = dv;
-	}
-	if (d->durations_ms != NULL) {
-		d->adurations = na;
+	if ((r = port_records_room(&d->records, &d->arecords, &d->durations_ms,
+				   &d->adurations, na, ms != 0,
+				   d->records_spill)) != 0)
+		return r;
+	if (d->durations_ms != NULL)
 		d->durations_ms[d->nrecords] = ms;
-	}
 	d->records[d->nrecords++] = *rec;
 	return 0;
 }
@@ -323,30 +308,11 @@ int report_doc_merge(struct report_doc *dst, struct report_doc *src, char **err)
 	}
 	/* room for src's records at once: growing step by step would hold
 	 * two copies of an estate's records at each step */
-	if (dst->arecords < dst->nrecords + src->nrecords) {
-		size_t need = dst->nrecords + src->nrecords;
-		struct port_record *v =
-			realloc(dst->records, need * sizeof(*v));
-
-		if (v == NULL) {
-			free(nn);
-			return EXPO_ENOMEM;
-		}
-		dst->records = v;
-		dst->arecords = need;
-		if (dst->durations_ms != NULL) {
-			uint32_t *dv =
-				realloc(dst->durations_ms, need * sizeof(*dv));
-
-			if (dv == NULL) {
-				free(nn);
-				return EXPO_ENOMEM;
-			}
-			memset(dv + dst->nrecords, 0,
-			       (need - dst->nrecords) * sizeof(*dv));
-			dst->durations_ms = dv;
-			dst->adurations = need;
-		}
+	if (port_records_room(&dst->records, &dst->arecords, &dst->durations_ms,
+			      &dst->adurations, dst->nrecords + src->nrecords,
+			      false, dst->records_spill) != 0) {
+		free(nn);
+		return EXPO_ENOMEM;
 	}
 	off = dst->targets.n;
 	for (i = 0; i < src->nrecords; i++) {

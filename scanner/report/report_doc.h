@@ -25,7 +25,8 @@ struct report_doc {
 	size_t nrecords, arecords;
 	uint32_t *durations_ms; /* NULL, or one per record (ms a probe took) */
 	size_t adurations;
-	char **check_names; /* checks this build lacks (scan_report) */
+	struct spill *records_spill; /* NULL, or where both of them live */
+	char **check_names;	     /* checks this build lacks (scan_report) */
 	size_t ncheck_names;
 	char **reasons; /* reasons[0] is NULL */
 	size_t nreasons, areasons;

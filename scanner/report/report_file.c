@@ -34,6 +34,7 @@
 #include "expo.h"
 #include "netio.h"
 #include "report.h"
+#include "spill.h"
 
 enum { AF_KIND_RENAME = 0, AF_KIND_STDOUT, AF_KIND_THROUGH };
 
@@ -277,6 +278,7 @@ int atomic_file_open_flags(struct atomic_file *af, const char *path,
 	af->path = path;
 	af->kind = AF_KIND_RENAME;
 	af->slot = -1;
+	af->written = af->synced = 0;
 	if (path == NULL || *path == '\0')
 		return EXPO_EINVAL;
 	if (strcmp(path, "-") == 0) {
@@ -330,9 +332,28 @@ int atomic_file_open(struct atomic_file *af, const char *path)
 	return atomic_file_open_flags(af, path, 0);
 }
 
+/* bytes of report between two passes of the page work below */
+#define REPORT_PACE ((uint64_t)4 << 20)
+
 int atomic_file_write(struct atomic_file *af, const void *data, size_t len)
 {
-	return write_all(af->fd, data, len);
+	int r = write_all(af->fd, data, len);
+
+	af->written += len;
+	if (r != 0 || af->written - af->synced < REPORT_PACE)
+		return r;
+	/* A writer's output keeps pace with its walk through the findings
+	 * and records: what it has walked goes back to the page cache
+	 * (include/spill.h), so a fleet's report costs the pages in use,
+	 * not the estate. And the file's pages start for the disk now:
+	 * the fsync at commit then waits for the last few, not for all. */
+	spill_trim_all();
+	if (af->kind == AF_KIND_RENAME)
+		(void)sync_file_range(af->fd, (off_t)af->synced,
+				      (off_t)(af->written - af->synced),
+				      SYNC_FILE_RANGE_WRITE);
+	af->synced = af->written;
+	return 0;
 }
 
 void atomic_file_abort(struct atomic_file *af)

@@ -24,6 +24,7 @@
 #include <cjson/cJSON.h>
 #include "expo.h"
 #include "report_priv.h"
+#include "spill.h"
 
 /* 10,000 findings stay under 10 MB: remediation is written once per rule,
  * evidence and reasons are cut at HTML_CELL bytes */
@@ -691,6 +692,8 @@ static void put_problems(struct hw *w)
 
 	for (i = 0; i < r->nrecords; i++) {
 		const struct port_record *rec = &r->records[i];
+
+		spill_pace(i);
 		const struct target *t;
 
 		if (rec->status != STATUS_TIMEOUT &&

@@ -8,6 +8,7 @@
 #include <string.h>
 #include "expo.h"
 #include "report_priv.h"
+#include "spill.h"
 
 /* flush at this size; one line (an escaped reason) fits in the slack */
 #define PORTS_CHUNK (64 * 1024)
@@ -42,6 +43,7 @@ int report_ports_write(const char *path, const struct scan_report *r)
 	if ((ret = atomic_file_open(&af, path)) != 0)
 		goto out;
 	for (i = 0; i < r->nrecords && ret == 0; i++) {
+		spill_pace(i);
 		rec = &r->records[i];
 		if (rec->check != CHECK_NONE)
 			continue;

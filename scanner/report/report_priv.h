@@ -64,6 +64,7 @@ struct record_walk {
 	size_t *tail;  /* the others, by (target, index) */
 	size_t ntail;
 	size_t pi, ti; /* cursors into both */
+	size_t steps;  /* calls so far: a spilled estate's pages go back */
 };
 int record_walk_init(struct record_walk *w, const struct scan_report *r);
 /* the index of target t's next record, or SIZE_MAX when it has no more */

@@ -17,6 +17,7 @@
 #include <string.h>
 #include "expo.h"
 #include "report_priv.h"
+#include "spill.h"
 
 /* problem records shown without -v; the JSON report has all of them */
 #define TEXT_MAX_PROBLEMS 100
@@ -319,6 +320,7 @@ static void put_problems(struct text *t, size_t nproblems)
 	if (nproblems > 0)
 		putf(t, "\ntimeouts and errors (%zu):\n", nproblems);
 	for (i = 0; nproblems > 0 && i < r->nrecords; i++) {
+		spill_pace(i);
 		rec = &r->records[i];
 		if (rec->status != STATUS_TIMEOUT &&
 		    rec->status != STATUS_ERROR)
@@ -365,6 +367,7 @@ static void put_closed(struct text *t)
 		goto out;
 	}
 	for (i = 0; i < r->nrecords; i++) {
+		spill_pace(i);
 		rec = &r->records[i];
 		if (rec->check != CHECK_NONE || rec->target >= tl->n)
 			continue;

@@ -9,6 +9,7 @@
 #include "check.h"
 #include "expo.h"
 #include "report_priv.h"
+#include "spill.h"
 #include "term_escape.h"
 
 size_t utf8_seq_len(const unsigned char *s, size_t n)
@@ -184,16 +185,20 @@ int record_index_build(struct record_index *ix, const struct scan_report *r)
 	ix->r = r;
 	ix->v = NULL;
 	ix->n = 0;
-	for (i = 0; i < r->nrecords; i++)
+	for (i = 0; i < r->nrecords; i++) {
+		spill_pace(i);
 		ix->n += r->records[i].check != CHECK_NONE;
+	}
 	if (ix->n == 0)
 		return 0;
 	if ((ix->v = calloc(ix->n, sizeof(*ix->v))) == NULL)
 		return EXPO_ENOMEM;
 	ix->n = 0;
-	for (i = 0; i < r->nrecords; i++)
+	for (i = 0; i < r->nrecords; i++) {
+		spill_pace(i);
 		if (r->records[i].check != CHECK_NONE)
 			ix->v[ix->n++] = i;
+	}
 	qsort_r(ix->v, ix->n, sizeof(*ix->v), rix_cmp, (void *)r);
 	return 0;
 }
@@ -339,6 +344,7 @@ void report_count(const struct scan_report *r, struct report_counts *c)
 
 	memset(c, 0, sizeof(*c));
 	for (i = 0; r->findings != NULL && i < r->findings->n; i++) {
+		spill_pace(i);
 		f = &r->findings->v[i];
 		if ((unsigned)f->severity <= SEV_CRITICAL)
 			c->sev[f->severity]++;
@@ -358,6 +364,7 @@ void report_count(const struct scan_report *r, struct report_counts *c)
 	 * open ports and not port + checks (a UDP port's record already says
 	 * what its checks heard: "no answer" or "closed"). */
 	for (i = 0; i < r->nrecords; i++) {
+		spill_pace(i);
 		rec = &r->records[i];
 		if (rec->status >= STATUS_COUNT)
 			continue;
@@ -422,7 +429,7 @@ int record_walk_init(struct record_walk *w, const struct scan_report *r)
 	memset(w, 0, sizeof(*w));
 	w->rec = r->records;
 	for (i = 1; i < n && r->records[i].target >= r->records[i - 1].target;)
-		i++;
+		spill_pace(i++);
 	w->sorted = n > 0 ? i : 0;
 	if (w->sorted == n)
 		return 0;
@@ -438,6 +445,7 @@ int record_walk_init(struct record_walk *w, const struct scan_report *r)
 
 size_t record_walk_next(struct record_walk *w, uint32_t t)
 {
+	spill_pace(w->steps++);
 	while (w->pi < w->sorted && w->rec[w->pi].target < t)
 		w->pi++;
 	if (w->pi < w->sorted && w->rec[w->pi].target == t)

@@ -36,13 +36,14 @@ struct pairs {
 	size_t n;
 };
 
-static void pair_cb(void *ud, size_t i, struct sockaddr_storage *sa,
+static bool pair_cb(void *ud, size_t i, struct sockaddr_storage *sa,
 		    socklen_t *salen)
 {
 	struct pairs *p = ud;
 
 	memcpy(sa, &p->sa[i], sizeof(*sa));
 	*salen = p->len[i];
+	return true;
 }
 
 static void add4(struct pairs *p, const char *addr, uint16_t port)
@@ -199,6 +200,36 @@ Test(discover, open_listener)
 	cr_assert_eq(run(&p, 10, 0, 1000, st, err), 0);
 	cr_assert_eq(st[0], STATUS_OPEN);
 	cr_assert_eq(err[0], 0);
+	close(l);
+}
+
+/* every third pair has nothing to connect to (a UDP port): the run
+ * still ends, and those pairs keep the status the caller put there */
+static bool every_third_skipped(void *ud, size_t i, struct sockaddr_storage *sa,
+				socklen_t *salen)
+{
+	return i % 3 != 2 && pair_cb(ud, i, sa, salen);
+}
+
+Test(discover, skipped_pairs_keep_their_status)
+{
+	struct pairs p = { .n = 0 };
+	struct discover_opts o = { .concurrency = 4, .timeout_ms = 1000 };
+	uint8_t st[30];
+	int16_t err[30];
+	uint16_t port;
+	int l = tcp_port(AF_INET, "127.0.0.1", 1, &port);
+	size_t i;
+
+	cr_assert_geq(l, 0);
+	for (i = 0; i < 30; i++)
+		add4(&p, "127.0.0.1", port);
+	memset(st, STATUS_NO_ANSWER, sizeof(st));
+	cr_assert_eq(discover_run(&o, p.n, every_third_skipped, &p, st, err),
+		     0);
+	for (i = 0; i < 30; i++)
+		cr_assert_eq(st[i], i % 3 == 2 ? STATUS_NO_ANSWER : STATUS_OPEN,
+			     "pair %zu", i);
 	close(l);
 }
 
@@ -537,7 +568,7 @@ struct split_pairs {
 	uint16_t open_port, closed_port;
 };
 
-static void split_cb(void *ud, size_t i, struct sockaddr_storage *sa,
+static bool split_cb(void *ud, size_t i, struct sockaddr_storage *sa,
 		     socklen_t *salen)
 {
 	const struct split_pairs *sp = ud;
@@ -548,6 +579,7 @@ static void split_cb(void *ud, size_t i, struct sockaddr_storage *sa,
 	sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	sin->sin_port = htons(i % 97 == 0 ? sp->open_port : sp->closed_port);
 	*salen = sizeof(*sin);
+	return true;
 }
 
 /*

@@ -330,8 +330,9 @@ static void scan_many(struct scan_result *res, int ntargets, size_t spill_after,
 	target_list_release(&tl);
 }
 
-/* past spill_after the findings move to a file-backed spill; they read
- * exactly as the ones a scan keeps in memory, ranked the same */
+/* past spill_after the findings and the port records move to a
+ * file-backed spill; they read exactly as the ones a scan keeps in
+ * memory, ranked the same */
 Test(engine, spilled_findings_equal_the_ones_in_memory)
 {
 	struct scan_result mem, sp;
@@ -361,6 +362,27 @@ Test(engine, spilled_findings_equal_the_ones_in_memory)
 		cr_assert_str_eq(a->fingerprint, b->fingerprint);
 		cr_assert_str_eq(a->rank_reason, b->rank_reason);
 		cr_assert(b->shares & FINDING_SPILLS_TEXT);
+	}
+	/* the port records spill too (24 pairs past 5): the same discovery
+	 * records in pair order, then one check record per target in the
+	 * order the probes ended (the fake check is in no registry: its
+	 * records say CHECK_NONE too) */
+	cr_assert_null(mem.records_spill);
+	cr_assert_not_null(sp.records_spill);
+	cr_assert_eq(mem.nrecords, 48);
+	cr_assert_eq(sp.nrecords, 48);
+	cr_assert_not_null(sp.durations_ms);
+	for (i = 0; i < sp.nrecords; i++) {
+		const struct port_record *a = &mem.records[i],
+					 *b = &sp.records[i];
+
+		cr_assert_eq(b->status, STATUS_OPEN);
+		cr_assert_eq(b->port, port);
+		if (i >= 24)
+			continue;
+		cr_assert_eq(a->target, b->target);
+		cr_assert_eq(b->target, i);
+		cr_assert_eq(sp.durations_ms[i], 0);
 	}
 	scan_result_release(&mem);
 	scan_result_release(&sp);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <criterion/criterion.h>
 #include "finding.h"
+#include "rank/rank.h"
 #include "spill.h"
 
 /* a finding as a check makes it: target strings packed, evidence owned */
@@ -161,4 +162,159 @@ Test(spill, a_copy_outlives_the_spill)
 	cr_assert_str_eq(copy.target_id, "c1");
 	cr_assert_str_eq(copy.evidence, "evidence of c1");
 	finding_release(&copy);
+}
+
+/* kB of the process's file-backed resident pages (RssFile) */
+static long rss_file_kb(void)
+{
+	char line[128];
+	long kb = -1;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	cr_assert_not_null(f);
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "RssFile: %ld", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
+}
+
+/* a trim gives the pages back to the page cache and loses nothing: the
+ * side region used as an array reads zero where never written */
+Test(spill, trim_keeps_every_byte_and_drops_the_pages)
+{
+	struct spill *s = spill_new();
+	const size_t n = (size_t)16 << 20;
+	unsigned char *a;
+	uint32_t *side;
+	long before, touched, after;
+	size_t i;
+
+	cr_assert_not_null(s);
+	cr_assert_eq(spill_array_reserve(s, n), 0);
+	cr_assert_eq(spill_side_reserve(s, 4096 * sizeof(*side)), 0);
+	a = spill_array(s);
+	side = spill_side(s);
+	for (i = 0; i < 4096; i++)
+		cr_assert_eq(side[i], 0);
+	side[7] = 77;
+	before = rss_file_kb();
+	for (i = 0; i < n; i++)
+		a[i] = (unsigned char)(i * 7 + 3);
+	touched = rss_file_kb();
+	spill_trim_all();
+	after = rss_file_kb();
+	/* the last chunk was written behind the grow's own drop */
+	cr_assert_gt(touched - after, 512, "RssFile %ld -> %ld -> %ld kB",
+		     before, touched, after);
+	for (i = 0; i < n; i++)
+		if (a[i] != (unsigned char)(i * 7 + 3))
+			cr_assert_fail("byte %zu lost by the trim", i);
+	cr_assert_eq(side[7], 77);
+	cr_assert_eq(spill_side_reserve(s, 4 * 4096 * sizeof(*side)), 0);
+	cr_assert_eq((void *)side, spill_side(s));
+	cr_assert_eq(side[7], 77);
+	cr_assert_eq(side[4 * 4096 - 1], 0);
+	spill_free(s);
+}
+
+/* records and their durations in memory and in a spill: contents kept
+ * as they grow, new durations 0, none until wanted */
+static void records_case(bool spilled)
+{
+	struct spill *s = spilled ? spill_new() : NULL;
+	struct port_record *v = NULL, *first;
+	uint32_t *ms = NULL;
+	size_t alloc = 0, ms_alloc = 0, i;
+
+	cr_assert(!spilled || s != NULL);
+	cr_assert_eq(
+		port_records_room(&v, &alloc, &ms, &ms_alloc, 100, false, s),
+		0);
+	cr_assert_geq(alloc, 100);
+	cr_assert_null(ms);
+	first = v;
+	for (i = 0; i < 100; i++)
+		v[i] = (struct port_record){ .target = (uint32_t)i,
+					     .port = (uint16_t)(i + 1),
+					     .check = CHECK_NONE };
+	cr_assert_eq(
+		port_records_room(&v, &alloc, &ms, &ms_alloc, 300000, true, s),
+		0);
+	cr_assert_geq(alloc, 300000);
+	cr_assert_geq(ms_alloc, alloc);
+	if (spilled)
+		cr_assert_eq(v, first, "a spilled array never moves");
+	for (i = 0; i < 100; i++) {
+		cr_assert_eq(v[i].target, i);
+		cr_assert_eq(v[i].port, i + 1);
+	}
+	for (i = 0; i < alloc; i++)
+		if (ms[i] != 0)
+			cr_assert_fail("duration %zu is %u, not 0", i, ms[i]);
+	ms[299999] = 5;
+	cr_assert_eq(
+		port_records_room(&v, &alloc, &ms, &ms_alloc, 400000, false, s),
+		0);
+	cr_assert_geq(ms_alloc, 400000, "durations follow the records");
+	cr_assert_eq(ms[299999], 5);
+	cr_assert_eq(ms[399999], 0);
+	port_records_free(v, ms, s);
+}
+
+Test(spill, records_grow_in_memory_and_in_a_spill)
+{
+	records_case(false);
+	records_case(true);
+}
+
+/* n findings in many ranks: each (target, port) once, so the order is
+ * total and a sort has one answer */
+static void fill_ranked(struct finding_list *l, int n)
+{
+	unsigned seed = 12345;
+	char id[32];
+	int i;
+
+	for (i = 0; i < n; i++) {
+		struct finding *f;
+
+		seed = seed * 1103515245u + 12345u;
+		snprintf(id, sizeof(id), "t%u", (seed >> 8) % 997);
+		add(l, id, "ev");
+		f = &l->v[l->n - 1];
+		f->port = (uint16_t)(i + 1);
+		f->confidence = (enum confidence)((seed >> 4) % 3);
+		f->impact = (enum impact)((seed >> 12) % 4);
+		f->cvss_score = (double)((seed >> 16) % 100) / 10.0;
+		f->is_public = (seed >> 20) & 1;
+	}
+}
+
+/* past a few thousand, a spilled list is sorted in runs and merged: the
+ * order is the one qsort gives the same list in memory */
+Test(spill, a_spilled_list_ranks_as_one_in_memory)
+{
+	struct finding_list mem, sp;
+	size_t i;
+
+	finding_list_init(&mem);
+	finding_list_init(&sp);
+	fill_ranked(&mem, 20000);
+	fill_ranked(&sp, 20000);
+	cr_assert_eq(finding_list_spill(&sp, spill_new()), 0);
+	rank_findings(&mem);
+	rank_findings(&sp);
+	cr_assert_eq(mem.n, sp.n);
+	for (i = 0; i < mem.n; i++) {
+		if (strcmp(mem.v[i].target_id, sp.v[i].target_id) != 0 ||
+		    mem.v[i].port != sp.v[i].port)
+			cr_assert_fail(
+				"rank %zu: %s:%u in memory, %s:%u spilled", i,
+				mem.v[i].target_id, mem.v[i].port,
+				sp.v[i].target_id, sp.v[i].port);
+		cr_assert_str_eq(mem.v[i].rank_reason, sp.v[i].rank_reason);
+	}
+	finding_list_release(&mem);
+	finding_list_release(&sp);
 }
