@@ -116,6 +116,9 @@ int finding_list_take(struct finding_list *dst, struct finding_list *src);
 /* moves l's array and its findings' text into s, which l then owns; on
  * failure l is as it was and s is not taken; 0 or EXPO_ENOMEM */
 int finding_list_spill(struct finding_list *l, struct spill *s);
+/* finding i's text (target strings, evidence) into l's spill, when l has
+ * one: a list filled in place (a report read back) after it spilled */
+void finding_list_spill_text(struct finding_list *l, size_t i);
 /* dst becomes a copy of s owning every string; 0 or EXPO_ENOMEM (dst then
  * holds what was copied, for finding_release) */
 int finding_copy(struct finding *dst, const struct finding *s);
@@ -162,6 +165,11 @@ _Static_assert(sizeof(struct port_record) == 12,
 int port_records_room(struct port_record **v, size_t *alloc, uint32_t **ms,
 		      size_t *ms_alloc, size_t need, bool with_ms,
 		      struct spill *spill);
+/* n records (and their durations, when *ms is there) moved from malloc'd
+ * arrays into a new spill, *spill set; 0, or EXPO_ENOMEM with nothing
+ * changed (no file: the caller keeps them in memory) */
+int port_records_spill(struct port_record **v, size_t *alloc, uint32_t **ms,
+		       size_t *ms_alloc, size_t n, struct spill **spill);
 /* frees what port_records_room() made: the spill, or both arrays */
 void port_records_free(struct port_record *v, uint32_t *ms,
 		       struct spill *spill);

@@ -218,6 +218,13 @@ int finding_list_spill(struct finding_list *l, struct spill *s)
 	return 0;
 }
 
+void finding_list_spill_text(struct finding_list *l, size_t i)
+{
+	if (l->spill != NULL && i < l->n &&
+	    !(l->v[i].shares & FINDING_SPILLS_TEXT))
+		spill_text(l->spill, &l->v[i]);
+}
+
 static int copy_str(char **dst, const char *s)
 {
 	*dst = NULL;
@@ -411,6 +418,35 @@ int port_records_room(struct port_record **v, size_t *alloc, uint32_t **ms,
 		*ms = nms;
 	}
 	*ms_alloc = *alloc;
+	return 0;
+}
+
+int port_records_spill(struct port_record **v, size_t *alloc, uint32_t **ms,
+		       size_t *ms_alloc, size_t n, struct spill **spill)
+{
+	struct port_record *nv = NULL;
+	uint32_t *nms = NULL;
+	size_t nalloc = 0, nms_alloc = 0;
+	struct spill *s;
+
+	if (*spill != NULL || (s = spill_new()) == NULL)
+		return EXPO_ENOMEM;
+	if (port_records_room(&nv, &nalloc, &nms, &nms_alloc,
+			      *alloc > n ? *alloc : n, *ms != NULL, s) != 0) {
+		spill_free(s);
+		return EXPO_ENOMEM;
+	}
+	if (n > 0)
+		memcpy(nv, *v, n * sizeof(*nv));
+	if (*ms != NULL && n > 0)
+		memcpy(nms, *ms, n * sizeof(*nms));
+	free(*v);
+	free(*ms);
+	*v = nv;
+	*ms = nms;
+	*alloc = nalloc;
+	*ms_alloc = nms_alloc;
+	*spill = s;
 	return 0;
 }
 

@@ -12,6 +12,7 @@
 #include "expo.h"
 #include "report_doc.h"
 #include "report_priv.h"
+#include "spill.h"
 
 void report_doc_init(struct report_doc *d)
 {
@@ -133,6 +134,12 @@ int report_doc_record_ms(struct report_doc *d, const struct port_record *rec,
 				  : 64;
 	int r;
 
+	/* a read-back estate's records go to a spill as a scan's do (no
+	 * file: they stay in memory) */
+	if (d->nrecords == RECORDS_SPILL_AFTER && d->records_spill == NULL)
+		(void)port_records_spill(&d->records, &d->arecords,
+					 &d->durations_ms, &d->adurations,
+					 d->nrecords, &d->records_spill);
 	/* durations: none until one is known, then as long as the records */
 	if ((r = port_records_room(&d->records, &d->arecords, &d->durations_ms,
 				   &d->adurations, na, ms != 0,
@@ -298,6 +305,18 @@ int report_doc_merge(struct report_doc *dst, struct report_doc *src, char **err)
 	/* every piece of memory first, so a failure leaves both intact */
 	if (dst->targets.n + src->targets.n > UINT32_MAX)
 		return EXPO_ETOOBIG;
+	/* a spilled src taken into an unspilled dst would swap the lists
+	 * (finding_list_take) and the notes below would follow the wrong
+	 * findings: dst spills too, which keeps dst's findings first */
+	if (src->findings.spill != NULL && dst->findings.spill == NULL &&
+	    nd > 0) {
+		struct spill *s = spill_new();
+
+		if (s == NULL || finding_list_spill(&dst->findings, s) != 0) {
+			spill_free(s);
+			return EXPO_ENOMEM;
+		}
+	}
 	if ((dst->notes != NULL || src->notes != NULL) && nd + ns > 0) {
 		if ((nn = calloc(nd + ns, sizeof(*nn))) == NULL)
 			return EXPO_ENOMEM;
@@ -308,6 +327,11 @@ int report_doc_merge(struct report_doc *dst, struct report_doc *src, char **err)
 	}
 	/* room for src's records at once: growing step by step would hold
 	 * two copies of an estate's records at each step */
+	if (dst->records_spill == NULL &&
+	    dst->nrecords + src->nrecords > RECORDS_SPILL_AFTER)
+		(void)port_records_spill(&dst->records, &dst->arecords,
+					 &dst->durations_ms, &dst->adurations,
+					 dst->nrecords, &dst->records_spill);
 	if (port_records_room(&dst->records, &dst->arecords, &dst->durations_ms,
 			      &dst->adurations, dst->nrecords + src->nrecords,
 			      false, dst->records_spill) != 0) {
@@ -319,6 +343,7 @@ int report_doc_merge(struct report_doc *dst, struct report_doc *src, char **err)
 		struct port_record rec = src->records[i];
 		const char *check = report_doc_check_name(src, &rec);
 
+		spill_pace(i);
 		/* a check src's build lacked gets dst's index for its name */
 		if (check != NULL && rec.check >= check_registry_len &&
 		    (r = report_doc_check(dst, check, &rec.check)) != 0)

@@ -16,10 +16,12 @@
 #include <unistd.h>
 #include <cjson/cJSON.h>
 #include "check.h"
+#include "config.h"
 #include "expo.h"
 #include "gate/gate.h"
 #include "report/report.h"
 #include "report/report_doc.h"
+#include "spill.h"
 
 #define GATE_DIR "tests/fixtures/gate"
 #define INPUT GATE_DIR "/input.json"
@@ -1184,6 +1186,90 @@ Test(gate_shard, split_and_merge_equals_the_unsharded_run)
 	cJSON_free(text);
 	free(st);
 	report_doc_release(&whole);
+}
+
+/* a fleet's shard read back spills its findings; merged into a shard
+ * that did not, each finding keeps its own note (suppression) */
+Test(gate_shard, notes_follow_their_findings_when_one_shard_spilled)
+{
+	enum tstate *st = states(16, T_FINDING);
+	char *text = synth(16, st), *err = NULL;
+	struct report_doc a, b;
+	struct report_doc *both[2] = { &a, &b };
+	size_t i, k, total = 0;
+
+	for (k = 0; k < 2; k++) {
+		char *sj = shard_json(text, (unsigned)k + 1, 2);
+		char *path = tmp_path(".json");
+
+		spew(path, sj, strlen(sj));
+		load(both[k], path);
+		unlink(path);
+		free(path);
+		cJSON_free(sj);
+		cr_assert_gt(both[k]->findings.n, 0);
+		total += both[k]->findings.n;
+		cr_assert_eq(report_doc_notes(both[k]), 0);
+		for (i = 0; i < both[k]->findings.n; i++)
+			both[k]->notes[i].sup_reason =
+				strdup(both[k]->findings.v[i].fingerprint);
+	}
+	cr_assert_eq(finding_list_spill(&b.findings, spill_new()), 0);
+	cr_assert_eq(report_doc_merge(&a, &b, &err), 0, "%s", err);
+	cr_assert_eq(a.findings.n, total);
+	for (i = 0; i < a.findings.n; i++)
+		cr_assert_str_eq(a.notes[i].sup_reason,
+				 a.findings.v[i].fingerprint,
+				 "finding %zu has another's note", i);
+	report_doc_release(&a);
+	report_doc_release(&b);
+	cJSON_free(text);
+	free(st);
+}
+
+/* a report of a fleet read back as a stream spills its findings past
+ * FINDINGS_SPILL_AFTER: each reads as the file has it, text and all */
+Test(gate_shard, a_read_back_fleet_spills_and_reads_the_same)
+{
+	enum tstate *st = states(9000, T_FINDING);
+	char *text = synth(9000, st), *path = tmp_path(".json");
+	cJSON *root = cJSON_Parse(text), *it;
+	struct report_doc sp;
+	size_t i = 0;
+
+	cr_assert_not_null(root);
+	spew(path, text, strlen(text));
+	report_doc_init(&sp);
+	load(&sp, path);
+	cr_assert_gt(sp.findings.n, FINDINGS_SPILL_AFTER);
+	cr_assert_not_null(sp.findings.spill);
+	cJSON_ArrayForEach(it, cJSON_GetObjectItem(root, "findings"))
+	{
+		const struct finding *f = &sp.findings.v[i];
+		const cJSON *t = cJSON_GetObjectItem(it, "target");
+
+		cr_assert_lt(i, sp.findings.n);
+		if (strcmp(f->target_id,
+			   cJSON_GetObjectItem(t, "id")->valuestring) != 0 ||
+		    strcmp(f->address,
+			   cJSON_GetObjectItem(t, "address")->valuestring) !=
+			    0 ||
+		    strcmp(f->evidence,
+			   cJSON_GetObjectItem(it, "evidence")->valuestring) !=
+			    0 ||
+		    strcmp(f->rule_id,
+			   cJSON_GetObjectItem(it, "rule")->valuestring) != 0)
+			cr_assert_fail("finding %zu differs from the file", i);
+		cr_assert(f->shares & FINDING_SPILLS_TEXT, "finding %zu", i);
+		i++;
+	}
+	cr_assert_eq(i, sp.findings.n);
+	unlink(path);
+	free(path);
+	cJSON_Delete(root);
+	report_doc_release(&sp);
+	cJSON_free(text);
+	free(st);
 }
 
 Test(gate_shard, merging_the_same_shard_twice_is_refused)
