@@ -79,7 +79,8 @@ struct collector {
 	struct spill *records_spill; /* NULL, or where records and ms live */
 	char **reasons;
 	size_t nreasons, reasons_alloc;
-	bool spill_failed; /* no spill file: findings stay in memory */
+	bool spill_failed;	   /* no spill file: findings stay in memory */
+	bool records_spill_failed; /* the same for the records */
 };
 
 struct probe;
@@ -1478,10 +1479,19 @@ static void collector_records_spill(struct scan_run *run)
 					     : RECORDS_SPILL_AFTER;
 
 	if (run->plan->npairs < after || col->records_spill != NULL ||
-	    col->spill_failed)
+	    col->records_spill_failed)
 		return;
-	if ((col->records_spill = spill_new()) == NULL) {
-		col->spill_failed = true;
+	/* the discovery records' room now: a file without the disk space
+	 * for them is no file */
+	if ((col->records_spill = spill_new()) == NULL ||
+	    port_records_room(&col->records, &col->alloc, &col->ms,
+			      &col->ms_alloc, run->plan->npairs, false,
+			      col->records_spill) != 0) {
+		spill_free(col->records_spill);
+		col->records_spill = NULL;
+		col->records = NULL;
+		col->alloc = 0;
+		col->records_spill_failed = true;
 		fprintf(stderr, "exposure: warning: no file for port records "
 				"in $TMPDIR, /var/tmp or /tmp (set TMPDIR to "
 				"a writable disk): they stay in memory\n");

@@ -60,8 +60,12 @@ void finding_list_release(struct finding_list *l)
 
 	if (l == NULL)
 		return;
-	for (i = 0; i < l->n; i++)
+	for (i = 0; i < l->n; i++) {
+		/* a spilled list's pages go back as they are released */
+		if (l->spill != NULL)
+			spill_pace(i);
 		finding_release(&l->v[i]);
+	}
 	if (l->spill != NULL)
 		spill_free(l->spill);
 	else

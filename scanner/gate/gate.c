@@ -280,9 +280,9 @@ static bool check_completed(const struct report_doc *d, uint32_t ti,
 
 	for (i = 0; i < d->nrecords; i++) {
 		const struct port_record *rec = &d->records[i];
+		const char *name;
 
 		spill_pace(i);
-		const char *name;
 
 		if (rec->target != ti || rec->addr != addr ||
 		    rec->port != port || rec->check == CHECK_NONE)
@@ -336,7 +336,6 @@ bool report_doc_proves_absent(const struct report_doc *d,
 		const struct port_record *rec = &d->records[i];
 
 		spill_pace(i);
-
 		if (rec->target != ti || rec->port != f->port ||
 		    rec->check != CHECK_NONE)
 			continue;

@@ -111,7 +111,15 @@ static int rank_cmp(const void *pa, const void *pb)
 		return r;
 	if (a->port != b->port)
 		return a->port < b->port ? -1 : 1;
-	return strcmp(a->rule_id, b->rule_id);
+	if ((r = strcmp(a->rule_id, b->rule_id)) != 0)
+		return r;
+	/* one finding per address of a dual-stack target: the address
+	 * decides, so the order never depends on how the sort ran (runs
+	 * merged for a spilled list, one qsort in memory) */
+	if ((r = strcmp(a->address ? a->address : "",
+			b->address ? b->address : "")) != 0)
+		return r;
+	return a->proto < b->proto ? -1 : a->proto > b->proto;
 }
 
 static const char *impact_phrase(enum impact i)

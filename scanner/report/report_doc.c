@@ -309,7 +309,7 @@ int report_doc_merge(struct report_doc *dst, struct report_doc *src, char **err)
 	 * (finding_list_take) and the notes below would follow the wrong
 	 * findings: dst spills too, which keeps dst's findings first */
 	if (src->findings.spill != NULL && dst->findings.spill == NULL &&
-	    nd > 0) {
+	    nd > 0 && (dst->notes != NULL || src->notes != NULL)) {
 		struct spill *s = spill_new();
 
 		if (s == NULL || finding_list_spill(&dst->findings, s) != 0) {

@@ -692,9 +692,9 @@ static void put_problems(struct hw *w)
 
 	for (i = 0; i < r->nrecords; i++) {
 		const struct port_record *rec = &r->records[i];
+		const struct target *t;
 
 		spill_pace(i);
-		const struct target *t;
 
 		if (rec->status != STATUS_TIMEOUT &&
 		    rec->status != STATUS_ERROR)

@@ -11,19 +11,21 @@
 #include <criterion/criterion.h>
 #include "finding.h"
 #include "rank/rank.h"
+#include "report/report_doc.h"
 #include "spill.h"
 
 /* a finding as a check makes it: target strings packed, evidence owned */
-static void add(struct finding_list *l, const char *id, const char *ev)
+static void add_at(struct finding_list *l, const char *id, const char *addr,
+		   const char *ev)
 {
 	struct finding *f = finding_list_add(l);
-	size_t lid = strlen(id) + 1;
-	char *pack = malloc(3 * lid);
+	size_t lid = strlen(id) + 1, laddr = strlen(addr) + 1;
+	char *pack = malloc(2 * lid + laddr);
 
 	cr_assert(f != NULL && pack != NULL);
 	memcpy(pack, id, lid);
 	memcpy(pack + lid, id, lid);
-	memcpy(pack + 2 * lid, id, lid);
+	memcpy(pack + 2 * lid, addr, laddr);
 	f->rule_id = (char *)"fake.ok";
 	f->shares = FINDING_SHARES_RULE | FINDING_PACKS_TARGET;
 	f->target_id = pack;
@@ -32,6 +34,11 @@ static void add(struct finding_list *l, const char *id, const char *ev)
 	f->evidence = strdup(ev);
 	f->secret = strdup("<redacted>");
 	f->port = 22;
+}
+
+static void add(struct finding_list *l, const char *id, const char *ev)
+{
+	add_at(l, id, id, ev);
 }
 
 static void fill(struct finding_list *l, const char *prefix, int n)
@@ -164,17 +171,19 @@ Test(spill, a_copy_outlives_the_spill)
 	finding_release(&copy);
 }
 
-/* kB of the process's file-backed resident pages (RssFile) */
+/* kB of the process's resident pages of files: RssFile, and RssShmem
+ * for a $TMPDIR on tmpfs */
 static long rss_file_kb(void)
 {
 	char line[128];
-	long kb = -1;
+	long kb = 0, v;
 	FILE *f = fopen("/proc/self/status", "r");
 
 	cr_assert_not_null(f);
 	while (fgets(line, sizeof(line), f) != NULL)
-		if (sscanf(line, "RssFile: %ld", &kb) == 1)
-			break;
+		if (sscanf(line, "RssFile: %ld", &v) == 1 ||
+		    sscanf(line, "RssShmem: %ld", &v) == 1)
+			kb += v;
 	fclose(f);
 	return kb;
 }
@@ -268,12 +277,12 @@ Test(spill, records_grow_in_memory_and_in_a_spill)
 	records_case(true);
 }
 
-/* n findings in many ranks: each (target, port) once, so the order is
- * total and a sort has one answer */
+/* n findings in many ranks, and many that tie on all but the address
+ * (one per address of a dual-stack target): a sort has one answer */
 static void fill_ranked(struct finding_list *l, int n)
 {
 	unsigned seed = 12345;
-	char id[32];
+	char id[32], addr[32];
 	int i;
 
 	for (i = 0; i < n; i++) {
@@ -281,13 +290,25 @@ static void fill_ranked(struct finding_list *l, int n)
 
 		seed = seed * 1103515245u + 12345u;
 		snprintf(id, sizeof(id), "t%u", (seed >> 8) % 997);
-		add(l, id, "ev");
+		snprintf(addr, sizeof(addr), "127.0.%d.%d", i / 256 % 256,
+			 i % 256);
+		add_at(l, id, addr, "ev");
 		f = &l->v[l->n - 1];
-		f->port = (uint16_t)(i + 1);
+		f->port = (uint16_t)(i % 40 + 1);
 		f->confidence = (enum confidence)((seed >> 4) % 3);
 		f->impact = (enum impact)((seed >> 12) % 4);
 		f->cvss_score = (double)((seed >> 16) % 100) / 10.0;
 		f->is_public = (seed >> 20) & 1;
+		if (i % 2 == 0) {
+			/* ties: 40 (target, port) pairs, 5,000 addresses */
+			f->confidence = CONFIDENCE_CONFIRMED;
+			f->impact = IMPACT_EXEC;
+			f->cvss_score = 9.8;
+			f->is_public = false;
+			f->port = (uint16_t)(i % 4 + 1);
+			snprintf(f->target_id, strlen(f->target_id) + 1, "t%d",
+				 i % 10);
+		}
 	}
 }
 
@@ -308,6 +329,7 @@ Test(spill, a_spilled_list_ranks_as_one_in_memory)
 	cr_assert_eq(mem.n, sp.n);
 	for (i = 0; i < mem.n; i++) {
 		if (strcmp(mem.v[i].target_id, sp.v[i].target_id) != 0 ||
+		    strcmp(mem.v[i].address, sp.v[i].address) != 0 ||
 		    mem.v[i].port != sp.v[i].port)
 			cr_assert_fail(
 				"rank %zu: %s:%u in memory, %s:%u spilled", i,
@@ -317,4 +339,58 @@ Test(spill, a_spilled_list_ranks_as_one_in_memory)
 	}
 	finding_list_release(&mem);
 	finding_list_release(&sp);
+}
+
+/* records read back (report, merge, --baseline) spill past
+ * RECORDS_SPILL_AFTER, durations with them; a merge that crosses it
+ * spills the destination's; nothing is lost on the way */
+Test(spill, read_back_records_spill_and_keep_their_durations)
+{
+	const size_t n = RECORDS_SPILL_AFTER + 1000, small = 100;
+	struct report_doc d, a, b;
+	char *err = NULL;
+	size_t i;
+
+	report_doc_init(&d);
+	for (i = 0; i < n; i++) {
+		struct port_record rec = { .target = (uint32_t)(i % 5000),
+					   .port = (uint16_t)(i % 60000 + 1),
+					   .check = CHECK_NONE };
+
+		cr_assert_eq(report_doc_record_ms(&d, &rec, (uint32_t)(i % 7)),
+			     0);
+	}
+	cr_assert_not_null(d.records_spill);
+	cr_assert_eq(d.nrecords, n);
+	for (i = 0; i < n; i++)
+		if (d.records[i].port != i % 60000 + 1 ||
+		    d.durations_ms[i] != i % 7)
+			cr_assert_fail("record %zu changed in the spill", i);
+	/* a merge from below the threshold to past it */
+	report_doc_init(&a);
+	report_doc_init(&b);
+	for (i = 0; i < RECORDS_SPILL_AFTER - small; i++) {
+		struct port_record rec = { .port = 1, .check = CHECK_NONE };
+
+		cr_assert_eq(report_doc_record_ms(&a, &rec, 3), 0);
+	}
+	for (i = 0; i < 2 * small; i++) {
+		struct port_record rec = { .port = 2, .check = CHECK_NONE };
+
+		cr_assert_eq(report_doc_record_ms(&b, &rec, 9), 0);
+	}
+	cr_assert_null(a.records_spill);
+	cr_assert_eq(report_doc_merge(&a, &b, &err), 0, "%s", err);
+	cr_assert_not_null(a.records_spill);
+	cr_assert_eq(a.nrecords, RECORDS_SPILL_AFTER + small);
+	for (i = 0; i < a.nrecords; i++) {
+		bool from_b = i >= RECORDS_SPILL_AFTER - small;
+
+		if (a.records[i].port != (from_b ? 2 : 1) ||
+		    a.durations_ms[i] != (from_b ? 9u : 3u))
+			cr_assert_fail("merged record %zu is wrong", i);
+	}
+	report_doc_release(&d);
+	report_doc_release(&a);
+	report_doc_release(&b);
 }
