@@ -13,6 +13,7 @@
 #include <criterion/criterion.h>
 #include "fake_server.h"
 #include "netio.h"
+#include "target.h"
 
 #define FAKE_IO_TIMEOUT_S 3
 #define FAKE_LIFETIME_MS 60000
@@ -341,4 +342,24 @@ char *fake_tmpfile(const char *content)
 		     (ssize_t)strlen(content));
 	close(fd);
 	return path;
+}
+
+void fake_target_add(struct target_list *tl, const char *id, const char *addr,
+		     uint16_t port, const char *check)
+{
+	struct target *t = target_list_add(tl);
+
+	cr_assert_not_null(t);
+	t->id = strdup(id);
+	t->provider = "list";
+	t->addrs = calloc(1, sizeof(*t->addrs));
+	cr_assert_not_null(t->addrs);
+	cr_assert_eq(target_addr_parse(&t->addrs[0], addr), 0, "%s", addr);
+	t->naddrs = 1;
+	t->ports = calloc(1, sizeof(*t->ports));
+	cr_assert_not_null(t->ports);
+	t->ports[0].port = port;
+	snprintf(t->ports[0].check, sizeof(t->ports[0].check), "%s", check);
+	t->nports = 1;
+	t->only_listed_ports = true;
 }

@@ -52,4 +52,10 @@ bool fake_has_raw_control(const char *text);
 /* a temporary file with content; its path (free it, unlink it) */
 char *fake_tmpfile(const char *content);
 
+struct target_list;
+/* adds target id on addr with the one port `port` for check ("" for
+ * whichever claims it), as a plain list would name it */
+void fake_target_add(struct target_list *tl, const char *id, const char *addr,
+		     uint16_t port, const char *check);
+
 #endif

@@ -38,19 +38,8 @@ extern const struct check check_pg;
 
 static void one_target(struct target_list *tl, uint16_t port)
 {
-	struct target *t;
-
 	target_list_init(tl);
-	t = target_list_add(tl);
-	t->id = strdup("t0");
-	t->provider = "list";
-	t->addrs = calloc(1, sizeof(*t->addrs));
-	target_addr_parse(&t->addrs[0], "127.0.0.1");
-	t->naddrs = 1;
-	t->ports = calloc(1, sizeof(*t->ports));
-	t->ports[0].port = port;
-	t->nports = 1;
-	t->only_listed_ports = true;
+	fake_target_add(tl, "t0", "127.0.0.1", port, "");
 }
 
 Test(canary, ctx_names_differ_without_a_random_source)

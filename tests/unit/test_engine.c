@@ -17,6 +17,7 @@
 #include "rank/rank.h"
 #include "expo.h"
 #include "fault.h"
+#include "fake_server.h"
 
 /* ---- a fake module: connects, waits for "OK", reports fake.ok ---- */
 
@@ -41,7 +42,7 @@ static const uint16_t fake_ports[] = { 1 };
 static const char *const fake_users[] = { "a", "b", NULL };
 static const char *const fake_passwords[] = { "p1", NULL };
 
-static int fake_start(struct check_ctx *ctx, void *state)
+static int fake_module_start(struct check_ctx *ctx, void *state)
 {
 	struct fake_state *s = state;
 
@@ -105,7 +106,7 @@ static const struct check check_fake = {
 	.default_passwords = fake_passwords,
 	.default_max_attempts = 2,
 	.state_size = sizeof(struct fake_state),
-	.start = fake_start,
+	.start = fake_module_start,
 	.step = fake_step,
 	.cleanup = fake_cleanup,
 	.assess = fake_assess,
@@ -150,21 +151,8 @@ static void *ok_server(void *arg)
 static void one_target(struct target_list *tl, const char *addr, uint16_t port,
 		       const char *check)
 {
-	struct target *t;
-
 	target_list_init(tl);
-	t = target_list_add(tl);
-	cr_assert(t != NULL);
-	t->id = strdup(addr);
-	t->provider = "list";
-	t->addrs = calloc(1, sizeof(*t->addrs));
-	cr_assert(target_addr_parse(&t->addrs[0], addr) == 0);
-	t->naddrs = 1;
-	t->ports = calloc(1, sizeof(*t->ports));
-	t->ports[0].port = port;
-	snprintf(t->ports[0].check, sizeof(t->ports[0].check), "%s", check);
-	t->nports = 1;
-	t->only_listed_ports = true;
+	fake_target_add(tl, addr, addr, port, check);
 }
 
 static const struct check *fake_list[] = { &check_fake };
@@ -286,20 +274,10 @@ static void n_targets(struct target_list *tl, int n, uint16_t port,
 
 	target_list_init(tl);
 	for (i = 0; i < n; i++) {
-		struct target *t = target_list_add(tl);
 		char id[16];
 
 		snprintf(id, sizeof(id), "t%d", i);
-		t->id = strdup(id);
-		t->provider = "list";
-		t->addrs = calloc(1, sizeof(*t->addrs));
-		target_addr_parse(&t->addrs[0], "127.0.0.1");
-		t->naddrs = 1;
-		t->ports = calloc(1, sizeof(*t->ports));
-		t->ports[0].port = port;
-		snprintf(t->ports[0].check, 16, "%s", check);
-		t->nports = 1;
-		t->only_listed_ports = true;
+		fake_target_add(tl, id, "127.0.0.1", port, check);
 	}
 }
 
