@@ -1,4 +1,5 @@
-/* spill.c - file-backed regions for a fleet's findings (see include/spill.h) */
+/* spill.c - file-backed regions for a fleet's findings and port records (see
+ * include/spill.h) */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
