@@ -119,8 +119,13 @@ int finding_list_spill(struct finding_list *l, struct spill *s);
 /* finding i's text (target strings, evidence) into l's spill, when l has
  * one: a list filled in place (a report read back) after it spilled */
 void finding_list_spill_text(struct finding_list *l, size_t i);
-/* dst becomes a copy of s owning every string; 0 or EXPO_ENOMEM (dst then
- * holds what was copied, for finding_release) */
+/* after a finding was added to l and filled in: past
+ * FINDINGS_SPILL_AFTER the list spills (include/spill.h), as a scan's
+ * does, and each later finding's text follows it there */
+void finding_list_grown(struct finding_list *l);
+/* dst becomes a copy of s owning every string but a check's static rule
+ * text (FINDING_SHARES_RULE), which stays shared; 0 or EXPO_ENOMEM (dst
+ * then holds what was copied, for finding_release) */
 int finding_copy(struct finding *dst, const struct finding *s);
 
 /* sha256(rule | target id | port), first 32 hex digits, into out[33] */

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <strings.h>
 #include <openssl/evp.h>
+#include "config.h"
 #include "expo.h"
 #include "finding.h"
 #include "spill.h"
@@ -237,20 +238,22 @@ static int copy_str(char **dst, const char *s)
 
 int finding_copy(struct finding *dst, const struct finding *s)
 {
+	/* the rule's text first: FINDING_SHARES_RULE covers those seven */
 	char **dsts[] = {
 		&dst->rule_id,	   &dst->check,	      &dst->title,
-		&dst->service,	   &dst->target_id,   &dst->target_name,
-		&dst->address,	   &dst->cvss_vector, &dst->evidence,
-		&dst->secret,	   &dst->remediation, &dst->references,
+		&dst->service,	   &dst->cvss_vector, &dst->remediation,
+		&dst->references,  &dst->target_id,   &dst->target_name,
+		&dst->address,	   &dst->evidence,    &dst->secret,
 		&dst->rank_reason, &dst->gpu,	      &dst->resource,
 		&dst->source,	   &dst->assumption,  &dst->related
 	};
 	const char *srcs[] = { s->rule_id,     s->check,       s->title,
-			       s->service,     s->target_id,   s->target_name,
-			       s->address,     s->cvss_vector, s->evidence,
-			       s->secret,      s->remediation, s->references,
+			       s->service,     s->cvss_vector, s->remediation,
+			       s->references,  s->target_id,   s->target_name,
+			       s->address,     s->evidence,    s->secret,
 			       s->rank_reason, s->gpu,	       s->resource,
 			       s->source,      s->assumption,  s->related };
+	bool shared_rule = (s->shares & FINDING_SHARES_RULE) != 0;
 	size_t i;
 	int r = 0;
 
@@ -258,11 +261,26 @@ int finding_copy(struct finding *dst, const struct finding *s)
 			       sizeof(srcs) / sizeof(srcs[0]),
 		       "one source per field");
 	*dst = *s;
-	dst->shares = 0;
-	for (i = 0; i < sizeof(srcs) / sizeof(srcs[0]); i++)
+	/* a check's rule text is static: shared, not copied (a baseline's
+	 * fixed findings of a fleet would otherwise copy it each time) */
+	dst->shares = shared_rule ? FINDING_SHARES_RULE : 0;
+	for (i = shared_rule ? 7 : 0; i < sizeof(srcs) / sizeof(srcs[0]); i++)
 		if (copy_str(dsts[i], srcs[i]) != 0)
 			r = EXPO_ENOMEM;
 	return r;
+}
+
+void finding_list_grown(struct finding_list *l)
+{
+	struct spill *s;
+
+	if (l->spill == NULL && l->n == FINDINGS_SPILL_AFTER) {
+		/* no file: the list stays in memory */
+		if ((s = spill_new()) != NULL && finding_list_spill(l, s) != 0)
+			spill_free(s);
+	} else if (l->n > 0) {
+		finding_list_spill_text(l, l->n - 1);
+	}
 }
 
 void finding_fingerprint(char out[33], const char *rule_id,

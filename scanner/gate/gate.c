@@ -255,39 +255,98 @@ int report_doc_gate(const struct report_doc *d)
 
 /* ---- baseline ---- */
 
-static bool host_answered(const struct report_doc *d, uint32_t ti)
+/* What proving findings absent needs from one run, built once: its
+ * targets by id and a walk that seeks each target's records, so a proof
+ * costs that target's records, not the estate's (a baseline of many
+ * fixed findings was quadratic). */
+struct absence_index {
+	const struct report_doc *d;
+	struct target_index targets;
+	struct record_walk walk;
+	size_t *sel; /* the records of the target at hand, in record order */
+	size_t nsel, asel;
+};
+
+int absence_index_new(struct absence_index **out, const struct report_doc *d)
+{
+	struct absence_index *ix = calloc(1, sizeof(*ix));
+	struct scan_report view;
+	int r;
+
+	*out = NULL;
+	if (ix == NULL)
+		return EXPO_ENOMEM;
+	ix->d = d;
+	report_doc_view(d, &view);
+	if ((r = target_index_build(&ix->targets, &d->targets)) != 0 ||
+	    (r = record_walk_init(&ix->walk, &view)) != 0) {
+		absence_index_free(ix);
+		return r;
+	}
+	*out = ix;
+	return 0;
+}
+
+void absence_index_free(struct absence_index *ix)
+{
+	if (ix == NULL)
+		return;
+	target_index_release(&ix->targets);
+	record_walk_release(&ix->walk);
+	free(ix->sel);
+	free(ix);
+}
+
+/* ix->sel: the records of target ti */
+static int select_target(struct absence_index *ix, uint32_t ti)
 {
 	size_t i;
 
-	for (i = 0; i < d->nrecords; i++) {
-		const struct port_record *rec = &d->records[i];
+	ix->nsel = 0;
+	record_walk_seek(&ix->walk, ti);
+	while ((i = record_walk_next(&ix->walk, ti)) != SIZE_MAX) {
+		if (ix->nsel == ix->asel) {
+			size_t na = ix->asel ? ix->asel * 2 : 64;
+			size_t *nv = realloc(ix->sel, na * sizeof(*nv));
 
-		spill_pace(i);
+			if (nv == NULL)
+				return EXPO_ENOMEM;
+			ix->sel = nv;
+			ix->asel = na;
+		}
+		ix->sel[ix->nsel++] = i;
+	}
+	return 0;
+}
 
-		if (rec->target == ti && rec->check == CHECK_NONE &&
-		    (rec->status == STATUS_OPEN ||
-		     rec->status == STATUS_CLOSED))
+static bool host_answered(const struct absence_index *ix)
+{
+	size_t k;
+
+	for (k = 0; k < ix->nsel; k++) {
+		const struct port_record *rec = &ix->d->records[ix->sel[k]];
+
+		if (rec->check == CHECK_NONE && (rec->status == STATUS_OPEN ||
+						 rec->status == STATUS_CLOSED))
 			return true;
 	}
 	return false;
 }
 
-static bool check_completed(const struct report_doc *d, uint32_t ti,
-			    uint16_t addr, uint16_t port, const char *check)
+static bool check_completed(const struct absence_index *ix, uint16_t addr,
+			    uint16_t port, const char *check)
 {
-	size_t i;
+	size_t k;
 	bool ok = false;
 
-	for (i = 0; i < d->nrecords; i++) {
-		const struct port_record *rec = &d->records[i];
+	for (k = 0; k < ix->nsel; k++) {
+		const struct port_record *rec = &ix->d->records[ix->sel[k]];
 		const char *name;
 
-		spill_pace(i);
-
-		if (rec->target != ti || rec->addr != addr ||
-		    rec->port != port || rec->check == CHECK_NONE)
+		if (rec->addr != addr || rec->port != port ||
+		    rec->check == CHECK_NONE)
 			continue;
-		name = report_doc_check_name(d, rec);
+		name = report_doc_check_name(ix->d, rec);
 		if (name == NULL || check == NULL || strcmp(name, check) != 0)
 			continue;
 		if (rec->status != STATUS_OPEN)
@@ -313,43 +372,38 @@ static bool run_could_see(const struct report_doc *d, const struct finding *f)
 	return true;
 }
 
-bool report_doc_proves_absent(const struct report_doc *d,
-			      const struct finding *f)
+bool absence_proved(struct absence_index *ix, const struct finding *f)
 {
-	const struct target *t = NULL;
-	uint32_t ti;
-	size_t i, seen = 0;
+	const struct report_doc *d = ix->d;
+	const struct target *t = target_index_find(&ix->targets, f->target_id);
+	size_t k, seen = 0;
 
-	for (ti = 0; ti < d->targets.n; ti++)
-		if (strcmp(d->targets.v[ti].id, f->target_id) == 0) {
-			t = &d->targets.v[ti];
-			break;
-		}
 	/* an interrupted run proves nothing absent: a probe it finished
 	 * may have been cut before the part that would have found f */
 	if (d->incomplete_reason != NULL)
 		return false;
 	if (t == NULL || t->skip_reason != NULL || !run_could_see(d, f))
 		return false;
+	/* out of memory: nothing proved, which is never wrong */
+	if (select_target(ix, (uint32_t)(t - d->targets.v)) != 0)
+		return false;
 	/* every address probed on that port must say so */
-	for (i = 0; i < d->nrecords; i++) {
-		const struct port_record *rec = &d->records[i];
+	for (k = 0; k < ix->nsel; k++) {
+		const struct port_record *rec = &d->records[ix->sel[k]];
 
-		spill_pace(i);
-		if (rec->target != ti || rec->port != f->port ||
-		    rec->check != CHECK_NONE)
+		if (rec->port != f->port || rec->check != CHECK_NONE)
 			continue;
 		seen++;
 		switch (rec->status) {
 		case STATUS_CLOSED:
 			break;
 		case STATUS_OPEN:
-			if (!check_completed(d, ti, rec->addr, rec->port,
+			if (!check_completed(ix, rec->addr, rec->port,
 					     f->check))
 				return false;
 			break;
 		case STATUS_FILTERED:
-			if (!host_answered(d, ti))
+			if (!host_answered(ix))
 				return false;
 			break;
 		default:
@@ -364,55 +418,68 @@ static int str_cmp(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-static const char **sorted_fps(const struct finding_list *l)
+int fp_set_build(struct fp_set *s, const struct finding_list *l)
 {
-	const char **v = calloc(l->n + 1, sizeof(*v));
 	size_t i;
 
-	if (v == NULL)
-		return NULL;
+	s->n = 0;
+	if ((s->v = calloc(l->n + 1, sizeof(*s->v))) == NULL)
+		return EXPO_ENOMEM;
 	for (i = 0; i < l->n; i++)
-		v[i] = l->v[i].fingerprint;
-	qsort(v, l->n, sizeof(*v), str_cmp);
-	return v;
+		s->v[i] = l->v[i].fingerprint;
+	s->n = l->n;
+	qsort(s->v, s->n, sizeof(*s->v), str_cmp);
+	return 0;
 }
 
-static bool has_fp(const char **v, size_t n, const char *fp)
+bool fp_set_has(const struct fp_set *s, const char *fp)
 {
-	return bsearch(&fp, v, n, sizeof(*v), str_cmp) != NULL;
+	return bsearch(&fp, s->v, s->n, sizeof(*s->v), str_cmp) != NULL;
+}
+
+void fp_set_release(struct fp_set *s)
+{
+	free(s->v);
+	s->v = NULL;
+	s->n = 0;
 }
 
 int baseline_apply(struct report_doc *d, const struct report_doc *base,
 		   const char *path)
 {
-	const char **bv = NULL, **cv = NULL;
+	struct fp_set bv = { 0 }, cv = { 0 };
+	struct absence_index *ix = NULL;
 	size_t i, missing;
 	int r;
 
 	if ((r = report_doc_notes(d)) != 0)
 		return r;
-	r = EXPO_ENOMEM;
-	if ((bv = sorted_fps(&base->findings)) == NULL ||
-	    (cv = sorted_fps(&d->findings)) == NULL)
+	if ((r = fp_set_build(&bv, &base->findings)) != 0 ||
+	    (r = fp_set_build(&cv, &d->findings)) != 0 ||
+	    (r = absence_index_new(&ix, d)) != 0)
 		goto out;
+	r = EXPO_ENOMEM;
 	for (i = 0; i < d->findings.n; i++)
-		d->notes[i].baseline = has_fp(bv, base->findings.n,
-					      d->findings.v[i].fingerprint)
-					       ? BASELINE_UNCHANGED
-					       : BASELINE_NEW;
+		d->notes[i].baseline =
+			fp_set_has(&bv, d->findings.v[i].fingerprint)
+				? BASELINE_UNCHANGED
+				: BASELINE_NEW;
 	finding_list_release(&d->fixed);
 	for (i = 0, missing = 0; i < base->findings.n; i++) {
 		const struct finding *bf = &base->findings.v[i];
 		struct finding *nf;
 
-		if (has_fp(cv, d->findings.n, bf->fingerprint))
+		spill_pace(i);
+		if (fp_set_has(&cv, bf->fingerprint))
 			continue;
 		missing++;
-		if (!report_doc_proves_absent(d, bf))
+		if (!absence_proved(ix, bf))
 			continue;
 		if ((nf = finding_list_add(&d->fixed)) == NULL ||
 		    finding_copy(nf, bf) != 0)
 			goto out;
+		/* a fleet-wide fix spills as the findings do */
+		finding_list_grown(&d->fixed);
 	}
 	d->has_baseline = true;
 	free(d->baseline_path);
@@ -425,8 +492,9 @@ int baseline_apply(struct report_doc *d, const struct report_doc *base,
 				    "was %s",
 				    missing, d->incomplete_reason);
 out:
-	free(bv);
-	free(cv);
+	fp_set_release(&bv);
+	fp_set_release(&cv);
+	absence_index_free(ix);
 	return r;
 }
 

@@ -43,12 +43,27 @@ int report_doc_gate(const struct report_doc *d);
 
 /* ---- baseline ---- */
 
-/* true when this run proves the finding's (target, port, check) was
- * really examined: the target was scanned, the port answered closed, or
- * open with the check run to its end, or filtered while the host answered
- * elsewhere. A timeout, an error, a skipped or absent target: false. */
-bool report_doc_proves_absent(const struct report_doc *d,
-			      const struct finding *f);
+/* Proves findings absent from one run (d), built once per run: true when
+ * d proves the finding's (target, port, check) was really examined: the
+ * target was scanned, the port answered closed, or open with the check
+ * run to its end, or filtered while the host answered elsewhere. A
+ * timeout, an error, a skipped or absent target: false. Each proof costs
+ * the target's records; d must not change while ix lives. */
+struct absence_index;
+int absence_index_new(struct absence_index **ix, const struct report_doc *d);
+bool absence_proved(struct absence_index *ix, const struct finding *f);
+void absence_index_free(struct absence_index *ix);
+
+/* the fingerprints of a finding list, sorted, to ask for one in
+ * O(log n); the list must outlive the set */
+struct fp_set {
+	const char **v;
+	size_t n;
+};
+int fp_set_build(struct fp_set *s, const struct finding_list *l);
+bool fp_set_has(const struct fp_set *s, const char *fp);
+void fp_set_release(struct fp_set *s);
+
 /* marks each finding of d new or unchanged against base, and lists in
  * d->fixed the findings of base that d proves absent */
 int baseline_apply(struct report_doc *d, const struct report_doc *base,

@@ -13,7 +13,7 @@
  * PostgreSQL database at url, creating the schema on first use. Findings
  * are keyed by fingerprint with first_seen/last_seen; fixed_at is set only
  * when every shard of the run is stored, and only for findings the run
- * proved absent (report_doc_proves_absent). Storing a shard twice is a
+ * proved absent (absence_proved). Storing a shard twice is a
  * no-op. 0, or < 0 with *err set. Blocking, bounded by connect_timeout and
  * statement_timeout. */
 int store_pg_save(const char *url, const struct report_doc *d, char **err);

@@ -287,36 +287,36 @@ static int add_report(struct run **runs, size_t *nruns, struct report_doc *d,
 
 /* one run as a trend point: open findings per severity, new since prev,
  * and fixed since prev (only a complete run proves a fix) */
-static void run_point(const struct run *rn, const struct run *prev,
-		      bool complete, struct trend_point *pt)
+static int run_point(const struct run *rn, const struct run *prev,
+		     bool complete, struct trend_point *pt)
 {
 	const struct report_doc *d = &rn->doc;
+	struct fp_set now = { 0 }, before = { 0 };
+	struct absence_index *ix = NULL;
 	size_t i, k;
+	int r;
 
 	memset(pt, 0, sizeof(*pt));
+	if ((r = fp_set_build(&now, &d->findings)) != 0 ||
+	    (prev != NULL &&
+	     (r = fp_set_build(&before, &prev->doc.findings)) != 0) ||
+	    (complete && prev != NULL && (r = absence_index_new(&ix, d)) != 0))
+		goto out;
 	for (i = 0; i < d->findings.n; i++) {
 		const struct finding *f = &d->findings.v[i];
-		bool old = false;
 
 		if (d->notes != NULL && d->notes[i].sup_reason != NULL) {
 			pt->suppressed++;
 			continue;
 		}
 		pt->sev[f->severity]++;
-		for (k = 0; prev != NULL && k < prev->doc.findings.n && !old;
-		     k++)
-			old = strcmp(prev->doc.findings.v[k].fingerprint,
-				     f->fingerprint) == 0;
-		pt->fresh += !old;
+		pt->fresh += !fp_set_has(&before, f->fingerprint);
 	}
-	for (k = 0; complete && prev != NULL && k < prev->doc.findings.n; k++) {
+	for (k = 0; ix != NULL && k < prev->doc.findings.n; k++) {
 		const struct finding *pf = &prev->doc.findings.v[k];
-		bool still = false;
 
-		for (i = 0; i < d->findings.n && !still; i++)
-			still = strcmp(d->findings.v[i].fingerprint,
-				       pf->fingerprint) == 0;
-		if (!still && report_doc_proves_absent(d, pf))
+		if (!fp_set_has(&now, pf->fingerprint) &&
+		    absence_proved(ix, pf))
 			pt->fixed++;
 	}
 	snprintf(pt->run, sizeof(pt->run), "%s", rn->key);
@@ -324,6 +324,11 @@ static void run_point(const struct run *rn, const struct run *prev,
 	pt->shards_seen = rn->shards_seen;
 	pt->shard_count = rn->shard_count;
 	pt->complete = complete;
+out:
+	fp_set_release(&now);
+	fp_set_release(&before);
+	absence_index_free(ix);
+	return r;
 }
 
 int history_dir_trend(const char *dir, struct trend *out, char **err)
@@ -384,11 +389,11 @@ int history_dir_trend(const char *dir, struct trend *out, char **err)
 		r = EXPO_ENOMEM;
 		goto out;
 	}
-	for (i = 0; i < nruns; i++) {
+	for (i = 0; i < nruns && r == 0; i++) {
 		bool complete = runs[i].shards_seen >= runs[i].shard_count &&
 				runs[i].doc.incomplete_reason == NULL;
 
-		run_point(&runs[i], prev, complete, &out->v[out->n++]);
+		r = run_point(&runs[i], prev, complete, &out->v[out->n++]);
 		if (complete)
 			prev = &runs[i];
 	}

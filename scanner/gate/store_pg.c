@@ -623,18 +623,18 @@ out:
 static int save_absent(struct pg *p, const struct report_doc *d,
 		       const char *run)
 {
-	struct target_index ix;
+	struct absence_index *ix;
 	PGresult *res;
 	int i, n, r;
 
-	if ((r = target_index_build(&ix, &d->targets)) != 0)
+	if ((r = absence_index_new(&ix, d)) != 0)
 		return r;
 	res = q(p, "reading open findings",
 		"SELECT fingerprint, target_id,"
 		" port, check_name FROM exposure_findings WHERE fixed_at IS NULL",
 		0, NULL);
 	if (res == NULL) {
-		target_index_release(&ix);
+		absence_index_free(ix);
 		return EXPO_EIO;
 	}
 	n = PQntuples(res);
@@ -643,14 +643,14 @@ static int save_absent(struct pg *p, const struct report_doc *d,
 		const char *v[2];
 
 		memset(&f, 0, sizeof(f));
+		/* another shard's target, or one not in this run, is not
+		 * proved absent */
 		f.target_id = PQgetvalue(res, i, 1);
-		if (target_index_find(&ix, f.target_id) == NULL)
-			continue; /* another shard's, or not in this run */
 		f.port = (uint16_t)strtoul(PQgetvalue(res, i, 2), NULL, 10);
 		f.check = PQgetvalue(res, i, 3);
 		snprintf(f.fingerprint, sizeof(f.fingerprint), "%s",
 			 PQgetvalue(res, i, 0));
-		if (!report_doc_proves_absent(d, &f))
+		if (!absence_proved(ix, &f))
 			continue;
 		v[0] = run;
 		v[1] = f.fingerprint;
@@ -662,7 +662,7 @@ static int save_absent(struct pg *p, const struct report_doc *d,
 		      2, v);
 	}
 	PQclear(res);
-	target_index_release(&ix);
+	absence_index_free(ix);
 	return r;
 }
 

@@ -63,8 +63,12 @@ cJSON *report_jstr(const char *s)
 static int ix_cmp(const void *a, const void *b)
 {
 	const struct target *const *x = a, *const *y = b;
+	int c = strcmp((*x)->id, (*y)->id);
 
-	return strcmp((*x)->id, (*y)->id);
+	/* one id twice: list order, so a lookup finds the first */
+	if (c == 0)
+		c = (*x > *y) - (*x < *y);
+	return c;
 }
 
 int target_index_build(struct target_index *ix, const struct target_list *l)
@@ -88,21 +92,17 @@ const struct target *target_index_find(const struct target_index *ix,
 				       const char *id)
 {
 	size_t lo = 0, hi = ix->n, mid;
-	int c;
 
 	if (id == NULL)
 		return NULL;
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
-		c = strcmp(id, ix->v[mid]->id);
-		if (c == 0)
-			return ix->v[mid];
-		if (c < 0)
-			hi = mid;
-		else
+		if (strcmp(ix->v[mid]->id, id) < 0)
 			lo = mid + 1;
+		else
+			hi = mid;
 	}
-	return NULL;
+	return lo < ix->n && strcmp(ix->v[lo]->id, id) == 0 ? ix->v[lo] : NULL;
 }
 
 void target_index_release(struct target_index *ix)

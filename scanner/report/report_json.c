@@ -391,19 +391,13 @@ static long finding_ms(const struct scan_report *r,
 	return i >= 0 ? (long)report_record_ms(r, (size_t)i) : -1;
 }
 
-/* --baseline: what it was, what is fixed; suppression warnings */
-static void add_extras(struct jctx *j, cJSON *root, const struct scan_report *r)
+/* suppression warnings */
+static void add_warnings(struct jctx *j, cJSON *root,
+			 const struct scan_report *r)
 {
-	cJSON *o, *arr;
+	cJSON *arr;
 	size_t i;
 
-	if (r->fixed != NULL) {
-		o = jobj(j, root, "baseline");
-		jadd(j, o, "file", jstr(r->baseline_path));
-		arr = jarr(j, o, "fixed");
-		for (i = 0; i < r->fixed->n && j->err == 0; i++)
-			add_finding(j, arr, &r->fixed->v[i], i + 1, NULL, -1);
-	}
 	if (r->nwarnings > 0) {
 		arr = jarr(j, root, "warnings");
 		for (i = 0; i < r->nwarnings && j->err == 0; i++)
@@ -528,6 +522,36 @@ static void json_targets(struct jout *o, struct jctx *j,
 	record_walk_release(&w);
 }
 
+/* --baseline: what it was and what is fixed (a fleet-wide fix may be
+ * the whole estate's findings), a fixed finding at a time */
+static void json_baseline(struct jout *o, struct jctx *j,
+			  const struct scan_report *r, bool *first)
+{
+	static const char head[] = "\t\"baseline\":\t{\n\t\t\"file\":\t";
+	static const char fixed[] = ",\n\t\t\"fixed\":\t[";
+	cJSON *holder;
+	size_t i;
+
+	if (!*first)
+		jo_put(o, ",\n", 2);
+	*first = false;
+	jo_put(o, head, sizeof(head) - 1);
+	jo_item(o, jstr(r->baseline_path), 2);
+	jo_put(o, fixed, sizeof(fixed) - 1);
+	for (i = 0; i < r->fixed->n && j->err == 0 && o->err == 0; i++) {
+		if ((holder = cJSON_CreateArray()) == NULL) {
+			j->err = EXPO_ENOMEM;
+			break;
+		}
+		add_finding(j, holder, &r->fixed->v[i], i + 1, NULL, -1);
+		if (i > 0)
+			jo_put(o, ", ", 2);
+		jo_item(o, cJSON_DetachItemFromArray(holder, 0), 3);
+		cJSON_Delete(holder);
+	}
+	jo_put(o, "]\n\t}", 4);
+}
+
 static void json_findings(struct jout *o, struct jctx *j,
 			  const struct scan_report *r)
 {
@@ -590,9 +614,11 @@ int report_json_write(const char *path, const struct scan_report *r)
 	jo_array(&o, "findings", &first);
 	json_findings(&o, &j, r);
 	jo_put(&o, "]", 1);
+	if (r->fixed != NULL)
+		json_baseline(&o, &j, r, &first);
 	if ((part = cJSON_CreateObject()) == NULL)
 		o.err = EXPO_ENOMEM;
-	add_extras(&j, part, r);
+	add_warnings(&j, part, r);
 	jo_members(&o, part, &first);
 	jo_put(&o, "\n}\n", 3);
 	if (o.err == 0 && dynbuf_len(&o.b) > 0)

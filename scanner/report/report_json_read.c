@@ -1024,17 +1024,8 @@ static void st_finding(struct stream *st, const cJSON *o, size_t i)
 		return;
 	}
 	read_finding(st->rd, o, path, f, &d->notes[d->findings.n - 1]);
-	/* a fleet's findings read back spill as the scan's did (no file:
-	 * they stay in memory) */
-	if (d->findings.spill == NULL &&
-	    d->findings.n == FINDINGS_SPILL_AFTER) {
-		struct spill *s = spill_new();
-
-		if (s != NULL && finding_list_spill(&d->findings, s) != 0)
-			spill_free(s);
-	} else {
-		finding_list_spill_text(&d->findings, d->findings.n - 1);
-	}
+	/* a fleet's findings read back spill as the scan's did */
+	finding_list_grown(&d->findings);
 }
 
 /* the elements of "targets" or "findings", one at a time */

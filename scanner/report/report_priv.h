@@ -69,6 +69,9 @@ struct record_walk {
 int record_walk_init(struct record_walk *w, const struct scan_report *r);
 /* the index of target t's next record, or SIZE_MAX when it has no more */
 size_t record_walk_next(struct record_walk *w, uint32_t t);
+/* back or forth to target t's first record, in O(log n): then ask for t
+ * (random access, where the walk itself only goes forward) */
+void record_walk_seek(struct record_walk *w, uint32_t t);
 void record_walk_release(struct record_walk *w);
 
 /* Summary counts every writer prints the same way. */
@@ -92,7 +95,8 @@ int report_xml_escape(struct dynbuf *b, const char *s);
 /* a cJSON string, null for NULL, invalid UTF-8 repaired (U+FFFD) */
 struct cJSON *report_jstr(const char *s);
 
-/* Targets sorted by id, for lookups by a finding's target id. */
+/* Targets sorted by id, for lookups by a finding's target id; of two
+ * targets with one id, the first in the list is found. */
 struct target_index {
 	const struct target **v;
 	size_t n;

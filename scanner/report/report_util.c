@@ -457,6 +457,31 @@ size_t record_walk_next(struct record_walk *w, uint32_t t)
 	return SIZE_MAX;
 }
 
+void record_walk_seek(struct record_walk *w, uint32_t t)
+{
+	size_t lo = 0, hi = w->sorted, mid;
+
+	/* the first record of t (or past it) in both parts */
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (w->rec[mid].target < t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	w->pi = lo;
+	lo = 0;
+	hi = w->ntail;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (w->rec[w->tail[mid]].target < t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	w->ti = lo;
+}
+
 void record_walk_release(struct record_walk *w)
 {
 	free(w->tail);

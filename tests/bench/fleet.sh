@@ -99,38 +99,18 @@ done
 [ -x "$EXPOSURE" ] || { echo "fleet.sh: $EXPOSURE not found (make exposure)" >&2; exit 2; }
 [ -x "$FLEETD" ] || { echo "fleet.sh: $FLEETD not found (make build/bench/fleetd)" >&2; exit 2; }
 
-# fleetd raises its own limit; exposure gets room for its --concurrency
-ulimit -Hn 1048576 2>/dev/null || true
-ulimit -n "$(ulimit -Hn)"
-
-WORK=$(mktemp -d /tmp/expo-fleet.XXXXXX)
-FPID=
+ME=fleet
+# shellcheck source=tests/bench/fleet-lib.sh
+. "$ROOT/tests/bench/fleet-lib.sh"
 
 CG=
 cleanup() {
 	[ -n "$CG" ] && rmdir "$CG" 2>/dev/null
-	if [ -n "$FPID" ]; then
-		kill "$FPID" 2>/dev/null || true
-		wait "$FPID" 2>/dev/null || true
-	fi
-	if [ "$KEEP" = 1 ]; then
-		echo "work files kept in $WORK"
-	else
-		rm -rf "$WORK"
-	fi
+	fleet_stop
+	work_done
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-# instance i -> 127.112.0.0 + 1 + i
-addrs() {	# addrs FIRST COUNT
-	awk -v f="$1" -v n="$2" 'BEGIN {
-		for (i = f; i < f + n; i++) {
-			a = 1 + i
-			printf "127.%d.%d.%d\n", 112 + int(a / 65536), int(a / 256) % 256, a % 256
-		}
-	}'
-}
 
 # what fleetd planted in the first N instances (its header comment):
 # "rule count" lines, sorted, and the silent SSH count
@@ -150,19 +130,7 @@ planted() {
 silent() { awk -v n="$1" 'BEGIN { print int((n + 1) / 200) }'; }
 services() { awk -v n="$1" 'BEGIN { print n + n + int((n + 1) / 2) }'; }
 
-echo "starting fleetd with $MAX instances ..." >&2
-T0=$(date +%s.%N)
-"$FLEETD" "$BASE" "$MAX" --lifetime 3600 >"$WORK/fleetd.out" 2>"$WORK/fleetd.err" &
-FPID=$!
-for _ in $(seq 600); do
-	grep -q '^ready' "$WORK/fleetd.out" && break
-	kill -0 "$FPID" 2>/dev/null || break
-	sleep 0.5
-done
-grep -q '^ready' "$WORK/fleetd.out" || {
-	echo "fleet.sh: fleetd did not start:" >&2; cat "$WORK/fleetd.err" >&2; exit 1; }
-BIND_S=$(awk -v a="$T0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
-echo "fleetd: $(cat "$WORK/fleetd.out") (listening after ${BIND_S} s)" >&2
+fleet_start "$MAX"
 
 # a memory cgroup of LIMIT_MB (v2: memory.max; v1: the memory controller's
 # limit_in_bytes, swap included where the kernel counts it); CG stays
@@ -191,13 +159,6 @@ cg_make() {
 cg_make
 
 declare -A WALL RSS CPU ANON
-FAILS=0
-VERDICTS=()
-verdict() {	# verdict TEXT 0|1
-	local v=PASS
-	[ "$2" = 0 ] || { v=FAIL; FAILS=$((FAILS + 1)); }
-	VERDICTS+=("$(printf '%-4s %s' "$v" "$1")")
-}
 
 # the largest RssAnon (KB) of PID's child while PID runs: anonymous
 # memory, which no memory limit can take back (file-backed pages can be)
@@ -320,9 +281,7 @@ if [ "$SAMPLE" -gt 0 ]; then
 	NMAP_ROW="nmap -sV + ssh2-enum-algos,redis-info,docker-version on $SAMPLE instances: ${WALL[nmap]} s, ${RSS[nmap]} KB; $N_OPEN open ports, algorithm lists of $N_SSH SSH servers, INFO of $N_REDIS Redis, $N_DOCKER Docker versions; no verdict"
 fi
 fleetd_stats=
-kill "$FPID" 2>/dev/null || true
-wait "$FPID" 2>/dev/null || true
-FPID=
+fleet_stop
 fleetd_stats=$(tail -n 1 "$WORK/fleetd.err")
 
 echo

@@ -795,11 +795,15 @@ Test(engine_report, findings_borrow_rule_text_and_copies_own_theirs)
 	cr_assert_str_eq(f->v[0].address, "127.0.0.1");
 	cr_assert_eq(f->v[0].target_name,
 		     f->v[0].target_id + strlen(f->v[0].target_id) + 1);
+	/* a copy shares the static rule text and owns the rest */
 	cr_assert_eq(finding_copy(&copy, &f->v[0]), 0);
-	cr_assert_eq(copy.shares, 0);
-	cr_assert_neq(copy.title, f->v[0].title);
-	cr_assert_str_eq(copy.title, f->v[0].title);
+	cr_assert_eq(copy.shares, FINDING_SHARES_RULE);
+	cr_assert_eq(copy.title, check_fake.rules[0].title);
+	cr_assert_eq(copy.check, check_fake.name);
+	cr_assert_neq(copy.target_id, f->v[0].target_id);
+	cr_assert_neq(copy.address, f->v[0].address);
 	cr_assert_str_eq(copy.address, "127.0.0.1");
+	cr_assert_str_eq(copy.target_name, "127.0.0.1");
 	finding_release(&copy);
 	/* a configured finding's own strings too (a baseline's fixed list
 	 * once shared them with the baseline: freed twice) */

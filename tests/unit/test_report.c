@@ -24,6 +24,7 @@
 #include "gate/gate.h"
 #include "report/report.h"
 #include "report/report_doc.h"
+#include "report/report_priv.h"
 
 #ifndef FIXTURE_DIR
 #define FIXTURE_DIR "tests/fixtures/report"
@@ -1333,6 +1334,7 @@ Test(report, unknown_check_keeps_its_name)
 {
 	struct report_doc d, m;
 	struct scan_report v;
+	struct absence_index *aix;
 	struct finding f;
 	char *dir = make_tmpdir(), path[256], *text, *pos, *err = NULL, *got;
 	size_t len, n = 0;
@@ -1383,13 +1385,15 @@ Test(report, unknown_check_keeps_its_name)
 	f.target_id = "aws:i-0abc";
 	f.address = "192.0.2.10";
 	f.port = 22;
-	cr_expect(report_doc_proves_absent(&d, &f));
+	cr_assert_eq(absence_index_new(&aix, &d), 0);
+	cr_expect(absence_proved(aix, &f));
 	f.check = "ssh";
-	cr_expect(!report_doc_proves_absent(&d, &f));
+	cr_expect(!absence_proved(aix, &f));
 	f.check = "zzz";
 	f.target_id = "list:198.51.100.7";
 	f.address = "198.51.100.7";
-	cr_expect(!report_doc_proves_absent(&d, &f));
+	cr_expect(!absence_proved(aix, &f));
+	absence_index_free(aix);
 	/* `merge` keeps the name too */
 	report_doc_init(&m);
 	cr_assert_eq(report_doc_merge(&m, &d, &err), 0, "%s", err);
@@ -1441,4 +1445,57 @@ Test(report, read_back_findings_share_this_builds_rule_text)
 	cr_assert_eq(shared, 1);
 	cr_assert_eq(own, 1);
 	report_doc_release(&d);
+}
+
+/* A walk seeks any target's records, back or forth: a scan's records are
+ * its discovery records in target order, then its check records in the
+ * order the probes ended (the tail). Each seek must give exactly the
+ * target's records, in record order. */
+Test(report, record_walk_seeks_any_target)
+{
+	enum { NT = 40, PER = 5, NTAIL = 90 };
+	struct port_record rec[NT * PER + NTAIL];
+	struct scan_report r = { .records = rec };
+	struct record_walk w;
+	uint32_t order[NT * 2], t;
+	size_t n = 0, i, k, got, want;
+	unsigned seed = 7;
+
+	memset(rec, 0, sizeof(rec));
+	for (t = 0; t < NT; t++)
+		for (k = 0; k < PER; k++, n++) {
+			rec[n].target = t;
+			rec[n].port = (uint16_t)(k + 1);
+			rec[n].check = CHECK_NONE;
+		}
+	/* the tail: targets in a scrambled order, some twice, some never */
+	for (k = 0; k < NTAIL; k++, n++) {
+		rec[n].target = (uint32_t)((k * 17 + 3) % (NT - 4));
+		rec[n].port = 22;
+		rec[n].check = 0;
+	}
+	r.nrecords = n;
+	cr_assert_eq(record_walk_init(&w, &r), 0);
+	cr_assert_eq(w.sorted, (size_t)NT * PER);
+	/* every target twice, in a scrambled order, then one past the end */
+	for (i = 0; i < NT * 2; i++) {
+		seed = seed * 1103515245u + 12345u;
+		order[i] = (seed >> 16) % NT;
+	}
+	for (i = 0; i <= NT * 2; i++) {
+		t = i < NT * 2 ? order[i] : NT + 3;
+		record_walk_seek(&w, t);
+		want = 0;
+		for (k = 0; k < n; k++) {
+			if (rec[k].target != t)
+				continue;
+			got = record_walk_next(&w, t);
+			cr_assert_eq(got, k, "target %u: record %zu, not %zu",
+				     t, got, k);
+			want++;
+		}
+		cr_assert_eq(record_walk_next(&w, t), SIZE_MAX,
+			     "target %u has only %zu records", t, want);
+	}
+	record_walk_release(&w);
 }
