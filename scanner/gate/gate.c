@@ -434,7 +434,9 @@ int fp_set_build(struct fp_set *s, const struct finding_list *l)
 
 bool fp_set_has(const struct fp_set *s, const char *fp)
 {
-	return bsearch(&fp, s->v, s->n, sizeof(*s->v), str_cmp) != NULL;
+	/* an empty set may have no array (bsearch() wants one) */
+	return s->n > 0 &&
+	       bsearch(&fp, s->v, s->n, sizeof(*s->v), str_cmp) != NULL;
 }
 
 void fp_set_release(struct fp_set *s)

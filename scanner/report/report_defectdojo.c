@@ -180,16 +180,19 @@ static int add_finding(cJSON *arr, const struct scan_report *r, size_t i,
 
 int report_defectdojo_write(const char *path, const struct scan_report *r)
 {
-	cJSON *root = cJSON_CreateObject(), *arr = NULL;
-	char *text = NULL;
+	cJSON *root = cJSON_CreateObject(), *arr = NULL, *holder;
 	struct target_index ix = { 0 };
+	struct json_out o;
 	size_t i, nf = r->findings ? r->findings->n : 0;
-	int ret = EXPO_ENOMEM;
+	char *rest = NULL;
+	int ret = EXPO_ENOMEM, depth;
 
+	/* the findings, a fleet's, are written one at a time */
 	if (root == NULL ||
 	    !cJSON_AddStringToObject(root, "name", "exposure") ||
 	    !cJSON_AddStringToObject(root, "type", "exposure " EXPO_VERSION) ||
-	    (arr = cJSON_AddArrayToObject(root, "findings")) == NULL)
+	    (arr = cJSON_AddArrayToObject(root, "findings")) == NULL ||
+	    !cJSON_AddItemToArray(arr, json_hole()))
 		goto out;
 	/* extra keys: DefectDojo's generic import reads "findings" alone */
 	if (r->incomplete != NULL &&
@@ -199,18 +202,29 @@ int report_defectdojo_write(const char *path, const struct scan_report *r)
 		goto out;
 	if (target_index_build(&ix, r->targets) != 0)
 		goto out;
-	for (i = 0; i < nf; i++)
-		if (add_finding(arr, r, i,
-				target_index_find(
-					&ix, r->findings->v[i].target_id)) != 0)
-			goto out;
-	if ((text = cJSON_Print(root)) == NULL)
-		goto out;
-	ret = write_file_atomic(path, text, strlen(text));
+	if (json_out_open(&o, path, 0) == 0)
+		json_out_until_hole(&o, root, &rest, &depth);
+	else
+		cJSON_Delete(root);
+	root = NULL; /* freed either way */
+	ret = 0;
+	for (i = 0; i < nf && ret == 0 && o.err == 0; i++) {
+		if ((holder = cJSON_CreateArray()) == NULL) {
+			ret = EXPO_ENOMEM;
+			break;
+		}
+		ret = add_finding(
+			holder, r, i,
+			target_index_find(&ix, r->findings->v[i].target_id));
+		if (i > 0)
+			json_out_put(&o, ", ", 2);
+		json_out_item(&o, cJSON_DetachItemFromArray(holder, 0), depth);
+		cJSON_Delete(holder);
+	}
+	json_out_rest(&o, rest);
+	ret = json_out_close(&o, ret);
 out:
 	target_index_release(&ix);
-	if (text != NULL)
-		cJSON_free(text);
 	cJSON_Delete(root);
 	return ret;
 }

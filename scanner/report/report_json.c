@@ -405,71 +405,9 @@ static void add_warnings(struct jctx *j, cJSON *root,
 	}
 }
 
-/* The document is written as it is produced, a target (with its ports)
- * or a finding at a time, each through cJSON's printer and indented to
- * its depth, so the file is byte for byte what printing the whole tree
- * would give while memory holds one element, not the estate. */
-#define JSON_CHUNK (256 * 1024)
-
-struct jout {
-	struct atomic_file af;
-	struct dynbuf b;
-	int err;
-};
-
-static void jo_put(struct jout *o, const char *s, size_t n)
-{
-	if (o->err == 0)
-		o->err = dynbuf_add(&o->b, s, n);
-	if (o->err == 0 && dynbuf_len(&o->b) >= JSON_CHUNK) {
-		o->err = atomic_file_write(&o->af, dynbuf_ptr(&o->b),
-					   dynbuf_len(&o->b));
-		dynbuf_reset(&o->b);
-	}
-}
-
-/* s with every line after the first indented by depth tabs (the printer's
- * newlines are all layout: one in a string is written \n) */
-static void jo_indent(struct jout *o, const char *s, size_t n, int depth)
-{
-	static const char tabs[] = "\t\t\t\t";
-	const char *nl;
-
-	while (n > 0 && o->err == 0) {
-		nl = memchr(s, '\n', n);
-		if (nl == NULL) {
-			jo_put(o, s, n);
-			break;
-		}
-		jo_put(o, s, (size_t)(nl - s) + 1);
-		jo_put(o, tabs, (size_t)depth);
-		n -= (size_t)(nl - s) + 1;
-		s = nl + 1;
-	}
-}
-
-/* item printed at depth (1: a member of the root, 2: an element of one
- * of its arrays); item is freed */
-static void jo_item(struct jout *o, cJSON *item, int depth)
-{
-	char *text;
-
-	if (item == NULL) {
-		o->err = o->err ? o->err : EXPO_ENOMEM;
-		return;
-	}
-	if ((text = cJSON_Print(item)) == NULL) {
-		o->err = o->err ? o->err : EXPO_ENOMEM;
-	} else {
-		jo_indent(o, text, strlen(text), depth);
-		cJSON_free(text);
-	}
-	cJSON_Delete(item);
-}
-
 /* the members of obj as members of the root (obj freed); *first: none
  * written yet */
-static void jo_members(struct jout *o, cJSON *obj, bool *first)
+static void jo_members(struct json_out *o, cJSON *obj, bool *first)
 {
 	char *text;
 	size_t n;
@@ -484,9 +422,9 @@ static void jo_members(struct jout *o, cJSON *obj, bool *first)
 		/* "{\n" members "\n}" */
 		n = strlen(text);
 		if (!*first)
-			jo_put(o, ",\n", 2);
+			json_out_put(o, ",\n", 2);
 		if (n >= 4)
-			jo_put(o, text + 2, n - 4);
+			json_out_put(o, text + 2, n - 4);
 		*first = false;
 		cJSON_free(text);
 	}
@@ -494,17 +432,17 @@ static void jo_members(struct jout *o, cJSON *obj, bool *first)
 }
 
 /* `"key":\t[` to start an array member of the root */
-static void jo_array(struct jout *o, const char *key, bool *first)
+static void jo_array(struct json_out *o, const char *key, bool *first)
 {
 	if (!*first)
-		jo_put(o, ",\n", 2);
+		json_out_put(o, ",\n", 2);
 	*first = false;
-	jo_put(o, "\t\"", 2);
-	jo_put(o, key, strlen(key));
-	jo_put(o, "\":\t[", 4);
+	json_out_put(o, "\t\"", 2);
+	json_out_put(o, key, strlen(key));
+	json_out_put(o, "\":\t[", 4);
 }
 
-static void json_targets(struct jout *o, struct jctx *j,
+static void json_targets(struct json_out *o, struct jctx *j,
 			 const struct scan_report *r)
 {
 	struct record_walk w;
@@ -515,8 +453,8 @@ static void json_targets(struct jout *o, struct jctx *j,
 		return;
 	for (ti = 0; ti < n && o->err == 0 && j->err == 0; ti++) {
 		if (ti > 0)
-			jo_put(o, ", ", 2);
-		jo_item(o, target_json(j, r, &w, ti, &keys, &akeys), 2);
+			json_out_put(o, ", ", 2);
+		json_out_item(o, target_json(j, r, &w, ti, &keys, &akeys), 2);
 	}
 	free(keys);
 	record_walk_release(&w);
@@ -524,7 +462,7 @@ static void json_targets(struct jout *o, struct jctx *j,
 
 /* --baseline: what it was and what is fixed (a fleet-wide fix may be
  * the whole estate's findings), a fixed finding at a time */
-static void json_baseline(struct jout *o, struct jctx *j,
+static void json_baseline(struct json_out *o, struct jctx *j,
 			  const struct scan_report *r, bool *first)
 {
 	static const char head[] = "\t\"baseline\":\t{\n\t\t\"file\":\t";
@@ -533,11 +471,11 @@ static void json_baseline(struct jout *o, struct jctx *j,
 	size_t i;
 
 	if (!*first)
-		jo_put(o, ",\n", 2);
+		json_out_put(o, ",\n", 2);
 	*first = false;
-	jo_put(o, head, sizeof(head) - 1);
-	jo_item(o, jstr(r->baseline_path), 2);
-	jo_put(o, fixed, sizeof(fixed) - 1);
+	json_out_put(o, head, sizeof(head) - 1);
+	json_out_item(o, jstr(r->baseline_path), 2);
+	json_out_put(o, fixed, sizeof(fixed) - 1);
 	for (i = 0; i < r->fixed->n && j->err == 0 && o->err == 0; i++) {
 		if ((holder = cJSON_CreateArray()) == NULL) {
 			j->err = EXPO_ENOMEM;
@@ -545,14 +483,14 @@ static void json_baseline(struct jout *o, struct jctx *j,
 		}
 		add_finding(j, holder, &r->fixed->v[i], i + 1, NULL, -1);
 		if (i > 0)
-			jo_put(o, ", ", 2);
-		jo_item(o, cJSON_DetachItemFromArray(holder, 0), 3);
+			json_out_put(o, ", ", 2);
+		json_out_item(o, cJSON_DetachItemFromArray(holder, 0), 3);
 		cJSON_Delete(holder);
 	}
-	jo_put(o, "]\n\t}", 4);
+	json_out_put(o, "]\n\t}", 4);
 }
 
-static void json_findings(struct jout *o, struct jctx *j,
+static void json_findings(struct json_out *o, struct jctx *j,
 			  const struct scan_report *r)
 {
 	struct record_index rix = { 0 };
@@ -575,8 +513,8 @@ static void json_findings(struct jout *o, struct jctx *j,
 			    r->notes ? &r->notes[i] : NULL,
 			    finding_ms(r, &rix, &tix, &r->findings->v[i]));
 		if (i > 0)
-			jo_put(o, ", ", 2);
-		jo_item(o, cJSON_DetachItemFromArray(holder, 0), 2);
+			json_out_put(o, ", ", 2);
+		json_out_item(o, cJSON_DetachItemFromArray(holder, 0), 2);
 		cJSON_Delete(holder);
 	}
 out:
@@ -587,49 +525,36 @@ out:
 int report_json_write(const char *path, const struct scan_report *r)
 {
 	struct jctx j = { 0 };
-	struct jout o = { .af = { .fd = -1 } };
+	struct json_out o;
 	struct report_counts c;
 	cJSON *part;
 	bool first = true;
-	int ret = EXPO_EINVAL;
 
-	dynbuf_init(&o.b, REPORT_MAX_BYTES);
-	if (path == NULL || r == NULL)
-		goto out;
+	if (r == NULL)
+		return EXPO_EINVAL;
 	report_count(r, &c);
 	/* the JSON report may carry secrets (--show-secrets): a new file is
 	 * 0600, and never readable by others while it holds clear ones */
-	if ((ret = atomic_file_open_flags(
-		     &o.af, path,
-		     AF_PRIVATE | (r->show_secrets ? AF_SECRET : 0))) != 0)
-		goto out;
-	jo_put(&o, "{\n", 2);
+	if (json_out_open(&o, path,
+			  AF_PRIVATE | (r->show_secrets ? AF_SECRET : 0)) != 0)
+		return json_out_close(&o, 0);
+	json_out_put(&o, "{\n", 2);
 	if ((part = cJSON_CreateObject()) == NULL)
 		o.err = EXPO_ENOMEM;
 	add_head(&j, part, r, &c);
 	jo_members(&o, part, &first);
 	jo_array(&o, "targets", &first);
 	json_targets(&o, &j, r);
-	jo_put(&o, "]", 1);
+	json_out_put(&o, "]", 1);
 	jo_array(&o, "findings", &first);
 	json_findings(&o, &j, r);
-	jo_put(&o, "]", 1);
+	json_out_put(&o, "]", 1);
 	if (r->fixed != NULL)
 		json_baseline(&o, &j, r, &first);
 	if ((part = cJSON_CreateObject()) == NULL)
 		o.err = EXPO_ENOMEM;
 	add_warnings(&j, part, r);
 	jo_members(&o, part, &first);
-	jo_put(&o, "\n}\n", 3);
-	if (o.err == 0 && dynbuf_len(&o.b) > 0)
-		o.err = atomic_file_write(&o.af, dynbuf_ptr(&o.b),
-					  dynbuf_len(&o.b));
-	ret = j.err != 0 ? j.err : o.err;
-	if (ret == 0)
-		ret = atomic_file_commit(&o.af);
-	else
-		atomic_file_abort(&o.af);
-out:
-	dynbuf_release(&o.b);
-	return ret;
+	json_out_put(&o, "\n}\n", 3);
+	return json_out_close(&o, j.err);
 }

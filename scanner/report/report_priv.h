@@ -74,6 +74,34 @@ size_t record_walk_next(struct record_walk *w, uint32_t t);
 void record_walk_seek(struct record_walk *w, uint32_t t);
 void record_walk_release(struct record_walk *w);
 
+/* A JSON document written as it is produced (report_jsonout.c): an
+ * element at a time through cJSON's printer, indented to its depth, so
+ * the file is byte for byte cJSON_Print() of the whole tree. Open, put,
+ * then always close, which commits the file or, after any error (err
+ * given or met), removes it; it returns that error or 0. */
+struct json_out {
+	struct atomic_file af;
+	struct dynbuf b;
+	int err;
+	bool open;
+};
+int json_out_open(struct json_out *o, const char *path, unsigned flags);
+void json_out_put(struct json_out *o, const char *s, size_t n);
+/* s with depth tabs after each of its newlines */
+void json_out_indented(struct json_out *o, const char *s, size_t n, int depth);
+/* item printed as an element at depth (1: a member of the root, 2: an
+ * element of one of its arrays); item is freed */
+void json_out_item(struct json_out *o, struct cJSON *item, int depth);
+/* the one element of a skeleton's long array, whose elements are then
+ * streamed: json_out_until_hole() prints the skeleton (freed) up to it,
+ * sets *depth to its elements' depth and keeps the text after it in
+ * *rest, which json_out_rest() writes and frees */
+struct cJSON *json_hole(void);
+int json_out_until_hole(struct json_out *o, struct cJSON *skeleton, char **rest,
+			int *depth);
+void json_out_rest(struct json_out *o, char *rest);
+int json_out_close(struct json_out *o, int err);
+
 /* Summary counts every writer prints the same way. */
 struct report_counts {
 	size_t sev[SEV_CRITICAL + 1];

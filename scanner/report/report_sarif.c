@@ -359,10 +359,11 @@ int report_sarif_write(const char *path, const struct scan_report *r)
 	struct target_index ix = { 0 };
 	struct finding_list empty = { 0 };
 	const struct finding_list *fl = r->findings ? r->findings : &empty;
-	cJSON *root = NULL, *run, *drv, *rules, *results, *p;
-	char id[96], *text = NULL;
+	cJSON *root = NULL, *run, *drv, *rules, *results, *p, *holder;
+	struct json_out o;
+	char id[96], *rest = NULL;
 	size_t i;
-	int ret;
+	int ret, depth;
 
 	if ((ret = rule_set_build(&rs, fl)) != 0 ||
 	    (ret = target_index_build(&ix, r->targets)) != 0)
@@ -389,9 +390,9 @@ int report_sarif_write(const char *path, const struct scan_report *r)
 		snprintf(id, sizeof(id), "exposure/");
 	p = obj(&s, run, "automationDetails");
 	add(&s, p, "id", cJSON_CreateString(id));
+	/* the results, a fleet's findings, are written one at a time */
 	results = arr(&s, run, "results");
-	for (i = 0; i < fl->n && s.err == 0; i++)
-		add_result(&s, results, r, i, &rs, &ix);
+	add(&s, results, NULL, json_hole());
 	if (r->incomplete != NULL) {
 		/* SARIF's own words for a run that did not finish */
 		cJSON *inv = obj(&s, arr(&s, run, "invocations"), NULL), *n;
@@ -415,13 +416,25 @@ int report_sarif_write(const char *path, const struct scan_report *r)
 	add(&s, run, "columnKind", cJSON_CreateString("utf16CodeUnits"));
 	if ((ret = s.err) != 0)
 		goto out;
-	ret = EXPO_ENOMEM;
-	if ((text = cJSON_Print(root)) == NULL)
-		goto out;
-	ret = write_file_atomic(path, text, strlen(text));
+	if (json_out_open(&o, path, 0) == 0)
+		json_out_until_hole(&o, root, &rest, &depth);
+	else
+		cJSON_Delete(root);
+	root = NULL; /* freed either way */
+	for (i = 0; i < fl->n && s.err == 0 && o.err == 0; i++) {
+		if ((holder = cJSON_CreateArray()) == NULL) {
+			s.err = EXPO_ENOMEM;
+			break;
+		}
+		add_result(&s, holder, r, i, &rs, &ix);
+		if (i > 0)
+			json_out_put(&o, ", ", 2);
+		json_out_item(&o, cJSON_DetachItemFromArray(holder, 0), depth);
+		cJSON_Delete(holder);
+	}
+	json_out_rest(&o, rest);
+	ret = json_out_close(&o, s.err);
 out:
-	if (text != NULL)
-		cJSON_free(text);
 	cJSON_Delete(root);
 	free(rs.v);
 	free(rs.score);

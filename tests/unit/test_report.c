@@ -1499,3 +1499,73 @@ Test(report, record_walk_seeks_any_target)
 	}
 	record_walk_release(&w);
 }
+
+/* A skeleton with a hole streams to exactly what printing the whole tree
+ * gives, for an empty array and a nested one; an error leaves no file. */
+Test(report, streamed_json_matches_the_whole_tree)
+{
+	char *dir = make_tmpdir(), path[256], *rest, *whole, *got;
+	size_t len, n, i;
+	int depth;
+
+	snprintf(path, sizeof(path), "%s/s.json", dir);
+
+	for (n = 0; n <= 3; n += 3) {
+		cJSON *tree = cJSON_CreateObject(),
+		      *skel = cJSON_CreateObject();
+		cJSON *runs[2], *list[2], *el;
+		struct json_out o;
+
+		for (i = 0; i < 2; i++) {
+			cJSON *root = i ? skel : tree;
+
+			cJSON_AddNumberToObject(root, "a", 1);
+			runs[i] = cJSON_AddArrayToObject(root, "runs");
+			el = cJSON_CreateObject();
+			cJSON_AddItemToArray(runs[i], el);
+			cJSON_AddStringToObject(el, "name", "x\ny");
+			list[i] = cJSON_AddArrayToObject(el, "results");
+			cJSON_AddStringToObject(el, "after", "z");
+		}
+		cJSON_AddItemToArray(list[1], json_hole());
+		for (i = 0; i < n; i++) {
+			el = cJSON_CreateObject();
+			cJSON_AddNumberToObject(el, "i", (double)i);
+			cJSON_AddItemToArray(cJSON_AddArrayToObject(el, "v"),
+					     cJSON_CreateString("w"));
+			cJSON_AddItemToArray(list[0], el);
+		}
+		whole = cJSON_Print(tree);
+		cr_assert_eq(json_out_open(&o, path, 0), 0);
+		cr_assert_eq(json_out_until_hole(&o, skel, &rest, &depth), 0);
+		for (i = 0; i < n; i++) {
+			if (i > 0)
+				json_out_put(&o, ", ", 2);
+			json_out_item(&o,
+				      cJSON_Duplicate(cJSON_GetArrayItem(
+							      list[0], (int)i),
+						      true),
+				      depth);
+		}
+		json_out_rest(&o, rest);
+		cr_assert_eq(json_out_close(&o, 0), 0);
+		got = slurp(path, &len);
+		cr_expect_str_eq(got, whole, "%zu elements", n);
+		free(got);
+		cJSON_free(whole);
+		cJSON_Delete(tree);
+	}
+	/* an error met on the way: the file goes, the error comes back */
+	{
+		struct json_out o;
+
+		unlink(path);
+		cr_assert_eq(json_out_open(&o, path, 0), 0);
+		json_out_put(&o, "{", 1);
+		cr_expect_eq(json_out_close(&o, EXPO_ENOMEM), EXPO_ENOMEM);
+		cr_expect(access(path, F_OK) != 0);
+	}
+	cr_expect_eq(count_entries(dir), 0, "no temporary file is left");
+	rmdir(dir);
+	free(dir);
+}
