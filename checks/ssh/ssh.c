@@ -398,6 +398,10 @@ static int sess_create(struct check_ctx *ctx, struct ssh_probe *st,
 	rc |= ssh_options_set(st->sess, SSH_OPTIONS_HOST, host);
 	rc |= ssh_options_set(st->sess, SSH_OPTIONS_PORT, &port);
 	rc |= ssh_options_set(st->sess, SSH_OPTIONS_USER, st->sess_user);
+	/* no ~/.ssh either: without it libssh reads /etc/passwd for the
+	 * home directory at every session (its default key paths; we offer
+	 * no key) */
+	rc |= ssh_options_set(st->sess, SSH_OPTIONS_SSH_DIR, "/dev/null");
 	rc |= ssh_options_set(st->sess, SSH_OPTIONS_KNOWNHOSTS, "/dev/null");
 	rc |= ssh_options_set(st->sess, SSH_OPTIONS_GLOBAL_KNOWNHOSTS,
 			      "/dev/null");

@@ -11,11 +11,14 @@
 # check run to the end). Per fleet size N, for each binary:
 #   baseline  `exposure report SCAN --baseline EARLIER --json OUT`: wall,
 #             peak RSS, and the fixed count, which must be every finding
+#   writers   the same with every file writer on (--json --sarif
+#             --defectdojo --junit --markdown --html): wall and peak RSS
 #   history   a --history DIR with EARLIER then SCAN as two runs;
 #             `exposure history --history DIR`: wall, and the last run's
 #             fixed count, which must be every finding too
 # Target: both verdicts exact; the after binary's wall time linear in N
-# (the largest row's s/target at most 1.5 x the smallest's). A before
+# (the largest row's s/target at most 1.5 x the smallest's), and its
+# writers' peak RSS at most 64 MB (issue 16's bound for an estate). A before
 # binary that runs past --limit-s is ended and reported as such.
 #
 # Traffic goes only to 127.112.0.0/12 on the host's loopback. Run as root
@@ -128,6 +131,12 @@ for n in $SIZES; do
 		out=$WORK/$bin-$n-baseline.json
 		timed "$bin-$n-baseline" "$exe" report "$scan" --baseline "$earlier" --json "$out" -q
 		bw=$WALL brss=$RSS bfix=$(fixed_in "$out")
+		w=$WORK/$bin-$n-w
+		timed "$bin-$n-writers" "$exe" report "$scan" --baseline "$earlier" -q \
+			--json "$w.json" --sarif "$w.sarif" --defectdojo "$w.dd.json" \
+			--junit "$w.xml" --markdown "$w.md" --html "$w.html"
+		ww=$WALL wrss=$RSS
+		rm -f "$w".*
 		hist=$WORK/$bin-$n-history
 		mkdir -p "$hist"
 		"$exe" report "$earlier" --history "$hist" -q >/dev/null 2>&1 || :
@@ -135,25 +144,28 @@ for n in $SIZES; do
 		timed "$bin-$n-history" "$exe" history --history "$hist"
 		hw=$WALL hrss=$RSS
 		hfix=$(awk 'NF >= 10 { last = $(NF - 1) } END { print last + 0 }' "$WORK/$bin-$n-history.log")
-		ROWS+=("$n $bin $nf $bw $brss $bfix $hw $hrss $hfix")
+		ROWS+=("$n $bin $nf $bw $brss $bfix $hw $hrss $hfix $ww $wrss")
 		if [ "$bin" = after ]; then
 			verdict "$n: --baseline calls every finding fixed ($bfix of $nf)" \
 				"$([ "$bfix" = "$nf" ] && echo 0 || echo 1)"
 			verdict "$n: history calls every finding fixed ($hfix of $nf)" \
 				"$([ "$hfix" = "$nf" ] && echo 0 || echo 1)"
+			verdict "$n: every writer with the baseline in at most 64 MB ($(awk -v k="$wrss" 'BEGIN { printf "%.1f", k / 1024 }') MB)" \
+				"$([ "$ww" != killed ] && [ "$wrss" -le 65536 ] && echo 0 || echo 1)"
 		fi
 	done
 done
 
 echo
-echo "a baseline and a history where every finding is fixed (fleet of 20 ports)"
-printf '%-8s %-7s %9s | %10s %9s %8s | %10s %9s %8s\n' \
-	instances binary findings "baseline" "peak MB" fixed "history" "peak MB" fixed
+echo "a baseline, its writers and a history where every finding is fixed (fleet of 20 ports)"
+printf '%-8s %-7s %9s | %10s %9s %8s | %10s %9s | %10s %9s %8s\n' \
+	instances binary findings "baseline" "peak MB" fixed "writers" "peak MB" "history" "peak MB" fixed
+mb() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 for row in "${ROWS[@]}"; do
-	read -r n bin nf bw brss bfix hw hrss hfix <<<"$row"
-	printf '%-8s %-7s %9s | %9ss %9.1f %8s | %9ss %9.1f %8s\n' \
-		"$n" "$bin" "$nf" "$bw" "$(awk -v k="$brss" 'BEGIN { print k / 1024 }')" "$bfix" \
-		"$hw" "$(awk -v k="$hrss" 'BEGIN { print k / 1024 }')" "$hfix"
+	read -r n bin nf bw brss bfix hw hrss hfix ww wrss <<<"$row"
+	printf '%-8s %-7s %9s | %9ss %9s %8s | %9ss %9s | %9ss %9s %8s\n' \
+		"$n" "$bin" "$nf" "$bw" "$(mb "$brss")" "$bfix" "$ww" "$(mb "$wrss")" \
+		"$hw" "$(mb "$hrss")" "$hfix"
 done
 # linear: s per instance of the after binary, largest row against smallest
 lin=$(for row in "${ROWS[@]}"; do echo "$row"; done | awk '$2 == "after" && $4 != "killed" {
