@@ -267,6 +267,25 @@ struct absence_index {
 	size_t nsel, asel;
 };
 
+/* room for the most records one target has, so that a proof never
+ * allocates (and so never fails) */
+static int size_selection(struct absence_index *ix)
+{
+	size_t most = 1, n;
+	uint32_t ti;
+
+	for (ti = 0; ti < ix->d->targets.n; ti++) {
+		for (n = 0; record_walk_next(&ix->walk, ti) != SIZE_MAX; n++)
+			;
+		if (n > most)
+			most = n;
+	}
+	if ((ix->sel = calloc(most, sizeof(*ix->sel))) == NULL)
+		return EXPO_ENOMEM;
+	ix->asel = most;
+	return 0;
+}
+
 int absence_index_new(struct absence_index **out, const struct report_doc *d)
 {
 	struct absence_index *ix = calloc(1, sizeof(*ix));
@@ -279,7 +298,8 @@ int absence_index_new(struct absence_index **out, const struct report_doc *d)
 	ix->d = d;
 	report_doc_view(d, &view);
 	if ((r = target_index_build(&ix->targets, &d->targets)) != 0 ||
-	    (r = record_walk_init(&ix->walk, &view)) != 0) {
+	    (r = record_walk_init(&ix->walk, &view)) != 0 ||
+	    (r = size_selection(ix)) != 0) {
 		absence_index_free(ix);
 		return r;
 	}
@@ -297,26 +317,16 @@ void absence_index_free(struct absence_index *ix)
 	free(ix);
 }
 
-/* ix->sel: the records of target ti */
-static int select_target(struct absence_index *ix, uint32_t ti)
+/* ix->sel: the records of target ti (size_selection() made room) */
+static void select_target(struct absence_index *ix, uint32_t ti)
 {
 	size_t i;
 
 	ix->nsel = 0;
 	record_walk_seek(&ix->walk, ti);
-	while ((i = record_walk_next(&ix->walk, ti)) != SIZE_MAX) {
-		if (ix->nsel == ix->asel) {
-			size_t na = ix->asel ? ix->asel * 2 : 64;
-			size_t *nv = realloc(ix->sel, na * sizeof(*nv));
-
-			if (nv == NULL)
-				return EXPO_ENOMEM;
-			ix->sel = nv;
-			ix->asel = na;
-		}
+	while ((i = record_walk_next(&ix->walk, ti)) != SIZE_MAX &&
+	       ix->nsel < ix->asel)
 		ix->sel[ix->nsel++] = i;
-	}
-	return 0;
 }
 
 static bool host_answered(const struct absence_index *ix)
@@ -384,9 +394,7 @@ bool absence_proved(struct absence_index *ix, const struct finding *f)
 		return false;
 	if (t == NULL || t->skip_reason != NULL || !run_could_see(d, f))
 		return false;
-	/* out of memory: nothing proved, which is never wrong */
-	if (select_target(ix, (uint32_t)(t - d->targets.v)) != 0)
-		return false;
+	select_target(ix, (uint32_t)(t - d->targets.v));
 	/* every address probed on that port must say so */
 	for (k = 0; k < ix->nsel; k++) {
 		const struct port_record *rec = &d->records[ix->sel[k]];
@@ -457,10 +465,8 @@ int baseline_apply(struct report_doc *d, const struct report_doc *base,
 	if ((r = report_doc_notes(d)) != 0)
 		return r;
 	if ((r = fp_set_build(&bv, &base->findings)) != 0 ||
-	    (r = fp_set_build(&cv, &d->findings)) != 0 ||
-	    (r = absence_index_new(&ix, d)) != 0)
+	    (r = fp_set_build(&cv, &d->findings)) != 0)
 		goto out;
-	r = EXPO_ENOMEM;
 	for (i = 0; i < d->findings.n; i++)
 		d->notes[i].baseline =
 			fp_set_has(&bv, d->findings.v[i].fingerprint)
@@ -475,8 +481,14 @@ int baseline_apply(struct report_doc *d, const struct report_doc *base,
 		if (fp_set_has(&cv, bf->fingerprint))
 			continue;
 		missing++;
+		/* an interrupted run proves nothing: no index to build */
+		if (d->incomplete_reason != NULL)
+			continue;
+		if (ix == NULL && (r = absence_index_new(&ix, d)) != 0)
+			goto out;
 		if (!absence_proved(ix, bf))
 			continue;
+		r = EXPO_ENOMEM;
 		if ((nf = finding_list_add(&d->fixed)) == NULL ||
 		    finding_copy(nf, bf) != 0)
 			goto out;

@@ -98,12 +98,14 @@ int json_out_until_hole(struct json_out *o, cJSON *skeleton, char **rest,
 	cJSON_Delete(skeleton);
 	if (o->err != 0)
 		goto out;
-	if ((hole = strstr(text, JSON_HOLE)) == NULL) {
+	/* the hole is the only element of an array that is an object's
+	 * member, on a line of its own: `\t..."key":\t[HOLE]` */
+	if ((hole = strstr(text, JSON_HOLE)) == NULL || hole - text < 4 ||
+	    memcmp(hole - 4, "\":\t[", 4) != 0) {
 		o->err = EXPO_EINVAL;
 		goto out;
 	}
-	/* the hole's array is a member on a line of its own: its elements
-	 * sit one level deeper than that line's tabs */
+	/* its elements then sit one level deeper than that line's tabs */
 	for (line = hole; line > text && line[-1] != '\n'; line--)
 		;
 	while (line[*depth] == '\t')

@@ -57,6 +57,10 @@ while [ $# -gt 0 ]; do
 	shift
 done
 case "$LIMIT_S${SIZES// /}" in *[!0-9]*|"") echo "baseline.sh: numbers only" >&2; exit 2 ;; esac
+[ "$LIMIT_S" -gt 0 ] || { echo "baseline.sh: --limit-s must be above 0" >&2; exit 2; }
+# each report is its own run: a run id from outside would make the two
+# history entries one run's shard saved twice
+unset EXPOSURE_RUN_ID
 MAX=0
 for n in $SIZES; do
 	[ "$n" -ge 200 ] && [ "$n" -le 1000000 ] ||

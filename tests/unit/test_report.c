@@ -1569,3 +1569,23 @@ Test(report, streamed_json_matches_the_whole_tree)
 	rmdir(dir);
 	free(dir);
 }
+
+/* of two targets with one id (two shards' reports merged), the first in
+ * the list is found, as a pass over the list would */
+Test(report, target_index_finds_the_first_of_one_id)
+{
+	struct target t[4] = { { .id = (char *)"b" },
+			       { .id = (char *)"a" },
+			       { .id = (char *)"c" },
+			       { .id = (char *)"a" } };
+	struct target_list l = { .v = t, .n = 4 };
+	struct target_index ix;
+
+	cr_assert_eq(target_index_build(&ix, &l), 0);
+	cr_expect_eq(target_index_find(&ix, "a"), &t[1]);
+	cr_expect_eq(target_index_find(&ix, "b"), &t[0]);
+	cr_expect_eq(target_index_find(&ix, "c"), &t[2]);
+	cr_expect_null(target_index_find(&ix, "d"));
+	cr_expect_null(target_index_find(&ix, NULL));
+	target_index_release(&ix);
+}
