@@ -249,12 +249,14 @@ int report_doc_rank(struct report_doc *d)
 	if (n > 0 && (tmp = calloc(n, sizeof(*tmp))) == NULL)
 		return EXPO_ENOMEM;
 	for (i = 0; i < n; i++) {
+		spill_pace(i);
 		memcpy(tmp[i].fp, d->findings.v[i].fingerprint, 33);
 		tmp[i].note = d->notes[i];
 	}
 	qsort(tmp, n, sizeof(*tmp), fp_cmp);
 	rank_findings(&d->findings);
 	for (i = 0; i < n; i++) {
+		spill_pace(i);
 		memcpy(key.fp, d->findings.v[i].fingerprint, 33);
 		hit = bsearch(&key, tmp, n, sizeof(*tmp), fp_cmp);
 		if (hit != NULL) {

@@ -1007,6 +1007,7 @@ static void st_finding(struct stream *st, const cJSON *o, size_t i)
 	struct finding *f;
 	char path[96];
 
+	spill_pace(d->findings.n);
 	if (d->findings.n >= st->anotes) {
 		size_t na = st->anotes ? st->anotes * 2 : 16;
 
