@@ -124,8 +124,9 @@ void finding_list_spill_text(struct finding_list *l, size_t i);
  * does, and each later finding's text follows it there */
 void finding_list_grown(struct finding_list *l);
 /* dst becomes a copy of s owning every string but a check's static rule
- * text (FINDING_SHARES_RULE), which stays shared; 0 or EXPO_ENOMEM (dst
- * then holds what was copied, for finding_release) */
+ * text (FINDING_SHARES_RULE) and a pooled ranking sentence
+ * (FINDING_SHARES_REASON), which stay shared; 0 or EXPO_ENOMEM (dst then
+ * holds what was copied, for finding_release) */
 int finding_copy(struct finding *dst, const struct finding *s);
 
 /* sha256(rule | target id | port), first 32 hex digits, into out[33] */

@@ -254,6 +254,7 @@ int finding_copy(struct finding *dst, const struct finding *s)
 			       s->rank_reason, s->gpu,	       s->resource,
 			       s->source,      s->assumption,  s->related };
 	bool shared_rule = (s->shares & FINDING_SHARES_RULE) != 0;
+	bool shared_reason = (s->shares & FINDING_SHARES_REASON) != 0;
 	size_t i;
 	int r = 0;
 
@@ -261,11 +262,14 @@ int finding_copy(struct finding *dst, const struct finding *s)
 			       sizeof(srcs) / sizeof(srcs[0]),
 		       "one source per field");
 	*dst = *s;
-	/* a check's rule text is static: shared, not copied (a baseline's
-	 * fixed findings of a fleet would otherwise copy it each time) */
-	dst->shares = shared_rule ? FINDING_SHARES_RULE : 0;
+	/* a check's rule text is static and a ranking sentence pooled for
+	 * the life of the process: shared, not copied (a baseline's fixed
+	 * findings of a fleet would otherwise copy them each time) */
+	dst->shares = (uint8_t)((shared_rule ? FINDING_SHARES_RULE : 0) |
+				(shared_reason ? FINDING_SHARES_REASON : 0));
 	for (i = shared_rule ? 7 : 0; i < sizeof(srcs) / sizeof(srcs[0]); i++)
-		if (copy_str(dsts[i], srcs[i]) != 0)
+		if (!(shared_reason && dsts[i] == &dst->rank_reason) &&
+		    copy_str(dsts[i], srcs[i]) != 0)
 			r = EXPO_ENOMEM;
 	return r;
 }

@@ -63,6 +63,11 @@ out:
 	return out;
 }
 
+char *rank_reason_intern(const char *s)
+{
+	return s != NULL ? reason_intern(s) : NULL;
+}
+
 static int exposure_tier(const struct finding *f)
 {
 	if (!f->is_public)

@@ -17,6 +17,7 @@
 #include "config.h"
 #include "dynbuf.h"
 #include "expo.h"
+#include "rank/rank.h"
 #include "report_doc.h"
 #include "report_priv.h"
 #include "spill.h"
@@ -255,7 +256,7 @@ static void read_finding(struct rd *rd, const cJSON *o, const char *path,
 {
 	char sub[160];
 	const cJSON *cv, *t, *it;
-	char *fp = NULL;
+	char *fp = NULL, *pooled;
 	size_t i;
 
 	if (!cJSON_IsObject(o)) {
@@ -307,6 +308,12 @@ static void read_finding(struct rd *rd, const cJSON *o, const char *path,
 	get_str(rd, o, path, "remediation", true, &f->remediation);
 	get_str(rd, o, path, "references", true, &f->references);
 	get_str(rd, o, path, "rank_reason", true, &f->rank_reason);
+	/* a fleet's findings say one of a few dozen sentences: shared */
+	if ((pooled = rank_reason_intern(f->rank_reason)) != NULL) {
+		free(f->rank_reason);
+		f->rank_reason = pooled;
+		f->shares |= FINDING_SHARES_REASON;
+	}
 	if (cJSON_GetObjectItemCaseSensitive(o, "gpu") != NULL)
 		get_str(rd, o, path, "gpu", true, &f->gpu);
 	{
