@@ -445,8 +445,11 @@ static int collect_labels(struct hw *w, struct strset *out)
 	int r = 0;
 
 	for (i = 0; fl != NULL && i < fl->n && r == 0; i++) {
-		const cJSON *it, *tags = labels_of(w, &fl->v[i]);
+		const cJSON *it, *tags;
 		char kv[512];
+
+		spill_pace(i);
+		tags = labels_of(w, &fl->v[i]);
 
 		cJSON_ArrayForEach(it, tags)
 		{
@@ -495,9 +498,11 @@ static void put_by_label(struct hw *w, const struct strset *labels)
 	for (k = 0; k < labels->n; k++) {
 		size_t sev[SEV_CRITICAL + 1] = { 0 };
 
-		for (i = 0; i < fl->n; i++)
+		for (i = 0; i < fl->n; i++) {
+			spill_pace(i);
 			if (has_label(labels_of(w, &fl->v[i]), labels->v[k]))
 				sev[fl->v[i].severity]++;
+		}
 		put(w, "<tr><td>");
 		esc(w, labels->v[k]);
 		put(w, "</td>");
@@ -725,38 +730,40 @@ static void put_problems(struct hw *w)
 		put(w, "</tbody></table>\n");
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 static void put_targets(struct hw *w)
 {
 	const struct target_list *tl = w->r->targets;
 	const struct finding_list *fl = w->r->findings;
-	const char **ids = NULL;
-	size_t i, nids = 0, clean = 0, skipped = 0;
+	bool *found = NULL;
+	size_t i, clean = 0, skipped = 0;
 
 	if (tl == NULL)
 		return;
-	if (fl != NULL && fl->n > 0) {
-		if ((ids = calloc(fl->n, sizeof(*ids))) == NULL) {
-			w->err = EXPO_ENOMEM;
-			return;
-		}
-		for (i = 0; i < fl->n; i++)
-			ids[nids++] = fl->v[i].target_id ? fl->v[i].target_id
-							 : "";
-		qsort(ids, nids, sizeof(*ids), cmp_str);
+	/* the targets with a finding, marked in one pass over the findings
+	 * (a sort of pointers into a spilled list would touch every page of
+	 * it at once) */
+	if ((found = calloc(tl->n + 1, sizeof(*found))) == NULL) {
+		w->err = EXPO_ENOMEM;
+		return;
+	}
+	for (i = 0; fl != NULL && i < fl->n; i++) {
+		const struct target *t;
+
+		spill_pace(i);
+		t = target_index_find(
+			&w->ix, fl->v[i].target_id ? fl->v[i].target_id : "");
+		if (t != NULL)
+			found[t - tl->v] = true;
 	}
 	for (i = 0; i < tl->n && w->err == 0; i++) {
-		const struct target *t = &tl->v[i];
-		const char *id = t->id ? t->id : "";
+		const struct target *t = &tl->v[i], *first;
 		char nbuf[INET6_ADDRSTRLEN];
 
+		/* by id, as the findings name their target: of two targets
+		 * with one id, both have its findings */
+		first = target_index_find(&w->ix, t->id ? t->id : "");
 		if (t->skip_reason != NULL ||
-		    (nids > 0 &&
-		     bsearch(&id, ids, nids, sizeof(*ids), cmp_str) != NULL))
+		    (first != NULL && found[first - tl->v]))
 			continue;
 		if (clean++ == 0)
 			put(w, "<h2 id=\"clean\">Targets with no findings</h2>"
@@ -786,7 +793,7 @@ static void put_targets(struct hw *w)
 	}
 	if (skipped > 0)
 		put(w, "</ul>\n");
-	free(ids);
+	free(found);
 }
 
 static int html_build(struct dynbuf *b, struct atomic_file *af,

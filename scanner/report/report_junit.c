@@ -21,6 +21,7 @@
 #include "check.h"
 #include "expo.h"
 #include "report_priv.h"
+#include "spill.h"
 
 struct jw {
 	struct dynbuf *b;
@@ -304,6 +305,7 @@ static int junit_suites(struct jw *w, struct atomic_file *af,
 	const struct scan_report *r = w->r;
 	struct record_walk rw;
 	size_t *ridx = NULL, *fidx = NULL, aidx = 0, i, fi = 0, a, c, k;
+	size_t visited = 0;
 	size_t nt = r->targets ? r->targets->n : 0;
 	int ret;
 
@@ -342,6 +344,11 @@ static int junit_suites(struct jw *w, struct atomic_file *af,
 			break;
 		suite(w, i < nt ? &r->targets->v[i] : &orphan, ridx, a, fidx,
 		      c);
+		/* a suite's findings lie anywhere in the ranked list: a
+		 * spilled list gives its pages back every 512 of them */
+		for (k = 0; k < c; k++)
+			if (++visited % 512 == 0)
+				spill_trim_all();
 		if (w->err == 0 && af != NULL && dynbuf_len(w->b) >= 65536) {
 			w->err = atomic_file_write(af, dynbuf_ptr(w->b),
 						   dynbuf_len(w->b));
