@@ -297,10 +297,13 @@ static int run_point(const struct run *rn, const struct run *prev,
 	int r;
 
 	memset(pt, 0, sizeof(*pt));
-	if ((r = fp_set_build(&now, &d->findings)) != 0 ||
-	    (prev != NULL &&
+	/* fixes need this run's fingerprints and records: only a complete
+	 * run after another proves any */
+	if ((prev != NULL &&
 	     (r = fp_set_build(&before, &prev->doc.findings)) != 0) ||
-	    (complete && prev != NULL && (r = absence_index_new(&ix, d)) != 0))
+	    (complete && prev != NULL &&
+	     ((r = fp_set_build(&now, &d->findings)) != 0 ||
+	      (r = absence_index_new(&ix, d)) != 0)))
 		goto out;
 	for (i = 0; i < d->findings.n; i++) {
 		const struct finding *f = &d->findings.v[i];

@@ -209,17 +209,12 @@ int report_defectdojo_write(const char *path, const struct scan_report *r)
 	root = NULL; /* freed either way */
 	ret = 0;
 	for (i = 0; i < nf && ret == 0 && o.err == 0; i++) {
-		if ((holder = cJSON_CreateArray()) == NULL) {
-			ret = EXPO_ENOMEM;
-			break;
-		}
-		ret = add_finding(
-			holder, r, i,
-			target_index_find(&ix, r->findings->v[i].target_id));
-		if (i > 0)
-			json_out_put(&o, ", ", 2);
-		json_out_item(&o, cJSON_DetachItemFromArray(holder, 0), depth);
-		cJSON_Delete(holder);
+		if ((holder = cJSON_CreateArray()) != NULL)
+			ret = add_finding(
+				holder, r, i,
+				target_index_find(&ix,
+						  r->findings->v[i].target_id));
+		json_out_element(&o, i, holder, depth);
 	}
 	json_out_rest(&o, rest);
 	ret = json_out_close(&o, ret);

@@ -477,15 +477,10 @@ static void json_baseline(struct json_out *o, struct jctx *j,
 	json_out_item(o, jstr(r->baseline_path), 2);
 	json_out_put(o, fixed, sizeof(fixed) - 1);
 	for (i = 0; i < r->fixed->n && j->err == 0 && o->err == 0; i++) {
-		if ((holder = cJSON_CreateArray()) == NULL) {
-			j->err = EXPO_ENOMEM;
-			break;
-		}
-		add_finding(j, holder, &r->fixed->v[i], i + 1, NULL, -1);
-		if (i > 0)
-			json_out_put(o, ", ", 2);
-		json_out_item(o, cJSON_DetachItemFromArray(holder, 0), 3);
-		cJSON_Delete(holder);
+		if ((holder = cJSON_CreateArray()) != NULL)
+			add_finding(j, holder, &r->fixed->v[i], i + 1, NULL,
+				    -1);
+		json_out_element(o, i, holder, 3);
 	}
 	json_out_put(o, "]\n\t}", 4);
 }
@@ -505,17 +500,12 @@ static void json_findings(struct json_out *o, struct jctx *j,
 	for (i = 0; r->findings != NULL && i < r->findings->n && j->err == 0 &&
 		    o->err == 0;
 	     i++) {
-		if ((holder = cJSON_CreateArray()) == NULL) {
-			j->err = EXPO_ENOMEM;
-			break;
-		}
-		add_finding(j, holder, &r->findings->v[i], i + 1,
-			    r->notes ? &r->notes[i] : NULL,
-			    finding_ms(r, &rix, &tix, &r->findings->v[i]));
-		if (i > 0)
-			json_out_put(o, ", ", 2);
-		json_out_item(o, cJSON_DetachItemFromArray(holder, 0), 2);
-		cJSON_Delete(holder);
+		if ((holder = cJSON_CreateArray()) != NULL)
+			add_finding(
+				j, holder, &r->findings->v[i], i + 1,
+				r->notes ? &r->notes[i] : NULL,
+				finding_ms(r, &rix, &tix, &r->findings->v[i]));
+		json_out_element(o, i, holder, 2);
 	}
 out:
 	record_index_release(&rix);

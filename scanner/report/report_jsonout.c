@@ -80,6 +80,18 @@ void json_out_item(struct json_out *o, cJSON *item, int depth)
 	cJSON_Delete(item);
 }
 
+void json_out_element(struct json_out *o, size_t i, cJSON *holder, int depth)
+{
+	if (holder == NULL) {
+		o->err = o->err ? o->err : EXPO_ENOMEM;
+		return;
+	}
+	if (i > 0)
+		json_out_put(o, ", ", 2);
+	json_out_item(o, cJSON_DetachItemFromArray(holder, 0), depth);
+	cJSON_Delete(holder);
+}
+
 cJSON *json_hole(void)
 {
 	return cJSON_CreateRaw(JSON_HOLE);

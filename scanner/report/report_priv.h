@@ -92,6 +92,11 @@ void json_out_indented(struct json_out *o, const char *s, size_t n, int depth);
 /* item printed as an element at depth (1: a member of the root, 2: an
  * element of one of its arrays); item is freed */
 void json_out_item(struct json_out *o, struct cJSON *item, int depth);
+/* element i of a streamed array (", " before all but the first): the one
+ * element the caller built into holder, an array (NULL: out of memory),
+ * which is freed */
+void json_out_element(struct json_out *o, size_t i, struct cJSON *holder,
+		      int depth);
 /* the one element of a skeleton's long array (an object's member: "key":
  * [HOLE]; anything else is EXPO_EINVAL), whose elements are then
  * streamed: json_out_until_hole() prints the skeleton (freed) up to it,

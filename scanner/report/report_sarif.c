@@ -422,15 +422,9 @@ int report_sarif_write(const char *path, const struct scan_report *r)
 		cJSON_Delete(root);
 	root = NULL; /* freed either way */
 	for (i = 0; i < fl->n && s.err == 0 && o.err == 0; i++) {
-		if ((holder = cJSON_CreateArray()) == NULL) {
-			s.err = EXPO_ENOMEM;
-			break;
-		}
-		add_result(&s, holder, r, i, &rs, &ix);
-		if (i > 0)
-			json_out_put(&o, ", ", 2);
-		json_out_item(&o, cJSON_DetachItemFromArray(holder, 0), depth);
-		cJSON_Delete(holder);
+		if ((holder = cJSON_CreateArray()) != NULL)
+			add_result(&s, holder, r, i, &rs, &ix);
+		json_out_element(&o, i, holder, depth);
 	}
 	json_out_rest(&o, rest);
 	ret = json_out_close(&o, s.err);
