@@ -96,6 +96,8 @@ timed() {
 	return 0
 }
 
+mb() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
+
 # fixed findings in a JSON report's baseline section
 fixed_in() {
 	[ -f "$1" ] || { echo 0; return; }
@@ -111,11 +113,10 @@ for n in $SIZES; do
 		--json "$scan" >"$WORK/scan-$n.log" 2>&1 || :
 	[ -s "$scan" ] || { echo "baseline.sh: the scan of $n wrote no report" >&2; tail -n 5 "$WORK/scan-$n.log" >&2; exit 1; }
 	nf=$(grep -c '"fingerprint":' "$scan" || true)
-	# every fingerprint changed (its last hex digit): the same findings,
-	# none of them in the scan
+	# every fingerprint's last hex digit changed to another: the same
+	# findings, none of them in the scan; the run started earlier, so the
+	# history lists it first
 	earlier=$WORK/earlier-$n.json
-	# a changed digit differs from the old one; the run started earlier,
-	# so the history lists it first
 	awk '{
 		sub(/"started_at":[ \t]*"[^"]*"/, "\"started_at\":\t\"2000-01-01T00:00:00Z\"")
 		if (match($0, /"fingerprint":[ \t]*"[0-9a-f]+"/)) {
@@ -154,7 +155,7 @@ for n in $SIZES; do
 				"$([ "$bfix" = "$nf" ] && echo 0 || echo 1)"
 			verdict "$n: history calls every finding fixed ($hfix of $nf)" \
 				"$([ "$hfix" = "$nf" ] && echo 0 || echo 1)"
-			verdict "$n: every writer with the baseline in at most 64 MB ($(awk -v k="$wrss" 'BEGIN { printf "%.1f", k / 1024 }') MB)" \
+			verdict "$n: every writer with the baseline in at most 64 MB ($(mb "$wrss") MB)" \
 				"$([ "$ww" != killed ] && [ "$wrss" -le 65536 ] && echo 0 || echo 1)"
 		fi
 	done
@@ -164,7 +165,6 @@ echo
 echo "a baseline, its writers and a history where every finding is fixed (fleet of 20 ports)"
 printf '%-8s %-7s %9s | %10s %9s %8s | %10s %9s | %10s %9s %8s\n' \
 	instances binary findings "baseline" "peak MB" fixed "writers" "peak MB" "history" "peak MB" fixed
-mb() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 for row in "${ROWS[@]}"; do
 	read -r n bin nf bw brss bfix hw hrss hfix ww wrss <<<"$row"
 	printf '%-8s %-7s %9s | %9ss %9s %8s | %9ss %9s | %9ss %9s %8s\n' \
