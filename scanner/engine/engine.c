@@ -1561,33 +1561,56 @@ static int records_from_discovery(struct scan_run *run, const uint8_t *status,
 	return 0;
 }
 
-/* a job per (open pair, claiming check) */
+/*
+ * Jobs whose check may log in come first (longest processing time first):
+ * against real servers they are the long probes (sequential attempts,
+ * sshd's and PAM's delay after each failure, PostgreSQL's SCRAM rounds),
+ * and started last they would run on alone after every short probe has
+ * ended. Within each class, pairs keep their order.
+ */
+static uint64_t long_checks(const struct scan_config *cfg)
+{
+	uint64_t mask = 0;
+	size_t k;
+
+	for (k = 0; k < cfg->nchecks && !cfg->no_login; k++)
+		if (cfg->checks[k]->flags & CHECK_LOGIN)
+			mask |= 1ull << k;
+	return mask;
+}
+
+/* a job per (open pair, claiming check): long_checks() first */
 static int jobs_build(struct scan_run *run, const uint8_t *status, size_t njobs)
 {
 	const struct planned *pl = run->plan;
-	size_t i, k, t, a, pi;
+	uint64_t first = long_checks(run->cfg);
+	uint64_t passes[2] = { first, ~first };
+	size_t i, k, t, a, pi, pass;
 
 	run->jobs = calloc(njobs ? njobs : 1, sizeof(*run->jobs));
 	run->heard = calloc(njobs ? njobs : 1, 1);
 	if (run->jobs == NULL || run->heard == NULL)
 		return EXPO_ENOMEM;
-	for (i = 0; i < pl->npairs && njobs > 0; i++) {
-		uint64_t claims;
+	for (pass = first != 0 ? 0 : 1; pass < 2; pass++) {
+		for (i = 0; i < pl->npairs && njobs > 0; i++) {
+			uint64_t claims;
 
-		if (status[i] != STATUS_OPEN && status[i] != STATUS_NO_ANSWER)
-			continue;
-		pair_locate(pl, run->targets->n, i, &t, &a, &pi);
-		claims = pl->of_target[t]->claims[pi];
-		for (k = 0; k < run->cfg->nchecks; k++) {
-			struct job *j;
-
-			if (!(claims & (1ull << k)))
+			if (status[i] != STATUS_OPEN &&
+			    status[i] != STATUS_NO_ANSWER)
 				continue;
-			j = &run->jobs[run->njobs++];
-			j->target = (uint32_t)t;
-			j->addr = (uint16_t)a;
-			j->port = pl->of_target[t]->ports[pi];
-			j->check = (uint8_t)k;
+			pair_locate(pl, run->targets->n, i, &t, &a, &pi);
+			claims = pl->of_target[t]->claims[pi] & passes[pass];
+			for (k = 0; k < run->cfg->nchecks; k++) {
+				struct job *j;
+
+				if (!(claims & (1ull << k)))
+					continue;
+				j = &run->jobs[run->njobs++];
+				j->target = (uint32_t)t;
+				j->addr = (uint16_t)a;
+				j->port = pl->of_target[t]->ports[pi];
+				j->check = (uint8_t)k;
+			}
 		}
 	}
 	return 0;

@@ -6,6 +6,7 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <string.h>
 #include <time.h>
@@ -1097,4 +1098,88 @@ Test(engine_lane, probe_that_cannot_begin_has_an_error_status, .timeout = 20)
 		}
 	cr_assert_eq(errors, 1);
 	scan_result_release(&res);
+}
+
+/* ---- the order probes start in ---- */
+
+static char start_order[64];
+static atomic_size_t start_count;
+
+/* notes the first letter of its check's name: "login" or "quick" */
+static int note_start(struct check_ctx *ctx, void *state)
+{
+	size_t i = atomic_fetch_add(&start_count, 1);
+
+	(void)state;
+	if (i < sizeof(start_order) - 1)
+		start_order[i] = ctx->check->name[0];
+	return PROBE_DONE;
+}
+
+/* targets t0..t(n-1) on 127.0.0.1, each with port pq for "quick" and
+ * port pl for "login", the quick one listed first */
+static void two_port_targets(struct target_list *tl, int n, uint16_t pq,
+			     uint16_t pl)
+{
+	int i;
+
+	n_targets(tl, n, pq, "quick");
+	for (i = 0; i < n; i++) {
+		struct target *t = &tl->v[i];
+		struct port_override *p = realloc(t->ports, 2 * sizeof(*p));
+
+		cr_assert_not_null(p);
+		t->ports = p;
+		memset(&p[1], 0, sizeof(p[1]));
+		p[1].port = pl;
+		snprintf(p[1].check, sizeof(p[1].check), "login");
+		t->nports = 2;
+	}
+}
+
+static void scan_order(bool no_login, char *order)
+{
+	struct check login = check_fake, quick = check_fake;
+	const struct check *list[] = { &quick, &login };
+	struct target_list tl;
+	struct scan_config cfg;
+	struct scan_result res;
+	char *err = NULL;
+	uint16_t pq, pl;
+	int lq = listen_on("127.0.0.1", &pq), ll = listen_on("127.0.0.1", &pl);
+
+	login.name = "login";
+	quick.name = "quick";
+	quick.flags = 0;
+	login.start = quick.start = note_start;
+	login.step = quick.step = NULL;
+	login.cleanup = quick.cleanup = nothing_cleanup;
+	two_port_targets(&tl, 6, pq, pl);
+	scan_config_defaults(&cfg);
+	cfg.checks = list;
+	cfg.nchecks = 2;
+	cfg.workers = 1; /* one loop takes the jobs in their order */
+	cfg.timeout_ms = 1000;
+	cfg.no_login = no_login;
+	memset(start_order, 0, sizeof(start_order));
+	atomic_store(&start_count, 0);
+	cr_assert_eq(scan_run(&cfg, &tl, &res, &err), 0);
+	cr_assert_eq(atomic_load(&start_count), 12);
+	memcpy(order, start_order, 13);
+	scan_result_release(&res);
+	target_list_release(&tl);
+	close(lq);
+	close(ll);
+}
+
+/* checks that may log in are the long probes: they start before the
+ * quick ones, whatever the port order; without logins, target order */
+Test(engine, probes_that_may_log_in_start_first)
+{
+	char order[13];
+
+	scan_order(false, order);
+	cr_assert_str_eq(order, "llllllqqqqqq");
+	scan_order(true, order);
+	cr_assert_str_eq(order, "qlqlqlqlqlql");
 }
