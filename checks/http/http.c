@@ -652,6 +652,7 @@ int http_start(struct check_ctx *ctx, void *state,
 	curl_easy_setopt(p->easy, CURLOPT_ACCEPT_ENCODING, NULL);
 	curl_easy_setopt(p->easy, CURLOPT_MAXFILESIZE_LARGE,
 			 (curl_off_t)HTTP_BODY_MAX);
+	curl_easy_setopt(p->easy, CURLOPT_BUFFERSIZE, HTTP_RECV_BUFFER);
 	err = 0;
 out:
 	if (err < 0) {

@@ -40,6 +40,9 @@
 #define HTTP_BODY_MAX (1024 * 1024)
 #define HTTP_HEADER_MAX (64 * 1024)
 #define HTTP_PATH_MAX 512
+/* curl's receive buffer per transfer (its default is 16 KB): the answers
+ * probed are small, and a fleet has hundreds of probes in flight */
+#define HTTP_RECV_BUFFER 4096L
 /* nmap's names for an HTTP(S) port: every HTTP module lists them in its
  * services, so a port nmap calls one of these on an unusual number is
  * offered to the whole HTTP family */

@@ -424,6 +424,7 @@ static int xfer_init(struct mcp_probe *p, struct mcp_xfer *x)
 	curl_easy_setopt(x->easy, CURLOPT_ACCEPT_ENCODING, NULL);
 	curl_easy_setopt(x->easy, CURLOPT_MAXFILESIZE_LARGE,
 			 (curl_off_t)HTTP_BODY_MAX);
+	curl_easy_setopt(x->easy, CURLOPT_BUFFERSIZE, HTTP_RECV_BUFFER);
 	return 0;
 }
 
