@@ -1113,6 +1113,13 @@ static int note_start(struct check_ctx *ctx, void *state)
 	(void)state;
 	if (i < sizeof(start_order) - 1)
 		start_order[i] = ctx->check->name[0];
+	return 0;
+}
+
+static int done_step(struct check_ctx *ctx, void *state)
+{
+	(void)ctx;
+	(void)state;
 	return PROBE_DONE;
 }
 
@@ -1152,7 +1159,7 @@ static void scan_order(bool no_login, char *order)
 	quick.name = "quick";
 	quick.flags = 0;
 	login.start = quick.start = note_start;
-	login.step = quick.step = NULL;
+	login.step = quick.step = done_step;
 	login.cleanup = quick.cleanup = nothing_cleanup;
 	two_port_targets(&tl, 6, pq, pl);
 	scan_config_defaults(&cfg);
