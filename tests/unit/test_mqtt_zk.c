@@ -288,6 +288,14 @@ Test(zookeeper_wire, words)
 	cr_expect_str_eq(w.mode, "standalone");
 	cr_expect_geq(w.clients, 1);
 	free(t);
+	/* a server that has run a while says more than 16 KiB */
+	t = (char *)load(
+		"tests/fixtures/zookeeper/zookeeper-3.8.0-mntr-open-busy",
+		&len);
+	cr_assert_gt(len, 16384);
+	cr_assert_eq(zk_wire_words(t, len, &w), 0);
+	cr_expect_str_eq(w.mode, "standalone");
+	free(t);
 	t = (char *)load(
 		"tests/fixtures/zookeeper/zookeeper-3.8.0-mntr-refused", &len);
 	cr_assert_eq(zk_wire_words(t, len, &w), 0);
