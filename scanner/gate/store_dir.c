@@ -125,8 +125,9 @@ static int same_shard(const char *dir, const char *suffix, const char *self,
 			break;
 		}
 		report_doc_init(&o);
-		/* an unreadable one is left alone for history to report */
-		if (report_json_read(path, &o, &oerr) == 0 && o.run_id &&
+		/* an unreadable one is left alone for history to report;
+		 * which run and shard it is needs its head only */
+		if (report_json_read_head(path, &o, &oerr) == 0 && o.run_id &&
 		    strcmp(o.run_id, d->run_id) == 0 &&
 		    o.shard_count == d->shard_count &&
 		    o.shard_index == d->shard_index) {
@@ -216,17 +217,24 @@ out:
 	return r;
 }
 
+/* one run of the folder: its shards' files, known from their heads; its
+ * document is read only while its point is made (and kept while it is
+ * the last complete run), so memory holds two runs, not the folder */
 struct run {
 	struct report_doc doc;
 	char *key;
+	char started_at[sizeof(((struct report_doc *)0)->started_at)];
 	unsigned shards_seen, shard_count;
-	unsigned *seen; /* shard indexes read */
+	struct {
+		unsigned index; /* its shard index */
+		size_t name;	/* into the sorted names */
+	} * shards;
 };
 
 static int run_cmp(const void *a, const void *b)
 {
 	const struct run *x = a, *y = b;
-	int c = strcmp(x->doc.started_at, y->doc.started_at);
+	int c = strcmp(x->started_at, y->started_at);
 
 	return c != 0 ? c : strcmp(x->key, y->key);
 }
@@ -236,15 +244,15 @@ static int name_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* adds one report to its run; 0, or < 0 with *err */
-static int add_report(struct run **runs, size_t *nruns, struct report_doc *d,
-		      const char *path, char **err)
+/* adds file `file` (head h) to its run; 0, or EXPO_ENOMEM */
+static int add_head(struct run **runs, size_t *nruns,
+		    const struct report_doc *h, const char *path, size_t file)
 {
-	const char *key = d->run_id ? d->run_id : path;
+	const char *key = h->run_id ? h->run_id : path;
 	struct run *rn = NULL, *v;
-	unsigned idx = d->shard_count ? d->shard_index : 1, *sv;
+	unsigned idx = h->shard_count ? h->shard_index : 1;
 	size_t i;
-	int r;
+	void *nv;
 
 	for (i = 0; i < *nruns; i++)
 		if (strcmp((*runs)[i].key, key) == 0)
@@ -258,29 +266,58 @@ static int add_report(struct run **runs, size_t *nruns, struct report_doc *d,
 		report_doc_init(&rn->doc);
 		if ((rn->key = strdup(key)) == NULL)
 			return EXPO_ENOMEM;
-		rn->shard_count = d->shard_count ? d->shard_count : 1;
+		rn->shard_count = h->shard_count ? h->shard_count : 1;
 	}
 	for (i = 0; i < rn->shards_seen; i++)
-		if (rn->seen[i] == idx)
+		if (rn->shards[i].index == idx)
 			return 0; /* the same shard saved twice */
-	if ((sv = realloc(rn->seen, (rn->shards_seen + 1) * sizeof(*sv))) ==
-	    NULL)
+	nv = realloc(rn->shards, (rn->shards_seen + 1) * sizeof(*rn->shards));
+	if (nv == NULL)
 		return EXPO_ENOMEM;
-	rn->seen = sv;
-	sv[rn->shards_seen++] = idx;
-	if (rn->shards_seen == 1) {
-		rn->doc = *d;
-		report_doc_init(d);
-		return 0;
-	}
-	r = report_doc_merge(&rn->doc, d, err);
-	if (r != 0 && *err != NULL) {
-		char *m = NULL;
+	rn->shards = nv;
+	rn->shards[rn->shards_seen].index = idx;
+	rn->shards[rn->shards_seen++].name = file;
+	/* as report_doc_merge() dates the merged run: its first shard */
+	if (rn->started_at[0] == '\0' ||
+	    (h->started_at[0] != '\0' &&
+	     strcmp(h->started_at, rn->started_at) < 0))
+		memcpy(rn->started_at, h->started_at, sizeof(rn->started_at));
+	return 0;
+}
 
-		if (asprintf(&m, "%s: %s", path, *err) >= 0) {
-			free(*err);
-			*err = m;
+/* reads run rn's shards whole, in file-name order, merged into rn->doc;
+ * 0, or < 0 with *err naming the file */
+static int run_load(struct run *rn, char *const *names, const char *dir,
+		    char **err)
+{
+	char *path = NULL;
+	size_t i;
+	int r = 0;
+
+	for (i = 0; i < rn->shards_seen && r == 0; i++) {
+		struct report_doc d;
+
+		report_doc_init(&d);
+		if (asprintf(&path, "%s/%s", dir, names[rn->shards[i].name]) <
+		    0) {
+			path = NULL;
+			r = EXPO_ENOMEM;
 		}
+		if (r == 0)
+			r = report_json_read(path, i == 0 ? &rn->doc : &d, err);
+		if (r == 0 && i > 0 &&
+		    (r = report_doc_merge(&rn->doc, &d, err)) != 0 &&
+		    *err != NULL) {
+			char *m = NULL;
+
+			if (asprintf(&m, "%s: %s", path, *err) >= 0) {
+				free(*err);
+				*err = m;
+			}
+		}
+		report_doc_release(&d);
+		free(path);
+		path = NULL;
 	}
 	return r;
 }
@@ -334,17 +371,18 @@ out:
 	return r;
 }
 
-int history_dir_trend(const char *dir, struct trend *out, char **err)
+/* the *.json names in dir, sorted (no temporaries of a report being
+ * written: ".x.tmp"); 0, or < 0 with *err */
+static int report_names(const char *dir, char ***names, size_t *nnames,
+			char **err)
 {
-	struct run *runs = NULL;
-	const struct run *prev = NULL;
-	char **names = NULL, **nv, *path = NULL;
-	size_t nnames = 0, nruns = 0, i;
+	char **nv;
 	struct dirent *e;
 	DIR *dh;
 	int r = 0;
 
-	memset(out, 0, sizeof(*out));
+	*names = NULL;
+	*nnames = 0;
 	if ((dh = opendir(dir)) == NULL) {
 		if (asprintf(err, "--history %s: %s", dir, strerror(errno)) < 0)
 			*err = NULL;
@@ -353,36 +391,50 @@ int history_dir_trend(const char *dir, struct trend *out, char **err)
 	while ((e = readdir(dh)) != NULL) {
 		size_t len = strlen(e->d_name);
 
-		/* no temporaries of a report being written (".x.tmp") */
 		if (e->d_name[0] == '.' || len < 6 ||
 		    strcmp(e->d_name + len - 5, ".json") != 0)
 			continue;
-		if ((nv = realloc(names, (nnames + 1) * sizeof(*nv))) == NULL ||
-		    (nv[nnames] = strdup(e->d_name)) == NULL) {
-			names = nv ? nv : names;
+		if ((nv = realloc(*names, (*nnames + 1) * sizeof(*nv))) ==
+			    NULL ||
+		    (nv[*nnames] = strdup(e->d_name)) == NULL) {
+			*names = nv ? nv : *names;
 			r = EXPO_ENOMEM;
 			break;
 		}
-		names = nv;
-		nnames++;
+		*names = nv;
+		(*nnames)++;
 	}
 	closedir(dh);
-	if (names != NULL)
-		qsort(names, nnames, sizeof(*names), name_cmp);
-	for (i = 0; i < nnames && r == 0; i++) {
-		struct report_doc d;
+	if (*names != NULL)
+		qsort(*names, *nnames, sizeof(**names), name_cmp);
+	return r;
+}
 
-		report_doc_init(&d);
+int history_dir_trend(const char *dir, struct trend *out, char **err)
+{
+	struct run *runs = NULL, *prev = NULL;
+	char **names = NULL, *path = NULL;
+	size_t nnames = 0, nruns = 0, i;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	if ((r = report_names(dir, &names, &nnames, err)) != 0)
+		goto out;
+	/* first the heads: which run and shard each file is, and when */
+	for (i = 0; i < nnames && r == 0; i++) {
+		struct report_doc h;
+
+		report_doc_init(&h);
 		free(path);
 		if (asprintf(&path, "%s/%s", dir, names[i]) < 0) {
 			path = NULL;
 			r = EXPO_ENOMEM;
 		}
 		if (r == 0)
-			r = report_json_read(path, &d, err);
+			r = report_json_read_head(path, &h, err);
 		if (r == 0)
-			r = add_report(&runs, &nruns, &d, path, err);
-		report_doc_release(&d);
+			r = add_head(&runs, &nruns, &h, path, i);
+		report_doc_release(&h);
 	}
 	if (r != 0)
 		goto out;
@@ -392,19 +444,28 @@ int history_dir_trend(const char *dir, struct trend *out, char **err)
 		r = EXPO_ENOMEM;
 		goto out;
 	}
+	/* then each run whole, oldest first, beside the last complete one */
 	for (i = 0; i < nruns && r == 0; i++) {
-		bool complete = runs[i].shards_seen >= runs[i].shard_count &&
-				runs[i].doc.incomplete_reason == NULL;
+		bool complete;
 
+		if ((r = run_load(&runs[i], names, dir, err)) != 0)
+			break;
+		complete = runs[i].shards_seen >= runs[i].shard_count &&
+			   runs[i].doc.incomplete_reason == NULL;
 		r = run_point(&runs[i], prev, complete, &out->v[out->n++]);
-		if (complete)
+		if (complete) {
+			if (prev != NULL)
+				report_doc_release(&prev->doc);
 			prev = &runs[i];
+		} else {
+			report_doc_release(&runs[i].doc);
+		}
 	}
 out:
 	for (i = 0; i < nruns; i++) {
 		report_doc_release(&runs[i].doc);
 		free(runs[i].key);
-		free(runs[i].seen);
+		free(runs[i].shards);
 	}
 	free(runs);
 	for (i = 0; i < nnames; i++)

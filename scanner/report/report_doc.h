@@ -66,6 +66,12 @@ int report_json_fread(FILE *f, size_t chunk, const char *name,
  * kept): what --baseline needs of a report, in memory of its findings. */
 int report_json_read_findings(const char *path, struct report_doc *d,
 			      char **err);
+/* The head only (when, run, shard, complete, options, gate): the arrays
+ * are passed over, bounded, unparsed. What a --history folder's runs are
+ * sorted and grouped by before any is read whole. */
+int report_json_read_head(const char *path, struct report_doc *d, char **err);
+int report_json_fread_head(FILE *f, size_t chunk, const char *name,
+			   struct report_doc *d, char **err);
 
 /* Moves everything of src into dst (src is left empty); a target whose id
  * dst already has is an error (shards never overlap). Re-ranks. */

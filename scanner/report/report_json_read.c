@@ -945,11 +945,18 @@ static int src_value(struct jsrc *s, struct dynbuf *b)
 	return 0;
 }
 
+/* what of a report is kept */
+enum read_part {
+	READ_ALL,
+	READ_FINDINGS, /* targets checked as JSON, not kept */
+	READ_HEAD,     /* neither array parsed: only its text bounded */
+};
+
 struct stream {
 	struct rd *rd;
 	struct jsrc *src;
 	struct dynbuf b;
-	bool findings_only;
+	enum read_part part;
 	bool streamed_t, streamed_f; /* read as a stream */
 	size_t anotes;
 };
@@ -969,29 +976,37 @@ static cJSON *st_parse(struct stream *st, size_t at)
 	return v;
 }
 
-/* the next value, parsed; NULL (and the error set) at the end or on bad
- * text */
-static cJSON *st_next(struct stream *st)
+/* the next value's text into st->b; false (and the error set) at the
+ * end or when it is too large. *at: its first byte in the stream. */
+static bool st_take(struct stream *st, size_t *at)
 {
-	size_t at;
 	int r;
 
 	src_skip_ws(st->src);
-	at = src_at(st->src);
+	*at = src_at(st->src);
 	r = src_value(st->src, &st->b);
 	if (r == EXPO_ETOOBIG) {
 		fail(st->rd, "$",
 		     "a value at byte %zu is larger than %zu MiB: not an "
 		     "exposure report",
-		     at, REPORT_VALUE_MAX >> 20);
-		return NULL;
+		     *at, REPORT_VALUE_MAX >> 20);
+		return false;
 	}
 	if (r != 0) {
 		fail(st->rd, "$", "not valid JSON (near byte %zu)%s",
 		     src_at(st->src), st->src->ioerr ? ": read error" : "");
-		return NULL;
+		return false;
 	}
-	return st_parse(st, at);
+	return true;
+}
+
+/* the next value, parsed; NULL (and the error set) at the end or on bad
+ * text */
+static cJSON *st_next(struct stream *st)
+{
+	size_t at;
+
+	return st_take(st, &at) ? st_parse(st, at) : NULL;
 }
 
 /* ',' between elements or the closing `close`: 1 more, 0 end, -1 bad */
@@ -1042,7 +1057,7 @@ static void st_array(struct stream *st, bool targets)
 	struct rd *rd = st->rd;
 	char path[64];
 	cJSON *v;
-	size_t i = 0;
+	size_t i = 0, at;
 
 	st->src->pos++; /* '[' */
 	if (src_skip_ws(st->src) == ']') {
@@ -1050,9 +1065,16 @@ static void st_array(struct stream *st, bool targets)
 		return;
 	}
 	do {
+		if (st->part == READ_HEAD) {
+			/* only the head is wanted: an element is passed over
+			 * by its brackets, never parsed */
+			if (!st_take(st, &at))
+				return;
+			continue;
+		}
 		if ((v = st_next(st)) == NULL)
 			return;
-		if (targets && !st->findings_only) {
+		if (targets && st->part == READ_ALL) {
 			if (i >= UINT32_MAX) {
 				fail(rd, "$.targets", "too many targets");
 			} else {
@@ -1132,12 +1154,10 @@ static void st_document(struct stream *st, cJSON *head)
 }
 
 static int read_stream(struct jsrc *src, const char *name, struct report_doc *d,
-		       char **err, bool findings_only)
+		       char **err, enum read_part part)
 {
 	struct rd rd = { .name = name, .err = err, .d = d };
-	struct stream st = { .rd = &rd,
-			     .src = src,
-			     .findings_only = findings_only };
+	struct stream st = { .rd = &rd, .src = src, .part = part };
 	cJSON *head = cJSON_CreateObject();
 
 	dynbuf_init(&st.b, REPORT_VALUE_MAX);
@@ -1176,13 +1196,13 @@ int report_json_parse(const char *text, size_t len, const char *name,
 		return EXPO_ENOMEM;
 	src->mem = text;
 	src->len = len;
-	r = read_stream(src, name, d, err, false);
+	r = read_stream(src, name, d, err, READ_ALL);
 	free(src);
 	return r;
 }
 
 static int read_file(const char *path, struct report_doc *d, char **err,
-		     bool findings_only)
+		     enum read_part part)
 {
 	struct jsrc *src = calloc(1, sizeof(*src));
 	int r;
@@ -1201,7 +1221,7 @@ static int read_file(const char *path, struct report_doc *d, char **err,
 		goto out;
 	}
 	src->mem = src->buf;
-	r = read_stream(src, path, d, err, findings_only);
+	r = read_stream(src, path, d, err, part);
 out:
 	if (src->f != NULL && src->f != stdin)
 		fclose(src->f);
@@ -1209,8 +1229,8 @@ out:
 	return r;
 }
 
-int report_json_fread(FILE *f, size_t chunk, const char *name,
-		      struct report_doc *d, char **err)
+static int fread_part(FILE *f, size_t chunk, const char *name,
+		      struct report_doc *d, char **err, enum read_part part)
 {
 	struct jsrc *src = calloc(1, sizeof(*src));
 	int r;
@@ -1220,18 +1240,35 @@ int report_json_fread(FILE *f, size_t chunk, const char *name,
 	src->f = f;
 	src->mem = src->buf;
 	src->chunk = chunk;
-	r = read_stream(src, name, d, err, false);
+	r = read_stream(src, name, d, err, part);
 	free(src);
 	return r;
 }
 
+int report_json_fread(FILE *f, size_t chunk, const char *name,
+		      struct report_doc *d, char **err)
+{
+	return fread_part(f, chunk, name, d, err, READ_ALL);
+}
+
+int report_json_fread_head(FILE *f, size_t chunk, const char *name,
+			   struct report_doc *d, char **err)
+{
+	return fread_part(f, chunk, name, d, err, READ_HEAD);
+}
+
 int report_json_read(const char *path, struct report_doc *d, char **err)
 {
-	return read_file(path, d, err, false);
+	return read_file(path, d, err, READ_ALL);
 }
 
 int report_json_read_findings(const char *path, struct report_doc *d,
 			      char **err)
 {
-	return read_file(path, d, err, true);
+	return read_file(path, d, err, READ_FINDINGS);
+}
+
+int report_json_read_head(const char *path, struct report_doc *d, char **err)
+{
+	return read_file(path, d, err, READ_HEAD);
 }

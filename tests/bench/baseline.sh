@@ -13,12 +13,14 @@
 #             peak RSS, and the fixed count, which must be every finding
 #   writers   the same with every file writer on (--json --sarif
 #             --defectdojo --junit --markdown --html): wall and peak RSS
-#   history   a --history DIR with EARLIER then SCAN as two runs;
-#             `exposure history --history DIR`: wall, and the last run's
-#             fixed count, which must be every finding too
+#   history   a --history DIR with RUNS runs: EARLIER on RUNS-1 days,
+#             then SCAN; `exposure history --history DIR`: wall, peak RSS
+#             and the last run's fixed count, which must be every finding
+#             too
 # Target: both verdicts exact; the after binary's wall time linear in N
 # (the largest row's s/target at most 1.5 x the smallest's), and its
-# writers' peak RSS at most 64 MB (issue 16's bound for an estate). A before
+# writers' and history's peak RSS at most 64 MB (issue 16's bound for an
+# estate; history holds two runs at a time, whatever RUNS is). A before
 # binary that runs past --limit-s is ended and reported as such.
 #
 # Traffic goes only to 127.112.0.0/12 on the host's loopback. Run as root
@@ -26,6 +28,7 @@
 #   --sizes "10000 40000"   fleet sizes, one row each
 #   --before PATH           a binary from before (no verdict)
 #   --limit-s S             wall limit of each command (600)
+#   --runs K                runs in the history folder, 2 to 28 (6)
 #   --keep                  keep the work directory
 # EXPOSURE=path and FLEETD=path override the binaries.
 set -euo pipefail
@@ -37,6 +40,7 @@ BASE=127.112.0.0
 SIZES="10000 40000"
 BEFORE=
 LIMIT_S=600
+RUNS=6
 KEEP=0
 PORTS20=22,6379,11211,2375,2376,10250,10255,6443,2379,27017,8888,9200,8500,8088,8265,4444,5432,3306,3389,445
 
@@ -50,14 +54,16 @@ while [ $# -gt 0 ]; do
 	--sizes) SIZES=${2:?}; shift ;;
 	--before) BEFORE=${2:?}; shift ;;
 	--limit-s) LIMIT_S=${2:?}; shift ;;
+	--runs) RUNS=${2:?}; shift ;;
 	--keep) KEEP=1 ;;
 	-h|--help) usage ;;
 	*) echo "baseline.sh: unknown option $1" >&2; usage ;;
 	esac
 	shift
 done
-case "$LIMIT_S${SIZES// /}" in *[!0-9]*|"") echo "baseline.sh: numbers only" >&2; exit 2 ;; esac
+case "$LIMIT_S$RUNS${SIZES// /}" in *[!0-9]*|"") echo "baseline.sh: numbers only" >&2; exit 2 ;; esac
 [ "$LIMIT_S" -gt 0 ] || { echo "baseline.sh: --limit-s must be above 0" >&2; exit 2; }
+[ "$RUNS" -ge 2 ] && [ "$RUNS" -le 28 ] || { echo "baseline.sh: --runs from 2 to 28" >&2; exit 2; }
 # each report is its own run: a run id from outside would make the two
 # history entries one run's shard saved twice
 unset EXPOSURE_RUN_ID
@@ -144,7 +150,13 @@ for n in $SIZES; do
 		rm -f "$w".*
 		hist=$WORK/$bin-$n-history
 		mkdir -p "$hist"
-		"$exe" report "$earlier" --history "$hist" -q >/dev/null 2>&1 || :
+		# the earlier findings on day 1 .. RUNS-1, then the scan
+		for day in $(seq 1 $((RUNS - 1))); do
+			sed "s/\"2000-01-01T00:00:00Z\"/\"2000-01-$(printf %02d "$day")T00:00:00Z\"/" \
+				"$earlier" >"$WORK/day.json"
+			"$exe" report "$WORK/day.json" --history "$hist" -q >/dev/null 2>&1 || :
+		done
+		rm -f "$WORK/day.json"
 		"$exe" report "$scan" --history "$hist" -q >/dev/null 2>&1 || :
 		timed "$bin-$n-history" "$exe" history --history "$hist"
 		hw=$WALL hrss=$RSS
@@ -157,6 +169,8 @@ for n in $SIZES; do
 				"$([ "$hfix" = "$nf" ] && echo 0 || echo 1)"
 			verdict "$n: every writer with the baseline in at most 64 MB ($(mb "$wrss") MB)" \
 				"$([ "$ww" != killed ] && [ "$wrss" -le 65536 ] && echo 0 || echo 1)"
+			verdict "$n: history of $RUNS runs in at most 64 MB ($(mb "$hrss") MB)" \
+				"$([ "$hw" != killed ] && [ "$hrss" -le 65536 ] && echo 0 || echo 1)"
 		fi
 	done
 done
@@ -164,7 +178,7 @@ done
 echo
 echo "a baseline, its writers and a history where every finding is fixed (fleet of 20 ports)"
 printf '%-8s %-7s %9s | %10s %9s %8s | %10s %9s | %10s %9s %8s\n' \
-	instances binary findings "baseline" "peak MB" fixed "writers" "peak MB" "history" "peak MB" fixed
+	instances binary findings "baseline" "peak MB" fixed "writers" "peak MB" "history $RUNS" "peak MB" fixed
 for row in "${ROWS[@]}"; do
 	read -r n bin nf bw brss bfix hw hrss hfix ww wrss <<<"$row"
 	printf '%-8s %-7s %9s | %9ss %9s %8s | %9ss %9s | %9ss %9s %8s\n' \

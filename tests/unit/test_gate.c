@@ -14,11 +14,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <cjson/cJSON.h>
 #include "check.h"
 #include "config.h"
 #include "expo.h"
 #include "gate/gate.h"
+#include "gate/store.h"
 #include "report/report.h"
 #include "report/report_doc.h"
 #include "spill.h"
@@ -1414,4 +1416,137 @@ Test(gate_caps, markdown_stays_under_one_mib)
 	report_doc_release(&d);
 	cJSON_free(text);
 	free(st);
+}
+
+/* ---- the --history folder's trend ---- */
+
+#define HIST_N 12
+
+/* writes dir/name: synth() of st with its head set; shard 0 = unsharded */
+static void hist_file(const char *dir, const char *name, const char *run,
+		      const char *started, bool complete, unsigned shard,
+		      unsigned count, const enum tstate *st)
+{
+	char *text = synth(HIST_N, st), *sharded, *out, path[512];
+	cJSON *root;
+
+	sharded = shard != 0 ? shard_json(text, shard, count) : NULL;
+	root = cJSON_Parse(sharded != NULL ? sharded : text);
+	cr_assert_not_null(root);
+	cJSON_ReplaceItemInObject(root, "started_at",
+				  cJSON_CreateString(started));
+	cJSON_AddStringToObject(root, "run_id", run);
+	cJSON_AddBoolToObject(root, "complete", complete);
+	out = cJSON_Print(root);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	spew(path, out, strlen(out));
+	cJSON_free(out);
+	cJSON_Delete(root);
+	cJSON_free(sharded);
+	cJSON_free(text);
+}
+
+/* findings of the targets in shard k of n whose state is T_FINDING in
+ * both st and prev: the ones a run of that shard has unchanged */
+static size_t kept_in_shard(unsigned k, unsigned n, const enum tstate *prev)
+{
+	size_t i, kept = 0;
+	char id[64];
+
+	for (i = 0; i < HIST_N; i++) {
+		snprintf(id, sizeof(id), "list:10.0.0.%zu", i + 1);
+		if (shard_of(id, n) == k && prev[i] == T_FINDING)
+			kept += i % 3 + 1;
+	}
+	return kept;
+}
+
+static size_t in_shard(unsigned k, unsigned n)
+{
+	enum tstate *all = states(HIST_N, T_FINDING);
+	size_t v = kept_in_shard(k, n, all);
+
+	free(all);
+	return v;
+}
+
+/*
+ * Runs in started-at order whatever the file names; shards merged (the
+ * earliest shard's start, a shard saved twice counted once); a fix proved
+ * only by a complete run, against the last complete run; an incomplete
+ * run or one missing a shard counts what it saw as new against that run.
+ */
+Test(gate_history, runs_shards_and_fixes_in_started_at_order)
+{
+	enum tstate *all = states(HIST_N, T_FINDING),
+		    *clean = states(HIST_N, T_CLEAN), mixed[HIST_N];
+	char *dir = tmp_path(".d"), *err = NULL, cmd[600];
+	struct trend t;
+	size_t i, fixed = 0, kept = 0, total = in_shard(1, 1);
+
+	for (i = 0; i < HIST_N; i++) {
+		mixed[i] = now[i % 8];
+		if (fixed_want[i % 8])
+			fixed += i % 3 + 1;
+		if (mixed[i] == T_FINDING)
+			kept += i % 3 + 1;
+	}
+	cr_assert_eq(mkdir(dir, 0700), 0);
+	/* names sort apart from the runs' order */
+	hist_file(dir, "z.json", "r1", "2024-05-01T10:00:00Z", true, 0, 0, all);
+	hist_file(dir, "b2.json", "r2", "2024-05-02T09:59:00Z", true, 2, 2,
+		  mixed);
+	hist_file(dir, "b1.json", "r2", "2024-05-02T10:00:00Z", true, 1, 2,
+		  mixed);
+	hist_file(dir, "b3.json", "r2", "2024-05-02T10:00:00Z", true, 1, 2,
+		  mixed);
+	hist_file(dir, "a.json", "r3", "2024-05-03T10:00:00Z", false, 0, 0,
+		  clean);
+	hist_file(dir, "c.json", "r4", "2024-05-04T10:00:00Z", true, 1, 2, all);
+	hist_file(dir, "d.json", "r5", "2024-05-05T10:00:00Z", true, 0, 0, all);
+	cr_assert_eq(history_dir_trend(dir, &t, &err), 0, "%s",
+		     err ? err : "?");
+	cr_assert_eq(t.n, 5);
+	for (i = 0; i < 5; i++) {
+		char want[8];
+
+		snprintf(want, sizeof(want), "r%zu", i + 1);
+		cr_expect_str_eq(t.v[i].run, want);
+	}
+	cr_expect(t.v[0].complete && t.v[0].fresh == total &&
+			  t.v[0].fixed == 0 && t.v[0].sev[SEV_CRITICAL] == 4,
+		  "r1: %zu new, %zu fixed", t.v[0].fresh, t.v[0].fixed);
+	cr_expect_str_eq(t.v[1].started_at, "2024-05-02T09:59:00Z");
+	cr_expect(t.v[1].complete && t.v[1].shards_seen == 2 &&
+			  t.v[1].shard_count == 2,
+		  "r2: %u of %u shards", t.v[1].shards_seen,
+		  t.v[1].shard_count);
+	cr_expect_eq(t.v[1].fresh, 0);
+	cr_expect_eq(t.v[1].fixed, fixed);
+	cr_expect_eq(t.v[1].sev[SEV_MEDIUM] + t.v[1].sev[SEV_CRITICAL], kept);
+	/* incomplete: nothing of it is fixed, and it is not the next one's
+	 * reference */
+	cr_expect(!t.v[2].complete && t.v[2].fixed == 0 && t.v[2].fresh == 0,
+		  "r3: %zu new, %zu fixed", t.v[2].fresh, t.v[2].fixed);
+	cr_expect(!t.v[3].complete && t.v[3].shards_seen == 1 &&
+			  t.v[3].fixed == 0,
+		  "r4: %u shards, %zu fixed", t.v[3].shards_seen, t.v[3].fixed);
+	cr_expect_eq(t.v[3].fresh, in_shard(1, 2) - kept_in_shard(1, 2, mixed));
+	cr_expect(t.v[4].complete && t.v[4].fixed == 0, "r5");
+	cr_expect_eq(t.v[4].fresh, total - kept);
+	trend_release(&t);
+
+	/* a file that is no report fails the trend, naming it */
+	snprintf(cmd, sizeof(cmd), "%s/e.json", dir);
+	spew(cmd, "{\"schema_version\": 1, \"targets\": [", 34);
+	cr_assert_neq(history_dir_trend(dir, &t, &err), 0);
+	cr_expect(err != NULL && strstr(err, "e.json") != NULL, "%s",
+		  err ? err : "(no message)");
+	free(err);
+	trend_release(&t);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	cr_assert_eq(system(cmd), 0);
+	free(dir);
+	free(all);
+	free(clean);
 }
