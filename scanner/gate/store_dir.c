@@ -218,8 +218,9 @@ out:
 }
 
 /* one run of the folder: its shards' files, known from their heads; its
- * document is read only while its point is made (and kept while it is
- * the last complete run), so memory holds two runs, not the folder */
+ * document is read only while its point is made, and of the last complete
+ * run only the findings are kept: memory holds one run and the findings
+ * of another, not the folder */
 struct run {
 	struct report_doc doc;
 	char *key;
@@ -322,9 +323,10 @@ static int run_load(struct run *rn, char *const *names, const char *dir,
 	return r;
 }
 
-/* one run as a trend point: open findings per severity, new since prev,
- * and fixed since prev (only a complete run proves a fix) */
-static int run_point(const struct run *rn, const struct run *prev,
+/* one run as a trend point: open findings per severity, new since prev
+ * (the last complete run's findings, or NULL), and fixed since prev (only
+ * a complete run proves a fix) */
+static int run_point(const struct run *rn, const struct finding_list *prev,
 		     bool complete, struct trend_point *pt)
 {
 	const struct report_doc *d = &rn->doc;
@@ -336,8 +338,7 @@ static int run_point(const struct run *rn, const struct run *prev,
 	memset(pt, 0, sizeof(*pt));
 	/* fixes need this run's fingerprints and records: only a complete
 	 * run after another proves any */
-	if ((prev != NULL &&
-	     (r = fp_set_build(&before, &prev->doc.findings)) != 0) ||
+	if ((prev != NULL && (r = fp_set_build(&before, prev)) != 0) ||
 	    (complete && prev != NULL &&
 	     ((r = fp_set_build(&now, &d->findings)) != 0 ||
 	      (r = absence_index_new(&ix, d)) != 0)))
@@ -352,8 +353,8 @@ static int run_point(const struct run *rn, const struct run *prev,
 		pt->sev[f->severity]++;
 		pt->fresh += !fp_set_has(&before, f->fingerprint);
 	}
-	for (k = 0; ix != NULL && k < prev->doc.findings.n; k++) {
-		const struct finding *pf = &prev->doc.findings.v[k];
+	for (k = 0; ix != NULL && k < prev->n; k++) {
+		const struct finding *pf = &prev->v[k];
 
 		if (!fp_set_has(&now, pf->fingerprint) &&
 		    absence_proved(ix, pf))
@@ -412,12 +413,15 @@ static int report_names(const char *dir, char ***names, size_t *nnames,
 
 int history_dir_trend(const char *dir, struct trend *out, char **err)
 {
-	struct run *runs = NULL, *prev = NULL;
+	struct run *runs = NULL;
+	struct finding_list before; /* the last complete run's */
+	bool have_before = false;
 	char **names = NULL, *path = NULL;
 	size_t nnames = 0, nruns = 0, i;
 	int r;
 
 	memset(out, 0, sizeof(*out));
+	finding_list_init(&before);
 	if ((r = report_names(dir, &names, &nnames, err)) != 0)
 		goto out;
 	/* first the heads: which run and shard each file is, and when */
@@ -444,7 +448,8 @@ int history_dir_trend(const char *dir, struct trend *out, char **err)
 		r = EXPO_ENOMEM;
 		goto out;
 	}
-	/* then each run whole, oldest first, beside the last complete one */
+	/* then each run whole, oldest first, against the last complete
+	 * one's findings, which are all the next point needs of it */
 	for (i = 0; i < nruns && r == 0; i++) {
 		bool complete;
 
@@ -452,16 +457,18 @@ int history_dir_trend(const char *dir, struct trend *out, char **err)
 			break;
 		complete = runs[i].shards_seen >= runs[i].shard_count &&
 			   runs[i].doc.incomplete_reason == NULL;
-		r = run_point(&runs[i], prev, complete, &out->v[out->n++]);
-		if (complete) {
-			if (prev != NULL)
-				report_doc_release(&prev->doc);
-			prev = &runs[i];
-		} else {
-			report_doc_release(&runs[i].doc);
+		r = run_point(&runs[i], have_before ? &before : NULL, complete,
+			      &out->v[out->n++]);
+		if (r == 0 && complete) {
+			finding_list_release(&before);
+			finding_list_init(&before);
+			r = finding_list_take(&before, &runs[i].doc.findings);
+			have_before = true;
 		}
+		report_doc_release(&runs[i].doc);
 	}
 out:
+	finding_list_release(&before);
 	for (i = 0; i < nruns; i++) {
 		report_doc_release(&runs[i].doc);
 		free(runs[i].key);

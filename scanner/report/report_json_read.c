@@ -952,6 +952,57 @@ enum read_part {
 	READ_HEAD,     /* neither array parsed: only its text bounded */
 };
 
+/* Passes over the value that starts here, as src_value() reads it, but
+ * keeps nothing: the head-only read's arrays. 0, EXPO_EPARSE or
+ * EXPO_ETOOBIG (longer than max, as src_value() refuses it). */
+static int src_skip(struct jsrc *s, size_t max)
+{
+	size_t depth = 0, len = 0, i;
+	bool str = false, esc = false, scalar;
+	int c = src_skip_ws(s);
+
+	if (c < 0)
+		return EXPO_EPARSE;
+	scalar = c != '{' && c != '[' && c != '"';
+	for (;;) {
+		if (!src_fill(s))
+			return scalar && len > 0 ? 0 : EXPO_EPARSE;
+		for (i = s->pos; i < s->len; i++) {
+			c = (unsigned char)s->mem[i];
+			if (str) {
+				/* most bytes are inside strings */
+				if (esc)
+					esc = false;
+				else if (c == '\\')
+					esc = true;
+				else if (c == '"' && (str = false, depth == 0))
+					break;
+			} else if (scalar) {
+				if (c == ',' || c == ']' || c == '}' ||
+				    c == ' ' || c == '\t' || c == '\n' ||
+				    c == '\r')
+					break;
+			} else if (c == '"') {
+				str = true;
+			} else if (c == '{' || c == '[') {
+				depth++;
+			} else if ((c == '}' || c == ']') && --depth == 0) {
+				break;
+			}
+		}
+		if (i < s->len) {
+			/* a scalar's end is not part of it; the others' is */
+			len += i - s->pos + !scalar;
+			s->pos = i + !scalar;
+			return len > max ? EXPO_ETOOBIG : 0;
+		}
+		len += i - s->pos;
+		s->pos = i;
+		if (len > max)
+			return EXPO_ETOOBIG;
+	}
+}
+
 struct stream {
 	struct rd *rd;
 	struct jsrc *src;
@@ -976,15 +1027,17 @@ static cJSON *st_parse(struct stream *st, size_t at)
 	return v;
 }
 
-/* the next value's text into st->b; false (and the error set) at the
- * end or when it is too large. *at: its first byte in the stream. */
-static bool st_take(struct stream *st, size_t *at)
+/* the next value's text into st->b (only passed over if !keep); false
+ * (and the error set) at the end or when it is too large. *at: its first
+ * byte in the stream. */
+static bool st_take(struct stream *st, size_t *at, bool keep)
 {
 	int r;
 
 	src_skip_ws(st->src);
 	*at = src_at(st->src);
-	r = src_value(st->src, &st->b);
+	r = keep ? src_value(st->src, &st->b)
+		 : src_skip(st->src, REPORT_VALUE_MAX);
 	if (r == EXPO_ETOOBIG) {
 		fail(st->rd, "$",
 		     "a value at byte %zu is larger than %zu MiB: not an "
@@ -1006,7 +1059,7 @@ static cJSON *st_next(struct stream *st)
 {
 	size_t at;
 
-	return st_take(st, &at) ? st_parse(st, at) : NULL;
+	return st_take(st, &at, true) ? st_parse(st, at) : NULL;
 }
 
 /* ',' between elements or the closing `close`: 1 more, 0 end, -1 bad */
@@ -1068,7 +1121,7 @@ static void st_array(struct stream *st, bool targets)
 		if (st->part == READ_HEAD) {
 			/* only the head is wanted: an element is passed over
 			 * by its brackets, never parsed */
-			if (!st_take(st, &at))
+			if (!st_take(st, &at, false))
 				return;
 			continue;
 		}

@@ -1550,3 +1550,44 @@ Test(gate_history, runs_shards_and_fixes_in_started_at_order)
 	free(all);
 	free(clean);
 }
+
+/* a head read passes over the arrays unparsed, but reads the whole text:
+ * a member after them counts, and a cut file is still an error */
+Test(gate_history, head_read_passes_over_the_arrays)
+{
+	static const char doc[] =
+		"{\"schema_version\": 1, \"started_at\": \"2024-05-01T00:00:00Z\","
+		" \"duration_s\": 1, \"show_secrets\": false,"
+		" \"gate\": {\"fail_on\": \"high\", \"exit_code\": 0},"
+		" \"targets\": [{\"id\": }, \"x\\\"]\"],"
+		" \"findings\": [[[]]], \"run_id\": \"late\","
+		" \"shard\": {\"index\": 2, \"count\": 3}}";
+	char *path = tmp_path(".json"), *err = NULL;
+	struct report_doc d;
+
+	spew(path, doc, strlen(doc));
+	report_doc_init(&d);
+	cr_assert_eq(report_json_read_head(path, &d, &err), 0, "%s",
+		     err ? err : "?");
+	cr_expect_str_eq(d.run_id, "late");
+	cr_expect(d.shard_index == 2 && d.shard_count == 3);
+	cr_expect_str_eq(d.started_at, "2024-05-01T00:00:00Z");
+	cr_expect_eq(d.targets.n, 0);
+	report_doc_release(&d);
+	/* the whole read parses the elements, and refuses that target */
+	report_doc_init(&d);
+	cr_expect_neq(report_json_read(path, &d, &err), 0);
+	free(err);
+	err = NULL;
+	report_doc_release(&d);
+	/* cut inside the targets */
+	spew(path, doc, 165);
+	report_doc_init(&d);
+	cr_expect_neq(report_json_read_head(path, &d, &err), 0);
+	cr_expect(err != NULL && strstr(err, path) != NULL, "%s",
+		  err ? err : "(none)");
+	free(err);
+	report_doc_release(&d);
+	unlink(path);
+	free(path);
+}
