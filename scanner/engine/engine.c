@@ -1566,7 +1566,9 @@ static int records_from_discovery(struct scan_run *run, const uint8_t *status,
  * against real servers they are the long probes (sequential attempts,
  * sshd's and PAM's delay after each failure, PostgreSQL's SCRAM rounds),
  * and started last they would run on alone after every short probe has
- * ended. Within each class, pairs keep their order.
+ * ended. Within each class, pairs keep their order. Checks of the blocking
+ * lane stay in the second class: their probes would all queue for its few
+ * threads at once, each one's deadline running while it waits.
  */
 static uint64_t long_checks(const struct scan_config *cfg)
 {
@@ -1574,7 +1576,8 @@ static uint64_t long_checks(const struct scan_config *cfg)
 	size_t k;
 
 	for (k = 0; k < cfg->nchecks && !cfg->no_login; k++)
-		if (cfg->checks[k]->flags & CHECK_LOGIN)
+		if ((cfg->checks[k]->flags & CHECK_LOGIN) &&
+		    cfg->checks[k]->run == NULL)
 			mask |= 1ull << k;
 	return mask;
 }

@@ -462,7 +462,7 @@ int history_dir_trend(const char *dir, struct trend *out, char **err)
 		if (r == 0 && complete) {
 			finding_list_release(&before);
 			finding_list_init(&before);
-			r = finding_list_take(&before, &runs[i].doc.findings);
+			r = report_doc_take_findings(&runs[i].doc, &before);
 			have_before = true;
 		}
 		report_doc_release(&runs[i].doc);

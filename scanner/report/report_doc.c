@@ -60,6 +60,18 @@ void report_doc_release(struct report_doc *d)
 	report_doc_init(d);
 }
 
+int report_doc_take_findings(struct report_doc *d, struct finding_list *out)
+{
+	int r;
+
+	/* the notes go with the count they were made for */
+	notes_free(d->notes, d->findings.n);
+	d->notes = NULL;
+	r = finding_list_take(out, &d->findings);
+	report_doc_release(d);
+	return r;
+}
+
 void report_doc_view(const struct report_doc *d, struct scan_report *r)
 {
 	memset(r, 0, sizeof(*r));

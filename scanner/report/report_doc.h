@@ -66,9 +66,10 @@ int report_json_fread(FILE *f, size_t chunk, const char *name,
  * kept): what --baseline needs of a report, in memory of its findings. */
 int report_json_read_findings(const char *path, struct report_doc *d,
 			      char **err);
-/* The head only (when, run, shard, complete, options, gate): the arrays
- * are passed over, bounded, unparsed. What a --history folder's runs are
- * sorted and grouped by before any is read whole. */
+/* The head only (when, run, shard, complete, options, gate): targets,
+ * findings, baseline and warnings are passed over, bounded, unparsed. What
+ * a --history folder's runs are sorted and grouped by before any is read
+ * whole. */
 int report_json_read_head(const char *path, struct report_doc *d, char **err);
 int report_json_fread_head(FILE *f, size_t chunk, const char *name,
 			   struct report_doc *d, char **err);
@@ -77,6 +78,9 @@ int report_json_fread_head(FILE *f, size_t chunk, const char *name,
  * dst already has is an error (shards never overlap). Re-ranks. */
 int report_doc_merge(struct report_doc *dst, struct report_doc *src,
 		     char **err);
+/* Moves d's findings into *out (empty before) and releases the rest of
+ * d, their notes included. 0, or EXPO_ENOMEM (d then released too). */
+int report_doc_take_findings(struct report_doc *d, struct finding_list *out);
 
 /* the writers' view of d */
 void report_doc_view(const struct report_doc *d, struct scan_report *r);

@@ -1143,6 +1143,13 @@ static void st_array(struct stream *st, bool targets)
 	} while (rd->r == 0 && st_sep(st, ']') == 1);
 }
 
+/* the members a head read passes over: what read_extras() reads */
+static bool head_skips(const cJSON *key)
+{
+	return strcmp(key->valuestring, "baseline") == 0 ||
+	       strcmp(key->valuestring, "warnings") == 0;
+}
+
 static void st_document(struct stream *st, cJSON *head)
 {
 	struct rd *rd = st->rd;
@@ -1187,6 +1194,11 @@ static void st_document(struct stream *st, cJSON *head)
 			   strcmp(key->valuestring, "findings") == 0) {
 			seen_f = st->streamed_f = true;
 			st_array(st, false);
+		} else if (st->part == READ_HEAD && head_skips(key)) {
+			/* a baseline's fixed list can be a fleet's findings */
+			size_t at;
+
+			(void)st_take(st, &at, false);
 		} else if ((v = st_next(st)) != NULL) {
 			if (strcmp(key->valuestring, "schema_version") == 0 &&
 			    cJSON_GetObjectItemCaseSensitive(
@@ -1229,7 +1241,8 @@ static int read_stream(struct jsrc *src, const char *name, struct report_doc *d,
 		get_arr(&rd, head, "$", "targets");
 	if (!st.streamed_f)
 		get_arr(&rd, head, "$", "findings");
-	read_extras(&rd, head);
+	if (part != READ_HEAD)
+		read_extras(&rd, head);
 	if (rd.r == EXPO_ENOMEM && err != NULL && *err == NULL &&
 	    asprintf(err, "%s: out of memory", name) < 0)
 		*err = NULL;

@@ -63,6 +63,7 @@ while [ $# -gt 0 ]; do
 done
 case "$LIMIT_S$RUNS${SIZES// /}" in *[!0-9]*|"") echo "baseline.sh: numbers only" >&2; exit 2 ;; esac
 [ "$LIMIT_S" -gt 0 ] || { echo "baseline.sh: --limit-s must be above 0" >&2; exit 2; }
+RUNS=$((10#$RUNS))	# 08 is eight, not a bad octal number
 [ "$RUNS" -ge 2 ] && [ "$RUNS" -le 28 ] || { echo "baseline.sh: --runs from 2 to 28" >&2; exit 2; }
 # each report is its own run: a run id from outside would make the two
 # history entries one run's shard saved twice

@@ -84,6 +84,7 @@ done
 case $PORTSETS in 20) SETS="20" ;; default) SETS="default" ;; both) SETS="20 default" ;;
 *) echo "fleet.sh: --ports takes 20, default or both" >&2; exit 2 ;; esac
 case "$SAMPLE$TIMEOUT_MS$LIMIT_MB$REPEAT${SIZES// /}" in *[!0-9]*|"") echo "fleet.sh: numbers only" >&2; exit 2 ;; esac
+REPEAT=$((10#$REPEAT))	# 08 is eight, not a bad octal number
 [ "$REPEAT" -ge 1 ] || { echo "fleet.sh: --repeat must be at least 1" >&2; exit 2; }
 MAX=0
 for n in $SIZES; do
@@ -235,10 +236,13 @@ for n in $SIZES; do
 		NSVC=$(services "$n")
 		NSIL=$(silent "$n")
 		# REPEAT runs, the median's figures shown; every run's findings
-		# must be exact, and the worst run's counts are the ones reported
+		# must be exact: the largest difference and a run's open and
+		# timed-out counts that differ are the ones reported
 		: >"$WORK/$name.reps"
 		BAD=0 DIFF=0 NOPEN=$NSVC NTO=$NSIL
 		for rep in $(seq "$REPEAT"); do
+			# a run that writes nothing is not judged on the last one's
+			rm -f "$WORK/$name.json" "$WORK/$name.tsv"
 			measure "$name" "$EXPOSURE" scan "$WORK/fleet-$n.list" "${opts[@]}"
 			if [ "$RC" -ge 2 ]; then
 				echo "fleet.sh: $name exited $RC" >&2
@@ -250,7 +254,7 @@ for n in $SIZES; do
 			tr -d ' \t\n' <"$WORK/$name.json" >"$WORK/$name.flat" 2>/dev/null || :
 			found "$WORK/$name.json" >"$WORK/$name.found"
 			d=$(diff "$WORK/planted-$n.txt" "$WORK/$name.found" | grep -c '^[<>]' || true)
-			o=$(awk -F'\t' '$3 == "open"' "$WORK/$name.tsv" | wc -l)
+			o=$(awk -F'\t' '$3 == "open"' "$WORK/$name.tsv" 2>/dev/null | wc -l || true)
 			t=$(grep -o '"check":"ssh","status":"timeout"' "$WORK/$name.flat" | wc -l || true)
 			rm -f "$WORK/$name.flat"
 			[ "$d" -gt "$DIFF" ] && DIFF=$d

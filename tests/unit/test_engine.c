@@ -1123,70 +1123,87 @@ static int done_step(struct check_ctx *ctx, void *state)
 	return PROBE_DONE;
 }
 
-/* targets t0..t(n-1) on 127.0.0.1, each with port pq for "quick" and
- * port pl for "login", the quick one listed first */
-static void two_port_targets(struct target_list *tl, int n, uint16_t pq,
-			     uint16_t pl)
+/* targets t0..t(n-1) on 127.0.0.1, each with port pq for "quick", pl for
+ * "login" and pb for "blocking", in that order */
+static void three_port_targets(struct target_list *tl, int n, uint16_t pq,
+			       uint16_t pl, uint16_t pb)
 {
 	int i;
 
 	n_targets(tl, n, pq, "quick");
 	for (i = 0; i < n; i++) {
 		struct target *t = &tl->v[i];
-		struct port_override *p = realloc(t->ports, 2 * sizeof(*p));
+		struct port_override *p = realloc(t->ports, 3 * sizeof(*p));
 
 		cr_assert_not_null(p);
 		t->ports = p;
-		memset(&p[1], 0, sizeof(p[1]));
+		memset(&p[1], 0, 2 * sizeof(p[1]));
 		p[1].port = pl;
 		snprintf(p[1].check, sizeof(p[1].check), "login");
-		t->nports = 2;
+		p[2].port = pb;
+		snprintf(p[2].check, sizeof(p[2].check), "blocking");
+		t->nports = 3;
 	}
+}
+
+static int done_run(struct check_ctx *ctx, void *state)
+{
+	(void)ctx;
+	(void)state;
+	return 0;
 }
 
 static void scan_order(bool no_login, char *order)
 {
-	struct check login = check_fake, quick = check_fake;
-	const struct check *list[] = { &quick, &login };
+	struct check login = check_fake, quick = check_fake,
+		     blocking = check_fake;
+	const struct check *list[] = { &quick, &login, &blocking };
 	struct target_list tl;
 	struct scan_config cfg;
 	struct scan_result res;
 	char *err = NULL;
-	uint16_t pq, pl;
-	int lq = listen_on("127.0.0.1", &pq), ll = listen_on("127.0.0.1", &pl);
+	uint16_t pq, pl, pb;
+	int lq = listen_on("127.0.0.1", &pq), ll = listen_on("127.0.0.1", &pl),
+	    lb = listen_on("127.0.0.1", &pb);
 
 	login.name = "login";
 	quick.name = "quick";
 	quick.flags = 0;
-	login.start = quick.start = note_start;
+	/* a login check of the blocking lane (SMB, RDP) */
+	blocking.name = "blocking";
+	blocking.step = NULL;
+	blocking.run = done_run;
+	login.start = quick.start = blocking.start = note_start;
 	login.step = quick.step = done_step;
-	login.cleanup = quick.cleanup = nothing_cleanup;
-	two_port_targets(&tl, 6, pq, pl);
+	login.cleanup = quick.cleanup = blocking.cleanup = nothing_cleanup;
+	three_port_targets(&tl, 6, pq, pl, pb);
 	scan_config_defaults(&cfg);
 	cfg.checks = list;
-	cfg.nchecks = 2;
+	cfg.nchecks = 3;
 	cfg.workers = 1; /* one loop takes the jobs in their order */
 	cfg.timeout_ms = 1000;
 	cfg.no_login = no_login;
 	memset(start_order, 0, sizeof(start_order));
 	atomic_store(&start_count, 0);
 	cr_assert_eq(scan_run(&cfg, &tl, &res, &err), 0);
-	cr_assert_eq(atomic_load(&start_count), 12);
-	memcpy(order, start_order, 13);
+	cr_assert_eq(atomic_load(&start_count), 18);
+	memcpy(order, start_order, 19);
 	scan_result_release(&res);
 	target_list_release(&tl);
 	close(lq);
 	close(ll);
+	close(lb);
 }
 
 /* checks that may log in are the long probes: they start before the
- * quick ones, whatever the port order; without logins, target order */
+ * quick ones, whatever the port order, but the blocking lane's keep their
+ * place; without logins, target order */
 Test(engine, probes_that_may_log_in_start_first)
 {
-	char order[13];
+	char order[19];
 
 	scan_order(false, order);
-	cr_assert_str_eq(order, "llllllqqqqqq");
+	cr_assert_str_eq(order, "llllllqbqbqbqbqbqb");
 	scan_order(true, order);
-	cr_assert_str_eq(order, "qlqlqlqlqlql");
+	cr_assert_str_eq(order, "qlbqlbqlbqlbqlbqlb");
 }

@@ -1437,6 +1437,15 @@ static void hist_file(const char *dir, const char *name, const char *run,
 				  cJSON_CreateString(started));
 	cJSON_AddStringToObject(root, "run_id", run);
 	cJSON_AddBoolToObject(root, "complete", complete);
+	if (strcmp(run, "r1") == 0) {
+		/* a suppressed finding: its note's strings must go with it */
+		cJSON *f = cJSON_GetArrayItem(
+			cJSON_GetObjectItem(root, "findings"), 0);
+		cJSON *sup = cJSON_AddObjectToObject(f, "suppressed");
+
+		cJSON_AddStringToObject(sup, "reason", "accepted (SEC-1)");
+		cJSON_AddStringToObject(sup, "expires", "2099-01-01");
+	}
 	out = cJSON_Print(root);
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	spew(path, out, strlen(out));
@@ -1513,9 +1522,11 @@ Test(gate_history, runs_shards_and_fixes_in_started_at_order)
 		snprintf(want, sizeof(want), "r%zu", i + 1);
 		cr_expect_str_eq(t.v[i].run, want);
 	}
-	cr_expect(t.v[0].complete && t.v[0].fresh == total &&
-			  t.v[0].fixed == 0 && t.v[0].sev[SEV_CRITICAL] == 4,
-		  "r1: %zu new, %zu fixed", t.v[0].fresh, t.v[0].fixed);
+	cr_expect(t.v[0].complete && t.v[0].fresh == total - 1 &&
+			  t.v[0].suppressed == 1 && t.v[0].fixed == 0 &&
+			  t.v[0].sev[SEV_CRITICAL] == 4,
+		  "r1: %zu new, %zu suppressed, %zu fixed", t.v[0].fresh,
+		  t.v[0].suppressed, t.v[0].fixed);
 	cr_expect_str_eq(t.v[1].started_at, "2024-05-02T09:59:00Z");
 	cr_expect(t.v[1].complete && t.v[1].shards_seen == 2 &&
 			  t.v[1].shard_count == 2,
@@ -1551,14 +1562,16 @@ Test(gate_history, runs_shards_and_fixes_in_started_at_order)
 	free(clean);
 }
 
-/* a head read passes over the arrays unparsed, but reads the whole text:
- * a member after them counts, and a cut file is still an error */
+/* a head read passes over the arrays (and a baseline's fixed list)
+ * unparsed, but reads the whole text: a member after them counts, and a
+ * cut file is still an error */
 Test(gate_history, head_read_passes_over_the_arrays)
 {
 	static const char doc[] =
 		"{\"schema_version\": 1, \"started_at\": \"2024-05-01T00:00:00Z\","
 		" \"duration_s\": 1, \"show_secrets\": false,"
 		" \"gate\": {\"fail_on\": \"high\", \"exit_code\": 0},"
+		" \"baseline\": {\"file\": \"b.json\", \"fixed\": [{\"x\": }]},"
 		" \"targets\": [{\"id\": }, \"x\\\"]\"],"
 		" \"findings\": [[[]]], \"run_id\": \"late\","
 		" \"shard\": {\"index\": 2, \"count\": 3}}";
@@ -1581,7 +1594,7 @@ Test(gate_history, head_read_passes_over_the_arrays)
 	err = NULL;
 	report_doc_release(&d);
 	/* cut inside the targets */
-	spew(path, doc, 165);
+	spew(path, doc, 215);
 	report_doc_init(&d);
 	cr_expect_neq(report_json_read_head(path, &d, &err), 0);
 	cr_expect(err != NULL && strstr(err, path) != NULL, "%s",
