@@ -1498,16 +1498,40 @@ static void collector_records_spill(struct scan_run *run)
 	}
 }
 
-/* one record per pair, in pair order; the number of probes to run */
+/*
+ * Jobs whose check may log in come first (longest processing time first):
+ * against real servers they are the long probes (sequential attempts,
+ * sshd's and PAM's delay after each failure, PostgreSQL's SCRAM rounds),
+ * and started last they would run on alone after every short probe has
+ * ended. Within each class, pairs keep their order. Checks of the blocking
+ * lane stay in the second class: their probes would all queue for its few
+ * threads at once, each one's deadline running while it waits.
+ */
+static uint64_t long_checks(const struct scan_config *cfg)
+{
+	uint64_t mask = 0;
+	size_t k;
+
+	for (k = 0; k < cfg->nchecks && !cfg->no_login; k++)
+		if ((cfg->checks[k]->flags & CHECK_LOGIN) &&
+		    cfg->checks[k]->run == NULL)
+			mask |= 1ull << k;
+	return mask;
+}
+
+/* one record per pair, in pair order; the number of probes to run, and
+ * how many of them are of long_checks() */
 static int records_from_discovery(struct scan_run *run, const uint8_t *status,
-				  const int16_t *errs, size_t *njobs)
+				  const int16_t *errs, size_t *njobs,
+				  size_t *nlong)
 {
 	const struct planned *pl = run->plan;
 	struct collector *col = &run->col;
+	uint64_t first = long_checks(run->cfg);
 	size_t i, t, a, pi;
 	char why[96];
 
-	*njobs = 0;
+	*njobs = *nlong = 0;
 	collector_records_spill(run);
 	if (port_records_room(&col->records, &col->alloc, &col->ms,
 			      &col->ms_alloc, pl->npairs ? pl->npairs : 1,
@@ -1548,9 +1572,12 @@ static int records_from_discovery(struct scan_run *run, const uint8_t *status,
 				collector_reason(col, UDP_UNPROBED_REASON);
 		if ((status[i] == STATUS_OPEN ||
 		     status[i] == STATUS_NO_ANSWER) &&
-		    !run->cfg->discover_only)
+		    !run->cfg->discover_only) {
 			*njobs += (size_t)__builtin_popcountll(
 				pl->of_target[t]->claims[pi]);
+			*nlong += (size_t)__builtin_popcountll(
+				pl->of_target[t]->claims[pi] & first);
+		}
 	}
 	/* room for each job's record now: growing by a quarter at the
 	 * first one would leave most of that quarter empty */
@@ -1561,61 +1588,39 @@ static int records_from_discovery(struct scan_run *run, const uint8_t *status,
 	return 0;
 }
 
-/*
- * Jobs whose check may log in come first (longest processing time first):
- * against real servers they are the long probes (sequential attempts,
- * sshd's and PAM's delay after each failure, PostgreSQL's SCRAM rounds),
- * and started last they would run on alone after every short probe has
- * ended. Within each class, pairs keep their order. Checks of the blocking
- * lane stay in the second class: their probes would all queue for its few
- * threads at once, each one's deadline running while it waits.
- */
-static uint64_t long_checks(const struct scan_config *cfg)
-{
-	uint64_t mask = 0;
-	size_t k;
-
-	for (k = 0; k < cfg->nchecks && !cfg->no_login; k++)
-		if ((cfg->checks[k]->flags & CHECK_LOGIN) &&
-		    cfg->checks[k]->run == NULL)
-			mask |= 1ull << k;
-	return mask;
-}
-
-/* a job per (open pair, claiming check): long_checks() first */
-static int jobs_build(struct scan_run *run, const uint8_t *status, size_t njobs)
+/* a job per (open pair, claiming check): the nlong jobs of long_checks()
+ * first, then the others, each in pair order */
+static int jobs_build(struct scan_run *run, const uint8_t *status, size_t njobs,
+		      size_t nlong)
 {
 	const struct planned *pl = run->plan;
 	uint64_t first = long_checks(run->cfg);
-	uint64_t passes[2] = { first, ~first };
-	size_t i, k, t, a, pi, pass;
+	size_t i, k, t, a, pi, next[2] = { 0, nlong }; /* long, the rest */
 
 	run->jobs = calloc(njobs ? njobs : 1, sizeof(*run->jobs));
 	run->heard = calloc(njobs ? njobs : 1, 1);
 	if (run->jobs == NULL || run->heard == NULL)
 		return EXPO_ENOMEM;
-	for (pass = first != 0 ? 0 : 1; pass < 2; pass++) {
-		for (i = 0; i < pl->npairs && njobs > 0; i++) {
-			uint64_t claims;
+	for (i = 0; i < pl->npairs && njobs > 0; i++) {
+		uint64_t claims;
 
-			if (status[i] != STATUS_OPEN &&
-			    status[i] != STATUS_NO_ANSWER)
+		if (status[i] != STATUS_OPEN && status[i] != STATUS_NO_ANSWER)
+			continue;
+		pair_locate(pl, run->targets->n, i, &t, &a, &pi);
+		claims = pl->of_target[t]->claims[pi];
+		for (k = 0; k < run->cfg->nchecks; k++) {
+			struct job *j;
+
+			if (!(claims & (1ull << k)))
 				continue;
-			pair_locate(pl, run->targets->n, i, &t, &a, &pi);
-			claims = pl->of_target[t]->claims[pi] & passes[pass];
-			for (k = 0; k < run->cfg->nchecks; k++) {
-				struct job *j;
-
-				if (!(claims & (1ull << k)))
-					continue;
-				j = &run->jobs[run->njobs++];
-				j->target = (uint32_t)t;
-				j->addr = (uint16_t)a;
-				j->port = pl->of_target[t]->ports[pi];
-				j->check = (uint8_t)k;
-			}
+			j = &run->jobs[next[!(first & (1ull << k))]++];
+			j->target = (uint32_t)t;
+			j->addr = (uint16_t)a;
+			j->port = pl->of_target[t]->ports[pi];
+			j->check = (uint8_t)k;
 		}
 	}
+	run->njobs = next[1];
 	return 0;
 }
 
@@ -1771,7 +1776,7 @@ static int scan_body(struct scan_run *run, struct scan_result *out, char **err)
 	const struct target_list *targets = run->targets;
 	uint8_t *status = NULL;
 	int16_t *errs = NULL;
-	size_t i, njobs = 0;
+	size_t i, njobs = 0, nlong = 0;
 	int r;
 
 	if ((r = planned_build(run->plan, run->cfg, targets, err)) != 0)
@@ -1789,8 +1794,9 @@ static int scan_body(struct scan_run *run, struct scan_result *out, char **err)
 		goto out;
 	if ((r = scan_discover(run->cfg, targets, run->plan, run->host_rate,
 			       status, errs)) != 0 ||
-	    (r = records_from_discovery(run, status, errs, &njobs)) != 0 ||
-	    (r = jobs_build(run, status, njobs)) != 0)
+	    (r = records_from_discovery(run, status, errs, &njobs, &nlong)) !=
+		    0 ||
+	    (r = jobs_build(run, status, njobs, nlong)) != 0)
 		goto out;
 	/* 3 bytes a pair, gone before the checks hold their memory */
 	free(status);
