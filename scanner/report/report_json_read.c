@@ -896,71 +896,20 @@ static int src_skip_ws(struct jsrc *s)
 	return c;
 }
 
-/* The text of the value that starts here into b: strings (with their
- * escapes) skipped, brackets counted; cJSON then checks it. 0, or
- * EXPO_EPARSE (the text ends inside it), EXPO_ETOOBIG. */
+/* The value that starts here, strings (with their escapes) skipped and
+ * brackets counted: its text into b for cJSON to check, or, with b NULL,
+ * passed over and kept nowhere (a head read's arrays); at most
+ * REPORT_VALUE_MAX bytes either way. 0, or EXPO_EPARSE (the text ends
+ * inside it), EXPO_ETOOBIG. */
 static int src_value(struct jsrc *s, struct dynbuf *b)
 {
-	size_t depth = 0, i;
-	bool str = false, esc = false, scalar, done = false;
+	size_t depth = 0, len = 0, i, n;
+	bool str = false, esc = false, scalar, end;
 	int c, r;
 
-	dynbuf_reset(b);
+	if (b != NULL)
+		dynbuf_reset(b);
 	c = src_skip_ws(s);
-	if (c < 0)
-		return EXPO_EPARSE;
-	scalar = c != '{' && c != '[' && c != '"';
-	while (!done) {
-		if (!src_fill(s))
-			return scalar && dynbuf_len(b) > 0 ? 0 : EXPO_EPARSE;
-		for (i = s->pos; i < s->len && !done; i++) {
-			c = (unsigned char)s->mem[i];
-			if (scalar) {
-				/* its end is not part of it */
-				if (c == ',' || c == ']' || c == '}' ||
-				    c == ' ' || c == '\t' || c == '\n' ||
-				    c == '\r') {
-					done = true;
-					i--;
-				}
-			} else if (str) {
-				if (esc)
-					esc = false;
-				else if (c == '\\')
-					esc = true;
-				else if (c == '"')
-					done = (str = false, depth == 0);
-			} else if (c == '"') {
-				str = true;
-			} else if (c == '{' || c == '[') {
-				depth++;
-			} else if (c == '}' || c == ']') {
-				done = --depth == 0;
-			}
-		}
-		if ((r = dynbuf_add(b, s->mem + s->pos, i - s->pos)) != 0)
-			return r;
-		s->pos = i;
-	}
-	return 0;
-}
-
-/* what of a report is kept */
-enum read_part {
-	READ_ALL,
-	READ_FINDINGS, /* targets checked as JSON, not kept */
-	READ_HEAD,     /* neither array parsed: only its text bounded */
-};
-
-/* Passes over the value that starts here, as src_value() reads it, but
- * keeps nothing: the head-only read's arrays. 0, EXPO_EPARSE or
- * EXPO_ETOOBIG (longer than max, as src_value() refuses it). */
-static int src_skip(struct jsrc *s, size_t max)
-{
-	size_t depth = 0, len = 0, i;
-	bool str = false, esc = false, scalar;
-	int c = src_skip_ws(s);
-
 	if (c < 0)
 		return EXPO_EPARSE;
 	scalar = c != '{' && c != '[' && c != '"';
@@ -990,18 +939,28 @@ static int src_skip(struct jsrc *s, size_t max)
 				break;
 			}
 		}
-		if (i < s->len) {
-			/* a scalar's end is not part of it; the others' is */
-			len += i - s->pos + !scalar;
-			s->pos = i + !scalar;
-			return len > max ? EXPO_ETOOBIG : 0;
-		}
-		len += i - s->pos;
-		s->pos = i;
-		if (len > max)
-			return EXPO_ETOOBIG;
+		end = i < s->len;
+		/* a scalar's end is not part of it; the others' is */
+		n = i - s->pos + (end && !scalar);
+		len += n;
+		if (b != NULL)
+			r = dynbuf_add(b, s->mem + s->pos, n);
+		else
+			r = len > REPORT_VALUE_MAX ? EXPO_ETOOBIG : 0;
+		if (r != 0)
+			return r;
+		s->pos += n;
+		if (end)
+			return 0;
 	}
 }
+
+/* what of a report is kept */
+enum read_part {
+	READ_ALL,
+	READ_FINDINGS, /* targets checked as JSON, not kept */
+	READ_HEAD,     /* neither array parsed: only its text bounded */
+};
 
 struct stream {
 	struct rd *rd;
@@ -1036,8 +995,7 @@ static bool st_take(struct stream *st, size_t *at, bool keep)
 
 	src_skip_ws(st->src);
 	*at = src_at(st->src);
-	r = keep ? src_value(st->src, &st->b)
-		 : src_skip(st->src, REPORT_VALUE_MAX);
+	r = src_value(st->src, keep ? &st->b : NULL);
 	if (r == EXPO_ETOOBIG) {
 		fail(st->rd, "$",
 		     "a value at byte %zu is larger than %zu MiB: not an "
