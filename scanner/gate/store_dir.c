@@ -460,8 +460,7 @@ int history_dir_trend(const char *dir, struct trend *out, char **err)
 		r = run_point(&runs[i], have_before ? &before : NULL, complete,
 			      &out->v[out->n++]);
 		if (r == 0 && complete) {
-			finding_list_release(&before);
-			finding_list_init(&before);
+			finding_list_release(&before); /* empty again */
 			r = report_doc_take_findings(&runs[i].doc, &before);
 			have_before = true;
 		}

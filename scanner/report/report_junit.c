@@ -346,9 +346,10 @@ static int junit_suites(struct jw *w, struct atomic_file *af,
 		      c);
 		/* a suite's findings lie anywhere in the ranked list: a
 		 * spilled list gives its pages back every 512 of them */
-		for (k = 0; k < c; k++)
-			if (++visited % 512 == 0)
-				spill_trim_all();
+		if ((visited += c) >= 512) {
+			spill_trim_all();
+			visited = 0;
+		}
 		if (w->err == 0 && af != NULL && dynbuf_len(w->b) >= 65536) {
 			w->err = atomic_file_write(af, dynbuf_ptr(w->b),
 						   dynbuf_len(w->b));
